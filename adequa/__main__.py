@@ -1,0 +1,3 @@
+from adequa.cli import main
+
+main()

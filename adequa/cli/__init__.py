@@ -1,0 +1,26 @@
+"""Adequa's command line: thin commands over the library, errors turned into messages."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from adequa.cli._apps import app
+
+# Each module adds its commands to the shared apps when imported.
+COMMAND_MODULES = ("data", "ingest", "enrich", "indicators", "training", "publish", "emerging", "run")
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"adequa.cli.{_name}")
+
+
+def main() -> None:
+    from adequa.errors import AdequaError
+
+    try:
+        app()
+    except AdequaError as exc:
+        from rich.console import Console
+
+        Console(stderr=True).print(f"[bold red]Error:[/] {exc}", highlight=False)
+        sys.exit(getattr(exc, "exit_code", 1))

@@ -1,0 +1,1 @@
+"""See the module docstrings; data flows sources -> normalise -> enrich -> store -> indicators -> publish."""

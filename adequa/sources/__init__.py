@@ -1,0 +1,1 @@
+"""Official formats in, raw rows and provenance out. No storage here."""

@@ -1,0 +1,115 @@
+"""The default warehouse: one DuckDB file, migrated on open, one writer.
+
+Writes go through ``upsert`` (keyed, inside a transaction) so a batch is
+either fully visible or not at all, and re-running a load changes nothing.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+import duckdb
+import pyarrow as pa
+
+from adequa.errors import AdequaError
+from adequa.store import migrations
+
+
+class WarehouseError(AdequaError):
+    """The warehouse file cannot be opened or written."""
+
+
+class Warehouse:
+    """A DuckDB warehouse file. Use as a context manager, or call ``close``."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False):
+        self.path = Path(path)
+        self.read_only = read_only
+        if read_only and not self.path.exists():
+            raise WarehouseError(f"{self.path}: no warehouse here yet (run `adequa data pull` or an ingest first)")
+        try:
+            if not read_only:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise WarehouseError(f"{self.path}: cannot open the warehouse ({exc})") from exc
+        if not read_only:
+            migrations.apply(self.con)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Warehouse":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- reading -------------------------------------------------------------
+    def query(self, sql: str, params: Sequence | dict | None = None) -> list[tuple]:
+        return self.con.execute(sql, params or []).fetchall()
+
+    def query_dicts(self, sql: str, params: Sequence | dict | None = None) -> list[dict]:
+        cur = self.con.execute(sql, params or [])
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+    def scalar(self, sql: str, params: Sequence | dict | None = None):
+        row = self.con.execute(sql, params or []).fetchone()
+        return row[0] if row else None
+
+    def tables(self) -> list[str]:
+        return [r[0] for r in self.query("SELECT table_name FROM information_schema.tables WHERE table_schema='main' ORDER BY 1")]
+
+    def count(self, table: str) -> int:
+        return self.scalar(f'SELECT count(*) FROM "{table}"')
+
+    # -- writing -------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def upsert(self, table: str, rows: pa.Table | Iterable[dict], *, key: Sequence[str]) -> tuple[int, int]:
+        """Insert rows, replacing those whose ``key`` already exists.
+
+        Returns (inserted, updated). Columns missing from ``rows`` stay NULL.
+        The whole batch is one transaction: a crash never leaves half of it.
+        """
+        batch = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(list(rows))
+        if batch.num_rows == 0:
+            return 0, 0
+        self.con.register("_batch", batch)
+        try:
+            cols = ", ".join(f'"{c}"' for c in batch.column_names)
+            on = " AND ".join(f't."{k}" = b."{k}"' for k in key)
+            with self.transaction() as con:
+                # Dedupe inside the batch itself: the last row for a key wins.
+                keys = ", ".join(f'"{k}"' for k in key)
+                con.execute(f"CREATE OR REPLACE TEMP TABLE _b AS SELECT * FROM (SELECT *, row_number() OVER "
+                            f"(PARTITION BY {keys}) AS _rn FROM _batch) QUALIFY _rn = count(*) OVER (PARTITION BY {keys})")
+                existing = con.execute(f'SELECT count(*) FROM "{table}" t JOIN _b b ON {on}').fetchone()[0]
+                con.execute(f'DELETE FROM "{table}" t USING _b b WHERE {on}')
+                con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM _b')
+                total = con.execute("SELECT count(*) FROM _b").fetchone()[0]
+                con.execute("DROP TABLE _b")
+        finally:
+            self.con.unregister("_batch")
+        return total - existing, existing
+
+    def record_provenance(self, table: str, *, source: str, version: str, licence: str | None = None,
+                          origin: str | None = None, checksum: str | None = None, rows: int | None = None,
+                          retrieved_at: str | None = None) -> None:
+        self.upsert("provenance", [dict(table_name=table, source=source, version=version, licence=licence,
+                                        origin=origin, checksum=checksum, rows=rows, retrieved_at=retrieved_at)],
+                    key=["table_name", "version"])
+
+    def has_version(self, table: str, version: str) -> bool:
+        return bool(self.scalar("SELECT count(*) FROM provenance WHERE table_name = ? AND version = ?", [table, version]))
