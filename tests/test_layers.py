@@ -15,6 +15,7 @@ ALLOWED = {
     "store": {"store"},
     "indicators": {"indicators", "store"},
     "publish": {"publish", "indicators", "store"},
+    "pipeline": {"pipeline", "sources", "normalise", "enrich", "store", "indicators", "publish"},
 }
 
 

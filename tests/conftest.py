@@ -1,0 +1,36 @@
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _mirror() -> Path | None:
+    value = os.environ.get("ADEQUA_MIRROR")
+    candidates = [Path(value)] if value else []
+    candidates.append(REPO.parent / "shared" / "data")
+    for c in candidates:
+        if (c / "rome").is_dir():
+            return c.resolve()
+    return None
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    """The real data mirror; tests that need it are skipped, with the reason, when it is absent."""
+    path = _mirror()
+    if path is None:
+        pytest.skip("real data mirror not found: set ADEQUA_MIRROR=../shared/data")
+    return path
+
+
+@pytest.fixture()
+def db_path(tmp_path) -> Path:
+    return tmp_path / "test.duckdb"
+
+
+@pytest.fixture()
+def fixtures() -> Path:
+    return FIXTURES
