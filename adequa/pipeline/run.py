@@ -1,0 +1,90 @@
+"""The main job: every stage in order on the data at hand, each reported as it ends.
+
+A stage whose inputs are absent is skipped with a message, never silently:
+the study then says which sections lack data.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+from rich.console import Console
+
+from adequa.config import Settings
+
+console = Console(stderr=True)
+STAGES = ("referentials", "ingest", "enrich", "statistics", "training", "study")
+
+
+def run_all(settings: Settings, *, out: Path, group: str, territory: str, period: str | None,
+            engine: str = "duckdb", master: str = "local[2]", skip: set[str] = frozenset()) -> dict:
+    if engine == "spark":
+        from adequa.pipeline.spark_run import run_spark
+
+        return run_spark(settings, master=master, out=out)
+    if engine != "duckdb":
+        from adequa.errors import AdequaError
+
+        raise AdequaError(f"unknown engine {engine!r}: use duckdb or spark")
+    root = settings.data_root()
+    steps: dict[str, Callable[[], object]] = {
+        "referentials": lambda: _referentials(settings),
+        "ingest": lambda: _ingest(settings, root),
+        "enrich": lambda: _enrich(settings),
+        "statistics": lambda: _statistics(settings, root),
+        "training": lambda: _training(settings, root),
+        "study": lambda: _study(settings, out, group, territory, period),
+    }
+    results = {}
+    for name in STAGES:
+        if name in skip:
+            console.print(f"[dim]- {name}: skipped (--skip)[/]")
+            continue
+        t0 = time.perf_counter()
+        results[name] = steps[name]()
+        console.print(f"[green]✓[/] {name} [dim]({time.perf_counter() - t0:.1f} s)[/]")
+    return results
+
+
+def _referentials(settings: Settings):
+    from adequa.pipeline.referentials import load_all
+
+    return load_all(settings)
+
+
+def _ingest(settings: Settings, root: Path):
+    from adequa.pipeline.ingest import ingest_offers
+
+    folder = root / "offers"
+    paths = sorted(p for p in folder.rglob("*") if p.suffix in {".csv", ".json", ".jsonl"}
+                   and "competences" not in p.name) if folder.exists() else []
+    if not paths:
+        console.print(f"[yellow]no job-ad files under {folder}[/]")
+        return None
+    return ingest_offers(paths, db=settings.db)
+
+
+def _enrich(settings: Settings):
+    from adequa.pipeline.enrich import enrich_warehouse
+
+    return enrich_warehouse(settings)
+
+
+def _statistics(settings: Settings, root: Path):
+    from adequa.pipeline.statistics import load_available
+
+    return load_available(settings, root)
+
+
+def _training(settings: Settings, root: Path):
+    from adequa.pipeline.training import load_available
+
+    return load_available(settings, root)
+
+
+def _study(settings: Settings, out: Path, group: str, territory: str, period: str | None):
+    from adequa.publish.report.study import build_study
+
+    return build_study(settings.db, out=out, group=group, territory=territory, period=period, settings=settings)
