@@ -1,0 +1,298 @@
+"""Demand: job offers (from the ads in the warehouse, duplicates counted once) and BMO
+recruitment projects.
+
+Contract classes follow the study (Carif-Oref, from France Travail's definitions):
+a *durable* offer is a CDI or a CDD/temporary contract of more than 6 months;
+the contract-duration mix splits offers into "plus de 6 mois" (CDI included),
+"de 1 à 6 mois", "moins d'un mois", "intérim" and "autre" (apprenticeship,
+internship, unknown).
+"""
+
+from __future__ import annotations
+
+from adequa.indicators.base import IndicatorDefinition, MissingData, Period, growth, register, share
+from adequa.indicators.territories import get_territory
+
+ADS_HINT = "adequa ingest ads FILE"
+BMO_HINT = "adequa ingest bmo FILE"
+
+# One SQL expression, shared by the durable share and the mix, so that they agree.
+CONTRACT_CLASS = """CASE
+  WHEN upper(contract_type) IN ('MIS', 'INTERIM', 'INTÉRIM') THEN 'intérim'
+  WHEN upper(contract_type) = 'CDI' THEN 'plus de 6 mois'
+  WHEN upper(contract_type) IN ('ALT', 'APP', 'PRO', 'STG', 'STAGE') THEN 'autre'
+  WHEN contract_months IS NULL THEN CASE WHEN durable THEN 'plus de 6 mois' ELSE 'autre' END
+  WHEN contract_months > 6 THEN 'plus de 6 mois'
+  WHEN contract_months >= 1 THEN 'de 1 à 6 mois'
+  ELSE 'moins d''un mois' END"""
+DURABLE = f"coalesce(durable, ({CONTRACT_CLASS}) = 'plus de 6 mois')"
+MIX_ORDER = ["plus de 6 mois", "de 1 à 6 mois", "moins d'un mois", "intérim", "autre"]
+SUBLEVEL = {"france": "region", "region": "departement", "departement": "bassin", "bassin": "commune",
+            "zone_emploi": "commune", "commune": "commune"}
+
+
+def _ads(ctx, **kw) -> str:
+    ctx.require("ads", ADS_HINT)
+    return ctx.ads_sql(**kw)
+
+
+def _compare(ctx) -> Period:
+    if ctx.period is None:
+        raise MissingData("a growth needs a period (e.g. --period 2024Q1); the comparison defaults to a year earlier")
+    return Period.parse(ctx.opt("compare")) or ctx.period.previous()
+
+
+# ---- offers ------------------------------------------------------------------------------------
+
+def _offers_count(ctx):
+    rows = ctx.dicts(f"""SELECT year(created_at) || 'Q' || quarter(created_at) AS quarter, count(*) AS offers
+                         FROM ({_ads(ctx, columns='a.created_at')}) GROUP BY 1 ORDER BY 1""")
+    n = sum(r["offers"] for r in rows)
+    ctx.protect(rows, count="offers", label="quarter")
+    return ctx.result(OFFERS_COUNT, value=ctx.publishable(n, "offers"), rows=rows, columns=["quarter", "offers"],
+                      sources=["ads", "ad_occupations"], rows_used=n)
+
+
+OFFERS_COUNT = register(IndicatorDefinition(
+    name="offers_count", title="Offres d'emploi diffusées", title_en="Job offers published",
+    definition="Number of job ads published in the period for the group and territory, each cluster of "
+               "duplicate ads counted once; the table gives the count per quarter.",
+    unit="offers", inputs=("ads", "ad_occupations"), section="offers", compute=_offers_count))
+
+
+def _offers_growth(ctx):
+    before = _compare(ctx)
+    n_now = ctx.scalar(f"SELECT count(*) FROM ({_ads(ctx, columns='a.ad_id')})")
+    n_before = ctx.scalar(f"SELECT count(*) FROM ({_ads(ctx, period=before, columns='a.ad_id')})")
+    rows = [{"period": before.label, "offers": n_before}, {"period": ctx.period.label, "offers": n_now}]
+    ok = ctx.publishable(min(n_now, n_before), "offers in one of the two periods", value=True)
+    if n_before == 0:
+        ctx.note(f"no offers in {before.label}: growth undefined")
+    ctx.protect(rows, count="offers", label="period", secondary=False)
+    value = growth(n_now, n_before) if ok else None
+    return ctx.result(OFFERS_GROWTH, value=value, rows=rows, sources=["ads", "ad_occupations"],
+                      rows_used=n_now + n_before, period=f"{before.label} → {ctx.period.label}",
+                      filters={"compare": before.label})
+
+
+OFFERS_GROWTH = register(IndicatorDefinition(
+    name="offers_growth", title="Évolution des offres d'emploi", title_en="Change in job offers",
+    definition="Change in the number of offers between the comparison period and the period, in percent "
+               "(100 × (now − before) / before); the study compares T1 2019 with T1 2024.",
+    unit="%", inputs=("ads", "ad_occupations"), section="offers", compute=_offers_growth,
+    options={"compare": "comparison period (default: the same span a year earlier), e.g. 2019Q1"}))
+
+
+def _durable_share(ctx):
+    n, d = ctx.con.execute(f"SELECT count(*), count(*) FILTER (WHERE {DURABLE}) "
+                           f"FROM ({_ads(ctx, columns='a.contract_type, a.contract_months, a.durable')})").fetchone()
+    value = ctx.publishable(n, "offers", value=share(d, n))
+    if n == 0:
+        ctx.note("no offers: share undefined")
+    return ctx.result(DURABLE_SHARE, value=value, rows=[{"offers": n, "durable": d}] if value is not None else [],
+                      columns=["offers", "durable"], sources=["ads", "ad_occupations"], rows_used=n)
+
+
+DURABLE_SHARE = register(IndicatorDefinition(
+    name="offers_durable_share", title="Part des offres d'emploi durable", title_en="Share of durable offers",
+    definition="Share of offers that are durable: a CDI, or a fixed-term or temporary contract of more than "
+               "6 months (the ad's durable flag when the source gives it).",
+    unit="%", inputs=("ads", "ad_occupations"), section="offers", compute=_durable_share))
+
+
+def _contract_mix(ctx):
+    got = dict(ctx.con.execute(f"SELECT {CONTRACT_CLASS} AS k, count(*) FROM "
+                               f"({_ads(ctx, columns='a.contract_type, a.contract_months, a.durable')}) GROUP BY 1").fetchall())
+    total = sum(got.values())
+    rows = [{"contract": k, "offers": got.get(k, 0), "share": share(got.get(k, 0), total)} for k in MIX_ORDER]
+    ctx.publishable(total, "offers")
+    ctx.protect(rows, count="offers", values=["share"], label="contract")
+    return ctx.result(CONTRACT_MIX, value=total if total >= ctx.min_cell_size else None, rows=rows,
+                      columns=["contract", "offers", "share"], sources=["ads", "ad_occupations"], rows_used=total)
+
+
+CONTRACT_MIX = register(IndicatorDefinition(
+    name="offers_contract_mix", title="Offres par durée de contrat", title_en="Offers by contract duration",
+    definition="Offers by contract class: more than 6 months (CDI included), 1 to 6 months, less than a month, "
+               "temporary agency work (intérim), other (apprenticeship, internship, unknown); value = offers.",
+    unit="%", inputs=("ads", "ad_occupations"), section="offers", compute=_contract_mix))
+
+
+def _by_domain(ctx):
+    g = ctx.group
+    if not g.domains:
+        raise MissingData(f"group {g.id!r} defines no domains (add a `domains:` mapping to its YAML file)")
+    got = dict(ctx.con.execute(f"SELECT rome, count(*) FROM ({_ads(ctx, columns='a.ad_id')}) GROUP BY 1").fetchall())
+    counts = {label: 0 for label in g.domains}
+    other = 0
+    for rome, n in got.items():
+        d = g.domain_of(rome)
+        if d is None:
+            other += n
+        else:
+            counts[d] += n
+    total = sum(got.values())
+    rows = [{"domain": k, "offers": v, "share": share(v, total)} for k, v in counts.items()]
+    if other:
+        rows.append({"domain": "autre", "offers": other, "share": share(other, total)})
+    rows.sort(key=lambda r: -r["offers"])
+    ctx.publishable(total, "offers")
+    ctx.protect(rows, count="offers", values=["share"], label="domain")
+    return ctx.result(BY_DOMAIN, value=total if total >= ctx.min_cell_size else None, rows=rows,
+                      columns=["domain", "offers", "share"], sources=["ads", "ad_occupations"], rows_used=total)
+
+
+BY_DOMAIN = register(IndicatorDefinition(
+    name="offers_by_domain", title="Offres par domaine", title_en="Offers by domain",
+    definition="Offers broken down by the group's domains (the `domains` of its YAML file, e.g. Data / Big data, "
+               "IA / Machine learning); value = offers.",
+    unit="offers", inputs=("ads", "ad_occupations"), section="offers", compute=_by_domain))
+
+
+def _by_territory(ctx):
+    level = ctx.opt("by") or SUBLEVEL[ctx.territory.level]
+    if level not in ("region", "departement", "bassin", "commune"):
+        raise MissingData(f"offers can be broken down by region, departement, bassin or commune, not {level!r}")
+    rows = ctx.dicts(f"SELECT {level} AS code, count(*) AS offers FROM ({_ads(ctx, columns='a.' + level)}) "
+                     "GROUP BY 1 ORDER BY offers DESC, code")
+    total = sum(r["offers"] for r in rows)
+    from adequa.indicators.territories import label_of
+
+    for r in rows:
+        r["label"] = label_of(level, r["code"]) if r["code"] else "non localisé"
+        r["share"] = share(r["offers"], total)
+    ctx.publishable(total, "offers")
+    ctx.protect(rows, count="offers", values=["share"], label="label")
+    return ctx.result(BY_TERRITORY, value=total if total >= ctx.min_cell_size else None, rows=rows,
+                      columns=["code", "label", "offers", "share"], sources=["ads", "ad_occupations"],
+                      rows_used=total, filters={"by": level})
+
+
+BY_TERRITORY = register(IndicatorDefinition(
+    name="offers_by_territory", title="Offres par territoire", title_en="Offers by territory",
+    definition="Offers broken down by the territory's next level down (France → régions → départements → "
+               "bassins), or by the level given with by=; value = offers.",
+    unit="offers", inputs=("ads", "ad_occupations"), section="offers", compute=_by_territory,
+    options={"by": "region, departement, bassin or commune"}))
+
+
+def _share_of_all(ctx):
+    n = ctx.scalar(f"SELECT count(*) FROM ({_ads(ctx, columns='a.ad_id')})")
+    total = ctx.scalar(f"SELECT count(*) FROM ({_ads(ctx, group=False, columns='a.ad_id')})")
+    value = ctx.publishable(n, "offers of the group", value=share(n, total, 2))
+    return ctx.result(SHARE_OF_ALL, value=value, rows=[{"group_offers": n, "all_offers": total}],
+                      sources=["ads", "ad_occupations"], rows_used=total)
+
+
+SHARE_OF_ALL = register(IndicatorDefinition(
+    name="offers_share_of_all", title="Part des offres toutes professions", title_en="Share of all offers",
+    definition="The group's offers as a share of all offers in the territory and period.",
+    unit="%", inputs=("ads", "ad_occupations"), section="offers", compute=_share_of_all))
+
+
+# ---- BMO recruitment projects ---------------------------------------------------------------------
+
+BMO_COLUMNS = {"region": "region", "departement": "departement", "bassin": "bassin"}
+
+
+def _bmo_where(ctx, *, group: bool = True) -> tuple[str, list[int]]:
+    ctx.require("bmo", BMO_HINT)
+    years = ctx.period.years if ctx.period else [ctx.scalar("SELECT max(year) FROM bmo")]
+    where = [f"year IN ({', '.join(str(int(y)) for y in years)})",
+             ctx.territory_predicate(BMO_COLUMNS, table="bmo")]
+    if group and not ctx.group.is_all:
+        where.append(f"((nomenclature = 'fap2021' AND {ctx.fap_predicate('metier_code', nomenclature='fap2021')}) OR "
+                     f"(nomenclature = 'fap2009' AND {ctx.fap_predicate('metier_code', nomenclature='fap2009')}))")
+    return " AND ".join(where), years
+
+
+def _bmo_projects(ctx):
+    where, years = _bmo_where(ctx)
+    n_rows, projects, difficult, seasonal, hidden = ctx.con.execute(
+        f"SELECT count(*), sum(projects), sum(difficult), sum(seasonal), count(*) FILTER (WHERE projects IS NULL) "
+        f"FROM bmo WHERE {where}").fetchone()
+    if hidden:
+        ctx.note(f"{hidden} cells were withheld by the publisher (*) and count as 0")
+    rows = [{"projects": projects, "difficult": difficult, "seasonal": seasonal,
+             "difficult_share": share(difficult, projects), "seasonal_share": share(seasonal, projects)}]
+    value = ctx.publishable(int(projects or 0), "recruitment projects", value=projects)
+    if value is None:
+        rows = []
+    return ctx.result(BMO_PROJECTS, value=value, rows=rows, sources=["bmo"], rows_used=n_rows,
+                      period=", ".join(f"BMO {y}" for y in years))
+
+
+BMO_PROJECTS = register(IndicatorDefinition(
+    name="bmo_projects", title="Projets de recrutement (BMO)", title_en="Recruitment projects (BMO survey)",
+    definition="Recruitment projects declared by employers in France Travail's Besoins en main-d'œuvre survey "
+               "for the year(s) of the period (default: the latest), with the difficult and seasonal ones. "
+               "BMO métiers are matched to the group by their FAP code.",
+    unit="projects", inputs=("bmo",), section="bmo", compute=_bmo_projects,
+    limits="Projects are intentions, rounded to the nearest 10 by the publisher; cells the publisher withheld "
+           "(*) count as zero."))
+
+
+def _bmo_difficult(ctx):
+    where, years = _bmo_where(ctx)
+    projects, difficult, n_rows = ctx.con.execute(
+        f"SELECT sum(projects), sum(difficult), count(*) FROM bmo WHERE {where}").fetchone()
+    if not projects:
+        ctx.note("no recruitment projects: share undefined")
+    value = ctx.publishable(int(projects or 0), "recruitment projects", value=share(difficult, projects))
+    where_all, _ = _bmo_where(ctx, group=False)
+    p_all, d_all = ctx.con.execute(f"SELECT sum(projects), sum(difficult) FROM bmo WHERE {where_all}").fetchone()
+    rows = [{"scope": ctx.group.label, "projects": projects, "difficult": difficult,
+             "difficult_share": share(difficult, projects)},
+            {"scope": "toutes professions", "projects": p_all, "difficult": d_all,
+             "difficult_share": share(d_all, p_all)}]
+    ctx.protect(rows, count="projects", values=["difficult", "difficult_share"], label="scope", secondary=False)
+    return ctx.result(BMO_DIFFICULT, value=value, rows=rows, sources=["bmo"], rows_used=n_rows,
+                      period=", ".join(f"BMO {y}" for y in years))
+
+
+BMO_DIFFICULT = register(IndicatorDefinition(
+    name="bmo_difficult_share", title="Part des recrutements jugés difficiles",
+    title_en="Share of recruitments expected to be difficult",
+    definition="Difficult recruitment projects / all recruitment projects (BMO), for the group and, for "
+               "comparison, for all occupations.",
+    unit="%", inputs=("bmo",), section="bmo", compute=_bmo_difficult))
+
+
+def _bmo_breakdown(level, defn_name):
+    def compute(ctx):
+        where, years = _bmo_where(ctx)
+        label_col = {"departement": "departement_label", "bassin": "bassin_label"}[level]
+        rows = ctx.dicts(f"SELECT {level} AS code, any_value({label_col}) AS label, sum(projects) AS projects, "
+                         f"sum(difficult) AS difficult FROM bmo WHERE {where} GROUP BY 1 ORDER BY projects DESC NULLS LAST, code")
+        total = sum(r["projects"] or 0 for r in rows)
+        for r in rows:
+            r["share"] = share(r["projects"], total)
+            r["difficult_share"] = share(r["difficult"], r["projects"])
+        ctx.publishable(int(total), "recruitment projects")
+        ctx.protect(rows, count="projects", values=["difficult", "share", "difficult_share"], label="label")
+        return ctx.result(registry_get(defn_name), value=total if total >= ctx.min_cell_size else None, rows=rows,
+                          columns=["code", "label", "projects", "share", "difficult", "difficult_share"],
+                          sources=["bmo"], rows_used=len(rows), period=", ".join(f"BMO {y}" for y in years))
+    return compute
+
+
+def registry_get(name):
+    from adequa.indicators.base import registry
+
+    return registry()[name]
+
+
+register(IndicatorDefinition(
+    name="bmo_by_departement", title="Projets de recrutement par département",
+    title_en="Recruitment projects by département",
+    definition="BMO recruitment projects of the group by département, with their share and the share judged "
+               "difficult.", unit="projects", inputs=("bmo",), section="bmo",
+    compute=_bmo_breakdown("departement", "bmo_by_departement")))
+register(IndicatorDefinition(
+    name="bmo_by_bassin", title="Projets de recrutement par bassin d'emploi",
+    title_en="Recruitment projects by employment area (bassin)",
+    definition="BMO recruitment projects of the group by bassin d'emploi, with their share and the share judged "
+               "difficult.", unit="projects", inputs=("bmo",), section="bmo",
+    compute=_bmo_breakdown("bassin", "bmo_by_bassin")))
+
+_ = get_territory  # re-exported for callers that build territories next to these definitions
