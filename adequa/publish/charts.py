@@ -47,10 +47,7 @@ def _axis_title(fig: Figure, column: str | None) -> str | None:
         return None
     for c in fig.columns:
         if c.name == column:
-            label = c.label
-            if column == fig.measure and fig.unit and fig.unit not in label:
-                label = f"{label} ({fig.unit})"
-            return label
+            return c.label
     return column
 
 
@@ -69,7 +66,7 @@ def chart_spec(fig: Figure, *, lang: str = "fr", width: int = 520, geojson: dict
         kind = fig.chart
     rows = [{k: jsonable(v) for k, v in r.items()} for r in fig.rows]
     x_title = _axis_title(fig, fig.measure)
-    fmt = ",.1%" if fig.unit == "share" else (",.1f" if any(isinstance(r.get(fig.measure), float)
+    fmt = (",.1f" if any(isinstance(r.get(fig.measure), float)
                                                             and not float(r[fig.measure]).is_integer()
                                                             for r in rows) else ",d")
     if kind == "line":
@@ -89,6 +86,9 @@ def chart_spec(fig: Figure, *, lang: str = "fr", width: int = 520, geojson: dict
                       "width": width, "height": 240})
     if kind == "bar":
         cat = fig.category
+        if fig.chart == "map":     # a ranking of territories: by name rather than code
+            cat = next((c.name for c in fig.columns if c.kind == "text" and c.name != cat
+                        and c.name.endswith(("label", "name", "nom", "libelle"))), cat)
         if cat is None:
             return None
         if fig.series is None:

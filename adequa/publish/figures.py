@@ -68,7 +68,9 @@ COLUMN_LABELS = {
            "offers": "Offres", "projects": "Projets de recrutement", "difficult": "Projets difficiles",
            "seasonal": "Projets saisonniers", "domain": "Domaine", "fap": "FAP", "growth": "Évolution (%)",
            "age": "Âge", "sex": "Sexe", "contract": "Contrat", "contract_type": "Contrat",
-           "diploma": "Diplôme", "certification": "Certification", "level_label": "Niveau"},
+           "diploma": "Diplôme", "certification": "Certification", "level_label": "Niveau", "code": "Code",
+           "durable": "Offres durables", "group_offers": "Offres du groupe", "all_offers": "Toutes offres",
+           "difficult_share": "Part difficile (%)", "term": "Terme", "ratio": "Ratio"},
     "en": {"value": "Value", "count": "Count", "n": "Count", "share": "Share (%)", "pct": "Share (%)",
            "departement": "Département code", "departement_label": "Département", "region": "Region",
            "bassin": "Employment area (BMO)", "bassin_label": "Employment area (BMO)",
@@ -79,7 +81,8 @@ COLUMN_LABELS = {
            "difficult": "Difficult projects", "seasonal": "Seasonal projects", "domain": "Domain", "fap": "FAP",
            "growth": "Change (%)", "age": "Age", "sex": "Sex", "contract": "Contract",
            "contract_type": "Contract", "diploma": "Diploma", "certification": "Certification",
-           "level_label": "Level"},
+           "level_label": "Level", "code": "Code", "durable": "Durable offers", "group_offers": "Group offers",
+           "all_offers": "All offers", "difficult_share": "Difficult share (%)", "term": "Term", "ratio": "Ratio"},
 }
 UNIT_LABELS = {"count": None, "number": None, "ads": None}
 
@@ -117,6 +120,7 @@ class Figure:
     category: str | None = None         # column on the category axis / map key
     measure: str | None = None          # column of the plotted number
     series: str | None = None           # optional colour column
+    level: str | None = None            # territorial level of a map (departement, bassin, …)
     description: str | None = None
     number: int | None = None           # figure number in the report
 
@@ -202,6 +206,14 @@ def _line(d: dict, lang: str) -> str:
     return "Source: " + ", ".join(parts) + ", Adequa processing"
 
 
+def is_share(column: str | None) -> bool:
+    """Whether a column holds percentages (by the names indicators use for them)."""
+    if not column:
+        return False
+    c = column.lower()
+    return c in ("share", "pct", "percent", "rate", "taux", "part") or c.endswith(("_share", "_pct", "_rate"))
+
+
 def column_label(name: str, lang: str = "fr") -> str:
     labels = COLUMN_LABELS.get(lang, COLUMN_LABELS["fr"])
     if name in labels:
@@ -242,37 +254,45 @@ def _columns(result, rows: list[dict], lang: str = "fr") -> list[Column]:
     return cols
 
 
-def _choose_chart(hint: str | None, cols: list[Column], rows: list[dict]) -> tuple[str, str | None, str | None, str | None]:
+def _choose_chart(hint: str | None, cols: list[Column], rows: list[dict], *, unit: str | None = None,
+                  level: str | None = None) -> tuple[str, str | None, str | None, str | None]:
+    """(chart kind, category column, measure column, series column) from the shape of the rows."""
     numbers = [c.name for c in cols if c.kind == "number"]
     texts = [c.name for c in cols if c.kind in ("text", "date")]
     if not rows:
         return ("kpi" if hint != "table" else "table"), None, None, None
     measure = None
-    for pref in ("value", "count", "n", "share", "ads", "projects", "total"):
-        if pref in numbers:
+    for pref in (unit, "value", "count", "n", "offers", "projects", "ads", "total", "share"):
+        if pref and pref in numbers:
             measure = pref
             break
     if measure is None and numbers:
-        measure = numbers[-1]
+        measure = numbers[0]
     if measure is None:
         return "table", None, None, None
     category = None
-    if hint == "map" or any(t in texts for t in TERRITORY_FIELDS):
-        for t in TERRITORY_FIELDS:
-            if t in texts:
-                category = t
-                break
+    for t in TERRITORY_FIELDS:
+        if t in texts:
+            category = t
+            break
+    if category is None and level in TERRITORY_FIELDS and "code" in texts:
+        category = "code"          # a breakdown by territory whose level is given by the indicator's options
     time_col = next((t for t in texts if t.lower() in TIME_FIELDS), None)
     labelish = [t for t in texts if t.lower() not in TIME_FIELDS]
     series = None
+    n_times = len({r.get(time_col) for r in rows}) if time_col else 0
     if hint in ("bar", "line", "map", "table", "kpi"):
         kind = hint
-    elif time_col is not None and len({r.get(time_col) for r in rows}) > 1:
+    elif time_col is not None and n_times > 3:
         kind = "line"
-    elif category is not None and hint != "bar":
+    elif category is not None and len(rows) > 1:
         kind = "map"
-    else:
+    elif labelish and len(rows) > 1:
         kind = "bar"
+    elif time_col is not None and n_times > 1:
+        kind, labelish = "bar", [time_col]
+    else:
+        kind = "table"
     if kind == "line":
         category = time_col or (texts[0] if texts else None)
         others = [t for t in labelish if t != category]
@@ -285,7 +305,7 @@ def _choose_chart(hint: str | None, cols: list[Column], rows: list[dict]) -> tup
         others = [t for t in labelish if t != category and not t.endswith(("code", "_id", "uri"))]
         if others and len({r.get(others[0]) for r in rows}) <= 6 and len(rows) > len({r.get(category) for r in rows}):
             series = others[0]
-    if category is None and kind != "kpi":
+    if category is None and kind not in ("kpi", "table"):
         kind = "table"
     return kind, category, measure, series
 
@@ -330,7 +350,13 @@ def figure_from_result(definition, result=None, *, error: BaseException | str | 
                       (fig.notes[0] if fig.notes else None))
         return fig
     hint = _get(definition, "chart") or _get(result, "chart")
-    fig.chart, fig.category, fig.measure, fig.series = _choose_chart(hint, fig.columns, rows)
+    level = (prov.get("filters") or {}).get("by") if isinstance(prov, dict) else None
+    fig.level = level if level in TERRITORY_FIELDS else None
+    raw_unit = _get(result, "unit") or _get(definition, "unit")
+    fig.chart, fig.category, fig.measure, fig.series = _choose_chart(hint, fig.columns, rows, unit=raw_unit,
+                                                                     level=fig.level)
+    if fig.chart == "map" and fig.level is None:
+        fig.level = fig.category
     if isinstance(suppressed, (list, tuple)) and suppressed:
         fig.notes.append((f"{len(suppressed)} valeur(s) non diffusée(s) (effectifs inférieurs au seuil de diffusion)"
                           if lang == "fr" else

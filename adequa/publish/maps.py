@@ -100,8 +100,8 @@ def choropleth_spec(fig: Figure, geojson: dict, *, key: str = "code", lang: str 
                       and c.name.endswith(("label", "name", "nom", "libelle"))), None)
     fields = [fig.measure] + ([label_col] if label_col else [])
     measure_title = next((c.label for c in fig.columns if c.name == fig.measure), fig.measure)
-    if fig.unit and fig.unit not in measure_title:
-        measure_title = f"{measure_title} ({fig.unit})"
+    values = [float(r[fig.measure]) for r in rows if isinstance(r.get(fig.measure), (int, float))]
+    threshold = (min(values) + max(values)) / 2 if values else 0
     no_data = "Pas de donnée" if lang == "fr" else "No data"
     features = geojson.get("features", [])
     base = {"data": {"values": features}, "mark": {"type": "geoshape", "fill": "#f2f2f2", "stroke": "white",
@@ -125,8 +125,10 @@ def choropleth_spec(fig: Figure, geojson: dict, *, key: str = "code", lang: str 
                        "from": {"data": {"values": rows}, "key": fig.category, "fields": fields}},
                       {"calculate": f"isValid(datum['{fig.measure}']) ? format(datum['{fig.measure}'], ',d') : "
                                     f"'{no_data}'", "as": "_label"}],
-        "mark": {"type": "text", "fontSize": 10, "fontWeight": "bold", "color": "#111"},
-        "encoding": {"longitude": {"field": "_lon", "type": "quantitative"},
+        "mark": {"type": "text", "fontSize": 10, "fontWeight": "bold"},
+        "encoding": {"color": {"condition": {"test": f"isValid(datum['{fig.measure}']) && "
+                                                     f"datum['{fig.measure}'] > {threshold}", "value": "white"},
+                               "value": "#111"},"longitude": {"field": "_lon", "type": "quantitative"},
                      "latitude": {"field": "_lat", "type": "quantitative"},
                      "text": {"field": "_label"}},
     }

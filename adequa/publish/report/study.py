@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from adequa.errors import AdequaError
-from adequa.publish.figures import SECTION_TITLES, SECTIONS, Figure, figure_from_result, format_number, missing_text
+from adequa.publish.figures import (SECTION_TITLES, SECTIONS, Figure, figure_from_result, format_number, is_share,
+                                    missing_text)
 from adequa.publish.report.texts import TEXTS
 
 log = logging.getLogger(__name__)
@@ -93,8 +94,8 @@ def compute_figures(con, *, group: str = "data-ia", territory: str = "region:28"
 def _geo_for(fig: Figure, con, territory, root: Path | None) -> dict | None:
     from adequa.publish.maps import load_shapes
 
-    level = fig.category
-    codes = {str(r.get(level)) for r in fig.rows if r.get(level) is not None}
+    level = fig.level or fig.category
+    codes = {str(r.get(fig.category)) for r in fig.rows if r.get(fig.category) is not None}
     if level == "departement" and territory is not None and territory.level == "region":
         from adequa.indicators.territories import departements
 
@@ -134,7 +135,7 @@ def render_html(figures: list[Figure], *, meta: dict, svgs: dict[str, str], lang
 
     return _env().get_template("report.html.j2").render(
         t=t, lang=lang, meta=meta, sections=sections, css=Markup(css), figures=figures,
-        svgs={k: Markup(v) for k, v in svgs.items()}, fmt=fmt, missing_text=lambda r: missing_text(r, lang),
+        svgs={k: Markup(v) for k, v in svgs.items()}, fmt=fmt, is_share=is_share, missing_text=lambda r: missing_text(r, lang),
         sources=sources or [], files=files or {}, max_rows=MAX_TABLE_ROWS, method_title=titles["method"],
         context_title=titles["context"])
 
