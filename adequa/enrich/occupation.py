@@ -1,0 +1,267 @@
+"""ROME 4.0 classification of a job ad from its title (first) and description (evidence).
+
+Method (see docs/occupations.md):
+
+1. the title is cleaned (``(H/F)``, ``F/H``, contract, seniority and schedule words, trailing
+   location after `` - ``) and split on gender slashes as the appellations are;
+2. a TF-IDF index over word stems and character n-grams of every official appellation (long
+   label, its masculine and feminine forms, short label) and fiche label gives a cosine per
+   label; a fiche scores its best label; rapidfuzz ``token_set_ratio`` re-scores the short list;
+3. with a description, each candidate fiche gains from the overlap (idf-weighted) of the
+   description's word stems with the vocabulary of the fiche's own compétences and savoirs
+   (``unix_coherence_item``) and appellations;
+4. crosswalks derive the rest: appellation → ESCO occupation (France Travail's mapping; else
+   the fiche's most mapped ESCO occupation), ESCO → ISCO-08, ROME → FAP-2021 / FAP-2009.
+
+The classifier is built from plain data (``OccupationReferential``) by ``adequa.pipeline``;
+nothing here reads the referential files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from adequa.enrich.domain import DomainTagger
+from adequa.enrich.ranking import STOPWORDS, LexicalIndex, fold, stem, tokens
+
+__all__ = ["OccupationReferential", "OccupationClassifier", "clean_title", "gender_forms"]
+
+# Words of a title that say nothing of the occupation (folded, matched as whole words).
+_NOISE = re.compile(r"""(?x)(?<![a-z0-9])(?:
+    h\s*/\s*f(?:\s*/\s*[xd])? | f\s*/\s*h(?:\s*/\s*[xd])? | m\s*/\s*f | m\s*/\s*w\s*/\s*d | h\s*-\s*f | f\s*-\s*h
+  | cdi | cdd | interim(?:aire)? | mission | stage | stagiaire | alternance | alternant(?:e)? | apprentissage
+  | contrat\s+(?:pro(?:fessionnalisation)?|d.apprentissage|saisonnier) | saisonnier(?:e)? | extra
+  | temps\s+(?:plein|partiel|complet) | mi.temps | nuit | week.end | urgent | 35h | 39h
+  | senior | junior | confirme(?:e)? | experimente(?:e)? | debutant(?:e)?(?:\s+accepte(?:e)?)? | tous\s+niveaux
+  | (?:en\s+)?(?:\d+\s*/\s*)?\d+\s*(?:mois|h|heures|ans)
+)(?![a-z0-9])""")
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_GENDER_PAREN = re.compile(r"(?<=[a-z])\s*\((?:e|es|ne|se|euse|rice|ere|le)\)", re.I)
+
+
+@lru_cache(maxsize=65536)
+def clean_title(title: str) -> str:
+    """The occupational part of an ad title, folded: ``"Data Engineer Senior (H/F) - CDI Paris"`` -> ``"data engineer"``."""
+    t = fold(title or "")
+    t = _GENDER_PAREN.sub("", t)
+    kept = _PAREN.sub(lambda m: " " if _NOISE.search(m.group(0)) or len(m.group(0)) < 6 else m.group(0)[1:-1], t)
+    t = _NOISE.sub(" ", kept)
+    # a location or company after a dash: keep only the part before it when it is long enough
+    parts = re.split(r"\s+[-–|:]\s+", t)
+    if len(parts) > 1 and len(tokens(parts[0])) >= 1:
+        t = parts[0] if len(parts[0]) >= 4 else " ".join(parts[:2])
+    t = re.sub(r"[^a-z0-9+#./' ]+", " ", t)
+    return re.sub(r"\s+", " ", t).strip(" ./-") or fold(title or "").strip()
+
+
+def gender_forms(label: str) -> list[str]:
+    """``"Conseiller / Conseillère en gestion"`` -> [masculine form, feminine form]; a label
+    without a slash comes back as is. The words before the slash replace as many words after it."""
+    parts = [p.strip() for p in label.split(" / ")]
+    if len(parts) != 2 or not parts[0] or not parts[1]:
+        return [label]
+    left, right = parts[0].split(), parts[1].split()
+    masc = " ".join(left + right[len(left):]) if len(right) > len(left) else parts[0]
+    return [masc, parts[1]]
+
+
+@dataclass
+class OccupationReferential:
+    """Everything the classifier needs, as plain data (built by ``adequa.pipeline.occupations``)."""
+
+    version: str
+    fiches: dict[str, str]                                   # code_rome -> label
+    appellations: list[dict]                                 # {code_ogr, label, short_label, code_rome}
+    fiche_terms: dict[str, list[str]] = field(default_factory=dict)  # code_rome -> item labels (compétences, savoirs)
+    appellation_esco: dict[str, list[str]] = field(default_factory=dict)  # appellation code_ogr -> ESCO URIs, best first
+    esco_isco: dict[str, str] = field(default_factory=dict)  # ESCO occupation URI -> ISCO-08 code
+    fap: dict[str, list[str | None]] = field(default_factory=dict)  # code_rome -> [fap2021, fap2009]
+
+
+class OccupationClassifier:
+    """``classify(title, description=None) -> dict`` (see ``classify``). Thread-safe for reading."""
+
+    TITLE_TOP = 30          # labels re-scored with rapidfuzz
+    FUZZY_WEIGHT = 0.25     # share of the rapidfuzz ratio in a label's score
+    DESC_WEIGHT = 0.35      # weight of the description evidence
+    DESC_CANDIDATES = 10    # fiches re-ranked with the description
+
+    def __init__(self, ref: OccupationReferential, index: LexicalIndex, doc_texts: list[str], doc_appellation: list[str | None],
+                 fiche_codes: list[str], domains: DomainTagger | None = None,
+                 fiche_stems: dict[str, list[str]] | None = None):
+        self.ref = ref
+        self.index = index
+        self.doc_texts = doc_texts
+        self.doc_appellation = doc_appellation
+        self.fiche_codes = fiche_codes
+        self.domains = domains
+        self._appellation_label = {a["code_ogr"]: a["label"] for a in ref.appellations}
+        # description evidence: per fiche, a set of stems; idf over fiches
+        if fiche_stems is None:
+            fiche_stems = self.fiche_vocabulary(ref)
+        self._fiche_stems = {c: frozenset(ws) for c, ws in fiche_stems.items()}
+        df: Counter = Counter()
+        for words in self._fiche_stems.values():
+            df.update(words)
+        n = max(1, len(ref.fiches))
+        self._idf = {w: math.log((1 + n) / (1 + c)) for w, c in df.items()}
+        self._fiche_norm = {c: math.sqrt(sum(self._idf[w] ** 2 for w in ws)) or 1.0 for c, ws in self._fiche_stems.items()}
+        # fiche-level ESCO fallback: the ESCO occupation most often mapped from its appellations
+        self._fiche_esco: dict[str, str] = {}
+        counts: dict[str, Counter] = {}
+        for a in ref.appellations:
+            for rank, uri in enumerate(ref.appellation_esco.get(a["code_ogr"], [])[:1]):
+                counts.setdefault(a["code_rome"], Counter())[uri] += 1
+        for code, c in counts.items():
+            self._fiche_esco[code] = c.most_common(1)[0][0]
+        self._title_cache: Callable = lru_cache(maxsize=50000)(self._title_uncached)
+
+    @staticmethod
+    def fiche_vocabulary(ref: OccupationReferential) -> dict[str, list[str]]:
+        """Per fiche, the word stems of its labels, appellations, compétences and savoirs."""
+        labels_by_fiche: dict[str, list[str]] = {c: [lab] for c, lab in ref.fiches.items()}
+        for a in ref.appellations:
+            labels_by_fiche.setdefault(a["code_rome"], []).append(a["label"])
+        out = {}
+        for code in ref.fiches:
+            words: set[str] = set()
+            for text in labels_by_fiche.get(code, []) + ref.fiche_terms.get(code, []):
+                words.update(stem(t) for t in tokens(text) if t not in STOPWORDS and len(t) > 2)
+            out[code] = sorted(words)
+        return out
+
+    # -- building and caching ------------------------------------------------------------------
+    @classmethod
+    def build(cls, ref: OccupationReferential, domains: DomainTagger | None = None) -> "OccupationClassifier":
+        fiche_codes = sorted(ref.fiches)
+        gidx = {c: i for i, c in enumerate(fiche_codes)}
+        texts, groups, apps, seen = [], [], [], set()
+
+        def add(text: str, code_rome: str, app: str | None) -> None:
+            key = (fold(text).strip(), code_rome)
+            if key[0] and key not in seen and code_rome in gidx:
+                seen.add(key)
+                texts.append(text)
+                groups.append(gidx[code_rome])
+                apps.append(app)
+
+        for a in ref.appellations:
+            for lab in (a["label"], a.get("short_label") or ""):
+                for form in gender_forms(lab) if lab else []:
+                    add(form, a["code_rome"], a["code_ogr"])
+                if lab:
+                    add(lab, a["code_rome"], a["code_ogr"])
+        for code, lab in ref.fiches.items():
+            for form in gender_forms(lab):
+                add(form, code, None)
+        index = LexicalIndex.build(texts, groups, len(fiche_codes))
+        return cls(ref, index, texts, apps, fiche_codes, domains)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.index.save(folder / "title_index.npz")
+        ref = asdict(self.ref)
+        ref["fiche_terms"] = {}     # only their stems are needed once built
+        (folder / "occupations.json").write_text(json.dumps({
+            "ref": ref, "doc_texts": self.doc_texts, "doc_appellation": self.doc_appellation,
+            "fiche_codes": self.fiche_codes, "fiche_stems": {c: sorted(ws) for c, ws in self._fiche_stems.items()}},
+            ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, domains: DomainTagger | None = None) -> "OccupationClassifier":
+        meta = json.loads((folder / "occupations.json").read_text(encoding="utf-8"))
+        index = LexicalIndex.load(folder / "title_index.npz")
+        return cls(OccupationReferential(**meta["ref"]), index, meta["doc_texts"], meta["doc_appellation"],
+                   meta["fiche_codes"], domains, meta["fiche_stems"])
+
+    # -- scoring ------------------------------------------------------------------------------
+    def _title_uncached(self, cleaned: str) -> tuple[tuple[str, float, str | None], ...]:
+        """Fiches for a cleaned title: ((code_rome, score, best appellation code_ogr), ...), best first."""
+        from rapidfuzz import fuzz
+
+        docs = self.index.doc_scores(cleaned)
+        k = min(self.TITLE_TOP, len(docs))
+        if k == 0 or not docs.any():
+            return ()
+        top = np.argpartition(-docs, k - 1)[:k]
+        best: dict[int, tuple[float, int]] = {}
+        for d in top:
+            cos = float(docs[d])
+            if cos <= 0:
+                continue
+            ratio = fuzz.token_set_ratio(cleaned, fold(self.doc_texts[d])) / 100.0
+            s = (1 - self.FUZZY_WEIGHT) * cos + self.FUZZY_WEIGHT * ratio
+            g = int(self.index.groups[d])
+            if g not in best or s > best[g][0]:
+                best[g] = (s, int(d))
+        # fiches outside the short list keep their plain cosine, scaled as if the ratio were equal
+        fiche = self.index.group_max(docs)
+        order = np.argsort(-fiche)[: self.DESC_CANDIDATES * 2]
+        for g in order:
+            g = int(g)
+            if g not in best and fiche[g] > 0:
+                best[g] = (float(fiche[g]) * (1 - self.FUZZY_WEIGHT) + self.FUZZY_WEIGHT * float(fiche[g]),
+                           self.index.group_argmax_doc(docs, g))
+        ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[: self.DESC_CANDIDATES * 2]
+        return tuple((self.fiche_codes[g], s, self.doc_appellation[d]) for g, (s, d) in ranked)
+
+    def _description_scores(self, description: str, codes: list[str]) -> dict[str, float]:
+        words = {stem(t) for t in tokens(description[:6000]) if t not in STOPWORDS and len(t) > 2}
+        if not words:
+            return {}
+        out = {}
+        for code in codes:
+            common = words & self._fiche_stems.get(code, frozenset())
+            out[code] = sum(self._idf[w] for w in common) / self._fiche_norm.get(code, 1.0)
+        return out
+
+    def rank(self, title: str, description: str | None = None, k: int = 5) -> list[tuple[str, float, str | None]]:
+        """Top-k (code_rome, score, appellation code_ogr or None), best first."""
+        cands = list(self._title_cache(clean_title(title or "")))
+        if description and cands:
+            codes = [c for c, _, _ in cands[: self.DESC_CANDIDATES]]
+            ds = self._description_scores(description, codes)
+            if ds:
+                top_d = max(ds.values()) or 1.0
+                cands = [(c, s + self.DESC_WEIGHT * ds.get(c, 0.0) / top_d if c in ds else s, a) for c, s, a in cands]
+                cands.sort(key=lambda x: -x[1])
+        return cands[:k]
+
+    def classify(self, title: str, description: str | None = None) -> dict:
+        """The occupation of an ad::
+
+            {"occupation": {"rome", "appellation", "score", "candidates": [{"rome", "score"}, ...5]},
+             "fap2021", "fap2009", "isco", "esco_occupation", "domain"}
+
+        ``appellation`` is the code_ogr of the best matching official appellation of the chosen
+        fiche (None when the title matched the fiche label only); scores are in [0, ~1.35].
+        """
+        cands = self.rank(title, description, 5)
+        if not cands:
+            return {"occupation": {"rome": None, "appellation": None, "score": 0.0, "candidates": []},
+                    "fap2021": None, "fap2009": None, "isco": None, "esco_occupation": None,
+                    "domain": self.domains.tag(title, None, description) if self.domains else None}
+        rome, score, app = cands[0]
+        esco = (self.ref.appellation_esco.get(app) or [None])[0] if app else None
+        esco = esco or self._fiche_esco.get(rome)
+        fap = self.ref.fap.get(rome) or [None, None]
+        return {
+            "occupation": {"rome": rome, "appellation": app, "score": round(score, 4),
+                           "candidates": [{"rome": c, "score": round(s, 4)} for c, s, _ in cands]},
+            "fap2021": fap[0], "fap2009": fap[1],
+            "isco": self.ref.esco_isco.get(esco) if esco else None,
+            "esco_occupation": esco,
+            "domain": self.domains.tag(title, rome, description) if self.domains else None,
+        }
+
+    def appellation_label(self, code_ogr: str | None) -> str | None:
+        return self._appellation_label.get(code_ogr) if code_ogr else None

@@ -1,0 +1,183 @@
+"""Occupation classification and taxonomy ranking: accuracy on the development data, and speed.
+
+Accuracy (needs the mirror, ADEQUA_MIRROR or ../shared/data):
+- ROME top-1 / top-3 on France Travail offers (the recruiter's romeCode), title only and title + description;
+- ESCO occupation MRR@10 on jobbert_titles (English titles);
+- ESCO skill linking R-Precision@5 on the decorte TECH / HOUSE validation sets (lexical; embeddings when
+  the `semantic` extra is installed).
+Speed: classify per ad (cold titles, and with the title cache as on real ads), rank per sentence,
+with a baseline measured in the same run (rapidfuzz process.extractOne over every appellation label).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+import time
+from pathlib import Path
+
+from bench._harness import Measure, run_measured
+
+csv.field_size_limit(sys.maxsize)
+REPO = Path(__file__).resolve().parents[1]
+
+
+def mirror() -> Path | None:
+    for c in [os.environ.get("ADEQUA_MIRROR"), str(REPO.parent / "shared" / "data")]:
+        if c and (Path(c) / "rome").is_dir():
+            return Path(c)
+    return None
+
+
+def offers(root: Path) -> list[dict]:
+    """{title, description, rome} of every development offer with a ROME code."""
+    out = []
+    folder = root / "offers" / "france-travail"
+    for path in sorted(folder.glob("*.csv")):
+        if "competences" in path.name:
+            continue
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            head = fh.readline()
+            fh.seek(0)
+            reader = csv.DictReader(fh, delimiter="|" if head.count("|") > head.count(",") else ",")
+            for r in reader:
+                title = r.get("intitule") or r.get("titre")
+                rome = r.get("romeCode") or r.get("rome_code")
+                if title and rome:
+                    out.append({"title": title, "description": r.get("description") or "", "rome": rome.strip(),
+                                "source": path.name})
+    return out
+
+
+def rome_accuracy(clf, rows: list[dict], use_description: bool) -> tuple[float, float]:
+    top1 = top3 = 0
+    for r in rows:
+        cands = [c for c, _, _ in clf.rank(r["title"], r["description"] if use_description else None, 3)]
+        top1 += bool(cands) and cands[0] == r["rome"]
+        top3 += r["rome"] in cands
+    return top1 / len(rows), top3 / len(rows)
+
+
+def jobbert(root: Path, limit: int | None = None) -> list[tuple[str, str]]:
+    with open(root / "benchmarks" / "jobbert_titles" / "titles.csv", encoding="utf-8", newline="") as fh:
+        rows = [(r["vacancyTitle"], r["conceptUri"]) for r in csv.DictReader(fh)]
+    return rows[:limit] if limit else rows
+
+
+def mrr(rankings: list[list[dict]], gold: list[str]) -> float:
+    total = 0.0
+    for ranking, g in zip(rankings, gold):
+        for i, item in enumerate(ranking[:10]):
+            if item["id"] == g:
+                total += 1 / (i + 1)
+                break
+    return total / max(1, len(gold))
+
+
+def decorte(root: Path, name: str, label_to_uri: dict[str, str]) -> list[tuple[str, set[str]]]:
+    """(sentence, gold ESCO URIs) for sentences with at least one ESCO label."""
+    gold: dict[str, set[str]] = {}
+    with open(root / "benchmarks" / "decorte" / f"{name}_validation_annotations.csv", encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            uri = label_to_uri.get(r["label"])
+            gold.setdefault(r["sentence"], set())
+            if uri:
+                gold[r["sentence"]].add(uri)
+    return [(s, g) for s, g in gold.items() if g]
+
+
+def rp5(rankings: list[list[dict]], gold: list[set[str]]) -> float:
+    total = 0.0
+    for ranking, g in zip(rankings, gold):
+        top = {x["id"] for x in ranking[:5]}
+        total += len(top & g) / min(5, len(g))
+    return total / max(1, len(gold))
+
+
+def run(quick: bool) -> list[Measure]:
+    root = mirror()
+    if root is None:
+        print("bench_rank: no data mirror (set ADEQUA_MIRROR), skipped")
+        return []
+    from adequa.config import Settings
+    from adequa.pipeline import occupations as occ
+
+    settings = Settings(mirror=root, data_dir=REPO / "no-data", cache_dir=REPO / ".cache" / "adequa")
+    out: list[Measure] = []
+    t0 = time.perf_counter()
+    clf = occ.load_occupation_classifier(settings)
+    out.append(Measure("rank", "load occupation classifier (cache)", time.perf_counter() - t0, "s"))
+
+    rows = offers(root)
+    if quick:
+        rows = rows[::4]
+    for use_desc in (False, True):
+        clf._title_cache.cache_clear()
+        a1, a3 = rome_accuracy(clf, rows, use_desc)
+        what = "title+description" if use_desc else "title only"
+        out.append(Measure("rank", f"ROME top-1, {what} ({len(rows)} offers)", a1 * 100, "%"))
+        out.append(Measure("rank", f"ROME top-3, {what} ({len(rows)} offers)", a3 * 100, "%"))
+
+    # speed: classify cold (cache cleared) and warm (titles repeat as in real streams)
+    from rapidfuzz import fuzz, process
+
+    clf._title_cache.cache_clear()
+    sample = rows[:300]
+    t0 = time.perf_counter()
+    for r in sample:
+        clf.classify(r["title"], r["description"])
+    cold = (time.perf_counter() - t0) / len(sample) * 1000
+    t0 = time.perf_counter()
+    for r in sample:
+        clf.classify(r["title"], r["description"])
+    warm = (time.perf_counter() - t0) / len(sample) * 1000
+    choices = clf.doc_texts
+    t0 = time.perf_counter()
+    for r in sample[:100]:
+        process.extractOne(r["title"], choices, scorer=fuzz.token_set_ratio)
+    base = (time.perf_counter() - t0) / 100 * 1000
+    out.append(Measure("rank", "classify, ms per ad (new title, with description)", cold, "ms", base,
+                       "rapidfuzz extractOne over all labels", "< 0.2 ms on average"))
+    out.append(Measure("rank", "classify, ms per ad (title seen before)", warm, "ms", base,
+                       "rapidfuzz extractOne over all labels"))
+
+    # ESCO occupations on jobbert titles (English)
+    ranker = occ.occupation_ranker(settings, "esco")
+    jb = jobbert(root, 2000 if quick else None)
+    t0 = time.perf_counter()
+    rankings = list(ranker.rank_many([t for t, _ in jb], 10))
+    per = (time.perf_counter() - t0) / len(jb) * 1000
+    out.append(Measure("rank", f"ESCO occupation MRR@10, jobbert_titles ({len(jb)} titles)", mrr(rankings, [g for _, g in jb]), "MRR"))
+    out.append(Measure("rank", "occupations rank --taxonomy esco, ms per title (batch)", per, "ms"))
+
+    # ESCO skills on decorte
+    skills = occ.skill_ranker(settings, "esco")
+    label_to_uri = {it.label: it.id for it in skills.items}
+    for name in ("tech", "house"):
+        data = decorte(root, name, label_to_uri)
+        t0 = time.perf_counter()
+        rankings = list(skills.rank_many([s for s, _ in data], 10))
+        per = (time.perf_counter() - t0) / len(data) * 1000
+        out.append(Measure("rank", f"decorte {name.upper()} RP@5, lexical ({len(data)} sentences)",
+                           rp5(rankings, [g for _, g in data]) * 100, "RP@5"))
+        out.append(Measure("rank", f"skills rank esco lexical, ms per sentence ({name})", per, "ms"))
+        try:
+            from adequa.pipeline.occupations import semantic_skill_ranker
+            sem = semantic_skill_ranker(settings)
+        except Exception as exc:  # the extra is optional
+            print(f"bench_rank: embeddings unavailable ({exc})")
+            continue
+        t0 = time.perf_counter()
+        rankings = list(sem.rank_many([s for s, _ in data], 10))
+        per = (time.perf_counter() - t0) / len(data) * 1000
+        out.append(Measure("rank", f"decorte {name.upper()} RP@5, embeddings ({len(data)} sentences)",
+                           rp5(rankings, [g for _, g in data]) * 100, "RP@5"))
+        out.append(Measure("rank", f"skills rank esco embeddings, ms per sentence ({name})", per, "ms"))
+    return out
+
+
+if __name__ == "__main__":
+    from bench._harness import print_table
+
+    print_table(run(quick="--quick" in sys.argv))
