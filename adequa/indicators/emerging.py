@@ -1,0 +1,504 @@
+"""Emerging skills: rising and falling skills, new unlisted terms, occupation drift.
+
+Four indicators of section ``emerging``, computed between two periods
+(``from`` and ``to``, options of the context; see :func:`periods_of`):
+
+* ``emerging_rising_skills`` / ``emerging_falling_skills``: taxonomy skills
+  (ROME ``code_ogr`` or ESCO URI) whose share of the group's ads grows (falls)
+  from one period to the other. Each skill gets a two-proportion z-test with
+  continuity correction, Benjamini–Hochberg q-values over every skill tested
+  (those with at least ``min_support`` ads over both periods), the Bayesian
+  probability P(p_to > p_from) under Beta(½, ½) priors (normal approximation),
+  and an effect size: the log ratio of shares with ½ pseudo-counts. A skill is
+  rising when q ≤ ``alpha`` and the log ratio is positive; rows are ranked by
+  effect size, then q-value. Where training supply is loaded, each row lists
+  the certifications whose blocs already cover the skill.
+* ``emerging_new_terms``: terms that behave like skills but match no taxonomy
+  item (found by ``adequa skills emerging --discover``), grouped by variants,
+  with first-seen date, growth and its test, example sentences and the nearest
+  taxonomy item.
+* ``emerging_occupation_drift``: skills asked for in an occupation's ads that
+  the ROME fiche does not list (``rome_fiche_items``), for referential
+  maintainers.
+
+:func:`emerging_report` computes all four at once (for the CLI and the study).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from adequa.errors import InputError
+from adequa.indicators.base import Context, IndicatorDefinition, MissingData, Period, register
+
+__all__ = ["RateTest", "benjamini_hochberg", "compare_counts", "emerging_report", "log_ratio", "periods_of",
+           "prob_increase", "two_proportion_test"]
+
+PRIOR = 0.5          # pseudo-count added to successes and failures (Jeffreys prior)
+
+# -- statistics (pure) ---------------------------------------------------------------------------
+
+
+def _phi(z: float) -> float:
+    """Standard normal CDF."""
+    return 0.5 * math.erfc(-z / math.sqrt(2.0))
+
+
+def two_proportion_test(x1: int, n1: int, x2: int, n2: int, *, continuity: bool = True) -> tuple[float, float]:
+    """Two-sided two-proportion z-test of p1 = p2 (pooled variance, Yates continuity
+    correction). Returns (z, p-value); z > 0 when the second share is larger."""
+    if n1 <= 0 or n2 <= 0:
+        return 0.0, 1.0
+    p1, p2 = x1 / n1, x2 / n2
+    pooled = (x1 + x2) / (n1 + n2)
+    var = pooled * (1 - pooled) * (1 / n1 + 1 / n2)
+    if var <= 0:
+        return 0.0, 1.0
+    diff = p2 - p1
+    corr = 0.5 * (1 / n1 + 1 / n2) if continuity else 0.0
+    mag = max(0.0, abs(diff) - corr)
+    z = math.copysign(mag / math.sqrt(var), diff) if mag > 0 else 0.0
+    return z, min(1.0, math.erfc(abs(z) / math.sqrt(2.0)))
+
+
+def prob_increase(x1: int, n1: int, x2: int, n2: int, *, prior: float = PRIOR) -> float:
+    """P(p2 > p1) with independent Beta(x + prior, n - x + prior) posteriors, by the
+    normal approximation of the difference (good once each period has a few ads)."""
+    a1, b1 = x1 + prior, n1 - x1 + prior
+    a2, b2 = x2 + prior, n2 - x2 + prior
+    m1, m2 = a1 / (a1 + b1), a2 / (a2 + b2)
+    v1 = a1 * b1 / ((a1 + b1) ** 2 * (a1 + b1 + 1))
+    v2 = a2 * b2 / ((a2 + b2) ** 2 * (a2 + b2 + 1))
+    sd = math.sqrt(v1 + v2)
+    return _phi((m2 - m1) / sd) if sd > 0 else 0.5
+
+
+def log_ratio(x1: int, n1: int, x2: int, n2: int, *, prior: float = PRIOR) -> float:
+    """Natural log of share_to / share_from with ``prior`` pseudo-counts (finite when x1 = 0)."""
+    return math.log((x2 + prior) / (n2 + 2 * prior)) - math.log((x1 + prior) / (n1 + 2 * prior))
+
+
+def benjamini_hochberg(pvalues: Sequence[float]) -> list[float]:
+    """Benjamini–Hochberg adjusted p-values (q-values), in the input order."""
+    m = len(pvalues)
+    if m == 0:
+        return []
+    order = sorted(range(m), key=lambda i: pvalues[i])
+    q = [0.0] * m
+    running = 1.0
+    for rank in range(m, 0, -1):
+        i = order[rank - 1]
+        running = min(running, pvalues[i] * m / rank)
+        q[i] = min(1.0, running)
+    return q
+
+
+@dataclass
+class RateTest:
+    key: str
+    x_from: int
+    x_to: int
+    share_from: float
+    share_to: float
+    log_ratio: float
+    z: float
+    p_value: float
+    q_value: float
+    prob_increase: float
+    direction: str            # rising / falling / stable
+
+
+def compare_counts(counts: Iterable[tuple[str, int, int]], n_from: int, n_to: int, *, alpha: float = 0.05,
+                   min_support: int = 5, prior: float = PRIOR) -> list[RateTest]:
+    """Test every (key, ads in period 1, ads in period 2) whose total reaches ``min_support``;
+    q-values by Benjamini–Hochberg over the tested keys. Ranked by |effect| within direction."""
+    rows = [(k, int(x1), int(x2)) for k, x1, x2 in counts if int(x1) + int(x2) >= min_support]
+    tests = [two_proportion_test(x1, n_from, x2, n_to) for _, x1, x2 in rows]
+    qs = benjamini_hochberg([p for _, p in tests])
+    out = []
+    for (k, x1, x2), (z, p), q in zip(rows, tests, qs):
+        lr = log_ratio(x1, n_from, x2, n_to, prior=prior)
+        direction = "stable"
+        if q <= alpha:
+            direction = "rising" if z > 0 else "falling"
+        out.append(RateTest(k, x1, x2, x1 / n_from if n_from else 0.0, x2 / n_to if n_to else 0.0, lr, z, p, q,
+                            prob_increase(x1, n_from, x2, n_to, prior=prior), direction))
+    out.sort(key=lambda t: (-abs(t.log_ratio), t.q_value))
+    return out
+
+
+# -- periods -----------------------------------------------------------------------------------------
+
+
+def periods_of(ctx: Context) -> tuple[Period, Period]:
+    """The two periods compared: options ``from``/``to`` (2024Q1, 2024-03, 2024); else the
+    context period ``A..B`` split into A and B; else a single period and the same span a year
+    earlier; else the last year with ads and the year before."""
+    p_from, p_to = ctx.opt("from"), ctx.opt("to")
+    if p_from or p_to:
+        if not (p_from and p_to):
+            raise InputError("give both --from and --to (e.g. --from 2024Q1 --to 2025Q1)", field="from")
+        a, b = Period.parse(p_from), Period.parse(p_to)
+    elif ctx.period is not None and ".." in ctx.period.label:
+        left, right = ctx.period.label.split("..", 1)
+        a, b = Period.parse(left), Period.parse(right)
+    elif ctx.period is not None:
+        a, b = ctx.period.previous(), ctx.period
+    else:
+        last = ctx.scalar("SELECT max(created_at) FROM ads") if ctx.has_table("ads") else None
+        if last is None:
+            raise MissingData("no ads in the warehouse: load some with `adequa ingest offers FILE`")
+        b = Period.parse(str(last.year))
+        a = b.previous()
+    if a.start < b.end and b.start < a.end:
+        raise InputError(f"periods {a.label} and {b.label} overlap: compare disjoint periods", field="from")
+    if b.start < a.start:
+        a, b = b, a
+    return a, b
+
+
+def _period_ads(ctx: Context, a: Period, b: Period) -> str:
+    """SQL of (ad_id, p, rome, created_at) for the group's ads in the territory, p = 0 (from) or 1 (to)."""
+    inner = ctx.ads_sql(period=False, columns="a.ad_id, a.created_at")
+    return (f"SELECT ad_id, rome, created_at, CASE WHEN {a.predicate('created_at')} THEN 0 ELSE 1 END AS p "
+            f"FROM ({inner}) x WHERE {a.predicate('created_at')} OR {b.predicate('created_at')}")
+
+
+def _volumes(ctx: Context, ads: str) -> tuple[int, int]:
+    n = dict(ctx.con.execute(f"SELECT p, count(*) FROM ({ads}) GROUP BY p").fetchall())
+    return int(n.get(0, 0)), int(n.get(1, 0))
+
+
+def _options(ctx: Context) -> tuple[float, int, int]:
+    alpha = float(ctx.opt("alpha", 0.05))
+    min_support = int(ctx.opt("min_support", max(ctx.min_cell_size, 5)))
+    limit = int(ctx.opt("limit", 50))
+    if not 0 < alpha < 1:
+        raise InputError("alpha must be between 0 and 1", field="alpha")
+    if min_support < 1 or limit < 1:
+        raise InputError("min_support and limit must be at least 1", field="min_support")
+    return alpha, min_support, limit
+
+
+def _fmt(t: RateTest) -> dict:
+    return {"ads_from": t.x_from, "ads_to": t.x_to, "share_from": round(100 * t.share_from, 2),
+            "share_to": round(100 * t.share_to, 2), "log_ratio": round(t.log_ratio, 3),
+            "ratio": round(math.exp(t.log_ratio), 2), "z": round(t.z, 2), "p_value": float(f"{t.p_value:.3g}"),
+            "q_value": float(f"{t.q_value:.3g}"), "prob_increase": round(t.prob_increase, 4),
+            "direction": t.direction}
+
+
+# -- rising / falling taxonomy skills -------------------------------------------------------------------
+
+SKILL_KEY = "coalesce(m.rome_ogr, m.esco_uri)"
+
+
+def skill_trends(ctx: Context) -> dict:
+    """Every tested skill with its test, plus the volumes; shared by the rising and falling indicators."""
+    key = ("skill_trends",)
+    if key in ctx._cache:
+        return ctx._cache[key]
+    ctx.require("ads", "adequa ingest offers FILE")
+    ctx.require("skill_mentions", "adequa enrich skills")
+    a, b = periods_of(ctx)
+    alpha, min_support, _ = _options(ctx)
+    ads = _period_ads(ctx, a, b)
+    n_from, n_to = _volumes(ctx, ads)
+    counts = ctx.con.execute(f"""
+        WITH f AS ({ads}),
+        d AS (SELECT DISTINCT m.ad_id, {SKILL_KEY} AS skill, f.p
+              FROM skill_mentions m JOIN f ON f.ad_id = m.ad_id
+              WHERE NOT coalesce(m.unlisted, FALSE) AND {SKILL_KEY} IS NOT NULL)
+        SELECT skill, count(*) FILTER (WHERE p = 0), count(*) FILTER (WHERE p = 1) FROM d GROUP BY skill
+    """).fetchall()
+    tests = compare_counts(counts, n_from, n_to, alpha=alpha, min_support=min_support) if n_from and n_to else []
+    out = {"from": a, "to": b, "n_from": n_from, "n_to": n_to, "tests": tests, "alpha": alpha,
+           "min_support": min_support, "tested": len(tests)}
+    if not n_from or not n_to:
+        ctx.note(f"no ads in {a.label if not n_from else b.label} for this group and territory: nothing to compare")
+    ctx._cache[key] = out
+    return out
+
+
+def _skill_labels(ctx: Context, keys: list[str]) -> dict[str, tuple[str, str]]:
+    if not keys:
+        return {}
+    ctx.con.execute("CREATE OR REPLACE TEMP TABLE _em_keys (k VARCHAR)")
+    ctx.con.executemany("INSERT INTO _em_keys VALUES (?)", [[k] for k in keys])
+    rows = ctx.con.execute(f"""
+        SELECT {SKILL_KEY} AS k, mode(m.label), mode(m.kind) FROM skill_mentions m
+        WHERE {SKILL_KEY} IN (SELECT k FROM _em_keys) GROUP BY 1""").fetchall()
+    return {k: (label, kind) for k, label, kind in rows}
+
+
+def certification_coverage(ctx: Context, concepts: list[str], *, per_skill: int = 5) -> dict[str, list[dict]] | None:
+    """Current certifications whose blocs cover each concept (rome_ogr or ESCO URI), or None
+    when training supply is not loaded. Certifications are national (RNCP / RS); when
+    ``training_offers`` is loaded, ``offers`` counts the training offers leading to them."""
+    if not concepts or not ctx.has_table("certification_skills") or not ctx.scalar(
+            "SELECT count(*) FROM (SELECT 1 FROM certification_skills LIMIT 1)"):
+        return None
+    ctx.con.execute("CREATE OR REPLACE TEMP TABLE _em_concepts (k VARCHAR)")
+    ctx.con.executemany("INSERT INTO _em_concepts VALUES (?)", [[k] for k in concepts])
+    current = ("JOIN certifications c ON c.numero = s.numero AND coalesce(c.is_current, TRUE) "
+               "AND coalesce(c.actif, TRUE)") if ctx.has_table("certifications") else ""
+    title = "any_value(c.intitule)" if current else "NULL"
+    offers = ""
+    if ctx.has_table("training_offers"):
+        offers = (", (SELECT count(*) FROM training_offers o WHERE list_contains(o.codes_rncp, s.numero) "
+                  "OR list_contains(o.codes_rs, s.numero)) AS offers")
+    rows = ctx.dicts(f"""
+        SELECT s.concept, s.numero, {title} AS intitule{offers}
+        FROM certification_skills s {current}
+        WHERE s.concept IN (SELECT k FROM _em_concepts)
+        GROUP BY s.concept, s.numero ORDER BY s.concept, s.numero""")
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        out.setdefault(r.pop("concept"), []).append(r)
+    return {k: v[:per_skill] for k, v in out.items()}
+
+
+def _trend_rows(ctx: Context, direction: str) -> tuple[list[dict], dict]:
+    t = skill_trends(ctx)
+    _, _, limit = _options(ctx)
+    chosen = [x for x in t["tests"] if x.direction == direction][:limit]
+    labels = _skill_labels(ctx, [x.key for x in chosen])
+    coverage = certification_coverage(ctx, [x.key for x in chosen]) if direction == "rising" else None
+    rows = []
+    for rank, x in enumerate(chosen, 1):
+        label, kind = labels.get(x.key, (None, None))
+        row = {"rank": rank, "skill": x.key, "label": label, "kind": kind, **_fmt(x)}
+        if direction == "rising":
+            if coverage is None:
+                row["certifications"] = None
+            else:
+                row["certifications"] = ", ".join(c["numero"] for c in coverage.get(x.key, [])) or ""
+        rows.append(row)
+    if direction == "rising" and coverage is None and chosen:
+        ctx.note("training supply (certification_skills) is not loaded: certification coverage not shown; "
+                 "load it with `adequa ingest rncp FILE`")
+    _protect_from(ctx, rows, "label")
+    return rows, t
+
+
+def _protect_from(ctx: Context, rows: list[dict], label: str) -> None:
+    """Withhold first-period counts below the minimum cell size (0 stays: it says "new").
+    The second-period count is at least ``min_support`` for every listed row."""
+    for r in rows:
+        for col, share in (("ads_from", "share_from"), ("ads_to", "share_to")):
+            if r[col] and ctx.publishable(r[col], f"{r.get(label)} ({col})") is None:
+                r[col] = r[share] = None
+
+
+def _result(ctx: Context, defn: IndicatorDefinition, rows: list[dict], t: dict, *, sources: list[str]):
+    a, b = t["from"], t["to"]
+    ctx.note(f"{t['tested']} items tested ({t['min_support']}+ ads over both periods); "
+             f"Benjamini–Hochberg at q ≤ {t['alpha']}; {a.label}: {t['n_from']} ads, {b.label}: {t['n_to']} ads")
+    return ctx.result(defn, value=len(rows), rows=rows, sources=sources, rows_used=t["n_from"] + t["n_to"],
+                      period=f"{a.label}..{b.label}", filters={"from": a.label, "to": b.label})
+
+
+def _rising(ctx: Context):
+    rows, t = _trend_rows(ctx, "rising")
+    return _result(ctx, RISING, rows, t, sources=["ads", "skill_mentions", "ad_occupations"])
+
+
+def _falling(ctx: Context):
+    rows, t = _trend_rows(ctx, "falling")
+    return _result(ctx, FALLING, rows, t, sources=["ads", "skill_mentions", "ad_occupations"])
+
+
+_COMMON_OPTIONS = {
+    "from": "first period compared (2024Q1, 2024-03, 2024); default: the period a year before 'to'",
+    "to": "second period compared; default: the context period, or the last year with ads",
+    "alpha": "false discovery rate for Benjamini–Hochberg (default 0.05)",
+    "min_support": "minimum ads over both periods for an item to be tested (default: max(min cell size, 5))",
+    "limit": "rows listed (default 50)",
+}
+
+RISING = register(IndicatorDefinition(
+    name="emerging_rising_skills", title="Compétences en hausse", title_en="Rising skills",
+    definition="Skills (ROME compétences/savoirs, ESCO skills) whose share of the group's ads grows significantly "
+               "between two periods: two-proportion z-test with continuity correction, Benjamini–Hochberg "
+               "false discovery rate, ranked by the log ratio of shares (½ pseudo-counts). Value: number of "
+               "rising skills listed.",
+    unit="count", inputs=("ads", "skill_mentions", "ad_occupations", "certification_skills"), section="emerging",
+    compute=_rising, options=_COMMON_OPTIONS,
+    limits="Shares depend on how consistently skills are detected across periods; a change of source mix "
+           "between periods shows up as a change of skills. Ads are counted once per duplicate cluster."))
+
+FALLING = register(IndicatorDefinition(
+    name="emerging_falling_skills", title="Compétences en baisse", title_en="Falling skills",
+    definition="Skills whose share of the group's ads falls significantly between two periods (same test as "
+               "emerging_rising_skills).",
+    unit="count", inputs=("ads", "skill_mentions", "ad_occupations"), section="emerging", compute=_falling,
+    options=_COMMON_OPTIONS, limits=RISING.limits))
+
+
+# -- new, unlisted terms -----------------------------------------------------------------------------------
+
+
+def _new_terms(ctx: Context):
+    ctx.require("ads", "adequa ingest offers FILE")
+    ctx.require("emerging_term_mentions", "adequa skills emerging --discover")
+    a, b = periods_of(ctx)
+    alpha, min_support, limit = _options(ctx)
+    ads = _period_ads(ctx, a, b)
+    n_from, n_to = _volumes(ctx, ads)
+    counts = ctx.con.execute(f"""
+        WITH f AS ({ads}),
+        d AS (SELECT DISTINCT e.ad_id, coalesce(e.group_key, e.term_key) AS g, f.p
+              FROM emerging_term_mentions e JOIN f ON f.ad_id = e.ad_id)
+        SELECT g, count(*) FILTER (WHERE p = 0), count(*) FILTER (WHERE p = 1) FROM d GROUP BY g
+    """).fetchall()
+    tests = compare_counts(counts, n_from, n_to, alpha=alpha, min_support=min_support) if n_from and n_to else []
+    # New: rising significantly, or absent before the 'to' period (first seen in it) with enough support.
+    chosen = [x for x in tests if x.direction == "rising" or (x.x_from == 0 and x.x_to >= min_support)]
+    chosen.sort(key=lambda x: (x.direction != "rising", -x.log_ratio, x.q_value))
+    chosen = chosen[:limit]
+    info = _term_info(ctx, [x.key for x in chosen], b)
+    rows = []
+    for rank, x in enumerate(chosen, 1):
+        i = info.get(x.key, {})
+        rows.append({"rank": rank, "term": i.get("label") or x.key, "group_key": x.key,
+                     "variants": i.get("variants"), "first_seen": i.get("first_seen"), **_fmt(x),
+                     "examples": i.get("examples") or [], "nearest_id": i.get("nearest_id"),
+                     "nearest_label": i.get("nearest_label"), "nearest_score": i.get("nearest_score")})
+    _protect_from(ctx, rows, "term")
+    t = {"from": a, "to": b, "n_from": n_from, "n_to": n_to, "tested": len(tests), "alpha": alpha,
+         "min_support": min_support}
+    return _result(ctx, NEW_TERMS, rows, t, sources=["ads", "emerging_term_mentions", "emerging_term_groups"])
+
+
+def _term_info(ctx: Context, keys: list[str], to: Period, examples: int = 3) -> dict[str, dict]:
+    if not keys:
+        return {}
+    ctx.con.execute("CREATE OR REPLACE TEMP TABLE _em_terms (k VARCHAR)")
+    ctx.con.executemany("INSERT INTO _em_terms VALUES (?)", [[k] for k in keys])
+    has_groups = ctx.has_table("emerging_term_groups")
+    group_cols = ("g.label, g.variants, g.nearest_id, g.nearest_label, g.nearest_score" if has_groups
+                  else "NULL, NULL, NULL, NULL, NULL")
+    join = "LEFT JOIN emerging_term_groups g ON g.group_key = t.k" if has_groups else ""
+    rows = ctx.con.execute(f"""
+        WITH first AS (
+            SELECT coalesce(e.group_key, e.term_key) AS k, min(a.created_at) AS first_seen, mode(e.term) AS term
+            FROM emerging_term_mentions e JOIN ads a ON a.ad_id = e.ad_id
+            WHERE coalesce(e.group_key, e.term_key) IN (SELECT k FROM _em_terms) GROUP BY 1),
+        ex AS (
+            SELECT k, list(sentence ORDER BY score DESC, ad_id)[1:{int(examples)}] AS examples FROM (
+                SELECT DISTINCT coalesce(e.group_key, e.term_key) AS k, e.sentence, e.score, e.ad_id
+                FROM emerging_term_mentions e JOIN ads a ON a.ad_id = e.ad_id
+                WHERE coalesce(e.group_key, e.term_key) IN (SELECT k FROM _em_terms) AND {to.predicate('a.created_at')})
+            GROUP BY k)
+        SELECT t.k, first.first_seen, first.term, ex.examples, {group_cols}
+        FROM _em_terms t LEFT JOIN first ON first.k = t.k LEFT JOIN ex ON ex.k = t.k {join}""").fetchall()
+    out = {}
+    for k, first_seen, term, ex, label, variants, nid, nlabel, nscore in rows:
+        seen, uniq = set(), []
+        for s in ex or []:
+            if s and s not in seen:
+                seen.add(s)
+                uniq.append(s)
+        try:
+            var = list(json.loads(variants)) if variants else [term]
+        except (TypeError, ValueError):
+            var = [term]
+        out[k] = {"label": label or term, "first_seen": first_seen.isoformat() if first_seen else None,
+                  "examples": uniq, "variants": ", ".join(v for v in var if v), "nearest_id": nid,
+                  "nearest_label": nlabel, "nearest_score": nscore}
+    return out
+
+
+NEW_TERMS = register(IndicatorDefinition(
+    name="emerging_new_terms", title="Nouvelles compétences hors référentiels",
+    title_en="New skills not in the taxonomies",
+    definition="Terms and phrases that behave like skills in ads (requirement contexts, lists of requirements, "
+               "next to known skills, tool-like shapes) but match no ROME or ESCO item, grouped by variants "
+               "(spellings, acronyms, English/French); listed when their share of ads rises significantly "
+               "(same test as emerging_rising_skills) or when they first appear in the second period. Each "
+               "row gives the first-seen date, examples and the nearest taxonomy item.",
+    unit="count", inputs=("ads", "emerging_term_mentions", "emerging_term_groups"), section="emerging",
+    compute=_new_terms, options=_COMMON_OPTIONS,
+    limits="Candidates come from patterns, not from a trained model: generic words that sit in lists "
+           "(benefits, degrees) can appear; the test filters terms whose share does not change. Run the "
+           "discovery again after loading new taxonomy versions."))
+
+
+# -- occupation drift ------------------------------------------------------------------------------------------
+
+
+def _drift(ctx: Context):
+    ctx.require("ads", "adequa ingest offers FILE")
+    ctx.require("skill_mentions", "adequa enrich skills")
+    ctx.require("ad_occupations", "adequa enrich occupations")
+    items = ctx.ref("rome_fiche_items")
+    if items is None:
+        raise MissingData("no data in table 'rome_fiche_items': load the ROME referential first with "
+                          "`adequa data pull`")
+    _, min_support, limit = _options(ctx)
+    min_share = float(ctx.opt("min_share", 5.0))
+    period = Period.parse(ctx.opt("to")) if ctx.opt("to") else ctx.period
+    ads = ctx.ads_sql(period=period if period is not None else False, columns="a.ad_id")
+    version = ""
+    if ctx.scalar(f"SELECT count(*) FROM information_schema.columns WHERE table_name = '{items}' "
+                  "AND column_name = 'version'"):
+        version = f"AND i.version = (SELECT max(version) FROM {items})"
+    rows = ctx.dicts(f"""
+        WITH f AS ({ads}),
+        n AS (SELECT rome, count(*) AS ads_rome FROM f WHERE rome IS NOT NULL GROUP BY rome),
+        d AS (SELECT DISTINCT f.rome, m.rome_ogr, m.ad_id FROM skill_mentions m JOIN f ON f.ad_id = m.ad_id
+              WHERE m.rome_ogr IS NOT NULL AND f.rome IS NOT NULL AND NOT coalesce(m.unlisted, FALSE)),
+        c AS (SELECT rome, rome_ogr, count(*) AS ads FROM d GROUP BY rome, rome_ogr)
+        SELECT c.rome, c.rome_ogr AS skill, c.ads, n.ads_rome, round(100.0 * c.ads / n.ads_rome, 1) AS share
+        FROM c JOIN n USING (rome)
+        WHERE c.ads >= {int(min_support)} AND 100.0 * c.ads / n.ads_rome >= {min_share}
+          AND NOT EXISTS (SELECT 1 FROM {items} i WHERE i.code_rome = c.rome AND i.code_ogr = c.rome_ogr {version})
+        ORDER BY share DESC, ads DESC, rome, skill LIMIT {int(limit)}""")
+    labels = _skill_labels(ctx, sorted({r["skill"] for r in rows}))
+    for rank, r in enumerate(rows, 1):
+        label, kind = labels.get(r["skill"], (None, None))
+        r.update(rank=rank, label=label, kind=kind)
+    rows = [{k: r[k] for k in ("rank", "rome", "skill", "label", "kind", "ads", "ads_rome", "share")} for r in rows]
+    used = ctx.scalar(f"SELECT count(*) FROM ({ads})")
+    ctx.note(f"skills in {min_share:g}%+ of an occupation's ads ({min_support}+ ads) that its ROME fiche does not list")
+    return ctx.result(DRIFT, value=len(rows), rows=rows, sources=["ads", "skill_mentions", "ad_occupations", items],
+                      rows_used=used, period=period.label if period else None)
+
+
+DRIFT = register(IndicatorDefinition(
+    name="emerging_occupation_drift", title="Compétences demandées hors fiche ROME",
+    title_en="Skills asked for outside the ROME fiche",
+    definition="Pairs (occupation, skill) where the skill is asked for in at least min_share % of the "
+               "occupation's ads (and min_support ads) but is not an item of the occupation's ROME fiche "
+               "(rome_fiche_items): candidates for the referential's maintainers.",
+    unit="count", inputs=("ads", "skill_mentions", "ad_occupations", "rome_fiche_items"), section="emerging",
+    compute=_drift,
+    options={"to": "period of the ads (default: the context period, or all ads)",
+             "min_share": "minimum share of the occupation's ads, in % (default 5)",
+             "min_support": "minimum number of ads (default: max(min cell size, 5))", "limit": "rows listed"},
+    limits="Only ROME items (code_ogr) can be compared with the fiches; ESCO-only mentions are skipped."))
+
+
+# -- everything at once ---------------------------------------------------------------------------------------
+
+SECTION = ("emerging_rising_skills", "emerging_falling_skills", "emerging_new_terms", "emerging_occupation_drift")
+
+
+def emerging_report(con, *, group="data-ia", territory="france", date_from: str | None = None,
+                    date_to: str | None = None, period: str | None = None, min_cell_size: int | None = None,
+                    names: Sequence[str] = SECTION, **options) -> dict:
+    """The section for training designers: {indicator name: IndicatorResult, or the reason it is
+    missing}. ``con`` is an open DuckDB connection (e.g. ``adequa.indicators.open_warehouse()``)."""
+    from adequa.indicators import compute
+
+    out: dict = {}
+    for name in names:
+        try:
+            out[name] = compute(name, con=con, group=group, territory=territory, period=period,
+                                min_cell_size=min_cell_size, **{"from": date_from, "to": date_to, **options})
+        except MissingData as exc:
+            out[name] = str(exc)
+    return out

@@ -1,0 +1,320 @@
+"""Emerging skills, end to end: discover unlisted skill-like terms in the ads, group their
+variants, suggest the nearest taxonomy item, then compute the ``emerging`` indicators.
+
+    from adequa.pipeline.emerging import discover_terms, emerging
+    discover_terms("adequa.duckdb", taxonomy=load_taxonomy_labels(root))
+    report = emerging("adequa.duckdb", group="data-ia", territory="region:28",
+                      date_from="2024Q1", date_to="2025Q1")
+
+Only this module touches the warehouse and the referential files; the term
+logic lives in :mod:`adequa.enrich.emerging_terms` (pure functions) and the
+statistics in :mod:`adequa.indicators.emerging`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from adequa.enrich import emerging_terms as et
+from adequa.store.duckdb import Warehouse
+
+__all__ = ["DiscoveryResult", "Taxonomy", "discover_terms", "emerging", "known_keys", "load_taxonomy_labels"]
+
+# Head words of taxonomy labels that name a tool by its category ("Langage SQL", "Logiciel Excel").
+_HEADS = re.compile(r"^(?:langages?|logiciels?|progiciels?|outils?|utilisation d[eu']s?|méthodes?|normes?|"
+                    r"framework|bibliothèque|plateforme|techniques? d[eu']s?|environnement)\s+(?:de\s+|d'|du\s+)?",
+                    re.I)
+
+
+@dataclass
+class Taxonomy:
+    """Labels of the skill taxonomies: (item id, label) pairs for nearest-item suggestions,
+    and every label (alt labels too) for filtering known terms."""
+
+    labels: list[tuple[str, str]] = field(default_factory=list)      # preferred labels
+    all_labels: list[str] = field(default_factory=list)
+    version: str | None = None
+
+    def keys(self) -> set[str]:
+        return known_keys(self.all_labels or [label for _, label in self.labels])
+
+
+def known_keys(labels: Iterable[str]) -> set[str]:
+    """term_key of every label, of its part before a bracket ("Python (computer programming)")
+    and of the tool name after a category head word ("Langage SQL" → "sql")."""
+    out = set()
+    for label in labels:
+        if not label:
+            continue
+        for form in (label, label.split("(")[0], _HEADS.sub("", label)):
+            k = et.term_key(form)
+            if len(k) >= 2:
+                out.add(k)
+    return out
+
+
+def load_taxonomy_labels(root: str | Path, *, esco: bool = True) -> Taxonomy:
+    """ROME compétences and savoirs, and ESCO skills (English, plus French labels when present),
+    from the official files under ``root`` (``settings.data_root()``)."""
+    from adequa.errors import ReferentialError
+    from adequa.sources.referentials import esco as esco_ref
+    from adequa.sources.referentials import rome
+
+    root = Path(root)
+    tax = Taxonomy()
+    versions = []
+    try:
+        export = rome.locate(root / "rome")
+        versions.append(f"ROME {export.version}")
+        for r in rome.competences(export):
+            tax.labels.append((r["code_ogr"], r["label"]))
+        for r in rome.savoirs(export):
+            tax.labels.append((r["code_ogr"], r["label"]))
+    except ReferentialError:
+        pass
+    tax.all_labels = [label for _, label in tax.labels]
+    if esco:
+        try:
+            files = esco_ref.locate(root / "esco")
+            for lang in ("en", "fr"):
+                if not files.has(f"skills_{lang}"):
+                    continue
+                for r in esco_ref.skills(files, lang):
+                    tax.labels.append((r["uri"], r["label"]))
+                    tax.all_labels.append(r["label"])
+                    tax.all_labels.extend(r["alt_labels"])
+            versions.append("ESCO")
+        except (ReferentialError, Exception) as exc:       # a partial ESCO folder must not stop discovery
+            if not isinstance(exc, (ReferentialError, OSError, KeyError)):
+                raise
+    tax.version = ", ".join(versions) or None
+    return tax
+
+
+@dataclass
+class DiscoveryResult:
+    ads_read: int = 0
+    ads_skipped: int = 0
+    mentions: int = 0
+    unlisted_mentions: int = 0
+    groups: int = 0
+    known_terms: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return dict(vars(self))
+
+
+def _scan(batch: list[tuple[str, str | None]], known: frozenset[str], min_score: float) -> tuple[list[dict], list]:
+    rows, pairs = [], []
+    for ad_id, text in batch:
+        if not text:
+            continue
+        for c in et.candidate_terms(text, known=known, min_score=min_score):
+            rows.append({"ad_id": ad_id, "field": "description", "start": c.start, "end": c.end, "term": c.term,
+                         "term_key": c.key, "score": c.score, "sentence": c.sentence, "origin": "discovery"})
+        if "(" in text:
+            pairs.extend(et.acronym_definitions(text))
+    return rows, pairs
+
+
+_KNOWN: frozenset[str] = frozenset()
+
+
+def _init_worker(known: frozenset[str]) -> None:
+    global _KNOWN
+    _KNOWN = known
+
+
+def _scan_in_worker(batch, min_score):
+    return _scan(batch, _KNOWN, min_score)
+
+
+def discover_terms(db: str | Path | Warehouse, *, taxonomy: Taxonomy | None = None, known: set[str] | None = None,
+                   rescan: bool = False, batch_size: int = 2000, workers: int = 1, min_score: float = 0.5,
+                   nearest_min_mentions: int = 2, progress: Callable[[int, int], None] | None = None
+                   ) -> DiscoveryResult:
+    """Find skill-like terms that no taxonomy lists in the ads' descriptions and store them.
+
+    Ads already scanned are skipped unless ``rescan``; an ad's rows are replaced when it is
+    scanned again, so re-running never duplicates. Unlisted mentions of the skills enricher
+    (``skill_mentions.unlisted``) are added as candidates too. Variants are then grouped over
+    the whole table and each group with at least ``nearest_min_mentions`` mentions gets its
+    nearest taxonomy item. ``workers`` > 1 scans batches in parallel processes.
+    """
+    t0 = time.perf_counter()
+    own = not isinstance(db, Warehouse)
+    wh = Warehouse(db) if own else db
+    res = DiscoveryResult()
+    started = datetime.now(timezone.utc).replace(tzinfo=None)
+    try:
+        keys = frozenset(known if known is not None else (taxonomy.keys() if taxonomy else set()))
+        res.known_terms = len(keys)
+        con = wh.con
+        if rescan:
+            con.execute("DELETE FROM emerging_scanned")
+        todo_sql = ("SELECT a.ad_id, a.description, coalesce(a.content_hash, md5(coalesce(a.description, ''))) "
+                    "FROM ads a LEFT JOIN emerging_scanned s ON s.ad_id = a.ad_id "
+                    "WHERE s.ad_id IS NULL OR s.content_hash IS DISTINCT FROM "
+                    "coalesce(a.content_hash, md5(coalesce(a.description, ''))) ORDER BY a.ad_id")
+        total = wh.scalar(f"SELECT count(*) FROM ({todo_sql})")
+        res.ads_skipped = wh.count("ads") - total
+        cur = con.cursor()
+        cur.execute(todo_sql)
+        pairs: list[tuple[str, str]] = []
+        pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(keys,)) if workers > 1 else None
+        try:
+            pending = []
+            while True:
+                chunk = cur.fetchmany(batch_size)
+                if chunk:
+                    batch = [(r[0], r[1]) for r in chunk]
+                    hashes = [(r[0], r[2]) for r in chunk]
+                    fut = pool.submit(_scan_in_worker, batch, min_score) if pool else None
+                    pending.append((fut, batch, hashes))
+                while pending and (not chunk or len(pending) > workers or pool is None):
+                    fut, batch, hashes = pending.pop(0)
+                    rows, found = fut.result() if fut else _scan(batch, keys, min_score)
+                    pairs.extend(found)
+                    _store_batch(wh, [a for a, _ in batch], rows, hashes)
+                    res.ads_read += len(batch)
+                    res.mentions += len(rows)
+                    if progress:
+                        progress(res.ads_read, total)
+                if not chunk:
+                    break
+        finally:
+            cur.close()
+            if pool:
+                pool.shutdown()
+        res.unlisted_mentions = _copy_unlisted(wh, keys)
+        res.groups = regroup(wh, taxonomy=taxonomy, pairs=pairs, nearest_min_mentions=nearest_min_mentions)
+        res.seconds = round(time.perf_counter() - t0, 2)
+        run_id = hashlib.sha256(f"{started.isoformat()}|{res.ads_read}".encode()).hexdigest()[:16]
+        wh.upsert("emerging_runs", [{"run_id": run_id, "started_at": started,
+                                     "finished_at": datetime.now(timezone.utc).replace(tzinfo=None),
+                                     "ads_read": res.ads_read, "mentions": res.mentions, "groups": res.groups,
+                                     "known_terms": res.known_terms}], key=["run_id"])
+        if taxonomy is not None and taxonomy.version:
+            wh.record_provenance("emerging_term_groups", source=f"Adequa term discovery over ads ({taxonomy.version})",
+                                 version=started.strftime("%Y%m%dT%H%M%S"), rows=res.groups)
+    finally:
+        if own:
+            wh.close()
+    return res
+
+
+def _store_batch(wh: Warehouse, ad_ids: list[str], rows: list[dict], hashes: list[tuple[str, str]]) -> None:
+    import pyarrow as pa
+
+    ids = pa.table({"ad_id": ad_ids})
+    scanned = pa.table({"ad_id": [h[0] for h in hashes], "content_hash": [h[1] for h in hashes]})
+    cols = ["ad_id", "field", "start", "end", "term", "term_key", "score", "sentence", "origin"]
+    table = pa.Table.from_pylist(rows, schema=pa.schema([("ad_id", pa.string()), ("field", pa.string()),
+                                                         ("start", pa.int32()), ("end", pa.int32()),
+                                                         ("term", pa.string()), ("term_key", pa.string()),
+                                                         ("score", pa.float64()), ("sentence", pa.string()),
+                                                         ("origin", pa.string())]))
+    con = wh.con
+    con.register("_em_ids", ids)
+    con.register("_em_rows", table)
+    con.register("_em_scanned", scanned)
+    try:
+        with wh.transaction():
+            con.execute("DELETE FROM emerging_term_mentions WHERE origin = 'discovery' "
+                        "AND ad_id IN (SELECT ad_id FROM _em_ids)")
+            quoted = ", ".join(f'"{c}"' for c in cols)
+            # Two candidates may share a span only if the same text was split twice: keep one.
+            con.execute(f"INSERT INTO emerging_term_mentions ({quoted}) SELECT {quoted} FROM _em_rows "
+                        "QUALIFY row_number() OVER (PARTITION BY ad_id, field, start, \"end\" ORDER BY score DESC) = 1 "
+                        "ON CONFLICT DO NOTHING")
+            con.execute("INSERT OR REPLACE INTO emerging_scanned SELECT ad_id, content_hash FROM _em_scanned")
+    finally:
+        for name in ("_em_ids", "_em_rows", "_em_scanned"):
+            con.unregister(name)
+
+
+def _copy_unlisted(wh: Warehouse, keys: frozenset[str]) -> int:
+    """The skills enricher's unlisted mentions become candidates (origin skill_mentions)."""
+    if "skill_mentions" not in wh.tables():
+        return 0
+    rows = wh.query("SELECT m.ad_id, m.field, m.start, m.\"end\", coalesce(m.text, m.label), m.score "
+                    "FROM skill_mentions m WHERE m.unlisted AND coalesce(m.text, m.label) IS NOT NULL")
+    out = []
+    for ad_id, fld, start, end, text, score in rows:
+        k = et.term_key(text)
+        if k and k not in keys:
+            out.append({"ad_id": ad_id, "field": fld, "start": start, "end": end, "term": text, "term_key": k,
+                        "score": score, "sentence": None, "origin": "skill_mentions"})
+    if not out:
+        return 0
+    with wh.transaction() as con:
+        con.execute("DELETE FROM emerging_term_mentions WHERE origin = 'skill_mentions'")
+    wh.upsert("emerging_term_mentions", out, key=["ad_id", "field", "start", "end"])
+    return len(out)
+
+
+def regroup(wh: Warehouse, *, taxonomy: Taxonomy | None = None, pairs: Sequence[tuple[str, str]] = (),
+            nearest_min_mentions: int = 2) -> int:
+    """Group the variants of every stored term, set ``group_key`` on the mentions and rewrite
+    ``emerging_term_groups`` (with the nearest taxonomy item). Returns the number of groups."""
+    counts = dict(wh.query("SELECT term, count(*) FROM emerging_term_mentions GROUP BY term"))
+    groups = et.group_variants(counts, pairs=pairs)
+    mapping = [{"term": t, "group_key": g.key} for g in groups for t in g.variants]
+    choices = None
+    if taxonomy and taxonomy.labels:
+        choices = [et.strip_accents(label).casefold() for _, label in taxonomy.labels]
+    rows = []
+    for g in groups:
+        near = None
+        if choices is not None and g.count >= nearest_min_mentions:
+            near = et.nearest_item(g.label, taxonomy.labels, _choices=choices)
+        rows.append({"group_key": g.key, "label": g.label, "variants": json.dumps(g.variants, ensure_ascii=False),
+                     "keys": g.keys, "mentions": g.count, "nearest_id": near["id"] if near else None,
+                     "nearest_label": near["label"] if near else None,
+                     "nearest_score": near["score"] if near else None})
+    import pyarrow as pa
+
+    con = wh.con
+    con.register("_em_map", pa.Table.from_pylist(mapping, schema=pa.schema([("term", pa.string()),
+                                                                            ("group_key", pa.string())])))
+    try:
+        with wh.transaction():
+            con.execute("UPDATE emerging_term_mentions e SET group_key = m.group_key FROM _em_map m "
+                        "WHERE m.term = e.term")
+            con.execute("DELETE FROM emerging_term_groups")
+    finally:
+        con.unregister("_em_map")
+    # Two groups can share a label key (e.g. after a fuzzy merge); the larger one wins.
+    seen, unique = set(), []
+    for r in rows:
+        if r["group_key"] not in seen:
+            seen.add(r["group_key"])
+            unique.append(r)
+    if unique:
+        wh.upsert("emerging_term_groups", unique, key=["group_key"])
+    return len(unique)
+
+
+def emerging(db: str | Path | None = None, *, group: str = "data-ia", territory: str = "france",
+             date_from: str | None = None, date_to: str | None = None, period: str | None = None,
+             min_cell_size: int | None = None, **options) -> dict:
+    """The emerging-skills section for a group and a territory (see
+    :func:`adequa.indicators.emerging.emerging_report`): {indicator name: result or reason}."""
+    from adequa.indicators import open_warehouse
+    from adequa.indicators.emerging import emerging_report
+
+    con = open_warehouse(db)
+    try:
+        return emerging_report(con, group=group, territory=territory, date_from=date_from, date_to=date_to,
+                               period=period, min_cell_size=min_cell_size, **options)
+    finally:
+        con.close()
