@@ -1,1 +1,108 @@
-"""Commands of this stage are added to the shared apps in adequa.cli._apps."""
+"""`adequa annotate`, `adequa enrich`, `adequa eval`: skills and occupations of job ads.
+
+Heavy imports stay inside the commands so that `adequa --help` starts fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from adequa.cli._apps import DbOption, app, settings_with
+
+TaxonomyOption = Annotated[Optional[list[Path]], typer.Option(
+    "--taxonomy", "-t", help="Extra taxonomy or alias file (CSV/TSV/JSONL: id,label,alt_labels,kind,source); repeatable.")]
+
+
+@app.command("annotate")
+def annotate(
+    input: Annotated[Path, typer.Option("--input", "-i", help="JSONL file of {\"id\", \"title\", \"description\"} ('-' = stdin).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="JSONL file to write ('-' = stdout).")],
+    lang: Annotated[str, typer.Option("--lang", help="Language of the ads: fr, en or auto.")] = "fr",
+    taxonomy: TaxonomyOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Find skill mentions (ROME / ESCO linked, with offsets) and the occupation of each ad. No warehouse needed.
+
+    Example: adequa annotate --input ads.jsonl --output out.jsonl --lang fr
+    """
+    from adequa.errors import InputError
+    from adequa.pipeline.annotate import annotate_file
+
+    if lang not in ("fr", "en", "auto"):
+        raise InputError(f"unknown language {lang!r}: use fr, en or auto", field="--lang")
+    if str(input) != "-" and not input.exists():
+        raise InputError("input file not found", path=str(input))
+    settings = settings_with(None)
+    if quiet or str(output) == "-":
+        result = annotate_file(settings, input, output, lang=lang, taxonomies=taxonomy)
+    else:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("annotate"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      transient=True) as bar:
+            task = bar.add_task("annotate", total=None)
+            result = annotate_file(settings, input, output, lang=lang, taxonomies=taxonomy,
+                                   progress=lambda n: bar.advance(task, n))
+    if not quiet and str(output) != "-":
+        typer.echo(f"{result['ads']} ads, {result['mentions']} skill mentions -> {output} "
+                   f"({result['seconds']:.1f} s)", err=True)
+
+
+@app.command("enrich")
+def enrich(
+    db: DbOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Re-enrich every ad, not only new or outdated ones.")] = False,
+    limit: Annotated[Optional[int], typer.Option("--limit", help="At most this many ads (for a trial run).")] = None,
+) -> None:
+    """Skills and occupation of every ad of the warehouse not yet enriched (or enriched with an older taxonomy).
+
+    Example: adequa enrich --db adequa.duckdb
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from adequa.pipeline.enrich import enrich_warehouse
+
+    settings = settings_with(db)
+    with Progress(TextColumn("enrich"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True) as bar:
+        task = bar.add_task("enrich", total=None)
+
+        def progress(n: int, total: int) -> None:
+            bar.update(task, total=total, advance=n)
+
+        result = enrich_warehouse(settings, force=force, limit=limit, progress=progress)
+    typer.echo(f"{result['ads']} ads enriched, {result['mentions']} skill mentions "
+               f"(taxonomy version {result['version']})", err=True)
+
+
+@app.command("eval")
+def evaluate(
+    what: Annotated[str, typer.Argument(help="gold (our labelled dev ads), weak (recruiters' ROME codes), skillspan (English), or all.")] = "all",
+    split: Annotated[str, typer.Option("--split", help="Gold split: dev (used while tuning), test (held out) or all.")] = "all",
+    limit: Annotated[Optional[int], typer.Option("--limit", help="At most this many ads/sentences per set.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Accuracy of the skill extractor on the development data (needs ADEQUA_MIRROR).
+
+    Example: ADEQUA_MIRROR=../shared/data adequa eval gold --split test
+    """
+    import json
+
+    from adequa.pipeline.skills_eval import run_eval
+
+    result = run_eval(settings_with(None), what=what, split=split, limit=limit)
+    if as_json:
+        typer.echo(json.dumps(result, indent=1, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Skill extraction accuracy")
+    for col in ("set", "measure", "value"):
+        table.add_column(col)
+    for name, figures in result.items():
+        for k, v in figures.items():
+            table.add_row(name, k, f"{v:.3f}" if isinstance(v, float) else str(v))
+    Console().print(table)

@@ -1,0 +1,108 @@
+"""Cut an ad into segments (lines, bullets, sentences) and tell job content from boilerplate.
+
+Every segment keeps its offsets in the original description. A segment's class is one
+of ``job`` (missions, profile, skills), ``company`` (who the employer is), ``offer``
+(contract, pay, schedule, benefits), ``apply`` (how to apply), ``diversity``
+(equal-opportunity / accessibility statements) or ``neutral`` (no evidence either way).
+Section headers ("Vos missions :", "Avantages") set the class of what follows until
+the next header; cue phrases inside a segment override a ``job``/``neutral`` class.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from adequa.normalise.text import fold, lemma
+
+BOILERPLATE = ("company", "offer", "apply", "diversity")
+
+# Lines, bullets and sentence ends. A "-" or "*" counts as a bullet at a line start or after spaces.
+_SPLIT = re.compile(r"\n+|(?:^|(?<=\s))[-–—*•·●▪►✓✔➢→](?=\s|\w)|[•●▪►✓✔➢]|(?<=[.!?;])\s+(?=[^\s])|\s{3,}|(?<=\w)\s*:\s+(?=[A-ZÀ-Ý-])")
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(slots=True)
+class Segment:
+    start: int
+    end: int
+    cls: str = "neutral"
+    bullet: bool = False
+    header: str | None = None     # class of the header this segment is, if it is one
+
+
+def _lemmas(text: str) -> str:
+    return " ".join(fold(lemma(fold(w))) for w in _WORD.findall(text))
+
+
+class Segmenter:
+    """Built from plain cue rows: (class, phrase) for cues and for section headers."""
+
+    def __init__(self, cues: list[tuple[str, str]], headers: list[tuple[str, str]]):
+        self.cues: dict[str, list[str]] = {}
+        for cls, phrase in cues:
+            self.cues.setdefault(cls, []).append(f" {_lemmas(phrase)} " if _WORD.search(phrase) else phrase)
+        self.headers: dict[str, str] = {}
+        for cls, phrase in headers:
+            self.headers[_lemmas(phrase)] = cls
+        self._cue_re = {cls: re.compile("|".join(re.escape(p) for p in sorted(set(ps), key=len, reverse=True)))
+                        for cls, ps in self.cues.items()}
+
+    def header_class(self, text: str) -> str | None:
+        """Class of a header line ("Vos missions :", "PROFIL", "Avantages :"), else None."""
+        stripped = text.strip().rstrip(":").strip()
+        if not stripped or len(stripped) > 60:
+            return None
+        lem = _lemmas(stripped)
+        if lem in self.headers:
+            return self.headers[lem]
+        return None
+
+    def cue_class(self, lemmatised: str) -> str | None:
+        """The boilerplate class whose cue appears in a segment (first class in BOILERPLATE order)."""
+        padded = f" {lemmatised} "
+        for cls in ("apply", "diversity", "company", "offer"):
+            rx = self._cue_re.get(cls)
+            if rx is not None and rx.search(padded):
+                return cls
+        return None
+
+    def split(self, text: str) -> list[Segment]:
+        """Segments of ``text`` (already escape-masked, same length as the original)."""
+        out: list[Segment] = []
+        pos = 0
+        pieces = []
+        for m in _SPLIT.finditer(text):
+            pieces.append((pos, m.start(), m.group()))
+            pos = m.end()
+        pieces.append((pos, len(text), ""))
+        section = "neutral"
+        prev_sep = "\n"
+        for start, end, sep in pieces:
+            raw = text[start:end]
+            lead = len(raw) - len(raw.lstrip())
+            trail = len(raw.rstrip())
+            if trail <= lead:
+                prev_sep = sep or prev_sep
+                continue
+            s, e = start + lead, start + trail
+            seg_text = text[s:e]
+            bullet = bool(prev_sep.strip() and prev_sep.strip()[0] in "-–—*•·●▪►✓✔➢→")
+            head = self.header_class(seg_text)
+            if head is None and ":" in seg_text[:40]:
+                # "Missions : Sous la responsabilité…": a header glued to its first line.
+                before = seg_text.split(":", 1)[0]
+                head_inline = self.header_class(before)
+                if head_inline is not None:
+                    section = head_inline
+            if head is not None:
+                section = head
+                out.append(Segment(s, e, head, bullet, header=head))
+            else:
+                cls = section
+                cue = self.cue_class(_lemmas(seg_text))
+                if cue is not None and not (cls == "job" and cue == "offer" and bullet):
+                    cls = cue
+                out.append(Segment(s, e, cls, bullet))
+            prev_sep = sep or "\n"
+        return out

@@ -1,0 +1,207 @@
+"""Compile taxonomies + curated data into the structures the extractor runs on.
+
+Inputs are plain data (``Taxonomy`` objects, a fiche -> items dict); reading the
+referential files happens in ``adequa.pipeline.annotate``. The result pickles, so the
+pipeline caches it keyed by the taxonomies' fingerprints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from importlib import resources
+
+from adequa.enrich.lexical import LIGHT_VERBS, KeyMaker
+from adequa.enrich.segment import Segmenter
+from adequa.enrich.skills_exact import BARRIER, ExactMatcher
+from adequa.enrich.skills_semantic import SimilarityIndex
+from adequa.enrich.taxonomy import Taxonomy, normalise_kind
+from adequa.errors import InputError
+from adequa.normalise.text import fold, spans
+
+BUILD_VERSION = "skills-2"
+
+
+@dataclass
+class Entries:
+    """Parallel lists, one slot per linkable concept."""
+
+    rome: list = field(default_factory=list)
+    esco: list = field(default_factory=list)
+    label: list = field(default_factory=list)
+    kind: list = field(default_factory=list)
+    source: list = field(default_factory=list)     # "curated", "rome", "esco", or a custom taxonomy name
+    unlisted: list = field(default_factory=list)
+    soft_single: list = field(default_factory=list)
+
+    def add(self, *, rome=None, esco=None, label="", kind="savoir-faire", source="rome", unlisted=False) -> int:
+        self.rome.append(rome)
+        self.esco.append(esco)
+        self.label.append(label)
+        self.kind.append(kind)
+        self.source.append(source)
+        self.unlisted.append(bool(unlisted and not rome and not esco))
+        self.soft_single.append(False)
+        return len(self.rome) - 1
+
+
+@dataclass
+class LangModel:
+    lang: str
+    keys: KeyMaker
+    curated: ExactMatcher
+    exact: ExactMatcher
+    sim_rome: SimilarityIndex
+    sim_esco: SimilarityIndex
+
+
+@dataclass
+class Compiled:
+    version: str
+    entries: Entries
+    langs: dict[str, LangModel]
+    segmenter: Segmenter
+    fiche_items: dict[str, frozenset]
+    curated_fingerprint: str
+
+
+# ----------------------------------------------------------------------------------------------
+def _data_text(name: str) -> str:
+    return resources.files("adequa.enrich").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def _rows(name: str, text: str | None = None):
+    text = _data_text(name) if text is None else text
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        yield n, line.rstrip("\n").split("\t")
+
+
+def curated_fingerprint() -> str:
+    h = hashlib.sha256()
+    for name in ("lexicon.tsv", "softskills.tsv", "boilerplate.tsv", "sections.tsv", "derivations.tsv"):
+        h.update(_data_text(name).encode())
+    return h.hexdigest()[:16]
+
+
+def label_keys(keys: KeyMaker, label: str) -> list[str]:
+    """Keys of a label, with a barrier wherever punctuation breaks it (mirrors the text side)."""
+    out: list[str] = []
+    prev_end = None
+    for s, e, norm in spans(label):
+        if prev_end is not None and any(c in ".;:!?()[],|" for c in label[prev_end:s]):
+            out.append(BARRIER)
+        k = keys.key(norm)
+        if k:
+            out.append(k)
+        prev_end = e
+    return out
+
+
+def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None, *,
+          langs: tuple[str, ...] = ("fr",)) -> Compiled:
+    """Compile the extractor's data. ``taxonomies`` items carry ``source`` rome / esco / other."""
+    entries = Entries()
+    derivations = {fold(a): fold(b) for _, (a, b, *_) in _rows("derivations.tsv")}
+    verbs: set[str] = set()
+    from adequa.normalise.text import lemma
+
+    for tax in taxonomies:
+        for it in tax:
+            if it.lang != "fr" or it.kind not in ("savoir-faire", "savoir-être"):
+                continue
+            for s, e, norm in spans(it.label)[:2]:
+                if len(norm) > 3 and norm[-2:] in ("er", "ir", "re"):
+                    verbs.add(fold(lemma(norm, "fr")))
+                    break
+    verbs.update(derivations.values())
+    verbs -= {"etre", "avoir", "faire", "savoir"}  # too generic to make a span an action
+
+    models: dict[str, LangModel] = {}
+    for lang in langs:
+        km = KeyMaker(lang, derivations if lang == "fr" else {}, verbs if lang == "fr" else set())
+        light = LIGHT_VERBS if lang == "fr" else frozenset()
+        models[lang] = LangModel(lang, km, ExactMatcher(), ExactMatcher(), SimilarityIndex(light, km.verbs),
+                                 SimilarityIndex(light, km.verbs))
+
+    # taxonomy items
+    by_exact: dict[tuple[str, str], int] = {}       # (lang, pattern) -> first ROME/ESCO entry, for "auto" links
+    for tax in taxonomies:
+        for it in tax:
+            model = models.get(it.lang)
+            if model is None:
+                continue
+            if it.source == "rome":
+                eid = entries.add(rome=it.id, label=it.label, kind=it.kind, source="rome")
+            elif it.source == "esco":
+                eid = entries.add(esco=it.id, label=it.label, kind=it.kind, source="esco")
+            else:
+                eid = entries.add(label=it.label, kind=it.kind, source=it.source, unlisted=True)
+            sim = model.sim_rome if it.source == "rome" else model.sim_esco
+            for lab in it.labels:
+                ks = label_keys(model.keys, lab)
+                if not ks:
+                    continue
+                content = [k for k in ks if k != BARRIER]
+                if 2 <= len(content) <= 12:   # single words go through the candidate pass
+                    model.exact.add(ks, eid)
+                by_exact.setdefault((it.lang, " ".join(content)), eid)
+                sim.add(content, eid)
+
+    # curated lexicon and soft skills
+    def resolve(link: str, forms: list[str], lang: str, origin: str, line: int) -> dict:
+        link = (link or "auto").strip()
+        if link.startswith("rome:"):
+            return {"rome": link[5:]}
+        if link.startswith("esco:"):
+            return {"esco": link[5:]}
+        if link == "unlisted":
+            return {}
+        if link != "auto":
+            raise InputError(f"unknown link {link!r} (rome:CODE, esco:URI, auto or unlisted)", path=origin,
+                             line=line, field="link")
+        for lg in ("fr", "en"):
+            model = models.get(lg) or models[lang]
+            for form in forms:
+                pattern = " ".join(k for k in label_keys(model.keys, form) if k != BARRIER)
+                eid = by_exact.get((lg, pattern))
+                if eid is not None and entries.source[eid] in ("rome", "esco"):
+                    return {"rome": entries.rome[eid], "esco": entries.esco[eid], "label": entries.label[eid]}
+        return {}
+
+    rome_labels = {entries.rome[i]: entries.label[i] for i in range(len(entries.rome)) if entries.rome[i]}
+    for name, default_kind in (("lexicon.tsv", None), ("softskills.tsv", "savoir-être")):
+        for line, cols in _rows(name):
+            if default_kind is None:
+                forms_s, kind, link = (cols + ["", ""])[:3]
+                label = None
+            else:
+                forms_s, link, label = (cols + ["", ""])[:3]
+                kind = default_kind
+            forms = [f.strip() for f in forms_s.split("|") if f.strip()]
+            target = resolve(link, forms, "fr", f"adequa/enrich/data/{name}", line)
+            rome, esco = target.get("rome"), (None if target.get("rome") else target.get("esco"))
+            lab = target.get("label") or (rome_labels.get(rome) if rome else None) or label or forms[0]
+            eid = entries.add(rome=rome, esco=esco, label=lab, kind=normalise_kind(kind), source="curated",
+                              unlisted=not (rome or esco))
+            for lang, model in models.items():
+                for form in forms:
+                    ks = label_keys(model.keys, form)
+                    if ks:
+                        model.curated.add(ks, eid)
+                if default_kind is not None:
+                    entries.soft_single[eid] = True
+
+    for model in models.values():
+        model.curated.freeze()
+        model.exact.freeze()
+        model.sim_rome.freeze()
+        model.sim_esco.freeze()
+
+    cues = [(c[0], c[1]) for _, c in _rows("boilerplate.tsv") if len(c) >= 2]
+    headers = [(c[0], c[1]) for _, c in _rows("sections.tsv") if len(c) >= 2]
+    fiche = {k: frozenset(v) for k, v in (fiche_items or {}).items()}
+    version = hashlib.sha256("|".join([BUILD_VERSION, curated_fingerprint(), *langs] + [t.fingerprint() for t in taxonomies]).encode()).hexdigest()[:12]
+    return Compiled(version=version, entries=entries, langs=models, segmenter=Segmenter(cues, headers),
+                    fiche_items=fiche, curated_fingerprint=curated_fingerprint())

@@ -1,0 +1,78 @@
+"""The exact pass: every label and alt label, as a sequence of matching keys, in one Aho-Corasick automaton.
+
+Text and labels are turned into the same " key key key " strings (see ``lexical``), so
+inflections, accents, determiners and verb/noun alternations match, and a hit maps back
+to token indices, hence to offsets in the original text. Punctuation between words
+becomes a barrier key "#" so that a label never matches across a sentence or list break.
+"""
+
+from __future__ import annotations
+
+import re
+
+import ahocorasick
+
+BARRIER = "#"
+_BREAK = re.compile(r"[.;:!?\n()\[\]•●▪►|,]")
+
+
+class ExactMatcher:
+    """Patterns (key sequences) -> entry ids; ``find`` over a token key list."""
+
+    def __init__(self) -> None:
+        self.patterns: dict[str, list[int]] = {}
+        self._auto = None
+
+    def add(self, keys: list[str], entry: int) -> None:
+        while keys and keys[0] == BARRIER:
+            keys = keys[1:]
+        while keys and keys[-1] == BARRIER:
+            keys = keys[:-1]
+        if not keys:
+            return
+        pattern = " " + " ".join(keys) + " "
+        entries = self.patterns.setdefault(pattern, [])
+        if entry not in entries:
+            entries.append(entry)
+
+    def freeze(self) -> "ExactMatcher":
+        auto = ahocorasick.Automaton()
+        for pattern, entries in self.patterns.items():
+            auto.add_word(pattern, (pattern.count(" ") - 1, tuple(entries)))
+        if len(auto):
+            auto.make_automaton()
+        self._auto = auto
+        self.size = len(self.patterns)
+        self.patterns = {}      # the automaton holds them; keeps the cache small
+        return self
+
+    def find(self, keys: list[str]) -> list[tuple[int, int, tuple[int, ...]]]:
+        """Matches as (first key index, last key index, entries) over a list of keys ('' = skipped)."""
+        if self._auto is None or not len(self._auto):
+            return []
+        parts = [" "]
+        ends: dict[int, int] = {}
+        pos = 1
+        for i, k in enumerate(keys):
+            if not k:
+                continue
+            parts.append(k)
+            parts.append(" ")
+            pos += len(k)
+            ends[pos] = i
+            pos += 1
+        text = "".join(parts)
+        idx_list = sorted(ends)
+        out = []
+        order = {pos: n for n, pos in enumerate(idx_list)}
+        for end, (n_keys, entries) in self._auto.iter(text):
+            last_n = order.get(end)
+            if last_n is None:
+                continue
+            first_n = last_n - n_keys + 1
+            if first_n < 0:
+                continue
+            first_i = ends[idx_list[first_n]]
+            last_i = ends[idx_list[last_n]]
+            out.append((first_i, last_i, entries))
+        return out

@@ -1,0 +1,95 @@
+"""Link a candidate phrase to the closest taxonomy label when no label matches it exactly.
+
+Similarity is lexical-semantic: the candidate and every label are reduced to sets of
+matching keys (lemmas, nominalisations mapped to verbs, function words dropped), and
+compared with an IDF-weighted Dice coefficient, so word order, inflection, determiners
+and verb/noun alternations do not matter ("bases de données : gestion" ~ "Gérer des
+bases de données"). An inverted index on the rarest keys keeps it to a few hundred
+set operations per candidate. Why not embeddings: see docs/skills.md (measured).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+
+class SimilarityIndex:
+    """Labels as key sets; ``best(keys)`` returns (score, entry) pairs, best first."""
+
+    MAX_POSTINGS = 1500      # keys in more labels than this are not used to shortlist
+
+    def __init__(self, light: frozenset = frozenset(), verbs: frozenset | set = frozenset()) -> None:
+        self.light = frozenset(light)      # keys that weigh little ("réaliser", "effectuer")
+        self.verbs = frozenset(verbs)
+        self.label_head: list[str | None] = []
+        self.label_keys: list[frozenset[str]] = []
+        self.label_entry: list[int] = []
+        self.label_weight: list[float] = []
+        self.idf: dict[str, float] = {}
+        self.postings: dict[str, list[int]] = {}
+        self._default_idf = 1.0
+
+    def add(self, keys, entry: int) -> None:
+        keys = [k for k in keys if k]
+        ks = frozenset(keys)
+        if ks:
+            self.label_keys.append(ks)
+            self.label_entry.append(entry)
+            head = keys[0]
+            self.label_head.append(head if head in self.verbs and head not in self.light else None)
+
+    def freeze(self) -> "SimilarityIndex":
+        df: dict[str, int] = defaultdict(int)
+        postings: dict[str, list[int]] = defaultdict(list)
+        for i, ks in enumerate(self.label_keys):
+            for k in ks:
+                df[k] += 1
+                postings[k].append(i)
+        n = max(len(self.label_keys), 1)
+        self.idf = {k: math.log(1 + n / c) * (0.1 if k in self.light else 1.0) for k, c in df.items()}
+        self._default_idf = math.log(1 + n)
+        self.postings = dict(postings)
+        self.label_weight = [sum(self.idf[k] for k in ks) for ks in self.label_keys]
+        return self
+
+    def weight(self, keys) -> float:
+        idf = self.idf
+        d = self._default_idf
+        return sum(idf.get(k, d) for k in keys)
+
+    def best(self, keys: frozenset[str], *, prefer: frozenset | set | None = None, bonus: float = 0.05,
+             entry_ogr=None, k: int = 3) -> list[tuple[float, int]]:
+        """Top ``k`` (score, entry) for a candidate key set; labels of ``prefer`` entries get ``bonus``."""
+        if not keys:
+            return []
+        idf, postings = self.idf, self.postings
+        known = [kk for kk in keys if kk in postings]
+        if not known:
+            return []
+        known.sort(key=lambda kk: len(postings[kk]))
+        use = [kk for kk in known if len(postings[kk]) <= self.MAX_POSTINGS][:3] or known[:1]
+        acc: dict[int, float] = defaultdict(float)
+        for kk in use:
+            w = idf[kk]
+            for i in postings[kk]:
+                acc[i] += w
+        if not acc:
+            return []
+        short = sorted(acc, key=acc.__getitem__, reverse=True)[:60]
+        wc = self.weight(keys)
+        scored: dict[int, float] = {}
+        for i in short:
+            lk = self.label_keys[i]
+            shared = sum(idf[x] for x in keys if x in lk)
+            # the candidate must be said by the label; the label may say a little more
+            s = (shared / wc) * math.sqrt(shared / self.label_weight[i]) if shared else 0.0
+            head = self.label_head[i]
+            if head is not None and head not in keys:
+                s *= 0.85
+            e = self.label_entry[i]
+            if prefer and entry_ogr is not None and entry_ogr(e) in prefer:
+                s += bonus
+            if s > scored.get(e, -1.0):
+                scored[e] = s
+        return sorted(((s, e) for e, s in scored.items()), reverse=True)[:k]

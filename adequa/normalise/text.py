@@ -1,0 +1,103 @@
+"""Text normalisation for matching, with offsets that always point back into the original string.
+
+Nothing here rewrites the text a caller gave: ``tokenize`` returns tokens that carry
+their ``start``/``end`` code-point offsets in the original string, and every
+normalised form (folded, lemma, matching key) is computed per token. So a match
+found on normalised text maps back with ``text[tokens[i].start:tokens[j].end]``.
+
+    >>> toks = tokenize("Préparer les Commandes")
+    >>> [(t.start, t.end, t.norm) for t in toks]
+    [(0, 8, 'preparer'), (9, 12, 'les'), (13, 22, 'commandes')]
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Words: letters/digits, with inner dots (node.js, asp.net), and a C++/C#-style tail.
+_WORD = re.compile(r"[^\W_]+(?:[.][^\W_]+)*(?:\+\+|#)?|[.][Nn][Ee][Tt]\b")
+
+_FOLD_TABLE = {ord("œ"): "oe", ord("Œ"): "oe", ord("æ"): "ae", ord("Æ"): "ae", ord("’"): "'", ord("ß"): "ss"}
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int
+    end: int
+    text: str
+    norm: str        # lower-cased, accent-folded surface
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """Lower-case and strip accents (é→e, œ→oe); not length-preserving, use on tokens only."""
+    text = text.lower().translate(_FOLD_TABLE)
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_ESCAPES = re.compile(r"(?:[/\\\\][rnt])+(?=[^a-z]|[A-Z]|$)|(?:[/\\\\]r[/\\\\]n)+")
+
+
+def mask_escapes(text: str) -> str:
+    """Same-length copy of ``text`` where literal ``\\n``, ``/r/n``… sequences become newlines.
+
+    Offsets computed on the copy are valid offsets into ``text``.
+    """
+    if "/" not in text and "\\" not in text:
+        return text
+    return _ESCAPES.sub(lambda m: "\n" * len(m.group()), text)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Word tokens with their offsets in ``text`` (apostrophes and hyphens split words)."""
+    return [Token(m.start(), m.end(), m.group(), fold(m.group())) for m in _WORD.finditer(text)]
+
+
+def spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, folded) for each word token: the light form used on hot paths."""
+    return [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
+
+
+_LEMMA_CACHE: dict[tuple[str, str], str] = {}
+
+
+def lemma(word: str, lang: str = "fr") -> str:
+    """Folded simplemma lemma of a folded or raw word (cached)."""
+    key = (word, lang)
+    got = _LEMMA_CACHE.get(key)
+    if got is None:
+        got = _lemma(word, lang)
+        if len(_LEMMA_CACHE) < 500_000:
+            _LEMMA_CACHE[key] = got
+    return got
+
+
+def _lemma(word: str, lang: str) -> str:
+    if len(word) <= 2 or not word.isalpha():
+        return fold(word)
+    try:
+        from simplemma import lemmatize
+    except ImportError:  # pragma: no cover - simplemma is a core dependency
+        return fold(word)
+    try:
+        return fold(lemmatize(word.lower(), lang=lang))
+    except (ValueError, KeyError):
+        return fold(word)
+
+
+def guess_lang(text: str) -> str:
+    """"fr" or "en" from function-word counts; "fr" when undecided."""
+    words = [fold(m.group()) for m in _WORD.finditer(text[:3000])]
+    fr = sum(w in _FR_MARKERS for w in words)
+    en = sum(w in _EN_MARKERS for w in words)
+    return "en" if en > fr * 1.2 and en >= 3 else "fr"
+
+
+_FR_MARKERS = frozenset("le la les des du une et vous nous pour dans avec sur est sont votre vos au aux ou".split())
+_EN_MARKERS = frozenset("the and you we for with our your are is of to in will be on as an this that".split())

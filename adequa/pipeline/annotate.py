@@ -1,0 +1,307 @@
+"""`adequa annotate`: skills and occupation of each ad of a JSONL file, and the extractor library API.
+
+    >>> from adequa.config import get_settings
+    >>> ex = load_skill_extractor(get_settings())           # doctest: +SKIP
+    >>> [m.text for m in ex.extract("Maîtrise de Python, SQL et Spark")]   # doctest: +SKIP
+    ['Python', 'SQL', 'Spark']
+
+Taxonomies are read from the referential files (ROME 4.0 RefRomeCsv export; ESCO French
+and English skills) plus the user's own files (``ADEQUA_SKILL_TAXONOMIES`` or the
+``taxonomies`` argument: CSV/TSV/JSONL with id, label, alt_labels, kind, source), compiled
+once and cached as a pickle in ``settings.cache_dir`` keyed by their versions and checksums.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import pickle
+import sys
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from adequa.config import Settings
+from adequa.enrich.taxonomy import Taxonomy
+from adequa.errors import InputError, ReferentialError
+
+OCCUPATION_FIELDS = ("occupation", "fap2021", "fap2009", "isco", "esco_occupation", "domain")
+_NULL_OCCUPATION = {"occupation": {"rome": None, "appellation": None, "score": 0.0, "candidates": []},
+                    "fap2021": None, "fap2009": None, "isco": None, "esco_occupation": None, "domain": None}
+
+
+# -- referential files -> taxonomies ----------------------------------------------------------
+def _root(settings: Settings) -> Path:
+    return settings.data_root()
+
+
+def _sha(paths: Iterable[Path]) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        st = p.stat()
+        h.update(f"{p.name}\0{st.st_size}\0{int(st.st_mtime)}".encode())
+    return h.hexdigest()[:16]
+
+
+def _inputs(settings: Settings, extra: list[Path]) -> dict[str, list[Path]]:
+    root = _root(settings)
+    rome_dir = root / "rome"
+    esco_dir = root / "esco"
+    found = {"rome": [], "esco_fr": [], "esco_en": [], "extra": list(extra)}
+    if rome_dir.is_dir():
+        found["rome"] = sorted(p for p in rome_dir.glob("unix_*_utf8.csv")
+                               if any(t in p.name for t in ("referentiel_competence", "referentiel_savoir", "coherence_item")))
+    if esco_dir.is_dir():
+        found["esco_fr"] = sorted(esco_dir.rglob("skills_fr.csv"))
+        found["esco_en"] = sorted(p for p in esco_dir.rglob("*.zip") if " en " in p.name or "_en" in str(p.parent))
+    return found
+
+
+def _rome_taxonomy(settings: Settings) -> tuple[Taxonomy, dict[str, set]]:
+    from adequa.sources.referentials import rome
+
+    export = rome.locate(_root(settings) / "rome")
+    rows = []
+    for r in rome.competences(export):
+        kind = "savoir-être" if (r.get("category") or "").lower().startswith("savoir-") and "tre" in (r.get("category") or "") \
+            else "savoir-faire"
+        rows.append({"id": r["code_ogr"], "label": r["label"], "kind": kind, "parent": r.get("macro_ogr"), "source": "rome"})
+    for r in rome.savoirs(export):
+        cat = (r.get("category") or "").lower()
+        kind = "certification" if cat.startswith("certification") else \
+            "langue" if (r.get("subcategory") or "").lower() == "langues" else "savoir"
+        rows.append({"id": r["code_ogr"], "label": r["label"], "kind": kind, "source": "rome"})
+    fiche: dict[str, set] = {}
+    if "coherence_item" in export.files:
+        for r in rome.fiche_items(export):
+            fiche.setdefault(r["code_rome"], set()).add(r["code_ogr"])
+    return Taxonomy.from_rows("rome", export.version, rows, source="rome"), fiche
+
+
+def _esco_kind(skill_type: str | None) -> str:
+    return "savoir" if (skill_type or "").startswith("knowledge") else "savoir-faire"
+
+
+def _esco_taxonomies(settings: Settings) -> list[Taxonomy]:
+    from adequa.sources.referentials import esco
+
+    out = []
+    root = _root(settings) / "esco"
+    types: dict[str, str] = {}
+    en_rows = []
+    try:
+        files = esco.locate(*[p for p in sorted(root.glob("v1.1.1_en*"))]) if root.is_dir() else None
+    except ReferentialError:
+        files = None
+    if files is not None and files.has("skills_en"):
+        for r in esco.skills(files, "en"):
+            types[r["uri"]] = r.get("skill_type") or ""
+            en_rows.append({"id": r["uri"], "label": r["label"], "alt_labels": r["alt_labels"],
+                            "kind": _esco_kind(r.get("skill_type")), "lang": "en", "source": "esco"})
+        out.append(Taxonomy.from_rows("esco-en", files.version, en_rows, source="esco", lang="en"))
+    fr_files = sorted(root.rglob("skills_fr.csv")) if root.is_dir() else []
+    if fr_files:
+        from adequa.sources.readers import read_csv
+
+        rows = []
+        for _, r in read_csv(fr_files[0], delimiter=","):
+            uri = r.get("conceptUri")
+            if not uri or not r.get("preferredLabel"):
+                continue
+            if types and uri not in types:
+                continue        # only concepts of the ESCO version we link to
+            rows.append({"id": uri, "label": r["preferredLabel"], "alt_labels": r.get("altLabels") or "",
+                         "kind": _esco_kind(types.get(uri)), "lang": "fr", "source": "esco"})
+        out.append(Taxonomy.from_rows("esco-fr", _sha(fr_files), rows, source="esco", lang="fr"))
+    return out
+
+
+def read_taxonomy_file(path: str | Path) -> Taxonomy:
+    """A user's taxonomy or alias list: CSV/TSV (header id,label[,alt_labels,kind,source,lang]) or JSONL.
+
+    A row whose ``source`` is ``rome`` or ``esco`` and whose ``id`` is a ROME code_ogr or an ESCO
+    URI adds labels (aliases) to that concept; other rows are skills of their own taxonomy (linked
+    as ``unlisted`` with their label, since a mention carries only ROME and ESCO ids).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("taxonomy file not found", path=str(path))
+    rows = []
+    if path.suffix in (".jsonl", ".ndjson"):
+        with path.open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, start=1):
+                if line.strip():
+                    try:
+                        rows.append(json.loads(line))
+                    except json.JSONDecodeError as exc:
+                        raise InputError(f"invalid JSON ({exc.msg})", path=str(path), line=n) from exc
+    else:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            sample = fh.read(4096)
+            fh.seek(0)
+            delim = "\t" if sample.count("\t") > sample.count(",") else ";" if sample.count(";") > sample.count(",") else ","
+            reader = csv.DictReader(fh, delimiter=delim)
+            if not reader.fieldnames or "id" not in reader.fieldnames or "label" not in reader.fieldnames:
+                raise InputError("a taxonomy file needs the columns id and label", path=str(path), line=1)
+            rows = list(reader)
+    for r in rows:
+        src = (r.get("source") or "").strip().lower()
+        if src in ("rome", "esco"):
+            r["source"] = src
+        if not r.get("lang"):
+            r["lang"] = "fr"
+    return Taxonomy.from_rows(path.stem, _sha([path]), rows, source="custom", origin=str(path))
+
+
+def load_taxonomies(settings: Settings, extra: list[Path] | None = None) -> tuple[list[Taxonomy], dict[str, set]]:
+    """ROME + ESCO (fr, en) + user files, and the ROME fiche -> items map."""
+    rome_tax, fiche = _rome_taxonomy(settings)
+    taxonomies = [rome_tax, *_esco_taxonomies(settings)]
+    for p in extra or []:
+        taxonomies.append(read_taxonomy_file(p))
+    return taxonomies, fiche
+
+
+def _extra_paths(taxonomies: list[str | Path] | None) -> list[Path]:
+    paths = [Path(p) for p in (taxonomies or [])]
+    env = os.environ.get("ADEQUA_SKILL_TAXONOMIES")
+    if env:
+        paths += [Path(p) for p in env.split(os.pathsep) if p]
+    return paths
+
+
+def load_skill_extractor(settings: Settings, taxonomies: list[str | Path] | None = None, *, use_cache: bool = True,
+                         lang: str = "fr"):
+    """The compiled ``SkillExtractor``, from the cache when the referential files did not change.
+
+    It is compiled for ``lang``; other languages (``extract(..., lang="en")``) are compiled or
+    loaded from the cache on first use.
+    """
+    from adequa.enrich.skills import SkillExtractor
+
+    extra = _extra_paths(taxonomies)
+
+    def loader(lg: str):
+        return _compiled(settings, extra, lg, use_cache)
+
+    return SkillExtractor(loader(lang), loader=loader)
+
+
+def _compiled(settings: Settings, extra: list[Path], lang: str, use_cache: bool):
+    from adequa.enrich.skills_build import BUILD_VERSION, build, curated_fingerprint
+
+    inputs = _inputs(settings, extra)
+    if not inputs["rome"]:
+        raise ReferentialError(f"{_root(settings) / 'rome'}: ROME export not found "
+                               "(set ADEQUA_MIRROR or run `adequa data pull`)")
+    every = [p for ps in inputs.values() for p in ps]
+    key = hashlib.sha256("|".join([BUILD_VERSION, curated_fingerprint(), _sha(every), lang,
+                                   sys.version.split()[0]]).encode()).hexdigest()[:16]
+    cache = Path(settings.cache_dir) / f"skills-{lang}-{key}.pickle"
+    if use_cache and cache.exists():
+        try:
+            with cache.open("rb") as fh:
+                return pickle.load(fh)
+        except Exception:       # noqa: BLE001 - a stale or truncated cache is rebuilt, never fatal
+            pass
+    taxos, fiche = load_taxonomies(settings, extra)
+    compiled = build(taxos, fiche, langs=(lang,))
+    if use_cache:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".tmp{os.getpid()}")
+        with tmp.open("wb") as fh:
+            pickle.dump(compiled, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cache)
+    return compiled
+
+
+def load_occupation_classifier_or_none(settings: Settings):
+    """The occupations area's classifier, or None when it (or its data) is unavailable."""
+    try:
+        from adequa.pipeline.occupations import load_occupation_classifier
+    except ImportError:
+        return None
+    try:
+        return load_occupation_classifier(settings)
+    except Exception as exc:     # noqa: BLE001 - annotate still gives skills without it
+        print(f"warning: occupation classifier unavailable ({exc}); occupation fields are null", file=sys.stderr)
+        return None
+
+
+# -- annotate -----------------------------------------------------------------------------------
+def read_ads(path: str | Path) -> Iterator[tuple[int, dict]]:
+    """(line number, ad) from a JSONL file of {"id", "title", "description"}; '-' reads stdin."""
+    fh = sys.stdin if str(path) == "-" else open(path, encoding="utf-8")
+    try:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                ad = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"invalid JSON ({exc.msg})", path=str(path), line=n) from exc
+            if not isinstance(ad, dict):
+                raise InputError("each line must be a JSON object", path=str(path), line=n)
+            for f in ("title", "description"):
+                v = ad.get(f)
+                if v is not None and not isinstance(v, str):
+                    raise InputError("expected a string", path=str(path), line=n, record=str(ad.get("id")), field=f)
+            yield n, ad
+    finally:
+        if fh is not sys.stdin:
+            fh.close()
+
+
+def annotate_ad(ad: dict, extractor, classifier=None, lang: str = "fr") -> dict:
+    """One output record: the input fields + occupation fields + "skills"."""
+    from adequa.normalise.text import guess_lang
+
+    title = ad.get("title") or ""
+    desc = ad.get("description") or ""
+    out = dict(ad)
+    occ = None
+    if classifier is not None:
+        try:
+            occ = classifier.classify(title, desc)
+        except Exception:   # noqa: BLE001 - one odd ad never stops a run
+            occ = None
+    out.update(occ or json.loads(json.dumps(_NULL_OCCUPATION)))
+    hint = ((occ or {}).get("occupation") or {}).get("rome")
+    use = guess_lang(desc or title) if lang == "auto" else lang
+    mentions = extractor.extract(desc, lang=use, rome_hint=hint)
+    if title:
+        mentions += extractor.extract(title, lang=use, rome_hint=hint, field="title")
+    skills = []
+    for m in mentions:
+        d = {"start": m.start, "end": m.end, "text": m.text, "rome_ogr": m.rome_ogr, "esco_uri": m.esco_uri,
+             "label": m.label, "kind": m.kind, "score": m.score, "method": m.method, "unlisted": m.unlisted}
+        if m.field != "description":
+            d["field"] = m.field
+        skills.append(d)
+    out["skills"] = skills
+    return out
+
+
+def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, lang: str = "fr",
+                  taxonomies: list[str | Path] | None = None, progress=None, workers: int | None = None) -> dict:
+    """Annotate a JSONL file; returns {"ads", "mentions", "seconds"}."""
+    import time
+
+    t0 = time.perf_counter()
+    extractor = load_skill_extractor(settings, taxonomies)
+    classifier = load_occupation_classifier_or_none(settings)
+    n_ads = n_mentions = 0
+    out_fh = sys.stdout if str(output) == "-" else open(output, "w", encoding="utf-8")
+    try:
+        for _, ad in read_ads(input):
+            rec = annotate_ad(ad, extractor, classifier, lang)
+            out_fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            n_ads += 1
+            n_mentions += len(rec["skills"])
+            if progress is not None:
+                progress(1)
+    finally:
+        if out_fh is not sys.stdout:
+            out_fh.close()
+    return {"ads": n_ads, "mentions": n_mentions, "seconds": time.perf_counter() - t0}

@@ -1,0 +1,88 @@
+"""`adequa enrich`: skills and occupation of every ad of the warehouse not enriched yet.
+
+An ad is (re-)enriched when it has no ``ad_occupations`` row or when that row carries an
+older taxonomy version than the current extractor's. Mentions of a re-enriched ad are
+replaced (delete + insert in one transaction per batch), so re-running never duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+from adequa.config import Settings
+
+
+def enrich_warehouse(settings: Settings, *, batch_size: int | None = None, limit: int | None = None,
+                     force: bool = False, progress: Callable[[int, int], None] | None = None) -> dict:
+    """Enrich pending ads; returns {"ads", "mentions", "version", "pending"}."""
+    import pyarrow as pa
+
+    from adequa.pipeline.annotate import annotate_ad, load_occupation_classifier_or_none, load_skill_extractor
+    from adequa.store.duckdb import Warehouse
+
+    extractor = load_skill_extractor(settings)
+    classifier = load_occupation_classifier_or_none(settings)
+    version = extractor.version
+    batch_size = batch_size or min(settings.batch_size, 2000)
+    done_ads = done_mentions = 0
+    with Warehouse(settings.db) as wh:
+        where = "" if force else ("WHERE o.ad_id IS NULL OR o.taxonomy_version IS DISTINCT FROM ?")
+        params = [] if force else [version]
+        pending = wh.scalar(f"SELECT count(*) FROM ads a LEFT JOIN ad_occupations o USING (ad_id) {where}", params)
+        if limit is not None:
+            pending = min(pending, limit)
+        if progress:
+            progress(0, pending)
+        ids = [r[0] for r in wh.query(
+            f"SELECT a.ad_id FROM ads a LEFT JOIN ad_occupations o USING (ad_id) {where} ORDER BY a.ad_id"
+            + (f" LIMIT {int(limit)}" if limit is not None else ""), params)]
+        for k in range(0, len(ids), batch_size):
+            chunk = ids[k:k + batch_size]
+            rows = wh.query_dicts("SELECT ad_id, title, description, source_rome FROM ads WHERE ad_id IN "
+                                  "(SELECT unnest(?::VARCHAR[]))", [chunk])
+            occ_rows, mention_rows = [], []
+            for r in rows:
+                rec = annotate_ad({"id": r["ad_id"], "title": r["title"], "description": r["description"]},
+                                  extractor, classifier, "fr")
+                occ = rec.get("occupation") or {}
+                occ_rows.append({"ad_id": r["ad_id"], "rome": occ.get("rome"), "appellation": occ.get("appellation"),
+                                 "score": occ.get("score"), "candidates": json.dumps(occ.get("candidates") or []),
+                                 "fap2021": rec.get("fap2021"), "fap2009": rec.get("fap2009"), "isco": rec.get("isco"),
+                                 "esco_occupation": rec.get("esco_occupation"), "domain": _domain(rec.get("domain")),
+                                 "taxonomy_version": version})
+                for m in rec["skills"]:
+                    mention_rows.append({"ad_id": r["ad_id"], "field": m.get("field", "description"),
+                                         "start": m["start"], "end": m["end"], "text": m["text"],
+                                         "rome_ogr": m["rome_ogr"], "esco_uri": m["esco_uri"], "label": m["label"],
+                                         "kind": m["kind"], "score": float(m["score"]), "method": m["method"],
+                                         "unlisted": bool(m["unlisted"]), "taxonomy_version": version})
+            with wh.transaction() as con:
+                con.execute("DELETE FROM skill_mentions WHERE ad_id IN (SELECT unnest(?::VARCHAR[]))", [chunk])
+                if mention_rows:
+                    con.register("_m", pa.Table.from_pylist(mention_rows, schema=_schema()))
+                    con.execute('INSERT INTO skill_mentions (ad_id, field, start, "end", text, rome_ogr, esco_uri, label, '
+                                'kind, score, method, unlisted, taxonomy_version) SELECT ad_id, field, start, "end", text, '
+                                'rome_ogr, esco_uri, label, kind, score, method, unlisted, taxonomy_version FROM _m')
+                    con.unregister("_m")
+            wh.upsert("ad_occupations", occ_rows, key=["ad_id"])
+            done_ads += len(rows)
+            done_mentions += len(mention_rows)
+            if progress:
+                progress(len(rows), pending)
+    return {"ads": done_ads, "mentions": done_mentions, "version": version, "pending": pending}
+
+
+def _domain(value):
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _schema():
+    import pyarrow as pa
+
+    return pa.schema([("ad_id", pa.string()), ("field", pa.string()), ("start", pa.int32()), ("end", pa.int32()),
+                      ("text", pa.string()), ("rome_ogr", pa.string()), ("esco_uri", pa.string()),
+                      ("label", pa.string()), ("kind", pa.string()), ("score", pa.float64()),
+                      ("method", pa.string()), ("unlisted", pa.bool_()), ("taxonomy_version", pa.string())])
