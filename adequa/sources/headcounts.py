@@ -71,10 +71,12 @@ def read_headcounts(path: str | Path, mapping: dict[str, str] | None = None,
                          path=str(path), field="measure")
     required = [columns["value"]]
     for line, row in read_csv(path, encoding="auto", required=required):
-        def get(field):
+        def val(field):
             v = row.get(columns[field])
-            v = v.strip() if isinstance(v, str) else v
-            return v if v else defaults.get(field)
+            return v.strip() if isinstance(v, str) and v.strip() else None
+
+        def get(field):
+            return val(field) or defaults.get(field)
         try:
             value = parse_number(get("value"))
         except ValueError:
@@ -95,11 +97,13 @@ def read_headcounts(path: str | Path, mapping: dict[str, str] | None = None,
         if not numero and not diploma:
             yield Rejected(str(path), None, columns["diploma"], "neither a certification number nor a diploma", line=line)
             continue
-        territory = get("territory")
-        if not territory and get("region"):
-            territory = f"region:{get('region')}"
-        if not territory and get("departement"):
-            territory = f"departement:{get('departement')}"
+        territory = val("territory")
+        if not territory and val("region"):
+            territory = f"region:{val('region')}"
+        if not territory and val("departement"):
+            territory = f"departement:{val('departement')}"
+        territory = territory or defaults.get("territory") or (
+            f"region:{defaults['region']}" if defaults.get("region") else None)
         if territory and territory != "france" and not re.fullmatch(r"[a-z_]+:[0-9A-Za-z]+", territory):
             yield Rejected(str(path), numero, columns["territory"], f"territory {territory!r}, expected level:code "
                            "such as region:28", line=line)
