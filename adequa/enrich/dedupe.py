@@ -1,0 +1,246 @@
+"""Duplicate job ads: exact (same normalised text) and near duplicates (MinHash LSH).
+
+The same job is often posted several times: reposted, reworded, published on
+several boards, or copied to another town. Detection, in two passes:
+
+1. **exact**: ads whose normalised text has the same ``content_hash`` (see
+   ``normalise.ads.content_hash``) are one cluster, whatever their source id;
+2. **near**: each distinct text gets a MinHash signature over word shingles
+   (numpy-vectorised, a multiply-shift hash family, stable across processes),
+   cut into ``bands`` LSH bands of ``rows`` values. Two texts sharing at least
+   ``min_shared_bands`` band buckets are near duplicates (the number of shared
+   bands estimates their Jaccard similarity: with 32 bands of 4 rows, texts at
+   Jaccard 0.7 share 7.7 bands on average, texts at 0.3 share 0.26).
+
+Clusters are the connected components of the duplicate pairs; each ad's
+``duplicate_cluster`` is the id of the cluster's representative (its earliest
+ad). This module is pure: the pipeline persists band keys in the warehouse so
+that later batches are compared with everything stored before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+
+__all__ = ["MinHasher", "DedupeConfig", "candidate_pairs", "connected_clusters", "near_duplicate_clusters"]
+
+_M1 = np.uint64(0x9E3779B97F4A7C15)
+_M2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_M3 = np.uint64(0x165667B19E3779F9)
+_SHIFT = np.uint64(32)
+_S15 = np.uint32(15)
+_BASE = np.uint64(0x100000001B3)
+_IBASE = np.uint64(pow(0x100000001B3, -1, 2**64))
+# Bytes of ASCII punctuation and white space -> space, A-Z -> a-z; other bytes (UTF-8 letters) stay.
+_LUT = np.arange(256, dtype=np.uint8)
+_LUT[[ord(c) for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\t\n\r\x0b\x0c"]] = 32
+_LUT[65:91] += 32
+
+
+@dataclass(frozen=True)
+class DedupeConfig:
+    num_perm: int = 64
+    bands: int = 16
+    shingle: int = 3              # words per shingle
+    min_shared_bands: int = 2
+    max_bucket: int = 2000        # buckets fuller than this (boilerplate) are not used to pair texts
+    seed: int = 20240101
+
+    @property
+    def rows(self) -> int:
+        return self.num_perm // self.bands
+
+
+class MinHasher:
+    """MinHash signatures and LSH band keys for batches of texts."""
+
+    def __init__(self, config: DedupeConfig = DedupeConfig()):
+        if config.num_perm % config.bands:
+            raise ValueError("num_perm must be a multiple of bands")
+        self.config = config
+        rng = np.random.default_rng(config.seed)
+        self.a = rng.integers(1, 2**32 - 1, size=config.num_perm, dtype=np.uint32) | np.uint32(1)
+        self.b = rng.integers(0, 2**32 - 1, size=config.num_perm, dtype=np.uint32)
+        self._pow = np.empty(0, dtype=np.uint64)
+        self._ipow = np.empty(0, dtype=np.uint64)
+        rows = config.rows
+        self._band_mult = (np.uint64(0x100000001B3) ** np.arange(rows, dtype=np.uint64)).astype(np.uint64)
+        self._band_salt = (np.arange(config.bands, dtype=np.uint64) + np.uint64(1)) * _M3
+
+    # Word shingles, hashed for a whole group of texts at once (no per-word Python work):
+    # texts are lower-cased with punctuation turned into spaces, each word gets a polynomial
+    # hash from prefix sums over the UTF-8 bytes, k consecutive words of one text make a shingle.
+    def _powers(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if len(self._pow) < n:
+            size = max(n, 2 * len(self._pow), 1 << 16)
+            self._pow = np.cumprod(np.full(size, _BASE, dtype=np.uint64), dtype=np.uint64)
+            self._pow = np.concatenate(([np.uint64(1)], self._pow[:-1]))
+            self._ipow = np.cumprod(np.full(size, _IBASE, dtype=np.uint64), dtype=np.uint64)
+            self._ipow = np.concatenate(([np.uint64(1)], self._ipow[:-1]))
+        return self._pow[:n], self._ipow[:n]
+
+    def shingle_hashes(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(32-bit shingle hashes as uint64, number of shingles of each text >= 1)."""
+        k = self.config.shingle
+        joined = " \x01 ".join(texts)
+        b = _LUT[np.frombuffer(joined.encode("utf-8", "replace"), dtype=np.uint8)]
+        b = np.concatenate((b, [32])).astype(np.uint8)
+        n = len(b)
+        pw, ipw = self._powers(n)
+        word = b != 32
+        prev = np.concatenate(([False], word[:-1]))
+        nxt = np.concatenate((word[1:], [False]))
+        starts = np.flatnonzero(word & ~prev)
+        ends = np.flatnonzero(word & ~nxt)                 # inclusive
+        prefix = np.cumsum(b.astype(np.uint64) * pw, dtype=np.uint64)
+        before = np.where(starts > 0, prefix[starts - 1], np.uint64(0))
+        wh = (prefix[ends] - before) * ipw[starts]
+        wh = (wh ^ (wh >> np.uint64(31))) * _M1
+        sep = b[starts] == 1                                # the text separators
+        doc = np.cumsum(sep)
+        keep = ~sep
+        wh, doc = wh[keep], doc[keep]
+        m = len(wh)
+        ndocs = len(texts)
+        if m >= k:
+            sh = wh[: m - k + 1] * _M1
+            for i in range(1, k):
+                sh = (sh ^ (wh[i: m - k + 1 + i] * _M2)) * _M1
+            sdoc = doc[: m - k + 1]
+            valid = sdoc == doc[k - 1:]
+            sh, sdoc = sh[valid], sdoc[valid]
+        else:
+            sh, sdoc = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+        counts = np.bincount(sdoc, minlength=ndocs)
+        short = np.flatnonzero(counts == 0)
+        if len(short):                                      # texts under k words: one shingle of their words
+            fill = np.zeros(len(short), dtype=np.uint64)
+            if m:
+                np.bitwise_xor.at(fill, np.searchsorted(short, doc[np.isin(doc, short)]), wh[np.isin(doc, short)])
+            sh = np.concatenate((sh, fill * _M2))
+            sdoc = np.concatenate((sdoc, short))
+            order = np.argsort(sdoc, kind="stable")
+            sh, sdoc = sh[order], sdoc[order]
+            counts = np.bincount(sdoc, minlength=ndocs)
+        return (sh * _M3) >> _SHIFT, counts
+
+    def shingles(self, text: str) -> np.ndarray:
+        """Distinct 32-bit shingle hashes of one text."""
+        return np.unique(self.shingle_hashes([text])[0])
+
+    def signatures(self, texts: Sequence[str], *, group: int = 256) -> np.ndarray:
+        """(n, num_perm) uint32 signatures by one-permutation hashing with rotation densification.
+
+        Each shingle hash is mixed once; its top bits choose one of ``num_perm`` bins and the
+        signature keeps the smallest value per bin (empty bins borrow from the next non-empty
+        one, circularly, plus an offset). Cost is linear in the number of shingles, and
+        P[sig_a[i] == sig_b[i]] is the Jaccard similarity, as with classic MinHash.
+        """
+        n = len(texts)
+        k = self.config.num_perm
+        bits = k.bit_length() - 1
+        if 1 << bits != k:
+            raise ValueError("num_perm must be a power of two")
+        out = np.empty((n, k), dtype=np.uint32)
+        empty = np.uint32(0xFFFFFFFF)
+        for g in range(0, n, group):
+            sh, counts = self.shingle_hashes(texts[g: g + group])
+            h = sh.astype(np.uint32) * self.a[0] + self.b[0]
+            h ^= h >> _S15
+            h *= self.a[1]
+            h ^= h >> np.uint32(13)
+            nd = len(counts)
+            doc = np.repeat(np.arange(nd, dtype=np.int64), counts)
+            bins = (h >> np.uint32(32 - bits)).astype(np.int64)
+            vals = h & np.uint32((1 << (32 - bits)) - 1)
+            m = np.full(nd * k, empty, dtype=np.uint32)
+            np.minimum.at(m, doc * k + bins, vals)
+            m = m.reshape(nd, k)
+            miss = m == empty
+            if miss.any():                                  # rotation densification
+                idx = np.where(~miss, np.arange(k)[None, :], 2 * k)
+                idx2 = np.concatenate((idx, idx + k), axis=1)
+                nxt = np.minimum.accumulate(idx2[:, ::-1], axis=1)[:, ::-1][:, :k]
+                src = nxt % k
+                dist = (nxt - np.arange(k)[None, :]).astype(np.uint32)
+                filled = np.take_along_axis(m, src, axis=1) + dist * np.uint32(0x9E3779B1)
+                m = np.where(miss, filled, m)
+            out[g: g + nd] = m
+        return out
+
+    def band_keys(self, signatures: np.ndarray) -> np.ndarray:
+        """(n, bands) int64 LSH bucket keys; the band number is folded into the key."""
+        n = signatures.shape[0]
+        bands = signatures.reshape(n, self.config.bands, self.config.rows).astype(np.uint64)
+        keys = (bands * self._band_mult[None, None, :]).sum(axis=2, dtype=np.uint64) ^ self._band_salt[None, :]
+        keys = (keys * _M2) ^ (keys >> np.uint64(29))
+        return keys.view(np.int64)
+
+
+def candidate_pairs(band_keys: np.ndarray, *, min_shared_bands: int, max_bucket: int = 2000) -> np.ndarray:
+    """(m, 2) int64 index pairs i < j of rows sharing at least ``min_shared_bands`` buckets."""
+    n, b = band_keys.shape
+    keys = band_keys.ravel()
+    docs = np.repeat(np.arange(n, dtype=np.int64), b)
+    order = np.argsort(keys, kind="stable")
+    keys, docs = keys[order], docs[order]
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    sizes = np.diff(np.concatenate((starts, [len(keys)])))
+    pairs = []
+    for s, size in zip(starts[sizes > 1], sizes[sizes > 1]):
+        if size > max_bucket:
+            continue
+        members = np.unique(docs[s: s + size])
+        if len(members) < 2:
+            continue
+        i, j = np.triu_indices(len(members), k=1)
+        pairs.append(np.stack((members[i], members[j]), axis=1))
+    if not pairs:
+        return np.empty((0, 2), dtype=np.int64)
+    allp = np.concatenate(pairs)
+    code = allp[:, 0] * n + allp[:, 1]
+    uniq, counts = np.unique(code, return_counts=True)
+    keep = uniq[counts >= min_shared_bands]
+    return np.stack((keep // n, keep % n), axis=1)
+
+
+def connected_clusters(n: int, pairs: np.ndarray) -> np.ndarray:
+    """Component label (the smallest member index) of each of ``n`` nodes linked by ``pairs``."""
+    parent = np.arange(n, dtype=np.int64)
+    if len(pairs):
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        graph = coo_matrix((np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+        _, labels = connected_components(graph, directed=False)
+        first = np.full(labels.max() + 1, n, dtype=np.int64)
+        np.minimum.at(first, labels, np.arange(n, dtype=np.int64))
+        parent = first[labels]
+    return parent
+
+
+def near_duplicate_clusters(texts: Sequence[str], config: DedupeConfig = DedupeConfig(),
+                            exact_keys: Iterable | None = None) -> np.ndarray:
+    """In-memory clustering of a list of texts: the cluster label (smallest index) of each text.
+
+    ``exact_keys`` (e.g. content hashes) put texts with equal keys in one cluster
+    before the LSH pass. The pipeline uses the same method against the warehouse.
+    """
+    n = len(texts)
+    hasher = MinHasher(config)
+    keys = hasher.band_keys(hasher.signatures(list(texts)))
+    pairs = candidate_pairs(keys, min_shared_bands=config.min_shared_bands, max_bucket=config.max_bucket)
+    if exact_keys is not None:
+        seen: dict = {}
+        extra = []
+        for i, k in enumerate(exact_keys):
+            if k in seen:
+                extra.append((seen[k], i))
+            else:
+                seen[k] = i
+        if extra:
+            pairs = np.concatenate((pairs, np.array(extra, dtype=np.int64)))
+    return connected_clusters(n, pairs)

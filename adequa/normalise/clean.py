@@ -1,0 +1,122 @@
+"""Text clean-up for ad fields: HTML stripped, Unicode and whitespace normalised,
+mojibake repaired, language guessed. Pure functions, no I/O.
+
+Lemmas and accent folding for matching live in ``normalise.text`` (skills);
+this module only makes stored text clean and comparable.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+__all__ = ["clean_text", "strip_html", "normalise_whitespace", "fix_mojibake", "fold", "detect_language"]
+
+_BLOCK_TAGS = re.compile(r"<\s*(br|/p|p|/div|div|/li|/ul|ul|ol|/ol|/h\d|h\d|tr|/tr)\b[^>]*>", re.I)
+_LI = re.compile(r"<\s*li\b[^>]*>", re.I)
+_TAG = re.compile(r"<[^>]{0,2000}>")
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
+_LOOKS_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*\b[^>]*>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]{2,8});")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+_MOJIBAKE = re.compile("[\u00c3\u00c2][\u0080-\u00bf]|\u00e2\u20ac")
+
+
+def strip_html(text: str) -> str:
+    """Remove tags (keeping line breaks for blocks and bullets) and decode entities."""
+    if "<" not in text and "&" not in text:
+        return text
+    if not _LOOKS_HTML.search(text):
+        return text
+    text = _SCRIPT.sub(" ", text)
+    text = _LI.sub("\n- ", text)
+    text = _BLOCK_TAGS.sub("\n", text)
+    text = _TAG.sub("", text)
+    return html.unescape(text)
+
+
+def fix_mojibake(text: str) -> str:
+    """Repair UTF-8 text that was decoded as CP1252/Latin-1 once ("Ã©" -> "é")."""
+    if not _MOJIBAKE.search(text):
+        return text
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return text.encode(codec).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return text
+
+
+def normalise_whitespace(text: str) -> str:
+    """One space between words, at most one blank line between paragraphs, no trailing blanks."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
+    text = _SPACES.sub(" ", text)
+    if " \n" in text or "\n " in text:
+        text = "\n".join(line.strip() for line in text.split("\n"))
+    text = _MANY_NEWLINES.sub("\n\n", text)
+    return text.strip()
+
+
+def clean_text(value) -> str | None:
+    """The full clean-up applied to every stored free-text field; ``None`` for empty values."""
+    if value is None:
+        return None
+    text = str(value)
+    if not text:
+        return None
+    text = fix_mojibake(text)
+    text = strip_html(text)
+    text = unicodedata.normalize("NFC", text)
+    text = normalise_whitespace(text)
+    return text or None
+
+
+_FOLD_TABLE: dict[int, str] = {}
+
+
+def fold(text: str) -> str:
+    """Upper case, accents removed, punctuation to spaces: for matching names ("Saint-Lô" -> "SAINT LO")."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[^0-9A-Za-z]+", " ", text).upper().strip()
+    return text.replace("\u0152", "OE")
+
+
+# -- language guess --------------------------------------------------------------
+# Short function words are enough to tell the languages job ads are written in.
+_STOPWORDS = {
+    "fr": "le la les des du de et est un une vous nous pour dans avec sur au aux votre vos en sont qui que ou être poste".split(),
+    "en": "the and of to in you we for with our are is be on as your will this an or who job".split(),
+    "de": "der die das und ist wir sie mit für von zu den ein eine im auf bei ihre unsere".split(),
+    "es": "el la los las y de que en un una para con por del se su nuestro empresa".split(),
+    "it": "il la di e che per un una con del della in le gli siamo nostro azienda".split(),
+}
+_WORD_LANG: dict[str, list[str]] = {}
+for _lang, _words in _STOPWORDS.items():
+    for _w in _words:
+        _WORD_LANG.setdefault(_w, []).append(_lang)
+_WORD = re.compile(r"[a-zà-ÿ]+")
+
+
+def detect_language(text: str | None, *, sample: int = 1500) -> str | None:
+    """ISO 639-1 code of the most likely language (fr, en, de, es, it), or None if too little text.
+
+    A stop-word vote on the first ``sample`` characters: fast, and reliable on
+    ad-length texts, which is all that is needed to route French vs other ads.
+    """
+    if not text:
+        return None
+    votes = dict.fromkeys(_STOPWORDS, 0)
+    n = 0
+    for word in _WORD.findall(text[:sample].lower()):
+        langs = _WORD_LANG.get(word)
+        if langs:
+            n += 1
+            for lang in langs:
+                votes[lang] += 1
+    if n < 3:
+        return None
+    best = max(votes, key=votes.get)
+    return best

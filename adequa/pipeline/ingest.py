@@ -1,0 +1,485 @@
+"""Job-ad ingestion: files or the France Travail API -> normalised, scrubbed, deduplicated ``ads``.
+
+``ingest_offers(paths, db=...)`` and ``ingest_france_travail(query, db=...)``
+stream records through the same steps:
+
+    read (sources) -> normalise (normalise.ads) -> remove personal data (enrich.personal_data)
+    -> geography, content hash, id, language (normalise.ads.finish_ad)
+    -> batch of ``batch_size`` ads -> one transaction: upsert ads + rejects,
+       LSH bands of new texts, duplicate clusters of the texts touched (enrich.dedupe)
+
+Each batch is one transaction, so a run killed at any moment leaves whole
+batches, and running it again changes no counts (ads are keyed by
+``ad_id``, rejects by file + line + reason). Memory is that of one batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+import numpy as np
+import pyarrow as pa
+
+from adequa.config import Settings, get_settings
+from adequa.enrich.dedupe import DedupeConfig, MinHasher, connected_clusters
+from adequa.enrich.personal_data import scrub, scrub_fields
+from adequa.errors import InputError
+from adequa.model import JobAd
+from adequa.normalise.ads import finish_ad, from_france_travail, from_mapped
+from adequa.normalise.geo import GeoResolver
+from adequa.store.duckdb import Warehouse
+
+__all__ = ["IngestSummary", "ingest_offers", "ingest_france_travail", "ingest_records", "load_geo", "AdSink"]
+
+ADS_SCHEMA = pa.schema([
+    ("ad_id", pa.string()), ("source", pa.string()), ("source_id", pa.string()), ("title", pa.string()),
+    ("description", pa.string()), ("created_at", pa.date32()), ("updated_at", pa.date32()),
+    ("employer", pa.string()), ("url", pa.string()), ("contract_type", pa.string()),
+    ("contract_months", pa.float64()), ("durable", pa.bool_()), ("working_time", pa.string()),
+    ("hours_per_week", pa.float64()), ("experience", pa.string()), ("experience_months", pa.float64()),
+    ("qualification", pa.string()), ("salary_min", pa.float64()), ("salary_max", pa.float64()),
+    ("salary_period", pa.string()), ("commune", pa.string()), ("postal_code", pa.string()),
+    ("departement", pa.string()), ("region", pa.string()), ("bassin", pa.string()), ("location_text", pa.string()),
+    ("source_rome", pa.string()), ("source_skills", pa.list_(pa.string())), ("naf", pa.string()),
+    ("lang", pa.string()), ("content_hash", pa.string()), ("personal_data_removed", pa.int32()),
+    ("duplicate_cluster", pa.string()), ("origin_file", pa.string()), ("origin_line", pa.int64()),
+])
+_DATE_COLS = {"created_at", "updated_at"}
+_AD_FIELDS = [f.name for f in ADS_SCHEMA if f.name not in ("duplicate_cluster", "origin_file", "origin_line")]
+
+
+@dataclass
+class IngestSummary:
+    """What a run did; also stored as a row of ``ingest_runs``."""
+
+    run_id: str
+    source: str
+    origin: str
+    read: int = 0
+    stored: int = 0          # ads inserted (new ad_id)
+    updated: int = 0         # ads replaced (ad_id already there)
+    rejected: int = 0
+    duplicates: int = 0      # ads of this run that belong to a cluster represented by another ad
+    personal_data_removed: int = 0
+    seconds: float = 0.0
+    started_at: str = ""
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def ads_per_second(self) -> float:
+        return self.read / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {"ads_per_second": round(self.ads_per_second, 1)}
+
+
+# -- geography -------------------------------------------------------------------------
+def load_geo(settings: Settings | None = None, wh: Warehouse | None = None) -> GeoResolver:
+    """A ``GeoResolver`` from the warehouse's ``geo_communes`` table when loaded, else from the
+    geography files (``<data root>/geo``), else an empty one (départements and régions only)."""
+    settings = settings or get_settings()
+    if wh is not None and "geo_communes" in wh.tables():
+        rows = wh.query_dicts("SELECT * FROM geo_communes")
+        if rows:
+            return GeoResolver(rows)
+    try:
+        from adequa.sources.referentials import geo as geo_source   # written by the referentials stage
+        reader = getattr(geo_source, "read_communes", None) or getattr(geo_source, "communes", None)
+    except ImportError:
+        reader = None
+    root = settings.data_root() / "geo"
+    if reader is not None and root.exists():
+        try:
+            return GeoResolver(reader(root))
+        except Exception:      # noqa: BLE001 - fall back on the plain file below
+            pass
+    lexique = root / "mobiville_lexique-bassins-bmo2019.csv"
+    if lexique.exists():
+        from adequa.sources.readers import read_csv
+
+        return GeoResolver(row for _, row in read_csv(lexique))
+    return GeoResolver()
+
+
+# -- the sink: batches -> warehouse -------------------------------------------------------
+def _key_of(content_hash: str) -> int:
+    return int.from_bytes(bytes.fromhex(content_hash), "big", signed=True)
+
+
+def _upsert_in(con, table: str, batch: pa.Table, key: Sequence[str], name: str) -> tuple[int, int]:
+    """Warehouse.upsert's statements, run inside the caller's transaction (one per batch)."""
+    con.register(name, batch)
+    try:
+        cols = ", ".join(f'"{c}"' for c in batch.column_names)
+        on = " AND ".join(f't."{k}" = b."{k}"' for k in key)
+        keys = ", ".join(f'"{k}"' for k in key)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_b AS SELECT * FROM (SELECT *, row_number() OVER "
+                    f"(PARTITION BY {keys}) AS _rn FROM {name}) QUALIFY _rn = count(*) OVER (PARTITION BY {keys})")
+        existing = con.execute(f'SELECT count(*) FROM "{table}" t JOIN {name}_b b ON {on}').fetchall()[0][0]
+        if existing:
+            con.execute(f'DELETE FROM "{table}" t USING {name}_b b WHERE {on}')
+        con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM {name}_b')
+        total = con.execute(f"SELECT count(*) FROM {name}_b").fetchall()[0][0]
+        con.execute(f"DROP TABLE {name}_b")
+    finally:
+        con.unregister(name)
+    return total - existing, existing
+
+
+class AdSink:
+    """Collects normalised ads and rejects; writes a batch per transaction; clusters duplicates."""
+
+    def __init__(self, wh: Warehouse, summary: IngestSummary, *, batch_size: int = 5000,
+                 dedupe: DedupeConfig = DedupeConfig(), on_commit=None):
+        self.wh, self.summary, self.batch_size = wh, summary, max(1, batch_size)
+        self.dedupe = dedupe
+        self.hasher = MinHasher(dedupe)
+        self.ads: list[tuple[JobAd, str | None, int | None]] = []
+        self.rejects: list[dict] = []
+        self.on_commit = on_commit
+
+    def add(self, ad: JobAd, origin_file: str | None, line: int | None) -> None:
+        self.ads.append((ad, origin_file, line))
+        if len(self.ads) >= self.batch_size:
+            self.flush()
+
+    def reject(self, *, source: str, path: str | None, line: int | None, record: str | None, field: str | None,
+               reason: str, raw: str | None) -> None:
+        rid = hashlib.blake2b(f"{path}\x1f{line}\x1f{record}\x1f{field}\x1f{reason}".encode(), digest_size=8).hexdigest()
+        self.rejects.append(dict(reject_id=rid, source=source, origin_file=path, line=line, record=record,
+                                 field=field, reason=reason, raw=(raw or "")[:4000]))
+        self.summary.rejected += 1
+        if len(self.rejects) >= self.batch_size:
+            self.flush()
+
+    # -- one batch -------------------------------------------------------------
+    def _ads_table(self, ads: list[tuple[JobAd, str | None, int | None]]) -> pa.Table:
+        cols: dict[str, list] = {name: [] for name in ADS_SCHEMA.names}
+        fromiso = dt.date.fromisoformat
+        for ad, path, line in ads:
+            d = ad.__dict__
+            for name in _AD_FIELDS:
+                value = d[name]
+                if name in _DATE_COLS and value is not None:
+                    value = fromiso(value)
+                cols[name].append(value)
+            cols["duplicate_cluster"].append(ad.ad_id)
+            cols["origin_file"].append(path)
+            cols["origin_line"].append(line)
+        return pa.table(cols, schema=ADS_SCHEMA)
+
+    def flush(self) -> None:
+        if not self.ads and not self.rejects:
+            return
+        ads, self.ads = self.ads, []
+        rejects, self.rejects = self.rejects, []
+        con = self.wh.con
+        with self.wh.transaction():
+            if ads:
+                table = self._ads_table(ads)
+                inserted, updated = _upsert_in(con, "ads", table, ["ad_id"], "_ads_batch")
+                self.summary.stored += inserted
+                self.summary.updated += updated
+                self._cluster(ads)
+            if rejects:
+                _upsert_in(con, "rejects", pa.Table.from_pylist(rejects), ["reject_id"], "_rej_batch")
+        if self.on_commit:
+            self.on_commit()
+
+    def _cluster(self, ads: list[tuple[JobAd, str | None, int | None]]) -> None:
+        """Compare the batch's texts with every stored text; update the clusters they touch."""
+        con, cfg = self.wh.con, self.dedupe
+        texts: dict[int, tuple[str, str]] = {}
+        for ad, _, _ in ads:
+            texts.setdefault(_key_of(ad.content_hash), (ad.content_hash, f"{ad.title}\n{ad.description}"))
+        keys = np.fromiter(texts.keys(), dtype=np.int64, count=len(texts))
+        con.register("_keys", pa.table({"content_key": keys}))
+        known = {r[0] for r in con.execute(
+            "SELECT c.content_key FROM ad_text_clusters c JOIN _keys k USING (content_key)").fetchall()}
+        con.unregister("_keys")
+        new_keys = [k for k in texts if k not in known]
+        if new_keys:
+            sigs = self.hasher.signatures([texts[k][1] for k in new_keys])
+            bands = self.hasher.band_keys(sigs)
+            nb = pa.table({"content_key": np.repeat(np.array(new_keys, dtype=np.int64), bands.shape[1]),
+                           "bucket": bands.ravel()})
+            con.register("_nb", nb)
+            con.execute("INSERT INTO ad_lsh_bands SELECT content_key, bucket FROM _nb")
+            pairs = con.execute(f"""
+                WITH sizes AS (
+                    SELECT b.bucket FROM ad_lsh_bands b WHERE b.bucket IN (SELECT bucket FROM _nb)
+                    GROUP BY b.bucket HAVING count(*) BETWEEN 2 AND {int(cfg.max_bucket)})
+                SELECT n.content_key, b.content_key
+                FROM _nb n JOIN sizes s USING (bucket) JOIN ad_lsh_bands b USING (bucket)
+                WHERE b.content_key <> n.content_key
+                GROUP BY ALL HAVING count(*) >= {int(cfg.min_shared_bands)}""").fetchall()
+            con.unregister("_nb")
+            con.register("_nc", pa.table({"content_key": np.array(new_keys, dtype=np.int64),
+                                          "content_hash": [texts[k][0] for k in new_keys],
+                                          "component": np.array(new_keys, dtype=np.int64)}))
+            con.execute("INSERT INTO ad_text_clusters SELECT content_key, content_hash, component FROM _nc")
+            con.unregister("_nc")
+        else:
+            pairs = []
+        if pairs:
+            self._merge(pairs)
+        # Representatives of every component the batch touches: its earliest ad.
+        con.register("_keys", pa.table({"content_key": keys}))
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _comp AS
+            SELECT DISTINCT c.component FROM ad_text_clusters c JOIN _keys k USING (content_key)""")
+        con.unregister("_keys")
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _rep AS
+            SELECT c.content_hash, first(r.rep) AS rep FROM ad_text_clusters c JOIN (
+                SELECT c.component, arg_min(a.ad_id, coalesce(a.created_at, DATE '9999-12-31')::VARCHAR || a.ad_id) AS rep
+                FROM ads a JOIN ad_text_clusters c ON a.content_hash = c.content_hash
+                WHERE c.component IN (SELECT component FROM _comp) GROUP BY c.component
+            ) r USING (component) GROUP BY c.content_hash""")
+        con.execute("""
+            UPDATE ads SET duplicate_cluster = _rep.rep FROM _rep
+            WHERE ads.content_hash = _rep.content_hash AND ads.duplicate_cluster IS DISTINCT FROM _rep.rep""")
+        ids = pa.table({"ad_id": [ad.ad_id for ad, _, _ in ads]})
+        con.register("_ids", ids)
+        self.summary.duplicates += con.execute(
+            "SELECT count(*) FROM ads JOIN (SELECT DISTINCT ad_id FROM _ids) USING (ad_id) "
+            "WHERE duplicate_cluster <> ad_id").fetchall()[0][0]
+        con.unregister("_ids")
+        con.execute("DROP TABLE _comp; DROP TABLE _rep")
+
+    def _merge(self, pairs: list[tuple[int, int]]) -> None:
+        """Union the components linked by ``pairs``; the smallest content key names a component."""
+        con = self.wh.con
+        linked = np.array(pairs, dtype=np.int64).ravel()
+        con.register("_linked", pa.table({"content_key": np.unique(linked)}))
+        members = con.execute("""
+            SELECT c.content_key, c.component FROM ad_text_clusters c
+            WHERE c.component IN (SELECT c2.component FROM ad_text_clusters c2 JOIN _linked USING (content_key))
+        """).fetchall()
+        con.unregister("_linked")
+        nodes = {k: i for i, k in enumerate(sorted({m[0] for m in members} | set(linked.tolist())))}
+        keys = np.array(sorted(nodes, key=nodes.get), dtype=np.int64)
+        edges = [(nodes[a], nodes[b]) for a, b in pairs]
+        by_comp: dict[int, int] = {}
+        for key, comp in members:            # members of one existing component stay together
+            first = by_comp.setdefault(comp, nodes[key])
+            if first != nodes[key]:
+                edges.append((first, nodes[key]))
+        labels = connected_clusters(len(keys), np.array(edges, dtype=np.int64))
+        new_comp = keys[labels]
+        old = {k: c for k, c in members}
+        changed = [(int(k), int(c)) for k, c in zip(keys, new_comp) if old.get(int(k)) != int(c)]
+        if changed:
+            arr = np.array(changed, dtype=np.int64)
+            con.register("_chg", pa.table({"content_key": arr[:, 0], "component": arr[:, 1]}))
+            con.execute("UPDATE ad_text_clusters SET component = _chg.component FROM _chg "
+                        "WHERE ad_text_clusters.content_key = _chg.content_key")
+            con.unregister("_chg")
+
+    # -- run bookkeeping -------------------------------------------------------
+    def start(self) -> None:
+        s = self.summary
+        self.wh.upsert("ingest_runs", [dict(run_id=s.run_id, source=s.source, origin=s.origin[:2000],
+                                            started_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))],
+                       key=["run_id"])
+
+    def finish(self, t0: float) -> IngestSummary:
+        self.flush()
+        s = self.summary
+        s.seconds = time.perf_counter() - t0
+        self.wh.con.execute(
+            "UPDATE ingest_runs SET finished_at = ?, read = ?, stored = ?, updated = ?, rejected = ?, duplicates = ?, "
+            "personal_data_removed = ?, origin = ? WHERE run_id = ?",
+            [dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), s.read, s.stored, s.updated, s.rejected,
+             s.duplicates, s.personal_data_removed, s.origin[:2000], s.run_id])
+        return s
+
+
+# -- per-record processing ------------------------------------------------------------
+def _finish_record(ad: JobAd, contacts: list[str], geo: GeoResolver | None) -> JobAd:
+    removed = scrub_fields(contacts)
+    ad.description, found = scrub(ad.description, names=contacts)
+    title, found_title = scrub(ad.title, names=())
+    ad.title = title or ad.title
+    ad.personal_data_removed = removed + sum(found.values()) + sum(found_title.values())
+    return finish_ad(ad, geo)
+
+
+def _records_of(path: Path, fmt: str | None, mapping) -> tuple[str, Iterator[tuple[int, dict, dict | None]]]:
+    """("france-travail" | "mapped", iterator of (line, record, raw)) for one file."""
+    from adequa.sources import ads_csv, france_travail
+
+    kind = (fmt or "").lower()
+    if mapping is not None or kind in ("mapped", "generic"):
+        return "mapped", ads_csv.read_mapped(path, mapping, fmt=None if kind in ("mapped", "generic", "") else kind)
+    ft_fmt = {"ft": None, "france-travail": None, "ft-csv": "csv", "ft-json": "json", "ft-jsonl": "jsonl"}
+    if kind in ft_fmt:
+        return "france-travail", ((n, r, None) for n, r in france_travail.read_dump(path, fmt=ft_fmt[kind]))
+    if kind not in ("", "csv", "json", "jsonl"):
+        raise InputError(f"unknown format {fmt!r}; expected ft, ft-csv, ft-json, ft-jsonl, csv, json, jsonl or mapped",
+                         path=str(path), field="--format")
+    dump = france_travail.read_dump(path, fmt=kind or None)
+    first = next(dump, None)
+    if first is None:
+        return "france-travail", iter(())
+    if france_travail.looks_like_france_travail(first[1].keys()):
+        def chain():
+            yield first[0], first[1], None
+            for n, r in dump:
+                yield n, r, None
+        return "france-travail", chain()
+    dump.close()
+    return "mapped", ads_csv.read_mapped(path, None, fmt="json" if kind in ("json", "jsonl") or
+                                         path.suffix.lower() in (".json", ".jsonl") else None)
+
+
+def _progress(enabled: bool):
+    from contextlib import nullcontext
+
+    if not enabled:
+        return nullcontext(None)
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} ads"),
+                    TextColumn("[dim]{task.fields[rate]}"), TimeElapsedColumn(), transient=False)
+
+
+def ingest_records(records: Iterable[tuple[str | None, int | None, dict, str]], *, db: str | Path | None = None,
+                   source: str = "france-travail", origin: str = "", geo: GeoResolver | None = None,
+                   batch_size: int | None = None, progress: bool = False, dedupe: DedupeConfig = DedupeConfig(),
+                   settings: Settings | None = None, wh: Warehouse | None = None, on_commit=None,
+                   description: str = "ingesting") -> IngestSummary:
+    """Ingest ``(origin_file, line, record, kind)`` tuples; ``kind`` is "france-travail" or "mapped"
+    (mapped records carry canonical keys and their source name under "source")."""
+    settings = settings or get_settings()
+    own = wh is None
+    wh = wh or Warehouse(db or settings.db)
+    try:
+        geo = geo if geo is not None else load_geo(settings, wh)
+        summary = IngestSummary(run_id=uuid.uuid4().hex[:16], source=source, origin=origin,
+                                started_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+        sink = AdSink(wh, summary, batch_size=batch_size or settings.batch_size, dedupe=dedupe, on_commit=on_commit)
+        sink.start()
+        t0 = time.perf_counter()
+        with _progress(progress) as bar:
+            task = bar.add_task(description, total=None, rate="") if bar else None
+            for path, line, record, kind in records:
+                summary.read += 1
+                try:
+                    if kind == "france-travail":
+                        ad, contacts = from_france_travail(record, source=source if source != "mixed" else "france-travail")
+                    else:
+                        ad, contacts = from_mapped(record, source=record.get("source") or source)
+                    ad = _finish_record(ad, contacts, geo)
+                except InputError as exc:
+                    sink.reject(source=source, path=path, line=line, record=str(record.get("id") or record.get("source_id") or ""),
+                                field=exc.field, reason=exc.message, raw=_raw(record))
+                    continue
+                summary.personal_data_removed += ad.personal_data_removed
+                sink.add(ad, path, line)
+                if bar is not None and summary.read % 500 == 0:
+                    elapsed = time.perf_counter() - t0
+                    bar.update(task, completed=summary.read, rate=f"{summary.read / elapsed:,.0f} ads/s" if elapsed else "")
+            if bar is not None:
+                bar.update(task, completed=summary.read)
+        return sink.finish(t0)
+    finally:
+        if own:
+            wh.close()
+
+
+def _raw(record: dict) -> str:
+    import json
+
+    try:
+        return json.dumps(record, ensure_ascii=False, default=str)[:4000]
+    except (TypeError, ValueError):
+        return str(record)[:4000]
+
+
+def ingest_offers(paths: Sequence[str | Path] | str | Path, *, db: str | Path | None = None, fmt: str | None = None,
+                  mapping=None, progress: bool = True, batch_size: int | None = None, source: str | None = None,
+                  geo: GeoResolver | None = None, settings: Settings | None = None,
+                  dedupe: DedupeConfig = DedupeConfig()) -> IngestSummary:
+    """Ingest job-ad files into the warehouse and return the run's summary.
+
+    :param paths: files (CSV, JSON, JSONL; .gz/.bz2 allowed): France Travail dumps (API JSON or
+        flattened CSV exports) or any ads file read through ``mapping``.
+    :param fmt: ``None`` to sniff; ``ft``/``ft-csv``/``ft-json``/``ft-jsonl`` to force the France
+        Travail schema; ``csv``/``json``/``jsonl`` for the container only; ``mapped`` for a generic file.
+    :param mapping: a ``sources.ads_csv.Mapping``, a mapping file path, or ``None`` (France Travail
+        schema detected, else columns guessed from the header).
+    :param source: the ``ads.source`` of generic files (default ``csv:<file stem>``).
+
+    Bad records go to ``rejects`` (file, line, field, reason) and the run goes on.
+    """
+    from adequa.sources.ads_csv import Mapping, load_mapping
+
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    paths = [Path(p) for p in paths]
+    for p in paths:
+        if not p.exists():
+            raise InputError("file not found", path=str(p))
+    if mapping is not None and not isinstance(mapping, Mapping):
+        mapping = load_mapping(mapping, source=source)
+
+    def records():
+        for path in paths:
+            kind, rows = _records_of(path, fmt, mapping)
+            default_source = (mapping.source if mapping is not None and mapping.source else None) or source
+            for line, rec, _raw_row in rows:
+                if kind == "mapped":
+                    rec.setdefault("source", default_source or f"csv:{path.stem}")
+                yield str(path), line, rec, kind
+
+    return ingest_records(records(), db=db, source=source or "mixed", origin=";".join(str(p) for p in paths),
+                          geo=geo, batch_size=batch_size, progress=progress, settings=settings, dedupe=dedupe,
+                          description=f"{len(paths)} file(s)")
+
+
+def ingest_france_travail(query, *, db: str | Path | None = None, client=None, checkpoint: str | Path | None = None,
+                          progress: bool = True, batch_size: int | None = None, settings: Settings | None = None,
+                          geo: GeoResolver | None = None) -> IngestSummary:
+    """Harvest the France Travail offers API for ``query`` (a ``sources.france_travail.Query``) into the warehouse.
+
+    ``checkpoint`` (a JSON file) makes the harvest resumable: pages are marked
+    once their batch is committed, so a re-run after a crash starts after the
+    last committed page. ``client`` defaults to one built from FT_CLIENT_ID/FT_CLIENT_SECRET.
+    """
+    from adequa.sources.france_travail import Checkpoint, FranceTravailClient
+
+    settings = settings or get_settings()
+    own_client = client is None
+    if client is None:
+        cid = settings.ft_client_id.get_secret_value() if settings.ft_client_id else None
+        secret = settings.ft_client_secret.get_secret_value() if settings.ft_client_secret else None
+        client = FranceTravailClient(cid, secret)
+    ckpt = Checkpoint(checkpoint)
+    pending: list = []          # pages read but not yet committed
+
+    def on_commit():
+        while pending:
+            ckpt.mark(pending.pop(0))
+
+    def records():
+        for page in client.pages(query, checkpoint=ckpt):
+            for rec in page.records:
+                yield f"api:{page.query.key}", page.start, rec, "france-travail"
+            pending.append(page)        # marked at the next commit, once all its records are stored
+
+    try:
+        summary = ingest_records(records(), db=db, source="france-travail", origin=f"api:{query.key}", geo=geo,
+                                 batch_size=batch_size or min(settings.batch_size, 1500), progress=progress,
+                                 settings=settings, on_commit=on_commit, description="France Travail API")
+        on_commit()
+        return summary
+    finally:
+        if own_client:
+            client.close()
