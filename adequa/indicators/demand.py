@@ -115,7 +115,7 @@ CONTRACT_MIX = register(IndicatorDefinition(
     name="offers_contract_mix", title="Offres par durée de contrat", title_en="Offers by contract duration",
     definition="Offers by contract class: more than 6 months (CDI included), 1 to 6 months, less than a month, "
                "temporary agency work (intérim), other (apprenticeship, internship, unknown); value = offers.",
-    unit="%", inputs=("ads", "ad_occupations"), section="offers", compute=_contract_mix))
+    unit="offers", inputs=("ads", "ad_occupations"), section="offers", compute=_contract_mix))
 
 
 def _by_domain(ctx):

@@ -1,0 +1,340 @@
+"""Supply: workers (census) and job seekers (France Travail / DARES), for a group and territory.
+
+Census figures use the latest census year within the period (default: the
+latest loaded); job-seeker figures use the latest month or quarter within the
+period (default: the latest loaded), category ABC unless ``category=`` says
+otherwise. Distributions (age, diploma, status, sector) are shares of the sum
+of their known categories.
+"""
+
+from __future__ import annotations
+
+import re
+
+from adequa.indicators.base import IndicatorDefinition, MissingData, Period, growth, register, share
+from adequa.indicators.cube import Cube
+
+CENSUS = ("census_workers",)
+DEFM = ("job_seekers",)
+
+
+# ---- time selection ---------------------------------------------------------------------------------
+
+def census_years(ctx) -> list[int]:
+    key = ("census_years",)
+    if key not in ctx._cache:
+        ctx._cache[key] = [r[0] for r in ctx.con.execute("SELECT DISTINCT year FROM census_workers ORDER BY 1").fetchall()]
+    return ctx._cache[key]
+
+
+def census_year(ctx) -> int:
+    years = census_years(ctx)
+    if ctx.period is not None:
+        inside = [y for y in years if y in ctx.period.years]
+        if not inside:
+            raise MissingData(f"no census year in {ctx.period.label} (loaded: {', '.join(map(str, years))})")
+        return inside[-1]
+    return years[-1]
+
+
+def census_compare_year(ctx, year: int) -> int:
+    if ctx.opt("compare"):
+        y = int(str(ctx.opt("compare"))[:4])
+        if y not in census_years(ctx):
+            raise MissingData(f"census year {y} is not loaded (loaded: {', '.join(map(str, census_years(ctx)))})")
+        return y
+    earlier = [y for y in census_years(ctx) if y < year]
+    if not earlier:
+        raise MissingData(f"a change needs two census years; only {year} is loaded before or at {year}")
+    return earlier[0]
+
+
+def defm_period(ctx, period: Period | None) -> str:
+    if period is None:
+        row = ctx.con.execute("SELECT period FROM job_seekers ORDER BY period_end DESC, period LIMIT 1").fetchone()
+    else:
+        row = ctx.con.execute(
+            "SELECT period FROM job_seekers WHERE period_end >= ? AND period_end < ? ORDER BY period_end DESC, "
+            "length(period) LIMIT 1", [period.start, period.end]).fetchone()
+    if not row:
+        raise MissingData(f"no job-seeker data for {period.label if period else 'any period'}")
+    return row[0]
+
+
+def _census(ctx) -> tuple[Cube, int, str]:
+    cube = Cube(ctx, "census_workers", "workers")
+    y = census_year(ctx)
+    return cube, y, f"year = {y}"
+
+
+def _defm(ctx) -> tuple[Cube, str, str]:
+    cube = Cube(ctx, "job_seekers", "job_seekers")
+    p = defm_period(ctx, ctx.period)
+    return cube, p, f"period = '{p}'"
+
+
+# ---- generic builders -----------------------------------------------------------------------------
+
+def _count(kind: str):
+    def compute(ctx):
+        cube, label, where = _census(ctx) if kind == "census" else _defm(ctx)
+        n, cells = cube.total(where)
+        if n is None:
+            ctx.note("no matching cell")
+        value = ctx.publishable(int(n or 0), "people", value=n) if n is not None else None
+        return ctx.result(DEFS[f"{_prefix(kind)}_count"], value=value,
+                          rows=[{"period": str(label), "count": value}], sources=[cube.table], rows_used=cells,
+                          period=str(label))
+    return compute
+
+
+def _share_of_all(kind: str):
+    def compute(ctx):
+        cube, label, where = _census(ctx) if kind == "census" else _defm(ctx)
+        n, cells = cube.total(where)
+        total, cells_all = cube.total(where, group=False)
+        value = ctx.publishable(int(n or 0), "people of the group", value=share(n, total, 2))
+        if not total:
+            ctx.note("no total for all occupations: share undefined")
+        return ctx.result(DEFS[f"{_prefix(kind)}_share_of_all"], value=value,
+                          rows=[{"group": n if value is not None else None, "all": total}], sources=[cube.table],
+                          rows_used=cells + cells_all, period=str(label))
+    return compute
+
+
+def _distribution(kind: str, dim: str, headline: str | None, name: str, order: list[str] | None = None):
+    def compute(ctx):
+        cube, label, where = _census(ctx) if kind == "census" else _defm(ctx)
+        rows = cube.sum(where, by=dim)
+        if not rows:
+            raise MissingData(f"{cube.table} has no breakdown by {dim} for this group, territory and period")
+        total = sum(r["n"] or 0 for r in rows)
+        out = [{dim: r["key"], "count": r["n"], "share": share(r["n"], total)} for r in rows]
+        if order:
+            out.sort(key=lambda r: (order.index(r[dim]) if r[dim] in order else len(order), r[dim]))
+        else:
+            out.sort(key=lambda r: _band_key(r[dim]))
+        ctx.publishable(int(total), "people")
+        head = next((r["share"] for r in out if r[dim] == headline), None) if headline else None
+        if headline is None and out:
+            top = max(out, key=lambda r: r["count"] or 0)
+            head = top[dim]
+        ctx.protect(out, count="count", values=["share"], label=dim)
+        if total < ctx.min_cell_size:
+            head = None
+        return ctx.result(DEFS[name], value=head, rows=out, columns=[dim, "count", "share"], sources=[cube.table],
+                          rows_used=sum(r["cells"] for r in rows), period=str(label))
+    return compute
+
+
+def _band_key(band: str):
+    nums = [int(n) for n in re.findall(r"\d+", band or "")]
+    return (nums[0] if nums else 999) + (0.5 if band and band.endswith("+") else 0) - (0.5 if band.startswith("<") else 0)
+
+
+def _women(kind: str):
+    def compute(ctx):
+        cube, label, where = _census(ctx) if kind == "census" else _defm(ctx)
+        n, cells = cube.total(where)
+        f, _ = cube.total(where, dims={"sex": "F"})
+        if f is None:
+            raise MissingData(f"{cube.table} has no breakdown by sex for this group, territory and period")
+        value = ctx.publishable(int(n or 0), "people", value=share(f, n))
+        rows = [{"sex": "F", "count": f, "share": share(f, n)}, {"sex": "H", "count": (n or 0) - f,
+                                                                  "share": share((n or 0) - f, n)}]
+        ctx.protect(rows, count="count", values=["share"], label="sex", secondary=False)
+        return ctx.result(DEFS[f"{_prefix(kind)}_women_share"], value=value, rows=rows, sources=[cube.table],
+                          rows_used=cells, period=str(label))
+    return compute
+
+
+def _prefix(kind: str) -> str:
+    return "workers" if kind == "census" else "job_seekers"
+
+
+# ---- workers-specific ----------------------------------------------------------------------------------
+
+def _workers_mean_age(ctx):
+    cube, y, where = _census(ctx)
+    n, cells = cube.total(where)
+    direct = ctx.con.execute(
+        f"SELECT sum(mean_age * workers) / nullif(sum(workers), 0) FROM census_workers WHERE {where} AND "
+        f"{cube.territory_where()} AND {cube.occupation_where()} AND sex = 'total' AND age_band = 'total' AND "
+        "diploma = 'total' AND status = 'total' AND sector = 'total' AND mean_age IS NOT NULL").fetchone()[0]
+    if direct is not None:
+        value, method = round(direct, 1), "published mean age"
+        rows = [{"year": y, "mean_age": value, "method": method}]
+    else:
+        bands = cube.sum(where, by="age_band")
+        known = [(b["key"], b["n"]) for b in bands if b["n"]]
+        mids = [(band_midpoint(k), v) for k, v in known]
+        if not mids or any(m is None for m, _ in mids):
+            raise MissingData("neither a published mean age nor parsable age bands for this group and territory")
+        tot = sum(v for _, v in mids)
+        value = round(sum(m * v for m, v in mids) / tot, 1) if tot else None
+        method = "age-band midpoints (approximation)"
+        ctx.note("mean age estimated from age-band midpoints: " + ", ".join(f"{k} → {band_midpoint(k)}" for k, _ in known))
+        rows = [{"year": y, "mean_age": value, "method": method}]
+    value = ctx.publishable(int(n or 0), "workers", value=value)
+    if value is None:
+        rows = []
+    return ctx.result(DEFS["workers_mean_age"], value=value, rows=rows, sources=list(CENSUS), rows_used=cells,
+                      period=str(y))
+
+
+def band_midpoint(band: str) -> float | None:
+    """Midpoint of an age band of working people (15–64 assumed at the open ends)."""
+    nums = [int(n) for n in re.findall(r"\d+", band or "")]
+    if not nums:
+        return None
+    if band.startswith("<"):
+        return (15 + nums[0]) / 2
+    if band.endswith("+"):
+        return (nums[0] + 65) / 2
+    if len(nums) >= 2:
+        return (nums[0] + nums[1] + 1) / 2
+    return None
+
+
+def _women_change(ctx):
+    cube, y, where = _census(ctx)
+    y0 = census_compare_year(ctx, y)
+    rows = []
+    for year in (y0, y):
+        n, _ = cube.total(f"year = {year}")
+        f, _ = cube.total(f"year = {year}", dims={"sex": "F"})
+        rows.append({"year": year, "workers": n, "women": f, "women_share": share(f, n, 2)})
+    ok = all(ctx.publishable(int(r["workers"] or 0), f"workers in {r['year']}", value=True) for r in rows)
+    a, b = rows[0]["women_share"], rows[1]["women_share"]
+    value = round(b - a, 1) if ok and a is not None and b is not None else None
+    if not ok:
+        for r in rows:
+            r["women"] = r["women_share"] = None
+    return ctx.result(DEFS["workers_women_share_change"], value=value, rows=rows, sources=list(CENSUS),
+                      rows_used=len(rows), period=f"{y0} → {y}", filters={"compare": y0})
+
+
+def _workers_growth(ctx):
+    cube, y, where = _census(ctx)
+    y0 = census_compare_year(ctx, y)
+    n1, c1 = cube.total(f"year = {y}")
+    n0, c0 = cube.total(f"year = {y0}")
+    rows = [{"year": y0, "workers": n0}, {"year": y, "workers": n1}]
+    ok = ctx.publishable(int(min(n0 or 0, n1 or 0)), "workers in one of the two census years", value=True)
+    ctx.protect(rows, count="workers", label="year", secondary=False)
+    return ctx.result(DEFS["workers_growth"], value=growth(n1, n0) if ok else None, rows=rows, sources=list(CENSUS),
+                      rows_used=c0 + c1, period=f"{y0} → {y}", filters={"compare": y0})
+
+
+# ---- job-seekers-specific ---------------------------------------------------------------------------------
+
+def _long_term(ctx):
+    cube, p, where = _defm(ctx)
+    bands = cube.sum(where, by="seniority")
+    if not bands:
+        raise MissingData("job_seekers has no breakdown by seniority of registration for this group and territory")
+    total = sum(b["n"] or 0 for b in bands)
+    long_n = sum(b["n"] or 0 for b in bands if is_long_term(b["key"]))
+    rows = [{"seniority": b["key"], "count": b["n"], "share": share(b["n"], total),
+             "long_term": is_long_term(b["key"])} for b in bands]
+    value = ctx.publishable(int(total), "job seekers", value=share(long_n, total))
+    ctx.protect(rows, count="count", values=["share"], label="seniority")
+    return ctx.result(DEFS["job_seekers_long_term_share"], value=value, rows=rows, sources=list(DEFM),
+                      rows_used=sum(b["cells"] for b in bands), period=p)
+
+
+def is_long_term(band: str) -> bool:
+    """Registered for 12 months or more: '12m+', '24m+', '12-24m'…; not '<12m' or '6-12m'."""
+    nums = [int(n) for n in re.findall(r"\d+", band or "")]
+    if not nums or band.startswith("<"):
+        return False
+    return nums[0] >= 12
+
+
+def _defm_growth(ctx):
+    cube = Cube(ctx, "job_seekers", "job_seekers")
+    if ctx.period is None:
+        raise MissingData("a change needs a period (e.g. --period 2024Q1); the comparison defaults to a year earlier")
+    before = Period.parse(ctx.opt("compare")) or ctx.period.previous()
+    p1, p0 = defm_period(ctx, ctx.period), defm_period(ctx, before)
+    n1, c1 = cube.total(f"period = '{p1}'")
+    n0, c0 = cube.total(f"period = '{p0}'")
+    rows = [{"period": p0, "job_seekers": n0}, {"period": p1, "job_seekers": n1}]
+    ok = ctx.publishable(int(min(n0 or 0, n1 or 0)), "job seekers in one of the two periods", value=True)
+    ctx.protect(rows, count="job_seekers", label="period", secondary=False)
+    return ctx.result(DEFS["job_seekers_growth"], value=growth(n1, n0) if ok else None, rows=rows,
+                      sources=list(DEFM), rows_used=c0 + c1, period=f"{p0} → {p1}", filters={"compare": p0})
+
+
+# ---- declarations ---------------------------------------------------------------------------------------
+
+DEFS: dict[str, IndicatorDefinition] = {}
+
+
+def _decl(name, title, title_en, definition, unit, inputs, section, compute, **kw):
+    DEFS[name] = register(IndicatorDefinition(name=name, title=title, title_en=title_en, definition=definition,
+                                              unit=unit, inputs=inputs, section=section, compute=compute, **kw))
+
+
+CENSUS_LIMITS = ("Census counts are weighted estimates (INSEE advises caution below ~200 people); data & AI "
+                 "occupations are not separable in the census and are proxied by the computing FAP families.")
+_decl("workers_count", "Actifs en emploi", "Employed persons",
+      "Employed persons of the group at their place of work, census year within the period (default: latest).",
+      "persons", CENSUS, "workers", _count("census"), limits=CENSUS_LIMITS)
+_decl("workers_share_of_all", "Part des emplois du territoire", "Share of all employment",
+      "Employed persons of the group / all employed persons in the territory, same census year.",
+      "%", CENSUS, "workers", _share_of_all("census"), limits=CENSUS_LIMITS)
+_decl("workers_mean_age", "Âge moyen des actifs", "Mean age of workers",
+      "Mean age of employed persons: the published mean when the table has it, else the mean of age-band "
+      "midpoints weighted by counts (15–64 assumed at open ends).",
+      "years", CENSUS, "workers", _workers_mean_age, limits=CENSUS_LIMITS)
+_decl("workers_age_bands", "Actifs par tranche d'âge", "Workers by age band",
+      "Employed persons by age band, with shares; value = the most represented band.",
+      "%", CENSUS, "workers", _distribution("census", "age_band", None, "workers_age_bands"))
+_decl("workers_women_share", "Part des femmes parmi les actifs", "Share of women among workers",
+      "Employed women / employed persons of the group.", "%", CENSUS, "workers", _women("census"))
+_decl("workers_women_share_change", "Évolution de la part des femmes", "Change in the share of women",
+      "Share of women in the census year minus the share in the comparison year (default: earliest loaded), "
+      "in percentage points.", "points", CENSUS, "workers", _women_change,
+      options={"compare": "comparison census year, e.g. 2015"})
+_decl("workers_diploma", "Actifs par niveau de diplôme", "Workers by diploma level",
+      "Employed persons by diploma level (sup = higher education, bac, cap-bep, infra); value = share with a "
+      "higher-education diploma.", "%", CENSUS, "workers",
+      _distribution("census", "diploma", "sup", "workers_diploma", ["sup", "bac", "cap-bep", "infra"]))
+_decl("workers_status_mix", "Actifs par statut d'emploi", "Workers by employment status",
+      "Employed persons by status: durable (CDI, civil servants), non-durable (fixed-term, temporary, "
+      "apprenticeship, subsidised), self-employed; value = share of durable jobs.", "%", CENSUS, "workers",
+      _distribution("census", "status", "durable", "workers_status_mix", ["durable", "non-durable", "non-salarie"]))
+_decl("workers_sector_mix", "Actifs par secteur d'activité", "Workers by sector",
+      "Employed persons by sector (agriculture, industrie, construction, commerce, services); value = share "
+      "in services.", "%", CENSUS, "workers",
+      _distribution("census", "sector", "services", "workers_sector_mix",
+                    ["agriculture", "industrie", "construction", "commerce", "services"]))
+_decl("workers_growth", "Évolution de l'emploi entre deux recensements", "Employment growth between censuses",
+      "Change in employed persons between the comparison census year (default: earliest loaded) and the "
+      "census year, in percent.", "%", CENSUS, "workers", _workers_growth,
+      options={"compare": "comparison census year, e.g. 2015"}, limits=CENSUS_LIMITS)
+
+DEFM_LIMITS = ("Registered job seekers only (categories A, B, C by default); the occupation is the one sought, "
+               "coded by the adviser.")
+_decl("job_seekers_count", "Demandeurs d'emploi (cat. ABC)", "Job seekers (categories A, B, C)",
+      "Job seekers registered at France Travail at the end of the latest month or quarter of the period, "
+      "seeking an occupation of the group.", "persons", DEFM, "job_seekers", _count("defm"),
+      options={"category": "A, B, C, ABC… (default ABC)"}, limits=DEFM_LIMITS)
+_decl("job_seekers_share_of_all", "Part des demandeurs d'emploi du territoire", "Share of all job seekers",
+      "Job seekers of the group / all job seekers of the territory, same period.", "%", DEFM, "job_seekers",
+      _share_of_all("defm"))
+_decl("job_seekers_women_share", "Part des femmes parmi les demandeurs", "Share of women among job seekers",
+      "Women / all job seekers of the group.", "%", DEFM, "job_seekers", _women("defm"))
+_decl("job_seekers_age_bands", "Demandeurs par tranche d'âge", "Job seekers by age band",
+      "Job seekers by age band, with shares; value = the most represented band.", "%", DEFM, "job_seekers",
+      _distribution("defm", "age_band", None, "job_seekers_age_bands"))
+_decl("job_seekers_diploma", "Demandeurs par niveau de diplôme", "Job seekers by diploma level",
+      "Job seekers by diploma level; value = share with a higher-education diploma.", "%", DEFM, "job_seekers",
+      _distribution("defm", "diploma", "sup", "job_seekers_diploma", ["sup", "bac", "cap-bep", "infra"]))
+_decl("job_seekers_long_term_share", "Part des demandeurs de longue durée", "Share of long-term job seekers",
+      "Job seekers registered for 12 months or more / all job seekers of the group.", "%", DEFM, "job_seekers",
+      _long_term)
+_decl("job_seekers_growth", "Évolution du nombre de demandeurs", "Change in job seekers",
+      "Change in job seekers between the comparison period (default: a year earlier) and the period, in percent.",
+      "%", DEFM, "job_seekers", _defm_growth, options={"compare": "comparison period, e.g. 2019Q1"})

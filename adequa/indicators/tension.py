@@ -1,0 +1,181 @@
+"""Tension: how hard it is to recruit, after the DARES – France Travail approach.
+
+The DARES and France Travail publish a composite tension indicator per
+occupation (FAP) and région from several components: the intensity of hiring
+needs (offers per job seeker), the recruitment difficulty declared by employers
+(BMO), the job-seekers' outflow from the register, plus employment, working
+conditions and mismatch components built from non-public data. Adequa computes
+the components open data allows:
+
+* ``tension_offers_per_job_seeker``: offers / job seekers, from the published
+  ROME × bassin table (``tension_rome_bassin``) or, with ``source=ads``, from the
+  ads in the warehouse over the job seekers of the period;
+* ``bmo_difficult_share`` (section bmo) for the recruitment difficulty;
+* ``tension_index``: the published tension index of the ROME × bassin table,
+  weighted by job seekers;
+* ``tension_shortage_list``: whether the group's FAP codes are on the official
+  list of occupations in shortage for the région;
+* ``tension_summary``: the components side by side, each with its source.
+
+Job-seeker outflow is not in the open files at hand, so it is reported as
+missing rather than guessed.
+"""
+
+from __future__ import annotations
+
+from adequa.indicators.base import IndicatorDefinition, MissingData, register, registry, share
+
+TENSION_HINT = "adequa ingest tension FILE"
+COLUMNS = {"region": "region", "bassin": "bassin"}
+
+
+def _tension_where(ctx) -> str:
+    ctx.require("tension_rome_bassin", TENSION_HINT)
+    where = [ctx.territory_predicate(COLUMNS, table="tension_rome_bassin")]
+    if not ctx.group.is_all:
+        where.append(ctx.rome_predicate("rome", rome_version="3"))
+    years = ctx.period.years if ctx.period else None
+    if years:
+        where.append(f"year IN ({', '.join(map(str, years))})")
+    else:
+        where.append("year = (SELECT max(year) FROM tension_rome_bassin)")
+    return " AND ".join(f"({w})" for w in where)
+
+
+def _offers_per_seeker(ctx):
+    source = ctx.opt("source") or "official"
+    if source == "official":
+        where = _tension_where(ctx)
+        offers, seekers, cells, years = ctx.con.execute(
+            f"SELECT sum(offers), sum(job_seekers), count(*), string_agg(DISTINCT year::VARCHAR, ', ') "
+            f"FROM tension_rome_bassin WHERE {where}").fetchone()
+        if not cells:
+            raise MissingData("no row of the ROME × bassin tension table matches this group, territory and period")
+        ctx.note("ROME v3 table: ROME 4.0 fiches of the group are matched through their v3 parent when the ROME "
+                 "referential is loaded, which widens the group")
+        period, sources = years, ["tension_rome_bassin"]
+    elif source == "ads":
+        from adequa.indicators.cube import Cube
+        from adequa.indicators.supply import defm_period
+
+        if ctx.period is None:
+            raise MissingData("source=ads needs a period (offers over the period / job seekers at its end)")
+        offers = ctx.scalar(f"SELECT count(*) FROM ({ctx.ads_sql(columns='a.ad_id')})")
+        cube = Cube(ctx, "job_seekers", "job_seekers")
+        p = defm_period(ctx, ctx.period)
+        seekers, cells = cube.total(f"period = '{p}'")
+        period, sources = f"{ctx.period.label} (job seekers {p})", ["ads", "ad_occupations", "job_seekers"]
+    else:
+        raise MissingData(f"source must be official or ads, not {source!r}")
+    ok = ctx.publishable(int(min(offers or 0, seekers or 0)), "offers or job seekers", value=True)
+    ratio = round(offers / seekers, 2) if ok and seekers else None
+    if not seekers:
+        ctx.note("no job seekers: ratio undefined")
+    rows = [{"offers": offers if ok else None, "job_seekers": seekers if ok else None, "offers_per_job_seeker": ratio}]
+    return ctx.result(OFFERS_PER_SEEKER, value=ratio, rows=rows, sources=sources, rows_used=cells, period=period,
+                      filters={"source": source})
+
+
+OFFERS_PER_SEEKER = register(IndicatorDefinition(
+    name="tension_offers_per_job_seeker", title="Offres par demandeur d'emploi", title_en="Offers per job seeker",
+    definition="Offers registered / job seekers (cat. ABC) — the hiring-intensity component of the DARES – France "
+               "Travail tension indicator. Default source: the published ROME × bassin table; source=ads uses the "
+               "ads of the period over the job seekers at its end.",
+    unit="ratio", inputs=("tension_rome_bassin", "ads", "job_seekers"), section="tension", compute=_offers_per_seeker,
+    options={"source": "official (ROME × bassin table) or ads"},
+    limits="Offers registered at France Travail are a part of all hirings; ads from several boards are counted "
+           "once per duplicate cluster but still miss unadvertised jobs."))
+
+
+def _index(ctx):
+    where = _tension_where(ctx)
+    value, cells, seekers = ctx.con.execute(
+        f"SELECT sum(tension_index * job_seekers) / nullif(sum(job_seekers) FILTER (WHERE tension_index IS NOT NULL), 0),"
+        f" count(*), sum(job_seekers) FROM tension_rome_bassin WHERE {where}").fetchone()
+    rows = ctx.dicts(f"SELECT tension_index AS index, count(*) AS cells, sum(job_seekers) AS job_seekers, "
+                     f"sum(offers) AS offers FROM tension_rome_bassin WHERE {where} GROUP BY 1 ORDER BY 1")
+    ctx.protect(rows, count="job_seekers", values=["offers"], label="index", secondary=False)
+    value = ctx.publishable(int(seekers or 0), "job seekers", value=round(value, 2) if value is not None else None)
+    return ctx.result(INDEX, value=value, rows=rows, sources=["tension_rome_bassin"], rows_used=cells)
+
+
+INDEX = register(IndicatorDefinition(
+    name="tension_index", title="Indicateur de tension publié", title_en="Published tension index",
+    definition="The tension index of the ROME × bassin table, averaged over the group's cells weighted by job "
+               "seekers; the table gives the cells by index value.",
+    unit="index", inputs=("tension_rome_bassin",), section="tension", compute=_index,
+    limits="The publisher's index scale is not documented in the file; read it as an ordinal class."))
+
+
+def _shortage(ctx):
+    ctx.require("shortage_occupations", "adequa ingest tension FILE --kind shortage --year 2024")
+    t = ctx.territory
+    if t.level == "france":
+        regions = ["FR"]
+    elif t.level == "region":
+        regions = list(t.codes)
+    elif t.level == "departement":
+        from adequa.indicators.territories import departements
+
+        regions = [departements()[c][1] for c in t.codes if c in departements()]
+    else:
+        raise MissingData("the shortage list is published by région: use a région, a département or france")
+    year_where = f"year IN ({', '.join(map(str, ctx.period.years))})" if ctx.period else \
+        "year = (SELECT max(year) FROM shortage_occupations)"
+    group_where = "TRUE" if ctx.group.is_all else (
+        f"((nomenclature = 'fap2009' AND {ctx.fap_predicate('fap', nomenclature='fap2009')}) OR "
+        f"(nomenclature = 'fap2021' AND {ctx.fap_predicate('fap', nomenclature='fap2021')}))")
+    reg = ", ".join(f"'{r}'" for r in regions)
+    rows = ctx.dicts(f"SELECT year, region, region_label, fap, fap_label FROM shortage_occupations "
+                     f"WHERE region IN ({reg}) AND {year_where} AND {group_where} ORDER BY year, region, fap")
+    listed = ctx.scalar(f"SELECT count(*) FROM shortage_occupations WHERE region IN ({reg}) AND {year_where}")
+    if not listed:
+        ctx.note("no shortage list loaded for this région and year")
+    return ctx.result(SHORTAGE, value=len(rows) if listed else None, rows=rows, sources=["shortage_occupations"],
+                      rows_used=listed)
+
+
+SHORTAGE = register(IndicatorDefinition(
+    name="tension_shortage_list", title="Métiers en tension reconnus", title_en="Listed shortage occupations",
+    definition="The group's FAP families on the official list of occupations in shortage for the région (or France); "
+               "value = number of listed families.",
+    unit="families", inputs=("shortage_occupations",), section="tension", compute=_shortage))
+
+
+def _summary(ctx):
+    from adequa.indicators.base import Context
+
+    parts = [("offers per job seeker", "tension_offers_per_job_seeker"), ("recruitment difficulty (BMO)",
+                                                                          "bmo_difficult_share"),
+             ("published tension index", "tension_index"), ("listed shortage families", "tension_shortage_list")]
+    rows = []
+    for label, name in parts:
+        sub = Context(con=ctx.con, group=ctx.group, territory=ctx.territory, period=ctx.period,
+                      min_cell_size=ctx.min_cell_size, options={k: v for k, v in ctx.options.items()
+                                                                 if k in ("source",)})
+        try:
+            r = registry()[name].compute(sub)
+            rows.append({"component": label, "indicator": name, "value": r.value, "unit": r.unit,
+                         "source": r.provenance.source, "period": r.period})
+        except MissingData as exc:
+            rows.append({"component": label, "indicator": name, "value": None, "unit": None,
+                         "source": None, "period": None, "missing": str(exc)})
+    rows.append({"component": "job-seeker outflow", "indicator": None, "value": None, "unit": None, "source": None,
+                 "period": None, "missing": "not in the open data at hand (France Travail exits by occupation)"})
+    available = sum(1 for r in rows if r["value"] is not None)
+    for r in rows:
+        r.setdefault("missing", None)
+    return ctx.result(SUMMARY, value=available, rows=rows,
+                      columns=["component", "indicator", "value", "unit", "source", "period", "missing"],
+                      sources=[r["source"] for r in rows if r["source"]] or ["none"], rows_used=available)
+
+
+SUMMARY = register(IndicatorDefinition(
+    name="tension_summary", title="Tensions de recrutement : composantes", title_en="Recruitment tension components",
+    definition="The tension components open data allows, side by side with their sources (offers per job seeker, "
+               "BMO difficulty, published index, shortage list) and the missing ones named; value = number of "
+               "components available.",
+    unit="components", inputs=("tension_rome_bassin", "bmo", "shortage_occupations"), section="tension",
+    compute=_summary))
+
+_ = share
