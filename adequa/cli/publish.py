@@ -1,1 +1,110 @@
-"""Commands of this stage are added to the shared apps in adequa.cli._apps."""
+"""`adequa study` (the report as HTML, PDF, data and figures) and `adequa serve` (dashboard + REST API)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from adequa.cli._apps import DbOption, app, settings_with
+
+
+@app.command("study")
+def study(
+    db: DbOption = None,
+    group: Annotated[str, typer.Option("--group", help="Occupation group id, e.g. data-ia (see `adequa indicators groups`).")] = "data-ia",
+    territory: Annotated[str, typer.Option("--territory", help="Territory as level:code, e.g. region:28, departement:76, france.")] = "region:28",
+    period: Annotated[Optional[str], typer.Option("--period", help="Period: 2024, 2024Q1, 2024-03 or A..B (default: all data).")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder written: index.html, study.pdf, data/, figures/.")] = Path("study"),
+    lang: Annotated[str, typer.Option("--lang", help="Language of the report: fr or en.")] = "fr",
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print study.pdf with headless Chromium.")] = True,
+    png: Annotated[bool, typer.Option("--png/--no-png", help="Also write PNG copies of the charts.")] = True,
+) -> None:
+    """Regenerate the study: a self-contained HTML report, its PDF, the data and the figures.
+
+    Every section of the study is present; a section whose data are not loaded
+    says so ("Données non disponibles : …") instead of disappearing.
+
+    Example: adequa study --group data-ia --territory region:28 --period 2024 --out study
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from adequa.publish.report.study import build_study
+
+    settings = settings_with(db)
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("study", total=None)
+
+        def report(what: str, done: int, total: int) -> None:
+            progress.update(task, description=what, completed=done, total=total or None)
+
+        result = build_study(settings.db, out=out, group=group, territory=territory, period=period, lang=lang,
+                             pdf=pdf, png=png, settings=settings, progress=report)
+    console.print(f"[green]✓[/] {result.summary()}")
+    for f in result.missing:
+        console.print(f"  [yellow]–[/] {f.name}: {f.reason or 'no data'}", highlight=False)
+
+
+def _annotator(settings):
+    """A lazy ``annotate(text, title)`` over the skills engineer's extractor; None if absent."""
+    try:
+        from adequa.pipeline import annotate as annotate_mod
+    except ImportError:
+        return None
+    loader = getattr(annotate_mod, "load_skill_extractor", None)
+    if loader is None:
+        return None
+    state: dict = {}
+
+    def annotate(text: str, title: str | None = None):
+        if "ex" not in state:
+            state["ex"] = loader(settings)
+        ex = state["ex"]
+        mentions = ex.extract(text)
+        out = {"skills": [m.to_dict() if hasattr(m, "to_dict") else m for m in mentions]}
+        if title and hasattr(annotate_mod, "classify_title"):
+            out["occupation"] = annotate_mod.classify_title(title, settings)
+        return out
+
+    return annotate
+
+
+@app.command("serve")
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on (127.0.0.1 = this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    group: Annotated[str, typer.Option("--group", help="Default occupation group of the dashboard.")] = "data-ia",
+    territory: Annotated[str, typer.Option("--territory", help="Default territory of the dashboard.")] = "region:28",
+    period: Annotated[Optional[str], typer.Option("--period", help="Default period (default: all data).")] = None,
+    cors: Annotated[Optional[str], typer.Option("--cors", help="Comma-separated origins allowed to call the API from a browser.")] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Threads answering requests.")] = 8,
+    no_annotate: Annotated[bool, typer.Option("--no-annotate", help="Do not offer POST /api/v1/annotate.")] = False,
+) -> None:
+    """Serve the dashboard and the REST API (read-only on the warehouse).
+
+    Dashboard at http://HOST:PORT/, API under /api/v1, OpenAPI docs at /docs.
+
+    Example: adequa serve --db adequa.duckdb --port 8000 --territory region:28
+    """
+    import anyio.to_thread
+    import uvicorn
+
+    from adequa.publish.api import create_app
+
+    settings = settings_with(db)
+    origins = [o.strip() for o in cors.split(",") if o.strip()] if cors else None
+    application = create_app(settings.db, settings=settings, cors_origins=origins,
+                             annotator=None if no_annotate else _annotator(settings),
+                             defaults={"group": group, "territory": territory, "period": period})
+
+    @application.on_event("startup")
+    async def _threads() -> None:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = max(1, workers)
+
+    typer.echo(f"Adequa dashboard on http://{host}:{port}/  (API: /api/v1, docs: /docs)", err=True)
+    uvicorn.run(application, host=host, port=port, log_level="warning")

@@ -1,0 +1,1 @@
+"""The web dashboard served by the API's FastAPI app (see :mod:`adequa.publish.dashboard.views`)."""
