@@ -31,6 +31,7 @@ from adequa.normalise.text import mask_escapes, spans
 _CLAUSE = frozenset("afin pour selon lors dont qui que conformement tout car mais avec sans aupres grace chez "
                     "notamment via dans sous".split())
 _COORD = frozenset("et ou".split())
+_LIST_SEP = re.compile(r"[,;:\n()•\-–*/]|^\s*$")
 _SOFT_CONTEXT = frozenset("environnement equipe equipes entreprise societe poste postes structure groupe ambiance cadre "
                           "secteur startup agence marche activite activites service mission missions job emploi contrat "
                           "vehicule site magasin atelier restaurant cuisine travail".split())
@@ -39,12 +40,18 @@ _NOT_SKILL_HEAD = frozenset("""poste postes contrat salaire remuneration entrepr
     jour jours lundi vendredi samedi dimanche horaire horaires mission missions role fonction objectif objectifs
     environnement cadre responsabilite rattache rattachement sein direction manager responsable""".split())
 
+_DIPLOMA = frozenset("""bac bts dut but cap bep licence master mastere diplome diplomer doctorat titre certification
+    certifications formation formations niveau ingenieur cqp bpjeps deust iut ecole universite""".split())
+_COPULA = frozenset("etre avoir devoir pouvoir constituer permettre".split())
+
+_THING_DET = frozenset("en nos notre leur leurs l la le les cet cette son sa ses ces des".split())
+
 T_ROME = 0.62
 T_ESCO = 0.70
 T_WEAK = 0.45
 T_SWAP = 0.70
 # Gender marks glued to a word stay in the span: "rigoureux(se)", "motivé.e", "organisé/e".
-_GENDER = re.compile(r"\s?\((?:e|se|euse|ve|ne|le|te|trice|rice|ère|ice|es)\)|\.e\b|/(?:e|se|euse|ve|ne)\b|-(?:e|se)\b")
+_GENDER = re.compile(r"\s?\((?:e|se|euse|ve|ne|le|te|trice|rice|ère|ice|es)\)|\.(?:e|es|se|ve|ne|le|euse|rice|trice|ère|ive)\b|/(?:e|se|euse|ve|ne)\b|\s?-(?:e|se|ive|euse)\b")
 
 
 class SkillExtractor:
@@ -115,6 +122,8 @@ class SkillExtractor:
             eid = entries[0]
             if self.c.entries.soft_single[eid] and not self._soft_ok(toks, keys, i, j, masked):
                 continue
+            if i == j and eid in self.c.case_sensitive and not toks[i][2][:1].isupper() and not text[toks[i][0]].isupper():
+                continue        # "tableau" is not Tableau
             found.append((i, j, eid, 1.0, "exact" if self._literal(toks, i, j, masked) else "lemma", 3))
         found = self._greedy(found, taken)
 
@@ -158,7 +167,8 @@ class SkillExtractor:
                     continue    # the exact label says it
                 link = self._link(frozenset(keys[x] for x in content), model, prefer, rome_hint)
                 score, eid = link if link else (0.0, None)
-                is_task = action and (tok_cls[i] == "job" or segments[seg_of[i]].bullet if seg_of[i] >= 0 else False)
+                is_task = action and (tok_cls[i] == "job" or (seg_of[i] >= 0 and segments[seg_of[i]].bullet)
+                                      or (tok_cls[i] == "neutral" and len(content) >= 2))
                 if eid is not None and score >= (T_ROME if self.c.entries.rome[eid] else T_ESCO):
                     for m in inside:
                         exact_kept.remove(m)
@@ -265,6 +275,8 @@ class SkillExtractor:
         ("environnement dynamique", "poste polyvalent") or heads a task ("organisation des…")."""
         if i > 0 and keys[i - 1] in _SOFT_CONTEXT and not _BREAK.search(masked, toks[i - 1][1], toks[i][0]):
             return False
+        if i == j and i > 0 and toks[i - 1][2] in _THING_DET and not _BREAK.search(masked, toks[i - 1][1], toks[i][0]):
+            return False        # "consultant en organisation", "nos engagements": a thing, not a quality
         if i == j and j + 1 < len(toks) and toks[j + 1][2] in ("de", "des", "du", "d") \
                 and not _BREAK.search(masked, toks[j][1], toks[j + 1][0]):
             return False
@@ -311,7 +323,7 @@ class SkillExtractor:
             chunk = [a]
             t += 1
             while t < n and seg_of[t] == seg and not _BREAK.search(masked, toks[t - 1][1], toks[t][0]) \
-                    and toks[t][2] not in _COORD and not (masked[toks[t - 1][1]:toks[t][0]].strip(" ") in ("/", "+", "&", "-", "–")):
+                    and toks[t][2] not in _COORD and not (masked[toks[t - 1][1]:toks[t][0]].strip(" ") in ("+", "&", " - ", "–")):
                 chunk.append(t)
                 t += 1
             if t < n and seg_of[t] == seg and toks[t][2] in _COORD:
@@ -337,8 +349,16 @@ class SkillExtractor:
                     j = span2[1]
                     t = u
             head = keys[i]
-            if head in _NOT_SKILL_HEAD or toks[i][2].isdigit():
+            if head in _NOT_SKILL_HEAD or head in _DIPLOMA or toks[i][2].isdigit():
                 continue
+            if i == j:
+                # a lone word is a skill only as an item of a list ("Ponceuse, rabot, scie")
+                before = masked[toks[i - 1][1]:toks[i][0]] if i > 0 else "\n"
+                after = masked[toks[j][1]:toks[j + 1][0]] if j + 1 < n else "\n"
+                listed = (_LIST_SEP.search(before) or toks[i - 1][2] in _COORD) and \
+                    (_LIST_SEP.search(after) or (j + 1 < n and toks[j + 1][2] in _COORD))
+                if not listed:
+                    continue
             out.append((i, j, action))
         return out
 
@@ -364,9 +384,13 @@ class SkillExtractor:
         i = chunk[k]
         j = i
         n_content = 0
+        prev = None
         for x in chunk[k:]:
             if toks[x][2] in _CLAUSE and n_content >= 2:
                 break
+            if n_content >= 1 and x != i and (keys[x] in _COPULA or (prev == "en" and toks[x][2].endswith("ant"))):
+                break
+            prev = toks[x][2]
             if keys[x]:
                 n_content += 1
                 j = x

@@ -63,6 +63,7 @@ class Compiled:
     segmenter: Segmenter
     fiche_items: dict[str, frozenset]
     curated_fingerprint: str
+    case_sensitive: frozenset = frozenset()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -170,6 +171,7 @@ def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None,
                     return {"rome": entries.rome[eid], "esco": entries.esco[eid], "label": entries.label[eid]}
         return {}
 
+    case_sensitive: set[int] = set()
     rome_labels = {entries.rome[i]: entries.label[i] for i in range(len(entries.rome)) if entries.rome[i]}
     for name, default_kind in (("lexicon.tsv", None), ("softskills.tsv", "savoir-être")):
         for line, cols in _rows(name):
@@ -183,15 +185,24 @@ def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None,
             target = resolve(link, forms, "fr", f"adequa/enrich/data/{name}", line)
             rome, esco = target.get("rome"), (None if target.get("rome") else target.get("esco"))
             lab = target.get("label") or (rome_labels.get(rome) if rome else None) or label or forms[0]
-            eid = entries.add(rome=rome, esco=esco, label=lab, kind=normalise_kind(kind), source="curated",
-                              unlisted=not (rome or esco))
-            for lang, model in models.items():
-                for form in forms:
-                    ks = label_keys(model.keys, form)
-                    if ks:
-                        model.curated.add(ks, eid)
+            # forms of a row are synonyms when it names a concept; an "auto"/"unlisted" row is a list
+            groups = [forms] if (rome or esco or default_kind is not None) else [[f] for f in forms]
+            for group in groups:
+                if len(groups) > 1:
+                    target = resolve("auto", group, "fr", name, line)
+                    rome, esco = target.get("rome"), (None if target.get("rome") else target.get("esco"))
+                    lab = target.get("label") or (rome_labels.get(rome) if rome else None) or group[0]
+                eid = entries.add(rome=rome, esco=esco, label=lab, kind=normalise_kind(kind), source="curated",
+                                  unlisted=not (rome or esco))
                 if default_kind is not None:
                     entries.soft_single[eid] = True
+                elif any(f[:1].isupper() and f[1:].islower() and " " not in f for f in group):
+                    case_sensitive.add(eid)     # "Tableau", "Spring", "Word": common words in lower case
+                for model in models.values():
+                    for form in group:
+                        ks = label_keys(model.keys, form)
+                        if ks:
+                            model.curated.add(ks, eid)
 
     for model in models.values():
         model.curated.freeze()
@@ -204,4 +215,5 @@ def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None,
     fiche = {k: frozenset(v) for k, v in (fiche_items or {}).items()}
     version = hashlib.sha256("|".join([BUILD_VERSION, curated_fingerprint(), *langs] + [t.fingerprint() for t in taxonomies]).encode()).hexdigest()[:12]
     return Compiled(version=version, entries=entries, langs=models, segmenter=Segmenter(cues, headers),
-                    fiche_items=fiche, curated_fingerprint=curated_fingerprint())
+                    fiche_items=fiche, curated_fingerprint=curated_fingerprint(),
+                    case_sensitive=frozenset(case_sensitive))

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import sys
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -26,6 +27,9 @@ from adequa.config import Settings
 from adequa.enrich.taxonomy import Taxonomy
 from adequa.errors import InputError, ReferentialError
 
+_DIPLOMA = re.compile(r"(?i)^(bac\b|bts|btsa|bp\b|bpa\b|bpjeps|cap\b|capa\b|cqp|dut\b|but\b|deust|du\b|licence|master|"
+                      r"mastère|diplôme|doctorat|titre professionnel|ingénieur diplômé|certificat de spécialisation|"
+                      r"brevet professionnel|brevet de technicien|mention complémentaire|dnsep|dma\b|dsaa|bac pro|dipl)")
 OCCUPATION_FIELDS = ("occupation", "fap2021", "fap2009", "isco", "esco_occupation", "domain")
 _NULL_OCCUPATION = {"occupation": {"rome": None, "appellation": None, "score": 0.0, "candidates": []},
                     "fap2021": None, "fap2009": None, "isco": None, "esco_occupation": None, "domain": None}
@@ -68,6 +72,8 @@ def _rome_taxonomy(settings: Settings) -> tuple[Taxonomy, dict[str, set]]:
             else "savoir-faire"
         rows.append({"id": r["code_ogr"], "label": r["label"], "kind": kind, "parent": r.get("macro_ogr"), "source": "rome"})
     for r in rome.savoirs(export):
+        if _DIPLOMA.match(r["label"]):
+            continue        # diplomas and professional titles are not skills (EVALUATION.md §4)
         cat = (r.get("category") or "").lower()
         kind = "certification" if cat.startswith("certification") else \
             "langue" if (r.get("subcategory") or "").lower() == "langues" else "savoir"
