@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Iterable
 
 __all__ = ["scrub", "scrub_fields", "EMAIL", "PHONE"]
@@ -57,11 +58,17 @@ NAME_AFTER_CONTACT = re.compile(
     rf"({_CAP_WORD}(?:[\s\-]{_CAP_WORD})?\s+{_PARTICLE}{_UP_WORD}(?:\s+{_UP_WORD})?"
     rf"|{_CAP_WORD}\s+{_PARTICLE}{_CAP_WORD})"
 )
+_NAME_TOKEN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ'’\-]+$")
 _STOP_CAPS = {"Pour", "Nous", "Vous", "Le", "La", "Les", "Notre", "Votre", "Merci", "Poste", "CV", "Service", "Agence",
               "Equipe", "Équipe", "Ressources", "Humaines", "Pôle", "France", "Travail", "Emploi", "Direction"}
 
 
 def _name_variants(names: Iterable[str]) -> list[re.Pattern]:
+    return _name_patterns(tuple(n for n in names if n))
+
+
+@lru_cache(maxsize=4096)
+def _name_patterns(names: tuple[str, ...]) -> list[re.Pattern]:
     """Patterns for the contact names given in the ad's own fields ("FLUNCH - M. Alain MARTINEZ")."""
     out = []
     for raw in names:
@@ -71,7 +78,7 @@ def _name_variants(names: Iterable[str]) -> list[re.Pattern]:
         part = raw.split(" - ", 1)[1] if " - " in raw else raw
         part = re.sub(rf"^\s*{_CIVILITY}\s*", "", part).strip()
         words = [w for w in re.split(r"\s+", part) if len(w) > 1 and w not in _STOP_CAPS]
-        if not words or len(part) < 3:
+        if not words or len(part) < 3 or len(words) > 4 or not all(_NAME_TOKEN.match(w) for w in words):
             continue
         # the full name, and the last word alone when it looks like a surname (2+ letters, capitalised)
         alts = [re.escape(" ".join(words))]

@@ -6,8 +6,8 @@
 - ``from_mapped(record)``: a record already renamed to canonical keys by a
   column mapping (see ``sources.ads_csv``).
 
-Both return ``(JobAd, contact_values)``: the contact fields are never stored,
-the pipeline counts the personal items they held. Bad values raise
+Both return ``(JobAd, Contacts)``: the contact fields are never stored, the
+pipeline removes the contact names from the text and counts the personal items. Bad values raise
 ``InputError`` naming the field; the pipeline adds the file and line.
 ``finish_ad`` then sets the geography, the content hash, the stable id and the
 language once the text is final (after personal data removal).
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from adequa.errors import InputError
 from adequa.model import JobAd
@@ -25,12 +25,20 @@ from adequa.normalise import values
 from adequa.normalise.clean import clean_text, detect_language
 from adequa.normalise.geo import GeoResolver
 
-__all__ = ["from_france_travail", "from_mapped", "finish_ad", "make_ad_id", "content_hash", "CANONICAL_FIELDS"]
+__all__ = ["Contacts", "from_france_travail", "from_mapped", "finish_ad", "make_ad_id", "content_hash", "CANONICAL_FIELDS"]
 
 FT_SOURCE = "france-travail"
 CANONICAL_FIELDS = ("source_id", "title", "description", "date", "updated", "commune", "postal_code", "location",
                     "contract", "contract_label", "employer", "url", "source", "rome", "skills", "salary",
                     "working_time", "experience", "qualification", "naf")
+
+
+class Contacts(NamedTuple):
+    """Contact data of an ad, never stored: ``names`` are also removed from the text,
+    ``fields`` are counted for the personal items they held."""
+
+    names: list[str]
+    fields: list[str]
 
 
 def _hash(text: str) -> str:
@@ -101,7 +109,7 @@ def _str(value) -> str | None:
 _FT_NESTED = ("lieuTravail", "entreprise", "salaire", "contact", "agence", "origineOffre", "competences")
 
 
-def from_france_travail(record: dict, *, source: str = FT_SOURCE) -> tuple[JobAd, list[str]]:
+def from_france_travail(record: dict, *, source: str = FT_SOURCE) -> tuple[JobAd, Contacts]:
     """A France Travail offer (API v2 schema, nested or unflattened) as a ``JobAd``."""
     record = dict(record)
     for key in _FT_NESTED:      # parse each nested value once (CSV exports hold them as repr strings)
@@ -123,13 +131,14 @@ def from_france_travail(record: dict, *, source: str = FT_SOURCE) -> tuple[JobAd
     salary_label = _field(record, "salaire.libelle")
     smin, smax, period = _parse("salaire.libelle", values.parse_salary, salary_label)
     if smin is None:
-        smin, smax, period = values.parse_salary(_field(record, "salaire.commentaire"))
+        smin, smax, period = values.parse_salary(_field(record, "salaire.commentaire"), free_text=True)
     qcode = _str(_field(record, "qualificationCode"))
     qualification = _str(_field(record, "qualificationLibelle")) or values.QUALIFICATIONS.get(qcode or "")
     skills = _nested(record, "competences") or []
     if not isinstance(skills, list):
         raise InputError("expected a list of {code, libelle, exigence}", field="competences")
     source_skills = [str(s.get("code")) for s in skills if isinstance(s, dict) and s.get("code")]
+    names = [str(n) for n in [_field(record, "contact.nom")] if n]
     contacts = [_field(record, f"contact.{k}") for k in ("nom", "coordonnees1", "coordonnees2", "coordonnees3",
                                                          "courriel", "telephone")]
     contacts.append(_field(record, "agence.courriel"))
@@ -149,17 +158,17 @@ def from_france_travail(record: dict, *, source: str = FT_SOURCE) -> tuple[JobAd
         source_rome=_str(_field(record, "romeCode")), source_skills=source_skills,
         naf=_str(_field(record, "codeNAF")),
     )
-    return ad, [str(c) for c in contacts if c]
+    return ad, Contacts(names, [str(c) for c in contacts if c])
 
 
-def from_mapped(record: dict, *, source: str) -> tuple[JobAd, list[str]]:
+def from_mapped(record: dict, *, source: str) -> tuple[JobAd, Contacts]:
     """A record with canonical keys (see ``CANONICAL_FIELDS``) as a ``JobAd``."""
     title = clean_text(record.get("title"))
     if not title:
         raise InputError("missing job title", field="title")
-    contract, months = _parse("contract", values.parse_contract, None,
-                              " ".join(str(v) for v in (record.get("contract"), record.get("contract_label")) if v))
-    smin, smax, period = _parse("salary", values.parse_salary, record.get("salary"))
+    contract_text = " ".join(str(v) for v in (record.get("contract"), record.get("contract_label")) if v)
+    contract, months = values.lenient(lambda v: values.parse_contract(None, v), contract_text, "null", (None, None))
+    smin, smax, period = values.parse_salary(record.get("salary"), free_text=True)
     experience, exp_months = _parse("experience", values.parse_experience, None, record.get("experience"))
     working, hours = values.parse_working_time(record.get("working_time"), None)
     skills = record.get("skills")
@@ -184,7 +193,8 @@ def from_mapped(record: dict, *, source: str) -> tuple[JobAd, list[str]]:
     )
     if ad.employer in ("N/A", "n/a", "NA", "-"):
         ad.employer = None
-    return ad, [str(record[k]) for k in ("contact", "email", "phone") if record.get(k)]
+    return ad, Contacts([str(record["contact"])] if record.get("contact") else [],
+                        [str(record[k]) for k in ("contact", "email", "phone") if record.get(k)])
 
 
 def finish_ad(ad: JobAd, geo: GeoResolver | None) -> JobAd:

@@ -73,15 +73,14 @@ def clean_text(value) -> str | None:
     return text or None
 
 
-_FOLD_TABLE: dict[int, str] = {}
+_NON_ALNUM = re.compile(r"[^0-9A-Za-z]+")
 
 
 def fold(text: str) -> str:
     """Upper case, accents removed, punctuation to spaces: for matching names ("Saint-Lô" -> "SAINT LO")."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[^0-9A-Za-z]+", " ", text).upper().strip()
-    return text.replace("\u0152", "OE")
+    text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NON_ALNUM.sub(" ", text).upper().strip()
 
 
 # -- language guess --------------------------------------------------------------

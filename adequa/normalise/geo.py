@@ -81,7 +81,7 @@ def _departement_of_commune(code: str) -> str:
 
 _ALIASES = {
     "commune": ("commune", "code_commune", "codgeo", "CODE_COMMUNE_INSEE", "insee", "code_insee", "com"),
-    "name": ("name", "nom", "libelle", "NOMCOM", "libgeo", "nom_commune"),
+    "name": ("name", "label", "nom", "libelle", "NOMCOM", "libgeo", "nom_commune"),
     "departement": ("departement", "dep", "DEP", "code_departement"),
     "region": ("region", "reg", "REG", "code_region"),
     "bassin": ("bassin", "bassin_bmo", "BE19", "codbe", "BE25", "code_bassin"),
@@ -141,14 +141,22 @@ class GeoResolver:
             entry.setdefault("departement", _departement_of_commune(code))
             if not entry.get("region"):
                 entry["region"] = DEPARTEMENT_REGION.get(entry["departement"])
-            pc = _get(row, "postal_code")
-            if pc:
-                self._by_postal.setdefault(pc.zfill(5), set()).add(code)
+            pcs = row.get("postal_codes")
+            pcs = list(pcs) if isinstance(pcs, (list, tuple)) else [_get(row, "postal_code")]
+            for pc in pcs:
+                if pc:
+                    self._by_postal.setdefault(str(pc).strip().zfill(5), set()).add(code)
+        self._names_built = False
+        self.resolve = lru_cache(maxsize=65536)(self._resolve)
+
+    def _build_names(self) -> None:
+        """Index of folded commune names, built on the first lookup by name."""
+        for code, entry in self.communes.items():
             if entry.get("name"):
                 for key in _name_keys(entry["name"]):
                     self._by_dep_name.setdefault((entry["departement"], key), code)
                     self._by_name.setdefault(key, set()).add(code)
-        self.resolve = lru_cache(maxsize=65536)(self._resolve)
+        self._names_built = True
 
     def __len__(self) -> int:
         return len(self.communes)
@@ -176,6 +184,8 @@ class GeoResolver:
         return Location(None, postal_code, dep, DEPARTEMENT_REGION.get(dep), None, method)
 
     def _commune_by_name(self, name: str, dep: str | None) -> str | None:
+        if not self._names_built:
+            self._build_names()
         keys = _name_keys(name)
         m = _ARR.search(fold(name))
         if m:   # "PARIS 15" / "Lyon 3e Arrondissement"

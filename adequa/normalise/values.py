@@ -84,6 +84,7 @@ _CONTRACT_WORDS = [
     (re.compile(r"\bstage\b|internship|stagiaire", re.I), "STG"),
     (re.compile(r"lib[ée]ral|freelance|ind[ée]pendant|portage", re.I), "LIB"),
     (re.compile(r"franchise", re.I), "FRA"),
+    (re.compile(r"profession\s+commerciale", re.I), "CCE"),
 ]
 _DURATION = re.compile(r"(\d+(?:[.,]\d+)?)\s*(mois|month|an|ans|année|années|year|years|semaines?|weeks?|jours?|days?)\b", re.I)
 _UNIT_MONTHS = {"mois": 1, "month": 1, "an": 12, "ans": 12, "année": 12, "années": 12, "year": 12, "years": 12,
@@ -151,16 +152,22 @@ def _number(text: str, kilo: str | None) -> float:
     return value * 1000 if kilo else value
 
 
-def parse_salary(label: Any) -> tuple[float | None, float | None, str | None]:
+_CURRENCY = re.compile(r"euro|\beur\b|€|\d\s*k\b|\d\s*eur", re.I)
+
+
+def parse_salary(label: Any, *, free_text: bool = False) -> tuple[float | None, float | None, str | None]:
     """(min, max, period) from "Mensuel de 2500.00 Euros à 3000.00 Euros sur 12 mois",
     "Horaire de 11.88 Euros", "35k€ - 45k€ par an", "14.20EUR brut de l'heure"…
 
-    Period is hour, day, month or year. Text without any amount gives (None, None, None).
+    Period is hour, day, month or year. Text without any amount gives (None, None, None);
+    with ``free_text=True`` (comments, generic files) an amount also needs a currency.
     """
     if label is None:
         return None, None, None
     text = str(label).strip()
     if not text or not _SALARY_HINT.search(text):
+        return None, None, None
+    if free_text and not _CURRENCY.search(text):     # "CCNT du 15 mars 1966" is not a salary
         return None, None, None
     head = re.split(r"\bsur\s+\d+(?:[.,]\d+)?\s+mois", text, maxsplit=1, flags=re.I)[0]
     numbers = [_number(m.group(1), m.group(2)) for m in _NUMBER.finditer(head)]

@@ -302,9 +302,9 @@ class AdSink:
 
 
 # -- per-record processing ------------------------------------------------------------
-def _finish_record(ad: JobAd, contacts: list[str], geo: GeoResolver | None) -> JobAd:
-    removed = scrub_fields(contacts)
-    ad.description, found = scrub(ad.description, names=contacts)
+def _finish_record(ad: JobAd, contacts, geo: GeoResolver | None) -> JobAd:
+    removed = scrub_fields(contacts.fields)
+    ad.description, found = scrub(ad.description, names=contacts.names)
     title, found_title = scrub(ad.title, names=())
     ad.title = title or ad.title
     ad.personal_data_removed = removed + sum(found.values()) + sum(found_title.values())
