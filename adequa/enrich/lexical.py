@@ -26,7 +26,7 @@ FRAMING = {
         excellent excellente solide solides parfait parfaite tres veritable reel reelle idealement imperativement
         necessaire indispensable exige exiger souhaite souhaiter apprecie apprecier requis maitrisez maitrisant sachant
         demander demande posseder disposer justifier idealement quotidien egalement serez aurez devrez pourrez
-        amener amene venir aller occuper avoir etc ...
+        amener amene venir aller occuper avoir etc
         faire preuve qualite qualites sens doter dote dotee capacite competence competences niveau notion notions
         familiarite familier familiere affinite appetence gout interet fort forte grand grande premier premiere
         travailler""".split()),
@@ -55,7 +55,7 @@ class KeyMaker:
         self._nominal: set[str] = set()
 
     def key(self, norm: str) -> str:
-        """The matching key of a folded token ('' for function words)."""
+        """The matching key of a lower-cased token, accents kept ('' for function words)."""
         got = self._cache.get(norm)
         if got is not None:
             return got
@@ -64,16 +64,17 @@ class KeyMaker:
             self._cache[norm] = got
         return got
 
-    def _key(self, norm: str) -> str:
+    def _key(self, word: str) -> str:
+        norm = fold(word)
         if norm in self.stop or not norm:
             return ""
-        lem = fold(lemma(norm, self.lang)) if self.lang in ("fr", "en") else norm
+        lem = lemma(word, self.lang) if self.lang in ("fr", "en") else norm
         if self.lang != "fr":
             return lem
         for form in (norm, lem):
             derived = self.derivations.get(form)
             if derived:
-                self._nominal.add(norm)
+                self._nominal.add(word)
                 return derived
         if lem in self.verbs:
             return lem
@@ -82,7 +83,7 @@ class KeyMaker:
                 if form.endswith(suffix) and len(form) > len(suffix) + 2:
                     cand = form[: -len(suffix)] + repl
                     if cand in self.verbs:
-                        self._nominal.add(norm)
+                        self._nominal.add(word)
                         return cand
         return lem
 

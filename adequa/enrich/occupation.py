@@ -40,27 +40,48 @@ _NOISE = re.compile(r"""(?x)(?<![a-z0-9])(?:
     h\s*/\s*f(?:\s*/\s*[xd])? | f\s*/\s*h(?:\s*/\s*[xd])? | m\s*/\s*f | m\s*/\s*w\s*/\s*d | h\s*-\s*f | f\s*-\s*h
   | cdi | cdd | interim(?:aire)? | mission | stage | stagiaire | alternance | alternant(?:e)? | apprentissage
   | contrat\s+(?:pro(?:fessionnalisation)?|d.apprentissage|saisonnier) | saisonnier(?:e)? | extra
-  | temps\s+(?:plein|partiel|complet) | mi.temps | nuit | week.end | urgent | 35h | 39h
+  | temps\s+(?:plein|partiel|complet) | (?:par\s+|/\s*)?semaine | mi.temps | nuit | week.end | urgent | 35h | 39h
   | senior | junior | confirme(?:e)? | experimente(?:e)? | debutant(?:e)?(?:\s+accepte(?:e)?)? | tous\s+niveaux
   | (?:en\s+)?(?:\d+\s*/\s*)?\d+\s*(?:mois|h|heures|ans)
 )(?![a-z0-9])""")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_GENDER_PAREN = re.compile(r"(?<=[a-z])\s*\((?:e|es|ne|se|euse|rice|ere|le)\)", re.I)
+# inclusive writing: ingenieur(e), developpeur(se), consultant.e, ingenieur-e, administrateur/trice
+_GENDER_SUFFIX = r"(?:e|es|se|ne|le|te|euse|euses|rice|rices|trice|trices|ere|eres|ienne|iennes|ive|ives|ice)"
+_GENDER_PAREN = re.compile(r"(?<=[a-z])\s*\(" + _GENDER_SUFFIX + r"\)")
+_GENDER_DOT = re.compile(r"(?<=[a-z])[.\u00b7-]" + _GENDER_SUFFIX + r"(?![a-z])")
+_GENDER_SLASH = re.compile(r"(?<=[a-z])\s*/\s*" + _GENDER_SUFFIX + r"(?![a-z])")
+_PAIR_SLASH = re.compile(r"\b([a-z]{3,})\s*/\s*([a-z]{3,})\b")
+SEGMENT = re.compile(r"\s+[-\u2013|:]\s+|\s*,\s+")
+
+
+def _pair(m: re.Match) -> str:
+    a, b = m.group(1), m.group(2)
+    return a if a[:4] == b[:4] else m.group(0)     # ingenieure / ingenieur -> ingenieure
 
 
 @lru_cache(maxsize=65536)
 def clean_title(title: str) -> str:
-    """The occupational part of an ad title, folded: ``"Data Engineer Senior (H/F) - CDI Paris"`` -> ``"data engineer"``."""
-    t = fold(title or "")
+    """The occupational part of an ad title, folded, with its segments (`` - ``, ``,``) kept:
+    ``"Data Engineer Senior (H/F) - CDI Paris"`` -> ``"data engineer - paris"``."""
+    t = (title or "").replace("\u00b7", ".").replace("\u2022", " ")
+    t = fold(t)
     t = _GENDER_PAREN.sub("", t)
-    kept = _PAREN.sub(lambda m: " " if _NOISE.search(m.group(0)) or len(m.group(0)) < 6 else m.group(0)[1:-1], t)
-    t = _NOISE.sub(" ", kept)
-    # a location or company after a dash: keep only the part before it when it is long enough
-    parts = re.split(r"\s+[-–|:]\s+", t)
-    if len(parts) > 1 and len(tokens(parts[0])) >= 1:
-        t = parts[0] if len(parts[0]) >= 4 else " ".join(parts[:2])
-    t = re.sub(r"[^a-z0-9+#./' ]+", " ", t)
-    return re.sub(r"\s+", " ", t).strip(" ./-") or fold(title or "").strip()
+    t = _GENDER_DOT.sub("", t)
+    t = _GENDER_SLASH.sub("", t)
+    t = _PAREN.sub(lambda m: " " if _NOISE.search(m.group(0)) or len(m.group(0)) < 6 else " - " + m.group(0)[1:-1] + " - ", t)
+    t = _NOISE.sub(" ", t)
+    t = _PAIR_SLASH.sub(_pair, t)
+    t = re.sub(r"[^a-z0-9+#./',|:\u2013-]+", " ", t)
+    t = re.sub(r"\s+", " ", t)
+    segs = [x.strip(" ./-'") for x in SEGMENT.split(t)]
+    segs = [x for x in segs if x and tokens(x)]
+    return " - ".join(segs) if segs else fold(title or "").strip()
+
+
+def title_segments(cleaned: str) -> list[str]:
+    """The whole cleaned title and, when it has several segments, its first one."""
+    segs = cleaned.split(" - ")
+    return [cleaned.replace(" - ", " ")] + ([segs[0]] if len(segs) > 1 else [])
 
 
 def gender_forms(label: str) -> list[str]:
@@ -85,15 +106,18 @@ class OccupationReferential:
     appellation_esco: dict[str, list[str]] = field(default_factory=dict)  # appellation code_ogr -> ESCO URIs, best first
     esco_isco: dict[str, str] = field(default_factory=dict)  # ESCO occupation URI -> ISCO-08 code
     fap: dict[str, list[str | None]] = field(default_factory=dict)  # code_rome -> [fap2021, fap2009]
+    extra_labels: list[list[str]] = field(default_factory=list)  # [label, code_rome, appellation code_ogr]: synonyms
+    # from other taxonomies (ESCO occupation labels of the appellations the crosswalk maps exactly or closely)
 
 
 class OccupationClassifier:
     """``classify(title, description=None) -> dict`` (see ``classify``). Thread-safe for reading."""
 
     TITLE_TOP = 30          # labels re-scored with rapidfuzz
-    FUZZY_WEIGHT = 0.25     # share of the rapidfuzz ratio in a label's score
+    FUZZY_WEIGHT = 0.0      # share of the rapidfuzz ratio in a label's score (measured: no gain, so off)
     DESC_WEIGHT = 0.35      # weight of the description evidence
     DESC_CANDIDATES = 10    # fiches re-ranked with the description
+    SEGMENT_DISCOUNT = 0.95  # the first segment of a title alone ("ingenieur - systemes embarques") scores a bit less
 
     def __init__(self, ref: OccupationReferential, index: LexicalIndex, doc_texts: list[str], doc_appellation: list[str | None],
                  fiche_codes: list[str], domains: DomainTagger | None = None,
@@ -163,6 +187,8 @@ class OccupationClassifier:
         for code, lab in ref.fiches.items():
             for form in gender_forms(lab):
                 add(form, code, None)
+        for lab, code, app in ref.extra_labels:
+            add(lab, code, app or None)
         index = LexicalIndex.build(texts, groups, len(fiche_codes))
         return cls(ref, index, texts, apps, fiche_codes, domains)
 
@@ -188,7 +214,11 @@ class OccupationClassifier:
         """Fiches for a cleaned title: ((code_rome, score, best appellation code_ogr), ...), best first."""
         from rapidfuzz import fuzz
 
-        docs = self.index.doc_scores(cleaned)
+        segments = title_segments(cleaned)
+        docs = self.index.doc_scores(segments[0])
+        for seg in segments[1:]:
+            docs = np.maximum(docs, self.SEGMENT_DISCOUNT * self.index.doc_scores(seg))
+        cleaned = segments[0]
         k = min(self.TITLE_TOP, len(docs))
         if k == 0 or not docs.any():
             return ()
@@ -198,8 +228,10 @@ class OccupationClassifier:
             cos = float(docs[d])
             if cos <= 0:
                 continue
-            ratio = fuzz.token_set_ratio(cleaned, fold(self.doc_texts[d])) / 100.0
-            s = (1 - self.FUZZY_WEIGHT) * cos + self.FUZZY_WEIGHT * ratio
+            s = cos
+            if self.FUZZY_WEIGHT:
+                ratio = fuzz.token_set_ratio(cleaned, fold(self.doc_texts[d])) / 100.0
+                s = (1 - self.FUZZY_WEIGHT) * cos + self.FUZZY_WEIGHT * ratio
             g = int(self.index.groups[d])
             if g not in best or s > best[g][0]:
                 best[g] = (s, int(d))

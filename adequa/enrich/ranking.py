@@ -27,12 +27,12 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["Item", "LexicalIndex", "Ranker", "fold", "tokens"]
+__all__ = ["Item", "LexicalIndex", "Ranker", "SemanticRanker", "fold", "tokens"]
 
 # Function words of French and English: no weight as features (char n-grams are
 # built from content words only).
 STOPWORDS = frozenset("""
-a au aux avec ce ces d de des du en et l la le les leur leurs ou par pour sa se ses son sur un une dans
+a au aux avec ce ces d de des du en et l la le les ou par pour sur un une dans
 qui que au a h f x hf fh the of and or for to in on with at an as by from is are be this that
 """.split())
 
@@ -114,12 +114,14 @@ class LexicalIndex:
     document belongs to a group (an item), and a group scores the max over its documents."""
 
     def __init__(self, vocab: dict[str, int], idf: np.ndarray, indptr: np.ndarray, indices: np.ndarray,
-                 data: np.ndarray, groups: np.ndarray, n_groups: int, ngrams: tuple[int, int], word_weight: float):
+                 data: np.ndarray, groups: np.ndarray, n_groups: int, ngrams: tuple[int, int], word_weight: float,
+                 stop: frozenset[str] = frozenset()):
         self.vocab, self.idf = vocab, idf
         self.indptr, self.indices, self.data = indptr, indices, data   # CSC: feature -> (docs, weights)
         self.groups, self.n_groups = groups, n_groups
         self.n_docs = len(groups)
         self.ngrams, self.word_weight = ngrams, word_weight
+        self.stop = stop      # features too common to index (ignored in queries)
         self.max_idf = float(idf.max()) if len(idf) else 1.0
         # documents sorted by group, for a fast per-group max (np.maximum.reduceat)
         self._order = np.argsort(groups, kind="stable")
@@ -131,7 +133,9 @@ class LexicalIndex:
     # -- building --------------------------------------------------------------------------
     @classmethod
     def build(cls, texts: Sequence[str], groups: Sequence[int], n_groups: int | None = None,
-              ngrams: tuple[int, int] = (3, 5), word_weight: float = 1.0) -> "LexicalIndex":
+              ngrams: tuple[int, int] = (3, 5), word_weight: float = 1.0, max_df: float = 0.05) -> "LexicalIndex":
+        """Index ``texts``; features found in more than ``max_df`` of the documents (and in more than
+        50 of them) are dropped, as stop words are: they weigh little and cost most at query time."""
         from scipy import sparse
 
         vocab: dict[str, int] = {}
@@ -143,9 +147,21 @@ class LexicalIndex:
                 cols.append(j)
                 vals.append(1.0 + math.log(tf))
         n_docs = len(texts)
-        mat = sparse.csr_matrix((np.array(vals, np.float32), (np.array(rows, np.int64), np.array(cols, np.int64))),
+        cols_arr = np.array(cols, np.int64)
+        stop: frozenset[str] = frozenset()
+        df = np.bincount(cols_arr, minlength=len(vocab)).astype(np.float32)
+        keep = (df <= max(50, max_df * n_docs))
+        if not keep.all():
+            new_id = np.cumsum(keep) - 1
+            stop = frozenset(f for f, j in vocab.items() if not keep[j])
+            vocab = {f: int(new_id[j]) for f, j in vocab.items() if keep[j]}
+            mask = keep[cols_arr]
+            rows = np.array(rows, np.int64)[mask]
+            cols_arr = new_id[cols_arr[mask]]
+            vals = np.array(vals, np.float32)[mask]
+            df = df[keep]
+        mat = sparse.csr_matrix((np.asarray(vals, np.float32), (np.asarray(rows, np.int64), cols_arr)),
                                 shape=(n_docs, len(vocab)))
-        df = np.bincount(np.array(cols, np.int64), minlength=len(vocab)).astype(np.float32)
         idf = (np.log((1.0 + n_docs) / (1.0 + df)) + 1.0).astype(np.float32)
         for feat, j in vocab.items():
             if feat.startswith("w:"):
@@ -159,7 +175,7 @@ class LexicalIndex:
         groups_arr = np.asarray(groups, dtype=np.int32)
         return cls(vocab, idf, csc.indptr.astype(np.int64), csc.indices.astype(np.int32), csc.data,
                    groups_arr, int(n_groups if n_groups is not None else (groups_arr.max() + 1 if len(groups_arr) else 0)),
-                   ngrams, word_weight)
+                   ngrams, word_weight, stop)
 
     # -- querying --------------------------------------------------------------------------
     def query_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -170,6 +186,8 @@ class LexicalIndex:
             j = self.vocab.get(feat)
             w = 1.0 + math.log(tf)
             if j is None:
+                if feat in self.stop:
+                    continue
                 w *= self.max_idf * (self.word_weight if feat.startswith("w:") else 1.0)
             else:
                 w *= float(self.idf[j])
@@ -199,8 +217,16 @@ class LexicalIndex:
             out[self._present] = np.maximum.reduceat(doc_scores[self._order], self._starts)
         return out
 
+    def group_docs(self, group: int) -> np.ndarray:
+        """The documents of one group."""
+        i = int(np.searchsorted(self._present, group))
+        if i >= len(self._present) or self._present[i] != group:
+            return np.array([], np.int64)
+        end = self._starts[i + 1] if i + 1 < len(self._starts) else self.n_docs
+        return self._order[self._starts[i]:end]
+
     def group_argmax_doc(self, doc_scores: np.ndarray, group: int) -> int:
-        docs = np.flatnonzero(self.groups == group)
+        docs = self.group_docs(group)
         return int(docs[np.argmax(doc_scores[docs])])
 
     def doc_scores_many(self, texts: Sequence[str]) -> np.ndarray:
@@ -223,7 +249,7 @@ class LexicalIndex:
     # -- persistence -----------------------------------------------------------------------
     def save(self, path: Path) -> None:
         keys = list(self.vocab)
-        np.savez(path, vocab=np.array(json.dumps(keys)), idf=self.idf, indptr=self.indptr, indices=self.indices,
+        np.savez(path, vocab=np.array(json.dumps(keys)), stop=np.array(json.dumps(sorted(self.stop))), idf=self.idf, indptr=self.indptr, indices=self.indices,
                  data=self.data, groups=self.groups, meta=np.array([self.n_groups, *self.ngrams]),
                  word_weight=np.array([self.word_weight]))
 
@@ -233,7 +259,7 @@ class LexicalIndex:
         keys = json.loads(str(z["vocab"]))
         n_groups, lo, hi = (int(x) for x in z["meta"])
         return cls({k: i for i, k in enumerate(keys)}, z["idf"], z["indptr"], z["indices"], z["data"], z["groups"],
-                   n_groups, (lo, hi), float(z["word_weight"][0]))
+                   n_groups, (lo, hi), float(z["word_weight"][0]), frozenset(json.loads(str(z["stop"]))))
 
 
 class Ranker:
@@ -305,3 +331,44 @@ class Ranker:
 
     def _format(self, top: list[tuple[int, float]]) -> list[dict]:
         return [{"id": self.items[i].id, "label": self.items[i].label, "score": round(s, 4)} for i, s in top]
+
+
+class SemanticRanker:
+    """Rank items by the cosine of sentence embeddings (``adequa._libs.embeddings``), mixed with a
+    lexical ``Ranker``'s score: ``score = semantic + lexical_weight × lexical``. ``vectors`` holds one
+    L2-normalised row per embedded label and ``owners`` the item index of each row (an item scores
+    its best label)."""
+
+    def __init__(self, lexical: Ranker, vectors: np.ndarray, owners: np.ndarray, lexical_weight: float = 0.3,
+                 encode=None):
+        self.lexical = lexical
+        self.items = lexical.items
+        self.vectors = vectors.astype(np.float32)
+        self.owners = owners.astype(np.int64)
+        self.lexical_weight = lexical_weight
+        if encode is None:
+            from adequa._libs.embeddings import encode
+        self.encode = encode
+        self._order = np.argsort(self.owners, kind="stable")
+        so = self.owners[self._order]
+        self._starts = np.flatnonzero(np.r_[True, so[1:] != so[:-1]]) if len(so) else np.array([], int)
+        self._present = so[self._starts] if len(so) else np.array([], int)
+
+    def scores_many(self, texts: Sequence[str], chunk: int = 256) -> Iterable[np.ndarray]:
+        lex = self.lexical.scores_many(texts, chunk) if self.lexical_weight else None
+        for i in range(0, len(texts), chunk):
+            q = self.encode(list(texts[i:i + chunk]))
+            sims = q @ self.vectors.T
+            out = np.full((len(q), len(self.items)), -1.0, np.float32)
+            out[:, self._present] = np.maximum.reduceat(sims[:, self._order], self._starts, axis=1)
+            for row in out:
+                if lex is not None:
+                    row = row + self.lexical_weight * next(lex)
+                yield row
+
+    def rank_many(self, texts: Sequence[str], k: int = 10) -> Iterable[list[dict]]:
+        for row in self.scores_many(texts):
+            yield self.lexical._format(self.lexical.top(row, k))
+
+    def rank(self, text: str, k: int = 10) -> list[dict]:
+        return next(iter(self.rank_many([text], k)))

@@ -32,7 +32,7 @@ class Segment:
 
 
 def _lemmas(text: str) -> str:
-    return " ".join(fold(lemma(fold(w))) for w in _WORD.findall(text))
+    return " ".join(lemma(w.lower()) for w in _WORD.findall(text))
 
 
 class Segmenter:

@@ -92,12 +92,12 @@ class SkillExtractor:
         if not toks:
             return []
         keyf = model.keys.key
-        keys = [keyf(n) for _, _, n in toks]
+        keys = [keyf(t[3]) for t in toks]
         # barrier keys between tokens separated by punctuation
         seq: list[str] = []
         seq_tok: list[int] = []
         prev_end = 0
-        for i, (s, e, n) in enumerate(toks):
+        for i, (s, e, n, _) in enumerate(toks):
             if i and _BREAK.search(masked, prev_end, s):
                 seq.append(BARRIER)
                 seq_tok.append(-1)
@@ -124,7 +124,7 @@ class SkillExtractor:
                 continue
             if i == j and eid in self.c.case_sensitive and not toks[i][2][:1].isupper() and not text[toks[i][0]].isupper():
                 continue        # "tableau" is not Tableau
-            found.append((i, j, eid, 1.0, "exact" if self._literal(toks, i, j, masked) else "lemma", 3))
+            found.append((i, j, eid, 1.0, self._method(toks, keys, i, j), 3))
         found = self._greedy(found, taken)
 
         if field == "description":
@@ -143,8 +143,7 @@ class SkillExtractor:
                     if swap and swap[0][0] >= T_SWAP:
                         eid = swap[0][1]
                 n_content = sum(1 for x in range(i, j + 1) if keys[x])
-                exact.append((i, j, eid, 1.0, "exact" if self._literal(toks, i, j, masked) else "lemma",
-                              2 if n_content >= 2 else 1))
+                exact.append((i, j, eid, 1.0, self._method(toks, keys, i, j), 2 if n_content >= 2 else 1))
             exact_kept = self._greedy(exact, list(taken))
             # 3. candidate phrases
             cands = self._candidates(toks, keys, tok_cls, seg_of, segments, model, masked)
@@ -162,7 +161,7 @@ class SkillExtractor:
                         continue
                     i, j = span
                     content = [x for x in range(i, j + 1) if keys[x]]
-                    action = model.keys.is_action(toks[i][2])
+                    action = model.keys.is_action(toks[i][3])
                 if inside and len(covered & set(content)) >= 0.6 * len(content):
                     continue    # the exact label says it
                 link = self._link(frozenset(keys[x] for x in content), model, prefer, rome_hint)
@@ -203,8 +202,9 @@ class SkillExtractor:
 
     # -- helpers -----------------------------------------------------------------------------
     @staticmethod
-    def _literal(toks, i, j, masked) -> bool:
-        return True
+    def _method(toks, keys, i, j) -> str:
+        """"exact" when the words are the label's own, "lemma" when inflection or derivation was needed."""
+        return "exact" if all(keys[x] == toks[x][2] for x in range(i, j + 1) if keys[x]) else "lemma"
 
     def _pick(self, entries, prefer) -> int:
         E = self.c.entries
@@ -286,7 +286,7 @@ class SkillExtractor:
     def _token_segments(toks, segments) -> list[int]:
         out = [-1] * len(toks)
         si = 0
-        for t, (s, e, _) in enumerate(toks):
+        for t, (s, e, _, _) in enumerate(toks):
             while si < len(segments) and segments[si].end <= s:
                 si += 1
             if si < len(segments) and segments[si].start <= s:
@@ -298,7 +298,7 @@ class SkillExtractor:
             return ["offer"] * len(toks)
         cls = ["neutral"] * len(toks)
         si = 0
-        for t, (s, e, _) in enumerate(toks):
+        for t, (s, e, _, _) in enumerate(toks):
             while si < len(segments) and segments[si].end <= s:
                 si += 1
             if si < len(segments) and segments[si].start <= s:
@@ -335,7 +335,7 @@ class SkillExtractor:
             if span is None:
                 continue
             i, j = span
-            action = km.is_action(toks[i][2])
+            action = km.is_action(toks[i][3])
             # "réception et contrôle des marchandises": a lone action joined to the next conjunct
             if coord_next and i == j and action and t < n and seg_of[t] == seg:
                 u = t
@@ -345,7 +345,7 @@ class SkillExtractor:
                     nxt.append(u)
                     u += 1
                 span2 = self._trim(nxt, toks, keys, km, framing) if nxt else None
-                if span2 and km.is_action(toks[span2[0]][2]) and span2[1] > span2[0]:
+                if span2 and km.is_action(toks[span2[0]][3]) and span2[1] > span2[0]:
                     j = span2[1]
                     t = u
             head = keys[i]
@@ -375,7 +375,7 @@ class SkillExtractor:
                 continue
             if key in LIGHT_VERBS:
                 nxt = next((y for y in chunk[k + 1:] if keys[y]), None)
-                if nxt is not None and km.is_nominal(toks[nxt][2]):
+                if nxt is not None and km.is_nominal(toks[nxt][3]):
                     k += 1
                     continue
             break

@@ -90,10 +90,10 @@ def label_keys(keys: KeyMaker, label: str) -> list[str]:
     """Keys of a label, with a barrier wherever punctuation breaks it (mirrors the text side)."""
     out: list[str] = []
     prev_end = None
-    for s, e, norm in spans(label):
+    for s, e, norm, low in spans(label):
         if prev_end is not None and any(c in ".;:!?()[],|" for c in label[prev_end:s]):
             out.append(BARRIER)
-        k = keys.key(norm)
+        k = keys.key(low)
         if k:
             out.append(k)
         prev_end = e
@@ -112,9 +112,9 @@ def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None,
         for it in tax:
             if it.lang != "fr" or it.kind not in ("savoir-faire", "savoir-être"):
                 continue
-            for s, e, norm in spans(it.label)[:2]:
+            for s, e, norm, low in spans(it.label)[:2]:
                 if len(norm) > 3 and norm[-2:] in ("er", "ir", "re"):
-                    verbs.add(fold(lemma(norm, "fr")))
+                    verbs.add(lemma(low, "fr"))
                     break
     verbs.update(derivations.values())
     verbs -= {"etre", "avoir", "faire", "savoir"}  # too generic to make a span an action

@@ -60,9 +60,17 @@ def tokenize(text: str) -> list[Token]:
     return [Token(m.start(), m.end(), m.group(), fold(m.group())) for m in _WORD.finditer(text)]
 
 
-def spans(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, folded) for each word token: the light form used on hot paths."""
-    return [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
+def spans(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, folded, lower) for each word token: the light form used on hot paths.
+
+    ``lower`` keeps the accents (lemmatisers need them); ``folded`` is for comparisons.
+    """
+    out = []
+    for m in _WORD.finditer(text):
+        w = m.group()
+        low = w.lower()
+        out.append((m.start(), m.end(), fold(low), low))
+    return out
 
 
 _LEMMA_CACHE: dict[tuple[str, str], str] = {}
