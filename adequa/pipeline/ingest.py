@@ -142,7 +142,15 @@ class AdSink:
         self.hasher = MinHasher(dedupe)
         self.ads: list[tuple[JobAd, str | None, int | None]] = []
         self.rejects: list[dict] = []
-        self.on_commit = on_commit
+        self.on_commit = on_commit       # called with each mark once everything before it is committed
+        self.marks: list = []
+
+    def mark(self, token) -> None:
+        """Note a position in the input (e.g. an API page read in full): reported once committed."""
+        if self.ads or self.rejects:
+            self.marks.append(token)
+        elif self.on_commit:
+            self.on_commit(token)
 
     def add(self, ad: JobAd, origin_file: str | None, line: int | None) -> None:
         self.ads.append((ad, origin_file, line))
@@ -177,6 +185,7 @@ class AdSink:
     def flush(self) -> None:
         if not self.ads and not self.rejects:
             return
+        marks, self.marks = self.marks, []
         ads, self.ads = self.ads, []
         rejects, self.rejects = self.rejects, []
         con = self.wh.con
@@ -190,7 +199,8 @@ class AdSink:
             if rejects:
                 _upsert_in(con, "rejects", pa.Table.from_pylist(rejects), ["reject_id"], "_rej_batch")
         if self.on_commit:
-            self.on_commit()
+            for token in marks:
+                self.on_commit(token)
 
     def _cluster(self, ads: list[tuple[JobAd, str | None, int | None]]) -> None:
         """Compare the batch's texts with every stored text; update the clusters they touch."""
@@ -370,6 +380,9 @@ def ingest_records(records: Iterable[tuple[str | None, int | None, dict, str]], 
         with _progress(progress) as bar:
             task = bar.add_task(description, total=None, rate="") if bar else None
             for path, line, record, kind in records:
+                if kind == "_mark":
+                    sink.mark(record)
+                    continue
                 summary.read += 1
                 try:
                     if kind == "france-travail":
@@ -462,23 +475,17 @@ def ingest_france_travail(query, *, db: str | Path | None = None, client=None, c
         secret = settings.ft_client_secret.get_secret_value() if settings.ft_client_secret else None
         client = FranceTravailClient(cid, secret)
     ckpt = Checkpoint(checkpoint)
-    pending: list = []          # pages read but not yet committed
-
-    def on_commit():
-        while pending:
-            ckpt.mark(pending.pop(0))
 
     def records():
         for page in client.pages(query, checkpoint=ckpt):
             for rec in page.records:
                 yield f"api:{page.query.key}", page.start, rec, "france-travail"
-            pending.append(page)        # marked at the next commit, once all its records are stored
+            yield None, None, page, "_mark"     # checkpointed once all its records are committed
 
     try:
         summary = ingest_records(records(), db=db, source="france-travail", origin=f"api:{query.key}", geo=geo,
                                  batch_size=batch_size or min(settings.batch_size, 1500), progress=progress,
-                                 settings=settings, on_commit=on_commit, description="France Travail API")
-        on_commit()
+                                 settings=settings, on_commit=ckpt.mark, description="France Travail API")
         return summary
     finally:
         if own_client:
