@@ -29,7 +29,7 @@ def enrich_warehouse(settings: Settings, *, batch_size: int | None = None, limit
     with Warehouse(settings.db) as wh:
         where = "" if force else ("WHERE o.ad_id IS NULL OR o.taxonomy_version IS DISTINCT FROM ?")
         params = [] if force else [version]
-        pending = wh.scalar(f"SELECT count(*) FROM ads a LEFT JOIN ad_occupations o USING (ad_id) {where}", params)
+        pending = wh.query(f"SELECT count(*) FROM ads a LEFT JOIN ad_occupations o USING (ad_id) {where}", params)[0][0]
         if limit is not None:
             pending = min(pending, limit)
         if progress:

@@ -1,0 +1,87 @@
+"""`adequa annotate` / `adequa enrich` end to end, on the hand-written fixture taxonomy."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURE = Path(__file__).parent / "fixtures" / "skills"
+
+
+@pytest.fixture()
+def env(tmp_path):
+    return {**os.environ, "ADEQUA_MIRROR": str(FIXTURE / "mirror"), "ADEQUA_DATA_DIR": str(tmp_path / "absent"),
+            "ADEQUA_CACHE_DIR": str(tmp_path / "cache"), "ADEQUA_DB": str(tmp_path / "w.duckdb")}
+
+
+def _adequa(args, env, **kw):
+    return subprocess.run([sys.executable, "-m", "adequa", *args], env=env, capture_output=True, text=True, **kw)
+
+
+def test_annotate_writes_the_interface(tmp_path, env):
+    ads = tmp_path / "ads.jsonl"
+    ads.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in [
+        {"id": "a1", "title": "Préparateur de commandes (H/F)",
+         "description": "Missions :/r/n- préparation des commandes/r/nProfil : rigoureux(se), permis B."},
+        {"id": "a2", "title": "Vendeur", "description": "Notre entreprise familiale recrute. Mutuelle, primes. Postulez !"},
+    ]) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    proc = _adequa(["annotate", "--input", str(ads), "--output", str(out), "--lang", "fr", "-q"], env)
+    assert proc.returncode == 0, proc.stderr
+    recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in recs] == ["a1", "a2"]
+    for key in ("occupation", "fap2021", "fap2009", "isco", "esco_occupation", "domain", "skills"):
+        assert key in recs[0]
+    assert set(recs[0]["occupation"]) >= {"rome", "appellation", "score", "candidates"}
+    desc = recs[0]["description"]
+    skills = [s for s in recs[0]["skills"] if s.get("field", "description") == "description"]
+    assert [s["text"] for s in skills] == ["préparation des commandes", "rigoureux(se)", "permis B"]
+    for s in skills:
+        assert desc[s["start"]:s["end"]] == s["text"]
+        assert set(s) >= {"start", "end", "text", "rome_ogr", "esco_uri", "label", "kind", "score", "method", "unlisted"}
+    assert skills[0]["rome_ogr"] == "800001"
+    assert recs[1]["skills"] == []
+
+
+def test_annotate_rejects_bad_input_with_its_place(tmp_path, env):
+    ads = tmp_path / "bad.jsonl"
+    ads.write_text('{"id": "ok", "description": "x"}\n{"id": \n', encoding="utf-8")
+    proc = _adequa(["annotate", "--input", str(ads), "--output", str(tmp_path / "o.jsonl"), "-q"], env)
+    assert proc.returncode == 2
+    assert "bad.jsonl" in proc.stderr and "line 2" in proc.stderr
+    ads.write_text('{"id": "n", "description": 3}\n', encoding="utf-8")
+    proc = _adequa(["annotate", "--input", str(ads), "--output", str(tmp_path / "o.jsonl"), "-q"], env)
+    assert proc.returncode == 2 and "description" in proc.stderr
+
+
+def test_enrich_is_idempotent_and_catches_up(tmp_path, env, monkeypatch):
+    from adequa.config import Settings
+    from adequa.pipeline.enrich import enrich_warehouse
+    from adequa.store.duckdb import Warehouse
+
+    db = tmp_path / "w.duckdb"
+    settings = Settings(db=db, mirror=FIXTURE / "mirror", data_dir=tmp_path / "absent", cache_dir=tmp_path / "cache")
+    ads = [{"ad_id": f"ad{i}", "source": "test", "title": "Magasinier",
+            "description": "Missions :\n- préparation des commandes\n- accueil de la clientèle\nProfil : autonome."}
+           for i in range(5)]
+    with Warehouse(db) as wh:
+        wh.upsert("ads", ads, key=["ad_id"])
+    first = enrich_warehouse(settings, batch_size=2)
+    assert first["ads"] == 5 and first["mentions"] >= 15
+    again = enrich_warehouse(settings)
+    assert again["ads"] == 0
+    with Warehouse(db) as wh:
+        assert wh.query("SELECT count(*) FROM skill_mentions") == [(first["mentions"],)]
+        assert wh.query("SELECT count(*) FROM ad_occupations") == [(5,)]
+    with Warehouse(db) as wh:
+        wh.upsert("ads", [{**ads[0], "ad_id": "ad9"}], key=["ad_id"])
+        wh.query("UPDATE ad_occupations SET taxonomy_version = 'old' WHERE ad_id = 'ad0'")
+    third = enrich_warehouse(settings)
+    assert third["ads"] == 2          # the new ad and the one enriched with an older taxonomy
+    with Warehouse(db) as wh:
+        assert wh.query("SELECT count(*) FROM skill_mentions") == [(first["mentions"] // 5 * 6,)]
+        rows = wh.query("SELECT count(DISTINCT taxonomy_version) FROM skill_mentions")
+        assert rows[0][0] == 1
