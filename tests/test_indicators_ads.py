@@ -49,11 +49,11 @@ def warehouse(tmp_path_factory):
         mentions.append(dict(ad_id="a1", field="description", start=500, end=506, label="Python", rome_ogr="100001",
                              kind="savoir-faire", score=1.0, method="exact"))   # twice in one ad: counted once
         wh.upsert("skill_mentions", mentions, key=["ad_id", "field", "start", "end"])
-        wh.con.execute("CREATE TABLE rome_competences (code_ogr VARCHAR, nature VARCHAR, label VARCHAR, "
-                       "macro_ogr VARCHAR, macro_code VARCHAR, category VARCHAR, version VARCHAR)")
-        wh.con.execute("INSERT INTO rome_competences VALUES ('100001','sf','Python',NULL,'2B101',NULL,'t'),"
-                       "('100002','sf','SQL',NULL,'4C202',NULL,'t'),('100003','sf','Statistiques',NULL,'4A101',NULL,'t'),"
-                       "('100004','sf','Deep learning',NULL,'2B101',NULL,'t')")
+        wh.con.execute("CREATE TABLE IF NOT EXISTS rome_competences (version VARCHAR, code_ogr VARCHAR, "
+                       "nature VARCHAR, label VARCHAR, macro_code VARCHAR)")
+        wh.con.execute("INSERT INTO rome_competences (version, code_ogr, nature, label, macro_code) VALUES "
+                       "('1','100001','sf','Python','2B101'), ('1','100002','sf','SQL','4C202'),"
+                       "('1','100003','sf','Statistiques','4A101'), ('1','100004','sf','Deep learning','2B101')")
     return path
 
 
@@ -180,3 +180,36 @@ def test_every_indicator_has_a_definition():
     mine = {"workers", "job_seekers", "offers", "bmo", "skills", "tension"}
     for d in (d for d in list_indicators() if d.section in mine):
         assert d.definition and d.unit and d.inputs and d.title_en
+
+
+ADS_INDICATORS = ["offers_count", "offers_growth", "offers_durable_share", "offers_contract_mix", "offers_by_domain",
+                  "offers_by_territory", "offers_share_of_all", "skills_top", "skills_by_domain"]
+
+
+def test_facts_give_the_same_figures_and_go_stale(warehouse, tmp_path):
+    import shutil
+
+    from adequa.indicators import facts
+    from adequa.pipeline.statistics import refresh_facts
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(warehouse, db)
+    built = refresh_facts(db=db)
+    assert built["offer_facts"] > 0 and built["skill_facts"] > 0
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    assert facts.fresh(con)
+    for name in ADS_INDICATORS:
+        for territory in ("region:28", "france", "departement:76"):
+            a = compute(name, con=con, territory=territory, period="2024Q1", min_cell_size=1)
+            b = compute(name, con=con, territory=territory, period="2024Q1", min_cell_size=1, facts="false")
+            assert (a.value, a.rows) == (b.value, b.rows), (name, territory)
+    con.close()
+    with Warehouse(db) as wh:      # a new ad makes the facts stale: indicators read the ads again
+        wh.upsert("ads", [dict(ad_id="z1", source="test", created_at="2024-02-02", source_rome="M1811",
+                               contract_type="CDI", departement="14", region="28")], key=["ad_id"])
+    con = duckdb.connect(str(db), read_only=True)
+    assert not facts.fresh(con)
+    assert compute("offers_count", con=con, territory="region:28", period="2024Q1", min_cell_size=1).value == 8
+    con.close()

@@ -213,10 +213,26 @@ class Context:
                                [name]))
         return self._cache[key]
 
-    def ref(self, name: str) -> str | None:
-        """The referential's ``current_<name>`` view if present, else the table, else None."""
+    def has_column(self, table: str, column: str) -> bool:
+        key = ("column", table, column)
+        if key not in self._cache:
+            self._cache[key] = bool(self.scalar(
+                "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?", [table, column]))
+        return self._cache[key]
+
+    def ref(self, name: str, *, nonempty: bool = True) -> str | None:
+        """The referential's ``current_<name>`` view if present, else the table, else None.
+
+        With ``nonempty`` (the default) an empty referential counts as absent.
+        """
         for candidate in (f"current_{name}", name):
             if self.has_table(candidate):
+                if nonempty:
+                    key = ("nonempty", candidate)
+                    if key not in self._cache:
+                        self._cache[key] = bool(self.scalar(f"SELECT count(*) FROM (SELECT 1 FROM {candidate} LIMIT 1)"))
+                    if not self._cache[key]:
+                        return None
                 return candidate
         return None
 
@@ -251,14 +267,12 @@ class Context:
                               "run `adequa data pull` (referentials) or add rome codes to the group")
         fap_parts = []
         if g.fap2021:
-            fap_parts.append(_code_predicate("fap2021", g.fap2021))
+            fap_parts.append(_code_predicate("fap2021", g.fap2021, prefix_always=True))
         if g.fap2009:
-            fap_parts.append(_code_predicate("fap2009", g.fap2009))
-        inner = f"SELECT code_rome FROM {rome_fap} WHERE {' OR '.join(fap_parts)}"
-        if rome_version == "4" and (fiches := self.ref("rome_fiches")):
-            # ROME 4.0 fiches whose v3 parent maps to the FAP codes.
-            return f"({column} IN ({inner}) OR {column} IN (SELECT code_rome FROM {fiches} WHERE code_rome_parent IN ({inner})))"
-        return f"({column} IN ({inner}))"
+            fap_parts.append(_code_predicate("fap2009", g.fap2009, prefix_always=True))
+        primary = " AND rank = 0" if self.has_column(rome_fap, "rank") else ""
+        rome_col = "rome_v3" if rome_version == "3" and self.has_column(rome_fap, "rome_v3") else "code_rome"
+        return (f"({column} IN (SELECT {rome_col} FROM {rome_fap} WHERE ({' OR '.join(fap_parts)}){primary}))")
 
     def fap_predicate(self, column: str, *, nomenclature: str = "fap2021") -> str:
         """SQL selecting the group's FAP codes (``fap2021`` or ``fap2009``) in ``column`` (prefix match)."""
@@ -272,11 +286,16 @@ class Context:
         if rome_fap is None or not g.rome:
             raise MissingData(f"group {g.id!r} has no {nomenclature} codes and the ROME→FAP table is not loaded: "
                               f"add {nomenclature} codes to the group or run `adequa data pull`")
-        return f"({column} IN (SELECT {nomenclature} FROM {rome_fap} WHERE {self.rome_predicate('code_rome', rome_version='3')}))"
+        primary = " AND rank = 0" if self.has_column(rome_fap, "rank") else ""
+        return (f"({column} IN (SELECT {nomenclature} FROM {rome_fap} WHERE "
+                f"{self.rome_predicate('code_rome')}{primary}))")
 
     def territory_predicate(self, columns: dict[str, str], *, table: str = "table") -> str:
-        geo = self.ref("geo_communes") or "geo_communes"
-        return self.territory.predicate(columns, geo_table=geo, table=table)
+        geo = self.ref("geo_communes")
+        if geo is None and self.territory.level not in columns and self.territory.level != "france":
+            raise MissingData(f"{table} has no {self.territory.level} column and the commune referential "
+                              "(geo_communes) is not loaded: run `adequa data pull`")
+        return self.territory.predicate(columns, geo_table=geo or "geo_communes", table=table)
 
     # ---- the ads, counted once per duplicate cluster
     def ads_sql(self, *, period: "Period | None | bool" = True, territory: "Territory | None | bool" = True,
@@ -294,8 +313,11 @@ class Context:
         t = self.territory if territory is True else (territory or None)
         if t is not None and t.level != "france":
             cols = {"commune": "a.commune", "departement": "a.departement", "region": "a.region", "bassin": "a.bassin"}
-            geo = self.ref("geo_communes") or "geo_communes"
-            where.append(t.predicate(cols, geo_table=geo, table="ads"))
+            geo = self.ref("geo_communes")
+            if geo is None and t.level not in cols:
+                raise MissingData(f"ads have no {t.level} column and the commune referential (geo_communes) is not "
+                                  "loaded: run `adequa data pull`")
+            where.append(t.predicate(cols, geo_table=geo or "geo_communes", table="ads"))
         rome = "coalesce(o.rome, a.source_rome)" if self.has_table("ad_occupations") else "a.source_rome"
         if group and not self.group.is_all:
             where.append(self.rome_predicate(rome))

@@ -11,29 +11,79 @@ internship, unknown).
 from __future__ import annotations
 
 from adequa.indicators.base import IndicatorDefinition, MissingData, Period, growth, register, share
+from adequa.indicators import facts
+from adequa.indicators.facts import CONTRACT_CLASS, DURABLE
 from adequa.indicators.territories import get_territory
 
-ADS_HINT = "adequa ingest ads FILE"
+ADS_HINT = "adequa ingest offers FILE"
 BMO_HINT = "adequa ingest bmo FILE"
 
-# One SQL expression, shared by the durable share and the mix, so that they agree.
-CONTRACT_CLASS = """CASE
-  WHEN upper(contract_type) IN ('MIS', 'INTERIM', 'INTÉRIM') THEN 'intérim'
-  WHEN upper(contract_type) = 'CDI' THEN 'plus de 6 mois'
-  WHEN upper(contract_type) IN ('ALT', 'APP', 'PRO', 'STG', 'STAGE') THEN 'autre'
-  WHEN contract_months IS NULL THEN CASE WHEN durable THEN 'plus de 6 mois' ELSE 'autre' END
-  WHEN contract_months > 6 THEN 'plus de 6 mois'
-  WHEN contract_months >= 1 THEN 'de 1 à 6 mois'
-  ELSE 'moins d''un mois' END"""
-DURABLE = f"coalesce(durable, ({CONTRACT_CLASS}) = 'plus de 6 mois')"
 MIX_ORDER = ["plus de 6 mois", "de 1 à 6 mois", "moins d'un mois", "intérim", "autre"]
 SUBLEVEL = {"france": "region", "region": "departement", "departement": "bassin", "bassin": "commune",
             "zone_emploi": "commune", "commune": "commune"}
+BY_RAW = {"quarter": "year(created_at) || 'Q' || quarter(created_at)", "contract_class": CONTRACT_CLASS,
+          "durable": DURABLE, "rome": "rome", "region": "region", "departement": "departement", "bassin": "bassin",
+          "commune": "commune"}
+BY_FACTS = {"quarter": "year(month) || 'Q' || quarter(month)", "contract_class": "contract_class",
+            "durable": "durable", "rome": "rome", "region": "region", "departement": "departement",
+            "bassin": "bassin"}
+FACT_LEVELS = {"france", "region", "departement", "bassin"}
 
 
-def _ads(ctx, **kw) -> str:
+def use_facts(ctx) -> bool:
+    """Read ``offer_facts``/``skill_facts`` when they match the warehouse (option facts=false forces the ads)."""
+    wanted = str(ctx.opt("facts", "auto")).lower()
+    if wanted in ("false", "0", "no", "off"):
+        return False
+    key = ("facts_fresh",)
+    if key not in ctx._cache:
+        ctx._cache[key] = facts.fresh(ctx.con)
+        if not ctx._cache[key] and ctx.has_table("offer_facts"):
+            n = ctx.scalar("SELECT count(*) FROM ads") if ctx.has_table("ads") else 0
+            if n and n > 100_000:
+                ctx.note("pre-aggregated facts are missing or stale: figures computed from the ads "
+                         "(slower); run `adequa indicators refresh`")
+    return ctx._cache[key]
+
+
+def offer_counts(ctx, by=(), *, period=True, territory=True, group=True) -> list[dict]:
+    """Offers (duplicate clusters counted once) grouped by ``by`` (quarter, contract_class, durable, rome,
+    region, departement, bassin, commune): ``[{**by, "n": count}]``."""
     ctx.require("ads", ADS_HINT)
-    return ctx.ads_sql(**kw)
+    by = list(by)
+    p = ctx.period if period is True else (period or None)
+    t = ctx.territory if territory is True else (territory or None)
+    if use_facts(ctx) and all(b in BY_FACTS for b in by) and (t is None or t.level in FACT_LEVELS):
+        sel = "".join(f"{BY_FACTS[b]} AS {b}, " for b in by)
+        sql = (f"SELECT {sel}coalesce(sum(offers), 0)::BIGINT AS n FROM offer_facts WHERE "
+               + fact_where(ctx, p, t, group) + (" GROUP BY ALL" if by else ""))
+    else:
+        cols = "a.created_at, a.contract_type, a.contract_months, a.durable, a.region, a.departement, a.bassin, a.commune"
+        sel = "".join(f"{BY_RAW[b]} AS {b}, " for b in by)
+        sql = (f"SELECT {sel}count(*) AS n FROM ({ctx.ads_sql(period=p or False, territory=t or False, group=group, columns=cols)})"
+               + (" GROUP BY ALL" if by else ""))
+    rows = ctx.dicts(sql)
+    if by:
+        rows.sort(key=lambda r: tuple("" if r[b] is None else str(r[b]) for b in by))
+    return rows
+
+
+def fact_where(ctx, p, t, group: bool) -> str:
+    """WHERE clause over offer_facts/skill_facts for a period, territory and (optionally) the group."""
+    where = []
+    if p is not None:
+        where.append(p.predicate("month"))
+    if t is not None and t.level != "france":
+        where.append(t.predicate({"region": "region", "departement": "departement", "bassin": "bassin"},
+                                 table="offer_facts"))
+    if group and not ctx.group.is_all:
+        where.append(ctx.rome_predicate("rome"))
+    return " AND ".join(where) or "TRUE"
+
+
+def offer_total(ctx, **kw) -> int:
+    rows = offer_counts(ctx, **kw)
+    return int(rows[0]["n"]) if rows else 0
 
 
 def _compare(ctx) -> Period:
@@ -42,15 +92,17 @@ def _compare(ctx) -> Period:
     return Period.parse(ctx.opt("compare")) or ctx.period.previous()
 
 
+SRC = ["ads", "ad_occupations"]
+
+
 # ---- offers ------------------------------------------------------------------------------------
 
 def _offers_count(ctx):
-    rows = ctx.dicts(f"""SELECT year(created_at) || 'Q' || quarter(created_at) AS quarter, count(*) AS offers
-                         FROM ({_ads(ctx, columns='a.created_at')}) GROUP BY 1 ORDER BY 1""")
+    rows = [{"quarter": r["quarter"], "offers": r["n"]} for r in offer_counts(ctx, ["quarter"])]
     n = sum(r["offers"] for r in rows)
     ctx.protect(rows, count="offers", label="quarter")
     return ctx.result(OFFERS_COUNT, value=ctx.publishable(n, "offers"), rows=rows, columns=["quarter", "offers"],
-                      sources=["ads", "ad_occupations"], rows_used=n)
+                      sources=SRC, rows_used=n)
 
 
 OFFERS_COUNT = register(IndicatorDefinition(
@@ -62,17 +114,16 @@ OFFERS_COUNT = register(IndicatorDefinition(
 
 def _offers_growth(ctx):
     before = _compare(ctx)
-    n_now = ctx.scalar(f"SELECT count(*) FROM ({_ads(ctx, columns='a.ad_id')})")
-    n_before = ctx.scalar(f"SELECT count(*) FROM ({_ads(ctx, period=before, columns='a.ad_id')})")
+    n_now = offer_total(ctx)
+    n_before = offer_total(ctx, period=before)
     rows = [{"period": before.label, "offers": n_before}, {"period": ctx.period.label, "offers": n_now}]
     ok = ctx.publishable(min(n_now, n_before), "offers in one of the two periods", value=True)
     if n_before == 0:
         ctx.note(f"no offers in {before.label}: growth undefined")
     ctx.protect(rows, count="offers", label="period", secondary=False)
     value = growth(n_now, n_before) if ok else None
-    return ctx.result(OFFERS_GROWTH, value=value, rows=rows, sources=["ads", "ad_occupations"],
-                      rows_used=n_now + n_before, period=f"{before.label} → {ctx.period.label}",
-                      filters={"compare": before.label})
+    return ctx.result(OFFERS_GROWTH, value=value, rows=rows, sources=SRC, rows_used=n_now + n_before,
+                      period=f"{before.label} → {ctx.period.label}", filters={"compare": before.label})
 
 
 OFFERS_GROWTH = register(IndicatorDefinition(
@@ -84,13 +135,13 @@ OFFERS_GROWTH = register(IndicatorDefinition(
 
 
 def _durable_share(ctx):
-    n, d = ctx.con.execute(f"SELECT count(*), count(*) FILTER (WHERE {DURABLE}) "
-                           f"FROM ({_ads(ctx, columns='a.contract_type, a.contract_months, a.durable')})").fetchone()
+    got = {r["durable"]: r["n"] for r in offer_counts(ctx, ["durable"])}
+    n, d = sum(got.values()), got.get(True, 0)
     value = ctx.publishable(n, "offers", value=share(d, n))
     if n == 0:
         ctx.note("no offers: share undefined")
     return ctx.result(DURABLE_SHARE, value=value, rows=[{"offers": n, "durable": d}] if value is not None else [],
-                      columns=["offers", "durable"], sources=["ads", "ad_occupations"], rows_used=n)
+                      columns=["offers", "durable"], sources=SRC, rows_used=n)
 
 
 DURABLE_SHARE = register(IndicatorDefinition(
@@ -101,14 +152,13 @@ DURABLE_SHARE = register(IndicatorDefinition(
 
 
 def _contract_mix(ctx):
-    got = dict(ctx.con.execute(f"SELECT {CONTRACT_CLASS} AS k, count(*) FROM "
-                               f"({_ads(ctx, columns='a.contract_type, a.contract_months, a.durable')}) GROUP BY 1").fetchall())
+    got = {r["contract_class"]: r["n"] for r in offer_counts(ctx, ["contract_class"])}
     total = sum(got.values())
     rows = [{"contract": k, "offers": got.get(k, 0), "share": share(got.get(k, 0), total)} for k in MIX_ORDER]
     ctx.publishable(total, "offers")
     ctx.protect(rows, count="offers", values=["share"], label="contract")
     return ctx.result(CONTRACT_MIX, value=total if total >= ctx.min_cell_size else None, rows=rows,
-                      columns=["contract", "offers", "share"], sources=["ads", "ad_occupations"], rows_used=total)
+                      columns=["contract", "offers", "share"], sources=SRC, rows_used=total)
 
 
 CONTRACT_MIX = register(IndicatorDefinition(
@@ -122,7 +172,7 @@ def _by_domain(ctx):
     g = ctx.group
     if not g.domains:
         raise MissingData(f"group {g.id!r} defines no domains (add a `domains:` mapping to its YAML file)")
-    got = dict(ctx.con.execute(f"SELECT rome, count(*) FROM ({_ads(ctx, columns='a.ad_id')}) GROUP BY 1").fetchall())
+    got = {r["rome"]: r["n"] for r in offer_counts(ctx, ["rome"])}
     counts = {label: 0 for label in g.domains}
     other = 0
     for rome, n in got.items():
@@ -139,7 +189,7 @@ def _by_domain(ctx):
     ctx.publishable(total, "offers")
     ctx.protect(rows, count="offers", values=["share"], label="domain")
     return ctx.result(BY_DOMAIN, value=total if total >= ctx.min_cell_size else None, rows=rows,
-                      columns=["domain", "offers", "share"], sources=["ads", "ad_occupations"], rows_used=total)
+                      columns=["domain", "offers", "share"], sources=SRC, rows_used=total)
 
 
 BY_DOMAIN = register(IndicatorDefinition(
@@ -150,22 +200,22 @@ BY_DOMAIN = register(IndicatorDefinition(
 
 
 def _by_territory(ctx):
+    from adequa.indicators.territories import label_of
+
     level = ctx.opt("by") or SUBLEVEL[ctx.territory.level]
     if level not in ("region", "departement", "bassin", "commune"):
         raise MissingData(f"offers can be broken down by region, departement, bassin or commune, not {level!r}")
-    rows = ctx.dicts(f"SELECT {level} AS code, count(*) AS offers FROM ({_ads(ctx, columns='a.' + level)}) "
-                     "GROUP BY 1 ORDER BY offers DESC, code")
+    rows = [{"code": r[level], "offers": r["n"]} for r in offer_counts(ctx, [level])]
+    rows.sort(key=lambda r: (-r["offers"], r["code"] or ""))
     total = sum(r["offers"] for r in rows)
-    from adequa.indicators.territories import label_of
-
     for r in rows:
-        r["label"] = label_of(level, r["code"]) if r["code"] else "non localisé"
+        r["label"] = (label_of(level, r["code"]) or r["code"]) if r["code"] else "non localisé"
         r["share"] = share(r["offers"], total)
     ctx.publishable(total, "offers")
     ctx.protect(rows, count="offers", values=["share"], label="label")
     return ctx.result(BY_TERRITORY, value=total if total >= ctx.min_cell_size else None, rows=rows,
-                      columns=["code", "label", "offers", "share"], sources=["ads", "ad_occupations"],
-                      rows_used=total, filters={"by": level})
+                      columns=["code", "label", "offers", "share"], sources=SRC, rows_used=total,
+                      filters={"by": level})
 
 
 BY_TERRITORY = register(IndicatorDefinition(
@@ -177,11 +227,11 @@ BY_TERRITORY = register(IndicatorDefinition(
 
 
 def _share_of_all(ctx):
-    n = ctx.scalar(f"SELECT count(*) FROM ({_ads(ctx, columns='a.ad_id')})")
-    total = ctx.scalar(f"SELECT count(*) FROM ({_ads(ctx, group=False, columns='a.ad_id')})")
+    n = offer_total(ctx)
+    total = offer_total(ctx, group=False)
     value = ctx.publishable(n, "offers of the group", value=share(n, total, 2))
     return ctx.result(SHARE_OF_ALL, value=value, rows=[{"group_offers": n, "all_offers": total}],
-                      sources=["ads", "ad_occupations"], rows_used=total)
+                      sources=SRC, rows_used=total)
 
 
 SHARE_OF_ALL = register(IndicatorDefinition(

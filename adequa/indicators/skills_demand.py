@@ -55,24 +55,28 @@ def importance(pct: float | None, th=DEFAULT_THRESHOLDS) -> int | None:
 
 
 def _skill_counts(ctx, *, with_domain: bool = False) -> tuple[int, list[dict]]:
+    from adequa.indicators.demand import FACT_LEVELS, fact_where, offer_total, use_facts
+
     ctx.require("ads", "adequa ingest offers FILE")
     ctx.require("skill_mentions", SKILL_HINT)
-    ads = ctx.ads_sql(columns="a.ad_id")
-    n_ads = ctx.scalar(f"SELECT count(*) FROM ({ads})")
     kinds = ctx.opt("kind")
-    kind_where = f"AND m.kind = {sql_str(str(kinds))}" if kinds else ""
     comp = ctx.ref("rome_competences") if with_domain else None
-    dom_sel = "any_value(c.macro_code) AS macro_code," if comp else ""
-    dom_join = f"LEFT JOIN (SELECT code_ogr, any_value(macro_code) AS macro_code FROM {comp} GROUP BY 1) c " \
-               "ON c.code_ogr = m.rome_ogr" if comp else ""
-    rows = ctx.dicts(f"""
-        SELECT coalesce(m.rome_ogr, lower(m.label)) AS skill_id, any_value(m.label) AS skill,
-               any_value(m.rome_ogr) AS rome_ogr, any_value(m.kind) AS kind, {dom_sel}
-               count(DISTINCT m.ad_id) AS ads
-        FROM skill_mentions m SEMI JOIN ({ads}) g ON g.ad_id = m.ad_id
-        {dom_join}
-        WHERE TRUE {kind_where}
-        GROUP BY 1 ORDER BY ads DESC, skill""")
+    dom_sel = ", c.macro_code" if comp else ""
+    dom_join = (f"LEFT JOIN (SELECT code_ogr, any_value(macro_code) AS macro_code FROM {comp} GROUP BY 1) c "
+                "ON c.code_ogr = s.rome_ogr") if comp else ""
+    n_ads = offer_total(ctx)
+    if use_facts(ctx) and ctx.territory.level in FACT_LEVELS:
+        kind_where = f" AND kind = {sql_str(str(kinds))}" if kinds else ""
+        inner = (f"SELECT skill_id, any_value(label) AS skill, any_value(rome_ogr) AS rome_ogr, any_value(kind) AS kind,"
+                 f" sum(ads)::BIGINT AS ads FROM skill_facts WHERE {fact_where(ctx, ctx.period, ctx.territory, True)}"
+                 f"{kind_where} GROUP BY 1")
+    else:
+        ads = ctx.ads_sql(columns="a.ad_id")
+        kind_where = f"WHERE m.kind = {sql_str(str(kinds))}" if kinds else ""
+        inner = (f"SELECT coalesce(m.rome_ogr, lower(m.label)) AS skill_id, any_value(m.label) AS skill, "
+                 f"any_value(m.rome_ogr) AS rome_ogr, any_value(m.kind) AS kind, count(DISTINCT m.ad_id) AS ads "
+                 f"FROM skill_mentions m SEMI JOIN ({ads}) g ON g.ad_id = m.ad_id {kind_where} GROUP BY 1")
+    rows = ctx.dicts(f"SELECT s.*{dom_sel} FROM ({inner}) s {dom_join} ORDER BY s.ads DESC, s.skill")
     return n_ads, rows
 
 

@@ -218,3 +218,21 @@ def ingest_mirror_labour(mirror: str | Path, *, db: str | Path | None = None) ->
     if not items:
         raise InputError("no labour files found", path=str(root))
     return ingest_many(items, db=db)
+
+
+def refresh_facts(*, db: str | Path | None = None, warehouse: Warehouse | None = None) -> dict:
+    """Rebuild the pre-aggregated facts the ads-based indicators read (``offer_facts``, ``skill_facts``).
+
+    Run after loading or enriching ads; until then indicators notice the change and read the ads directly.
+    """
+    from adequa.indicators import facts
+
+    if warehouse is not None:
+        return facts.build(warehouse.con)
+    if db is None:
+        from adequa.config import get_settings
+
+        db = get_settings().db
+    with Warehouse(db) as wh:
+        wh.con.execute("SET enable_progress_bar = false")
+        return facts.build(wh.con)
