@@ -282,14 +282,15 @@ def candidate_terms(text: str | None, *, known: set[str] | frozenset[str] = froz
             if not seg_context and n_short < 3:
                 continue            # neither a requirement context nor a list: nothing skill-like here
             enumeration = n_short >= 3 or (n_short >= 2 and seg_context)
-            known_in_list = sum(1 for (_, it), n in zip(items, sizes)
-                                if 0 < n <= max_words and term_key(_clean_item(it)) in known) if known else 0
+            spans = [_clean_span(it) if n <= max_words + 3 else None for (_, it), n in zip(items, sizes)]
+            known_in_list = sum(1 for (_, it), n, sp in zip(items, sizes, spans)
+                                if 0 < n <= max_words and term_key(it[sp[0]:sp[1]]) in known) if known else 0
             for index, (item_start, item) in enumerate(items):
-                if sizes[index] > max_words + 3:
+                if spans[index] is None:
                     if seg_context:
                         _tool_tokens(text, item, base + item_start, seg_context, known, out, seen, line)
                     continue
-                c_start, c_end = _clean_span(item)
+                c_start, c_end = spans[index]
                 term = item[c_start:c_end]
                 if not term:
                     continue
@@ -298,6 +299,13 @@ def candidate_terms(text: str | None, *, known: set[str] | frozenset[str] = froz
                 if n_words > max_words:
                     _tool_tokens(text, term, t_start, seg_context, known, out, seen, line)
                     continue
+                if n_words > 1:
+                    toks = term.split()
+                    tools = [t for t in toks if is_tool_shaped(t)]
+                    if tools and all(t.islower() and (t in STOPWORDS or _is_word(t)) for t in toks if t not in tools):
+                        # "utiliserez FlumeML au quotidien": the tool, not the phrase around it.
+                        _tool_tokens(text, term, t_start, seg_context, known, out, seen, line)
+                        continue
                 key = term_key(term)
                 if (not key or key in known or len(key) < 2 or _is_generic(term)
                         or strip_accents(term).upper().split("+")[0] in NOT_SKILL_ACRONYMS):
@@ -458,16 +466,18 @@ def acronym_of(phrase: str) -> str | None:
     return term_key("".join(w[0] for w in words if w[0].isalnum()))
 
 
-_DEFINITION = re.compile(r"((?:[A-Za-zÀ-ÿ][\w'’-]*\s+){1,6}[A-Za-zÀ-ÿ][\w'’-]*)\s*\(\s*([A-Z][A-Za-z0-9]{1,7}s?)\s*\)")
+_ACRONYM_IN_BRACKETS = re.compile(r"\(\s*([A-Z][A-Za-z0-9]{1,7}s?)\s*\)")
+_WORD = re.compile(r"[A-Za-zÀ-ÿ][\w'’-]*")
 
 
 def acronym_definitions(text: str) -> list[tuple[str, str]]:
     """(long form, acronym) pairs written as ``Retrieval Augmented Generation (RAG)``:
     the acronym's letters must be the initials of the last words before the bracket."""
     pairs = []
-    for m in _DEFINITION.finditer(text or ""):
-        words, acro = m.group(1).split(), m.group(2)
+    for m in _ACRONYM_IN_BRACKETS.finditer(text or ""):
+        acro = m.group(1)
         akey = term_key(acro)
+        words = _WORD.findall(text[max(0, m.start() - 120):m.start()])[-8:]
         for n in range(2, len(words) + 1):
             phrase = " ".join(words[-n:])
             if acronym_of(phrase) == akey:

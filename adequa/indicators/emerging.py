@@ -355,8 +355,10 @@ def _new_terms(ctx: Context):
         SELECT g, count(*) FILTER (WHERE p = 0), count(*) FILTER (WHERE p = 1) FROM d GROUP BY g
     """).fetchall()
     tests = compare_counts(counts, n_from, n_to, alpha=alpha, min_support=min_support) if n_from and n_to else []
-    # New: rising significantly, or absent before the 'to' period (first seen in it) with enough support.
-    chosen = [x for x in tests if x.direction == "rising" or (x.x_from == 0 and x.x_to >= min_support)]
+    # Listed: rising significantly. With the option unconfirmed=True, also terms absent from the first
+    # period that reach min_support in the second without being significant yet (a watch list).
+    watch = bool(ctx.opt("unconfirmed", False))
+    chosen = [x for x in tests if x.direction == "rising" or (watch and x.x_from == 0 and x.x_to >= min_support)]
     chosen.sort(key=lambda x: (x.direction != "rising", -x.log_ratio, x.q_value))
     chosen = chosen[:limit]
     info = _term_info(ctx, [x.key for x in chosen], b)
@@ -366,7 +368,8 @@ def _new_terms(ctx: Context):
         rows.append({"rank": rank, "term": i.get("label") or x.key, "group_key": x.key,
                      "variants": i.get("variants"), "first_seen": i.get("first_seen"), **_fmt(x),
                      "examples": i.get("examples") or [], "nearest_id": i.get("nearest_id"),
-                     "nearest_label": i.get("nearest_label"), "nearest_score": i.get("nearest_score")})
+                     "nearest_label": i.get("nearest_label"), "nearest_score": i.get("nearest_score"),
+                     "related_skills": i.get("related")})
     _protect_from(ctx, rows, "term")
     t = {"from": a, "to": b, "n_from": n_from, "n_to": n_to, "tested": len(tests), "alpha": alpha,
          "min_support": min_support}
@@ -395,6 +398,7 @@ def _term_info(ctx: Context, keys: list[str], to: Period, examples: int = 3) -> 
             GROUP BY k)
         SELECT t.k, first.first_seen, first.term, ex.examples, {group_cols}
         FROM _em_terms t LEFT JOIN first ON first.k = t.k LEFT JOIN ex ON ex.k = t.k {join}""").fetchall()
+    related = _related_skills(ctx) if ctx.has_table("skill_mentions") else {}
     out = {}
     for k, first_seen, term, ex, label, variants, nid, nlabel, nscore in rows:
         seen, uniq = set(), []
@@ -408,8 +412,28 @@ def _term_info(ctx: Context, keys: list[str], to: Period, examples: int = 3) -> 
             var = [term]
         out[k] = {"label": label or term, "first_seen": first_seen.isoformat() if first_seen else None,
                   "examples": uniq, "variants": ", ".join(v for v in var if v), "nearest_id": nid,
-                  "nearest_label": nlabel, "nearest_score": nscore}
+                  "nearest_label": nlabel, "nearest_score": nscore, "related": related.get(k)}
     return out
+
+
+def _related_skills(ctx: Context, top: int = 3, min_ads: int = 3) -> dict[str, str]:
+    """For each term of ``_em_terms``: the taxonomy skills most over-represented in the ads that
+    mention it (lift = share among those ads / share among all ads, at least ``min_ads`` ads):
+    the term's neighbours in context, e.g. SQL and data warehouse for a new database tool."""
+    rows = ctx.con.execute(f"""
+        WITH t AS (SELECT DISTINCT coalesce(group_key, term_key) AS k, ad_id FROM emerging_term_mentions
+                   WHERE coalesce(group_key, term_key) IN (SELECT k FROM _em_terms)),
+        s AS (SELECT DISTINCT m.ad_id, {SKILL_KEY} AS skill, m.label FROM skill_mentions m
+              WHERE m.ad_id IN (SELECT ad_id FROM t) AND NOT coalesce(m.unlisted, FALSE) AND {SKILL_KEY} IS NOT NULL),
+        co AS (SELECT t.k, s.skill, any_value(s.label) AS label, count(*) AS n FROM t JOIN s ON s.ad_id = t.ad_id
+               GROUP BY t.k, s.skill HAVING count(*) >= {int(min_ads)}),
+        df AS (SELECT {SKILL_KEY} AS skill, count(DISTINCT m.ad_id) AS df FROM skill_mentions m
+               WHERE {SKILL_KEY} IN (SELECT skill FROM co) GROUP BY 1),
+        nt AS (SELECT k, count(*) AS nt FROM t GROUP BY k),
+        total AS (SELECT greatest(count(*), 1) AS n FROM ads)
+        SELECT co.k, list(co.label ORDER BY (co.n / nt.nt) / (df.df / total.n) DESC, co.n DESC)[1:{int(top)}]
+        FROM co JOIN nt ON nt.k = co.k JOIN df ON df.skill = co.skill, total GROUP BY co.k""").fetchall()
+    return {k: ", ".join(x for x in labels if x) for k, labels in rows}
 
 
 NEW_TERMS = register(IndicatorDefinition(
@@ -419,9 +443,11 @@ NEW_TERMS = register(IndicatorDefinition(
                "next to known skills, tool-like shapes) but match no ROME or ESCO item, grouped by variants "
                "(spellings, acronyms, English/French); listed when their share of ads rises significantly "
                "(same test as emerging_rising_skills) or when they first appear in the second period. Each "
-               "row gives the first-seen date, examples and the nearest taxonomy item.",
+               "row gives the first-seen date, examples, the nearest taxonomy item in spelling and the "
+               "taxonomy skills most over-represented in the same ads (related_skills).",
     unit="count", inputs=("ads", "emerging_term_mentions", "emerging_term_groups"), section="emerging",
-    compute=_new_terms, options=_COMMON_OPTIONS,
+    compute=_new_terms, options={**_COMMON_OPTIONS, "unconfirmed": "also list terms first seen in the second "
+                                 "period that are not significant yet (watch list; default False)"},
     limits="Candidates come from patterns, not from a trained model: generic words that sit in lists "
            "(benefits, degrees) can appear; the test filters terms whose share does not change. Run the "
            "discovery again after loading new taxonomy versions."))

@@ -42,19 +42,39 @@ class Taxonomy:
     labels: list[tuple[str, str]] = field(default_factory=list)      # preferred labels
     all_labels: list[str] = field(default_factory=list)
     version: str | None = None
+    _keys: set[str] | None = field(default=None, repr=False)
+    _choices: list[str] | None = field(default=None, repr=False)
 
     def keys(self) -> set[str]:
-        return known_keys(self.all_labels or [label for _, label in self.labels])
+        if self._keys is None:
+            self._keys = known_keys(self.all_labels or [label for _, label in self.labels])
+        return self._keys
+
+    def choices(self) -> list[str]:
+        """Preferred labels prepared for rapidfuzz (accent-free, lower case), computed once."""
+        if self._choices is None:
+            self._choices = [et.strip_accents(label).casefold() for _, label in self.labels]
+        return self._choices
+
+
+_VENDOR = re.compile(r"^(?:microsoft|google|adobe|apache|amazon|ibm|oracle|sap)\s+", re.I)
+_INNER = re.compile(r"\(([^()]{2,200})\)")
 
 
 def known_keys(labels: Iterable[str]) -> set[str]:
-    """term_key of every label, of its part before a bracket ("Python (computer programming)")
-    and of the tool name after a category head word ("Langage SQL" → "sql")."""
+    """term_key of every label, of its part before a bracket ("Python (computer programming)"),
+    of the tool name after a category head word or a vendor ("Langage SQL" → "sql",
+    "Microsoft Excel" → "excel") and of short items listed in brackets
+    ("pack Office (Word, Excel, Outlook)" → "word", "excel", "outlook")."""
     out = set()
     for label in labels:
         if not label:
             continue
-        for form in (label, label.split("(")[0], _HEADS.sub("", label)):
+        forms = [label, label.split("(")[0], _HEADS.sub("", label)]
+        forms.append(_VENDOR.sub("", forms[-1]))
+        for inner in _INNER.findall(label):
+            forms.extend(p for p in re.split(r"\s*[,;/]\s*", inner) if 0 < len(p.split()) <= 3 and "..." not in p)
+        for form in forms:
             k = et.term_key(form)
             if len(k) >= 2:
                 out.add(k)
@@ -140,7 +160,7 @@ def _scan_in_worker(batch, min_score):
 
 def discover_terms(db: str | Path | Warehouse, *, taxonomy: Taxonomy | None = None, known: set[str] | None = None,
                    rescan: bool = False, batch_size: int = 2000, workers: int = 1, min_score: float = 0.5,
-                   nearest_min_mentions: int = 2, progress: Callable[[int, int], None] | None = None
+                   nearest_min_mentions: int = 3, progress: Callable[[int, int], None] | None = None
                    ) -> DiscoveryResult:
     """Find skill-like terms that no taxonomy lists in the ads' descriptions and store them.
 
@@ -148,7 +168,8 @@ def discover_terms(db: str | Path | Warehouse, *, taxonomy: Taxonomy | None = No
     scanned again, so re-running never duplicates. Unlisted mentions of the skills enricher
     (``skill_mentions.unlisted``) are added as candidates too. Variants are then grouped over
     the whole table and each group with at least ``nearest_min_mentions`` mentions gets its
-    nearest taxonomy item. ``workers`` > 1 scans batches in parallel processes.
+    nearest taxonomy item in spelling (token_sort_ratio ≥ 70, else none). ``workers`` > 1 scans
+    batches in parallel processes.
     """
     t0 = time.perf_counter()
     own = not isinstance(db, Warehouse)
@@ -165,8 +186,9 @@ def discover_terms(db: str | Path | Warehouse, *, taxonomy: Taxonomy | None = No
                     "FROM ads a LEFT JOIN emerging_scanned s ON s.ad_id = a.ad_id "
                     "WHERE s.ad_id IS NULL OR s.content_hash IS DISTINCT FROM "
                     "coalesce(a.content_hash, md5(coalesce(a.description, ''))) ORDER BY a.ad_id")
-        total = wh.scalar(f"SELECT count(*) FROM ({todo_sql})")
-        res.ads_skipped = wh.count("ads") - total
+        # fetchall, not fetchone: DuckDB 2 keeps a half-read result open and refuses other work.
+        total = con.execute(f"SELECT count(*) FROM ({todo_sql})").fetchall()[0][0]
+        res.ads_skipped = con.execute("SELECT count(*) FROM ads").fetchall()[0][0] - total
         cur = con.cursor()
         cur.execute(todo_sql)
         pairs: list[tuple[str, str]] = []
@@ -263,20 +285,21 @@ def _copy_unlisted(wh: Warehouse, keys: frozenset[str]) -> int:
 
 
 def regroup(wh: Warehouse, *, taxonomy: Taxonomy | None = None, pairs: Sequence[tuple[str, str]] = (),
-            nearest_min_mentions: int = 2) -> int:
+            nearest_min_mentions: int = 3, nearest_min_score: float = 70.0) -> int:
     """Group the variants of every stored term, set ``group_key`` on the mentions and rewrite
     ``emerging_term_groups`` (with the nearest taxonomy item). Returns the number of groups."""
     counts = dict(wh.query("SELECT term, count(*) FROM emerging_term_mentions GROUP BY term"))
     groups = et.group_variants(counts, pairs=pairs)
     mapping = [{"term": t, "group_key": g.key} for g in groups for t in g.variants]
-    choices = None
+    nearest: dict[str, dict | None] = {}
     if taxonomy and taxonomy.labels:
-        choices = [et.strip_accents(label).casefold() for _, label in taxonomy.labels]
+        wanted = [g for g in groups if g.count >= nearest_min_mentions]
+        found = et.nearest_items([g.label for g in wanted], taxonomy.labels, choices=taxonomy.choices(),
+                                 min_score=nearest_min_score, workers=-1)
+        nearest = {g.key: n for g, n in zip(wanted, found)}
     rows = []
     for g in groups:
-        near = None
-        if choices is not None and g.count >= nearest_min_mentions:
-            near = et.nearest_item(g.label, taxonomy.labels, _choices=choices)
+        near = nearest.get(g.key)
         rows.append({"group_key": g.key, "label": g.label, "variants": json.dumps(g.variants, ensure_ascii=False),
                      "keys": g.keys, "mentions": g.count, "nearest_id": near["id"] if near else None,
                      "nearest_label": near["label"] if near else None,
