@@ -17,6 +17,10 @@ from adequa.errors import AdequaError
 from adequa.store import migrations
 
 
+_ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
+          "BOOLEAN": pa.bool_(), "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us"), "VARCHAR[]": pa.list_(pa.string())}
+
+
 class WarehouseError(AdequaError):
     """The warehouse file cannot be opened or written."""
 
@@ -110,6 +114,67 @@ class Warehouse:
         self.upsert("provenance", [dict(table_name=table, source=source, version=version, licence=licence,
                                         origin=origin, checksum=checksum, rows=rows, retrieved_at=retrieved_at)],
                     key=["table_name", "version"])
+
+    def provenance(self, table: str | None = None) -> list[dict]:
+        """Provenance records, newest load first (all tables, or one)."""
+        where, params = ("WHERE table_name = ?", [table]) if table else ("", [])
+        return self.query_dicts(f"SELECT * FROM provenance {where} ORDER BY loaded_at DESC, table_name", params)
+
+    def checksum_of(self, table: str, version: str) -> str | None:
+        """The checksum recorded when ``table`` was loaded at ``version`` (None if never)."""
+        return self.scalar("SELECT checksum FROM provenance WHERE table_name = ? AND version = ?", [table, version])
+
+    def columns(self, table: str) -> list[tuple[str, str]]:
+        """(name, DuckDB type) of a table's columns, in order."""
+        return [(r[0], r[1]) for r in self.query(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' "
+            "AND table_name = ? ORDER BY ordinal_position", [table])]
+
+    def arrow_schema(self, table: str) -> pa.Schema:
+        """The Arrow schema matching ``table``: build batches with it so that empty or all-null
+        columns keep their SQL type."""
+        return pa.schema([(name, _ARROW.get(kind, pa.string())) for name, kind in self.columns(table)])
+
+    def replace_version(self, table: str, version: str, rows: pa.Table | Iterable[dict], *,
+                        provenance: dict | None = None) -> int:
+        """Make ``rows`` the whole content of ``table`` for ``version``, in one transaction.
+
+        Rows of other versions are untouched; rows of this version that are not
+        in ``rows`` go (the content of a version is replaced, not merged). With
+        ``provenance`` (source, licence, origin, checksum, retrieved_at), the
+        provenance record is written in the same transaction.
+        """
+        schema = self.arrow_schema(table)
+        if not len(schema):
+            raise WarehouseError(f"{self.path}: no table {table!r}")
+        if isinstance(rows, pa.Table):
+            batch = rows
+        else:
+            rows = list(rows)
+            names = set(schema.names)
+            for r in rows:
+                r["version"] = version
+            batch = pa.Table.from_pylist(rows, schema=pa.schema([f for f in schema if f.name in names
+                                                                     and (not rows or f.name in rows[0])]))
+        if "version" not in batch.column_names:
+            batch = batch.append_column("version", pa.array([version] * batch.num_rows, pa.string()))
+        cols = ", ".join(f'"{c}"' for c in batch.column_names)
+        self.con.register("_rows", batch)
+        try:
+            with self.transaction() as con:
+                con.execute(f'DELETE FROM "{table}" WHERE version = ?', [version])
+                con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM _rows')
+                if provenance is not None:
+                    p = {"source": None, "licence": None, "origin": None, "checksum": None,
+                         "retrieved_at": None, **provenance}
+                    con.execute("DELETE FROM provenance WHERE table_name = ? AND version = ?", [table, version])
+                    con.execute("INSERT INTO provenance (table_name, source, version, retrieved_at, licence, origin, "
+                                "checksum, rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                [table, p["source"], version, p["retrieved_at"], p["licence"], p["origin"],
+                                 p["checksum"], batch.num_rows])
+        finally:
+            self.con.unregister("_rows")
+        return batch.num_rows
 
     def has_version(self, table: str, version: str) -> bool:
         return bool(self.scalar("SELECT count(*) FROM provenance WHERE table_name = ? AND version = ?", [table, version]))

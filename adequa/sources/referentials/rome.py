@@ -29,6 +29,7 @@ TABLES = {
     "liens_rome_referentiels": ("code_rome", "code_ogr"),
     "cr_gd_dp": ("code_rome", "code_grand_domaine", "code_domaine_professionel"),
     "item": ("code_ogr", "libelle"),
+    "referentiel_contexte_travail": ("code_ogr", "libelle_cont_travail", "libelle_type_cont_trav"),
 }
 
 
@@ -39,6 +40,26 @@ class RomeExport:
     folder: Path
     version: str
     files: dict[str, Path]
+
+    @property
+    def release(self) -> str:
+        """The version as France Travail writes it in its notes: ``460`` -> ``4.60``."""
+        v = self.version
+        return f"{v[0]}.{v[1:]}" if len(v) >= 2 and v.isdigit() else v
+
+    def release_note(self) -> dict:
+        """Number and publication date from ``version.txt`` (the publisher's note), if present."""
+        note = self.folder / "version.txt"
+        out: dict = {}
+        if note.exists():
+            text = note.read_text(encoding="utf-8", errors="replace")
+            m = re.search(r"Num[ée]ro de version\s*:\s*(\d+)", text)
+            if m:
+                out["number"] = m.group(1)
+            m = re.search(r"Date de publication\s*:\s*(\d\d)/(\d\d)/(\d{4})", text)
+            if m:
+                out["published"] = f"{m.group(3)}-{m.group(2)}-{m.group(1)}"
+        return out
 
     def rows(self, table: str) -> Iterator[dict]:
         """Stream the rows of one table, checking its required columns."""
@@ -81,7 +102,12 @@ def appellations(export: RomeExport) -> Iterator[dict]:
     for r in export.rows("referentiel_appellation"):
         yield {"code_ogr": r["code_ogr"], "label": r["libelle_appellation_long"],
                "short_label": r["libelle_appellation_court"], "code_rome": r["code_rome"],
-               "rarely_used": r.get("peu_usite") == "O"}
+               "rarely_used": r.get("peu_usite") == "O", "cadre": _flag(r.get("emploi_cadre")),
+               "principal": r.get("classification") == "PRINCIPALE"}
+
+
+def _flag(value: str | None) -> bool | None:
+    return {"O": True, "N": False}.get((value or "").strip())
 
 
 def competences(export: RomeExport) -> Iterator[dict]:
@@ -112,3 +138,52 @@ def hierarchy(export: RomeExport) -> Iterator[dict]:
         yield {"code_rome": r["code_rome"], "grand_domaine": r["code_grand_domaine"],
                "grand_domaine_label": r.get("libelle_grand_domaine"), "domaine": r["code_domaine_professionel"],
                "domaine_label": r.get("libelle_domaine_professionel")}
+
+
+def contextes(export: RomeExport) -> Iterator[dict]:
+    """Work contexts (hours, travel, physical conditions…), also linked to fiches as items."""
+    for r in export.rows("referentiel_contexte_travail"):
+        yield {"code_ogr": r["code_ogr"], "label": r["libelle_cont_travail"],
+               "type_code": r.get("code_type_cont_trav") or None, "type_label": r.get("libelle_type_cont_trav") or None}
+
+
+_V3_FILE = re.compile(r"referentiel_code_rome_v(?P<version>\d+)", re.I)
+
+
+def locate_v3(folder: str | Path) -> tuple[Path, str] | None:
+    """The ROME v3 code list (``*referentiel_code_rome_v3NN*.xml|csv``) under ``folder``, with its version."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None
+    for path in sorted(folder.rglob("*")):
+        m = _V3_FILE.search(path.name)
+        if m and m["version"].startswith("3") and path.suffix.lower() in (".xml", ".csv"):
+            return path, m["version"]
+    return None
+
+
+def v3_codes(path: str | Path) -> Iterator[dict]:
+    """ROME v3 codes and labels, from the v3 ``unix_referentiel_code_rome`` export (XML or CSV)."""
+    from adequa.errors import InputError
+
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        for _, r in read_csv(path, required=("code_rome", "code_ogr")):
+            yield {"code_rome": r["code_rome"], "code_ogr": r["code_ogr"], "label": r.get("libelle") or r.get("libelle_rome")}
+        return
+    from defusedxml.ElementTree import iterparse
+    from xml.etree.ElementTree import ParseError
+
+    number = 0
+    try:
+        for _event, elem in iterparse(str(path), events=("end",)):
+            if elem.tag != "item_referentiel_code_rome":
+                continue
+            number += 1
+            row = {child.tag: (child.text or "").strip() for child in elem}
+            if not row.get("code_rome"):
+                raise InputError("item without code_rome", path=str(path), record=str(number), field="code_rome")
+            yield {"code_rome": row["code_rome"], "code_ogr": row.get("code_ogr") or None, "label": row.get("libelle")}
+            elem.clear()
+    except ParseError as exc:
+        raise InputError(f"malformed XML ({exc})", path=str(path), line=exc.position[0]) from exc
