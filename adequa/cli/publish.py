@@ -45,8 +45,11 @@ def study(
         result = build_study(settings.db, out=out, group=group, territory=territory, period=period, lang=lang,
                              pdf=pdf, png=png, settings=settings, progress=report)
     console.print(f"[green]✓[/] {result.summary()}")
+    by_reason: dict[str, list[str]] = {}
     for f in result.missing:
-        console.print(f"  [yellow]–[/] {f.name}: {f.reason or 'no data'}", highlight=False)
+        by_reason.setdefault(f.reason or "no data", []).append(f.name)
+    for reason, names in by_reason.items():
+        console.print(f"  [yellow]–[/] {reason} [dim]({', '.join(names)})[/]", highlight=False)
 
 
 def _annotator(settings):

@@ -63,20 +63,21 @@ COLUMN_LABELS = {
            "departement": "Code département", "departement_label": "Département", "region": "Région",
            "bassin": "Bassin d'emploi", "bassin_label": "Bassin d'emploi", "zone_emploi": "Zone d'emploi",
            "commune": "Commune", "rome": "Code ROME", "rome_label": "Métier (ROME)", "label": "Libellé",
-           "skill": "Compétence", "kind": "Type", "level": "Niveau", "importance": "Importance",
+           "skill": "Compétence", "kind": "Type", "level": "Niveau (1–3)", "importance": "Importance",
            "month": "Mois", "year": "Année", "quarter": "Trimestre", "period": "Période", "ads": "Offres",
            "offers": "Offres", "projects": "Projets de recrutement", "difficult": "Projets difficiles",
            "seasonal": "Projets saisonniers", "domain": "Domaine", "fap": "FAP", "growth": "Évolution (%)",
            "age": "Âge", "sex": "Sexe", "contract": "Contrat", "contract_type": "Contrat",
-           "diploma": "Diplôme", "certification": "Certification", "level_label": "Niveau", "code": "Code",
+           "diploma": "Diplôme", "certification": "Certification", "code": "Code",
            "durable": "Offres durables", "group_offers": "Offres du groupe", "all_offers": "Toutes offres",
-           "difficult_share": "Part difficile (%)", "term": "Terme", "ratio": "Ratio"},
+           "difficult_share": "Part difficile (%)", "term": "Terme", "ratio": "Ratio",
+           "level_label": "Niveau d'importance", "rome_ogr": "Code OGR"},
     "en": {"value": "Value", "count": "Count", "n": "Count", "share": "Share (%)", "pct": "Share (%)",
            "departement": "Département code", "departement_label": "Département", "region": "Region",
            "bassin": "Employment area (BMO)", "bassin_label": "Employment area (BMO)",
            "zone_emploi": "Employment zone", "commune": "Municipality", "rome": "ROME code",
            "rome_label": "Occupation (ROME)", "label": "Label", "skill": "Skill", "kind": "Type",
-           "level": "Level", "importance": "Importance", "month": "Month", "year": "Year", "quarter": "Quarter",
+           "level": "Level (1–3)", "importance": "Importance", "month": "Month", "year": "Year", "quarter": "Quarter",
            "period": "Period", "ads": "Ads", "offers": "Offers", "projects": "Recruitment projects",
            "difficult": "Difficult projects", "seasonal": "Seasonal projects", "domain": "Domain", "fap": "FAP",
            "growth": "Change (%)", "age": "Age", "sex": "Sex", "contract": "Contract",
@@ -300,8 +301,10 @@ def _choose_chart(hint: str | None, cols: list[Column], rows: list[dict], *, uni
     elif kind == "map":
         category = category or (texts[0] if texts else None)
     elif kind == "bar":
-        label_pref = [t for t in labelish if t.endswith(("label", "libelle", "name", "nom"))]
-        category = (label_pref or labelish or texts or [None])[0]
+        # the category axis: the most varied text column that is not a code
+        named = [t for t in labelish if not t.lower().endswith(("code", "_id", "uri", "ogr"))] or labelish or texts
+        category = max(named, key=lambda t: (len({r.get(t) for r in rows if r.get(t) is not None}),
+                                             -named.index(t))) if named else None
         others = [t for t in labelish if t != category and not t.endswith(("code", "_id", "uri"))]
         if others and len({r.get(others[0]) for r in rows}) <= 6 and len(rows) > len({r.get(category) for r in rows}):
             series = others[0]

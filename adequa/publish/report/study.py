@@ -125,7 +125,12 @@ def render_html(figures: list[Figure], *, meta: dict, svgs: dict[str, str], lang
         figs = [f for f in figures if f.section == s]
         if s == "other" and not figs:
             continue
+        groups: dict[str, list[str]] = {}
+        for f in figs:
+            if not f.available:
+                groups.setdefault(f.reason or "", []).append(f.title)
         sections.append({"id": s, "title": titles[s], "intro": t["intro"].get(s, ""), "figures": figs,
+                         "missing_groups": list(groups.items()),
                          "kpis": [f for f in figs if f.available and f.chart == "kpi"],
                          "available": any(f.available for f in figs)})
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
