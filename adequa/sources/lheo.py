@@ -3,7 +3,7 @@
 An offer record is a ``dict`` with the columns of ``training_offers`` plus ``actions``: a
 list of action dicts (where and how it is taught: place, alternance, distance), each with
 ``sessions`` (when, how many places). XML is streamed formation by formation with the
-hardened parser of :mod:`adequa.sources.rncp` (defusedxml); the namespace version
+hardened parser of :mod:`adequa.sources.rncp` (prolog checked, then expat); the namespace version
 (2.2, 2.3 …) is not assumed. Unreadable formations come back as ``Rejected``.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from adequa.errors import InputError
-from adequa.sources.rncp import Rejected, normalise_numero
+from adequa.sources.rncp import Rejected, iter_elements, normalise_numero
 
 SOURCE_XML = "LHÉO training offers (XML)"
 SOURCE_JSON = "Intercarif training offers (LHÉO JSON)"
@@ -126,39 +126,9 @@ def _descendant(elem, name: str):
 
 
 def read_xml(fh: IO[bytes], label: str) -> Iterator[dict | Rejected]:
-    from xml.etree.ElementTree import ParseError
-
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import iterparse
-
-    root = None
-    ordinal = 0
-    stack = []
-    try:
-        for event, elem in iterparse(fh, events=("start", "end"), forbid_dtd=False,
-                                     forbid_entities=True, forbid_external=True):
-            if event == "start":
-                if root is None:
-                    root = elem
-                    if _local(elem.tag) != "lheo":
-                        raise InputError(f"root element is <{_local(elem.tag)}>, expected <lheo>", path=label, line=1)
-                stack.append(elem)
-                continue
-            stack.pop()
-            if _local(elem.tag) != "formation":
-                continue
-            ordinal += 1
-            yield _offer_from_xml(elem, label, ordinal)
-            if stack:
-                stack[-1].remove(elem)          # drop what was read: memory stays flat
-    except DefusedXmlException as exc:
-        raise InputError(f"refused: the file declares entities or external references ({type(exc).__name__})",
-                         path=label) from exc
-    except ParseError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else None
-        raise InputError(f"malformed XML ({exc})", path=label, line=line) from exc
-    if root is None:
-        raise InputError("empty file, expected a LHÉO document", path=label)
+    """Stream ``<formation>`` elements (any LHÉO namespace) with the hardened reader of RNCP exports."""
+    for ordinal, elem in enumerate(iter_elements(fh, label, "formation", root_tag="lheo", local=True), start=1):
+        yield _offer_from_xml(elem, label, ordinal)
 
 
 def _place(coord) -> dict:

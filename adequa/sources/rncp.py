@@ -3,8 +3,8 @@
 Two official forms are read:
 
 * the XML export, flux V4.1 (``export_fiches_RNCP_V4_1_YYYY-MM-DD.xml``, zipped or not):
-  streamed with a hardened parser (defusedxml: no external entities, no entity
-  declarations, so no "billion laughs"); each ``<FICHE>`` is cleared once read,
+  streamed with a hardened parser (the prolog is checked first: no entity declarations, no
+  external DTD, so no "billion laughs" nor XXE; then expat in C); each ``<FICHE>`` is dropped once read,
   so memory stays at the size of one fiche whatever the file size;
 * the CSV export (``export-fiches-csv-YYYY-MM-DD.zip`` or its unzipped folder):
   ``;``-separated files ``export_fiches_CSV_Standard_*``, ``_Blocs_De_Compétences_*``,
@@ -175,37 +175,89 @@ def _read_xml_file(path: Path) -> Iterator[dict | Rejected]:
 
 
 # -- XML, flux V4.1 --------------------------------------------------------------
-def read_xml(fh: IO[bytes], label: str) -> Iterator[dict | Rejected]:
-    """Stream ``<FICHE>`` elements from a V4.1 export opened in binary mode."""
-    from xml.etree.ElementTree import ParseError
+class _Chain(io.RawIOBase):
+    """A binary stream that replays ``head`` then continues with ``rest``."""
 
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import iterparse
+    def __init__(self, head: bytes, rest: IO[bytes]):
+        self.head, self.rest = head, rest
 
-    ordinal = 0
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:
+        if self.head:
+            n = min(len(buf), len(self.head))
+            buf[:n], self.head = self.head[:n], self.head[n:]
+            return n
+        data = self.rest.read(len(buf))
+        buf[:len(data)] = data
+        return len(data)
+
+
+_FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
+_DANGEROUS = re.compile(rb"<!ENTITY|<!DOCTYPE[^>\[]*(SYSTEM|PUBLIC)|<!DOCTYPE[^>]*\[", re.I)
+
+
+def guarded_stream(fh: IO[bytes], label: str, *, max_prolog: int = 1 << 22) -> tuple[IO[bytes], str | None]:
+    """Refuse documents whose prolog declares entities or references an external DTD.
+
+    Entities can only be declared in the DOCTYPE, which comes before the root element: the
+    prolog is read up to the first element and checked, then replayed to the parser. Official
+    exports have no DOCTYPE at all. (Expat ≥ 2.4 also caps entity amplification: belt and braces.)
+    Returns the stream and the root element's name (``None`` for an empty document).
+    """
+    head = b""
+    while True:
+        chunk = fh.read(1 << 16)
+        head += chunk
+        clean = _strip_comments(head)
+        m = _FIRST_ELEMENT.search(clean)
+        if (m and re.match(rb"<[^\s/>]+[\s/>]", clean[m.start():])) or not chunk:
+            prolog = clean[:m.start()] if m else clean
+            break
+        if len(head) > max_prolog:
+            raise InputError(f"no root element in the first {max_prolog >> 20} MiB", path=label, line=1)
+    if _DANGEROUS.search(prolog):
+        raise InputError("refused: the file declares entities or an external DTD (<!DOCTYPE …>); "
+                         "an official export never does", path=label, line=1)
     root = None
+    if m:
+        root = re.match(rb"<([^\s/>]+)", clean[m.start():])[1].decode("utf-8", "replace")
+    return io.BufferedReader(_Chain(head, fh), buffer_size=1 << 16), root
+
+
+def _strip_comments(data: bytes) -> bytes:
+    return re.sub(rb"<!--.*?-->", b"", data, flags=re.S)
+
+
+def iter_elements(fh: IO[bytes], label: str, tag: str, root_tag: str | None = None,
+                  local: bool = False) -> Iterator:
+    """Yield each ``tag`` element of a hardened XML stream once complete, then clear it so that
+    memory stays at the size of one element (an empty shell of ~100 bytes stays per element).
+    ``local`` ignores namespaces."""
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    stream, root = guarded_stream(fh, label)
+    if root is None:
+        raise InputError(f"empty file, expected an XML document with <{root_tag or tag}>", path=label)
+    if root_tag and (root.split(":")[-1] if local else root) != root_tag:
+        raise InputError(f"root element is <{root}>, expected <{root_tag}>", path=label, line=1)
+    suffix = "}" + tag
     try:
-        for event, elem in iterparse(fh, events=("start", "end"), forbid_dtd=False,
-                                     forbid_entities=True, forbid_external=True):
-            if root is None:
-                root = elem
-                if elem.tag != "FICHES":
-                    raise InputError(f"root element is <{elem.tag}>, expected <FICHES> (France Compétences flux V4.1)",
-                                     path=label, line=1)
-                continue
-            if event != "end" or elem.tag != "FICHE":
-                continue
-            ordinal += 1
-            yield _fiche_from_xml(elem, label, ordinal)
-            root.clear()            # drop the fiche just read: memory stays flat
-    except DefusedXmlException as exc:
-        raise InputError(f"refused: the file declares entities or external references ({type(exc).__name__}); "
-                         "an official export never does", path=label) from exc
+        for _, elem in iterparse(stream, events=("end",)):
+            t = elem.tag
+            if t == tag or (local and t.endswith(suffix)):
+                yield elem
+                elem.clear()
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
         raise InputError(f"malformed XML ({exc})", path=label, line=line) from exc
-    if root is None:
-        raise InputError("empty file, expected an XML export with <FICHES>", path=label)
+
+
+def read_xml(fh: IO[bytes], label: str) -> Iterator[dict | Rejected]:
+    """Stream ``<FICHE>`` elements from a V4.1 export opened in binary mode."""
+    for ordinal, elem in enumerate(iter_elements(fh, label, "FICHE", root_tag="FICHES"), start=1):
+        yield _fiche_from_xml(elem, label, ordinal)
 
 
 def _text(elem, path: str) -> str | None:
@@ -289,11 +341,11 @@ def _fiche_from_xml(elem, label: str, ordinal: int) -> dict | Rejected:
                 certifiers.append({"role": "certificateur", "nom": nom, "siret": _text(c, "SIRET_CERTIFICATEUR"),
                                    "etat": _text(c, "ETAT_CERTIFICATEUR")})
         for p in elem.iterfind("PARTENAIRES/PARTENAIRE"):
-            nom = _text(p, "NOM_PARTENAIRE")
-            if nom:
-                certifiers.append({"role": _ROLES.get(_text(p, "HABILITATION_PARTENAIRE") or "", "partenaire"),
-                                   "nom": nom, "siret": _text(p, "SIRET_PARTENAIRE"),
-                                   "etat": _text(p, "ETAT_HABILITATION")})
+            d = {c.tag: (c.text or "").strip() for c in p}      # one pass: partners are many
+            if d.get("NOM_PARTENAIRE"):
+                certifiers.append({"role": _ROLES.get(d.get("HABILITATION_PARTENAIRE", ""), "partenaire"),
+                                   "nom": d["NOM_PARTENAIRE"], "siret": d.get("SIRET_PARTENAIRE") or None,
+                                   "etat": d.get("ETAT_HABILITATION") or None})
         fiche["certifiers"] = certifiers
         fiche["url"] = fiche_url(numero)
     except _Bad as bad:
