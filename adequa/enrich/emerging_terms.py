@@ -116,6 +116,12 @@ _BULLET = re.compile(r"^\s*(?:[-•*·▪►●◦–—✓✔>]|\d{1,2}[.)])\s+
 _SEP = re.compile(r"\s*(?:,|;|/(?!\w\b)|\||\bet\b|\bou\b|\band\b|\bor\b|(?<=\s)\(|\((?=\s)|\)(?=[\s,;.:]|$)|:|"
                   r"\+(?=\s)|\s-\s|\s–\s|\.\s)\s*", re.I)
 _TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9][A-Za-zÀ-ÖØ-öø-ÿ0-9+#._'’-]*")
+_NONSPACE = re.compile(r"\S+")
+_ELISION = re.compile(r"(?:l|d)['’]", re.I)
+_GENERIC_WORD = re.compile(r"[\w+#.'’-]+")
+_NUMBERISH = re.compile(r"[\d.,%€k+-]+")
+_FIGURE = re.compile(r"\d{2,}|€|%")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n+")
 
 
@@ -132,7 +138,8 @@ def is_tool_shaped(token: str) -> bool:
         return False
     if re.fullmatch(r"[A-Z][A-Z0-9]{1,6}s?", bare):                # LLM, RAG, GCP, LLMs
         return True
-    if re.search(r"[a-z][A-Z]", bare) and re.fullmatch(r"[A-Za-z0-9.+#-]+", bare):   # PyTorch, MLOps, dbtCloud
+    if (re.search(r"[a-z][A-Z]|[A-Z]{2}[a-z]", bare)                   # PyTorch, MLOps, dbtCloud
+            and re.fullmatch(r"[A-Za-z0-9.+#-]+", bare)):
         return True
     if re.search(r"[A-Za-z]", bare) and re.search(r"\d", bare) and not re.fullmatch(r"\d+[a-z]{1,3}", bare,
                                                                                      re.I):
@@ -177,7 +184,7 @@ def _clean_span(item: str) -> tuple[int, int]:
     lead = _TRIGGER.match(item, start)
     if lead and lead.end() < end:
         start, end = _trim(item, lead.end(), end)
-    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", item[:end])]
+    words = [(m.start(), m.end()) for m in _NONSPACE.finditer(item, 0, end)]
     words = [w for w in words if w[0] >= start]
     while words and strip_accents(item[words[0][0]:words[0][1]].casefold().rstrip("'’")) in STOPWORDS | {"l", "d"}:
         words = words[1:]
@@ -186,7 +193,7 @@ def _clean_span(item: str) -> tuple[int, int]:
     if not words:
         return start, start
     start, end = words[0][0], words[-1][1]
-    m = re.match(r"(?:l|d)['’]", item[start:end], re.I)
+    m = _ELISION.match(item[start:end])
     if m:
         start += m.end()
     return _trim(item, start, end)
@@ -198,11 +205,11 @@ def _clean_item(item: str) -> str:
 
 
 def _is_generic(term: str) -> bool:
-    words = [strip_accents(w.casefold()) for w in re.findall(r"[\w+#.'’-]+", term)]
+    words = [strip_accents(w.casefold()) for w in _GENERIC_WORD.findall(term)]
     if not words:
         return True
     content = [w for w in words if w not in STOPWORDS and w not in GENERIC]
-    return not content or all(re.fullmatch(r"[\d.,%€k+-]+", w) for w in content)
+    return not content or all(_NUMBERISH.fullmatch(w) for w in content)
 
 
 _INFLECTION = re.compile(r"(?<=\w)(?:\((?:e|s|es|ne|le|se|ve|rice|trice|euse|ère)\)s?|[·.](?:e|ne|se|ve|rice)(?:[·.]?s)?\b)",
@@ -331,7 +338,7 @@ def candidate_terms(text: str | None, *, known: set[str] | frozenset[str] = froz
                     score += -0.3 if (_is_word(term) and not proper) else 0.1
                 if n_words >= 3 and "tool-shape" not in feats:
                     score -= 0.2            # long phrases are mostly tasks, not skills
-                if re.search(r"\d{2,}|€|%", term) and "tool-shape" not in feats:
+                if _FIGURE.search(term) and "tool-shape" not in feats:
                     continue
                 if score + 1e-9 < min_score:
                     if n_words > 1:
@@ -370,7 +377,7 @@ def _tool_tokens(text, phrase, phrase_start, context, known, out, seen, line):
 def _segments(line: str) -> Iterable[tuple[int, str]]:
     """Sentences of a line, with their offsets."""
     pos = 0
-    for m in re.finditer(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])", line):
+    for m in _SENTENCE_BREAK.finditer(line):
         yield pos, line[pos:m.start()]
         pos = m.end()
     yield pos, line[pos:]
