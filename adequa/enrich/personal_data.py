@@ -27,10 +27,10 @@ from typing import Iterable
 
 __all__ = ["scrub", "scrub_fields", "EMAIL", "PHONE"]
 
-_LOCAL = r"[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}"
+_LOCAL = r"[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}"     # possessive where used: no backtracking
 _DOMAIN = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?"
 EMAIL = re.compile(
-    rf"{_LOCAL}\s*(?:@|\[\s*(?:at|@|arobase)\s*\]|\(\s*(?:at|@|arobase)\s*\)|\s(?:at|arobase)\s)\s*"
+    rf"(?<![A-Za-z0-9._%+\-]){_LOCAL}+\s*(?:@|\[\s*(?:at|@|arobase)\s*\]|\(\s*(?:at|@|arobase)\s*\)|\s(?:at|arobase)\s)\s*"
     rf"{_DOMAIN}(?:\s*(?:\.|\[\s*(?:dot|point)\s*\]|\(\s*(?:dot|point)\s*\)|\s(?:dot|point)\s)\s*{_DOMAIN})*"
     rf"\s*(?:\.|\[\s*(?:dot|point)\s*\]|\(\s*(?:dot|point)\s*\)|\s(?:dot|point)\s)\s*[A-Za-z]{{2,12}}\b",
     re.I,
@@ -63,12 +63,12 @@ _STOP_CAPS = {"Pour", "Nous", "Vous", "Le", "La", "Les", "Notre", "Votre", "Merc
               "Equipe", "Équipe", "Ressources", "Humaines", "Pôle", "France", "Travail", "Emploi", "Direction"}
 
 
-def _name_variants(names: Iterable[str]) -> list[re.Pattern]:
+def _name_variants(names: Iterable[str]) -> list[tuple[re.Pattern, tuple[str, ...]]]:
     return _name_patterns(tuple(n for n in names if n))
 
 
 @lru_cache(maxsize=4096)
-def _name_patterns(names: tuple[str, ...]) -> list[re.Pattern]:
+def _name_patterns(names: tuple[str, ...]) -> list[tuple[re.Pattern, tuple[str, ...]]]:
     """Patterns for the contact names given in the ad's own fields ("FLUNCH - M. Alain MARTINEZ")."""
     out = []
     for raw in names:
@@ -81,40 +81,108 @@ def _name_patterns(names: tuple[str, ...]) -> list[re.Pattern]:
         if not words or len(part) < 3 or len(words) > 4 or not all(_NAME_TOKEN.match(w) for w in words):
             continue
         # the full name, and the last word alone when it looks like a surname (2+ letters, capitalised)
-        alts = [re.escape(" ".join(words))]
+        alts = [" ".join(words)]
         if len(words) >= 2 and len(words[-1]) >= 3:
-            alts.append(re.escape(words[-1]))
-        out.append(re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)", re.I))
+            alts.append(words[-1])
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, alts)) + r")(?!\w)", re.I)
+        out.append((pattern, tuple(a.lower() for a in alts)))
     return out
+
+
+_PLACEHOLDER = {"email": "[email]", "phone": "[téléphone]", "name": "[nom]"}
+# Literal cues (found with str.find, far faster than a regex scan) and where the exact pattern
+# is then tried around each cue: (kind, pattern, chars before, chars after, group).
+_EMAIL_CUES = ("@", "[at]", "(at)", " at ", "arobase", "[AT]", "(AT)", " AT ", "[ at ]", "( at )")
+_CIVILITY_CUES = ("M. ", "Mr ", "Mr. ", "Mme", "Mlle", "Monsieur", "Madame", "Mademoiselle")
+_CONTACT_CUES = ("ontact", "ONTACT", "upr", "UPR", "ttention", "nterlocut", "ecrut", "esponsable", "nvoy", "CV ",
+                 "cv ", "andidature", "harg")
+
+
+def _finds(text: str, needle: str):
+    i = text.find(needle)
+    while i != -1:
+        yield i
+        i = text.find(needle, i + 1)
+
+
+def _phone_starts(text: str):
+    """Where a French phone number may start: "+", "(0" or a "0" followed by a digit, not inside a word."""
+    n = len(text)
+    for needle in ("+", "(0"):
+        yield from _finds(text, needle)
+    for i in _finds(text, "0"):
+        nxt = text[i + 1: i + 3]
+        if (nxt[:1].isdigit() or nxt in (" 8", " 9")) and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "+(")):
+            yield i
 
 
 def scrub(text: str | None, *, names: Iterable[str] = ()) -> tuple[str | None, Counter]:
     """Remove e-mails, phone numbers and names from ``text``.
 
     Returns (scrubbed text, Counter of removed items by kind: email, phone, name).
+    Literal cues (``@``, a leading ``0``/``+``, civilities, contact words) are found
+    with ``str.find``; the exact patterns then run only around them, so clean
+    text costs a few fast scans.
     """
     counts: Counter = Counter()
     if not text:
         return text, counts
-
-    def sub(pattern: re.Pattern, placeholder: str, kind: str, s: str, group: int = 0) -> str:
-        def repl(m: re.Match) -> str:
-            counts[kind] += 1
-            if group:
-                start, end = m.span(group)
-                return m.group(0)[: start - m.start()] + placeholder + m.group(0)[end - m.start():]
-            return placeholder
-        return pattern.sub(repl, s)
-
-    if "@" in text or " at " in text or "arobase" in text.lower() or "[at]" in text or "(at)" in text:
-        text = sub(EMAIL, "[email]", "email", text)
-    if any(c.isdigit() for c in text):
-        text = sub(PHONE, "[téléphone]", "phone", text)
-    for pattern in _name_variants(names):
-        text = sub(pattern, "[nom]", "name", text)
-    text = sub(NAME_AFTER_CIVILITY, "[nom]", "name", text)
-    text = sub(NAME_AFTER_CONTACT, "[nom]", "name", text, group=1)
-    return text, counts
+    n = len(text)
+    spans: list[tuple[int, int, str]] = []
+    cues: set[int] = set()
+    for cue in _EMAIL_CUES:
+        cues.update(_finds(text, cue))
+    last = -1
+    for pos in sorted(cues):
+        if pos < last:
+            continue
+        m = EMAIL.search(text, max(0, pos - 80), min(n, pos + 140))
+        while m is not None and m.end() <= pos:
+            m = EMAIL.search(text, m.end(), min(n, pos + 140))
+        if m is not None and m.start() <= pos:
+            spans.append((m.start(), m.end(), "email"))
+            last = m.end()
+    last = -1
+    for pos in sorted(set(_phone_starts(text))):
+        if pos < last:
+            continue
+        m = PHONE.match(text, pos, min(n, pos + 32))
+        if m is not None and (m.end() == n or not text[m.end()].isalnum()):
+            spans.append((m.start(), m.end(), "phone"))
+            last = m.end()
+    for cues_, pattern, before, group in ((_CIVILITY_CUES, NAME_AFTER_CIVILITY, 1, 0),
+                                         (_CONTACT_CUES, NAME_AFTER_CONTACT, 6, 1)):
+        found = sorted({p for cue in cues_ for p in _finds(text, cue)})
+        last = -1
+        for pos in found:
+            if pos < last:
+                continue
+            m = pattern.search(text, max(0, pos - before), min(n, pos + 160))
+            if m is not None and m.start() <= pos + 1:
+                spans.append((*m.span(group), "name"))
+                last = m.end()
+    low = None
+    for pattern, keys in _name_variants(names):
+        low = low if low is not None else text.lower()
+        if any(k in low for k in keys):
+            spans.extend((m.start(), m.end(), "name") for m in pattern.finditer(text))
+    if not spans:
+        return text, counts
+    spans.sort()
+    merged: list[list] = []
+    for a, b, kind in spans:
+        if merged and a < merged[-1][1]:      # overlapping finds are one item, as wide as both
+            merged[-1][1] = max(merged[-1][1], b)
+            continue
+        merged.append([a, b, kind])
+    out, last = [], 0
+    for a, b, kind in merged:
+        out.append(text[last:a])
+        out.append(_PLACEHOLDER[kind])
+        counts[kind] += 1
+        last = b
+    out.append(text[last:])
+    return "".join(out), counts
 
 
 def scrub_fields(values: Iterable[str | None]) -> int:

@@ -18,8 +18,9 @@ _LI = re.compile(r"<\s*li\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]{0,2000}>")
 _SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
 _LOOKS_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*\b[^>]*>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]{2,8});")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+# runs of two or more blanks, or any blank that is not a plain space
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 _MOJIBAKE = re.compile("[\u00c3\u00c2][\u0080-\u00bf]|\u00e2\u20ac")
 
@@ -39,7 +40,7 @@ def strip_html(text: str) -> str:
 
 def fix_mojibake(text: str) -> str:
     """Repair UTF-8 text that was decoded as CP1252/Latin-1 once ("Ã©" -> "é")."""
-    if not _MOJIBAKE.search(text):
+    if ("\u00c3" not in text and "\u00c2" not in text and "\u00e2\u20ac" not in text) or not _MOJIBAKE.search(text):
         return text
     for codec in ("cp1252", "latin-1"):
         try:
@@ -51,7 +52,11 @@ def fix_mojibake(text: str) -> str:
 
 def normalise_whitespace(text: str) -> str:
     """One space between words, at most one blank line between paragraphs, no trailing blanks."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for ch in _INVISIBLE:
+        if ch in text:
+            text = text.replace(ch, "")
     text = _SPACES.sub(" ", text)
     if " \n" in text or "\n " in text:
         text = "\n".join(line.strip() for line in text.split("\n"))
@@ -99,7 +104,7 @@ for _lang, _words in _STOPWORDS.items():
 _WORD = re.compile(r"[a-zà-ÿ]+")
 
 
-def detect_language(text: str | None, *, sample: int = 1500) -> str | None:
+def detect_language(text: str | None, *, sample: int = 800) -> str | None:
     """ISO 639-1 code of the most likely language (fr, en, de, es, it), or None if too little text.
 
     A stop-word vote on the first ``sample`` characters: fast, and reliable on
@@ -109,8 +114,9 @@ def detect_language(text: str | None, *, sample: int = 1500) -> str | None:
         return None
     votes = dict.fromkeys(_STOPWORDS, 0)
     n = 0
-    for word in _WORD.findall(text[:sample].lower()):
-        langs = _WORD_LANG.get(word)
+    get = _WORD_LANG.get
+    for word in text[:sample].lower().replace("'", " ").replace("’", " ").split():
+        langs = get(word.strip(".,;:!?()\"«»"))
         if langs:
             n += 1
             for lang in langs:
