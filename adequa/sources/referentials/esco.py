@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterator
 
 from adequa.errors import InputError, ReferentialError
-from adequa.sources.readers import read_csv
+from adequa.sources.referentials._csv import read_table as read_csv
 
 SOURCE = "ESCO (European Commission)"
 LICENCE = "CC BY 4.0, attribution ESCO, European Commission"

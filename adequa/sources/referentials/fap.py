@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Iterator
 
 from adequa.errors import InputError, ReferentialError
-from adequa.sources.readers import read_csv
+from adequa.sources.referentials._csv import read_table as read_csv
 
 SOURCE = "DARES (nomenclature FAP, tables de passage ROME/PCS/FAP)"
 LICENCE = "Licence Ouverte / Etalab 2.0"
@@ -83,12 +83,16 @@ def _files(folder_or_files: str | Path | FapFiles) -> FapFiles:
 # -- FAP-2021 nomenclature -------------------------------------------------------
 
 def nomenclature(folder: str | Path | FapFiles) -> Iterator[dict]:
-    """Every FAP-2021 code of the 4 levels, once: code, label, level (1-4), parent."""
+    """Every FAP-2021 code of the 4 levels: code, label, level (1-4), parent (the code one level up).
+
+    A family not split at the detailed level (M2X90) is both a FAP 228 and a FAP 341
+    code: it is yielded once per level, the level-4 row having itself as parent.
+    """
     files = _files(folder)
     if files.nomenclature is None:
         raise ReferentialError(f"{files.folder}: FAP-2021 nomenclature file not found")
     path = files.nomenclature
-    seen: set[str] = set()
+    seen: set[tuple[int, str]] = set()
     for line, r in read_csv(path, delimiter=";", required=_NOMENCLATURE_COLUMNS):
         parent = None
         for (name, level), (code_col, label_col) in zip(_LEVELS, zip(_NOMENCLATURE_COLUMNS[::2], _NOMENCLATURE_COLUMNS[1::2])):
@@ -98,8 +102,8 @@ def nomenclature(folder: str | Path | FapFiles) -> Iterator[dict]:
             if level > 1 and not _FAP2021.match(code):
                 raise InputError(f"{code!r} is not a FAP-2021 code (such as M2X90 or M2X90a)",
                                  path=str(path), line=line, field=code_col)
-            if code not in seen:
-                seen.add(code)
+            if (level, code) not in seen:
+                seen.add((level, code))
                 yield {"code": code, "label": r[label_col].strip(), "level": level, "parent": parent}
             parent = code
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Iterator
 
 from adequa.errors import InputError, ReferentialError
-from adequa.sources.readers import read_csv
+from adequa.sources.referentials._csv import read_table as read_csv
 
 SOURCE = "INSEE (COG, zones d'emploi), France Travail (bassins BMO), IGN Admin Express via france-geojson"
 LICENCE = "Licence Ouverte / Etalab 2.0"
@@ -240,8 +240,9 @@ def departements(folder, commune_rows: list[dict] | None = None) -> Iterator[dic
     for r in rows:
         if r["region"]:
             region.setdefault(r["departement"], Counter())[r["region"]] += 1
-    labels = {**OVERSEAS, **_shape_labels(files, "departement")}
-    for code in sorted(set(region) | set(labels)):
+    shape_labels = _shape_labels(files, "departement")
+    labels = {**OVERSEAS, **shape_labels}
+    for code in sorted(set(region) | set(shape_labels)):
         reg = region.get(code)
         yield {"code": code, "label": labels.get(code), "region": reg.most_common(1)[0][0] if reg else None}
 

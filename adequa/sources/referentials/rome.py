@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from adequa.errors import ReferentialError
-from adequa.sources.readers import read_csv
+from adequa.sources.referentials._csv import read_table as read_csv
 
 SOURCE = "ROME 4.0 (France Travail, RefRomeCsv)"
 LICENCE = "Licence Ouverte / Etalab 2.0"
