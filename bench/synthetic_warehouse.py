@@ -127,6 +127,9 @@ def build(db_path: str | Path, n_ads: int, seed: int = 0, *, keys: bool | None =
                   FROM ads a JOIN (SELECT rome, min(i) AS i FROM p_rome GROUP BY rome) r ON r.rome = a.source_rome, range({int(mentions_per_ad)}) t(k)) m
             JOIN p_skill sk ON sk.i = m.si
         """)
+        # The ROME competences of the synthetic skills, so that skills can be grouped by domain (1–6).
+        con.execute("""INSERT INTO rome_competences (version, code_ogr, nature, label, macro_code)
+                       SELECT 'synthetic', ogr, kind, label, ((i % 6) + 1)::VARCHAR || 'A101' FROM p_skill""")
         con.execute("CREATE TABLE IF NOT EXISTS synthetic_info (n_ads BIGINT, seed INTEGER, keys BOOLEAN, "
                     "built_seconds DOUBLE)")
         counts = {t: wh.count(t) for t in ("ads", "ad_occupations", "skill_mentions")}

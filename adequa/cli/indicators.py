@@ -136,6 +136,24 @@ def compute_cmd(
         console.print(f"[dim]note:[/] {n}", highlight=False)
 
 
+@indicators_app.command("refresh")
+def refresh_cmd(db: DbOption = None) -> None:
+    """Rebuild the pre-aggregated facts that make ads-based indicators fast (after loading or enriching ads).
+
+    Until it is run, indicators notice that ads changed and compute from the ads directly (same figures, slower).
+
+    Example: adequa indicators refresh --db adequa.duckdb
+    """
+    from rich.console import Console
+
+    from adequa.pipeline.statistics import refresh_facts
+
+    with Console().status("aggregating offers and skills…"):
+        out = refresh_facts(db=settings_with(db).db)
+    Console().print(f"offer_facts: {out['offer_facts']:,} rows, skill_facts: {out['skill_facts']:,} rows "
+                    f"({out['seconds']:,.1f} s)")
+
+
 @indicators_app.command("groups")
 def groups_cmd(fmt: FormatOption = "table") -> None:
     """List the occupation groups (YAML files; add yours in a folder named by ADEQUA_GROUPS_DIR).

@@ -65,6 +65,31 @@ def get_definition(name: str) -> IndicatorDefinition:
     return reg[name]
 
 
+_SHARED: dict[int, tuple] = {}
+
+
+def shared_state(con) -> dict:
+    """Facts about a read-only connection (its tables, whether the facts are fresh…), kept while it is open.
+
+    A read-only DuckDB connection cannot see writes, so these stay true; a writable connection gets a
+    fresh dict on every call.
+    """
+    entry = _SHARED.get(id(con))
+    if entry is not None and entry[0] is con:
+        return entry[1]
+    try:
+        read_only = con.execute("SELECT current_setting('access_mode')").fetchone()[0] == "read_only"
+    except Exception:
+        read_only = False
+    if not read_only:
+        return {}
+    if True:
+        if len(_SHARED) >= 16:
+            _SHARED.pop(next(iter(_SHARED)))
+        entry = _SHARED[id(con)] = (con, {})
+    return entry[1]
+
+
 def make_context(con, *, group="data-ia", territory="france", period=None, min_cell_size=None,
                  **options) -> Context:
     if min_cell_size is None:
@@ -74,7 +99,8 @@ def make_context(con, *, group="data-ia", territory="france", period=None, min_c
     if int(min_cell_size) < 1:
         raise InputError("min_cell_size must be at least 1", field="min_cell_size")
     return Context(con=con, group=get_group(group), territory=get_territory(territory),
-                   period=Period.parse(period), min_cell_size=int(min_cell_size), options=options)
+                   period=Period.parse(period), min_cell_size=int(min_cell_size), options=options,
+                   shared=shared_state(con))
 
 
 def open_warehouse(db: str | Path | None = None):
@@ -116,6 +142,7 @@ def compute(name: str, *, db: str | Path | None = None, con=None, group: str | O
         return defn.compute(ctx)
     finally:
         if own:
+            _SHARED.pop(id(con), None)
             con.close()
 
 
@@ -140,5 +167,6 @@ def compute_many(names, *, db=None, con=None, territories=("france",), group="da
                         raise
     finally:
         if own:
+            _SHARED.pop(id(con), None)
             con.close()
     return out

@@ -192,7 +192,8 @@ class Context:
     period: Period | None
     min_cell_size: int = 5
     options: dict = field(default_factory=dict)
-    _cache: dict = field(default_factory=dict, repr=False)
+    shared: dict = field(default_factory=dict, repr=False)    # facts about the connection (tables, freshness…)
+    _cache: dict = field(default_factory=dict, repr=False)    # this result's notes and withheld cells
 
     # ---- database helpers
     def scalar(self, sql: str, params: list | None = None):
@@ -206,19 +207,19 @@ class Context:
 
     def has_table(self, name: str) -> bool:
         key = ("table", name)
-        if key not in self._cache:
-            self._cache[key] = bool(self.scalar(
+        if key not in self.shared:
+            self.shared[key] = bool(self.scalar(
                 "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main'", [name])
                 or self.scalar("SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND schema_name = 'main'",
                                [name]))
-        return self._cache[key]
+        return self.shared[key]
 
     def has_column(self, table: str, column: str) -> bool:
         key = ("column", table, column)
-        if key not in self._cache:
-            self._cache[key] = bool(self.scalar(
+        if key not in self.shared:
+            self.shared[key] = bool(self.scalar(
                 "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?", [table, column]))
-        return self._cache[key]
+        return self.shared[key]
 
     def ref(self, name: str, *, nonempty: bool = True) -> str | None:
         """The referential's ``current_<name>`` view if present, else the table, else None.
@@ -229,16 +230,20 @@ class Context:
             if self.has_table(candidate):
                 if nonempty:
                     key = ("nonempty", candidate)
-                    if key not in self._cache:
-                        self._cache[key] = bool(self.scalar(f"SELECT count(*) FROM (SELECT 1 FROM {candidate} LIMIT 1)"))
-                    if not self._cache[key]:
+                    if key not in self.shared:
+                        self.shared[key] = bool(self.scalar(f"SELECT count(*) FROM (SELECT 1 FROM {candidate} LIMIT 1)"))
+                    if not self.shared[key]:
                         return None
                 return candidate
         return None
 
     def require(self, table: str, hint: str) -> None:
         """Raise MissingData unless ``table`` exists and has rows; ``hint`` is the command that loads it."""
-        if not self.has_table(table) or not self.scalar(f'SELECT count(*) FROM (SELECT 1 FROM "{table}" LIMIT 1)'):
+        key = ("has_rows", table)
+        if key not in self.shared:
+            self.shared[key] = self.has_table(table) and bool(
+                self.scalar(f'SELECT count(*) FROM (SELECT 1 FROM "{table}" LIMIT 1)'))
+        if not self.shared[key]:
             raise MissingData(f"no data in table {table!r}: load it first with `{hint}`")
 
     def opt(self, name: str, default=None):
@@ -393,13 +398,13 @@ class Context:
         """Versions of the loaded tables, from the warehouse's provenance records."""
         if not self.has_table("provenance"):
             return {}
-        out = {}
-        for t in tables:
-            rows = self.con.execute("SELECT string_agg(DISTINCT version, ', ' ORDER BY version) FROM provenance "
-                                    "WHERE table_name = ?", [t]).fetchone()
-            if rows and rows[0]:
-                out[t] = rows[0]
-        return out
+        key = ("provenance",)
+        if key not in self.shared:
+            self.shared[key] = dict(self.con.execute(
+                "SELECT table_name, string_agg(DISTINCT version, ', ' ORDER BY version) FROM provenance "
+                "GROUP BY 1").fetchall())
+        known = self.shared[key]
+        return {t: known[t] for t in tables if known.get(t)}
 
 
 def _code_predicate(column: str, codes: Iterable[str], *, prefix_always: bool = False) -> str:

@@ -28,14 +28,14 @@ class Cube:
         self.ctx, self.table, self.value = ctx, table, value
         ctx.require(table, HINTS[table])
         key = ("cube", table)
-        if key not in ctx._cache:
-            ctx._cache[key] = {
+        if key not in ctx.shared:
+            ctx.shared[key] = {
                 "levels": {r[0] for r in ctx.con.execute(f"SELECT DISTINCT level FROM {table}").fetchall()},
                 "nomenclatures": {r[0] for r in ctx.con.execute(f"SELECT DISTINCT nomenclature FROM {table}").fetchall()},
                 "categories": ({r[0] for r in ctx.con.execute(f"SELECT DISTINCT category FROM {table}").fetchall()}
                                if table == "job_seekers" else set()),
             }
-        self.meta = ctx._cache[key]
+        self.meta = ctx.shared[key]
 
     # ---- territory
     def territory_where(self, territory=None) -> str:

@@ -36,14 +36,13 @@ def use_facts(ctx) -> bool:
     if wanted in ("false", "0", "no", "off"):
         return False
     key = ("facts_fresh",)
-    if key not in ctx._cache:
-        ctx._cache[key] = facts.fresh(ctx.con)
-        if not ctx._cache[key] and ctx.has_table("offer_facts"):
-            n = ctx.scalar("SELECT count(*) FROM ads") if ctx.has_table("ads") else 0
-            if n and n > 100_000:
-                ctx.note("pre-aggregated facts are missing or stale: figures computed from the ads "
-                         "(slower); run `adequa indicators refresh`")
-    return ctx._cache[key]
+    if key not in ctx.shared:
+        ctx.shared[key] = facts.fresh(ctx.con)
+        ctx.shared[("ads_rows",)] = ctx.scalar("SELECT count(*) FROM ads") if ctx.has_table("ads") else 0
+    if not ctx.shared[key] and ctx.shared[("ads_rows",)] > 100_000 and ctx.has_table("offer_facts"):
+        ctx.note("pre-aggregated facts are missing or stale: figures computed from the ads "
+                 "(slower); run `adequa indicators refresh`")
+    return ctx.shared[key]
 
 
 def offer_counts(ctx, by=(), *, period=True, territory=True, group=True) -> list[dict]:

@@ -130,7 +130,7 @@ def parse_group(doc: dict, *, path: str = "<group>") -> OccupationGroup:
 def load_group_file(path: str | Path) -> OccupationGroup:
     path = Path(path)
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError as exc:
         raise InputError("file not found", path=str(path)) from exc
     except yaml.YAMLError as exc:
@@ -148,16 +148,27 @@ def group_dirs(extra: list[str | Path] | None = None) -> list[Path]:
     return dirs
 
 
+_LOADED: dict[tuple, dict[str, OccupationGroup]] = {}
+
+
 def load_groups(extra_dirs: list[str | Path] | None = None) -> dict[str, OccupationGroup]:
-    """Every group file, by id; a later folder overrides an earlier one (user files win)."""
-    groups: dict[str, OccupationGroup] = {"all": ALL}
+    """Every group file, by id; a later folder overrides an earlier one (user files win).
+
+    Files are re-read only when one is added, removed or modified.
+    """
+    files = []
     for folder in group_dirs(extra_dirs):
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.y*ml")):
+        if folder.is_dir():
+            files += [(str(p), p.stat().st_mtime_ns) for p in sorted(folder.glob("*.y*ml"))]
+    key = tuple(files)
+    if key not in _LOADED:
+        groups: dict[str, OccupationGroup] = {"all": ALL}
+        for path, _mtime in files:
             g = load_group_file(path)
             groups[g.id] = g
-    return groups
+        _LOADED.clear()
+        _LOADED[key] = groups
+    return dict(_LOADED[key])
 
 
 def get_group(spec: str | OccupationGroup | None, extra_dirs: list[str | Path] | None = None) -> OccupationGroup:

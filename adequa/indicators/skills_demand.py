@@ -106,7 +106,7 @@ TOP = register(IndicatorDefinition(
     name="skills_top", title="Compétences les plus demandées", title_en="Most demanded skills",
     definition="Share of the group's ads (duplicates counted once) that mention each skill, with an importance "
                "level 1–3 (≥10 %, ≥25 %, ≥50 % of ads); value = number of skills with a level.",
-    unit="%", inputs=("ads", "ad_occupations", "skill_mentions"), section="skills", compute=_top_skills,
+    unit="skills", inputs=("ads", "ad_occupations", "skill_mentions"), section="skills", compute=_top_skills,
     options={"top": "number of skills listed (default 20)", "thresholds": "three percentages, default 50,25,10",
              "kind": "only this kind of skill (savoir-faire, savoir, savoir-être…)"},
     limits="Depends on the skill extractor's recall and precision; ads that describe skills implicitly are missed."))
@@ -147,5 +147,5 @@ BY_DOMAIN = register(IndicatorDefinition(
     definition="For each ROME 4.0 macro-competence domain (1 Management, Social, Soin … 6 Coopération, "
                "Organisation), the skills of that domain most often mentioned in the group's ads, with their share "
                "of ads and importance level; value = number of domains represented.",
-    unit="%", inputs=("ads", "ad_occupations", "skill_mentions", "rome_competences"), section="skills",
+    unit="domains", inputs=("ads", "ad_occupations", "skill_mentions", "rome_competences"), section="skills",
     compute=_by_domain, options={"top": "skills per domain (default 5)", "thresholds": "as for skills_top"}))

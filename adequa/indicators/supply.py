@@ -22,9 +22,9 @@ DEFM = ("job_seekers",)
 
 def census_years(ctx) -> list[int]:
     key = ("census_years",)
-    if key not in ctx._cache:
-        ctx._cache[key] = [r[0] for r in ctx.con.execute("SELECT DISTINCT year FROM census_workers ORDER BY 1").fetchall()]
-    return ctx._cache[key]
+    if key not in ctx.shared:
+        ctx.shared[key] = [r[0] for r in ctx.con.execute("SELECT DISTINCT year FROM census_workers ORDER BY 1").fetchall()]
+    return ctx.shared[key]
 
 
 def census_year(ctx) -> int:

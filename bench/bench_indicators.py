@@ -1,0 +1,133 @@
+"""Indicators on synthetic warehouses of 1M and 10M ads (quick: 100k).
+
+Measures, for each size:
+* building the synthetic warehouse and the pre-aggregated facts (``refresh_facts``);
+* computing every ads-based indicator (offers and skills sections) for France and all 18 régions
+  in a child process: seconds and peak memory — goal < 60 s at 10M ads;
+* one indicator query (offers_count, a région, a quarter): p50/p95 over 40 runs with random régions —
+  goal p95 < 100 ms at 10M ads.
+Baseline, measured in the same run: the same work computed from the ads directly (facts=false).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+from bench._harness import Measure, run_measured
+
+ROOT = Path(os.environ.get("ADEQUA_BENCH_DIR", "/tmp/adequa-bench"))
+SECTIONS = ("offers", "skills")
+
+
+def _warehouse(n: int) -> tuple[Path, float | None]:
+    import duckdb
+
+    from bench.synthetic_warehouse import build
+
+    ROOT.mkdir(parents=True, exist_ok=True)
+    path = ROOT / f"synthetic_{n}.duckdb"
+    if path.exists():
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+            ok = con.execute("SELECT n_ads FROM synthetic_info").fetchone()[0] == n
+            con.close()
+            if ok:
+                return path, None
+        except Exception:
+            pass
+    info = build(path, n, seed=0)
+    return path, info["seconds"]
+
+
+def _all_indicators(db: str, facts: str) -> dict:
+    """Child process: every ads-based indicator for France and every région, on one connection."""
+    from adequa.indicators import compute_many, list_indicators, open_warehouse
+    from adequa.indicators.territories import all_territories
+
+    names = [d.name for d in list_indicators() if d.section in SECTIONS]
+    territories = ["france"] + [t.spec for t in all_territories("region")]
+    con = open_warehouse(db)
+    t0 = time.perf_counter()
+    results = compute_many(names, con=con, territories=territories, group="data-ia", period="2024",
+                           errors="skip", facts=facts)
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "results": len(results), "names": len(names), "territories": len(territories)}
+
+
+def _latencies(db: Path, facts: str, runs: int = 40) -> list[float]:
+    from adequa.indicators import compute, open_warehouse
+    from adequa.indicators.territories import all_territories
+
+    regions = [t.spec for t in all_territories("region")]
+    rng = random.Random(1)
+    con = open_warehouse(db)
+    out = []
+    try:
+        compute("offers_count", con=con, territory="region:28", period="2024Q1", facts=facts)    # warm-up
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            compute("offers_count", con=con, territory=rng.choice(regions), period=f"2024Q{rng.randint(1, 4)}",
+                    facts=facts)
+            out.append((time.perf_counter() - t0) * 1000)
+    finally:
+        con.close()
+    return sorted(out)
+
+
+def _pct(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def run(quick: bool) -> list[Measure]:
+    from adequa.pipeline.statistics import refresh_facts
+
+    sizes = [100_000] if quick else [1_000_000, 10_000_000]
+    measures: list[Measure] = []
+    for n in sizes:
+        label = f"{n // 1_000_000}M ads" if n >= 1_000_000 else f"{n // 1000}k ads"
+        db, built = _warehouse(n)
+        if built is not None:
+            measures.append(Measure("indicators", f"build synthetic warehouse, {label}", built, "s"))
+        t0 = time.perf_counter()
+        facts = refresh_facts(db=db)
+        measures.append(Measure("indicators", f"refresh facts, {label}", time.perf_counter() - t0, "s",
+                                goal="a batch step after each load"))
+        runs = {}
+        for mode in ("auto", "false"):
+            if mode == "false" and n > 1_000_000 and not os.environ.get("ADEQUA_BENCH_RAW_10M"):
+                continue          # the ads-only baseline at 10M takes many minutes; enable with ADEQUA_BENCH_RAW_10M=1
+            seconds, peak, out = run_measured([sys.executable, "-m", "bench.bench_indicators", "--child", str(db), mode],
+                                              cwd=str(Path(__file__).resolve().parents[1]))
+            runs[mode] = (json.loads(out.strip().splitlines()[-1]), seconds, peak)
+        child, wall, peak = runs["auto"]
+        base = runs.get("false")
+        measures.append(Measure("indicators", f"all ads indicators × {child['territories']} territories, {label} "
+                                f"({child['results']} results)", child["seconds"], "s",
+                                baseline=base[0]["seconds"] if base else None,
+                                baseline_name="from the ads (facts=false)" if base else None,
+                                goal="< 60 s at 10M ads"))
+        measures.append(Measure("indicators", f"peak memory of that process, {label}", peak, "MiB",
+                                baseline=base[2] if base else None, baseline_name="from the ads" if base else None))
+        fast = _latencies(db, "auto")
+        slow = _latencies(db, "false", runs=10 if n > 1_000_000 else 40)
+        measures.append(Measure("indicators", f"offers_count one région × quarter p95, {label}", _pct(fast, 0.95), "ms",
+                                baseline=_pct(slow, 0.95), baseline_name="from the ads", goal="< 100 ms at 10M ads"))
+        measures.append(Measure("indicators", f"offers_count p50, {label}", _pct(fast, 0.5), "ms",
+                                baseline=_pct(slow, 0.5), baseline_name="from the ads"))
+        measures.append(Measure("indicators", f"facts rows (offer/skill), {label}",
+                                facts["offer_facts"] + facts["skill_facts"], "rows"))
+    return measures
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 4 and sys.argv[1] == "--child":
+        print(json.dumps(_all_indicators(sys.argv[2], sys.argv[3])))
+    else:
+        from bench._harness import print_table
+
+        print_table(run(quick="--quick" in sys.argv))
