@@ -27,7 +27,7 @@ def read_table(path: str | Path, *, delimiter: str | None = None, encoding: str 
             first = fh.readline()
         except UnicodeDecodeError as exc:
             raise InputError(f"not valid {encoding} text ({exc.reason}); is the file in another encoding?",
-                             path=path, line=1) from exc
+                             path=path, line=_bad_line(path, encoding) or 1) from exc
         if not first.strip():
             raise InputError("empty file, expected a CSV header", path=path, line=1)
         delim = delimiter or sniff_delimiter(first)
@@ -51,7 +51,7 @@ def read_table(path: str | Path, *, delimiter: str | None = None, encoding: str 
                 return
             except UnicodeDecodeError as exc:
                 raise InputError(f"not valid {encoding} text ({exc.reason}); is the file in another encoding?",
-                                 path=path, line=reader.line_num + 1) from exc
+                                 path=path, line=_bad_line(path, encoding) or reader.line_num + 1) from exc
             except csv.Error as exc:
                 raise InputError(f"malformed CSV ({exc}): truncated file or unbalanced quote?", path=path,
                                  line=line, field=names[0]) from exc
@@ -66,3 +66,21 @@ def read_table(path: str | Path, *, delimiter: str | None = None, encoding: str 
                 raise InputError(f"{len(fields)} fields where the header has {width} (wrong delimiter or "
                                  "unbalanced quote?)", path=path, line=row_line, field=names[-1])
             yield row_line, dict(zip(names, fields))
+
+
+def _bad_line(path: str, encoding: str) -> int | None:
+    """The first line that does not decode: text wrappers decode by blocks, so the
+    error they raise does not tell the line."""
+    import bz2
+    import codecs
+    import gzip
+
+    opener = {".gz": gzip.open, ".bz2": bz2.open}.get(Path(path).suffix, open)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with opener(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                decoder.decode(raw)
+            except UnicodeDecodeError:
+                return number
+    return None
