@@ -112,6 +112,7 @@ _TRIGGER = re.compile(
     r"langages?|librairies|bibliothèques|plateformes?|solutions?|idéalement|notions?|appréci\w+|atout)\b"
     r"\s*(?:(?:de|des|du|en|sur|avec|of|with|in)\b|d'|:)?",
     re.I)
+_TRIGGER_END = re.compile(_TRIGGER.pattern + r"\s*(?:(?:les?|la|des|du|un|une|the|a)\s+|l['’]|d['’])?$", re.I)
 _BULLET = re.compile(r"^\s*(?:[-•*·▪►●◦–—✓✔>]|\d{1,2}[.)])\s+")
 _SEP = re.compile(r"\s*(?:,|;|/(?!\w\b)|\||\bet\b|\bou\b|\band\b|\bor\b|(?<=\s)\(|\((?=\s)|\)(?=[\s,;.:]|$)|:|"
                   r"\+(?=\s)|\s-\s|\s–\s|\.\s)\s*", re.I)
@@ -329,6 +330,10 @@ def candidate_terms(text: str | None, *, known: set[str] | frozenset[str] = froz
                 if known_in_list and enumeration:
                     score += 0.2
                     feats.append("next-to-known")
+                rel = t_start - offset          # the term's position in the line
+                if _TRIGGER_END.search(line[max(0, rel - 60):rel]):
+                    score += 0.2                # "Connaissance de X", "maîtrise de la X"
+                    feats.append("after-trigger")
                 tokens = term.split()
                 if any(is_tool_shaped(t) for t in tokens):
                     score += 0.4

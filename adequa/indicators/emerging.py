@@ -243,9 +243,12 @@ def certification_coverage(ctx: Context, concepts: list[str], *, per_skill: int 
         return None
     ctx.con.execute("CREATE OR REPLACE TEMP TABLE _em_concepts (k VARCHAR)")
     ctx.con.executemany("INSERT INTO _em_concepts VALUES (?)", [[k] for k in concepts])
-    current = ("JOIN certifications c ON c.numero = s.numero AND coalesce(c.is_current, TRUE) "
-               "AND coalesce(c.actif, TRUE)") if ctx.has_table("certifications") else ""
+    # Certifications known to be archived or superseded are left out; unknown ones are kept.
+    current = ("LEFT JOIN certifications c ON c.numero = s.numero AND coalesce(c.is_current, TRUE)"
+               if ctx.has_table("certifications") else "")
     title = "any_value(c.intitule)" if current else "NULL"
+    inactive = ("AND s.numero NOT IN (SELECT numero FROM certifications GROUP BY numero "
+                "HAVING NOT bool_or(coalesce(actif, TRUE) AND coalesce(is_current, TRUE)))" if current else "")
     offers = ""
     if ctx.has_table("training_offers"):
         offers = (", (SELECT count(*) FROM training_offers o WHERE list_contains(o.codes_rncp, s.numero) "
@@ -253,7 +256,7 @@ def certification_coverage(ctx: Context, concepts: list[str], *, per_skill: int 
     rows = ctx.dicts(f"""
         SELECT s.concept, s.numero, {title} AS intitule{offers}
         FROM certification_skills s {current}
-        WHERE s.concept IN (SELECT k FROM _em_concepts)
+        WHERE s.concept IN (SELECT k FROM _em_concepts) {inactive}
         GROUP BY s.concept, s.numero ORDER BY s.concept, s.numero""")
     out: dict[str, list[dict]] = {}
     for r in rows:
@@ -460,18 +463,16 @@ def _drift(ctx: Context):
     ctx.require("ads", "adequa ingest offers FILE")
     ctx.require("skill_mentions", "adequa enrich skills")
     ctx.require("ad_occupations", "adequa enrich occupations")
-    items = ctx.ref("rome_fiche_items")
-    if items is None:
-        raise MissingData("no data in table 'rome_fiche_items': load the ROME referential first with "
-                          "`adequa data pull`")
+    ctx.require("rome_fiche_items", "adequa data pull")
+    items = ctx.ref("rome_fiche_items")         # current_rome_fiche_items: the latest ROME version
     _, min_support, limit = _options(ctx)
     min_share = float(ctx.opt("min_share", 5.0))
     period = Period.parse(ctx.opt("to")) if ctx.opt("to") else ctx.period
     ads = ctx.ads_sql(period=period if period is not None else False, columns="a.ad_id")
     version = ""
-    if ctx.scalar(f"SELECT count(*) FROM information_schema.columns WHERE table_name = '{items}' "
-                  "AND column_name = 'version'"):
-        version = f"AND i.version = (SELECT max(version) FROM {items})"
+    if items == "rome_fiche_items":             # no current_ view: keep the latest version by hand
+        version = ("AND i.version = (SELECT version FROM rome_fiche_items ORDER BY "
+                   "regexp_extract_all(version, '\\d+')::BIGINT[] DESC LIMIT 1)")
     rows = ctx.dicts(f"""
         WITH f AS ({ads}),
         n AS (SELECT rome, count(*) AS ads_rome FROM f WHERE rome IS NOT NULL GROUP BY rome),
