@@ -107,7 +107,7 @@ def test_skill_coverage_statuses(warehouse):
     assert status == {"1001": "covered", "1003": "covered", "1004": "covered", "1005": "partly",
                       "1006": "not covered"}                          # 1002: fewer ads than min_ads
     sql = next(row for row in r.rows if row["concept"] == "1001")
-    assert sql["ads"] == 8 and sql["importance"] == "importante" and sql["examples"] == ["RNCP90001"]
+    assert sql["ads"] == 8 and sql["importance"] == "moyennement élevé" and sql["examples"] == ["RNCP90001"]
     assert r.value == pytest.approx(60.0)
     assert any("fewer than 5 ads" in n for n in r.notes)
     # the national view: the network certification is not the group's, so the router stays "partly"

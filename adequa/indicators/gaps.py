@@ -10,9 +10,9 @@ Coverage of a demanded skill (a taxonomy concept found in the group's ads in the
   leading to other occupations) covers it: the skill is taught, not here for these jobs;
 * ``not covered``: no certification in the warehouse covers it.
 
-Importance levels come from the skills-demand indicator's rule when it provides one
-(``adequa.indicators.skills_demand.importance_level(share)``), else: ``essentielle`` when
-at least 25 % of the ads ask for the skill, ``importante`` from 10 %, ``secondaire`` below.
+Importance levels are the skills-demand indicator's (``adequa.indicators.skills_demand``):
+très élevé from 50 % of the ads, élevé from 25 %, moyennement élevé from 10 %, faible below
+(thresholds changeable with the ``thresholds`` option).
 """
 
 from __future__ import annotations
@@ -25,23 +25,13 @@ ADS_HINT = "adequa ingest ads FILE, then adequa enrich"
 STATUS_ORDER = {"covered": 0, "partly": 1, "not covered": 2}
 
 
-def importance_level(share_pct: float | None) -> str | None:
-    """The importance of a skill from the share of ads (in %) asking for it."""
-    try:
-        from adequa.indicators import skills_demand
+def importance_level(ctx, share_pct: float | None) -> str | None:
+    """The importance of a skill from the share of ads (in %) asking for it: the skills-demand
+    indicator's rule and thresholds (option ``thresholds``), as a label."""
+    from adequa.indicators.skills_demand import LEVEL_LABELS, importance, thresholds
 
-        rule = getattr(skills_demand, "importance_level", None)
-    except ImportError:
-        rule = None
-    if rule is not None and rule is not importance_level:
-        return rule(share_pct)
-    if share_pct is None:
-        return None
-    if share_pct >= 25:
-        return "essentielle"
-    if share_pct >= 10:
-        return "importante"
-    return "secondaire"
+    level = importance(share_pct, thresholds(ctx))
+    return LEVEL_LABELS.get(level, "faible") if share_pct is not None else None
 
 
 def demanded_skills(ctx) -> tuple[list[dict], int]:
@@ -102,7 +92,7 @@ def _coverage(ctx):
         else:
             status, certs = "not covered", []
         rows.append({"concept": d["concept"], "label": d["label"], "kind": d["kind"], "ads": d["ads"], "share": s,
-                     "importance": importance_level(s), "status": status, "certifications": len(certs),
+                     "importance": importance_level(ctx, s), "status": status, "certifications": len(certs),
                      "examples": certs[:5]})
     if dropped:
         ctx.note(f"{dropped} skills asked for by fewer than {min_ads} ads are left out (option min_ads)")
@@ -131,7 +121,8 @@ COVERAGE = register(IndicatorDefinition(
     section="gaps", compute=_coverage,
     options={"min_ads": "leave out skills asked for by fewer ads (default: the minimum cell size)",
              "inferred": "use inferred ROME links to find the group's certifications (default true)",
-             "min_score": "minimum score of an inferred link (default 0.3)"},
+             "min_score": "minimum score of an inferred link (default 0.3)",
+             "thresholds": "importance thresholds in % of ads, default 50,25,10 (as skills demand)"},
     limits="A skill counts as covered when the extractor finds it in a bloc's text; a bloc may teach it under "
            "words the taxonomy does not list (under-coverage), and ad skills depend on the same extractor."))
 
