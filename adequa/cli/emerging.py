@@ -60,28 +60,29 @@ def emerging_command(
 def _discover(settings, *, rescan: bool, workers: int) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from adequa.pipeline.emerging import discover_terms, load_taxonomy_labels
-    from adequa.store.duckdb import Warehouse
-
-    root = settings.data_root()
-    taxonomy = load_taxonomy_labels(root)
-    if not taxonomy.labels:
-        from rich.console import Console
-
-        Console(stderr=True).print(f"[yellow]no ROME/ESCO skill files under {root}: every candidate term counts "
-                                   "as unlisted (set ADEQUA_MIRROR or run `adequa data pull`)[/]")
-    with Progress(TextColumn("discovering terms"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  transient=True) as bar:
-        task = bar.add_task("scan", total=None)
-
-        def tick(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        with Warehouse(settings.db) as wh:
-            res = discover_terms(wh, taxonomy=taxonomy, rescan=rescan, workers=workers, progress=tick)
     from rich.console import Console
 
-    Console(stderr=True).print(f"[green]✓[/] scanned {res.ads_read} ads ({res.ads_skipped} unchanged, skipped): "
+    from adequa.pipeline.emerging import discover_terms, load_taxonomy_labels, taxonomy_from_warehouse
+    from adequa.store.duckdb import Warehouse
+
+    err = Console(stderr=True)
+    with Warehouse(settings.db) as wh:
+        taxonomy = taxonomy_from_warehouse(wh)
+        if taxonomy is None:
+            root = settings.data_root()
+            taxonomy = load_taxonomy_labels(root)
+            if not taxonomy.labels:
+                err.print(f"[yellow]no ROME/ESCO skills in the warehouse nor under {root}: every candidate term "
+                          "counts as unlisted (run `adequa data pull` or set ADEQUA_MIRROR)[/]")
+        with Progress(TextColumn("discovering terms"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      transient=True, console=err) as bar:
+            task = bar.add_task("scan", total=None)
+
+            def tick(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            res = discover_terms(wh, taxonomy=taxonomy, rescan=rescan, workers=workers, progress=tick)
+    err.print(f"[green]✓[/] scanned {res.ads_read} ads ({res.ads_skipped} unchanged, skipped): "
                                f"{res.mentions} candidate mentions, {res.unlisted_mentions} unlisted skill mentions, "
                                f"{res.groups} term groups, {res.seconds:.1f} s")
 
@@ -126,7 +127,7 @@ def _print(report: dict, fmt: str) -> None:
             err.print(f"[yellow]{name}: {r}[/]")
             continue
         table = Table(title=f"{r.title} — {r.group}, {r.territory}, {r.period}", title_justify="left")
-        cols = [c for c in _COLUMNS[name] if any(c in row for row in r.rows)] or _COLUMNS[name]
+        cols = [c for c in _COLUMNS[name] if any(row.get(c) not in (None, "", []) for row in r.rows)] or _COLUMNS[name]
         for c in cols:
             table.add_column(c, overflow="fold", max_width=60 if c == "examples" else None)
         for row in r.rows:

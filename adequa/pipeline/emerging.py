@@ -26,7 +26,8 @@ from typing import Callable, Iterable, Sequence
 from adequa.enrich import emerging_terms as et
 from adequa.store.duckdb import Warehouse
 
-__all__ = ["DiscoveryResult", "Taxonomy", "discover_terms", "emerging", "known_keys", "load_taxonomy_labels"]
+__all__ = ["DiscoveryResult", "Taxonomy", "discover_terms", "emerging", "known_keys", "load_taxonomy_labels",
+           "taxonomy_from_warehouse"]
 
 # Head words of taxonomy labels that name a tool by its category ("Langage SQL", "Logiciel Excel").
 _HEADS = re.compile(r"^(?:langages?|logiciels?|progiciels?|outils?|utilisation d[eu']s?|méthodes?|normes?|"
@@ -116,6 +117,32 @@ def load_taxonomy_labels(root: str | Path, *, esco: bool = True) -> Taxonomy:
             if not isinstance(exc, (ReferentialError, OSError, KeyError)):
                 raise
     tax.version = ", ".join(versions) or None
+    return tax
+
+
+def taxonomy_from_warehouse(wh: Warehouse) -> Taxonomy | None:
+    """The same labels from the referential tables loaded by ``adequa data pull`` (latest
+    versions), or None when none is loaded."""
+    tables = set(wh.tables()) | {r[0] for r in wh.query("SELECT view_name FROM duckdb_views() WHERE NOT internal")}
+    tax, versions = Taxonomy(), []
+    for name, label_col in (("rome_competences", "label"), ("rome_savoirs", "label")):
+        source = f"current_{name}" if f"current_{name}" in tables else name if name in tables else None
+        if source:
+            rows = wh.query(f"SELECT code_ogr, {label_col}, version FROM {source} WHERE {label_col} IS NOT NULL")
+            tax.labels.extend((r[0], r[1]) for r in rows)
+            versions.extend(f"ROME {r[2]}" for r in rows[:1])
+    tax.all_labels = [label for _, label in tax.labels]
+    source = "current_esco_skills" if "current_esco_skills" in tables else "esco_skills" if "esco_skills" in tables else None
+    if source:
+        rows = wh.query(f"SELECT uri, label, alt_labels, version FROM {source} WHERE label IS NOT NULL")
+        for uri, label, alts, _ in rows:
+            tax.labels.append((uri, label))
+            tax.all_labels.append(label)
+            tax.all_labels.extend(alts or [])
+        versions.extend(f"ESCO {r[3]}" for r in rows[:1])
+    if not tax.labels:
+        return None
+    tax.version = ", ".join(dict.fromkeys(versions))
     return tax
 
 
