@@ -12,7 +12,9 @@
 
 ``planted_duplicates(n_groups, seed)``
     (texts, true cluster labels, kinds) for measuring near-duplicate precision
-    and recall: each group is a distinct ad and 0–3 variants of it.
+    and recall: each group is a distinct real offer and 0–3 variants of it. Keep
+    ``n_groups`` under the number of real offers (860) so that no two distinct
+    ads start from the same offer.
 
 ``planted_personal_data(n, seed)``
     (texts with planted e-mails, French phone numbers in every usual layout
@@ -219,9 +221,11 @@ def planted_duplicates(n_groups: int, seed: int = 1) -> tuple[list[str], list[in
     rng = random.Random(seed)
     pool = base_offers()
     texts, labels, kinds = [], [], []
+    order = list(range(len(pool)))
+    rng.shuffle(order)
     for g in range(n_groups):
-        base = rng.choice(pool)
-        rec = {"description": _mix(rng, pool, base), "lieuTravail": base.get("lieuTravail") or {},
+        base = pool[order[g % len(pool)]]            # distinct jobs start from distinct offers while the pool lasts
+        rec = {"description": base["description"], "lieuTravail": base.get("lieuTravail") or {},
                "intitule": base.get("intitule", "")}
         texts.append(f"{rec['intitule']}\n{rec['description']}")
         labels.append(g)

@@ -46,7 +46,7 @@ PHONE = re.compile(
 )
 _CIVILITY = r"(?:M\.|Mr\.?|Mme\.?|Mlle\.?|Monsieur|Madame|Mademoiselle)"
 _UPPER = r"[A-ZÀ-ÖØ-Þ]"
-_CAP_WORD = rf"{_UPPER}[a-zà-öø-ÿ'’\-]+"
+_CAP_WORD = rf"{_UPPER}[a-zà-öø-ÿ'’]+(?:-{_UPPER}[a-zà-öø-ÿ'’]+)*"     # Julie, Jean-Pierre
 _UP_WORD = rf"{_UPPER}[A-ZÀ-ÖØ-Þ'’\-]+"
 _NAME_WORD = rf"(?:{_CAP_WORD}|{_UP_WORD})"
 _PARTICLE = r"(?:(?:de|du|van|von|le|la|d['’])\s?)?"
