@@ -63,7 +63,7 @@ def _inputs(settings: Settings) -> list[Path]:
 
 # -- occupation classifier ----------------------------------------------------------------------
 
-def occupation_referential(settings: Settings) -> OccupationReferential:
+def occupation_referential(settings: Settings, include_esco_labels: bool = False) -> OccupationReferential:
     """Read ROME 4.0, the ESCO-ROME crosswalk, ESCO ISCO groups and the ROME -> FAP table into plain data."""
     from adequa.sources.referentials import rome
 
@@ -86,21 +86,39 @@ def occupation_referential(settings: Settings) -> OccupationReferential:
             if lab:
                 terms.setdefault(link["code_rome"], []).append(lab)
     app_esco: dict[str, list[str]] = {}
+    close: list[tuple[str, str]] = []           # (ESCO URI, appellation code_ogr) exact or close matches
     esco_isco: dict[str, str] = {}
     cross = _root(settings) / "crosswalks"
     if cross.is_dir():
         from adequa.sources.referentials import esco_rome
 
         try:
-            app_esco = esco_rome.appellation_to_esco(esco_rome.locate(cross))
+            path = esco_rome.locate(cross)
+            app_esco = esco_rome.appellation_to_esco(path)
+            close = [(r["esco_uri"], r["rome_ogr"]) for r in esco_rome.read_mapping(path)[1]
+                     if r["relation"] in ("skos:exactMatch", "skos:closeMatch")]
         except ReferentialError:
             app_esco = {}
+    esco_labels: dict[str, list[str]] = {}
     try:
         for occ in _esco_occupations(settings, "en"):
             if occ.get("isco_group"):
                 esco_isco[occ["uri"]] = occ["isco_group"]
+            esco_labels[occ["uri"]] = [occ["label"], *occ["alt_labels"]]
     except ReferentialError:
         pass
+    app_fiche = {a["code_ogr"]: a["code_rome"] for a in apps}
+    extra = []
+    if include_esco_labels:
+        fiches_of: dict[str, set[str]] = {}
+        for uri, ogr in close:
+            if ogr in app_fiche:
+                fiches_of.setdefault(uri, set()).add(app_fiche[ogr])
+        done = set()
+        for uri, ogr in close:       # only ESCO occupations that the crosswalk ties to one fiche
+            if ogr in app_fiche and len(fiches_of[uri]) == 1 and uri not in done:
+                done.add(uri)
+                extra.extend([lab, app_fiche[ogr], ogr] for lab in esco_labels.get(uri, []))
     fap: dict[str, list[str | None]] = {}
     fap_folder = _root(settings) / "fap"
     if fap_folder.is_dir():
@@ -111,7 +129,7 @@ def occupation_referential(settings: Settings) -> OccupationReferential:
         except (ImportError, ReferentialError, AttributeError):
             fap = {}
     return OccupationReferential(version=export.version, fiches=fiches, appellations=apps, fiche_terms=terms,
-                                 appellation_esco=app_esco, esco_isco=esco_isco, fap=fap)
+                                 appellation_esco=app_esco, esco_isco=esco_isco, fap=fap, extra_labels=extra)
 
 
 def load_occupation_classifier(settings: Settings, domains_path: Path | None = None) -> OccupationClassifier:
@@ -294,9 +312,152 @@ def _ranker(settings: Settings, kind: str, taxonomy: str) -> Ranker:
     return ranker
 
 
+def semantic_ranker(settings: Settings, kind: str = "skills", taxonomy: str = "esco", lexical_weight: float | None = None,
+                    progress=None):
+    """Embedding ranker (the ``semantic`` extra) over the items' preferred and alternative labels,
+    mixed with the lexical ranker. Label embeddings are computed once and cached in ``settings.cache_dir``."""
+    import numpy as np
+
+    from adequa._libs import embeddings
+    from adequa.enrich.ranking import SemanticRanker
+
+    lexical = _ranker(settings, kind, taxonomy)
+    key = f"emb-{kind}-{taxonomy}-{EMBED_LABELS}-" + _fingerprint(_inputs(settings))
+    if key in _loaded:
+        ranker = _loaded[key]
+    else:
+        path = Path(settings.cache_dir) / "embeddings" / f"{key}.npz"
+        if path.exists():
+            z = np.load(path, allow_pickle=False)
+            vectors, owners = z["vectors"], z["owners"]
+        else:
+            builder, _ = _BUILDERS[(kind, taxonomy)]
+            texts, owners_l = [], []
+            for i, it in enumerate(builder(settings)):
+                labels = it.all_labels()[: EMBED_LABELS] if EMBED_LABELS else it.all_labels()
+                texts.extend(labels)
+                owners_l.extend([i] * len(labels))
+            vectors = embeddings.encode(texts, batch_size=128, progress=progress)
+            owners = np.array(owners_l, np.int64)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.stem + f".tmp{os.getpid()}.npz")
+            np.savez(tmp, vectors=vectors.astype(np.float16), owners=owners)
+            os.replace(tmp, path)
+        ranker = SemanticRanker(lexical, vectors, owners, SEMANTIC_LEXICAL_WEIGHT.get(kind, 0.3))
+        _loaded[key] = ranker
+    if lexical_weight is not None:
+        ranker.lexical_weight = lexical_weight
+    return ranker
+
+
+EMBED_LABELS = 1          # labels embedded per item (1 = the preferred label; 0 = all)
+SEMANTIC_LEXICAL_WEIGHT = {"skills": 0.3, "occupations": 0.3}
+
+
 def occupation_ranker(settings: Settings, taxonomy: str = "rome") -> Ranker:
     return _ranker(settings, "occupations", taxonomy)
 
 
 def skill_ranker(settings: Settings, taxonomy: str = "esco") -> Ranker:
     return _ranker(settings, "skills", taxonomy)
+
+
+# -- files -------------------------------------------------------------------------------------
+
+def _read_records(path: Path, text_field: str) -> list[dict]:
+    """Validated records of a JSONL file ('-' = stdin): each needs an "id" and a string ``text_field``."""
+    import io
+    import json as _json
+    import sys
+
+    from adequa.errors import InputError
+    from adequa.sources.readers import read_jsonl
+
+    if str(path) == "-":
+        def lines():
+            for n, text in enumerate(io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig"), start=1):
+                if text.strip():
+                    try:
+                        obj = _json.loads(text)
+                    except _json.JSONDecodeError as exc:
+                        raise InputError(f"malformed JSON ({exc.msg})", path="<stdin>", line=n) from exc
+                    if not isinstance(obj, dict):
+                        raise InputError("expected a JSON object", path="<stdin>", line=n)
+                    yield n, obj
+        source, name = lines(), "<stdin>"
+    else:
+        source, name = read_jsonl(path), str(path)
+    out = []
+    for line, obj in source:
+        if "id" not in obj or obj["id"] is None or isinstance(obj["id"], (dict, list)):
+            raise InputError('missing or invalid "id" (a string or number)', path=name, line=line, field="id")
+        text = obj.get(text_field)
+        if not isinstance(text, str):
+            raise InputError(f'missing or non-string "{text_field}"', path=name, line=line, record=str(obj["id"]),
+                             field=text_field)
+        desc = obj.get("description")
+        if desc is not None and not isinstance(desc, str):
+            raise InputError('"description" must be a string', path=name, line=line, record=str(obj["id"]),
+                             field="description")
+        out.append({"id": obj["id"], "text": text, "description": desc})
+    return out
+
+
+def rank_file(settings: Settings, kind: str, taxonomy: str, input: Path, output: Path, *, top: int = 10,
+              method: str = "auto", note=None, total=None, progress=None) -> dict:
+    """Rank ``taxonomy`` items for every record of ``input`` (JSONL) into ``output`` (JSONL).
+
+    ``kind`` is "skills" (records {"id", "text"}) or "occupations" (records {"id", "title"},
+    optional "description"). Output records: {"id", "ranking": [{"id", "label", "score"}, ...]}.
+    ``method``: lexical, semantic (the ``semantic`` extra) or auto (semantic when installed for
+    skills, lexical for occupations, whose titles are French). Returns counts and timing.
+    """
+    import json as _json
+    import sys
+    import time
+
+    from adequa._libs import embeddings
+    from adequa.errors import InputError, MissingExtra
+
+    t0 = time.perf_counter()
+    if (kind, taxonomy) not in _BUILDERS:
+        choices = ", ".join(t for k, t in _BUILDERS if k == kind)
+        raise InputError(f"unknown taxonomy {taxonomy!r} for {kind}: expected {choices}", field="--taxonomy")
+    records = _read_records(input, "text" if kind == "skills" else "title")
+    if total is not None:
+        total(len(records))
+    use_semantic = method == "semantic" or (method == "auto" and kind == "skills")
+    if use_semantic and not embeddings.available():
+        if method == "semantic":
+            raise MissingExtra("semantic", "sentence-transformers / torch")
+        if note:
+            note("note: the 'semantic' extra is not installed, ranking with the lexical method "
+                 "(pip install 'adequa[semantic]' for embeddings)")
+        use_semantic = False
+    if kind == "occupations" and taxonomy == "rome" and not use_semantic:
+        clf = load_occupation_classifier(settings)
+        labels = clf.ref.fiches
+
+        def rankings():
+            for r in records:
+                yield [{"id": c, "label": labels.get(c, c), "score": round(s, 4)}
+                       for c, s, _ in clf.rank(r["text"], r["description"], top)]
+        used = "lexical"
+    else:
+        ranker = semantic_ranker(settings, kind, taxonomy) if use_semantic else _ranker(settings, kind, taxonomy)
+        used = "semantic" if use_semantic else "lexical"
+
+        def rankings():
+            yield from ranker.rank_many([r["text"] for r in records], top)
+    out = sys.stdout if str(output) == "-" else open(output, "w", encoding="utf-8")
+    try:
+        for i, (r, ranking) in enumerate(zip(records, rankings()), start=1):
+            out.write(_json.dumps({"id": r["id"], "ranking": ranking}, ensure_ascii=False) + "\n")
+            if progress is not None and i % 64 == 0:
+                progress(64)
+        if progress is not None and len(records) % 64:
+            progress(len(records) % 64)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return {"records": len(records), "method": used, "seconds": time.perf_counter() - t0}
