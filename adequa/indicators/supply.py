@@ -290,7 +290,7 @@ _decl("workers_mean_age", "Âge moyen des actifs", "Mean age of workers",
       "years", CENSUS, "workers", _workers_mean_age, limits=CENSUS_LIMITS)
 _decl("workers_age_bands", "Actifs par tranche d'âge", "Workers by age band",
       "Employed persons by age band, with shares; value = the most represented band.",
-      "%", CENSUS, "workers", _distribution("census", "age_band", None, "workers_age_bands"))
+      "band", CENSUS, "workers", _distribution("census", "age_band", None, "workers_age_bands"))
 _decl("workers_women_share", "Part des femmes parmi les actifs", "Share of women among workers",
       "Employed women / employed persons of the group.", "%", CENSUS, "workers", _women("census"))
 _decl("workers_women_share_change", "Évolution de la part des femmes", "Change in the share of women",
@@ -327,7 +327,7 @@ _decl("job_seekers_share_of_all", "Part des demandeurs d'emploi du territoire", 
 _decl("job_seekers_women_share", "Part des femmes parmi les demandeurs", "Share of women among job seekers",
       "Women / all job seekers of the group.", "%", DEFM, "job_seekers", _women("defm"))
 _decl("job_seekers_age_bands", "Demandeurs par tranche d'âge", "Job seekers by age band",
-      "Job seekers by age band, with shares; value = the most represented band.", "%", DEFM, "job_seekers",
+      "Job seekers by age band, with shares; value = the most represented band.", "band", DEFM, "job_seekers",
       _distribution("defm", "age_band", None, "job_seekers_age_bands"))
 _decl("job_seekers_diploma", "Demandeurs par niveau de diplôme", "Job seekers by diploma level",
       "Job seekers by diploma level; value = share with a higher-education diploma.", "%", DEFM, "job_seekers",
