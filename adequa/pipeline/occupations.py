@@ -351,7 +351,7 @@ def semantic_ranker(settings: Settings, kind: str = "skills", taxonomy: str = "e
 
 
 EMBED_LABELS = 1          # labels embedded per item (1 = the preferred label; 0 = all)
-SEMANTIC_LEXICAL_WEIGHT = {"skills": 0.3, "occupations": 0.3}
+SEMANTIC_LEXICAL_WEIGHT = {"skills": 0.6, "occupations": 0.6}
 
 
 def occupation_ranker(settings: Settings, taxonomy: str = "rome") -> Ranker:

@@ -1,0 +1,127 @@
+"""The ROME classifier, built from the hand-written referential in tests/fixtures/occupations."""
+
+import json
+
+import pytest
+
+from adequa.config import Settings
+from adequa.enrich.domain import DomainTagger
+from adequa.enrich.occupation import clean_title, gender_forms
+from adequa.errors import InputError
+from adequa.pipeline import occupations as occ
+
+
+@pytest.fixture()
+def settings(fixtures, tmp_path):
+    occ._loaded.clear()
+    return Settings(data_dir=fixtures / "occupations", mirror=None, cache_dir=tmp_path / "cache")
+
+
+@pytest.fixture()
+def clf(settings):
+    return occ.load_occupation_classifier(settings)
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("Data Engineer Senior (H/F) - CDI Paris", "data engineer - paris"),
+    ("Développeur(se) Java F/H", "developpeur java"),
+    ("Ingénieur(e) - Systèmes embarqués", "ingenieur - systemes embarques"),
+    ("ALTERNANCE - Ingénieure / Ingénieur données", "ingenieure donnees"),
+    ("Consultant·e Data (H/F)", "consultant data"),
+    ("Administrateur/trice réseaux", "administrateur reseaux"),
+    ("Serveur H/F temps partiel", "serveur"),
+])
+def test_clean_title_drops_gender_contract_and_seniority_marks(title, expected):
+    assert clean_title(title) == expected
+
+
+def test_gender_forms_split_masculine_and_feminine():
+    assert gender_forms("Conseiller / Conseillère en gestion") == ["Conseiller en gestion", "Conseillère en gestion"]
+    assert gender_forms("Technicien supérieur / Technicienne supérieure en chimie") == [
+        "Technicien supérieur en chimie", "Technicienne supérieure en chimie"]
+    assert gender_forms("Data engineer") == ["Data engineer"]
+
+
+def test_classify_returns_the_agreed_shape(clf):
+    out = clf.classify("Data engineer (H/F)", "Vous concevrez des pipelines de données en Python.")
+    assert set(out) == {"occupation", "fap2021", "fap2009", "isco", "esco_occupation", "domain"}
+    assert set(out["occupation"]) == {"rome", "appellation", "score", "candidates"}
+    assert out["occupation"]["rome"] == "M9001"
+    assert out["occupation"]["appellation"] == "900002"
+    cands = out["occupation"]["candidates"]
+    assert 1 <= len(cands) <= 5 and all(set(c) == {"rome", "score"} for c in cands)
+    assert [c["score"] for c in cands] == sorted((c["score"] for c in cands), reverse=True)
+    assert cands[0]["rome"] == "M9001"
+
+
+@pytest.mark.parametrize("title, rome", [
+    ("Conductrice de bus", "N9001"),
+    ("Chauffeur de car scolaire H/F", "N9001"),
+    ("Serveuse (H/F) CDD", "G9001"),
+    ("Experte en science des données", "M9002"),
+    ("Développeur Big Data", "M9001"),
+    ("DATA SCIENTIST JUNIOR", "M9002"),
+])
+def test_titles_go_to_their_fiche(clf, title, rome):
+    assert clf.classify(title)["occupation"]["rome"] == rome
+
+
+def test_description_decides_between_fiches_sharing_a_title(clf):
+    food = clf.classify("Conducteur de ligne", "Conditionner des produits alimentaires dans le respect de l'hygiène HACCP.")
+    plastic = clf.classify("Conducteur de ligne", "Régler la presse à injecter, plasturgie, matières plastiques.")
+    assert food["occupation"]["rome"] == "H9001"
+    assert plastic["occupation"]["rome"] == "N9002"
+
+
+def test_crosswalks_give_esco_and_isco(clf):
+    out = clf.classify("Conducteur de bus")
+    assert out["esco_occupation"] == "http://data.europa.eu/esco/occupation/test-bus-driver"
+    assert out["isco"] == "8331"
+    # no FAP table in the fixture: the fields are present and null
+    assert out["fap2021"] is None and out["fap2009"] is None
+
+
+def test_unknown_title_gives_an_empty_occupation(clf):
+    out = clf.classify("zzzz qqqq")
+    assert out["occupation"]["rome"] is None and out["occupation"]["candidates"] == []
+
+
+def test_classifier_is_cached_and_reloads_identically(settings):
+    first = occ.load_occupation_classifier(settings)
+    assert list((settings.cache_dir / "occupations").glob("*/title_index.npz"))
+    occ._loaded.clear()
+    second = occ.load_occupation_classifier(settings)
+    assert second is not first
+    for title in ("Data engineer", "Serveur", "Conducteur de ligne"):
+        assert first.classify(title, "produits alimentaires") == second.classify(title, "produits alimentaires")
+
+
+def test_domains_are_data(tmp_path, clf):
+    assert clf.classify("Data engineer (H/F)")["domain"] == "data"
+    assert clf.classify("Serveur")["domain"] is None
+    rules = tmp_path / "domains.yaml"
+    rules.write_text("domains:\n  - id: transport\n    label: Transport\n    title: ['bus', 'car']\n", encoding="utf-8")
+    tagger = DomainTagger.from_yaml(rules)
+    assert tagger.tag("Conducteur de bus") == "transport"
+    assert tagger.tag("Serveur") is None
+
+
+def test_bad_domain_rules_name_the_file(tmp_path):
+    rules = tmp_path / "domains.yaml"
+    rules.write_text("domains:\n  - id: x\n    label: X\n    title: ['(unclosed']\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        DomainTagger.from_yaml(rules)
+    assert "domains.yaml" in str(err.value) and "title" in str(err.value)
+
+
+@pytest.mark.mirror
+def test_real_referential_classifies_common_titles(mirror, tmp_path):
+    occ._loaded.clear()
+    s = Settings(data_dir=tmp_path / "none", mirror=mirror, cache_dir=tmp_path / "cache")
+    clf = occ.load_occupation_classifier(s)
+    out = clf.classify("Data Engineer (H/F)")
+    assert out["occupation"]["rome"] == "M1811"
+    assert out["esco_occupation"] and out["isco"]
+    assert out["fap2021"] and out["fap2009"]
+    assert clf.classify("Aide-soignant de nuit (H/F)")["occupation"]["rome"] == "J1501"
+    json.dumps(out)
