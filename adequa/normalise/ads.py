@@ -109,6 +109,24 @@ def _str(value) -> str | None:
 _FT_NESTED = ("lieuTravail", "entreprise", "salaire", "contact", "agence", "origineOffre", "competences")
 
 
+_EMPTY = frozenset(("", "nan", "NaN", "None", "null"))
+
+
+def _v(d: dict, key: str):
+    """A value of a record, with empty strings and "nan"/"None" read as missing."""
+    v = d.get(key)
+    if v.__class__ is str:
+        v = v.strip()
+        if v in _EMPTY:
+            return None
+    return v
+
+
+def _sub(record: dict, key: str) -> dict:
+    v = record.get(key)
+    return v if isinstance(v, dict) else {}
+
+
 def from_france_travail(record: dict, *, source: str = FT_SOURCE) -> tuple[JobAd, Contacts]:
     """A France Travail offer (API v2 schema, nested or unflattened) as a ``JobAd``."""
     record = dict(record)
@@ -117,48 +135,49 @@ def from_france_travail(record: dict, *, source: str = FT_SOURCE) -> tuple[JobAd
         if isinstance(value, str) and value[:1] in "[{":
             record[key] = _nested(record, key)
     source_id = _str(record.get("id"))
-    title = clean_text(_field(record, "intitule"))
+    title = clean_text(_v(record, "intitule"))
     if not title:
         raise InputError("missing job title (intitule)", field="intitule")
-    created = _parse("dateCreation", values.parse_date, _field(record, "dateCreation"))
-    updated = _parse("dateActualisation", values.parse_date, _field(record, "dateActualisation"))
-    contract, months = _parse("typeContrat", values.parse_contract, _field(record, "typeContrat"),
-                              _field(record, "typeContratLibelle"))
-    experience, exp_months = _parse("experienceExige", values.parse_experience, _field(record, "experienceExige"),
-                                    _field(record, "experienceLibelle"))
-    working, hours = values.parse_working_time(_field(record, "dureeTravailLibelleConverti"),
-                                               _field(record, "dureeTravailLibelle"))
-    salary_label = _field(record, "salaire.libelle")
-    smin, smax, period = _parse("salaire.libelle", values.parse_salary, salary_label)
-    if smin is None:
-        smin, smax, period = values.parse_salary(_field(record, "salaire.commentaire"), free_text=True)
-    qcode = _str(_field(record, "qualificationCode"))
-    qualification = _str(_field(record, "qualificationLibelle")) or values.QUALIFICATIONS.get(qcode or "")
-    skills = _nested(record, "competences") or []
+    created = _parse("dateCreation", values.parse_date, _v(record, "dateCreation"))
+    updated = _parse("dateActualisation", values.parse_date, _v(record, "dateActualisation"))
+    contract, months = _parse("typeContrat", values.parse_contract, _v(record, "typeContrat"),
+                              _v(record, "typeContratLibelle"))
+    experience, exp_months = _parse("experienceExige", values.parse_experience, _v(record, "experienceExige"),
+                                    _v(record, "experienceLibelle"))
+    working, hours = values.parse_working_time(_v(record, "dureeTravailLibelleConverti"),
+                                               _v(record, "dureeTravailLibelle"))
+    salaire = _sub(record, "salaire")
+    smin, smax, period = _parse("salaire.libelle", values.parse_salary, _v(salaire, "libelle"))
+    if smin is None and salaire.get("commentaire"):
+        smin, smax, period = values.parse_salary(_v(salaire, "commentaire"), free_text=True)
+    qcode = _str(_v(record, "qualificationCode"))
+    qualification = _str(_v(record, "qualificationLibelle")) or values.QUALIFICATIONS.get(qcode or "")
+    skills = record.get("competences") or []
     if not isinstance(skills, list):
         raise InputError("expected a list of {code, libelle, exigence}", field="competences")
     source_skills = [str(s.get("code")) for s in skills if isinstance(s, dict) and s.get("code")]
-    names = [str(n) for n in [_field(record, "contact.nom")] if n]
-    contacts = [_field(record, f"contact.{k}") for k in ("nom", "coordonnees1", "coordonnees2", "coordonnees3",
-                                                         "courriel", "telephone")]
-    contacts.append(_field(record, "agence.courriel"))
-    contacts.append(_field(record, "agence.telephone"))
-    url = _field(record, "origineOffre.urlOrigine") or (
+    contact, agence = _sub(record, "contact"), _sub(record, "agence")
+    name = _v(contact, "nom")
+    contacts = [str(v) for v in (name, _v(contact, "coordonnees1"), _v(contact, "coordonnees2"),
+                                 _v(contact, "coordonnees3"), _v(contact, "courriel"), _v(contact, "telephone"),
+                                 _v(agence, "courriel"), _v(agence, "telephone")) if v]
+    url = _v(_sub(record, "origineOffre"), "urlOrigine") or (
         f"https://candidat.francetravail.fr/offres/recherche/detail/{source_id}" if source_id else None)
+    lieu = _sub(record, "lieuTravail")
     ad = JobAd(
         ad_id="", source=source, source_id=source_id, title=title,
-        description=clean_text(_field(record, "description")) or "",
+        description=clean_text(_v(record, "description")) or "",
         created_at=created, updated_at=updated,
-        employer=clean_text(_field(record, "entreprise.nom")), url=_str(url),
+        employer=clean_text(_v(_sub(record, "entreprise"), "nom")), url=_str(url),
         contract_type=contract, contract_months=months, durable=values.is_durable(contract, months),
         working_time=working, hours_per_week=hours, experience=experience, experience_months=exp_months,
         qualification=qualification, salary_min=smin, salary_max=smax, salary_period=period,
-        commune=_str(_field(record, "lieuTravail.commune")), postal_code=_str(_field(record, "lieuTravail.codePostal")),
-        location_text=clean_text(_field(record, "lieuTravail.libelle")),
-        source_rome=_str(_field(record, "romeCode")), source_skills=source_skills,
-        naf=_str(_field(record, "codeNAF")),
+        commune=_str(_v(lieu, "commune")), postal_code=_str(_v(lieu, "codePostal")),
+        location_text=clean_text(_v(lieu, "libelle")),
+        source_rome=_str(_v(record, "romeCode")), source_skills=source_skills,
+        naf=_str(_v(record, "codeNAF")),
     )
-    return ad, Contacts(names, [str(c) for c in contacts if c])
+    return ad, Contacts([str(name)] if name else [], contacts)
 
 
 def from_mapped(record: dict, *, source: str) -> tuple[JobAd, Contacts]:

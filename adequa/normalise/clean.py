@@ -57,11 +57,18 @@ def normalise_whitespace(text: str) -> str:
     for ch in _INVISIBLE:
         if ch in text:
             text = text.replace(ch, "")
-    text = _SPACES.sub(" ", text)
-    if " \n" in text or "\n " in text:
-        text = "\n".join(line.strip() for line in text.split("\n"))
-    text = _MANY_NEWLINES.sub("\n\n", text)
-    return text.strip()
+    lines = []
+    blank = False
+    for line in text.split("\n"):
+        line = " ".join(line.split())          # str.split() knows every Unicode blank (nbsp, thin spaces…)
+        if line:
+            if blank and lines:
+                lines.append("")
+            lines.append(line)
+            blank = False
+        else:
+            blank = True
+    return "\n".join(lines)
 
 
 def clean_text(value) -> str | None:
@@ -104,7 +111,7 @@ for _lang, _words in _STOPWORDS.items():
 _WORD = re.compile(r"[a-zà-ÿ]+")
 
 
-def detect_language(text: str | None, *, sample: int = 800) -> str | None:
+def detect_language(text: str | None, *, sample: int = 600) -> str | None:
     """ISO 639-1 code of the most likely language (fr, en, de, es, it), or None if too little text.
 
     A stop-word vote on the first ``sample`` characters: fast, and reliable on
@@ -116,8 +123,8 @@ def detect_language(text: str | None, *, sample: int = 800) -> str | None:
     n = 0
     get = _WORD_LANG.get
     for word in text[:sample].lower().replace("'", " ").replace("’", " ").split():
-        langs = get(word.strip(".,;:!?()\"«»"))
-        if langs:
+        langs = get(word)
+        if langs is not None:
             n += 1
             for lang in langs:
                 votes[lang] += 1

@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import time
 import uuid
+from operator import attrgetter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -168,18 +169,15 @@ class AdSink:
 
     # -- one batch -------------------------------------------------------------
     def _ads_table(self, ads: list[tuple[JobAd, str | None, int | None]]) -> pa.Table:
-        cols: dict[str, list] = {name: [] for name in ADS_SCHEMA.names}
+        get = attrgetter(*_AD_FIELDS)
+        rows = [get(ad) for ad, _, _ in ads]
+        cols = dict(zip(_AD_FIELDS, map(list, zip(*rows))))
         fromiso = dt.date.fromisoformat
-        for ad, path, line in ads:
-            d = ad.__dict__
-            for name in _AD_FIELDS:
-                value = d[name]
-                if name in _DATE_COLS and value is not None:
-                    value = fromiso(value)
-                cols[name].append(value)
-            cols["duplicate_cluster"].append(ad.ad_id)
-            cols["origin_file"].append(path)
-            cols["origin_line"].append(line)
+        for name in _DATE_COLS:
+            cols[name] = [fromiso(v) if v else None for v in cols[name]]
+        cols["duplicate_cluster"] = cols["ad_id"]
+        cols["origin_file"] = [p for _, p, _ in ads]
+        cols["origin_line"] = [n for _, _, n in ads]
         return pa.table(cols, schema=ADS_SCHEMA)
 
     def flush(self) -> None:

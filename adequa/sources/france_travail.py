@@ -107,21 +107,33 @@ def iter_json_records(path: str | Path, *, list_keys=("resultats",), chunk: int 
     kind = _sniff(path)
     if kind == "csv":
         raise InputError("expected JSON, found what looks like CSV", path=str(path))
+    if kind == "jsonl":
+        yield from _jsonl(path)
+        return
     with open_text(path, "utf-8-sig") as fh:
-        if kind == "jsonl":
-            number = 0
-            for number, text in enumerate(fh, start=1):
-                if not text.strip():
-                    continue
-                try:
-                    obj = json.loads(text)
-                except ValueError as exc:
-                    raise InputError(f"malformed JSON ({exc})", path=str(path), line=number) from None
-                if not isinstance(obj, dict):
-                    raise InputError(f"expected a JSON object, got {type(obj).__name__}", path=str(path), line=number)
-                yield number, obj
-            return
         yield from _stream_json(fh, str(path), list_keys, chunk)
+
+
+def _jsonl(path: Path) -> Iterator[tuple[int, dict]]:
+    """JSON Lines read as bytes (json decodes UTF-8 itself: faster than a text stream)."""
+    import bz2
+    import gzip
+
+    opener = {".gz": gzip.open, ".bz2": bz2.open}.get(path.suffix, open)
+    loads = json.loads
+    with opener(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                obj = loads(raw)
+            except ValueError as exc:
+                if not raw.strip():
+                    continue
+                raise InputError(f"malformed JSON ({exc})", path=str(path), line=number) from None
+            if obj.__class__ is not dict:
+                raise InputError(f"expected a JSON object, got {type(obj).__name__}", path=str(path), line=number)
+            yield number, obj
 
 
 def _stream_json(fh: IO[str], path: str, list_keys, chunk: int) -> Iterator[tuple[int, dict]]:
