@@ -98,6 +98,19 @@ class State:
     def cursor(self):
         return self.con.cursor()
 
+    def cached(self, key: tuple, compute: Callable[[], Any]):
+        """``compute()`` once per key: the warehouse is read-only, so a result never goes stale."""
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        value = compute()
+        with self._lock:
+            self._cache[key] = value
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return value
+
     def close(self) -> None:
         self.con.close()
 
@@ -465,7 +478,31 @@ def _group_ads_sql(state: State, cur, f: Filters, columns: str):
     return ctx.ads_sql(columns=columns), ctx
 
 
+def _norm(state: State, f: Filters) -> Filters:
+    """Filters with the app's defaults filled in, so equal queries share one cache entry."""
+    d = state.defaults
+    return Filters(group=f.group or d["group"], territory=f.territory or d["territory"],
+                   period=f.period if f.period is not None else d["period"])
+
+
+def _facts_where(ctx) -> str | None:
+    """The WHERE clause over the indicators' pre-aggregated facts when they are fresh, else None."""
+    try:
+        from adequa.indicators import demand
+
+        if ctx.territory.level not in demand.FACT_LEVELS or not demand.use_facts(ctx):
+            return None
+        return demand.fact_where(ctx, ctx.period, ctx.territory, True)
+    except Exception:      # facts are an optimisation: fall back to the ads themselves
+        return None
+
+
 def occupation_rows(state: State, f: Filters) -> list[dict]:
+    f = _norm(state, f)
+    return state.cached(("occupations", f.group, f.territory, f.period), lambda: _occupation_rows(state, f))
+
+
+def _occupation_rows(state: State, f: Filters) -> list[dict]:
     cur = state.cursor()
     try:
         sql, ctx = _group_ads_sql(state, cur, f, "a.ad_id")
@@ -477,8 +514,11 @@ def occupation_rows(state: State, f: Filters) -> list[dict]:
             lab = next((c for c in ("libelle", "label", "libelle_rome", "title") if c in cols), None)
             if "code_rome" in cols and lab:
                 label_join, label_col = f"LEFT JOIN {fiches} r ON r.code_rome = g.rome", f"any_value(r.{lab})"
-        rows = cur.execute(f"SELECT g.rome, {label_col} AS label, count(*) AS offers FROM ({sql}) g {label_join} "
-                           "GROUP BY g.rome ORDER BY offers DESC, g.rome").fetchall()
+        facts = _facts_where(ctx)
+        source = (f"(SELECT rome, offers FROM offer_facts WHERE {facts})" if facts else
+                  f"(SELECT rome, 1 AS offers FROM ({sql}))")
+        rows = cur.execute(f"SELECT g.rome, {label_col} AS label, sum(g.offers)::BIGINT AS offers FROM {source} g "
+                           f"{label_join} GROUP BY g.rome HAVING sum(g.offers) > 0 ORDER BY offers DESC, g.rome").fetchall()
         out = [{"rome": r[0], "label": r[1], "offers": r[2]} for r in rows]
         return ctx.protect(out, count="offers", label="rome")
     finally:
@@ -487,6 +527,13 @@ def occupation_rows(state: State, f: Filters) -> list[dict]:
 
 def skill_rows(state: State, f: Filters, *, q: str | None = None, kind: str | None = None,
                limit: int = 50) -> list[dict]:
+    f = _norm(state, f)
+    return state.cached(("skills", f.group, f.territory, f.period, q, kind, limit),
+                        lambda: _skill_rows(state, f, q=q, kind=kind, limit=limit))
+
+
+def _skill_rows(state: State, f: Filters, *, q: str | None = None, kind: str | None = None,
+                limit: int = 50) -> list[dict]:
     if not state.has("skill_mentions"):
         raise ApiError(404, "not_available", "no skill mentions yet: run `adequa enrich`")
     cur = state.cursor()
@@ -500,12 +547,22 @@ def skill_rows(state: State, f: Filters, *, q: str | None = None, kind: str | No
         if kind:
             where.append("m.kind = ?")
             params.append(kind)
-        total = cur.execute(f"SELECT count(*) FROM ({sql}) g", []).fetchone()[0]
-        rows = cur.execute(f"SELECT m.label, any_value(m.kind) AS kind, count(DISTINCT m.ad_id) AS ads "
-                           f"FROM skill_mentions m JOIN ({sql}) g ON g.ad_id = m.ad_id WHERE {' AND '.join(where)} "
+        facts = _facts_where(ctx)
+        if facts:          # pre-aggregated cells: an ad lies in one cell, so sums are distinct-ad counts
+            rows = cur.execute(f"SELECT m.label, any_value(m.kind) AS kind, sum(m.ads)::BIGINT AS ads, "
+                               f"(SELECT sum(offers) FROM offer_facts WHERE {facts}) AS total "
+                               f"FROM skill_facts m WHERE {facts} AND {' AND '.join(where)} GROUP BY m.label "
+                               f"HAVING sum(m.ads) >= ? ORDER BY ads DESC, m.label LIMIT ?",
+                               params + [ctx.min_cell_size, limit]).fetchall()
+            return [{"label": r[0], "kind": r[1], "ads": r[2],
+                     "share": round(100.0 * r[2] / r[3], 1) if r[3] else None} for r in rows]
+        rows = cur.execute(f"WITH g AS MATERIALIZED ({sql}) "
+                           f"SELECT m.label, any_value(m.kind) AS kind, count(DISTINCT m.ad_id) AS ads, "
+                           f"(SELECT count(*) FROM g) AS total "
+                           f"FROM skill_mentions m SEMI JOIN g ON g.ad_id = m.ad_id WHERE {' AND '.join(where)} "
                            f"GROUP BY m.label HAVING count(DISTINCT m.ad_id) >= ? ORDER BY ads DESC, m.label LIMIT ?",
                            params + [ctx.min_cell_size, limit]).fetchall()
-        return [{"label": r[0], "kind": r[1], "ads": r[2], "share": round(100.0 * r[2] / total, 1) if total else None}
+        return [{"label": r[0], "kind": r[1], "ads": r[2], "share": round(100.0 * r[2] / r[3], 1) if r[3] else None}
                 for r in rows]
     finally:
         cur.close()
@@ -546,6 +603,14 @@ AD_COLUMNS = ("a.ad_id, a.title, a.description, a.employer, a.created_at, a.cont
 
 def search_ads(state: State, f: Filters, *, q=None, skill=None, rome=None, contract=None, page=1,
                per_page=20) -> tuple[list[dict], int]:
+    f = _norm(state, f)
+    return state.cached(("ads", f.group, f.territory, f.period, q, skill, rome, contract, page, per_page),
+                        lambda: _search_ads(state, f, q=q, skill=skill, rome=rome, contract=contract, page=page,
+                                            per_page=per_page))
+
+
+def _search_ads(state: State, f: Filters, *, q=None, skill=None, rome=None, contract=None, page=1,
+                per_page=20) -> tuple[list[dict], int]:
     cur = state.cursor()
     try:
         sql, _ = _group_ads_sql(state, cur, f, AD_COLUMNS)
@@ -563,13 +628,23 @@ def search_ads(state: State, f: Filters, *, q=None, skill=None, rome=None, contr
             where.append("g.contract_type = ?")
             params.append(contract)
         base = f"FROM ({sql}) g WHERE {' AND '.join(where)}"
-        total = cur.execute(f"SELECT count(*) {base}", params).fetchone()[0]
+        # one pass: the page and the total (a window over the filtered rows) together
         cur2 = cur.execute(f"SELECT g.ad_id, g.title, left(g.description, 300) AS excerpt, g.employer, g.created_at, "
-                           f"g.contract_type, g.rome, g.departement, g.bassin, g.location_text, g.url, g.source {base} "
+                           f"g.contract_type, g.rome, g.departement, g.bassin, g.location_text, g.url, g.source, "
+                           f"count(*) OVER () AS _total {base} "
                            f"ORDER BY g.created_at DESC NULLS LAST, g.ad_id LIMIT ? OFFSET ?",
                            params + [per_page, (page - 1) * per_page])
         cols = [d[0] for d in cur2.description]
-        return [dict(zip(cols, r)) for r in cur2.fetchall()], total
+        rows = [dict(zip(cols, r)) for r in cur2.fetchall()]
+        if rows:
+            total = rows[0]["_total"]
+        elif page == 1:
+            total = 0
+        else:                      # past the last page: the window saw no row, count apart
+            total = cur.execute(f"SELECT count(*) {base}", params).fetchone()[0]
+        for r in rows:
+            del r["_total"]
+        return rows, total
     finally:
         cur.close()
 

@@ -148,7 +148,16 @@ def warm(state) -> None:
 
     try:
         charts.warm_up()
+        from adequa.publish.api import Filters, occupation_rows, search_ads, skill_rows
+
         d = state.defaults
+        f = Filters(group=d["group"], territory=d["territory"], period=d["period"])
+        for fn in (lambda: occupation_rows(state, f), lambda: skill_rows(state, f, limit=50),
+                   lambda: search_ads(state, f, page=1, per_page=20)):
+            try:
+                fn()
+            except Exception:
+                pass
         for defn in list_indicators():
             state.figure(defn.name, group=d["group"], territory=d["territory"], period=d["period"])
     except Exception:          # warming is an optimisation; errors show on the page that needs the figure
