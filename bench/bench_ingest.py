@@ -17,6 +17,7 @@ Measures (each with a baseline measured in the same run):
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 import time
@@ -180,6 +181,8 @@ def run(quick: bool = False) -> list[Measure]:
     measures += dedupe_quality(400 if quick else 800)
     with tempfile.TemporaryDirectory(prefix="adequa-bench-ingest-") as tmp:
         sizes = [5000, 20000] if quick else [10000, 100000, 1000000]
+        if os.environ.get("ADEQUA_BENCH_INGEST_SIZES"):        # e.g. "10000,100000" on a busy machine
+            sizes = [int(x) for x in os.environ["ADEQUA_BENCH_INGEST_SIZES"].split(",")]
         measures += throughput(sizes, Path(tmp))
     return measures
 

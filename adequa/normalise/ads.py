@@ -59,10 +59,11 @@ _NON_WORD = re.compile(r"[\W_]+")
 
 
 def content_hash(title: str | None, description: str | None) -> str:
-    """Hash of the normalised text (case, punctuation, spacing and "(H/F)" ignored): equal for exact duplicates."""
-    text = f"{title or ''}\n{description or ''}"
-    text = _NON_WORD.sub(" ", _GENDER.sub(" ", text).lower()).strip()
-    return _hash(text)
+    """Hash of the normalised text (case, spacing and "(H/F)" in the title ignored): equal for exact duplicates."""
+    title = title or ""
+    if "(" in title:
+        title = _GENDER.sub(" ", title)
+    return _hash(" ".join(f"{title}\n{description or ''}".lower().split()))
 
 
 def _field(record: dict, path: str) -> Any:

@@ -113,6 +113,22 @@ def _key_of(content_hash: str) -> int:
     return int.from_bytes(bytes.fromhex(content_hash), "big", signed=True)
 
 
+def _upsert_unique(con, table: str, batch: pa.Table, key: str, name: str) -> tuple[int, int]:
+    """Upsert of a batch whose ``key`` values are distinct (checked by the caller), inside its transaction."""
+    con.register(name, batch)
+    con.register(name + "_k", batch.select([key]))
+    try:
+        existing = con.execute(f'SELECT count(*) FROM "{table}" t JOIN {name}_k b ON t."{key}" = b."{key}"').fetchall()[0][0]
+        if existing:
+            con.execute(f'DELETE FROM "{table}" t USING {name}_k b WHERE t."{key}" = b."{key}"')
+        cols = ", ".join(f'"{c}"' for c in batch.column_names)
+        con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM {name}')
+    finally:
+        con.unregister(name)
+        con.unregister(name + "_k")
+    return batch.num_rows - existing, existing
+
+
 def _upsert_in(con, table: str, batch: pa.Table, key: Sequence[str], name: str) -> tuple[int, int]:
     """Warehouse.upsert's statements, run inside the caller's transaction (one per batch)."""
     con.register(name, batch)
@@ -189,8 +205,11 @@ class AdSink:
         con = self.wh.con
         with self.wh.transaction():
             if ads:
+                last = {ad.ad_id: i for i, (ad, _, _) in enumerate(ads)}     # the last row for an id wins
+                if len(last) < len(ads):
+                    ads = [ads[i] for i in sorted(last.values())]
                 table = self._ads_table(ads)
-                inserted, updated = _upsert_in(con, "ads", table, ["ad_id"], "_ads_batch")
+                inserted, updated = _upsert_unique(con, "ads", table, "ad_id", "_ads_batch")
                 self.summary.stored += inserted
                 self.summary.updated += updated
                 self._cluster(ads)
@@ -313,9 +332,11 @@ class AdSink:
 def _finish_record(ad: JobAd, contacts, geo: GeoResolver | None) -> JobAd:
     removed = scrub_fields(contacts.fields)
     ad.description, found = scrub(ad.description, names=contacts.names)
-    title, found_title = scrub(ad.title, names=())
-    ad.title = title or ad.title
-    ad.personal_data_removed = removed + sum(found.values()) + sum(found_title.values())
+    n_title = 0
+    if "@" in ad.title or sum(c.isdigit() for c in ad.title) >= 8:     # titles rarely hold any
+        title, found_title = scrub(ad.title, names=())
+        ad.title, n_title = title or ad.title, sum(found_title.values())
+    ad.personal_data_removed = removed + sum(found.values()) + n_title
     return finish_ad(ad, geo)
 
 
