@@ -25,6 +25,8 @@ from bench._harness import Measure, python, run_measured
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 GOLD = HERE / "gold_certifications" / "blocs_rome_skills.json"
+# The compiled taxonomy cache of the bench's own (the skills stage's pickle is tied to its code version).
+CACHE = Path(tempfile.gettempdir()) / "adequa-bench-training-cache"
 
 
 def _mirror() -> Path | None:
@@ -169,7 +171,7 @@ def quality_measures() -> list[Measure]:
     gold = json.loads(GOLD.read_text(encoding="utf-8"))["labels"]
     sample = mirror / "training" / "rncp" / "export_fiches_RNCP_v4.1_sample.xml"
     baseline = rome_phrase_extractor(mirror)
-    main = load_extractor(Settings(mirror=mirror, data_dir=Path("/nonexistent")))
+    main = load_extractor(Settings(mirror=mirror, data_dir=Path("/nonexistent"), cache_dir=CACHE))
     name = type(main).__name__
     macro = _macro(mirror)
     base = "ROME phrase matcher"
@@ -194,5 +196,53 @@ def quality_measures() -> list[Measure]:
     return out
 
 
+def inference_measures() -> list[Measure]:
+    """Inferred ROME links against the published ones on the 12 real RNCP fiches: hit@5 when an
+    inferred ROME 4.0 fiche (or its v3 parent) is a published code, and at the domain level
+    (first three characters, e.g. M18)."""
+    mirror = _mirror()
+    if mirror is None:
+        return []
+    import csv
+
+    from adequa.config import Settings
+    from adequa.pipeline.training import (NON_DISCRIMINANT_KINDS, infer_rome, load_extractor, rome_norms,
+                                          rome_phrase_extractor, rome_skill_links)
+    from adequa.sources.rncp import read_fiches
+
+    with open(mirror / "rome" / "unix_referentiel_code_rome_v460_utf8.csv", encoding="utf-8") as fh:
+        parent = {r["code_rome"]: r["code_rome_parent"] or r["code_rome"] for r in csv.DictReader(fh)}
+    links = rome_skill_links(mirror)
+    n = len({r for rs in links.values() for r in rs})
+    norms = rome_norms(links, n)
+    fiches = [f for f in read_fiches(mirror / "training" / "rncp" / "export_fiches_RNCP_v4.1_sample.xml")
+              if isinstance(f, dict) and f["codes_rome"]]
+
+    def evaluate(extractor) -> tuple[float, float]:
+        exact = domain = 0
+        for f in fiches:
+            skills = []
+            for b in f["blocs"]:
+                for text in (b["libelle"], b["competences"]):
+                    if text:
+                        skills += [m.rome_ogr for m in extractor.extract(text, lang="fr")
+                                   if m.rome_ogr and (m.kind or "").lower() not in NON_DISCRIMINANT_KINDS]
+            top = [r for r, _, _ in infer_rome(skills, links, top=5, min_score=0.0, n_romes=n, norms=norms)]
+            pub = set(f["codes_rome"])
+            exact += any(r in pub or parent.get(r) in pub for r in top)
+            domain += any(r[:3] in {p[:3] for p in pub} for r in top)
+        return exact / len(fiches), domain / len(fiches)
+
+    main = load_extractor(Settings(mirror=mirror, data_dir=Path("/nonexistent"), cache_dir=CACHE))
+    e1, d1 = evaluate(main)
+    e0, d0 = evaluate(rome_phrase_extractor(mirror))
+    name = type(main).__name__
+    base = "same inference over the ROME phrase matcher"
+    return [Measure("training", f"inferred ROME hit@5 (fiche or v3 parent = published), {len(fiches)} RNCP fiches, {name}",
+                    e1, "share", e0, base),
+            Measure("training", f"inferred ROME hit@5 at domain level (M18…), {len(fiches)} RNCP fiches, {name}",
+                    d1, "share", d0, base)]
+
+
 def run(quick: bool) -> list[Measure]:
-    return quality_measures() + parser_measures(quick)
+    return quality_measures() + inference_measures() + parser_measures(quick)

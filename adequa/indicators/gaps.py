@@ -121,7 +121,7 @@ COVERAGE = register(IndicatorDefinition(
     section="gaps", compute=_coverage,
     options={"min_ads": "leave out skills asked for by fewer ads (default: the minimum cell size)",
              "inferred": "use inferred ROME links to find the group's certifications (default true)",
-             "min_score": "minimum score of an inferred link (default 0.3)",
+             "min_score": "minimum score (cosine) of an inferred link (default 0.1)",
              "thresholds": "importance thresholds in % of ads, default 50,25,10 (as skills demand)"},
     limits="A skill counts as covered when the extractor finds it in a bloc's text; a bloc may teach it under "
            "words the taxonomy does not list (under-coverage), and ad skills depend on the same extractor."))

@@ -4,8 +4,9 @@ supply (where, by whom, at which level, with sessions and places) and headcounts
 Definitions shared with :mod:`adequa.indicators.gaps`:
 
 * a certification *leads to* the group when one of its ROME links (``certification_rome``)
-  is one of the group's occupations: links published in the RNCP fiche, and links inferred
-  from the skills of its blocs when their score reaches ``min_score`` (option, 0.3);
+  is one of the group's occupations: links published in the RNCP fiche (ROME v3 codes, matched
+  through the ROME 4.0 fiches' ``code_rome_parent`` when the referential is loaded), and links
+  inferred from the skills of its blocs when their score reaches ``min_score`` (option, 0.1);
   only the current version of each fiche counts, active ones unless ``include_inactive``;
 * a certification is *in the territory's supply* when a LHÉO action teaching it takes
   place in the territory, or when a headcount row places it there; at ``france`` level
@@ -34,13 +35,13 @@ def group_certifications_sql(ctx) -> str:
     """SQL of the group's certifications: numero, published (bool), score, romes (list)."""
     ctx.require("certifications", RNCP_HINT)
     inferred = _bool(ctx.opt("inferred"), True)
-    min_score = float(ctx.opt("min_score", 0.3))
+    min_score = float(ctx.opt("min_score", 0.1))
     methods = "(r.method = 'published'" + (f" OR (r.method = 'inferred' AND r.score >= {min_score})" if inferred else "") + ")"
     active = "" if _bool(ctx.opt("include_inactive"), False) else " AND coalesce(c.actif, TRUE)"
     return f"""SELECT r.numero, bool_or(r.method = 'published') AS published, max(r.score) AS score,
                       list(DISTINCT r.rome ORDER BY r.rome) AS romes
                FROM certification_rome r JOIN certifications c ON c.numero = r.numero AND c.is_current{active}
-               WHERE {methods} AND {ctx.rome_predicate('r.rome')}
+               WHERE {methods} AND {ctx.rome_predicate('r.rome', rome_version='3')}
                GROUP BY r.numero"""
 
 
@@ -138,7 +139,7 @@ CERTIFICATIONS = register(IndicatorDefinition(
     unit="certifications", inputs=("certifications", "certification_rome", "certification_skills"),
     section="training", compute=_certifications,
     options={"inferred": "also use inferred ROME links (default true)",
-             "min_score": "minimum score of an inferred link (default 0.3)",
+             "min_score": "minimum score (cosine) of an inferred link (default 0.1)",
              "include_inactive": "include certifications no longer registered (default false)"},
     limits="Inferred links are only as good as the skill extractor; published links are the certifier's claim."))
 

@@ -450,27 +450,50 @@ def rome_skill_links(root: str | Path) -> dict[str, set[str]]:
 
 
 def infer_rome(skills: Iterable[str], ogr_romes: dict[str, set[str]], *, top: int = 5,
-               min_score: float = 0.15, n_romes: int | None = None) -> list[tuple[str, float, list[str]]]:
+               min_score: float = 0.03, n_romes: int | None = None,
+               norms: dict[str, float] | None = None) -> list[tuple[str, float, list[str]]]:
     """ROME fiches a set of skills points to: (rome, score, evidence skills), best first.
 
-    Each skill votes for the fiches that list it, weighted by its specificity
-    (idf = log(1 + N / fiches listing it)); a fiche's score is the share of the total weight
-    it collects, so 1.0 means every specific skill found is one of that fiche's.
+    TF-IDF cosine between the certification's skills and each ROME fiche's listed items, with
+    binary weights and ``idf = log(N / fiches listing the item)``: a fiche scores high when the
+    certification's specific skills are a large part of what the fiche lists. Scores are small
+    (0.05–0.3 on real blocs); ``norms`` (from :func:`rome_norms`) avoids recomputing them.
     """
     skills = [s for s in dict.fromkeys(skills) if s in ogr_romes and ogr_romes[s]]
     if not skills:
         return []
     n = n_romes or len({r for rs in ogr_romes.values() for r in rs}) or 1
-    weight = {s: math.log(1 + n / len(ogr_romes[s])) for s in skills}
-    total = sum(weight.values())
-    votes: dict[str, float] = defaultdict(float)
+    norms = norms if norms is not None else rome_norms(ogr_romes, n)
+    idf = {s: math.log(n / len(ogr_romes[s])) if n > len(ogr_romes[s]) else 0.0 for s in skills}
+    cert_norm = math.sqrt(sum(v * v for v in idf.values()))
+    if cert_norm == 0:
+        return []
+    dot: dict[str, float] = defaultdict(float)
     evidence: dict[str, list[str]] = defaultdict(list)
     for s in skills:
         for r in ogr_romes[s]:
-            votes[r] += weight[s]
+            dot[r] += idf[s] * idf[s]
             evidence[r].append(s)
-    ranked = sorted(((r, v / total) for r, v in votes.items()), key=lambda rv: (-rv[1], rv[0]))
-    return [(r, round(score, 4), evidence[r]) for r, score in ranked[:top] if score >= min_score]
+    ranked = sorted(((r, v / (cert_norm * norms[r])) for r, v in dot.items() if norms.get(r)),
+                    key=lambda rv: (-rv[1], rv[0]))
+    return [(r, round(score, 4), sorted(evidence[r], key=lambda s: -idf[s])) for r, score in ranked[:top]
+            if score >= min_score]
+
+
+def rome_norms(ogr_romes: dict[str, set[str]], n: int | None = None) -> dict[str, float]:
+    """Euclidean norm of each ROME fiche's idf-weighted item vector."""
+    n = n or len({r for rs in ogr_romes.values() for r in rs}) or 1
+    sq: dict[str, float] = defaultdict(float)
+    for s, rs in ogr_romes.items():
+        if rs and n > len(rs):
+            w = math.log(n / len(rs))
+            for r in rs:
+                sq[r] += w * w
+    return {r: math.sqrt(v) for r, v in sq.items()}
+
+
+#: Kinds that do not tell occupations apart (soft skills are listed by most fiches).
+NON_DISCRIMINANT_KINDS = {"savoir-être", "savoir-etre", "soft", "transversal"}
 
 
 def certification_texts(wh: Warehouse, numeros: list[str] | None = None) -> Iterator[tuple[str, str, str, str, list[str]]]:
@@ -499,7 +522,7 @@ def certification_texts(wh: Warehouse, numeros: list[str] | None = None) -> Iter
 
 def annotate_certifications(wh: Warehouse, extractor: SkillExtractor, *, ogr_romes: dict[str, set[str]] | None = None,
                             numeros: list[str] | None = None, taxonomy_version: str | None = None,
-                            use_rome_hint: bool = False, top: int = 5, min_score: float = 0.15,
+                            use_rome_hint: bool = False, top: int = 5, min_score: float = 0.03,
                             progress: Progress | None = None) -> dict[str, int]:
     """Skills of each current certification's blocs (``certification_skills``) and, when
     ``ogr_romes`` is given, the ROME fiches they point to (``certification_rome``, inferred)."""
@@ -524,10 +547,13 @@ def annotate_certifications(wh: Warehouse, extractor: SkillExtractor, *, ogr_rom
     inferred = []
     if ogr_romes is not None:
         n_romes = len({r for rs in ogr_romes.values() for r in rs})
+        norms = rome_norms(ogr_romes, n_romes)
         for numero, rows in by_cert.items():
             labels = {s["rome_ogr"]: s["label"] for s in rows if s["rome_ogr"]}
-            for rome, score, ev in infer_rome([s["rome_ogr"] for s in rows if s["rome_ogr"]], ogr_romes, top=top,
-                                              min_score=min_score, n_romes=n_romes):
+            useful = [s["rome_ogr"] for s in rows if s["rome_ogr"] and (s["kind"] or "").lower()
+                      not in NON_DISCRIMINANT_KINDS]
+            for rome, score, ev in infer_rome(useful, ogr_romes, top=top, min_score=min_score, n_romes=n_romes,
+                                              norms=norms):
                 inferred.append({"numero": numero, "rome": rome, "libelle": None, "method": "inferred", "score": score,
                                  "evidence": json.dumps([{"ogr": o, "label": labels.get(o)} for o in ev[:10]],
                                                         ensure_ascii=False)})
