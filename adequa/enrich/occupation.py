@@ -78,10 +78,23 @@ def clean_title(title: str) -> str:
     return " - ".join(segs) if segs else fold(title or "").strip()
 
 
+# English head words of job titles -> the French word ROME appellations use. Added to the query
+# (not substituted), so that English appellations ("Data engineer") still match.
+EN_FR = {
+    "engineer": "ingenieur", "developer": "developpeur", "analyst": "analyste", "architect": "architecte",
+    "administrator": "administrateur", "technician": "technicien", "scientist": "scientifique",
+}
+
+
 def title_segments(cleaned: str) -> list[str]:
-    """The whole cleaned title and, when it has several segments, its first one."""
+    """The whole cleaned title and, when it has several segments, its first one; English head
+    words get their French equivalent appended."""
     segs = cleaned.split(" - ")
-    return [cleaned.replace(" - ", " ")] + ([segs[0]] if len(segs) > 1 else [])
+    out = [cleaned.replace(" - ", " ")] + ([segs[0]] if len(segs) > 1 else [])
+    extra = [EN_FR[t] for t in out[0].split() if t in EN_FR and EN_FR[t] != t]
+    if extra:
+        out = [f"{x} {' '.join(e for e in extra if e)}" for x in out]
+    return out
 
 
 def gender_forms(label: str) -> list[str]:
@@ -115,8 +128,10 @@ class OccupationClassifier:
 
     TITLE_TOP = 30          # labels re-scored with rapidfuzz
     FUZZY_WEIGHT = 0.0      # share of the rapidfuzz ratio in a label's score (measured: no gain, so off)
-    DESC_WEIGHT = 0.35      # weight of the description evidence
+    DESC_WEIGHT = 0.1       # weight of the description evidence (measured: +1 pt top-1 and top-3)
     DESC_CANDIDATES = 10    # fiches re-ranked with the description
+    COVERAGE = 0.5          # weight of the share of the title found in a label (see LexicalIndex.doc_scores)
+    DESC_CHARS = 3000       # description characters read (the missions come first)
     SEGMENT_DISCOUNT = 0.95  # the first segment of a title alone ("ingenieur - systemes embarques") scores a bit less
 
     def __init__(self, ref: OccupationReferential, index: LexicalIndex, doc_texts: list[str], doc_appellation: list[str | None],
@@ -182,8 +197,6 @@ class OccupationClassifier:
             for lab in (a["label"], a.get("short_label") or ""):
                 for form in gender_forms(lab) if lab else []:
                     add(form, a["code_rome"], a["code_ogr"])
-                if lab:
-                    add(lab, a["code_rome"], a["code_ogr"])
         for code, lab in ref.fiches.items():
             for form in gender_forms(lab):
                 add(form, code, None)
@@ -215,9 +228,9 @@ class OccupationClassifier:
         from rapidfuzz import fuzz
 
         segments = title_segments(cleaned)
-        docs = self.index.doc_scores(segments[0])
+        docs = self.index.doc_scores(segments[0], self.COVERAGE)
         for seg in segments[1:]:
-            docs = np.maximum(docs, self.SEGMENT_DISCOUNT * self.index.doc_scores(seg))
+            docs = np.maximum(docs, self.SEGMENT_DISCOUNT * self.index.doc_scores(seg, self.COVERAGE))
         cleaned = segments[0]
         k = min(self.TITLE_TOP, len(docs))
         if k == 0 or not docs.any():
@@ -247,7 +260,7 @@ class OccupationClassifier:
         return tuple((self.fiche_codes[g], s, self.doc_appellation[d]) for g, (s, d) in ranked)
 
     def _description_scores(self, description: str, codes: list[str]) -> dict[str, float]:
-        words = {stem(t) for t in tokens(description[:6000]) if t not in STOPWORDS and len(t) > 2}
+        words = {stem(t) for t in set(tokens(description[: self.DESC_CHARS])) if len(t) > 2 and t not in STOPWORDS}
         if not words:
             return {}
         out = {}

@@ -60,12 +60,25 @@ def stem(token: str) -> str:
         return token
     for suffix, repl in (("euses", "eur"), ("euse", "eur"), ("rices", "eur"), ("rice", "eur"), ("ieres", "ier"),
                          ("iere", "ier"), ("ennes", "en"), ("enne", "en"), ("ives", "if"), ("ive", "if"),
-                         ("ies", "y"), ("aux", "al"), ("ees", "e"), ("ee", "e")):
+                         ("eres", "er"), ("ere", "er"), ("ies", "y"), ("aux", "al"), ("ees", "e"), ("ee", "e")):
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
             return token[: -len(suffix)] + repl
     if token[-1] in "sx" and token[-2] not in "su":
         return token[:-1]
     return token
+
+
+@lru_cache(maxsize=131072)
+def _token_features(tok: str, lo: int, hi: int) -> tuple[str, ...]:
+    """The stem feature and char n-grams of one folded token (cached: vocabularies are small)."""
+    s = stem(tok)
+    padded = f" {s} "
+    out = ["w:" + s]
+    for n in range(lo, min(hi, len(padded)) + 1):
+        out.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
+    if len(padded) < lo:
+        out.append(padded)
+    return tuple(out)
 
 
 def features(text: str, ngrams: tuple[int, int] = (3, 5), word_weight: float = 1.0) -> dict[str, float]:
@@ -75,17 +88,10 @@ def features(text: str, ngrams: tuple[int, int] = (3, 5), word_weight: float = 1
     for tok in tokens(text):
         if tok in STOPWORDS:
             continue
-        s = stem(tok)
-        key = "w:" + s
-        out[key] = out.get(key, 0.0) + word_weight
-        padded = f" {s} "
-        n_max = min(hi, len(padded))
-        for n in range(lo, n_max + 1):
-            for i in range(len(padded) - n + 1):
-                g = padded[i:i + n]
-                out[g] = out.get(g, 0.0) + 1.0
-        if len(padded) < lo:
-            out[padded] = out.get(padded, 0.0) + 1.0
+        feats = _token_features(tok, lo, hi)
+        out[feats[0]] = out.get(feats[0], 0.0) + word_weight
+        for g in feats[1:]:
+            out[g] = out.get(g, 0.0) + 1.0
     return out
 
 
@@ -199,8 +205,10 @@ class LexicalIndex:
         norm = math.sqrt(sq)
         return np.array(cols, np.int64), np.array(vals, np.float32) / norm
 
-    def doc_scores(self, text: str) -> np.ndarray:
-        """Cosine of the query with every document."""
+    def doc_scores(self, text: str, coverage: float = 0.0) -> np.ndarray:
+        """Cosine of the query with every document. With ``coverage`` > 0 the cosine is multiplied by
+        ``(1 - coverage) + coverage × share of the query's weight found in the document``, so that a
+        label holding every word of the query beats a shorter one holding only some."""
         cols, vals = self.query_vector(text)
         if len(cols) == 0:
             return np.zeros(self.n_docs, np.float32)
@@ -208,7 +216,12 @@ class LexicalIndex:
         lengths = ends - starts
         idx = np.concatenate([self.indices[s:e] for s, e in zip(starts, ends)])
         w = np.concatenate([self.data[s:e] for s, e in zip(starts, ends)]) * np.repeat(vals, lengths)
-        return np.bincount(idx, weights=w, minlength=self.n_docs).astype(np.float32)
+        cos = np.bincount(idx, weights=w, minlength=self.n_docs)
+        if coverage:
+            share = np.bincount(idx, weights=np.repeat(vals * vals, lengths), minlength=self.n_docs)
+            share /= float((vals * vals).sum()) or 1.0
+            cos *= (1.0 - coverage) + coverage * share
+        return cos.astype(np.float32)
 
     def group_max(self, doc_scores: np.ndarray) -> np.ndarray:
         """Per-group max of document scores (groups without documents score 0)."""
