@@ -1,6 +1,7 @@
 """Loading the referentials into a real DuckDB file: counts, versions, idempotency, integrity checks."""
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -8,17 +9,27 @@ from adequa.pipeline import referentials
 from adequa.store.duckdb import Warehouse
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """One load of the fixtures, copied for each test (a copy is cheaper than a load)."""
+    folder = tmp_path_factory.mktemp("template")
+    shutil.copytree(Path(__file__).parent / "fixtures" / "referentials", folder / "data")
+    with Warehouse(folder / "t.duckdb") as wh:
+        referentials.load(folder / "data", wh)
+    return folder
+
+
 @pytest.fixture()
-def root(fixtures, tmp_path):
+def root(template, tmp_path):
     dest = tmp_path / "data"
-    shutil.copytree(fixtures / "referentials", dest)
+    shutil.copytree(template / "data", dest)
     return dest
 
 
 @pytest.fixture()
-def loaded(root, db_path):
+def loaded(template, root, db_path):
+    shutil.copyfile(template / "t.duckdb", db_path)
     wh = Warehouse(db_path)
-    referentials.load(root, wh)
     yield wh
     wh.close()
 

@@ -52,6 +52,10 @@ class _Job:
     build: Callable[[], list[dict]]
 
 
+# Keys checked at load time for the tables that have no index on them (see 0010_referentials.sql).
+_KEYS = {"rome_fiche_items": ("version", "code_rome", "code_ogr"),
+         "esco_occupation_skills": ("version", "occupation_uri", "skill_uri")}
+
 Progress = Callable[[str, str, int, int], None]     # (dataset, table, done, total)
 
 
@@ -305,7 +309,7 @@ def load(root: str | Path, warehouse: Warehouse, *, only: Iterable[str] | None =
             results.append(TableLoad(job.dataset, job.table, job.version, "unchanged", rows, time.perf_counter() - t0))
         else:
             rows = job.build()
-            n = warehouse.replace_version(job.table, job.version, rows, provenance={
+            n = warehouse.replace_version(job.table, job.version, rows, key=_KEYS.get(job.table), provenance={
                 "source": job.source, "licence": job.licence, "checksum": checksum,
                 "origin": ", ".join(str(p) for p in job.files[:6]) + (" …" if len(job.files) > 6 else ""),
                 "retrieved_at": _retrieved_at(job.files)})

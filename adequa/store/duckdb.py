@@ -136,13 +136,15 @@ class Warehouse:
         return pa.schema([(name, _ARROW.get(kind, pa.string())) for name, kind in self.columns(table)])
 
     def replace_version(self, table: str, version: str, rows: pa.Table | Iterable[dict], *,
-                        provenance: dict | None = None) -> int:
+                        provenance: dict | None = None, key: Sequence[str] | None = None) -> int:
         """Make ``rows`` the whole content of ``table`` for ``version``, in one transaction.
 
         Rows of other versions are untouched; rows of this version that are not
         in ``rows`` go (the content of a version is replaced, not merged). With
         ``provenance`` (source, licence, origin, checksum, retrieved_at), the
-        provenance record is written in the same transaction.
+        provenance record is written in the same transaction. With ``key``, two
+        rows sharing a key raise ``WarehouseError`` before anything is written
+        (for tables whose key is checked rather than indexed).
         """
         schema = self.arrow_schema(table)
         if not len(schema):
@@ -154,13 +156,21 @@ class Warehouse:
             names = set(schema.names)
             for r in rows:
                 r["version"] = version
-            batch = pa.Table.from_pylist(rows, schema=pa.schema([f for f in schema if f.name in names
-                                                                     and (not rows or f.name in rows[0])]))
+            fields = [f for f in schema if f.name in names and (not rows or f.name in rows[0])]
+            batch = pa.table({f.name: pa.array([r.get(f.name) for r in rows], f.type) for f in fields},
+                             schema=pa.schema(fields))
         if "version" not in batch.column_names:
             batch = batch.append_column("version", pa.array([version] * batch.num_rows, pa.string()))
         cols = ", ".join(f'"{c}"' for c in batch.column_names)
         self.con.register("_rows", batch)
         try:
+            if key:
+                cols_k = ", ".join(f'"{k}"' for k in key)
+                dup = self.con.execute(f"SELECT {cols_k}, count(*) FROM _rows GROUP BY ALL HAVING count(*) > 1 "
+                                       "LIMIT 1").fetchone()
+                if dup:
+                    raise WarehouseError(f"{table} {version}: {dup[-1]} rows share the key "
+                                         f"{dict(zip(key, dup[:-1]))}; the source file repeats a record")
             with self.transaction() as con:
                 con.execute(f'DELETE FROM "{table}" WHERE version = ?', [version])
                 con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM _rows')

@@ -163,10 +163,14 @@ def _lexique(files: GeoFiles) -> dict[str, dict]:
     if files.lexique is None:
         return out
     path = files.lexique
+    bcol = ncol = None
+    first = True
     for line, r in read_csv(path, required=("CODE_COMMUNE_INSEE", "DEP", "REG", "NOMCOM")):
         code = _check_commune(r["CODE_COMMUNE_INSEE"], path, line, "CODE_COMMUNE_INSEE")
-        bcol = next((c for c in r if c.upper().startswith("BE") and c[2:].isdigit()), None)
-        ncol = next((c for c in r if c.upper().startswith("NOMBE")), None)
+        if first:
+            first = False
+            bcol = next((c for c in r if c.upper().startswith("BE") and c[2:].isdigit()), None)
+            ncol = next((c for c in r if c.upper().startswith("NOMBE")), None)
         out[code] = {"label": r["NOMCOM"].strip(), "departement": r["DEP"].strip().zfill(2),
                      "region": pad_region(r["REG"]), "bassin": (r[bcol].strip() if bcol else None) or None,
                      "bassin_label": (r[ncol].strip() if ncol else None) or None}

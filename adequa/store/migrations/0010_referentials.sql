@@ -66,8 +66,9 @@ CREATE TABLE IF NOT EXISTS rome_fiche_items (
     code_ogr     VARCHAR NOT NULL,
     coeur_metier VARCHAR,                   -- 'Principale', 'Émergente' or null
     core         BOOLEAN,                   -- coeur_metier = 'Principale'
-    kind         VARCHAR,                   -- competence / macro-competence / savoir / contexte / null if unknown
-    PRIMARY KEY (version, code_rome, code_ogr)
+    kind         VARCHAR                    -- competence / macro-competence / savoir / contexte / null if unknown
+    -- key (version, code_rome, code_ogr): checked at load time rather than indexed (an index
+    -- doubles the load time of this 100k-row table)
 );
 
 -- ROME v3 codes (for crosswalks still keyed on v3), version e.g. '346'.
@@ -165,8 +166,8 @@ CREATE TABLE IF NOT EXISTS esco_occupation_skills (
     occupation_uri VARCHAR NOT NULL,
     skill_uri      VARCHAR NOT NULL,
     relation       VARCHAR,                 -- essential / optional
-    skill_type     VARCHAR,
-    PRIMARY KEY (version, occupation_uri, skill_uri)
+    skill_type     VARCHAR
+    -- key (version, occupation_uri, skill_uri): checked at load time, not indexed (see rome_fiche_items)
 );
 
 CREATE TABLE IF NOT EXISTS esco_skill_hierarchy (
