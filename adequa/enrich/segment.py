@@ -47,6 +47,18 @@ class Segmenter:
             self.headers[_lemmas(phrase)] = cls
         self._cue_re = {cls: re.compile("|".join(re.escape(p) for p in sorted(set(ps), key=len, reverse=True)))
                         for cls, ps in self.cues.items()}
+        import ahocorasick
+
+        self._auto = ahocorasick.Automaton()
+        rank = {"apply": 0, "diversity": 1, "company": 2, "offer": 3}
+        for cls, ps in self.cues.items():
+            for p in ps:
+                if p.startswith(" "):
+                    old = self._auto.get(p, None)
+                    if old is None or rank.get(cls, 9) < rank.get(old, 9):
+                        self._auto.add_word(p, cls)
+        if len(self._auto):
+            self._auto.make_automaton()
 
     def header_class(self, text: str) -> str | None:
         """Class of a header line ("Vos missions :", "PROFIL", "Avantages :"), else None."""
@@ -67,8 +79,23 @@ class Segmenter:
                 return cls
         return None
 
-    def split(self, text: str) -> list[Segment]:
-        """Segments of ``text`` (already escape-masked, same length as the original)."""
+    def fast_cue_class(self, padded: str) -> str | None:
+        """Like ``cue_class`` on an already padded lemma string, in one regex pass."""
+        if not len(self._auto):
+            return None
+        found = {cls for _, cls in self._auto.iter(padded)}
+        if not found:
+            return None
+        for cls in ("apply", "diversity", "company", "offer"):
+            if cls in found:
+                return cls
+        return None
+
+    def split(self, text: str, toks=None, lemmas=None) -> list[Segment]:
+        """Segments of ``text`` (already escape-masked, same length as the original).
+
+        ``toks`` (start, end, …) and their ``lemmas``, when given, save lemmatising twice.
+        """
         out: list[Segment] = []
         pos = 0
         pieces = []
@@ -78,6 +105,7 @@ class Segmenter:
         pieces.append((pos, len(text), ""))
         section = "neutral"
         prev_sep = "\n"
+        ti = 0
         for start, end, sep in pieces:
             raw = text[start:end]
             lead = len(raw) - len(raw.lstrip())
@@ -100,7 +128,15 @@ class Segmenter:
                 out.append(Segment(s, e, head, bullet, header=head))
             else:
                 cls = section
-                cue = self.cue_class(_lemmas(seg_text))
+                if toks is not None:
+                    while ti < len(toks) and toks[ti][0] < s:
+                        ti += 1
+                    tj = ti
+                    while tj < len(toks) and toks[tj][1] <= e:
+                        tj += 1
+                    cue = self.fast_cue_class(" " + " ".join(lemmas[ti:tj]) + " ") if tj > ti else None
+                else:
+                    cue = self.fast_cue_class(f" {_lemmas(seg_text)} ")
                 if cue is not None and not (cls == "job" and cue == "offer" and bullet):
                     cls = cue
                 out.append(Segment(s, e, cls, bullet))

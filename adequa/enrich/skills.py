@@ -63,6 +63,17 @@ class SkillExtractor:
         self._memo: dict = {}
         self._others: dict[str, "SkillExtractor"] = {}
         self._loader = loader        # lang -> Compiled, for languages built on demand
+        from adequa.normalise.text import lemma
+
+        cache: dict[str, str] = {}
+
+        def lemma_of(word: str) -> str:
+            got = cache.get(word)
+            if got is None:
+                got = cache[word] = lemma(word)
+            return got
+
+        self._lemma_of = lemma_of
 
     def for_lang(self, lang: str) -> "SkillExtractor":
         """The extractor compiled for ``lang`` (built or loaded on first use)."""
@@ -105,15 +116,20 @@ class SkillExtractor:
             seq_tok.append(i)
             prev_end = e
 
-        segments = self.c.segmenter.split(masked) if field == "description" else []
-        tok_cls = self._token_classes(toks, segments, field)
-        seg_of = self._token_segments(toks, segments)
+        if field == "description":
+            lem = self._lemma_of
+            lemmas = [lem(t[3]) for t in toks]
+            segments = self.c.segmenter.split(masked, toks, lemmas)
+        else:
+            segments = []
+        tok_cls, seg_of = self._token_classes(toks, segments, field)
 
         found: list[tuple[int, int, int, float, str, int]] = []   # (tok_i, tok_j, entry, score, method, priority)
         taken = [False] * len(toks)
 
         # 1. curated lexicon: allowed everywhere but company / apply / diversity text
-        for a, b, entries in model.curated.find(seq):
+        prepared = model.curated.prepare(seq)
+        for a, b, entries in model.curated.find(seq, prepared):
             i, j = seq_tok[a], seq_tok[b]
             if i < 0 or j < 0:
                 continue
@@ -130,7 +146,7 @@ class SkillExtractor:
         if field == "description":
             # 2. taxonomy labels, in job / neutral segments
             exact = []
-            for a, b, entries in model.exact.find(seq):
+            for a, b, entries in model.exact.find(seq, prepared):
                 i, j = seq_tok[a], seq_tok[b]
                 if i < 0 or j < 0:
                     continue
@@ -138,8 +154,9 @@ class SkillExtractor:
                     continue
                 eid = self._pick(entries, prefer)
                 if not self.c.entries.rome[eid]:
-                    swap = model.sim_rome.best(frozenset(keys[x] for x in range(i, j + 1) if keys[x]), prefer=prefer,
-                                               entry_ogr=self.c.entries.rome.__getitem__, k=1)
+                    swap = model.sim.best(frozenset(keys[x] for x in range(i, j + 1) if keys[x]), prefer=prefer,
+                                               entry_ogr=self.c.entries.rome.__getitem__, k=8)
+                    swap = [x for x in swap if self.c.entries.rome[x[1]]]
                     if swap and swap[0][0] >= T_SWAP:
                         eid = swap[0][1]
                 n_content = sum(1 for x in range(i, j + 1) if keys[x])
@@ -224,15 +241,15 @@ class SkillExtractor:
             return got
         E = self.c.entries
         res = None
-        best = model.sim_rome.best(keyset, prefer=prefer, entry_ogr=E.rome.__getitem__, k=1)
-        if best and best[0][0] >= T_ROME:
-            res = best[0]
-        else:
-            be = model.sim_esco.best(keyset, k=1)
-            if be and be[0][0] >= T_ESCO:
-                res = be[0]
-            elif best or be:
-                res = max((best[:1] + be[:1]), key=lambda x: x[0])
+        ranked = model.sim.best(keyset, prefer=prefer, entry_ogr=E.rome.__getitem__, k=8)
+        rome = [x for x in ranked if E.rome[x[1]]]
+        other = [x for x in ranked if not E.rome[x[1]]]
+        if rome and rome[0][0] >= T_ROME:
+            res = rome[0]
+        elif other and other[0][0] >= T_ESCO:
+            res = other[0]
+        elif ranked:
+            res = ranked[0]
         if len(self._memo) < 200_000:
             self._memo[memo_key] = res
         return res
@@ -283,28 +300,23 @@ class SkillExtractor:
         return True
 
     @staticmethod
-    def _token_segments(toks, segments) -> list[int]:
-        out = [-1] * len(toks)
-        si = 0
-        for t, (s, e, _, _) in enumerate(toks):
-            while si < len(segments) and segments[si].end <= s:
-                si += 1
-            if si < len(segments) and segments[si].start <= s:
-                out[t] = si
-        return out
-
-    def _token_classes(self, toks, segments, field) -> list[str]:
+    def _token_classes(toks, segments, field):
+        """Class of each token ("header" for header lines) and the index of its segment (-1 if none)."""
+        n = len(toks)
         if field != "description":
-            return ["offer"] * len(toks)
-        cls = ["neutral"] * len(toks)
-        si = 0
-        for t, (s, e, _, _) in enumerate(toks):
-            while si < len(segments) and segments[si].end <= s:
+            return ["offer"] * n, [-1] * n
+        cls = ["neutral"] * n
+        seg_of = [-1] * n
+        si, ns = 0, len(segments)
+        for t in range(n):
+            s = toks[t][0]
+            while si < ns and segments[si].end <= s:
                 si += 1
-            if si < len(segments) and segments[si].start <= s:
+            if si < ns and segments[si].start <= s:
                 seg = segments[si]
                 cls[t] = "header" if seg.header else seg.cls
-        return cls
+                seg_of[t] = si
+        return cls, seg_of
 
     def _candidates(self, toks, keys, tok_cls, seg_of, segments, model, masked):
         """(first, last, starts_with_action) candidate phrases in job / neutral segments."""

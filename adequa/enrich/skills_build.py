@@ -19,7 +19,7 @@ from adequa.enrich.taxonomy import Taxonomy, normalise_kind
 from adequa.errors import InputError
 from adequa.normalise.text import fold, spans
 
-BUILD_VERSION = "skills-2"
+BUILD_VERSION = "skills-4"
 
 
 @dataclass
@@ -51,8 +51,7 @@ class LangModel:
     keys: KeyMaker
     curated: ExactMatcher
     exact: ExactMatcher
-    sim_rome: SimilarityIndex
-    sim_esco: SimilarityIndex
+    sim: SimilarityIndex         # ROME and ESCO labels together; the linker applies "ROME first"
 
 
 @dataclass
@@ -123,8 +122,7 @@ def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None,
     for lang in langs:
         km = KeyMaker(lang, derivations if lang == "fr" else {}, verbs if lang == "fr" else set())
         light = LIGHT_VERBS if lang == "fr" else frozenset()
-        models[lang] = LangModel(lang, km, ExactMatcher(), ExactMatcher(), SimilarityIndex(light, km.verbs),
-                                 SimilarityIndex(light, km.verbs))
+        models[lang] = LangModel(lang, km, ExactMatcher(), ExactMatcher(), SimilarityIndex(light, km.verbs))
 
     # taxonomy items
     by_exact: dict[tuple[str, str], int] = {}       # (lang, pattern) -> first ROME/ESCO entry, for "auto" links
@@ -139,7 +137,7 @@ def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None,
                 eid = entries.add(esco=it.id, label=it.label, kind=it.kind, source="esco")
             else:
                 eid = entries.add(label=it.label, kind=it.kind, source=it.source, unlisted=True)
-            sim = model.sim_rome if it.source == "rome" else model.sim_esco
+            sim = model.sim
             for lab in it.labels:
                 ks = label_keys(model.keys, lab)
                 if not ks:
@@ -207,8 +205,7 @@ def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None,
     for model in models.values():
         model.curated.freeze()
         model.exact.freeze()
-        model.sim_rome.freeze()
-        model.sim_esco.freeze()
+        model.sim.freeze()
 
     cues = [(c[0], c[1]) for _, c in _rows("boilerplate.tsv") if len(c) >= 2]
     headers = [(c[0], c[1]) for _, c in _rows("sections.tsv") if len(c) >= 2]

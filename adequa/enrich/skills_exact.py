@@ -46,12 +46,12 @@ class ExactMatcher:
         self.patterns = {}      # the automaton holds them; keeps the cache small
         return self
 
-    def find(self, keys: list[str]) -> list[tuple[int, int, tuple[int, ...]]]:
-        """Matches as (first key index, last key index, entries) over a list of keys ('' = skipped)."""
-        if self._auto is None or not len(self._auto):
-            return []
+    @staticmethod
+    def prepare(keys: list[str]):
+        """The " key key " string of a key list and its end positions (shared by several matchers)."""
         parts = [" "]
-        ends: dict[int, int] = {}
+        end_n: dict[int, int] = {}       # position of the space after a key -> its rank among keys
+        key_idx: list[int] = []          # rank -> index in ``keys``
         pos = 1
         for i, k in enumerate(keys):
             if not k:
@@ -59,20 +59,23 @@ class ExactMatcher:
             parts.append(k)
             parts.append(" ")
             pos += len(k)
-            ends[pos] = i
+            end_n[pos] = len(key_idx)
+            key_idx.append(i)
             pos += 1
-        text = "".join(parts)
-        idx_list = sorted(ends)
+        return "".join(parts), end_n, key_idx
+
+    def find(self, keys: list[str], prepared=None) -> list[tuple[int, int, tuple[int, ...]]]:
+        """Matches as (first key index, last key index, entries) over a list of keys ('' = skipped)."""
+        if self._auto is None or not len(self._auto):
+            return []
+        text, end_n, key_idx = prepared or self.prepare(keys)
         out = []
-        order = {pos: n for n, pos in enumerate(idx_list)}
         for end, (n_keys, entries) in self._auto.iter(text):
-            last_n = order.get(end)
+            last_n = end_n.get(end)
             if last_n is None:
                 continue
             first_n = last_n - n_keys + 1
             if first_n < 0:
                 continue
-            first_i = ends[idx_list[first_n]]
-            last_i = ends[idx_list[last_n]]
-            out.append((first_i, last_i, entries))
+            out.append((key_idx[first_n], key_idx[last_n], entries))
         return out

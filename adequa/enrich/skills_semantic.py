@@ -10,6 +10,7 @@ set operations per candidate. Why not embeddings: see docs/skills.md (measured).
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 
@@ -17,7 +18,8 @@ from collections import defaultdict
 class SimilarityIndex:
     """Labels as key sets; ``best(keys)`` returns (score, entry) pairs, best first."""
 
-    MAX_POSTINGS = 1500      # keys in more labels than this are not used to shortlist
+    MAX_POSTINGS = 500       # keys in more labels than this are not used to shortlist
+    SHORTLIST = 30
 
     def __init__(self, light: frozenset = frozenset(), verbs: frozenset | set = frozenset()) -> None:
         self.light = frozenset(light)      # keys that weigh little ("réaliser", "effectuer")
@@ -68,15 +70,16 @@ class SimilarityIndex:
         if not known:
             return []
         known.sort(key=lambda kk: len(postings[kk]))
-        use = [kk for kk in known if len(postings[kk]) <= self.MAX_POSTINGS][:3] or known[:1]
-        acc: dict[int, float] = defaultdict(float)
-        for kk in use:
-            w = idf[kk]
-            for i in postings[kk]:
-                acc[i] += w
-        if not acc:
-            return []
-        short = sorted(acc, key=acc.__getitem__, reverse=True)[:60]
+        use = [kk for kk in known if len(postings[kk]) <= self.MAX_POSTINGS][:2] or known[:1]
+        if len(use) == 1:
+            short = postings[use[0]][: self.SHORTLIST * 4]
+        else:
+            acc: dict[int, float] = dict.fromkeys(postings[use[1]], idf[use[1]])
+            w0 = idf[use[0]]
+            get = acc.get
+            for i in postings[use[0]]:
+                acc[i] = get(i, 0.0) + w0
+            short = heapq.nlargest(self.SHORTLIST, acc, key=acc.__getitem__)
         wc = self.weight(keys)
         scored: dict[int, float] = {}
         for i in short:

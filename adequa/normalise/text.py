@@ -65,12 +65,33 @@ def spans(text: str) -> list[tuple[int, int, str, str]]:
 
     ``lower`` keeps the accents (lemmatisers need them); ``folded`` is for comparisons.
     """
+    low_text = text.lower()
+    if len(low_text) == len(text):
+        folded = low_text if low_text.isascii() else low_text.translate(_FOLD_1TO1)
+        if len(folded) == len(text):
+            return [(m.start(), m.end(), folded[m.start():m.end()], low_text[m.start():m.end()])
+                    for m in _WORD.finditer(text)]
     out = []
     for m in _WORD.finditer(text):
         w = m.group()
         low = w.lower()
         out.append((m.start(), m.end(), fold(low), low))
     return out
+
+
+def _one_to_one_fold_table() -> dict[int, int]:
+    """Accented Latin letters -> base letter, one code point to one (so offsets are kept)."""
+    table = {}
+    for cp in range(0xC0, 0x250):
+        c = chr(cp)
+        base = "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x))
+        if len(base) == 1 and base != c:
+            table[cp] = ord(base.lower()) if c.islower() else ord(base)
+    table[ord("’")] = ord("'")
+    return table
+
+
+_FOLD_1TO1 = _one_to_one_fold_table()
 
 
 _LEMMA_CACHE: dict[tuple[str, str], str] = {}
