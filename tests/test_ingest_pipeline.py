@@ -157,3 +157,15 @@ def test_real_offers_ingest_twice_without_change(mirror, db_path):
         skills = wh.scalar("SELECT count(*) FROM ads WHERE len(source_skills) > 0")
         emails = wh.scalar(r"SELECT count(*) FROM ads WHERE regexp_matches(description, '[\w.+-]+@[\w-]+\.[a-z]{2,}')")
     assert share > 0.9 and skills > 250 and emails == 0
+
+
+def test_worker_processes_store_exactly_what_one_process_stores(fixtures, tmp_path, geo):
+    paths = [fixtures / "ads" / "ft_flat.csv", fixtures / "ads" / "ft.jsonl", fixtures / "ads" / "ft_nested_pipe.csv"]
+    rows = {}
+    for workers in (1, 2):
+        db = tmp_path / f"w{workers}.duckdb"
+        s = ingest_offers(paths, db=db, progress=False, geo=geo, workers=workers, batch_size=4)
+        with Warehouse(db) as wh:
+            rows[workers] = (wh.query("SELECT * EXCLUDE (ingested_at) FROM ads ORDER BY ad_id"),
+                             wh.query("SELECT reject_id, line, field FROM rejects ORDER BY 1"), s.read, s.rejected)
+    assert rows[1] == rows[2] and rows[1][2] == 17

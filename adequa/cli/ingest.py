@@ -38,6 +38,7 @@ def offers(
     map_: Annotated[Optional[List[str]], typer.Option("--map", help="FIELD=COLUMN, repeatable; overrides --mapping.")] = None,
     source: Annotated[Optional[str], typer.Option("--source", help="ads.source for generic files [default: csv:<file stem>].")] = None,
     batch_size: Annotated[Optional[int], typer.Option("--batch-size", help="Ads per transaction [default: settings.batch_size].")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", help="Processes normalising records [default: 2 on a multi-core machine].")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     db: DbOption = None,
 ) -> None:
@@ -55,7 +56,7 @@ def offers(
     settings = settings_with(db)
     m = load_mapping(mapping, pairs=map_, source=source) if (mapping or map_) else None
     summary = ingest_offers(paths, db=settings.db, fmt=fmt, mapping=m, progress=not quiet, batch_size=batch_size,
-                            source=source, settings=settings)
+                            source=source, settings=settings, workers=workers)
     _print_summary(summary)
 
 

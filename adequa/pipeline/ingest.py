@@ -161,6 +161,7 @@ class AdSink:
         self.rejects: list[dict] = []
         self.on_commit = on_commit       # called with each mark once everything before it is committed
         self.marks: list = []
+        self.bands: dict[str, np.ndarray] = {}     # LSH band keys already computed (by workers), by content hash
 
     def mark(self, token) -> None:
         """Note a position in the input (e.g. an API page read in full): reported once committed."""
@@ -169,8 +170,10 @@ class AdSink:
         elif self.on_commit:
             self.on_commit(token)
 
-    def add(self, ad: JobAd, origin_file: str | None, line: int | None) -> None:
+    def add(self, ad: JobAd, origin_file: str | None, line: int | None, bands: np.ndarray | None = None) -> None:
         self.ads.append((ad, origin_file, line))
+        if bands is not None:
+            self.bands[ad.content_hash] = bands
         if len(self.ads) >= self.batch_size:
             self.flush()
 
@@ -202,6 +205,7 @@ class AdSink:
         marks, self.marks = self.marks, []
         ads, self.ads = self.ads, []
         rejects, self.rejects = self.rejects, []
+        bands, self.bands = self.bands, {}
         con = self.wh.con
         with self.wh.transaction():
             if ads:
@@ -212,14 +216,14 @@ class AdSink:
                 inserted, updated = _upsert_unique(con, "ads", table, "ad_id", "_ads_batch")
                 self.summary.stored += inserted
                 self.summary.updated += updated
-                self._cluster(ads)
+                self._cluster(ads, bands)
             if rejects:
                 _upsert_in(con, "rejects", pa.Table.from_pylist(rejects), ["reject_id"], "_rej_batch")
         if self.on_commit:
             for token in marks:
                 self.on_commit(token)
 
-    def _cluster(self, ads: list[tuple[JobAd, str | None, int | None]]) -> None:
+    def _cluster(self, ads: list[tuple[JobAd, str | None, int | None]], known_bands: dict | None = None) -> None:
         """Compare the batch's texts with every stored text; update the clusters they touch."""
         con, cfg = self.wh.con, self.dedupe
         texts: dict[int, tuple[str, str]] = {}
@@ -232,8 +236,11 @@ class AdSink:
         con.unregister("_keys")
         new_keys = [k for k in texts if k not in known]
         if new_keys:
-            sigs = self.hasher.signatures([texts[k][1] for k in new_keys])
-            bands = self.hasher.band_keys(sigs)
+            known_bands = known_bands or {}
+            missing = [k for k in new_keys if texts[k][0] not in known_bands]
+            computed = dict(zip(missing, self.hasher.band_keys(self.hasher.signatures([texts[k][1] for k in missing])))) \
+                if missing else {}
+            bands = np.stack([computed[k] if k in computed else known_bands[texts[k][0]] for k in new_keys])
             nb = pa.table({"content_key": np.repeat(np.array(new_keys, dtype=np.int64), bands.shape[1]),
                            "bucket": bands.ravel()})
             con.register("_nb", nb)
@@ -379,18 +386,88 @@ def _progress(enabled: bool):
                     TextColumn("[dim]{task.fields[rate]}"), TimeElapsedColumn(), transient=False)
 
 
+# -- the work per record, in this process or in worker processes ------------------------------
+_WORKER: dict = {}          # geo resolver, hasher and source of the current run, inherited by forked workers
+
+
+def _normalise_one(path, line, record: dict, kind: str, source: str, geo):
+    """("ad", JobAd) or ("reject", reject fields) for one raw record."""
+    try:
+        if kind == "france-travail":
+            ad, contacts = from_france_travail(record, source=source if source != "mixed" else "france-travail")
+        else:
+            ad, contacts = from_mapped(record, source=record.get("source") or source)
+        return "ad", _finish_record(ad, contacts, geo)
+    except InputError as exc:
+        return "reject", dict(path=path, line=line, record=str(record.get("id") or record.get("source_id") or ""),
+                              field=exc.field, reason=exc.message, raw=_raw(record))
+
+
+def _process_chunk(chunk: list) -> tuple[list, np.ndarray | None]:
+    """Worker side: normalise a chunk of records and sign the texts of its ads."""
+    geo, hasher, source = _WORKER["geo"], _WORKER["hasher"], _WORKER["source"]
+    out = [(_normalise_one(path, line, rec, kind, source, geo), path, line) for path, line, rec, kind in chunk]
+    texts = [f"{r[1].title}\n{r[1].description}" for (r, _, _) in out if r[0] == "ad"]
+    bands = hasher.band_keys(hasher.signatures(texts)) if texts else None
+    return out, bands
+
+
+def _chunks(records: Iterable, size: int, marks: dict) -> Iterator[list]:
+    """Records in chunks; marks met in the stream are filed under the chunk they follow."""
+    chunk: list = []
+    index = 0
+    for item in records:
+        if item[3] == "_mark":
+            marks.setdefault(index, []).append(item[2])
+            if chunk:
+                yield chunk
+                chunk, index = [], index + 1
+            continue
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk, index = [], index + 1
+    if chunk:
+        yield chunk
+
+
+def _workers(workers: int | None) -> int:
+    import os
+
+    if workers is not None:
+        return max(1, workers)
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
+
+
 def ingest_records(records: Iterable[tuple[str | None, int | None, dict, str]], *, db: str | Path | None = None,
                    source: str = "france-travail", origin: str = "", geo: GeoResolver | None = None,
                    batch_size: int | None = None, progress: bool = False, dedupe: DedupeConfig = DedupeConfig(),
                    settings: Settings | None = None, wh: Warehouse | None = None, on_commit=None,
-                   description: str = "ingesting") -> IngestSummary:
+                   description: str = "ingesting", workers: int | None = None) -> IngestSummary:
     """Ingest ``(origin_file, line, record, kind)`` tuples; ``kind`` is "france-travail" or "mapped"
-    (mapped records carry canonical keys and their source name under "source")."""
+    (mapped records carry canonical keys and their source name under "source").
+
+    With ``workers`` > 1 (default: 2 on a multi-core machine) records are normalised,
+    scrubbed and signed in forked worker processes while this process reads the input and
+    writes the batches; results keep the input order.
+    """
     settings = settings or get_settings()
     own = wh is None
+    n_workers = _workers(workers)
+    pool = None
+    if geo is None:
+        if own:
+            with Warehouse(db or settings.db) as probe:
+                geo = load_geo(settings, probe)
+        else:
+            geo = load_geo(settings, wh)
+    _WORKER.update(geo=geo, hasher=MinHasher(dedupe), source=source)
+    if n_workers > 1:
+        import multiprocessing as mp
+
+        pool = mp.get_context("fork").Pool(n_workers)     # forked before the warehouse opens
     wh = wh or Warehouse(db or settings.db)
     try:
-        geo = geo if geo is not None else load_geo(settings, wh)
         summary = IngestSummary(run_id=uuid.uuid4().hex[:16], source=source, origin=origin,
                                 started_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
         sink = AdSink(wh, summary, batch_size=batch_size or settings.batch_size, dedupe=dedupe, on_commit=on_commit)
@@ -398,23 +475,42 @@ def ingest_records(records: Iterable[tuple[str | None, int | None, dict, str]], 
         t0 = time.perf_counter()
         with _progress(progress) as bar:
             task = bar.add_task(description, total=None, rate="") if bar else None
-            for path, line, record, kind in records:
-                if kind == "_mark":
-                    sink.mark(record)
+            if pool is None:
+                def results():
+                    for item in records:
+                        if item[3] == "_mark":
+                            yield "mark", item[2]
+                            continue
+                        path, line, record, kind = item
+                        yield _normalise_one(path, line, record, kind, source, geo), path, line, None
+            else:
+                marks: dict = {}
+
+                def results():
+                    for index, (out, bands) in enumerate(pool.imap(_process_chunk, _chunks(records, 200, marks))):
+                        row = 0
+                        for result, path, line in out:
+                            if result[0] == "ad":
+                                yield result, path, line, bands[row]
+                                row += 1
+                            else:
+                                yield result, path, line, None
+                        for token in marks.pop(index, ()):
+                            yield "mark", token
+                    for index in sorted(marks):
+                        for token in marks.pop(index):
+                            yield "mark", token
+            for item in results():
+                if item[0] == "mark":
+                    sink.mark(item[1])
                     continue
+                (what, value), path, line, bands = item
                 summary.read += 1
-                try:
-                    if kind == "france-travail":
-                        ad, contacts = from_france_travail(record, source=source if source != "mixed" else "france-travail")
-                    else:
-                        ad, contacts = from_mapped(record, source=record.get("source") or source)
-                    ad = _finish_record(ad, contacts, geo)
-                except InputError as exc:
-                    sink.reject(source=source, path=path, line=line, record=str(record.get("id") or record.get("source_id") or ""),
-                                field=exc.field, reason=exc.message, raw=_raw(record))
+                if what == "reject":
+                    sink.reject(source=source, **value)
                     continue
-                summary.personal_data_removed += ad.personal_data_removed
-                sink.add(ad, path, line)
+                summary.personal_data_removed += value.personal_data_removed
+                sink.add(value, path, line, bands)
                 if bar is not None and summary.read % 500 == 0:
                     elapsed = time.perf_counter() - t0
                     bar.update(task, completed=summary.read, rate=f"{summary.read / elapsed:,.0f} ads/s" if elapsed else "")
@@ -422,6 +518,9 @@ def ingest_records(records: Iterable[tuple[str | None, int | None, dict, str]], 
                 bar.update(task, completed=summary.read)
         return sink.finish(t0)
     finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
         if own:
             wh.close()
 
@@ -438,7 +537,7 @@ def _raw(record: dict) -> str:
 def ingest_offers(paths: Sequence[str | Path] | str | Path, *, db: str | Path | None = None, fmt: str | None = None,
                   mapping=None, progress: bool = True, batch_size: int | None = None, source: str | None = None,
                   geo: GeoResolver | None = None, settings: Settings | None = None,
-                  dedupe: DedupeConfig = DedupeConfig()) -> IngestSummary:
+                  dedupe: DedupeConfig = DedupeConfig(), workers: int | None = None) -> IngestSummary:
     """Ingest job-ad files into the warehouse and return the run's summary.
 
     :param paths: files (CSV, JSON, JSONL; .gz/.bz2 allowed): France Travail dumps (API JSON or
@@ -448,6 +547,7 @@ def ingest_offers(paths: Sequence[str | Path] | str | Path, *, db: str | Path | 
     :param mapping: a ``sources.ads_csv.Mapping``, a mapping file path, or ``None`` (France Travail
         schema detected, else columns guessed from the header).
     :param source: the ``ads.source`` of generic files (default ``csv:<file stem>``).
+    :param workers: processes that normalise records (default 2 on a multi-core machine; 1 = in process).
 
     Bad records go to ``rejects`` (file, line, field, reason) and the run goes on.
     """
@@ -473,7 +573,7 @@ def ingest_offers(paths: Sequence[str | Path] | str | Path, *, db: str | Path | 
 
     return ingest_records(records(), db=db, source=source or "mixed", origin=";".join(str(p) for p in paths),
                           geo=geo, batch_size=batch_size, progress=progress, settings=settings, dedupe=dedupe,
-                          description=f"{len(paths)} file(s)")
+                          description=f"{len(paths)} file(s)", workers=workers)
 
 
 def ingest_france_travail(query, *, db: str | Path | None = None, client=None, checkpoint: str | Path | None = None,
