@@ -17,7 +17,8 @@ def db(tmp_path_factory):
     stats = Path(__file__).parent / "fixtures" / "stats"
     ingest_many([("bmo", stats / "bmo_2024.csv", {}), ("job-seekers", stats / "defm_2024.csv", {}),
                  ("census", stats / "census_rp.csv", {}), ("tension", stats / "tension_rome_bassin.csv", {}),
-                 ("shortage", stats / "shortage_2024.csv", {"year": 2024})], db=path)
+                 ("shortage", stats / "shortage_2024.csv", {"year": 2024}),
+                 ("offer-counts", stats / "offer_counts.csv", {})], db=path)
     return path
 
 
@@ -141,3 +142,12 @@ def test_tension_components(db):
 def test_tension_from_ads_needs_a_period(db):
     with pytest.raises(MissingData):
         run("tension_offers_per_job_seeker", db, source="ads")
+
+
+def test_official_offer_counts(db):
+    assert run("offers_official_count", db, group="rome:M1805", territory="france").value == 12     # 5 + 7
+    dep = run("offers_official_count", db, group="rome:M1805", territory="departement:14")
+    assert dep.value == 7 and dep.rows == [{"date": "2021-12-21", "offers": 7}]
+    assert run("offers_official_count", db, group="rome:M1805", territory="departement:14",
+               min_cell_size=8).value is None
+    assert run("offers_official_count", db, group="all", territory="france", period="2022").value is None

@@ -345,3 +345,57 @@ register(IndicatorDefinition(
     compute=_bmo_breakdown("bassin", "bmo_by_bassin")))
 
 _ = get_territory  # re-exported for callers that build territories next to these definitions
+
+
+# ---- official offer counts ---------------------------------------------------------------------------
+
+def _official_offers(ctx):
+    ctx.require("offer_counts", "adequa ingest tension FILE --kind offer-counts")
+    where = []
+    if ctx.period is not None:
+        where.append(ctx.period.predicate("date"))
+    t = ctx.territory
+    if t.level != "france":
+        geo = ctx.ref("geo_communes")
+        if t.level == "commune":
+            where.append(t.predicate({"commune": "commune"}, table="offer_counts"))
+        elif t.level == "departement" and geo is None:
+            where.append("(" + " OR ".join(f"starts_with(commune, '{c}')" for c in t.codes) + ")")
+        elif geo is None:
+            raise MissingData(f"official offer counts are by commune: the {t.level} level needs the commune "
+                              "referential (geo_communes); run `adequa data pull`")
+        else:
+            where.append(t.predicate({"commune": "commune"}, geo_table=geo, table="offer_counts"))
+        ctx.note("offers without a commune count only at the France level")
+    if not ctx.group.is_all:
+        versions = {r[0] for r in ctx.con.execute("SELECT DISTINCT rome_version FROM offer_counts").fetchall()}
+        preds = [f"(rome_version IS NOT DISTINCT FROM {sql_lit(v)} AND {ctx.rome_predicate('rome', rome_version='3' if v == '3' else '4')})"
+                 for v in versions]
+        where.append("(" + " OR ".join(preds) + ")")
+    rows = ctx.dicts("SELECT strftime(date, '%Y-%m-%d') AS date, sum(offers)::BIGINT AS offers, count(*) AS cells "
+                     f"FROM offer_counts WHERE {' AND '.join(where) or 'TRUE'} GROUP BY 1 ORDER BY 1")
+    total = sum(r["offers"] or 0 for r in rows)
+    cells = sum(r["cells"] for r in rows)
+    for r in rows:
+        r.pop("cells")
+    ctx.protect(rows, count="offers", label="date", secondary=False)
+    if len(rows) > 1:
+        ctx.note("several extraction dates: the value is the latest date's count")
+    latest = rows[-1]["offers"] if rows else None
+    value = ctx.publishable(int(latest or 0), "offers", value=latest) if rows else None
+    return ctx.result(OFFICIAL, value=value, rows=rows, columns=["date", "offers"], sources=["offer_counts"],
+                      rows_used=cells, period=", ".join(r["date"] for r in rows) or None,
+                      filters={"total_over_dates": total})
+
+
+def sql_lit(v):
+    return "NULL" if v is None else "'" + str(v).replace("'", "''") + "'"
+
+
+OFFICIAL = register(IndicatorDefinition(
+    name="offers_official_count", title="Offres en cours (comptage officiel)", title_en="Open offers (official count)",
+    definition="Offers open on the extraction date(s) of an official count (France Travail offers per commune × "
+               "ROME), for the group and territory; value = the latest date's count.",
+    unit="offers", inputs=("offer_counts",), section="offers", compute=_official_offers,
+    limits="A stock on one date, not a flow over the period; the mirror's file is an unverified extract and is "
+           "coded in ROME v3."))
