@@ -49,7 +49,7 @@ class _Job:
     source: str
     licence: str
     files: list[Path]
-    build: Callable[[], list[dict]]
+    build: Callable[[], Iterable[dict]]
 
 
 # Keys checked at load time for the tables that have no index on them (see 0010_referentials.sql).
@@ -106,12 +106,12 @@ class _Rome:
                         "domaine": h.get("domaine"), "domaine_label": h.get("domaine_label")})
         return out
 
-    def items(self) -> list[dict]:
+    def items(self) -> Iterator[dict]:
         kinds = {c["code_ogr"]: ("macro-competence" if c["nature"].lower().startswith("macro") else "competence")
                  for c in self.competences}
         kinds.update({s["code_ogr"]: "savoir" for s in self.savoirs})
         kinds.update({c["code_ogr"]: "contexte" for c in self.contextes})
-        return [{**r, "kind": kinds.get(r["code_ogr"])} for r in rome.fiche_items(self.export)]
+        return ({**r, "kind": kinds.get(r["code_ogr"])} for r in rome.fiche_items(self.export))
 
     def jobs(self) -> list[_Job]:
         e, v = self.export, self.export.version
@@ -122,7 +122,7 @@ class _Rome:
 
         jobs = [
             job("rome_fiches", ["referentiel_code_rome", "cr_gd_dp"], lambda: self.fiches),
-            job("rome_appellations", ["referentiel_appellation"], lambda: list(rome.appellations(e))),
+            job("rome_appellations", ["referentiel_appellation"], lambda: rome.appellations(e)),
             job("rome_competences", ["referentiel_competence"], lambda: self.competences),
             job("rome_savoirs", ["referentiel_savoir"], lambda: self.savoirs),
         ]
@@ -188,7 +188,7 @@ def _esco_jobs(folder: Path) -> list[_Job]:
         paths = files.paths()
 
         def each_lang(reader, kind, files=files):
-            return lambda: [r for lang in files.languages(kind) for r in reader(files, lang)]
+            return lambda: (r for lang in files.languages(kind) for r in reader(files, lang))
 
         if files.languages("skills"):
             jobs.append(_Job("esco", "esco_skills", v, esco.SOURCE, esco.LICENCE, paths, each_lang(esco.skills, "skills")))
@@ -201,10 +201,10 @@ def _esco_jobs(folder: Path) -> list[_Job]:
                                                   for r in esco.isco_groups(files, lang)]))
         if files.has("occupationSkillRelations"):
             jobs.append(_Job("esco", "esco_occupation_skills", v, esco.SOURCE, esco.LICENCE, paths,
-                             lambda files=files: list(esco.occupation_skills(files))))
+                             lambda files=files: esco.occupation_skills(files)))
         if files.has("broaderRelationsSkillPillar"):
             jobs.append(_Job("esco", "esco_skill_hierarchy", v, esco.SOURCE, esco.LICENCE, paths,
-                             lambda files=files: list(esco.skill_hierarchy(files))))
+                             lambda files=files: esco.skill_hierarchy(files)))
     return jobs
 
 
@@ -216,7 +216,7 @@ def _crosswalk_jobs(folder: Path, warehouse: Warehouse) -> list[_Job]:
         def build(path=path) -> list[dict]:
             to_fiche = dict(warehouse.query("SELECT code_ogr, code_rome FROM current_rome_appellations"))
             _, rows = esco.rome_mapping(path)
-            return [r | {"code_rome": to_fiche.get(r["rome_ogr"])} for r in rows]
+            return (r | {"code_rome": to_fiche.get(r["rome_ogr"])} for r in rows)
 
         jobs.append(_Job("crosswalks", "esco_rome", meta["version"], "France Travail, ESCO - ROME mapping "
                          f"{meta.get('mapping_version', '')} (ESCO {meta.get('esco_version', '?')}, ROME "
@@ -257,6 +257,7 @@ def _geo_jobs(folder: Path) -> list[_Job]:
             return list(keep.values())
 
         jobs.append(_Job("geo", "geo_shapes", v, geo.SOURCE, geo.LICENCE, files.shapes, shapes))
+    # geo_shapes keeps the last outline of each territory, so it needs them all first (2,800 rows).
     return jobs
 
 
@@ -308,7 +309,7 @@ def load(root: str | Path, warehouse: Warehouse, *, only: Iterable[str] | None =
             rows = warehouse.scalar(f'SELECT count(*) FROM "{job.table}" WHERE version = ?', [job.version])
             results.append(TableLoad(job.dataset, job.table, job.version, "unchanged", rows, time.perf_counter() - t0))
         else:
-            rows = job.build()
+            rows = job.build()          # a list or an iterator: replace_version streams it in batches
             n = warehouse.replace_version(job.table, job.version, rows, key=_KEYS.get(job.table), provenance={
                 "source": job.source, "licence": job.licence, "checksum": checksum,
                 "origin": ", ".join(str(p) for p in job.files[:6]) + (" …" if len(job.files) > 6 else ""),

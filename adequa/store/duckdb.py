@@ -21,6 +21,11 @@ _ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "
           "BOOLEAN": pa.bool_(), "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us"), "VARCHAR[]": pa.list_(pa.string())}
 
 
+def _to_arrow(rows: list[dict], fields: list[pa.Field]) -> pa.Table:
+    return pa.table({f.name: pa.array([r.get(f.name) for r in rows], f.type) for f in fields},
+                    schema=pa.schema(fields))
+
+
 class WarehouseError(AdequaError):
     """The warehouse file cannot be opened or written."""
 
@@ -136,55 +141,73 @@ class Warehouse:
         return pa.schema([(name, _ARROW.get(kind, pa.string())) for name, kind in self.columns(table)])
 
     def replace_version(self, table: str, version: str, rows: pa.Table | Iterable[dict], *,
-                        provenance: dict | None = None, key: Sequence[str] | None = None) -> int:
+                        provenance: dict | None = None, key: Sequence[str] | None = None,
+                        batch_size: int = 50_000) -> int:
         """Make ``rows`` the whole content of ``table`` for ``version``, in one transaction.
 
         Rows of other versions are untouched; rows of this version that are not
-        in ``rows`` go (the content of a version is replaced, not merged). With
-        ``provenance`` (source, licence, origin, checksum, retrieved_at), the
-        provenance record is written in the same transaction. With ``key``, two
-        rows sharing a key raise ``WarehouseError`` before anything is written
-        (for tables whose key is checked rather than indexed).
+        in ``rows`` go (the content of a version is replaced, not merged). Rows
+        are streamed in batches of ``batch_size`` (memory stays that of one
+        batch). With ``provenance`` (source, licence, origin, checksum,
+        retrieved_at), the provenance record is written in the same
+        transaction. With ``key``, rows sharing a key raise ``WarehouseError``
+        and nothing is written (for tables whose key is checked, not indexed).
         """
         schema = self.arrow_schema(table)
         if not len(schema):
             raise WarehouseError(f"{self.path}: no table {table!r}")
-        if isinstance(rows, pa.Table):
-            batch = rows
-        else:
-            rows = list(rows)
-            names = set(schema.names)
-            for r in rows:
-                r["version"] = version
-            fields = [f for f in schema if f.name in names and (not rows or f.name in rows[0])]
-            batch = pa.table({f.name: pa.array([r.get(f.name) for r in rows], f.type) for f in fields},
-                             schema=pa.schema(fields))
-        if "version" not in batch.column_names:
-            batch = batch.append_column("version", pa.array([version] * batch.num_rows, pa.string()))
-        cols = ", ".join(f'"{c}"' for c in batch.column_names)
-        self.con.register("_rows", batch)
-        try:
+        total = 0
+        with self.transaction() as con:
+            con.execute(f'DELETE FROM "{table}" WHERE version = ?', [version])
+            for batch in self._batches(rows, schema, version, batch_size):
+                cols = ", ".join(f'"{c}"' for c in batch.column_names)
+                con.register("_rows", batch)
+                try:
+                    con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM _rows')
+                finally:
+                    con.unregister("_rows")
+                total += batch.num_rows
             if key:
                 cols_k = ", ".join(f'"{k}"' for k in key)
-                dup = self.con.execute(f"SELECT {cols_k}, count(*) FROM _rows GROUP BY ALL HAVING count(*) > 1 "
-                                       "LIMIT 1").fetchone()
+                dup = con.execute(f'SELECT {cols_k}, count(*) FROM "{table}" WHERE version = ? GROUP BY ALL '
+                                  "HAVING count(*) > 1 LIMIT 1", [version]).fetchone()
                 if dup:
                     raise WarehouseError(f"{table} {version}: {dup[-1]} rows share the key "
                                          f"{dict(zip(key, dup[:-1]))}; the source file repeats a record")
-            with self.transaction() as con:
-                con.execute(f'DELETE FROM "{table}" WHERE version = ?', [version])
-                con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM _rows')
-                if provenance is not None:
-                    p = {"source": None, "licence": None, "origin": None, "checksum": None,
-                         "retrieved_at": None, **provenance}
-                    con.execute("DELETE FROM provenance WHERE table_name = ? AND version = ?", [table, version])
-                    con.execute("INSERT INTO provenance (table_name, source, version, retrieved_at, licence, origin, "
-                                "checksum, rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                [table, p["source"], version, p["retrieved_at"], p["licence"], p["origin"],
-                                 p["checksum"], batch.num_rows])
-        finally:
-            self.con.unregister("_rows")
-        return batch.num_rows
+            if provenance is not None:
+                p = {"source": None, "licence": None, "origin": None, "checksum": None, "retrieved_at": None,
+                     **provenance}
+                con.execute("DELETE FROM provenance WHERE table_name = ? AND version = ?", [table, version])
+                con.execute("INSERT INTO provenance (table_name, source, version, retrieved_at, licence, origin, "
+                            "checksum, rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            [table, p["source"], version, p["retrieved_at"], p["licence"], p["origin"],
+                             p["checksum"], total])
+        return total
+
+    @staticmethod
+    def _batches(rows: pa.Table | Iterable[dict], schema: pa.Schema, version: str,
+                 size: int) -> Iterator[pa.Table]:
+        """Arrow batches typed like the table, with the ``version`` column set."""
+        def versioned(batch: pa.Table) -> pa.Table:
+            if "version" in batch.column_names:
+                batch = batch.drop_columns(["version"])
+            return batch.append_column("version", pa.array([version] * batch.num_rows, pa.string()))
+
+        if isinstance(rows, pa.Table):
+            yield versioned(rows)
+            return
+        names = set(schema.names) - {"version"}
+        fields = None
+        chunk: list[dict] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= size:
+                fields = fields or [f for f in schema if f.name in names and f.name in chunk[0]]
+                yield versioned(_to_arrow(chunk, fields))
+                chunk = []
+        if chunk or fields is None:
+            fields = fields or [f for f in schema if f.name in names and (not chunk or f.name in chunk[0])]
+            yield versioned(_to_arrow(chunk, fields))
 
     def has_version(self, table: str, version: str) -> bool:
         return bool(self.scalar("SELECT count(*) FROM provenance WHERE table_name = ? AND version = ?", [table, version]))
