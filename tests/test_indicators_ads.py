@@ -213,3 +213,22 @@ def test_facts_give_the_same_figures_and_go_stale(warehouse, tmp_path):
     assert not facts.fresh(con)
     assert compute("offers_count", con=con, territory="region:28", period="2024Q1", min_cell_size=1).value == 8
     con.close()
+
+
+def test_skill_facts_serve_quarters_and_fall_back_for_months(warehouse, tmp_path):
+    import shutil
+
+    import duckdb
+
+    from adequa.pipeline.statistics import refresh_facts
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(warehouse, db)
+    refresh_facts(db=db)
+    con = duckdb.connect(str(db), read_only=True)
+    for period in ("2024-03", "2024", "2024Q1..2024Q2", None):
+        for territory in ("bassin:7601", "region:28"):
+            a = compute("skills_top", con=con, territory=territory, period=period, min_cell_size=1)
+            b = compute("skills_top", con=con, territory=territory, period=period, min_cell_size=1, facts="false")
+            assert a.rows == b.rows, (period, territory)
+    con.close()

@@ -67,14 +67,17 @@ def offer_counts(ctx, by=(), *, period=True, territory=True, group=True) -> list
     return rows
 
 
-def fact_where(ctx, p, t, group: bool) -> str:
-    """WHERE clause over offer_facts/skill_facts for a period, territory and (optionally) the group."""
+def fact_where(ctx, p, t, group: bool, *, time_column: str = "month") -> str:
+    """WHERE clause over offer_facts (``month``) or skill_facts (``quarter``, no bassin) for a period,
+    territory and (optionally) the group."""
     where = []
     if p is not None:
-        where.append(p.predicate("month"))
+        where.append(p.predicate(time_column))
     if t is not None and t.level != "france":
-        where.append(t.predicate({"region": "region", "departement": "departement", "bassin": "bassin"},
-                                 table="offer_facts"))
+        cols = {"region": "region", "departement": "departement"}
+        if time_column == "month":
+            cols["bassin"] = "bassin"
+        where.append(t.predicate(cols, table="offer_facts" if time_column == "month" else "skill_facts"))
     if group and not ctx.group.is_all:
         where.append(ctx.rome_predicate("rome"))
     return " AND ".join(where) or "TRUE"

@@ -2,8 +2,8 @@
 
 Counting offers for a group, territory and period straight from ``ads`` joins
 millions of rows to ``ad_occupations`` on every query. ``build`` aggregates once
-(per rome × département × bassin × month × contract class) into ``offer_facts``
-and ``skill_facts``; indicators read them while the warehouse's **fingerprint**
+(per rome × département × bassin × month × contract class) into ``offer_facts``,
+and per rome × département × quarter × skill into ``skill_facts``; indicators read them while the warehouse's **fingerprint**
 (row counts, duplicate marks, last ingestion and enrichment times) still equals
 the one recorded at build time, and fall back to the ads themselves otherwise
 (same figures, slower, with a note). ``build`` is run by
@@ -72,14 +72,14 @@ def build(con) -> dict:
         con.execute("DELETE FROM skill_facts")
         if _exists(con, "skill_mentions"):
             con.execute("""INSERT INTO skill_facts
-                SELECT c.rome, c.region, c.departement, c.bassin, c.month, m.skill_id, any_value(m.label),
-                       any_value(m.rome_ogr), any_value(m.kind), count(*)
+                SELECT c.rome, c.region, c.departement, date_trunc('quarter', c.month)::DATE, m.skill_id,
+                       any_value(m.label), any_value(m.rome_ogr), any_value(m.kind), count(*)
                 FROM (SELECT ad_id, coalesce(rome_ogr, lower(label)) AS skill_id, any_value(label) AS label,
                              any_value(rome_ogr) AS rome_ogr, any_value(kind) AS kind
                       FROM skill_mentions GROUP BY 1, 2) m
                 JOIN _ad_cells c ON c.ad_id = m.ad_id
-                GROUP BY c.rome, c.region, c.departement, c.bassin, c.month, m.skill_id
-                ORDER BY c.region, c.month, c.rome""")
+                GROUP BY c.rome, c.region, c.departement, date_trunc('quarter', c.month), m.skill_id
+                ORDER BY c.region, 4, c.rome""")
         counts = {"offer_facts": con.execute("SELECT count(*) FROM offer_facts").fetchone()[0],
                   "skill_facts": con.execute("SELECT count(*) FROM skill_facts").fetchone()[0]}
         con.execute("DROP TABLE _ad_cells")

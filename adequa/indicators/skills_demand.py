@@ -55,7 +55,7 @@ def importance(pct: float | None, th=DEFAULT_THRESHOLDS) -> int | None:
 
 
 def _skill_counts(ctx, *, with_domain: bool = False) -> tuple[int, list[dict]]:
-    from adequa.indicators.demand import FACT_LEVELS, fact_where, offer_total, use_facts
+    from adequa.indicators.demand import fact_where, offer_total, use_facts
 
     ctx.require("ads", "adequa ingest offers FILE")
     ctx.require("skill_mentions", SKILL_HINT)
@@ -65,10 +65,12 @@ def _skill_counts(ctx, *, with_domain: bool = False) -> tuple[int, list[dict]]:
     dom_join = (f"LEFT JOIN (SELECT code_ogr, any_value(macro_code) AS macro_code FROM {comp} GROUP BY 1) c "
                 "ON c.code_ogr = s.rome_ogr") if comp else ""
     n_ads = offer_total(ctx)
-    if use_facts(ctx) and ctx.territory.level in FACT_LEVELS:
+    quarterly = ctx.period is None or (ctx.period.start.month - 1) % 3 == 0 and (ctx.period.end.month - 1) % 3 == 0
+    if use_facts(ctx) and ctx.territory.level in ("france", "region", "departement") and quarterly:
         kind_where = f" AND kind = {sql_str(str(kinds))}" if kinds else ""
         inner = (f"SELECT skill_id, any_value(label) AS skill, any_value(rome_ogr) AS rome_ogr, any_value(kind) AS kind,"
-                 f" sum(ads)::BIGINT AS ads FROM skill_facts WHERE {fact_where(ctx, ctx.period, ctx.territory, True)}"
+                 f" sum(ads)::BIGINT AS ads FROM skill_facts WHERE "
+                 f"{fact_where(ctx, ctx.period, ctx.territory, True, time_column='quarter')}"
                  f"{kind_where} GROUP BY 1")
     else:
         ads = ctx.ads_sql(columns="a.ad_id")
