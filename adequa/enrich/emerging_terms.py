@@ -182,6 +182,9 @@ def _clean_span(item: str) -> tuple[int, int]:
     """(start, end) of the term inside a list item: trigger phrase, leading and
     trailing function words and punctuation removed."""
     start, end = _trim(item, 0, len(item))
+    first = _NONSPACE.match(item, start)
+    if first and strip_accents(first.group().casefold()) in STOPWORDS:     # "Une connaissance de X"
+        start, end = _trim(item, first.end(), end)
     lead = _TRIGGER.match(item, start)
     if lead and lead.end() < end:
         start, end = _trim(item, lead.end(), end)
@@ -289,7 +292,9 @@ def candidate_terms(text: str | None, *, known: set[str] | frozenset[str] = froz
             n_short = sum(1 for n in sizes if 0 < n <= max_words)
             if not seg_context and n_short < 3:
                 continue            # neither a requirement context nor a list: nothing skill-like here
-            enumeration = n_short >= 3 or (n_short >= 2 and seg_context)
+            # A bullet holding one short item under a requirement header is one item of a list.
+            enumeration = (n_short >= 3 or (n_short >= 2 and seg_context)
+                           or (bullet and in_section > 0 and n_short == 1 and len(items) == 1))
             spans = [_clean_span(it) if n <= max_words + 3 else None for (_, it), n in zip(items, sizes)]
             known_in_list = sum(1 for (_, it), n, sp in zip(items, sizes, spans)
                                 if 0 < n <= max_words and term_key(it[sp[0]:sp[1]]) in known) if known else 0
@@ -304,6 +309,13 @@ def candidate_terms(text: str | None, *, known: set[str] | frozenset[str] = froz
                     continue
                 n_words = len(term.split())
                 t_start = base + item_start + c_start
+                rel = t_start - offset          # the term's position in the line
+                after_trigger = bool(_TRIGGER_END.search(line[max(0, rel - 60):rel]))
+                if after_trigger and n_words >= 2:
+                    # "connaissance de Zorblax serait un plus": the name, up to the first plain word.
+                    head = _name_head(term)
+                    if head and len(head) < len(term):
+                        term, n_words = head, len(head.split())
                 if n_words > max_words:
                     _tool_tokens(text, term, t_start, seg_context, known, out, seen, line)
                     continue
@@ -330,8 +342,7 @@ def candidate_terms(text: str | None, *, known: set[str] | frozenset[str] = froz
                 if known_in_list and enumeration:
                     score += 0.2
                     feats.append("next-to-known")
-                rel = t_start - offset          # the term's position in the line
-                if _TRIGGER_END.search(line[max(0, rel - 60):rel]):
+                if after_trigger:
                     score += 0.2                # "Connaissance de X", "maîtrise de la X"
                     feats.append("after-trigger")
                 tokens = term.split()
@@ -356,6 +367,19 @@ def candidate_terms(text: str | None, *, known: set[str] | frozenset[str] = froz
                 out.append(Candidate(" ".join(term.split()), key, span[0], span[1], round(min(score, 1.0), 3),
                                      " ".join(stripped.split())[:300], feats))
     return out
+
+
+def _name_head(term: str) -> str:
+    """The leading words of ``term`` up to the first lower-case function or dictionary word
+    (``Zorblax serait un plus`` → ``Zorblax``; ``Vextra DB est apprécié`` → ``Vextra DB``);
+    empty when the phrase starts with such a word."""
+    end = 0
+    for m in _NONSPACE.finditer(term):
+        w = m.group().strip(".,;:!?")
+        if w.islower() and (strip_accents(w) in STOPWORDS or w in STOPWORDS or _is_word(w)) and not is_tool_shaped(w):
+            break
+        end = m.end()
+    return term[:end].strip(" .,;:!?")
 
 
 def _tool_tokens(text, phrase, phrase_start, context, known, out, seen, line):
