@@ -51,9 +51,10 @@ def build_export(sample: Path, out: Path, n: int) -> int:
     return out.stat().st_size
 
 
-# Each child prints its result and its own peak RSS (KiB): the harness's rusage of children is a
-# maximum over every child run so far, useless for sequential measures.
-PEAK = "; import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+# Each child prints its result and its own peak RSS (VmHWM, KiB). Neither the harness's rusage of
+# children (a maximum over every child so far) nor ru_maxrss (inherited across fork+exec from a
+# large parent) measures one child alone.
+PEAK = ("; print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')))")
 PARSE = "import sys; from adequa.sources.rncp import read_fiches; print(sum(1 for _ in read_fiches(sys.argv[1])))" + PEAK
 TREE = "import sys, xml.etree.ElementTree as ET; print(len(ET.parse(sys.argv[1]).getroot().findall('FICHE')))" + PEAK
 INGEST = ("import sys; from adequa.store.duckdb import Warehouse; from adequa.pipeline.training import ingest_rncp\n"
@@ -245,4 +246,4 @@ def inference_measures() -> list[Measure]:
 
 
 def run(quick: bool) -> list[Measure]:
-    return quality_measures() + inference_measures() + parser_measures(quick)
+    return parser_measures(quick) + quality_measures() + inference_measures()

@@ -413,8 +413,19 @@ class _CsvExport:
             header = [h.strip().lstrip("\ufeff") for h in next(reader)]
         except StopIteration:
             return
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not valid {text.encoding} text ({exc.reason})", path=self.label(part), line=1) from exc
         line = 2
-        for fields in reader:
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except UnicodeDecodeError as exc:
+                raise InputError(f"not valid {text.encoding} text ({exc.reason})", path=self.label(part),
+                                 line=line) from exc
+            except csv.Error as exc:
+                raise InputError(f"malformed CSV ({exc})", path=self.label(part), line=line) from exc
             row_line, line = line, reader.line_num + 1
             if not fields or all(not f.strip() for f in fields):
                 continue
