@@ -119,3 +119,15 @@ def test_real_sample_fiches(mirror):
     assert fiches["RNCP36490"]["niveau"] == 6
     rs = [r for r in read_fiches(mirror / "training" / "rncp" / "export_fiches_RS_v4.1_sample.xml") if isinstance(r, dict)]
     assert len(rs) == 8 and all(r["repertoire"] == "RS" and r["niveau"] is None for r in rs)
+
+
+def test_prolog_guard_reads_past_comments_and_allows_a_bare_doctype(tmp_path):
+    body = "<FICHES><FICHE><NUMERO_FICHE>RNCP1</NUMERO_FICHE><INTITULE>ok</INTITULE></FICHE></FICHES>"
+    bare = tmp_path / "bare.xml"
+    bare.write_text('<?xml version="1.0"?>\n<!DOCTYPE FICHES>\n' + body, encoding="utf-8")
+    assert [f["numero"] for f in read_fiches(bare)] == ["RNCP1"]
+    hidden = tmp_path / "hidden.xml"
+    hidden.write_text('<?xml version="1.0"?>\n<!--' + "x" * 200_000 + '-->\n'
+                      '<!DOCTYPE FICHES [<!ENTITY e "boom">]>\n' + body.replace("ok", "&e;"), encoding="utf-8")
+    with pytest.raises(InputError, match="refused"):
+        list(read_fiches(hidden))
