@@ -105,10 +105,20 @@ def run(quick: bool = False) -> list[Measure]:
     measures.append(Measure("publish", f"adequa study (HTML+PDF+data), {n:,} ads", seconds, "s", base,
                             f"{base_n:,} ads", "<= 120 s"))
 
+    t_start = time.perf_counter()
     proc, url = _serve(big)
     try:
-        time.sleep(2)
-        # dashboard pages: first visit after start-up (warm-up thread may still run) and a later one
+        import httpx
+
+        up = time.perf_counter() - t_start
+        while not httpx.get(url + "/api/v1/health", timeout=10).json().get("warm"):
+            if time.perf_counter() - t_start > 600:
+                raise RuntimeError("warm-up did not finish in 10 minutes")
+            time.sleep(0.5)
+        warm_s = time.perf_counter() - t_start
+        measures.append(Measure("publish", f"adequa serve: start-up then warm-up of the default pages, {n:,} ads",
+                                warm_s, "s", up, "start-up alone (health answers)"))
+        # dashboard pages: first visit after the warm-up, then later visits
         pages = ["/", "/occupations", "/skills", "/territories", "/training", "/ads", "/sources"]
         import httpx
 
@@ -127,7 +137,7 @@ def run(quick: bool = False) -> list[Measure]:
                 warm[p] = statistics.median(times)
         for p in pages:
             measures.append(Measure("publish", f"dashboard {p}, {n:,} ads (warm, median of 3)", warm[p] * 1000, "ms",
-                                    cold[p] * 1000, "first visit", "<= 300 ms"))
+                                    cold[p] * 1000, "first visit after warm-up", "<= 300 ms"))
         health = _latencies(url, ["/api/v1/health"], clients=8, rounds=25)
         api_paths = ["/api/v1/indicators/offers_count?period=2024", "/api/v1/indicators/offers_by_territory?period=2024",
                      "/api/v1/ads?q=python&per_page=20", "/api/v1/ads?per_page=20&page=3",

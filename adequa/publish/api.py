@@ -94,6 +94,7 @@ class State:
         self._lock = threading.Lock()
         self._tables: set[str] | None = None
         self.started = time.time()
+        self.warm_seconds: float | None = None       # set when the start-up warm-up has finished
 
     def cursor(self):
         return self.con.cursor()
@@ -431,7 +432,8 @@ def create_app(db_path: str | Path, *, annotator: Callable[..., Any] | None = No
 
     @app.get(f"{API}/health", tags=["sources"], summary="Liveness and the warehouse in use")
     def health():
-        return {"status": "ok", "db": state.db_path.name, "uptime_s": round(time.time() - state.started, 1)}
+        return {"status": "ok", "db": state.db_path.name, "uptime_s": round(time.time() - state.started, 1),
+                "warm": state.warm_seconds is not None, "warm_up_s": state.warm_seconds}
 
     if dashboard:
         from adequa.publish.dashboard.views import add_dashboard

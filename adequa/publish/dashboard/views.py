@@ -143,9 +143,12 @@ def _charts(state, figs: list) -> dict[str, str]:
 def warm(state) -> None:
     """Compute the default pages' figures and start the chart engine, so the first visitor waits no longer
     than the next one (run in a background thread at start-up)."""
+    import time
+
     from adequa.indicators import list_indicators
     from adequa.publish import charts
 
+    t0 = time.perf_counter()
     try:
         charts.warm_up()
         from adequa.publish.api import Filters, occupation_rows, search_ads, skill_rows
@@ -158,10 +161,12 @@ def warm(state) -> None:
                 fn()
             except Exception:
                 pass
-        for defn in list_indicators():
-            state.figure(defn.name, group=d["group"], territory=d["territory"], period=d["period"])
+        figs = [state.figure(defn.name, group=d["group"], territory=d["territory"], period=d["period"])
+                for defn in list_indicators()]
+        _charts(state, figs)       # the SVGs of the default pages, cached by spec
     except Exception:          # warming is an optimisation; errors show on the page that needs the figure
         pass
+    state.warm_seconds = round(time.perf_counter() - t0, 2)
 
 
 def add_dashboard(app: FastAPI, state, *, warm_up: bool = True) -> None:
