@@ -32,14 +32,17 @@ def _warehouse(n: int) -> tuple[Path, float | None]:
     ROOT.mkdir(parents=True, exist_ok=True)
     path = ROOT / f"synthetic_{n}.duckdb"
     if path.exists():
+        ok = False
         try:
             con = duckdb.connect(str(path), read_only=True)
-            ok = con.execute("SELECT n_ads FROM synthetic_info").fetchone()[0] == n
-            con.close()
-            if ok:
-                return path, None
+            try:
+                ok = con.execute("SELECT n_ads FROM synthetic_info").fetchone()[0] == n
+            finally:
+                con.close()
         except Exception:
-            pass
+            ok = False
+        if ok:
+            return path, None
     info = build(path, n, seed=0)
     return path, info["seconds"]
 
