@@ -18,8 +18,8 @@ from collections import defaultdict
 class SimilarityIndex:
     """Labels as key sets; ``best(keys)`` returns (score, entry) pairs, best first."""
 
-    MAX_POSTINGS = 500       # keys in more labels than this are not used to shortlist
-    SHORTLIST = 30
+    MAX_POSTINGS = 400       # keys in more labels than this are not used to shortlist
+    SHORTLIST = 24
 
     def __init__(self, light: frozenset = frozenset(), verbs: frozenset | set = frozenset()) -> None:
         self.light = frozenset(light)      # keys that weigh little ("réaliser", "effectuer")
@@ -72,25 +72,32 @@ class SimilarityIndex:
         known.sort(key=lambda kk: len(postings[kk]))
         use = [kk for kk in known if len(postings[kk]) <= self.MAX_POSTINGS][:2] or known[:1]
         if len(use) == 1:
-            short = postings[use[0]][: self.SHORTLIST * 4]
+            acc = dict.fromkeys(postings[use[0]][: self.SHORTLIST * 4], idf[use[0]])
+            short = list(acc)
         else:
-            acc: dict[int, float] = dict.fromkeys(postings[use[1]], idf[use[1]])
+            acc = dict.fromkeys(postings[use[1]], idf[use[1]])
             w0 = idf[use[0]]
             get = acc.get
             for i in postings[use[0]]:
                 acc[i] = get(i, 0.0) + w0
             short = heapq.nlargest(self.SHORTLIST, acc, key=acc.__getitem__)
+        rest = [(x, idf[x]) for x in known if x not in use]
         wc = self.weight(keys)
+        label_keys, label_weight, label_head, label_entry = self.label_keys, self.label_weight, self.label_head, self.label_entry
         scored: dict[int, float] = {}
+        sqrt = math.sqrt
         for i in short:
-            lk = self.label_keys[i]
-            shared = sum(idf[x] for x in keys if x in lk)
+            lk = label_keys[i]
+            shared = acc[i]
+            for x, w in rest:
+                if x in lk:
+                    shared += w
             # the candidate must be said by the label; the label may say a little more
-            s = (shared / wc) * math.sqrt(shared / self.label_weight[i]) if shared else 0.0
-            head = self.label_head[i]
+            s = (shared / wc) * sqrt(shared / label_weight[i])
+            head = label_head[i]
             if head is not None and head not in keys:
                 s *= 0.85
-            e = self.label_entry[i]
+            e = label_entry[i]
             if prefer and entry_ogr is not None and entry_ogr(e) in prefer:
                 s += bonus
             if s > scored.get(e, -1.0):
