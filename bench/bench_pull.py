@@ -58,15 +58,18 @@ def _mirror() -> Path | None:
 
 
 def _timed(cmd: list[str]) -> tuple[float, float, str]:
-    """(seconds, peak RSS MiB, stdout) of one child process, measured by /usr/bin/time."""
+    """(seconds, peak RSS MiB, stdout) of one child process, measured by /usr/bin/time;
+    its CPU seconds (user + system) are kept in ``_timed.cpu``."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
         t0 = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out.name, *cmd], capture_output=True, text=True,
+        proc = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", "-o", out.name, *cmd], capture_output=True, text=True,
                               cwd=str(_REPO), env={**os.environ, "COLUMNS": "200"})
         seconds = time.perf_counter() - t0
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
-        peak_kib = int(out.read().strip().splitlines()[-1])
+        user, system, peak_kib = out.read().strip().splitlines()[-1].split()
+        _timed.cpu = float(user) + float(system)
+        peak_kib = int(peak_kib)
     return seconds, peak_kib / 1024, proc.stdout
 
 
@@ -87,16 +90,21 @@ def run(quick: bool = False) -> list[Measure]:
         cp_seconds = time.perf_counter() - t0
         # Baseline 2: read every row with the csv module.
         read_s, read_peak, rows = _timed([python(), "-c", _READ_CSV, str(mirror), ",".join(names)])
+        read_cpu = _timed.cpu
         # The pull itself, into a fresh warehouse, then again (nothing to do).
         cmd = [_ADEQUA, "data", "pull", "--from", str(mirror), "--data-dir", str(tmp / "data"),
                "--db", str(tmp / "w.duckdb"), "--only", ",".join(names)]
         pull_s, pull_peak, _ = _timed(cmd)
+        pull_cpu = _timed.cpu
         again_s, again_peak, _ = _timed(cmd)
         check_s, check_peak, _ = _timed([_ADEQUA, "data", "check", "--db", str(tmp / "w.duckdb")])
     goal = "well under a minute" if not quick else None
     out.append(Measure("pull", f"pull + load {label}, fresh db", pull_s, "s", cp_seconds, "cp -r of the files", goal))
     out.append(Measure("pull", f"pull + load {label}, fresh db", pull_s, "s", read_s,
                        f"csv module reading the {int(rows.strip()):,} rows"))
+    # The machine may be shared: CPU seconds say what the work costs whatever the load.
+    out.append(Measure("pull", f"CPU time (user+sys) of pull + load {label}", pull_cpu, "s", read_cpu,
+                       "csv module reading the same rows"))
     out.append(Measure("pull", f"peak RSS of pull + load {label}", pull_peak, "MiB", read_peak,
                        "csv module reading the same rows"))
     out.append(Measure("pull", f"second pull {label} (all unchanged)", again_s, "s", pull_s, "first pull"))
