@@ -151,10 +151,12 @@ def test_study_on_the_real_data(mirror, tmp_path):
     except ImportError as exc:
         pytest.skip(f"ingestion not available yet: {exc}")
     db = tmp_path / "real.duckdb"
-    paths = sorted((mirror / "offers" / "france-travail").glob("*.csv"))
+    # the IT/data/AI extract (581 real ads, all of France): the offers of the study's occupations
+    paths = sorted((mirror / "offers" / "france-travail").glob("ily25-11_*.csv"))
+    assert paths, "the IT/data/AI offers extract is missing from the mirror"
     ingest_offers(paths, db=db)
     settings = Settings(db=db, mirror=mirror)
-    result = build_study(db, out=tmp_path / "study", group="data-ia", territory="region:28", settings=settings,
+    result = build_study(db, out=tmp_path / "study", group="data-ia", territory="france", settings=settings,
                          pdf=False, png=False)
     html = result.html.read_text(encoding="utf-8")
     assert result.figures, "no indicator registered"
