@@ -52,7 +52,13 @@ def ingest_rncp_cmd(
         summary = training.ingest_rncp(path, wh, progress=lambda n: bar.advance(task, n))
     _print_summary(summary)
     if annotate:
-        _annotate(settings)
+        try:
+            _annotate(settings)
+        except Exception as exc:             # the fiches are loaded; annotation can be re-run alone
+            from rich.console import Console
+
+            Console(stderr=True).print(f"[yellow]fiches loaded, skills not annotated:[/] {type(exc).__name__}: {exc} "
+                                       "— run `adequa training annotate` once fixed", highlight=False)
 
 
 def _annotate(settings) -> None:
