@@ -169,3 +169,13 @@ def test_worker_processes_store_exactly_what_one_process_stores(fixtures, tmp_pa
             rows[workers] = (wh.query("SELECT * EXCLUDE (ingested_at) FROM ads ORDER BY ad_id"),
                              wh.query("SELECT reject_id, line, field FROM rejects ORDER BY 1"), s.read, s.rejected)
     assert rows[1] == rows[2] and rows[1][2] == 17
+
+
+def test_generic_salary_columns(tmp_path, db_path, geo):
+    path = tmp_path / "jobs.csv"
+    path.write_text("titre,description,salaire_min,salaire_max\nData analyst,Analyse,38000,45000\n"
+                    "Vendeur,Vente,12.5,\n", encoding="utf-8")
+    ingest_offers([path], db=db_path, progress=False, geo=geo, workers=1)
+    with Warehouse(db_path) as wh:
+        rows = wh.query("SELECT title, salary_min, salary_max, salary_period FROM ads ORDER BY title")
+    assert rows == [("Data analyst", 38000.0, 45000.0, "year"), ("Vendeur", 12.5, 12.5, "hour")]

@@ -30,6 +30,7 @@ __all__ = ["Contacts", "from_france_travail", "from_mapped", "finish_ad", "make_
 FT_SOURCE = "france-travail"
 CANONICAL_FIELDS = ("source_id", "title", "description", "date", "updated", "commune", "postal_code", "location",
                     "contract", "contract_label", "employer", "url", "source", "rome", "skills", "salary",
+                    "salary_min", "salary_max",
                     "working_time", "experience", "qualification", "naf")
 
 
@@ -189,6 +190,12 @@ def from_mapped(record: dict, *, source: str) -> tuple[JobAd, Contacts]:
     contract_text = " ".join(str(v) for v in (record.get("contract"), record.get("contract_label")) if v)
     contract, months = values.lenient(lambda v: values.parse_contract(None, v), contract_text, "null", (None, None))
     smin, smax, period = values.parse_salary(record.get("salary"), free_text=True)
+    if smin is None and (record.get("salary_min") or record.get("salary_max")):
+        lo = values.lenient(values.parse_float, record.get("salary_min"), "null")
+        hi = values.lenient(values.parse_float, record.get("salary_max"), "null")
+        if lo or hi:
+            smin, smax = lo or hi, hi or lo
+            period = "hour" if smax < 100 else "month" if smax < 10000 else "year"
     experience, exp_months = _parse("experience", values.parse_experience, None, record.get("experience"))
     working, hours = values.parse_working_time(record.get("working_time"), None)
     skills = record.get("skills")

@@ -211,6 +211,7 @@ class AdSink:
             if ads:
                 last = {ad.ad_id: i for i, (ad, _, _) in enumerate(ads)}     # the last row for an id wins
                 if len(last) < len(ads):
+                    self.summary.updated += len(ads) - len(last)     # repeated in the batch: replaced at once
                     ads = [ads[i] for i in sorted(last.values())]
                 table = self._ads_table(ads)
                 inserted, updated = _upsert_unique(con, "ads", table, "ad_id", "_ads_batch")

@@ -34,7 +34,8 @@ from adequa.sources.readers import read_csv
 __all__ = ["Mapping", "load_mapping", "guess_mapping", "read_mapped", "FIELDS"]
 
 FIELDS = ("source_id", "title", "description", "date", "updated", "commune", "postal_code", "location", "contract",
-          "contract_label", "employer", "url", "source", "rome", "skills", "salary", "working_time", "experience",
+          "contract_label", "employer", "url", "source", "rome", "skills", "salary", "salary_min", "salary_max",
+          "working_time", "experience",
           "qualification", "naf", "contact", "email", "phone")
 REQUIRED = ("title",)
 
@@ -54,8 +55,10 @@ _SYNONYMS = {
     "url": ("url", "lien", "link", "href", "url_offre"),
     "source": ("source", "site", "board", "plateforme"),
     "rome": ("rome", "rome_code", "code_rome", "romecode"),
-    "skills": ("competences", "skills", "tags"),
+    "skills": ("competences", "skills", "skill_codes"),
     "salary": ("salaire", "salary", "remuneration", "salaire_libelle"),
+    "salary_min": ("salaire_min", "salary_min", "min_salary"),
+    "salary_max": ("salaire_max", "salary_max", "max_salary"),
     "working_time": ("temps_travail", "working_time", "duree_travail"),
     "experience": ("experience", "niveau_experience", "experience_libelle"),
     "qualification": ("qualification", "qualification_libelle"),
