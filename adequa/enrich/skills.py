@@ -50,6 +50,9 @@ T_ROME = 0.62
 T_ESCO = 0.70
 T_WEAK = 0.45
 T_SWAP = 0.70
+FICHE_BONUS = 0.1
+T_SINGLE = 0.95
+T_UNLISTED = 0.0
 # Gender marks glued to a word stay in the span: "rigoureux(se)", "motivé.e", "organisé/e".
 _GENDER = re.compile(r"\s?\((?:e|se|euse|ve|ne|le|te|trice|rice|ère|ice|es)\)|\.(?:e|es|se|ve|ne|le|euse|rice|trice|ère|ive)\b|/(?:e|se|euse|ve|ne)\b|\s?-(?:e|se|ive|euse)\b")
 
@@ -185,11 +188,14 @@ class SkillExtractor:
                 score, eid = link if link else (0.0, None)
                 is_task = action and (tok_cls[i] == "job" or (seg_of[i] >= 0 and segments[seg_of[i]].bullet)
                                       or (tok_cls[i] == "neutral" and len(content) >= 2))
+                single = len(content) == 1
+                if single and score < T_SINGLE and not (is_task and tok_cls[i] == "job"):
+                    continue    # a lone word that only relates to a label ("aluminium" ~ "Travail de l'aluminium")
                 if eid is not None and score >= (T_ROME if self.c.entries.rome[eid] else T_ESCO):
                     for m in inside:
                         exact_kept.remove(m)
                     found.append((i, j, eid, round(min(score, 1.0), 3), "semantic", 1))
-                elif is_task and 1 <= len(content) <= 14:
+                elif is_task and 1 <= len(content) <= 14 and score >= T_UNLISTED:
                     for m in inside:
                         exact_kept.remove(m)
                     found.append((i, j, -1, round(max(score, 0.3), 3), "semantic", 0))
@@ -241,7 +247,7 @@ class SkillExtractor:
             return got
         E = self.c.entries
         res = None
-        ranked = model.sim.best(keyset, prefer=prefer, entry_ogr=E.rome.__getitem__, k=8)
+        ranked = model.sim.best(keyset, prefer=prefer, bonus=FICHE_BONUS, entry_ogr=E.rome.__getitem__, k=8)
         rome = [x for x in ranked if E.rome[x[1]]]
         other = [x for x in ranked if not E.rome[x[1]]]
         if rome and rome[0][0] >= T_ROME:
