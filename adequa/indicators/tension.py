@@ -51,8 +51,9 @@ def _offers_per_seeker(ctx):
             f"FROM tension_rome_bassin WHERE {where}").fetchone()
         if not cells:
             raise MissingData("no row of the ROME × bassin tension table matches this group, territory and period")
-        ctx.note("ROME v3 table: ROME 4.0 fiches of the group are matched through their v3 parent when the ROME "
-                 "referential is loaded, which widens the group")
+        if ctx.group.rome:
+            ctx.note("ROME v3 table: ROME 4.0 fiches of the group are matched through their v3 parent when the "
+                     "ROME referential is loaded, which widens the group")
         period, sources = years, ["tension_rome_bassin"]
     elif source == "ads":
         from adequa.indicators.cube import Cube
