@@ -63,7 +63,9 @@ def _checksum(paths: Iterable[Path], known: dict[str, str]) -> str:
     """sha256 over the sha256 of each file (from the pull manifest when it knows the file)."""
     digest = hashlib.sha256()
     for p in sorted({Path(x).resolve() for x in paths}):
-        one = known.get(str(p)) or pull_mod.sha256(p)
+        one = known.get(str(p))
+        if one is None:
+            one = known[str(p)] = pull_mod.sha256(p)      # several tables share files: hash each once
         digest.update(f"{p.name}:{one}\n".encode())
     return digest.hexdigest()
 

@@ -48,9 +48,9 @@ class EscoFiles:
         where = f"{container}!{member}"
         with zipfile.ZipFile(container) as zf, zf.open(member) as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-            reader = csv.DictReader(text)
+            reader = csv.reader(text)
             try:
-                names = reader.fieldnames or []
+                names = [n.strip() for n in next(reader, [])]
             except UnicodeDecodeError as exc:
                 raise InputError(f"not valid UTF-8 ({exc.reason})", path=where, line=1) from exc
             missing = [c for c in required if c not in names]
@@ -58,12 +58,16 @@ class EscoFiles:
                 raise InputError(f"missing column(s) {', '.join(missing)}; found {', '.join(names[:12])}"
                                  + (" — wrong delimiter?" if len(names) == 1 else ""), path=where, line=1,
                                  field=missing[0])
+            width = len(names)
             try:
-                for row in reader:
-                    if None in row:
-                        raise InputError(f"more fields than the header's {len(names)} (wrong delimiter or "
-                                         "unbalanced quote?)", path=where, line=reader.line_num)
-                    yield row
+                for fields in reader:
+                    if len(fields) != width:
+                        if not fields:
+                            continue
+                        raise InputError(f"{len(fields)} fields where the header has {width} (truncated file, "
+                                         "wrong delimiter or unbalanced quote?)", path=where, line=reader.line_num,
+                                         field=names[min(len(fields), width - 1)])
+                    yield dict(zip(names, fields))
             except csv.Error as exc:
                 raise InputError(f"malformed CSV ({exc})", path=where, line=reader.line_num) from exc
             except UnicodeDecodeError as exc:
