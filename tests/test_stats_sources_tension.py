@@ -48,3 +48,21 @@ def test_real_tension_files(mirror, tmp_path):
         bad = wh.scalar("SELECT count(*) FROM tension_rome_bassin WHERE region NOT IN "
                         "('01','02','03','04','06','11','24','27','28','32','44','52','53','75','76','84','93','94')")
         assert bad == 0
+
+
+def test_load_available_picks_files_by_name(tmp_path, fixtures):
+    import shutil
+
+    from adequa.config import Settings
+    from adequa.pipeline.statistics import load_available
+
+    root = tmp_path / "data"
+    (root / "statistics").mkdir(parents=True)
+    shutil.copy(fixtures / "stats" / "bmo_2024.csv", root / "statistics" / "bmo_2024.csv")
+    shutil.copy(fixtures / "stats" / "defm_2024.csv", root / "statistics" / "defm_2024.csv")
+    (root / "statistics" / "rp2021_broken.csv").write_text("annee;fap2009\n2021;M2Z\n", encoding="utf-8")
+    settings = Settings(db=tmp_path / "w.duckdb")
+    out = load_available(settings, root)
+    assert sorted(x["table"] for x in out["loaded"]) == ["bmo", "job_seekers"]
+    assert any("rp2021_broken.csv" in s and "count column" in s for s in out["skipped"])
+    assert out["facts"]["offer_facts"] == 0

@@ -236,3 +236,59 @@ def refresh_facts(*, db: str | Path | None = None, warehouse: Warehouse | None =
     with Warehouse(db) as wh:
         wh.con.execute("SET enable_progress_bar = false")
         return facts.build(wh.con)
+
+
+# Files looked for under <root>/labour (and <root>/statistics) by load_available, by kind.
+PATTERNS = {
+    "bmo": ("*bmo*.csv", "*bmo*.xlsx", "*BMO*.csv", "*BMO*.xlsx"),
+    "job-seekers": ("*defm*.csv", "*defm*.xlsx", "*DEFM*.csv", "*demandeurs*.csv", "*demandeurs*.xlsx"),
+    "census": ("*rp20*.csv", "*rp20*.xlsx", "*RP20*.csv", "*recensement*.csv", "*census*.csv"),
+}
+MIRROR_FILES = {"mobiville_tension_defm_oee_rome_bassin.csv", "metiers_en_tension_mars_2024.csv",
+                "mobiville_20211221_offres_par_commune_rome.csv.bz2"}
+
+
+def load_available(settings, root: str | Path | None = None, *, facts: bool = True) -> dict:
+    """Every statistical file found under the data root, then the indicator facts (the ``statistics``
+    stage of ``adequa run``).
+
+    ``<root>/labour`` holds the mirror's tension table, shortage list and offer counts; BMO, job-seeker
+    and census files are picked up by name (``*bmo*``, ``*defm*``/``*demandeurs*``, ``*rp20*``/``*census*``)
+    in ``<root>/labour`` or ``<root>/statistics``. Absent inputs are skipped and reported; a file that
+    fails to load is reported with its error and the others still load.
+    """
+    root = Path(root or settings.data_root())
+    out: dict = {"loaded": [], "skipped": []}
+    folders = [f for f in (root / "labour", root / "statistics") if f.is_dir()]
+    with Warehouse(settings.db) as wh:
+        wh.con.execute("SET enable_progress_bar = false")
+        items: list[tuple[str, Path, dict]] = []
+        labour = root / "labour"
+        for name, kind, opts in (("mobiville_tension_defm_oee_rome_bassin.csv", "tension", {}),
+                                 ("metiers_en_tension_mars_2024.csv", "shortage", {"year": 2024}),
+                                 ("mobiville_20211221_offres_par_commune_rome.csv.bz2", "offer-counts", {})):
+            if (labour / name).exists():
+                items.append((kind, labour / name, opts))
+        for kind, patterns in PATTERNS.items():
+            seen = set()
+            for folder in folders:
+                for pattern in patterns:
+                    for p in sorted(folder.glob(pattern)):
+                        if p.name not in MIRROR_FILES and p not in seen:
+                            seen.add(p)
+                            items.append((kind, p, {}))
+            if not seen:
+                out["skipped"].append(f"{kind}: no file under {', '.join(map(str, folders)) or root}")
+        for kind, path, opts in items:
+            try:
+                r = ingest_statistics(kind, path, warehouse=wh, **opts)
+                out["loaded"].append({"kind": kind, "file": str(path), "table": r.table, "read": r.read,
+                                      "inserted": r.inserted, "updated": r.updated})
+            except InputError as exc:
+                out["skipped"].append(f"{path.name}: {exc}")
+        if facts:
+            try:
+                out["facts"] = refresh_facts(warehouse=wh)
+            except Exception as exc:       # no ads table content is fine: facts are an optimisation
+                out["skipped"].append(f"facts: {exc}")
+    return out
