@@ -22,6 +22,8 @@ def annotate(
     output: Annotated[Path, typer.Option("--output", "-o", help="JSONL file to write ('-' = stdout).")],
     lang: Annotated[str, typer.Option("--lang", help="Language of the ads: fr, en or auto.")] = "fr",
     taxonomy: TaxonomyOption = None,
+    exact_only: Annotated[bool, typer.Option("--exact-only", help="Exact pass only (lexicon + labels): faster, fewer task phrases.")] = False,
+    workers: Annotated[Optional[int], typer.Option("--workers", help="Processes to use (default: 2 for inputs over 2 MB).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Find skill mentions (ROME / ESCO linked, with offsets) and the occupation of each ad. No warehouse needed.
@@ -37,15 +39,16 @@ def annotate(
         raise InputError("input file not found", path=str(input))
     settings = settings_with(None)
     if quiet or str(output) == "-":
-        result = annotate_file(settings, input, output, lang=lang, taxonomies=taxonomy)
+        result = annotate_file(settings, input, output, lang=lang, taxonomies=taxonomy, semantic=not exact_only,
+                               workers=workers)
     else:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         with Progress(TextColumn("annotate"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       transient=True) as bar:
             task = bar.add_task("annotate", total=None)
-            result = annotate_file(settings, input, output, lang=lang, taxonomies=taxonomy,
-                                   progress=lambda n: bar.advance(task, n))
+            result = annotate_file(settings, input, output, lang=lang, taxonomies=taxonomy, semantic=not exact_only,
+                                   workers=workers, progress=lambda n: bar.advance(task, n))
     if not quiet and str(output) != "-":
         typer.echo(f"{result['ads']} ads, {result['mentions']} skill mentions -> {output} "
                    f"({result['seconds']:.1f} s)", err=True)

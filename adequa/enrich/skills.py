@@ -65,6 +65,7 @@ class SkillExtractor:
         self.version = compiled.version
         self._memo: dict = {}
         self._others: dict[str, "SkillExtractor"] = {}
+        self.semantic = True         # False: exact pass only (curated lexicon + taxonomy labels)
         self._loader = loader        # lang -> Compiled, for languages built on demand
         from adequa.normalise.text import lemma
 
@@ -86,6 +87,7 @@ class SkillExtractor:
             if self._loader is None:
                 return self
             self._others[lang] = SkillExtractor(self._loader(lang))
+            self._others[lang].semantic = self.semantic
         return self._others[lang]
 
     # -- public ------------------------------------------------------------------------------
@@ -166,7 +168,7 @@ class SkillExtractor:
                 exact.append((i, j, eid, 1.0, self._method(toks, keys, i, j), 2 if n_content >= 2 else 1))
             exact_kept = self._greedy(exact, list(taken))
             # 3. candidate phrases
-            cands = self._candidates(toks, keys, tok_cls, seg_of, segments, model, masked)
+            cands = self._candidates(toks, keys, tok_cls, seg_of, segments, model, masked) if self.semantic else []
             for i, j, action in cands:
                 inside = [m for m in exact_kept if not (m[1] < i or m[0] > j)]
                 content = [x for x in range(i, j + 1) if keys[x]]

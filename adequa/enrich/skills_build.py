@@ -19,7 +19,7 @@ from adequa.enrich.taxonomy import Taxonomy, normalise_kind
 from adequa.errors import InputError
 from adequa.normalise.text import fold, spans
 
-BUILD_VERSION = "skills-4"
+BUILD_VERSION = "skills-5"
 
 
 @dataclass
@@ -117,10 +117,19 @@ def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None,
                     break
     verbs.update(derivations.values())
     verbs -= {"etre", "avoir", "faire", "savoir"}  # too generic to make a span an action
+    verbs_en: set[str] = set()
+    if "en" in langs:
+        for tax in taxonomies:
+            for it in tax:
+                if it.lang == "en" and it.kind == "savoir-faire":
+                    first = spans(it.label)[:1]
+                    if first and len(first[0][2]) > 2:
+                        verbs_en.add(lemma(first[0][3], "en"))
+        verbs_en -= {"be", "have", "do", "make", "use"}
 
     models: dict[str, LangModel] = {}
     for lang in langs:
-        km = KeyMaker(lang, derivations if lang == "fr" else {}, verbs if lang == "fr" else set())
+        km = KeyMaker(lang, derivations if lang == "fr" else {}, verbs if lang == "fr" else verbs_en)
         light = LIGHT_VERBS if lang == "fr" else frozenset()
         models[lang] = LangModel(lang, km, ExactMatcher(), ExactMatcher(), SimilarityIndex(light, km.verbs))
 
@@ -161,7 +170,9 @@ def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None,
             raise InputError(f"unknown link {link!r} (rome:CODE, esco:URI, auto or unlisted)", path=origin,
                              line=line, field="link")
         for lg in ("fr", "en"):
-            model = models.get(lg) or models[lang]
+            model = models.get(lg)
+            if model is None:
+                continue
             for form in forms:
                 pattern = " ".join(k for k in label_keys(model.keys, form) if k != BARRIER)
                 eid = by_exact.get((lg, pattern))

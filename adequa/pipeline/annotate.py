@@ -178,7 +178,7 @@ def _extra_paths(taxonomies: list[str | Path] | None) -> list[Path]:
 
 
 def load_skill_extractor(settings: Settings, taxonomies: list[str | Path] | None = None, *, use_cache: bool = True,
-                         lang: str = "fr"):
+                         lang: str = "fr", semantic: bool = True):
     """The compiled ``SkillExtractor``, from the cache when the referential files did not change.
 
     It is compiled for ``lang``; other languages (``extract(..., lang="en")``) are compiled or
@@ -191,7 +191,9 @@ def load_skill_extractor(settings: Settings, taxonomies: list[str | Path] | None
     def loader(lg: str):
         return _compiled(settings, extra, lg, use_cache)
 
-    return SkillExtractor(loader(lang), loader=loader)
+    ex = SkillExtractor(loader(lang), loader=loader)
+    ex.semantic = semantic and os.environ.get("ADEQUA_SKILLS_EXACT_ONLY", "") in ("", "0")
+    return ex
 
 
 def _compiled(settings: Settings, extra: list[Path], lang: str, use_cache: bool):
@@ -313,7 +315,8 @@ def _chunks(ads: Iterator[tuple[int, dict]], size: int) -> Iterator[list[dict]]:
 
 
 def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, lang: str = "fr",
-                  taxonomies: list[str | Path] | None = None, progress=None, workers: int | None = None) -> dict:
+                  taxonomies: list[str | Path] | None = None, progress=None, workers: int | None = None,
+                  semantic: bool = True) -> dict:
     """Annotate a JSONL file; returns {"ads", "mentions", "seconds", "workers"}.
 
     Large inputs are split across ``workers`` processes (default: 2 when the file is over 2 MB and
@@ -323,7 +326,7 @@ def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, 
     import time
 
     t0 = time.perf_counter()
-    extractor = load_skill_extractor(settings, taxonomies)
+    extractor = load_skill_extractor(settings, taxonomies, semantic=semantic)
     classifier = load_occupation_classifier_or_none(settings)
     if workers is None:
         big = str(input) != "-" and Path(input).stat().st_size > 2_000_000

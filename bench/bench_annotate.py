@@ -1,0 +1,126 @@
+"""Skill extraction: accuracy (gold, weak ROME labels, SkillSpan) and `adequa annotate` speed and memory.
+
+Needs the data mirror (ADEQUA_MIRROR, default ../shared/data). Baselines measured in the same run:
+the exact pass alone (curated lexicon + taxonomy labels, no candidate/semantic pass) for both
+accuracy and speed, and `adequa --help` for start-up.
+
+Speed input: real France Travail descriptions from the mirror, cycled to 10,000 ads (1,000 with
+--quick); ids are made unique, texts repeat (about 1,500 distinct ads are available), so the
+in-process link memo helps more than on 10,000 distinct ads: the per-ad CPU time on distinct ads
+is reported too.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from bench._harness import Measure, python, run_measured
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _mirror() -> Path | None:
+    for c in [os.environ.get("ADEQUA_MIRROR"), ROOT.parent / "shared" / "data"]:
+        if c and (Path(c) / "rome").is_dir():
+            return Path(c).resolve()
+    return None
+
+
+def _ads(mirror: Path) -> list[dict]:
+    csv.field_size_limit(1 << 30)
+    out = []
+    folder = mirror / "offers" / "france-travail"
+    for path in sorted(folder.glob("*.csv")):
+        delim = "|" if path.name.startswith("mounaTay") else ","
+        with path.open(encoding="utf-8", newline="") as fh:
+            for r in csv.DictReader(fh, delimiter=delim):
+                d = r.get("description") or ""
+                if d:
+                    out.append({"id": r.get("id") or r.get("hash_id"), "title": r.get("intitule") or r.get("titre") or "",
+                                "description": d})
+    return out
+
+
+def run(quick: bool) -> list[Measure]:
+    mirror = _mirror()
+    if mirror is None:
+        print("bench_annotate: data mirror not found (ADEQUA_MIRROR); skipped")
+        return []
+    env = {"ADEQUA_MIRROR": str(mirror)}
+    os.environ.setdefault("ADEQUA_MIRROR", str(mirror))
+    from adequa.config import Settings
+    from adequa.pipeline.annotate import load_occupation_classifier_or_none, load_skill_extractor
+    from adequa.pipeline.skills_eval import eval_gold, eval_skillspan, eval_weak
+
+    settings = Settings(mirror=mirror)
+    measures: list[Measure] = []
+    B = "annotate"
+
+    # -- accuracy, full vs exact pass alone ----------------------------------------------------
+    full = load_skill_extractor(settings)
+    exact = load_skill_extractor(settings, semantic=False)
+    classifier = load_occupation_classifier_or_none(settings)
+    g_full = eval_gold(settings, full, classifier)
+    g_exact = eval_gold(settings, exact, classifier)
+    for split in ("dev", "test"):
+        f, e = g_full[f"gold-{split}"], g_exact[f"gold-{split}"]
+        name = f"gold {split} ({f['ads']} ads, {f['gold']} mentions)"
+        measures += [
+            Measure(B, f"{name} partial span F1", f["partial_f1"], "F1", e["partial_f1"], "exact pass alone"),
+            Measure(B, f"{name} strict span F1", f["strict_f1"], "F1", e["strict_f1"], "exact pass alone"),
+            Measure(B, f"{name} ROME link accuracy", f["rome_link_acc"], "acc", e["rome_link_acc"], "exact pass alone"),
+        ]
+    w_full = eval_weak(settings, full, classifier, limit=150 if quick else None)["weak-rome"]
+    w_exact = eval_weak(settings, exact, classifier, limit=150 if quick else None)["weak-rome"]
+    measures += [
+        Measure(B, f"weak ROME ids precision ({w_full['ads']} offers)", w_full["precision"], "P", w_exact["precision"], "exact pass alone"),
+        Measure(B, f"weak ROME ids recall ({w_full['ads']} offers)", w_full["recall"], "R", w_exact["recall"], "exact pass alone"),
+    ]
+    s_full = eval_skillspan(settings, full, limit=1000 if quick else None)["skillspan-dev"]
+    s_exact = eval_skillspan(settings, exact, limit=1000 if quick else None)["skillspan-dev"]
+    measures += [
+        Measure(B, f"SkillSpan dev partial span F1 ({s_full['ads']} sentences)", s_full["partial_f1"], "F1",
+                s_exact["partial_f1"], "exact pass alone"),
+        Measure(B, f"SkillSpan dev strict span F1 ({s_full['ads']} sentences)", s_full["strict_f1"], "F1",
+                s_exact["strict_f1"], "exact pass alone"),
+    ]
+
+    # -- per-ad CPU time on distinct ads (no repeats) -------------------------------------------
+    ads = _ads(mirror)
+    for ex, label in ((full, "both passes"), (exact, "exact pass alone")):
+        ex._memo.clear()
+        t0 = time.process_time()
+        for a in ads:
+            ex.extract(a["description"])
+        cpu = time.process_time() - t0
+        measures.append(Measure(B, f"extract CPU throughput, {len(ads)} distinct ads, 1 core, {label}",
+                                len(ads) / cpu, "ads/s", goal="≥ 1,000/core for 2,000 ads/s on 2 cores"))
+
+    # -- end-to-end CLI: wall time including start-up, peak memory --------------------------------
+    n = 1000 if quick else 10000
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "ads.jsonl"
+        with src.open("w", encoding="utf-8") as fh:
+            for k in range(n):
+                a = ads[k % len(ads)]
+                fh.write(json.dumps({**a, "id": f"{a['id']}-{k}"}, ensure_ascii=False) + "\n")
+        cmd = [python(), "-m", "adequa", "annotate", "-i", str(src), "-o", str(Path(tmp) / "out.jsonl"), "-q"]
+        run_measured(cmd + ["--exact-only"], env=env)          # warm the taxonomy cache
+        sec_e, mem_e, _ = run_measured(cmd + ["--exact-only"], env=env)
+        sec_f, mem_f, _ = run_measured(cmd, env=env)
+        measures += [
+            Measure(B, f"adequa annotate, {n} real-length ads, wall incl. start-up", n / sec_f, "ads/s", n / sec_e,
+                    "exact pass alone", goal="≥ 2,000 ads/s"),
+            Measure(B, f"adequa annotate, {n} ads, peak RSS of one process", mem_f, "MiB", mem_e, "exact pass alone"),
+        ]
+    sec_help, _, _ = run_measured([python(), "-m", "adequa", "--help"])
+    t0 = time.perf_counter()
+    load_skill_extractor(settings)
+    measures.append(Measure(B, "load compiled taxonomy from cache (in process)", time.perf_counter() - t0, "s",
+                            sec_help, "adequa --help start-up", goal="~1–2 s"))
+    return measures
