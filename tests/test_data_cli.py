@@ -3,7 +3,9 @@
 import hashlib
 import http.server
 import json
+import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -16,13 +18,23 @@ from adequa.store.duckdb import Warehouse
 runner = CliRunner()
 
 
-@pytest.fixture()
-def pulled(fixtures, tmp_path):
-    data, db = tmp_path / "data", tmp_path / "w.duckdb"
-    result = runner.invoke(app, ["data", "pull", "--from", str(fixtures / "referentials"), "--data-dir", str(data),
-                                 "--db", str(db)])
+@pytest.fixture(scope="module")
+def pulled_once(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("pulled")
+    data, db = tmp / "data", tmp / "w.duckdb"
+    source = Path(__file__).parent / "fixtures" / "referentials"
+    result = runner.invoke(app, ["data", "pull", "--from", str(source), "--data-dir", str(data), "--db", str(db)])
     assert result.exit_code == 0, result.output + repr(result.exception)
     return data, db, result
+
+
+@pytest.fixture()
+def pulled(pulled_once, tmp_path):
+    """A copy of one pull (data dir and warehouse) for each test."""
+    data, db, result = pulled_once
+    shutil.copytree(data, tmp_path / "data")
+    shutil.copyfile(db, tmp_path / "w.duckdb")
+    return tmp_path / "data", tmp_path / "w.duckdb", result
 
 
 def test_pull_copies_files_with_checksums_and_loads(fixtures, pulled):
