@@ -95,14 +95,15 @@ def choropleth_spec(fig: Figure, geojson: dict, *, key: str = "code", lang: str 
     """A Vega-Lite choropleth: shapes joined to the figure's rows on the territory code."""
     from adequa.publish.charts import RAMP, THEME
 
-    rows = [{k: jsonable(v) for k, v in r.items()} for r in fig.rows]
+    rows = [{**{k: jsonable(v) for k, v in r.items()}, "_present": 1} for r in fig.rows]
     label_col = next((c.name for c in fig.columns if c.name != fig.category and c.kind == "text"
                       and c.name.endswith(("label", "name", "nom", "libelle"))), None)
-    fields = [fig.measure] + ([label_col] if label_col else [])
+    fields = [fig.measure, "_present"] + ([label_col] if label_col else [])
     measure_title = next((c.label for c in fig.columns if c.name == fig.measure), fig.measure)
     values = [float(r[fig.measure]) for r in rows if isinstance(r.get(fig.measure), (int, float))]
     threshold = (min(values) + max(values)) / 2 if values else 0
     no_data = "Pas de donnée" if lang == "fr" else "No data"
+    withheld = "n.d." if lang == "fr" else "n/a"          # a row whose value is withheld (confidentiality)
     features = geojson.get("features", [])
     base = {"data": {"values": features}, "mark": {"type": "geoshape", "fill": "#f2f2f2", "stroke": "white",
                                                    "strokeWidth": 1}}
@@ -124,7 +125,7 @@ def choropleth_spec(fig: Figure, geojson: dict, *, key: str = "code", lang: str 
         "transform": [{"lookup": f"properties.{key}",
                        "from": {"data": {"values": rows}, "key": fig.category, "fields": fields}},
                       {"calculate": f"isValid(datum['{fig.measure}']) ? format(datum['{fig.measure}'], ',d') : "
-                                    f"'{no_data}'", "as": "_label"}],
+                                    f"(isValid(datum['_present']) ? '{withheld}' : '{no_data}')", "as": "_label"}],
         "mark": {"type": "text", "fontSize": 10, "fontWeight": "bold"},
         "encoding": {"color": {"condition": {"test": f"isValid(datum['{fig.measure}']) && "
                                                      f"datum['{fig.measure}'] > {threshold}", "value": "white"},

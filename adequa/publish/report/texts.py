@@ -18,6 +18,7 @@ TEXTS = {
         "group": "Métiers étudiés",
         "data_file": "Données",
         "first_rows": "{shown} premières lignes sur {total} ; toutes les lignes dans",
+        "withheld_legend": "n.d. : valeur non diffusée (secret statistique)",
         "missing_section": "Aucun indicateur n'est disponible pour cette partie : les données n'ont pas été chargées.",
         "missing_hint": "Pour la compléter, chargez les données correspondantes (voir « Méthode et sources »).",
         "key_figures": "Chiffres clés",
