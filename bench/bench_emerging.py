@@ -188,7 +188,8 @@ def evaluate_planted(db_path: Path, truth: Planted, *, taxonomy=None, known: set
             "examples": {r["term"]: (r["examples"] or [None])[0] for r in new.rows[:5]}}
 
 
-def power_curve(base_rates=(0.02, 0.05, 0.10, 0.20), volumes=(25, 50, 100, 200, 400, 800, 1600, 3200, 6400),
+def power_curve(base_rates=(0.02, 0.05, 0.10, 0.20),
+                volumes=(25, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1200, 1600, 2400, 3200, 6400),
                 factor: float = 2.0, reps: int = 400, alpha: float = 0.05, seed: int = 0) -> list[dict]:
     """Share of replicates where a ``factor``-fold rise is detected (two-sided z-test with
     continuity correction at ``alpha``, rising direction), per base rate and ads per period."""

@@ -17,7 +17,7 @@ OPTS = {"from": "2024Q1", "to": "2025Q1"}
 def _ad(ad_id, day, region="28", rome="M1811", description="", cluster=None):
     return {"ad_id": ad_id, "source": "test", "source_id": ad_id, "title": "Data engineer",
             "description": description, "created_at": day, "region": region, "departement": "76",
-            "source_rome": rome, "duplicate_cluster": cluster}
+            "source_rome": rome, "duplicate_cluster": cluster, "employer": None}
 
 
 def build(path, *, n=200, seed=1, extra=None):
@@ -221,3 +221,23 @@ def test_report_collects_every_section(db_path):
     assert rep["emerging_rising_skills"].rows[0]["skill"] == "100001"
     assert "adequa skills emerging --discover" in rep["emerging_new_terms"]
     assert "rome_fiche_items" in rep["emerging_occupation_drift"]
+
+
+def test_one_recruiters_campaign_is_not_a_trend(db_path):
+    extra_ads, extra_occ, extra_m = [], [], []
+    for i in range(60):
+        ad = _ad(f"camp-{i}", P1 + timedelta(days=i % 30), description=f"Offre {i}")
+        ad["employer"] = "Propulsion SA"
+        extra_ads.append(ad)
+        extra_occ.append({"ad_id": ad["ad_id"], "rome": "M1811"})
+        extra_m.append({"ad_id": ad["ad_id"], "field": "description", "start": 30, "end": 31, "rome_ogr": "100030",
+                        "label": "Skill 30", "unlisted": False})
+    build(db_path, extra={"ads": extra_ads, "ad_occupations": extra_occ, "skill_mentions": extra_m})
+    r = compute("emerging_rising_skills", db=db_path, group="data-ia", **OPTS)
+    assert "100030" not in {x["skill"] for x in r.rows}
+    assert any("fewer than 3 distinct posters" in n for n in r.notes)
+    r = compute("emerging_rising_skills", db=db_path, group="data-ia", min_posters=1, **OPTS)
+    row = {x["skill"]: x for x in r.rows}["100030"]
+    assert row["posters"] == 1 and row["ads_to"] == 60
+    # Without an employer (and here without a description), each ad is its own poster.
+    assert {x["skill"]: x for x in r.rows}["100001"]["posters"] == 80

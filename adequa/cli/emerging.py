@@ -23,6 +23,7 @@ def emerging_command(
     alpha: Annotated[float, typer.Option("--alpha", help="False discovery rate (Benjamini–Hochberg).")] = 0.05,
     min_support: Annotated[Optional[int], typer.Option("--min-support", help="Minimum ads over both periods to test an item [default: min cell size, at least 5].")] = None,
     limit: Annotated[int, typer.Option("--limit", help="Rows per section.")] = 30,
+    min_posters: Annotated[int, typer.Option("--min-posters", help="Distinct posters (employers) a change must be carried by.")] = 3,
     discover: Annotated[bool, typer.Option("--discover", help="First scan the ads for new unlisted terms (needs the ROME/ESCO files).")] = False,
     rescan: Annotated[bool, typer.Option("--rescan", help="With --discover: scan every ad again, not only new or changed ones.")] = False,
     workers: Annotated[int, typer.Option("--workers", help="With --discover: parallel processes.")] = 1,
@@ -49,7 +50,7 @@ def emerging_command(
         _discover(settings, rescan=rescan, workers=workers)
     from adequa.pipeline.emerging import emerging
 
-    options = {"alpha": alpha, "limit": limit}
+    options = {"alpha": alpha, "limit": limit, "min_posters": min_posters}
     if min_support is not None:
         options["min_support"] = min_support
     report = emerging(settings.db, group=group, territory=territory, date_from=date_from, date_to=date_to,
@@ -89,10 +90,10 @@ def _discover(settings, *, rescan: bool, workers: int) -> None:
 
 _COLUMNS = {
     "emerging_rising_skills": ["rank", "label", "skill", "ads_from", "ads_to", "share_from", "share_to", "ratio",
-                               "q_value", "prob_increase", "certifications"],
+                               "q_value", "prob_increase", "posters", "certifications"],
     "emerging_falling_skills": ["rank", "label", "skill", "ads_from", "ads_to", "share_from", "share_to", "ratio",
                                 "q_value"],
-    "emerging_new_terms": ["rank", "term", "variants", "first_seen", "ads_from", "ads_to", "ratio", "q_value",
+    "emerging_new_terms": ["rank", "term", "variants", "first_seen", "ads_from", "ads_to", "ratio", "q_value", "posters",
                            "nearest_label", "related_skills", "examples"],
     "emerging_occupation_drift": ["rank", "rome", "skill", "label", "ads", "ads_rome", "share"],
 }

@@ -11,7 +11,9 @@ Four indicators of section ``emerging``, computed between two periods
   probability P(p_to > p_from) under Beta(½, ½) priors (normal approximation),
   and an effect size: the log ratio of shares with ½ pseudo-counts. A skill is
   rising when q ≤ ``alpha`` and the log ratio is positive; rows are ranked by
-  effect size, then q-value. Where training supply is loaded, each row lists
+  effect size, then q-value. A change must be carried by at least ``min_posters``
+  distinct posters (employer, else the opening of the ad) so that one recruiter's
+  campaign is not read as a trend. Where training supply is loaded, each row lists
   the certifications whose blocs already cover the skill.
 * ``emerging_new_terms``: terms that behave like skills but match no taxonomy
   item (found by ``adequa skills emerging --discover``), grouped by variants,
@@ -160,10 +162,17 @@ def periods_of(ctx: Context) -> tuple[Period, Period]:
     return a, b
 
 
+# Who posted an ad: the employer when known, else the opening of the description (ads of one
+# employer usually start with the same company presentation). Used to require that a rise is
+# carried by several posters, not by one recruiter's campaign.
+POSTER = ("coalesce(nullif(trim(a.employer), ''), "
+          "md5(left(coalesce(nullif(trim(a.description), ''), a.ad_id), 120)))")
+
+
 def _period_ads(ctx: Context, a: Period, b: Period) -> str:
     """SQL of (ad_id, p, rome, created_at) for the group's ads in the territory, p = 0 (from) or 1 (to)."""
-    inner = ctx.ads_sql(period=False, columns="a.ad_id, a.created_at")
-    return (f"SELECT ad_id, rome, created_at, CASE WHEN {a.predicate('created_at')} THEN 0 ELSE 1 END AS p "
+    inner = ctx.ads_sql(period=False, columns=f"a.ad_id, a.created_at, {POSTER} AS poster")
+    return (f"SELECT ad_id, rome, created_at, poster, CASE WHEN {a.predicate('created_at')} THEN 0 ELSE 1 END AS p "
             f"FROM ({inner}) x WHERE {a.predicate('created_at')} OR {b.predicate('created_at')}")
 
 
@@ -209,14 +218,18 @@ def skill_trends(ctx: Context) -> dict:
     n_from, n_to = _volumes(ctx, ads)
     counts = ctx.con.execute(f"""
         WITH f AS ({ads}),
-        d AS (SELECT DISTINCT m.ad_id, {SKILL_KEY} AS skill, f.p
+        d AS (SELECT DISTINCT m.ad_id, {SKILL_KEY} AS skill, f.p, f.poster
               FROM skill_mentions m JOIN f ON f.ad_id = m.ad_id
               WHERE NOT coalesce(m.unlisted, FALSE) AND {SKILL_KEY} IS NOT NULL)
-        SELECT skill, count(*) FILTER (WHERE p = 0), count(*) FILTER (WHERE p = 1) FROM d GROUP BY skill
+        SELECT skill, count(*) FILTER (WHERE p = 0), count(*) FILTER (WHERE p = 1),
+               count(DISTINCT poster) FILTER (WHERE p = 0), count(DISTINCT poster) FILTER (WHERE p = 1)
+        FROM d GROUP BY skill
     """).fetchall()
-    tests = compare_counts(counts, n_from, n_to, alpha=alpha, min_support=min_support) if n_from and n_to else []
+    posters = {k: (p0, p1) for k, _, _, p0, p1 in counts}
+    tests = compare_counts([c[:3] for c in counts], n_from, n_to, alpha=alpha,
+                           min_support=min_support) if n_from and n_to else []
     out = {"from": a, "to": b, "n_from": n_from, "n_to": n_to, "tests": tests, "alpha": alpha,
-           "min_support": min_support, "tested": len(tests)}
+           "min_support": min_support, "tested": len(tests), "posters": posters}
     if not n_from or not n_to:
         ctx.note(f"no ads in {a.label if not n_from else b.label} for this group and territory: nothing to compare")
     ctx._cache[key] = out
@@ -267,13 +280,19 @@ def certification_coverage(ctx: Context, concepts: list[str], *, per_skill: int 
 def _trend_rows(ctx: Context, direction: str) -> tuple[list[dict], dict]:
     t = skill_trends(ctx)
     _, _, limit = _options(ctx)
-    chosen = [x for x in t["tests"] if x.direction == direction][:limit]
+    min_posters = _min_posters(ctx)
+    side = 1 if direction == "rising" else 0
+    candidates = [x for x in t["tests"] if x.direction == direction]
+    chosen = [x for x in candidates if t["posters"][x.key][side] >= min_posters][:limit]
+    _note_posters(ctx, len(candidates) - len([x for x in candidates if t["posters"][x.key][side] >= min_posters]),
+                  min_posters)
     labels = _skill_labels(ctx, [x.key for x in chosen])
     coverage = certification_coverage(ctx, [x.key for x in chosen]) if direction == "rising" else None
     rows = []
     for rank, x in enumerate(chosen, 1):
         label, kind = labels.get(x.key, (None, None))
-        row = {"rank": rank, "skill": x.key, "label": label, "kind": kind, **_fmt(x)}
+        row = {"rank": rank, "skill": x.key, "label": label, "kind": kind, **_fmt(x),
+               "posters": t["posters"][x.key][side]}
         if direction == "rising":
             if coverage is None:
                 row["certifications"] = None
@@ -285,6 +304,19 @@ def _trend_rows(ctx: Context, direction: str) -> tuple[list[dict], dict]:
                  "load it with `adequa ingest rncp FILE`")
     _protect_from(ctx, rows, "label")
     return rows, t
+
+
+def _min_posters(ctx: Context) -> int:
+    value = int(ctx.opt("min_posters", 3))
+    if value < 1:
+        raise InputError("min_posters must be at least 1", field="min_posters")
+    return value
+
+
+def _note_posters(ctx: Context, dropped: int, min_posters: int) -> None:
+    if dropped:
+        ctx.note(f"{dropped} significant item(s) left out: carried by fewer than {min_posters} distinct posters "
+                 "(employer, or the opening of the ad when the employer is unknown); option min_posters")
 
 
 def _protect_from(ctx: Context, rows: list[dict], label: str) -> None:
@@ -300,8 +332,9 @@ def _result(ctx: Context, defn: IndicatorDefinition, rows: list[dict], t: dict, 
     a, b = t["from"], t["to"]
     ctx.note(f"{t['tested']} items tested ({t['min_support']}+ ads over both periods); "
              f"Benjamini–Hochberg at q ≤ {t['alpha']}; {a.label}: {t['n_from']} ads, {b.label}: {t['n_to']} ads")
+    label = f"{a.label}..{b.label}" if ".." not in a.label + b.label else f"{a.label} vs {b.label}"
     return ctx.result(defn, value=len(rows), rows=rows, sources=sources, rows_used=t["n_from"] + t["n_to"],
-                      period=f"{a.label}..{b.label}", filters={"from": a.label, "to": b.label})
+                      period=label, filters={"from": a.label, "to": b.label})
 
 
 def _rising(ctx: Context):
@@ -320,6 +353,8 @@ _COMMON_OPTIONS = {
     "alpha": "false discovery rate for Benjamini–Hochberg (default 0.05)",
     "min_support": "minimum ads over both periods for an item to be tested (default: max(min cell size, 5))",
     "limit": "rows listed (default 50)",
+    "min_posters": "minimum distinct posters (employer, or the ad's opening when unknown) carrying the change "
+                   "(default 3)",
 }
 
 RISING = register(IndicatorDefinition(
@@ -353,11 +388,18 @@ def _new_terms(ctx: Context):
     n_from, n_to = _volumes(ctx, ads)
     counts = ctx.con.execute(f"""
         WITH f AS ({ads}),
-        d AS (SELECT DISTINCT e.ad_id, coalesce(e.group_key, e.term_key) AS g, f.p
+        d AS (SELECT DISTINCT e.ad_id, coalesce(e.group_key, e.term_key) AS g, f.p, f.poster
               FROM emerging_term_mentions e JOIN f ON f.ad_id = e.ad_id)
-        SELECT g, count(*) FILTER (WHERE p = 0), count(*) FILTER (WHERE p = 1) FROM d GROUP BY g
+        SELECT g, count(*) FILTER (WHERE p = 0), count(*) FILTER (WHERE p = 1),
+               count(DISTINCT poster) FILTER (WHERE p = 1) FROM d GROUP BY g
     """).fetchall()
-    tests = compare_counts(counts, n_from, n_to, alpha=alpha, min_support=min_support) if n_from and n_to else []
+    posters = {k: p1 for k, _, _, p1 in counts}
+    tests = compare_counts([c[:3] for c in counts], n_from, n_to, alpha=alpha,
+                           min_support=min_support) if n_from and n_to else []
+    min_posters = _min_posters(ctx)
+    few = [x for x in tests if x.direction == "rising" and posters[x.key] < min_posters]
+    tests = [x for x in tests if posters[x.key] >= min_posters]
+    _note_posters(ctx, len(few), min_posters)
     # Listed: rising significantly. With the option unconfirmed=True, also terms absent from the first
     # period that reach min_support in the second without being significant yet (a watch list).
     watch = bool(ctx.opt("unconfirmed", False))
@@ -370,6 +412,7 @@ def _new_terms(ctx: Context):
         i = info.get(x.key, {})
         rows.append({"rank": rank, "term": i.get("label") or x.key, "group_key": x.key,
                      "variants": i.get("variants"), "first_seen": i.get("first_seen"), **_fmt(x),
+                     "posters": posters[x.key],
                      "examples": i.get("examples") or [], "nearest_id": i.get("nearest_id"),
                      "nearest_label": i.get("nearest_label"), "nearest_score": i.get("nearest_score"),
                      "related_skills": i.get("related")})
