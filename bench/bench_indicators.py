@@ -55,11 +55,12 @@ def _all_indicators(db: str, facts: str) -> dict:
     names = [d.name for d in list_indicators() if d.section in SECTIONS]
     territories = ["france"] + [t.spec for t in all_territories("region")]
     con = open_warehouse(db)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     results = compute_many(names, con=con, territories=territories, group="data-ia", period="2024",
                            errors="skip", facts=facts)
-    seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "results": len(results), "names": len(names), "territories": len(territories)}
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"seconds": seconds, "cpu_seconds": cpu, "results": len(results), "names": len(names),
+            "territories": len(territories)}
 
 
 def _latencies(db: Path, facts: str, runs: int = 40) -> list[float]:
@@ -69,6 +70,7 @@ def _latencies(db: Path, facts: str, runs: int = 40) -> list[float]:
     regions = [t.spec for t in all_territories("region")]
     rng = random.Random(1)
     con = open_warehouse(db)
+    con.execute("SET threads = 2")
     out = []
     try:
         compute("offers_count", con=con, territory="region:28", period="2024Q1", facts=facts)    # warm-up
@@ -114,6 +116,12 @@ def run(quick: bool) -> list[Measure]:
                                 baseline=base[0]["seconds"] if base else None,
                                 baseline_name="from the ads (facts=false)" if base else None,
                                 goal="< 60 s at 10M ads"))
+        measures.append(Measure("indicators", f"CPU time of that computation (all threads), {label}",
+                                child.get("cpu_seconds", 0.0), "s",
+                                baseline=base[0].get("cpu_seconds") if base else None,
+                                baseline_name="from the ads" if base else None))
+        measures.append(Measure("indicators", f"machine load average during the run, {label}", os.getloadavg()[0],
+                                "procs", goal="2 cores; > 2 means other work competed"))
         measures.append(Measure("indicators", f"peak memory of that process, {label}", peak, "MiB",
                                 baseline=base[2] if base else None, baseline_name="from the ads" if base else None))
         fast = _latencies(db, "auto")
