@@ -1,5 +1,6 @@
 """Referential readers on small hand-written fixtures (tests/fixtures/referentials)."""
 
+import shutil
 import zipfile
 
 import pytest
@@ -174,3 +175,26 @@ def test_esco_rome_mapping(ref):
     assert meta["version"] == "V9.9+20300101" and meta["esco_version"] == "9.9.9"
     assert rows[0] == {"esco_uri": "http://data.europa.eu/esco/occupation/o1", "esco_label": "ingénieur de données",
                        "rome_ogr": "10002", "rome_label": "Ingénieur pipelines de données", "relation": "exactMatch"}
+
+
+def test_official_dares_workbook_is_read_by_content(ref, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Table de passage ROME - FAP 2021"])
+    ws.append([])
+    ws.append(["Code ROME", "Intitulé ROME", "Qualification", "FAP 228", "FAP 341"])
+    ws.append(["M1805", "Études et développement informatique", "7, 8", "M1X80", "M1X80"])
+    ws.append(["M1805", "Études et développement informatique", "9", "M2X90", "M2X90"])
+    ws.append(["K2111", "Formation professionnelle", None, "W0X80", "W0X80a"])
+    folder = tmp_path / "fap"
+    shutil.copytree(ref / "fap", folder)
+    wb.save(folder / "Dares_FAP2021_Table_passage_ROME.xlsx")
+    files = fap.locate(folder)
+    assert files.passage.suffix == ".xlsx"                      # the official workbook wins over the CSV
+    rows = list(fap.passage_rows(files))
+    assert [(r["rome_v3"], r["fap2021"], r["qualification"]) for r in rows] == [
+        ("M1805", "M1X80", "78"), ("M1805", "M2X90", "9"), ("K2111", "W0X80a", "")]
+    assert rows[0]["line"] == 4
+    assert fap.rome_to_fap(ref / "rome", files)["K2111"]["fap2021"] == "W0X80a"

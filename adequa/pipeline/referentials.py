@@ -210,7 +210,14 @@ def _esco_jobs(folder: Path) -> list[_Job]:
     return jobs
 
 
-def _crosswalk_jobs(folder: Path, warehouse: Warehouse) -> list[_Job]:
+def _crosswalk_jobs(folder: Path, warehouse: Warehouse, rome_folder: Path | None = None) -> list[_Job]:
+    # code_rome is resolved through the ROME appellations: a new ROME export re-resolves it.
+    extra = []
+    if rome_folder is not None:
+        try:
+            extra = [rome.locate(rome_folder).files["referentiel_appellation"]]
+        except (ReferentialError, KeyError):
+            extra = []
     jobs = []
     for path in esco.locate_rome_mappings(folder):
         meta, _ = esco.rome_mapping(path)
@@ -222,7 +229,7 @@ def _crosswalk_jobs(folder: Path, warehouse: Warehouse) -> list[_Job]:
 
         jobs.append(_Job("crosswalks", "esco_rome", meta["version"], "France Travail, ESCO - ROME mapping "
                          f"{meta.get('mapping_version', '')} (ESCO {meta.get('esco_version', '?')}, ROME "
-                         f"{meta.get('rome_version', '?')})", "Licence Ouverte / Etalab 2.0", [path], build))
+                         f"{meta.get('rome_version', '?')})", "Licence Ouverte / Etalab 2.0", [path, *extra], build))
     return jobs
 
 
@@ -281,7 +288,7 @@ def plan(root: str | Path, warehouse: Warehouse, only: Iterable[str] | None = No
         elif name == "esco":
             yield from _esco_jobs(folder)
         elif name == "crosswalks":
-            yield from _crosswalk_jobs(folder, warehouse)
+            yield from _crosswalk_jobs(folder, warehouse, rome_folder)
         elif name == "geo":
             yield from _geo_jobs(folder)
 
