@@ -154,3 +154,26 @@ def test_listing(loaded):
     rows = {(r["table"], r["version"]): r for r in referentials.listing(loaded)}
     assert rows[("rome_appellations", "999")]["rows"] == 5
     assert rows[("geo_communes", "bmo2019-be2021-ze2020-reg2022")]["source"].startswith("INSEE")
+
+
+def test_a_load_that_fails_midway_leaves_the_previous_content(root, loaded):
+    from adequa.errors import InputError
+
+    path = root / "rome" / "unix_coherence_item_v999_utf8.csv"
+    path.write_text(path.read_text(encoding="utf-8") + '"K2111","20003","Principale","extra"\n', encoding="utf-8")
+    before = loaded.query("SELECT * FROM rome_fiche_items ORDER BY ALL")
+    with pytest.raises(InputError) as info:
+        referentials.load(root, loaded, only=["rome"])
+    assert info.value.line == 9 and info.value.path == str(path)
+    assert loaded.query("SELECT * FROM rome_fiche_items ORDER BY ALL") == before
+    assert not [r for r in _problems(loaded).values() if r.check.severity == "error"]
+
+
+def test_a_repeated_record_is_refused(root, loaded):
+    from adequa.store.duckdb import WarehouseError
+
+    path = root / "rome" / "unix_coherence_item_v999_utf8.csv"
+    path.write_text(path.read_text(encoding="utf-8") + '"K2111","20004",""\n', encoding="utf-8")
+    with pytest.raises(WarehouseError, match="share the key"):
+        referentials.load(root, loaded, only=["rome"])
+    assert loaded.count("rome_fiche_items") == 7
