@@ -18,8 +18,10 @@ from adequa.normalise.text import fold, lemma
 BOILERPLATE = ("company", "offer", "apply", "diversity")
 
 # Lines, bullets and sentence ends. A "-" or "*" counts as a bullet at a line start or after spaces.
-_SPLIT = re.compile(r"\n+|(?:^|(?<=\s))[-–—*•·●▪►✓✔➢→](?=\s|\w)|[•●▪►✓✔➢]|(?<=[.!?;])\s+(?=[^\s])|\s{3,}|(?<=\w)\s*:\s+(?=[A-ZÀ-Ý-])")
+_SPLIT = re.compile(r"\n+|\*{2,}|(?:^|(?<=\s))[-–—*•·●▪►✓✔➢→](?=\s|\w)|[•●▪►✓✔➢]|(?<=[.!?;])\s+(?=[^\s])|\s{3,}|(?<=\w)\s*:\s+(?=[A-ZÀ-Ý-])")
 _WORD = re.compile(r"[^\W_]+")
+_INTRO = re.compile(r"(?i)\b(missions?|activit[ée]s|t[âa]ches|comp[ée]tences|profil|qualit[ée]s|responsabilit[ée]s|"
+                    r"vous (?:devrez|serez|aurez|assurerez|ferez|interviendrez)|savoir[- ]faire|savoir[- ][êe]tre)\b")
 
 
 @dataclass(slots=True)
@@ -123,6 +125,10 @@ class Segmenter:
                 head_inline = self.header_class(before)
                 if head_inline is not None:
                     section = head_inline
+            if head is None and sep.strip() == ":" or seg_text.rstrip().endswith(":"):
+                # "Vos missions seront les suivantes :", "vous participerez aux missions suivantes :"
+                if _INTRO.search(seg_text) and len(seg_text) < 160:
+                    section = "job"
             if head is not None:
                 section = head
                 out.append(Segment(s, e, head, bullet, header=head))

@@ -44,7 +44,7 @@ _DIPLOMA = frozenset("""bac bts dut but cap bep licence master mastere diplome d
     certifications formation formations niveau ingenieur cqp bpjeps deust iut ecole universite""".split())
 _COPULA = frozenset("etre avoir devoir pouvoir constituer permettre".split())
 
-_THING_DET = frozenset("en nos notre leur leurs l la le les cet cette son sa ses ces des".split())
+_THING_DET = frozenset("en nos notre leur leurs la le les cet cette son sa ses ces des".split())
 
 T_ROME = 0.62
 T_ESCO = 0.70
@@ -197,7 +197,8 @@ class SkillExtractor:
                     for m in inside:
                         exact_kept.remove(m)
                     found.append((i, j, eid, round(min(score, 1.0), 3), "semantic", 1))
-                elif is_task and 1 <= len(content) <= 14 and score >= T_UNLISTED:
+                elif (is_task or (not single and tok_cls[i] == "job" and seg_of[i] >= 0 and segments[seg_of[i]].bullet)) \
+                        and 1 <= len(content) <= 14 and score >= T_UNLISTED:
                     for m in inside:
                         exact_kept.remove(m)
                     found.append((i, j, -1, round(max(score, 0.3), 3), "semantic", 0))

@@ -42,7 +42,7 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-_ESCAPES = re.compile(r"(?:[/\\\\][rnt])+(?=[^a-z]|[A-Z]|$)|(?:[/\\\\]r[/\\\\]n)+")
+_ESCAPES = re.compile(r"(?:[/\\\\]r[/\\\\]n)+|(?:[/\\\\][rnt])+(?=[^a-z]|[A-Z]|$)")
 
 
 def mask_escapes(text: str) -> str:
