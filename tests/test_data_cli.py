@@ -140,3 +140,13 @@ def test_pull_from_publishers_errors(server, tmp_path):
         pull_mod.pull_from_publishers(tmp_path, registry=offline, timeout=2)
     with pytest.raises(SourceUnavailable, match="--from"):
         pull_mod.pull_from_publishers(tmp_path, only=["rome"])          # no direct URL: download by hand
+
+
+def test_pull_can_link_instead_of_copy(fixtures, tmp_path):
+    source = fixtures / "referentials"
+    pulled = pull_mod.pull_from_dir(source, tmp_path / "data", only=["fap"], link=True)
+    target = tmp_path / "data" / "fap" / "dares_nomenclature_fap2021.csv"
+    assert target.is_symlink() and target.resolve() == (source / "fap" / target.name).resolve()
+    assert {p.path for p in pulled} == {f"fap/{p.name}" for p in (source / "fap").iterdir()}
+    again = pull_mod.pull_from_dir(source, tmp_path / "data", only=["fap"], link=True)
+    assert not any(p.copied for p in again)

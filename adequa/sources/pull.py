@@ -141,7 +141,11 @@ def pull_from_dir(source: str | Path, data_dir: str | Path, *, only: Iterable[st
             pulled.append(PulledFile(name, rel, digest, src.stat().st_size, str(src), copied))
             if progress:
                 progress(name, i, len(files))
-    write_manifest(data_dir, pulled)
+    try:
+        write_manifest(data_dir, pulled)
+    except OSError:
+        if not same_place:          # a read-only mirror used in place keeps no manifest; the table has it
+            raise
     return pulled
 
 
