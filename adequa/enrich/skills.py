@@ -38,7 +38,9 @@ _SOFT_CONTEXT = frozenset("environnement equipe equipes entreprise societe poste
 _NOT_SKILL_HEAD = frozenset("""poste postes contrat salaire remuneration entreprise societe groupe equipe client clients
     candidat candidature profil personne collaborateur collaboratrice h f cdi cdd heure heures semaine mois an ans annee
     jour jours lundi vendredi samedi dimanche horaire horaires mission missions role fonction objectif objectifs
-    environnement cadre responsabilite rattache rattachement sein direction manager responsable""".split())
+    environnement cadre responsabilite rattache rattachement sein direction manager responsable titulaire amplitude
+    preference moins plus besoin raison lequel laquelle domaine secteur ensemble cas mais aussi si entre selon type
+    exemple minimum maximum idealement possibilite opportunite poste""".split())
 
 _DIPLOMA = frozenset("""bac bts dut but cap bep licence master mastere diplome diplomer doctorat titre certification
     certifications formation formations niveau ingenieur cqp bpjeps deust iut ecole universite""".split())
@@ -372,6 +374,8 @@ class SkillExtractor:
             head = keys[i]
             if head in _NOT_SKILL_HEAD or head in _DIPLOMA or toks[i][2].isdigit():
                 continue
+            if self.c.job_titles and frozenset(keys[x] for x in range(i, j + 1) if keys[x]) in self.c.job_titles:
+                continue        # a job title is not a skill ("data scientist", "conseiller clientèle")
             if i == j:
                 # a lone word is a skill only as an item of a list ("Ponceuse, rabot, scie")
                 before = masked[toks[i - 1][1]:toks[i][0]] if i > 0 else "\n"

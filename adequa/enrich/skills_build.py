@@ -8,6 +8,7 @@ pipeline caches it keyed by the taxonomies' fingerprints.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -19,7 +20,7 @@ from adequa.enrich.taxonomy import Taxonomy, normalise_kind
 from adequa.errors import InputError
 from adequa.normalise.text import fold, spans
 
-BUILD_VERSION = "skills-5"
+BUILD_VERSION = "skills-6"
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Compiled:
     fiche_items: dict[str, frozenset]
     curated_fingerprint: str
     case_sensitive: frozenset = frozenset()
+    job_titles: frozenset = frozenset()        # key sets of job titles (ROME appellations), never skills
 
 
 # ----------------------------------------------------------------------------------------------
@@ -100,7 +102,7 @@ def label_keys(keys: KeyMaker, label: str) -> list[str]:
 
 
 def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None, *,
-          langs: tuple[str, ...] = ("fr",)) -> Compiled:
+          langs: tuple[str, ...] = ("fr",), job_titles: list[str] | None = None) -> Compiled:
     """Compile the extractor's data. ``taxonomies`` items carry ``source`` rome / esco / other."""
     entries = Entries()
     derivations = {fold(a): fold(b) for _, (a, b, *_) in _rows("derivations.tsv")}
@@ -218,10 +220,18 @@ def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None,
         model.exact.freeze()
         model.sim.freeze()
 
+    titles: set[frozenset] = set()
+    if job_titles and "fr" in models:
+        km = models["fr"].keys
+        for title in job_titles:
+            for part in re.split(r"\s/\s|\(H/F\)|\(F/H\)", title):
+                ks = frozenset(k for k in label_keys(km, part) if k and k != BARRIER)
+                if ks:
+                    titles.add(ks)
     cues = [(c[0], c[1]) for _, c in _rows("boilerplate.tsv") if len(c) >= 2]
     headers = [(c[0], c[1]) for _, c in _rows("sections.tsv") if len(c) >= 2]
     fiche = {k: frozenset(v) for k, v in (fiche_items or {}).items()}
     version = hashlib.sha256("|".join([BUILD_VERSION, curated_fingerprint(), *langs] + [t.fingerprint() for t in taxonomies]).encode()).hexdigest()[:12]
     return Compiled(version=version, entries=entries, langs=models, segmenter=Segmenter(cues, headers),
                     fiche_items=fiche, curated_fingerprint=curated_fingerprint(),
-                    case_sensitive=frozenset(case_sensitive))
+                    case_sensitive=frozenset(case_sensitive), job_titles=frozenset(titles))

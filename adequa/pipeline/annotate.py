@@ -55,11 +55,30 @@ def _inputs(settings: Settings, extra: list[Path]) -> dict[str, list[Path]]:
     found = {"rome": [], "esco_fr": [], "esco_en": [], "extra": list(extra)}
     if rome_dir.is_dir():
         found["rome"] = sorted(p for p in rome_dir.glob("unix_*_utf8.csv")
-                               if any(t in p.name for t in ("referentiel_competence", "referentiel_savoir", "coherence_item")))
+                               if any(t in p.name for t in ("referentiel_competence", "referentiel_savoir", "coherence_item",
+                                                            "referentiel_appellation", "referentiel_code_rome_v")))
     if esco_dir.is_dir():
         found["esco_fr"] = sorted(esco_dir.rglob("skills_fr.csv"))
         found["esco_en"] = sorted(p for p in esco_dir.rglob("*.zip") if " en " in p.name or "_en" in str(p.parent))
     return found
+
+
+def _job_titles(settings: Settings) -> list[str]:
+    """ROME appellations (long and short forms): job titles, which are never skill mentions."""
+    from adequa.sources.referentials import rome
+
+    try:
+        export = rome.locate(_root(settings) / "rome")
+        out = []
+        for r in rome.appellations(export):
+            out.append(r["label"])
+            if r.get("short_label"):
+                out.append(r["short_label"])
+        for r in rome.fiches(export):
+            out.append(r["label"])
+        return out
+    except ReferentialError:
+        return []
 
 
 def _rome_taxonomy(settings: Settings) -> tuple[Taxonomy, dict[str, set]]:
@@ -214,7 +233,7 @@ def _compiled(settings: Settings, extra: list[Path], lang: str, use_cache: bool)
         except Exception:       # noqa: BLE001 - a stale or truncated cache is rebuilt, never fatal
             pass
     taxos, fiche = load_taxonomies(settings, extra)
-    compiled = build(taxos, fiche, langs=(lang,))
+    compiled = build(taxos, fiche, langs=(lang,), job_titles=_job_titles(settings) if lang == "fr" else None)
     if use_cache:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(f".tmp{os.getpid()}")
