@@ -113,6 +113,36 @@ _TRIGGER = re.compile(
     r"\s*(?:(?:de|des|du|en|sur|avec|of|with|in)\b|d'|:)?",
     re.I)
 _TRIGGER_END = re.compile(_TRIGGER.pattern + r"\s*(?:(?:les?|la|des|du|un|une|the|a)\s+|l['’]|d['’])?$", re.I)
+# Cheap substring tests run before the alternation regexes above (Python's re tries every
+# alternative at every position, which dominated the scan time).
+_HEADER_STEMS = ("compét", "compet", "profil", "stack", "environnement", "outil", "techno", "langage", "savoir",
+                 "connaissance", "qualification", "prérequis", "pré-requis", "requis", "skill", "requirement",
+                 "tools", "bring", "vous ", "ce que", "must", "nice", "bonus", "un plus")
+_TRIGGER_STEMS = ("maîtris", "maitris", "connai", "expérience", "experience", "compétence", "pratique",
+                  "utilisation", "usage", "famili", "à l'aise", "aisance", "expert", "knowledge", "proficien",
+                  "hands-on", "skilled", "stack", "environnement", "outils", "techno", "framework", "langage",
+                  "librairies", "bibliothèques", "plateforme", "solution", "idéalement", "notion", "appréci",
+                  "atout")
+
+
+@lru_cache(maxsize=4)
+def _automaton(stems: tuple[str, ...]):
+    import ahocorasick
+
+    a = ahocorasick.Automaton()
+    for s in stems:
+        a.add_word(s, s)
+    a.make_automaton()
+    return a
+
+
+def _maybe(text: str, stems: tuple[str, ...]) -> bool:
+    """Whether any stem occurs in ``text`` (lower-cased), in one Aho-Corasick pass."""
+    for _ in _automaton(stems).iter(text.lower()):
+        return True
+    return False
+
+
 _BULLET = re.compile(r"^\s*(?:[-•*·▪►●◦–—✓✔>]|\d{1,2}[.)])\s+")
 _SEP = re.compile(r"\s*(?:,|;|/(?!\w\b)|\||\bet\b|\bou\b|\band\b|\bor\b|(?<=\s)\(|\((?=\s)|\)(?=[\s,;.:]|$)|:|"
                   r"\+(?=\s)|\s-\s|\s–\s|\.\s)\s*", re.I)
@@ -178,21 +208,27 @@ def _trim(item: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+@lru_cache(maxsize=100_000)
+def _is_stop(word: str) -> bool:
+    """A function word (le, des, of…), also with an elided apostrophe (l', d')."""
+    w = strip_accents(word.casefold())
+    return w in STOPWORDS or w.rstrip("'’") in STOPWORDS or w.rstrip("'’") in ("l", "d")
+
+
 def _clean_span(item: str) -> tuple[int, int]:
     """(start, end) of the term inside a list item: trigger phrase, leading and
     trailing function words and punctuation removed."""
     start, end = _trim(item, 0, len(item))
     first = _NONSPACE.match(item, start)
-    if first and strip_accents(first.group().casefold()) in STOPWORDS:     # "Une connaissance de X"
+    if first and _is_stop(first.group()):     # "Une connaissance de X"
         start, end = _trim(item, first.end(), end)
     lead = _TRIGGER.match(item, start)
     if lead and lead.end() < end:
         start, end = _trim(item, lead.end(), end)
-    words = [(m.start(), m.end()) for m in _NONSPACE.finditer(item, 0, end)]
-    words = [w for w in words if w[0] >= start]
-    while words and strip_accents(item[words[0][0]:words[0][1]].casefold().rstrip("'’")) in STOPWORDS | {"l", "d"}:
+    words = [(m.start(), m.end()) for m in _NONSPACE.finditer(item, start, end)]
+    while words and _is_stop(item[words[0][0]:words[0][1]]):
         words = words[1:]
-    while words and strip_accents(item[words[-1][0]:words[-1][1]].casefold()) in STOPWORDS:
+    while words and _is_stop(item[words[-1][0]:words[-1][1]]):
         words = words[:-1]
     if not words:
         return start, start
@@ -274,12 +310,13 @@ def candidate_terms(text: str | None, *, known: set[str] | frozenset[str] = froz
             in_section = max(0, in_section - 1)
             continue
         bullet = bool(_BULLET.match(line))
-        header = bool(_HEADER.search(stripped[:60])) and (len(stripped) < 80 or stripped.rstrip().endswith(":"))
+        header = ((len(stripped) < 80 or stripped.rstrip().endswith(":")) and _maybe(stripped[:60], _HEADER_STEMS)
+                  and bool(_HEADER.search(stripped[:60])))
         if header:
             in_section = 12
         context = bullet or in_section > 0
         for seg_start, seg in _segments(line):
-            trig = _TRIGGER.search(seg)
+            trig = _TRIGGER.search(seg) if _maybe(seg, _TRIGGER_STEMS) else None
             seg_context = context or bool(trig) or header
             body_start = trig.end() if (trig and not context) else 0
             # Header lines "Compétences : Python, SQL" : the list starts after the colon.
@@ -310,7 +347,8 @@ def candidate_terms(text: str | None, *, known: set[str] | frozenset[str] = froz
                 n_words = len(term.split())
                 t_start = base + item_start + c_start
                 rel = t_start - offset          # the term's position in the line
-                after_trigger = bool(_TRIGGER_END.search(line[max(0, rel - 60):rel]))
+                before = line[max(0, rel - 60):rel]
+                after_trigger = _maybe(before[-45:], _TRIGGER_STEMS) and bool(_TRIGGER_END.search(before))
                 if after_trigger and n_words >= 2:
                     # "connaissance de Zorblax serait un plus": the name, up to the first plain word.
                     head = _name_head(term)
