@@ -55,6 +55,7 @@ T_SWAP = 0.70
 FICHE_BONUS = 0.1
 T_SINGLE = 0.95
 T_UNLISTED = 0.0
+T_FICHE = 0.55
 # Gender marks glued to a word stay in the span: "rigoureux(se)", "motivé.e", "organisé/e".
 _GENDER = re.compile(r"\s?\((?:e|se|euse|ve|ne|le|te|trice|rice|ère|ice|es)\)|\.(?:e|es|se|ve|ne|le|euse|rice|trice|ère|ive)\b|/(?:e|se|euse|ve|ne)\b|\s?-(?:e|se|ive|euse)\b")
 
@@ -257,6 +258,8 @@ class SkillExtractor:
         other = [x for x in ranked if not E.rome[x[1]]]
         if rome and rome[0][0] >= T_ROME:
             res = rome[0]
+        elif rome and prefer and E.rome[rome[0][1]] in prefer and rome[0][0] >= T_FICHE:
+            res = (T_ROME, rome[0][1])      # an item of the ad's own fiche, close enough: prefer it
         elif other and other[0][0] >= T_ESCO:
             res = other[0]
         elif ranked:
