@@ -259,6 +259,15 @@ def add_dashboard(app: FastAPI, state, *, warm_up: bool = True) -> None:
         return render(request, state, "ads.html.j2", page="ads", title="Offres", ads=rows, total=total, q=q or "",
                       skill=skill or "", current=page, last=pages, reason=reason)
 
+    @app.get("/ads/{ad_id}", response_class=HTMLResponse, include_in_schema=False)
+    def ad_page(request: Request, ad_id: str):
+        from adequa.publish.api import ApiError, one_ad
+
+        if len(ad_id) > 128:
+            raise ApiError(404, "not_found", "no such ad")
+        ad = one_ad(state, ad_id)
+        return render(request, state, "ad.html.j2", page="ads", title=ad.get("title") or "Offre", ad=ad)
+
     @app.get("/sources", response_class=HTMLResponse, include_in_schema=False)
     def sources(request: Request):
         from adequa.publish.api import sources_info
