@@ -88,13 +88,14 @@ def _pairwise(pred: list, truth: list) -> tuple[float, float]:
 
 def _merge_similar_originals(texts: list[str], truth: list[int], kinds: list[str], threshold: float = 0.5) -> list[int]:
     """Real offers are not all distinct (one employer posts the same text in several towns): originals whose
-    exact Jaccard similarity (word 3-shingles, computed exactly, no sketch) is >= ``threshold`` are one job."""
+    exact Jaccard similarity (word 3-shingles, computed exactly, no sketch) is >= ``threshold`` are one job.
+    Reposts planted from one original always belong to its job."""
     import numpy as np
     from scipy.sparse import csr_matrix
 
-    from adequa.enrich.dedupe import MinHasher, connected_clusters
+    from adequa.enrich.dedupe import DedupeConfig, MinHasher, connected_clusters
 
-    hasher = MinHasher()
+    hasher = MinHasher(DedupeConfig(shingle=3))     # the truth does not depend on the tuned shingle size
     orig = [i for i, k in enumerate(kinds) if k == "original"]
     sets = [np.unique(hasher.shingles(texts[i])) for i in orig]
     vocab = {v: j for j, v in enumerate(np.unique(np.concatenate(sets)))}

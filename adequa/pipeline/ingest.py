@@ -52,6 +52,7 @@ ADS_SCHEMA = pa.schema([
     ("duplicate_cluster", pa.string()), ("origin_file", pa.string()), ("origin_line", pa.int64()),
 ])
 _DATE_COLS = {"created_at", "updated_at"}
+INGEST_MEMORY_LIMIT = "384MB"      # DuckDB's cache during an ingestion run (see ingest_records)
 _AD_FIELDS = [f.name for f in ADS_SCHEMA if f.name not in ("duplicate_cluster", "origin_file", "origin_line")]
 
 
@@ -467,7 +468,11 @@ def ingest_records(records: Iterable[tuple[str | None, int | None, dict, str]], 
         import multiprocessing as mp
 
         pool = mp.get_context("fork").Pool(n_workers)     # forked before the warehouse opens
-    wh = wh or Warehouse(db or settings.db)
+    if wh is None:
+        wh = Warehouse(db or settings.db)
+        # DuckDB caches table pages up to its memory limit (80 % of RAM by default): cap it so that
+        # a long load keeps the memory of a few batches, whatever the size of the warehouse.
+        wh.con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
     try:
         summary = IngestSummary(run_id=uuid.uuid4().hex[:16], source=source, origin=origin,
                                 started_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
