@@ -137,9 +137,14 @@ def eval_weak(settings: Settings, extractor, classifier, limit: int | None = Non
     """Micro precision/recall of predicted ROME ids against the recruiters' competences codes."""
     from adequa.pipeline.annotate import annotate_ad
 
+    from adequa.sources.referentials import rome
+
     folder = _offers_dir(settings)
     gold_ids = {g["id"] for g in load_gold(settings)} if GOLD.exists() else set()
+    parent = {r["code_ogr"]: r["macro_ogr"] for r in rome.competences(rome.locate(settings.data_root() / "rome"))
+              if r.get("macro_ogr")}
     tp = n_pred = n_gold = ads = 0
+    tp_p_par = tp_r_par = 0
     for path in sorted(folder.glob("*.csv")):
         for row in _read_offers(path):
             comp = row.get("competences")
@@ -155,6 +160,9 @@ def eval_weak(settings: Settings, extractor, classifier, limit: int | None = Non
             out = annotate_ad({"id": oid, "title": title, "description": desc}, extractor, classifier, "fr")
             pred = {m["rome_ogr"] for m in out["skills"] if m.get("rome_ogr") and m.get("field") != "title"}
             tp += len(pred & codes)
+            widened = pred | {parent[p] for p in pred if p in parent}
+            tp_r_par += len(widened & codes)
+            tp_p_par += sum(1 for p in pred if p in codes or parent.get(p) in codes)
             n_pred += len(pred)
             n_gold += len(codes)
             ads += 1
@@ -164,7 +172,9 @@ def eval_weak(settings: Settings, extractor, classifier, limit: int | None = Non
             break
     r = prf(tp, n_pred, n_gold)
     return {"weak-rome": {"ads": ads, "predicted_ids": n_pred, "recruiter_ids": n_gold, "precision": r["precision"],
-                          "recall": r["recall"], "f1": r["f1"]}}
+                          "recall": r["recall"], "f1": r["f1"],
+                          "precision_with_macro": round(tp_p_par / n_pred, 4) if n_pred else 0.0,
+                          "recall_with_macro": round(tp_r_par / n_gold, 4) if n_gold else 0.0}}
 
 
 def eval_skillspan(settings: Settings, extractor, limit: int | None = None) -> dict:
