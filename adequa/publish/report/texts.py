@@ -5,6 +5,7 @@ from __future__ import annotations
 TEXTS = {
     "fr": {
         "html_lang": "fr",
+        "colon": "\u00a0: ",
         "study": "Étude",
         "kind": "Étude flash",
         "observatory": "Observatoire Adequa des emplois, compétences et formations",
@@ -69,6 +70,7 @@ TEXTS = {
     },
     "en": {
         "html_lang": "en",
+        "colon": ": ",
         "study": "Study",
         "kind": "Flash study",
         "observatory": "Adequa observatory of jobs, skills and training",
