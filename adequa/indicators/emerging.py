@@ -166,7 +166,7 @@ def periods_of(ctx: Context) -> tuple[Period, Period]:
 # employer usually start with the same company presentation). Used to require that a rise is
 # carried by several posters, not by one recruiter's campaign.
 POSTER = ("coalesce(nullif(trim(a.employer), ''), "
-          "md5(left(coalesce(nullif(trim(a.description), ''), a.ad_id), 120)))")
+          "left(coalesce(nullif(trim(a.description), ''), a.ad_id), 120))")
 
 
 def _period_ads(ctx: Context, a: Period, b: Period) -> str:
@@ -177,8 +177,39 @@ def _period_ads(ctx: Context, a: Period, b: Period) -> str:
 
 
 def _volumes(ctx: Context, ads: str) -> tuple[int, int]:
-    n = dict(ctx.con.execute(f"SELECT p, count(*) FROM ({ads}) GROUP BY p").fetchall())
+    """Materialise the two periods' ads as the temp table ``_em_f`` (ad_id, p, poster hash)
+    and return the number of ads in each period."""
+    ctx.con.execute(f"CREATE OR REPLACE TEMP TABLE _em_f AS SELECT ad_id, p, hash(poster) AS poster FROM ({ads})")
+    n = dict(ctx.con.execute("SELECT p, count(*) FROM _em_f GROUP BY p").fetchall())
     return int(n.get(0, 0)), int(n.get(1, 0))
+
+
+def _item_counts(ctx: Context, item: str, table: str, where: str = "TRUE") -> list[tuple[str, int, int]]:
+    """(item, ads in period 0, ads in period 1) over ``_em_f``; an ad counts once per item."""
+    return ctx.con.execute(f"""
+        SELECT k, count(*) FILTER (WHERE p = 0), count(*) FILTER (WHERE p = 1) FROM (
+            SELECT m.ad_id, {item} AS k, any_value(f.p) AS p FROM {table} m JOIN _em_f f ON f.ad_id = m.ad_id
+            WHERE {where} AND {item} IS NOT NULL GROUP BY m.ad_id, {item})
+        GROUP BY k""").fetchall()
+
+
+def _item_posters(ctx: Context, keys: Iterable[str], item: str, table: str,
+                  where: str = "TRUE") -> dict[str, tuple[int, int]]:
+    """Distinct posters carrying each item in each period; computed for the few items that
+    passed the test only (counting distinct posters for every item is the slow part)."""
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    ctx.con.execute("CREATE OR REPLACE TEMP TABLE _em_sel (k VARCHAR)")
+    ctx.con.executemany("INSERT INTO _em_sel VALUES (?)", [[k] for k in keys])
+    rows = ctx.con.execute(f"""
+        SELECT k, count(DISTINCT poster) FILTER (WHERE p = 0), count(DISTINCT poster) FILTER (WHERE p = 1) FROM (
+            SELECT {item} AS k, f.p, f.poster FROM {table} m JOIN _em_f f ON f.ad_id = m.ad_id
+            WHERE {where} AND {item} IN (SELECT k FROM _em_sel))
+        GROUP BY k""").fetchall()
+    out = {k: (0, 0) for k in keys}
+    out.update({k: (int(p0), int(p1)) for k, p0, p1 in rows})
+    return out
 
 
 def _options(ctx: Context) -> tuple[float, int, int]:
@@ -216,18 +247,11 @@ def skill_trends(ctx: Context) -> dict:
     alpha, min_support, _ = _options(ctx)
     ads = _period_ads(ctx, a, b)
     n_from, n_to = _volumes(ctx, ads)
-    counts = ctx.con.execute(f"""
-        WITH f AS ({ads}),
-        d AS (SELECT DISTINCT m.ad_id, {SKILL_KEY} AS skill, f.p, f.poster
-              FROM skill_mentions m JOIN f ON f.ad_id = m.ad_id
-              WHERE NOT coalesce(m.unlisted, FALSE) AND {SKILL_KEY} IS NOT NULL)
-        SELECT skill, count(*) FILTER (WHERE p = 0), count(*) FILTER (WHERE p = 1),
-               count(DISTINCT poster) FILTER (WHERE p = 0), count(DISTINCT poster) FILTER (WHERE p = 1)
-        FROM d GROUP BY skill
-    """).fetchall()
-    posters = {k: (p0, p1) for k, _, _, p0, p1 in counts}
-    tests = compare_counts([c[:3] for c in counts], n_from, n_to, alpha=alpha,
-                           min_support=min_support) if n_from and n_to else []
+    where = "NOT coalesce(m.unlisted, FALSE)"
+    counts = _item_counts(ctx, SKILL_KEY, "skill_mentions", where)
+    tests = compare_counts(counts, n_from, n_to, alpha=alpha, min_support=min_support) if n_from and n_to else []
+    posters = _item_posters(ctx, [x.key for x in tests if x.direction != "stable"], SKILL_KEY, "skill_mentions",
+                            where)
     out = {"from": a, "to": b, "n_from": n_from, "n_to": n_to, "tests": tests, "alpha": alpha,
            "min_support": min_support, "tested": len(tests), "posters": posters}
     if not n_from or not n_to:
@@ -386,24 +410,20 @@ def _new_terms(ctx: Context):
     alpha, min_support, limit = _options(ctx)
     ads = _period_ads(ctx, a, b)
     n_from, n_to = _volumes(ctx, ads)
-    counts = ctx.con.execute(f"""
-        WITH f AS ({ads}),
-        d AS (SELECT DISTINCT e.ad_id, coalesce(e.group_key, e.term_key) AS g, f.p, f.poster
-              FROM emerging_term_mentions e JOIN f ON f.ad_id = e.ad_id)
-        SELECT g, count(*) FILTER (WHERE p = 0), count(*) FILTER (WHERE p = 1),
-               count(DISTINCT poster) FILTER (WHERE p = 1) FROM d GROUP BY g
-    """).fetchall()
-    posters = {k: p1 for k, _, _, p1 in counts}
-    tests = compare_counts([c[:3] for c in counts], n_from, n_to, alpha=alpha,
-                           min_support=min_support) if n_from and n_to else []
+    term = "coalesce(m.group_key, m.term_key)"
+    counts = _item_counts(ctx, term, "emerging_term_mentions")
+    tests = compare_counts(counts, n_from, n_to, alpha=alpha, min_support=min_support) if n_from and n_to else []
+    n_tested = len(tests)
+    watch = bool(ctx.opt("unconfirmed", False))
+    tests = [x for x in tests if x.direction == "rising" or (watch and x.x_from == 0 and x.x_to >= min_support)]
+    posters = {k: v[1] for k, v in _item_posters(ctx, [x.key for x in tests], term, "emerging_term_mentions").items()}
     min_posters = _min_posters(ctx)
     few = [x for x in tests if x.direction == "rising" and posters[x.key] < min_posters]
     tests = [x for x in tests if posters[x.key] >= min_posters]
     _note_posters(ctx, len(few), min_posters)
     # Listed: rising significantly. With the option unconfirmed=True, also terms absent from the first
     # period that reach min_support in the second without being significant yet (a watch list).
-    watch = bool(ctx.opt("unconfirmed", False))
-    chosen = [x for x in tests if x.direction == "rising" or (watch and x.x_from == 0 and x.x_to >= min_support)]
+    chosen = list(tests)
     chosen.sort(key=lambda x: (x.direction != "rising", -x.log_ratio, x.q_value))
     chosen = chosen[:limit]
     info = _term_info(ctx, [x.key for x in chosen], b)
@@ -417,7 +437,7 @@ def _new_terms(ctx: Context):
                      "nearest_label": i.get("nearest_label"), "nearest_score": i.get("nearest_score"),
                      "related_skills": i.get("related")})
     _protect_from(ctx, rows, "term")
-    t = {"from": a, "to": b, "n_from": n_from, "n_to": n_to, "tested": len(tests), "alpha": alpha,
+    t = {"from": a, "to": b, "n_from": n_from, "n_to": n_to, "tested": n_tested, "alpha": alpha,
          "min_support": min_support}
     return _result(ctx, NEW_TERMS, rows, t, sources=["ads", "emerging_term_mentions", "emerging_term_groups"])
 
@@ -464,19 +484,26 @@ def _term_info(ctx: Context, keys: list[str], to: Period, examples: int = 3) -> 
 
 def _related_skills(ctx: Context, top: int = 3, min_ads: int = 3) -> dict[str, str]:
     """For each term of ``_em_terms``: the taxonomy skills most over-represented in the ads that
-    mention it (lift = share among those ads / share among all ads, at least ``min_ads`` ads):
+    mention it (lift = share among those ads / share among the compared ads ``_em_f``, at least
+    ``min_ads`` ads):
     the term's neighbours in context, e.g. SQL and data warehouse for a new database tool."""
+    # The reference shares come from a hash sample of ~50,000 of the compared ads (exact below that).
+    step = max(1, int(ctx.scalar("SELECT count(*) FROM _em_f") or 0) // 50_000)
     rows = ctx.con.execute(f"""
-        WITH t AS (SELECT DISTINCT coalesce(group_key, term_key) AS k, ad_id FROM emerging_term_mentions
-                   WHERE coalesce(group_key, term_key) IN (SELECT k FROM _em_terms)),
-        s AS (SELECT DISTINCT m.ad_id, {SKILL_KEY} AS skill, m.label FROM skill_mentions m
-              WHERE m.ad_id IN (SELECT ad_id FROM t) AND NOT coalesce(m.unlisted, FALSE) AND {SKILL_KEY} IS NOT NULL),
+        WITH t AS (SELECT DISTINCT coalesce(m.group_key, m.term_key) AS k, m.ad_id
+                   FROM emerging_term_mentions m JOIN _em_f f ON f.ad_id = m.ad_id
+                   WHERE coalesce(m.group_key, m.term_key) IN (SELECT k FROM _em_terms)),
+        s AS (SELECT m.ad_id, {SKILL_KEY} AS skill, any_value(m.label) AS label FROM skill_mentions m
+              SEMI JOIN (SELECT DISTINCT ad_id FROM t) ta ON ta.ad_id = m.ad_id
+              WHERE NOT coalesce(m.unlisted, FALSE) AND {SKILL_KEY} IS NOT NULL GROUP BY m.ad_id, {SKILL_KEY}),
         co AS (SELECT t.k, s.skill, any_value(s.label) AS label, count(*) AS n FROM t JOIN s ON s.ad_id = t.ad_id
                GROUP BY t.k, s.skill HAVING count(*) >= {int(min_ads)}),
-        df AS (SELECT {SKILL_KEY} AS skill, count(DISTINCT m.ad_id) AS df FROM skill_mentions m
-               WHERE {SKILL_KEY} IN (SELECT skill FROM co) GROUP BY 1),
+        base AS (SELECT ad_id FROM _em_f WHERE hash(ad_id) % {step} = 0),
+        df AS (SELECT skill, count(*) AS df FROM (
+                   SELECT m.ad_id, {SKILL_KEY} AS skill FROM skill_mentions m SEMI JOIN base ON base.ad_id = m.ad_id
+                   WHERE {SKILL_KEY} IN (SELECT DISTINCT skill FROM co) GROUP BY ALL) GROUP BY skill),
         nt AS (SELECT k, count(*) AS nt FROM t GROUP BY k),
-        total AS (SELECT greatest(count(*), 1) AS n FROM ads)
+        total AS (SELECT greatest(count(*), 1) AS n FROM base)
         SELECT co.k, list(co.label ORDER BY (co.n / nt.nt) / (df.df / total.n) DESC, co.n DESC)[1:{int(top)}]
         FROM co JOIN nt ON nt.k = co.k JOIN df ON df.skill = co.skill, total GROUP BY co.k""").fetchall()
     return {k: ", ".join(x for x in labels if x) for k, labels in rows}
