@@ -125,3 +125,12 @@ def test_real_result_class_is_accepted():
     f = figure_from_result({"name": "x", "section": "offers"}, r)
     assert f.available and f.chart == "table" and f.value == 55.0
     assert format_number(f.value, unit=f.unit) == "55\u00a0%"
+
+
+def test_hostile_labels_are_escaped_in_charts():
+    r = {"name": "x", "title": "x", "unit": "count", "provenance": {"source": "test"},
+         "rows": [{"label": "<script>alert(1)</script>", "value": 3}, {"label": "<img src=x onerror=alert(1)>", "value": 2}]}
+    fig = figure_from_result({"name": "x", "section": "offers"}, r)
+    svg = charts.render(charts.chart_spec(fig))
+    assert "<script" not in svg and "<img" not in svg
+    assert "&lt;script&gt;" in svg
