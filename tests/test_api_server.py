@@ -2,7 +2,6 @@
 
 import importlib.util
 import io
-import json
 import socket
 import threading
 import time
