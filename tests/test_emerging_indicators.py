@@ -241,3 +241,25 @@ def test_one_recruiters_campaign_is_not_a_trend(db_path):
     assert row["posters"] == 1 and row["ads_to"] == 60
     # Without an employer (and here without a description), each ad is its own poster.
     assert {x["skill"]: x for x in r.rows}["100001"]["posters"] == 80
+
+
+def test_new_terms_show_the_certifications_that_name_them(db_path, fixtures):
+    from adequa.pipeline.emerging import discover_terms, known_keys
+
+    ads = _fixture_ads(fixtures)
+    with Warehouse(db_path) as wh:
+        wh.upsert("ads", ads, key=["ad_id"])
+        wh.upsert("ad_occupations", [{"ad_id": a["ad_id"], "rome": "M1811"} for a in ads], key=["ad_id"])
+    discover_terms(db_path, known=known_keys(["Python", "SQL", "Excel", "Docker", "Git"]))
+    r = compute("emerging_new_terms", db=db_path, group="data-ia", **OPTS)
+    assert {x["certifications"] for x in r.rows} == {None}
+    assert any("certification_blocs" in n for n in r.notes)
+    with Warehouse(db_path) as wh:
+        wh.upsert("certification_blocs", [
+            {"numero": "RNCP1", "code": "RNCP1BC01", "libelle": "Développer des pipelines",
+             "competences": "Utiliser ZORBLAX pour orchestrer les traitements"},
+            {"numero": "RNCP2", "code": "RNCP2BC01", "libelle": "Zorblaxien", "competences": "sans rapport"}],
+            key=["numero", "code"])
+    r = compute("emerging_new_terms", db=db_path, group="data-ia", **OPTS)
+    z = {x["term"].lower(): x for x in r.rows}["zorblax"]
+    assert z["certifications"] == "RNCP1"        # whole words only: "Zorblaxien" is not Zorblax

@@ -94,7 +94,7 @@ _COLUMNS = {
     "emerging_falling_skills": ["rank", "label", "skill", "ads_from", "ads_to", "share_from", "share_to", "ratio",
                                 "q_value"],
     "emerging_new_terms": ["rank", "term", "variants", "first_seen", "ads_from", "ads_to", "ratio", "q_value", "posters",
-                           "nearest_label", "related_skills", "examples"],
+                           "nearest_label", "related_skills", "certifications", "examples"],
     "emerging_occupation_drift": ["rank", "rome", "skill", "label", "ads", "ads_rome", "share"],
 }
 

@@ -291,13 +291,15 @@ def candidate_terms(text: str | None, *, known: set[str] | frozenset[str] = froz
                     min_score: float = 0.5, max_words: int = 4) -> list[Candidate]:
     """Skill-like terms of ``text`` whose :func:`term_key` is not in ``known``.
 
-    Scoring (added, capped at 1): requirement context (bullet line, under a
-    requirement header, after a trigger phrase) 0.3; item of an enumeration of
-    ≥ 3 short items 0.3; next to a known skill in that enumeration 0.2; tool shape
-    0.4; single token that is not a common word 0.1. Items longer than
-    ``max_words`` words are sentences, not terms, and are skipped, except for
-    their tool-shaped tokens.
-    """
+    Each list item or short phrase is scored (added, capped at 1): requirement context
+    (bullet line, under a requirement header, after a trigger phrase) +0.3; item of an
+    enumeration (3+ short items, or a one-item bullet under a requirement header) +0.3; next
+    to a known skill in it +0.2; right after a trigger phrase ("connaissance de X") +0.2;
+    tool shape +0.4; a single plain dictionary word −0.3, a single non-word +0.1; a phrase
+    of 3+ words without a tool-shaped token −0.2. Candidates need ``min_score``. Items
+    longer than ``max_words`` words are sentences: only their tool-shaped tokens are kept.
+    Offsets point into ``text``; ``term`` has its runs of spaces collapsed.
+    """"""
     if not text:
         return []
     text = _tidy(text)

@@ -301,6 +301,34 @@ def certification_coverage(ctx: Context, concepts: list[str], *, per_skill: int 
     return {k: v[:per_skill] for k, v in out.items()}
 
 
+def certification_texts_covering(ctx: Context, variants: dict[str, list[str]], *,
+                                 per_term: int = 5) -> dict[str, list[str]] | None:
+    """Current certifications whose blocs' texts (title and compétences) name a term, by any of
+    its spellings as a whole word (case- and accent-insensitive); None when no blocs are loaded.
+    New terms are in no taxonomy, so certification_skills cannot hold them: the text is searched."""
+    if not variants or not ctx.has_table("certification_blocs") or not ctx.scalar(
+            "SELECT count(*) FROM (SELECT 1 FROM certification_blocs LIMIT 1)"):
+        return None
+    import re
+
+    current = ""
+    if ctx.has_table("certifications") and ctx.scalar("SELECT count(*) FROM (SELECT 1 FROM certifications LIMIT 1)"):
+        current = ("AND b.numero IN (SELECT numero FROM certifications "
+                   "WHERE coalesce(is_current, TRUE) AND coalesce(actif, TRUE))")
+    out: dict[str, list[str]] = {}
+    for key, spellings in variants.items():
+        words = sorted({v.strip().lower() for v in spellings if v and len(v.strip()) >= 2})
+        if not words:
+            continue
+        pattern = "(^|[^a-z0-9])(" + "|".join(re.escape(w) for w in words) + ")($|[^a-z0-9])"
+        found = ctx.con.execute(
+            "SELECT DISTINCT b.numero FROM certification_blocs b WHERE regexp_matches("
+            "strip_accents(lower(coalesce(b.libelle, '') || ' ' || coalesce(b.competences, ''))), "
+            f"strip_accents(?)) {current} ORDER BY 1 LIMIT {int(per_term)}", [pattern]).fetchall()
+        out[key] = [r[0] for r in found]
+    return out
+
+
 def _trend_rows(ctx: Context, direction: str) -> tuple[list[dict], dict]:
     t = skill_trends(ctx)
     _, _, limit = _options(ctx)
@@ -436,6 +464,12 @@ def _new_terms(ctx: Context):
                      "examples": i.get("examples") or [], "nearest_id": i.get("nearest_id"),
                      "nearest_label": i.get("nearest_label"), "nearest_score": i.get("nearest_score"),
                      "related_skills": i.get("related")})
+    texts = certification_texts_covering(ctx, {r["group_key"]: (r["variants"] or r["term"]).split(", ") for r in rows})
+    for r in rows:
+        r["certifications"] = None if texts is None else ", ".join(texts.get(r["group_key"], []))
+    if texts is None and rows:
+        ctx.note("training supply (certification_blocs) is not loaded: certification coverage not shown; "
+                 "load it with `adequa ingest rncp FILE`")
     _protect_from(ctx, rows, "term")
     t = {"from": a, "to": b, "n_from": n_from, "n_to": n_to, "tested": n_tested, "alpha": alpha,
          "min_support": min_support}
