@@ -299,7 +299,7 @@ def candidate_terms(text: str | None, *, known: set[str] | frozenset[str] = froz
     of 3+ words without a tool-shaped token −0.2. Candidates need ``min_score``. Items
     longer than ``max_words`` words are sentences: only their tool-shaped tokens are kept.
     Offsets point into ``text``; ``term`` has its runs of spaces collapsed.
-    """"""
+    """
     if not text:
         return []
     text = _tidy(text)
