@@ -29,7 +29,9 @@ FRAMING = {
         amener amene venir aller occuper avoir etc
         faire preuve qualite qualites sens doter dote dotee capacite competence competences niveau notion notions
         familiarite familier familiere affinite appetence gout interet fort forte grand grande premier premiere
-        travailler""".split()),
+        travailler deja utiliser accepter sensibilite sensibiliser comprehension notion different differente
+        differents differentes divers diverse diverses autre autres plusieurs nombreux nombreuse nombreuses
+        certain certaine certains certaines tout toute tous toutes""".split()),
     "en": frozenset("""you we will be must should can able ability knowledge experience experienced proficiency proficient
         strong good solid excellent familiarity familiar understanding skills skill working work expertise
         ensure responsible including plus""".split()),
@@ -98,6 +100,11 @@ class KeyMaker:
 
     def keys(self, norms) -> list[str]:
         return [k for k in (self.key(n) for n in norms) if k]
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        # framing words only steer span trimming: take the current list, not the pickled one
+        self.framing = FRAMING.get(self.lang, FRAMING["en"])
 
     def __getstate__(self):
         state = dict(self.__dict__)

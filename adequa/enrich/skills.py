@@ -29,7 +29,9 @@ from adequa.normalise.text import mask_escapes, spans
 
 # Clause openers: a candidate is cut before them once it has content.
 _CLAUSE = frozenset("afin pour selon lors dont qui que conformement tout car mais avec sans aupres grace chez "
-                    "notamment via dans sous".split())
+                    "notamment via dans sous comme sein cas maniere lie liee lies liees concernant relatif relative "
+                    "relatifs relatives ainsi etc".split())
+_POSSESSIVE = frozenset("tes vos ses leurs nos son sa ton ta mes votre notre leur".split())
 _COORD = frozenset("et ou".split())
 _LIST_SEP = re.compile(r"[,;:\n()•\-–*/]|^\s*$")
 _SOFT_CONTEXT = frozenset("environnement equipe equipes entreprise societe poste postes structure groupe ambiance cadre "
@@ -362,7 +364,28 @@ class SkillExtractor:
                 continue
             i, j = span
             action = km.is_action(toks[i][3])
-            # "réception et contrôle des marchandises": a lone action joined to the next conjunct
+            # "réception et contrôle des marchandises": a lone action joined to the next conjunct;
+            # "superviser le balisage et les promotions", "juridiques et fiscales": a conjunct that
+            # only continues the object (no action of its own) stays in the same span
+            if coord_next and j == chunk[-1] and t < n and seg_of[t] == seg and (action or t - 1 > j):
+                u = t
+                nxt = []
+                while u < n and seg_of[u] == seg and not _BREAK.search(masked, toks[u - 1][1], toks[u][0]) \
+                        and toks[u][2] not in _COORD:
+                    nxt.append(u)
+                    u += 1
+                if nxt and len(nxt) <= 6 and i < j:
+                    first = next((x for x in nxt if keys[x]), None)
+                    lone_adj = len(nxt) == 1 and toks[nxt[0]][2] == toks[nxt[0]][3] and not toks[nxt[0]][2][:1].isdigit() \
+                        and masked[toks[nxt[0]][0]].islower()
+                    if first is not None and not km.is_action(toks[first][3]) and \
+                            ((action and not masked[toks[first][0]].isupper()) or lone_adj):
+                        end = nxt[-1]
+                        while end > first and not keys[end]:
+                            end -= 1
+                        j = end
+                        t = u
+                        coord_next = False
             if coord_next and i == j and action and t < n and seg_of[t] == seg:
                 u = t
                 nxt = []
@@ -417,6 +440,9 @@ class SkillExtractor:
             if toks[x][2] in _CLAUSE and n_content >= 2:
                 break
             if n_content >= 1 and x != i and (keys[x] in _COPULA or (prev == "en" and toks[x][2].endswith("ant"))):
+                break
+            if n_content >= 2 and (prev in ("a", "au", "aux") and toks[x][2] in _POSSESSIVE
+                                   or (toks[x][2].endswith("ant") and len(toks[x][2]) > 5 and keys[x] != toks[x][2])):
                 break
             prev = toks[x][2]
             if keys[x]:
