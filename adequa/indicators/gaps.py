@@ -161,7 +161,7 @@ TAUGHT = register(IndicatorDefinition(
 
 
 def _emerging_not_covered(ctx):
-    ctx.require("emerging_term_mentions", "adequa skills emerging")
+    ctx.require("emerging_term_mentions", "adequa skills emerging --discover")
     ads = ctx.ads_sql(columns="a.ad_id")
     total = ctx.scalar(f"SELECT count(*) FROM ({ads})")
     min_ads = int(ctx.opt("min_ads", ctx.min_cell_size))
