@@ -49,9 +49,14 @@ def run_all(settings: Settings, *, out: Path, group: str, territory: str, period
 
 
 def _referentials(settings: Settings):
-    from adequa.pipeline.referentials import load_all
+    from adequa.pipeline.referentials import load
+    from adequa.store.duckdb import Warehouse
 
-    return load_all(settings)
+    with Warehouse(settings.db) as wh:
+        loads = load(settings.data_root(), wh)
+    changed = sum(1 for t in loads if t.status != "unchanged")
+    console.print(f"  referentials: {len(loads)} tables, {changed} (re)loaded")
+    return loads
 
 
 def _ingest(settings: Settings, root: Path):
@@ -63,7 +68,9 @@ def _ingest(settings: Settings, root: Path):
     if not paths:
         console.print(f"[yellow]no job-ad files under {folder}[/]")
         return None
-    return ingest_offers(paths, db=settings.db)
+    summary = ingest_offers(paths, db=settings.db)
+    console.print(f"  ads: {summary}")
+    return summary
 
 
 def _enrich(settings: Settings):

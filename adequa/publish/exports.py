@@ -53,11 +53,19 @@ def to_parquet(rows: Sequence[dict], columns: Sequence[str] | None = None) -> by
     import pyarrow.parquet as pq
 
     names = _columns(rows, columns)
-    data = {n: [_cell(r.get(n)) for r in rows] for n in names}
+    data = {n: _arrow_column(pa, [_cell(r.get(n)) for r in rows]) for n in names}
     table = pa.table(data) if names else pa.table({"empty": pa.array([], pa.string())})
     sink = io.BytesIO()
     pq.write_table(table, sink, compression="zstd")
     return sink.getvalue()
+
+
+def _arrow_column(pa, values: list):
+    """An Arrow column; a column mixing types (a "total" label among numbers) becomes text."""
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([None if v is None else str(v) for v in values], pa.string())
 
 
 def to_xlsx(rows: Sequence[dict], columns: Sequence[str] | None = None, *, title: str = "data",
