@@ -263,3 +263,13 @@ def test_new_terms_show_the_certifications_that_name_them(db_path, fixtures):
     r = compute("emerging_new_terms", db=db_path, group="data-ia", **OPTS)
     z = {x["term"].lower(): x for x in r.rows}["zorblax"]
     assert z["certifications"] == "RNCP1"        # whole words only: "Zorblaxien" is not Zorblax
+
+
+def test_options_given_as_text_like_the_api_does(db_path):
+    build(db_path)
+    as_text = compute("emerging_rising_skills", db=db_path, group="data-ia", alpha="0.05", limit="10",
+                      min_posters="3", min_support="5", **OPTS)
+    typed = compute("emerging_rising_skills", db=db_path, group="data-ia", **OPTS)
+    assert as_text.rows == typed.rows
+    with pytest.raises(InputError, match="yes/no"):
+        compute("emerging_new_terms", db=db_path, group="data-ia", unconfirmed="maybe", **OPTS)

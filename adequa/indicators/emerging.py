@@ -358,6 +358,17 @@ def _trend_rows(ctx: Context, direction: str) -> tuple[list[dict], dict]:
     return rows, t
 
 
+def _flag(value) -> bool:
+    """A boolean option, also when it comes as text from a URL (?unconfirmed=false)."""
+    if isinstance(value, str):
+        if value.strip().lower() in ("1", "true", "yes", "on", "oui"):
+            return True
+        if value.strip().lower() in ("", "0", "false", "no", "off", "non"):
+            return False
+        raise InputError(f"{value!r} is not a yes/no value (true or false)", field="unconfirmed")
+    return bool(value)
+
+
 def _min_posters(ctx: Context) -> int:
     value = int(ctx.opt("min_posters", 3))
     if value < 1:
@@ -432,6 +443,7 @@ FALLING = register(IndicatorDefinition(
 
 
 def _new_terms(ctx: Context):
+    watch = _flag(ctx.opt("unconfirmed", False))
     ctx.require("ads", "adequa ingest offers FILE")
     ctx.require("emerging_term_mentions", "adequa skills emerging --discover")
     a, b = periods_of(ctx)
@@ -442,7 +454,6 @@ def _new_terms(ctx: Context):
     counts = _item_counts(ctx, term, "emerging_term_mentions")
     tests = compare_counts(counts, n_from, n_to, alpha=alpha, min_support=min_support) if n_from and n_to else []
     n_tested = len(tests)
-    watch = bool(ctx.opt("unconfirmed", False))
     tests = [x for x in tests if x.direction == "rising" or (watch and x.x_from == 0 and x.x_to >= min_support)]
     posters = {k: v[1] for k, v in _item_posters(ctx, [x.key for x in tests], term, "emerging_term_mentions").items()}
     min_posters = _min_posters(ctx)
