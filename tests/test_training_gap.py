@@ -58,6 +58,12 @@ def warehouse(tmp_path_factory):
         wh.upsert("ads", ads, key=["ad_id"])
         wh.upsert("ad_occupations", occ, key=["ad_id"])
         wh.upsert("skill_mentions", mentions, key=["ad_id", "field", "start", "end"])
+        # emerging terms: "LLM" (no bloc mentions it) in 6 ads, "réseau local" (a bloc of RNCP90005) in 5
+        emerging = [{"ad_id": f"ad{i}", "field": "description", "start": 0, "end": 3, "term": "LLM",
+                     "term_key": "llm", "group_key": "llm"} for i in range(1, 7)]
+        emerging += [{"ad_id": f"ad{i}", "field": "description", "start": 5, "end": 17, "term": "réseau local",
+                      "term_key": "reseau local", "group_key": "reseau-local"} for i in range(10, 15)]
+        wh.upsert("emerging_term_mentions", emerging, key=["ad_id", "field", "start", "end"])
     return db_path
 
 
@@ -121,6 +127,13 @@ def test_taught_but_rarely_demanded(warehouse):
     rare = {row["concept"]: row for row in r.rows}
     assert "1007" in rare and rare["1007"]["ads"] == 0                   # architecture de données: no ad
     assert "1002" in rare and "1001" not in rare
+
+
+def test_emerging_terms_against_blocs(warehouse):
+    r = compute("training_emerging_not_covered", db=warehouse, group=GROUP, territory="region:28")
+    status = {row["term"]: (row["status"], row["examples"]) for row in r.rows}
+    assert status == {"LLM": ("not covered", []), "réseau local": ("partly", ["RNCP90005"])}
+    assert r.value == 1
 
 
 def test_volume_view(warehouse):
