@@ -31,7 +31,9 @@ FRAMING = {
         familiarite familier familiere affinite appetence gout interet fort forte grand grande premier premiere
         travailler deja utiliser accepter sensibilite sensibiliser comprehension notion different differente
         differents differentes divers diverse diverses autre autres plusieurs nombreux nombreuse nombreuses
-        certain certaine certains certaines tout toute tous toutes""".split()),
+        certain certaine certains certaines tout toute tous toutes concret concrete concrets professionnel
+        professionnelle significatif significative confirme confirmee reussi reussie similaire similaires
+        premiere dernier derniere minimum""".split()),
     "en": frozenset("""you we will be must should can able ability knowledge experience experienced proficiency proficient
         strong good solid excellent familiarity familiar understanding skills skill working work expertise
         ensure responsible including plus""".split()),

@@ -398,7 +398,9 @@ class SkillExtractor:
                     j = span2[1]
                     t = u
             head = keys[i]
-            if head in _NOT_SKILL_HEAD or head in _DIPLOMA or toks[i][2].isdigit():
+            norm = toks[i][2]
+            if head in _NOT_SKILL_HEAD or head in _DIPLOMA or norm in _NOT_SKILL_HEAD or norm in _DIPLOMA \
+                    or norm.isdigit():
                 continue
             if self.c.job_titles and frozenset(keys[x] for x in range(i, j + 1) if keys[x]) in self.c.job_titles:
                 continue        # a job title is not a skill ("data scientist", "conseiller clientèle")
