@@ -134,3 +134,39 @@ def test_hostile_labels_are_escaped_in_charts():
     svg = charts.render(charts.chart_spec(fig))
     assert "<script" not in svg and "<img" not in svg
     assert "&lt;script&gt;" in svg
+
+
+def _square(x, y):
+    # clockwise in lon/lat, as the IGN outlines
+    return {"type": "Polygon", "coordinates": [[[x, y], [x, y + 1], [x + 1, y + 1], [x + 1, y], [x, y]]]}
+
+
+def test_dissolve_merges_adjacent_communes_into_one_outline():
+    from adequa.publish.maps import dissolve
+
+    merged = dissolve([_square(0, 49), _square(1, 49)])
+    rings = [p[0] for p in merged["coordinates"]]
+    assert len(rings) == 1                              # the shared edge cancelled out
+    ring = rings[0]
+    area = sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, ring[1:])) / 2
+    assert area == -2.0                                 # both squares, clockwise
+    assert [1, 49] in ring and [1, 50] in ring and len(ring) == 7
+    apart = dissolve([_square(0, 49), _square(5, 49)])
+    assert len(apart["coordinates"]) == 2
+
+
+def test_bassin_map_from_the_commune_outlines_of_the_referential(tmp_path):
+    import json as _json
+
+    from adequa.store.duckdb import Warehouse
+
+    with Warehouse(tmp_path / "g.duckdb") as wh:
+        wh.upsert("geo_shapes", [{"version": "t1", "level": "commune", "code": c, "label": c, "file": "x",
+                                  "geojson": _json.dumps({"type": "Feature", "properties": {}, "geometry": _square(x, 49)})}
+                                 for c, x in (("A", 0), ("B", 1), ("C", 2))], key=["version", "level", "code"])
+        wh.upsert("geo_communes", [{"version": "t1", "commune": c, "bassin": b, "bassin_label": f"Bassin {b}"}
+                                   for c, b in (("A", "01"), ("B", "01"), ("C", "02"))], key=["version", "commune"])
+        geo = load_shapes(wh.con, "bassin", ["01", "02"])
+    assert sorted(f["properties"]["code"] for f in geo["features"]) == ["01", "02"]
+    one = next(f for f in geo["features"] if f["properties"]["code"] == "01")
+    assert one["properties"]["nom"] == "Bassin 01" and len(one["geometry"]["coordinates"]) == 1
