@@ -113,7 +113,7 @@ def _value_column(table: str) -> str | None:
 
 def ingest_statistics(kind: str, path: str | Path, *, db: str | Path | None = None, warehouse: Warehouse | None = None,
                       batch_size: int = 50_000, progress: Callable[[int], None] | None = None,
-                      **options) -> StatsLoad:
+                      force: bool = False, **options) -> StatsLoad:
     """Load one statistical file of ``kind`` (bmo, job-seekers, census, tension, shortage, offer-counts).
 
     Options go to the reader: ``year``, ``sheet``, ``period``, ``nomenclature``, ``rome_version``.
@@ -135,7 +135,14 @@ def ingest_statistics(kind: str, path: str | Path, *, db: str | Path | None = No
     warehouse.con.execute("SET enable_progress_bar = false")
     result = StatsLoad(kind=kind, table=spec.table, origin=str(path), checksum=sha256(path))
     value_col = _value_column(spec.table)
+    version = f"{path.name}:{result.checksum[:12]}"
     try:
+        if not force and warehouse.has_version(spec.table, version):
+            # The same bytes were loaded before: upserting them again would change nothing.
+            result.read = warehouse.scalar("SELECT rows FROM provenance WHERE table_name = ? AND version = ?",
+                                           [spec.table, version]) or 0
+            result.details["unchanged"] = True
+            return result
         batch: list[dict] = []
         rows = _rows(kind, path, options)
         if spec.sum_duplicates:
@@ -154,7 +161,7 @@ def ingest_statistics(kind: str, path: str | Path, *, db: str | Path | None = No
             progress(result.read)
         if result.read == 0:
             raise InputError("no data rows", path=str(path))
-        warehouse.record_provenance(spec.table, source=spec.source, version=f"{path.name}:{result.checksum[:12]}",
+        warehouse.record_provenance(spec.table, source=spec.source, version=version,
                                     licence=spec.licence, origin=str(path), checksum=result.checksum,
                                     rows=result.read)
     finally:
