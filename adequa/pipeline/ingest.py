@@ -492,8 +492,20 @@ def ingest_records(records: Iterable[tuple[str | None, int | None, dict, str]], 
             else:
                 marks: dict = {}
 
+                def ordered():
+                    """Chunk results in input order, at most 2 chunks in flight per worker (bounded memory)."""
+                    from collections import deque
+
+                    pending: deque = deque()
+                    for chunk in _chunks(records, 200, marks):
+                        pending.append(pool.apply_async(_process_chunk, (chunk,)))
+                        if len(pending) >= 2 * n_workers:
+                            yield pending.popleft().get()
+                    while pending:
+                        yield pending.popleft().get()
+
                 def results():
-                    for index, (out, bands) in enumerate(pool.imap(_process_chunk, _chunks(records, 200, marks))):
+                    for index, (out, bands) in enumerate(ordered()):
                         row = 0
                         for result, path, line in out:
                             if result[0] == "ad":
