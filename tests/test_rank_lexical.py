@@ -65,8 +65,9 @@ def test_index_save_load_roundtrip(tmp_path):
 def test_too_common_features_are_dropped_but_known():
     texts = [f"agent numero {i}" for i in range(200)] + ["ingenieur"]
     ix = LexicalIndex.build(texts, list(range(len(texts))), max_df=0.05)
-    assert "w:agent" in ix.stop and "w:agent" not in ix.vocab
-    # a common word neither helps nor, being known, lowers the score like an unknown word would
+    assert " ag" in ix.stop and " ag" not in ix.vocab     # a common n-gram is pruned
+    assert "w:agent" in ix.vocab                          # whole words never are
+    # a pruned n-gram does not lower the score as an unknown one would
     assert ix.doc_scores("ingenieur agent")[-1] > ix.doc_scores("ingenieur zzzzq")[-1]
 
 

@@ -31,7 +31,7 @@ from typing import Callable
 import numpy as np
 
 from adequa.enrich.domain import DomainTagger
-from adequa.enrich.ranking import STOPWORDS, LexicalIndex, fold, stem, tokens
+from adequa.enrich.ranking import STOPWORDS, LexicalIndex, fold, stem, tokens, words
 
 __all__ = ["OccupationReferential", "OccupationClassifier", "clean_title", "gender_forms"]
 
@@ -126,12 +126,14 @@ class OccupationReferential:
 class OccupationClassifier:
     """``classify(title, description=None) -> dict`` (see ``classify``). Thread-safe for reading."""
 
-    TITLE_TOP = 30          # labels re-scored with rapidfuzz
+    TITLE_TOP = 150         # labels short-listed per title (their fiches are the candidates)
     FUZZY_WEIGHT = 0.0      # share of the rapidfuzz ratio in a label's score (measured: no gain, so off)
     DESC_WEIGHT = 0.1       # weight of the description evidence (measured: +1 pt top-1 and top-3)
     DESC_CANDIDATES = 10    # fiches re-ranked with the description
+    NGRAMS = (3, 5)         # character n-gram sizes of the title index
+    MAX_DF = 0.05           # features in more than this share of labels are not indexed
     COVERAGE = 0.5          # weight of the share of the title found in a label (see LexicalIndex.doc_scores)
-    DESC_CHARS = 3000       # description characters read (the missions come first)
+    DESC_CHARS = 2000       # description characters read (the missions come first)
     SEGMENT_DISCOUNT = 0.95  # the first segment of a title alone ("ingenieur - systemes embarques") scores a bit less
 
     def __init__(self, ref: OccupationReferential, index: LexicalIndex, doc_texts: list[str], doc_appellation: list[str | None],
@@ -154,6 +156,12 @@ class OccupationClassifier:
         n = max(1, len(ref.fiches))
         self._idf = {w: math.log((1 + n) / (1 + c)) for w, c in df.items()}
         self._fiche_norm = {c: math.sqrt(sum(self._idf[w] ** 2 for w in ws)) or 1.0 for c, ws in self._fiche_stems.items()}
+        # the same as arrays: stem -> id; per fiche (stem ids, idf / norm)
+        self._stem_ids = {w: i for i, w in enumerate(sorted(df))}
+        self._fiche_arrays = {
+            c: (np.array([self._stem_ids[w] for w in ws], np.int64),
+                np.array([self._idf[w] / self._fiche_norm[c] for w in ws], np.float32))
+            for c, ws in self._fiche_stems.items()}
         # fiche-level ESCO fallback: the ESCO occupation most often mapped from its appellations
         self._fiche_esco: dict[str, str] = {}
         counts: dict[str, Counter] = {}
@@ -183,12 +191,18 @@ class OccupationClassifier:
     def build(cls, ref: OccupationReferential, domains: DomainTagger | None = None) -> "OccupationClassifier":
         fiche_codes = sorted(ref.fiches)
         gidx = {c: i for i, c in enumerate(fiche_codes)}
-        texts, groups, apps, seen = [], [], [], set()
+        texts, groups, apps, keep = [], [], [], []
+        seen, seen_features = set(), set()
 
         def add(text: str, code_rome: str, app: str | None) -> None:
             key = (fold(text).strip(), code_rome)
             if key[0] and key not in seen and code_rome in gidx:
                 seen.add(key)
+                # a label with the same stems as one already indexed for the fiche scores the same:
+                # it still counts in the idf (as before) but is not indexed twice
+                fkey = (" ".join(stem(t) for t in tokens(text) if t not in STOPWORDS), code_rome)
+                keep.append(fkey not in seen_features)
+                seen_features.add(fkey)
                 texts.append(text)
                 groups.append(gidx[code_rome])
                 apps.append(app)
@@ -202,7 +216,9 @@ class OccupationClassifier:
                 add(form, code, None)
         for lab, code, app in ref.extra_labels:
             add(lab, code, app or None)
-        index = LexicalIndex.build(texts, groups, len(fiche_codes))
+        index = LexicalIndex.build(texts, groups, len(fiche_codes), ngrams=cls.NGRAMS, max_df=cls.MAX_DF, keep_docs=keep)
+        texts = [t for t, k in zip(texts, keep) if k]
+        apps = [a for a, k in zip(apps, keep) if k]
         return cls(ref, index, texts, apps, fiche_codes, domains)
 
     def save(self, folder: Path) -> None:
@@ -224,57 +240,70 @@ class OccupationClassifier:
 
     # -- scoring ------------------------------------------------------------------------------
     def _title_uncached(self, cleaned: str) -> tuple[tuple[str, float, str | None], ...]:
-        """Fiches for a cleaned title: ((code_rome, score, best appellation code_ogr), ...), best first."""
-        from rapidfuzz import fuzz
+        """Fiches for a cleaned title: ((code_rome, score, best appellation code_ogr), ...), best first.
 
+        A fiche scores its best label: walking the best labels in decreasing order, the first label
+        met for a fiche is its best one, so only a short list of labels is sorted."""
         segments = title_segments(cleaned)
         docs = self.index.doc_scores(segments[0], self.COVERAGE)
         for seg in segments[1:]:
             docs = np.maximum(docs, self.SEGMENT_DISCOUNT * self.index.doc_scores(seg, self.COVERAGE))
-        cleaned = segments[0]
         k = min(self.TITLE_TOP, len(docs))
-        if k == 0 or not docs.any():
+        if k == 0:
             return ()
         top = np.argpartition(-docs, k - 1)[:k]
-        best: dict[int, tuple[float, int]] = {}
-        for d in top:
-            cos = float(docs[d])
-            if cos <= 0:
-                continue
-            s = cos
-            if self.FUZZY_WEIGHT:
-                ratio = fuzz.token_set_ratio(cleaned, fold(self.doc_texts[d])) / 100.0
-                s = (1 - self.FUZZY_WEIGHT) * cos + self.FUZZY_WEIGHT * ratio
-            g = int(self.index.groups[d])
-            if g not in best or s > best[g][0]:
-                best[g] = (s, int(d))
-        # fiches outside the short list keep their plain cosine, scaled as if the ratio were equal
-        fiche = self.index.group_max(docs)
-        order = np.argsort(-fiche)[: self.DESC_CANDIDATES * 2]
-        for g in order:
-            g = int(g)
-            if g not in best and fiche[g] > 0:
-                best[g] = (float(fiche[g]) * (1 - self.FUZZY_WEIGHT) + self.FUZZY_WEIGHT * float(fiche[g]),
-                           self.index.group_argmax_doc(docs, g))
-        ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[: self.DESC_CANDIDATES * 2]
-        return tuple((self.fiche_codes[g], s, self.doc_appellation[d]) for g, (s, d) in ranked)
+        top = top[np.argsort(-docs[top], kind="stable")]
+        if self.FUZZY_WEIGHT:
+            from rapidfuzz import fuzz
+
+            fz = np.array([fuzz.token_set_ratio(segments[0], fold(self.doc_texts[d])) / 100.0 for d in top])
+            scores = (1 - self.FUZZY_WEIGHT) * docs[top] + self.FUZZY_WEIGHT * fz
+            order = np.argsort(-scores, kind="stable")
+            top, scores = top[order], scores[order]
+        else:
+            scores = docs[top]
+        out, seen = [], set()
+        groups = self.index.groups
+        for d, sc in zip(top.tolist(), scores.tolist()):
+            if sc <= 0:
+                break
+            g = int(groups[d])
+            if g not in seen:
+                seen.add(g)
+                out.append((self.fiche_codes[g], sc, self.doc_appellation[d]))
+                if len(out) >= self.DESC_CANDIDATES * 2:
+                    break
+        return tuple(out)
 
     def _description_scores(self, description: str, codes: list[str]) -> dict[str, float]:
-        words = {stem(t) for t in set(tokens(description[: self.DESC_CHARS])) if len(t) > 2 and t not in STOPWORDS}
-        if not words:
+        """Per candidate fiche: idf-weighted share of its vocabulary found in the description."""
+        ids = self._stem_ids
+        found = [ids[w] for w in map(self._stem_of, set(words(description[: self.DESC_CHARS]))) if w in ids]
+        if not found:
             return {}
+        mask = np.zeros(len(ids), bool)
+        mask[found] = True
         out = {}
         for code in codes:
-            common = words & self._fiche_stems.get(code, frozenset())
-            out[code] = sum(self._idf[w] for w in common) / self._fiche_norm.get(code, 1.0)
+            arr = self._fiche_arrays.get(code)
+            if arr is not None:
+                cols, weights = arr
+                out[code] = float(weights[mask[cols]].sum())
         return out
+
+    @staticmethod
+    @lru_cache(maxsize=200_000)
+    def _stem_of(token: str) -> str:
+        return stem(token) if len(token) > 2 and token not in STOPWORDS else ""
 
     def rank(self, title: str, description: str | None = None, k: int = 5) -> list[tuple[str, float, str | None]]:
         """Top-k (code_rome, score, appellation code_ogr or None), best first."""
         cands = list(self._title_cache(clean_title(title or "")))
-        if description and cands:
-            codes = [c for c, _, _ in cands[: self.DESC_CANDIDATES]]
-            ds = self._description_scores(description, codes)
+        if description and len(cands) > 1:
+            # the bonus is at most DESC_WEIGHT: only fiches that close to the best one can change places
+            floor = cands[0][1] - self.DESC_WEIGHT
+            codes = [c for c, s, _ in cands[: self.DESC_CANDIDATES] if s >= floor]
+            ds = self._description_scores(description, codes) if len(codes) > 1 else {}
             if ds:
                 top_d = max(ds.values()) or 1.0
                 cands = [(c, s + self.DESC_WEIGHT * ds.get(c, 0.0) / top_d if c in ds else s, a) for c, s, a in cands]

@@ -27,7 +27,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["Item", "LexicalIndex", "Ranker", "SemanticRanker", "fold", "tokens"]
+__all__ = ["Item", "LexicalIndex", "Ranker", "SemanticRanker", "fold", "tokens", "words"]
 
 # Function words of French and English: no weight as features (char n-grams are
 # built from content words only).
@@ -46,6 +46,17 @@ def fold(text: str) -> str:
     if text.isascii():
         return text
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+_NON_ALNUM = {c: " " for c in range(128) if not chr(c).isalnum()}
+
+
+def words(text: str) -> list[str]:
+    """Folded alphanumeric words, faster than ``tokens`` on long texts (no ``c++``/``node.js`` forms)."""
+    t = text.lower().replace("œ", "oe").replace("’", " ")
+    if not t.isascii():
+        t = unicodedata.normalize("NFKD", t).encode("ascii", "ignore").decode("ascii")
+    return t.translate(_NON_ALNUM).split()
 
 
 def tokens(text: str) -> list[str]:
@@ -128,6 +139,7 @@ class LexicalIndex:
         self.n_docs = len(groups)
         self.ngrams, self.word_weight = ngrams, word_weight
         self.stop = stop      # features too common to index (ignored in queries)
+        self._tok_cache: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {}
         self.max_idf = float(idf.max()) if len(idf) else 1.0
         # documents sorted by group, for a fast per-group max (np.maximum.reduceat)
         self._order = np.argsort(groups, kind="stable")
@@ -139,9 +151,10 @@ class LexicalIndex:
     # -- building --------------------------------------------------------------------------
     @classmethod
     def build(cls, texts: Sequence[str], groups: Sequence[int], n_groups: int | None = None,
-              ngrams: tuple[int, int] = (3, 5), word_weight: float = 1.0, max_df: float = 0.05) -> "LexicalIndex":
-        """Index ``texts``; features found in more than ``max_df`` of the documents (and in more than
-        50 of them) are dropped, as stop words are: they weigh little and cost most at query time."""
+              ngrams: tuple[int, int] = (3, 5), word_weight: float = 1.0, max_df: float = 0.05,
+              keep_docs: Sequence[bool] | None = None) -> "LexicalIndex":
+        """Index ``texts``; character n-grams found in more than ``max_df`` of the documents (and in
+        more than 50 of them) are dropped: they weigh little and cost most at query time."""
         from scipy import sparse
 
         vocab: dict[str, int] = {}
@@ -157,6 +170,9 @@ class LexicalIndex:
         stop: frozenset[str] = frozenset()
         df = np.bincount(cols_arr, minlength=len(vocab)).astype(np.float32)
         keep = (df <= max(50, max_df * n_docs))
+        for feat, j in vocab.items():       # whole words are always kept: only n-grams are pruned
+            if feat.startswith("w:"):
+                keep[j] = True
         if not keep.all():
             new_id = np.cumsum(keep) - 1
             stop = frozenset(f for f, j in vocab.items() if not keep[j])
@@ -176,34 +192,58 @@ class LexicalIndex:
         norms = np.sqrt(np.asarray(mat.multiply(mat).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
         mat = sparse.diags(1.0 / norms) @ mat
+        groups_arr = np.asarray(groups, dtype=np.int32)
+        if keep_docs is not None:      # documents that only weigh in the idf (e.g. duplicates)
+            kd = np.asarray(keep_docs, bool)
+            mat = mat[np.flatnonzero(kd)]
+            groups_arr = groups_arr[kd]
         csc = mat.tocsc().astype(np.float32)
         csc.sort_indices()
-        groups_arr = np.asarray(groups, dtype=np.int32)
         return cls(vocab, idf, csc.indptr.astype(np.int64), csc.indices.astype(np.int32), csc.data,
                    groups_arr, int(n_groups if n_groups is not None else (groups_arr.max() + 1 if len(groups_arr) else 0)),
                    ngrams, word_weight, stop)
 
     # -- querying --------------------------------------------------------------------------
+    def _token_columns(self, tok: str) -> tuple[np.ndarray, tuple[str, ...]]:
+        """(known feature columns, unknown non-stop features) of one token, cached per index."""
+        hit = self._tok_cache.get(tok)
+        if hit is None:
+            known, unknown = [], []
+            for f in _token_features(tok, *self.ngrams):
+                j = self.vocab.get(f)
+                if j is not None:
+                    known.append(j)
+                elif f not in self.stop:
+                    unknown.append(f)
+            hit = (np.array(known, np.int64), tuple(unknown))
+            if len(self._tok_cache) < 200_000:
+                self._tok_cache[tok] = hit
+        return hit
+
     def query_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(feature columns, weights) of a query, L2-normalised over all its features (unknown ones
         count with the highest idf, so a query full of unknown words scores low)."""
-        cols, vals, sq = [], [], 0.0
-        for feat, tf in features(text, self.ngrams, self.word_weight).items():
-            j = self.vocab.get(feat)
-            w = 1.0 + math.log(tf)
-            if j is None:
-                if feat in self.stop:
-                    continue
-                w *= self.max_idf * (self.word_weight if feat.startswith("w:") else 1.0)
-            else:
-                w *= float(self.idf[j])
-                cols.append(j)
-                vals.append(w)
+        parts, unknown = [], {}
+        for tok in tokens(text):
+            if tok in STOPWORDS:
+                continue
+            cols, unk = self._token_columns(tok)
+            parts.append(cols)
+            for f in unk:
+                unknown[f] = unknown.get(f, 0) + 1
+        sq = 0.0
+        for f, tf in unknown.items():
+            w = (1.0 + math.log(tf)) * self.max_idf * (self.word_weight if f.startswith("w:") else 1.0)
             sq += w * w
-        if not cols:
+        if not parts:
             return np.array([], np.int64), np.array([], np.float32)
-        norm = math.sqrt(sq)
-        return np.array(cols, np.int64), np.array(vals, np.float32) / norm
+        cols = np.concatenate(parts)
+        if len(cols) == 0:
+            return cols, np.array([], np.float32)
+        cols, counts = np.unique(cols, return_counts=True)
+        vals = (1.0 + np.log(counts)) * self.idf[cols]
+        norm = math.sqrt(float(vals @ vals) + sq)
+        return cols, (vals / norm).astype(np.float32)
 
     def doc_scores(self, text: str, coverage: float = 0.0) -> np.ndarray:
         """Cosine of the query with every document. With ``coverage`` > 0 the cosine is multiplied by

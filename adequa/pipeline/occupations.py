@@ -24,7 +24,7 @@ from adequa.errors import ReferentialError
 __all__ = ["load_occupation_classifier", "occupation_referential", "occupation_ranker", "skill_ranker",
            "rome_occupation_items", "esco_occupation_items", "esco_skill_items", "rome_skill_items"]
 
-CACHE_VERSION = "occ-6"
+CACHE_VERSION = "occ-7"
 _loaded: dict[str, object] = {}
 
 
