@@ -152,12 +152,21 @@ def test_occupation_drift_needs_the_fiches_then_lists_unlisted_items(db_path):
         wh.upsert("rome_fiche_items", [{"version": "460", "code_rome": "M1811", "code_ogr": "100002"},
                                        {"version": "459", "code_rome": "M1811", "code_ogr": "100003"}],
                   key=["version", "code_rome", "code_ogr"])
+    with Warehouse(db_path) as wh:
+        wh.upsert("rome_fiche_items", [{"version": "460", "code_rome": "M1811", "code_ogr": "100001",
+                                        "coeur_metier": "Émergente"},
+                                       {"version": "460", "code_rome": "K2111", "code_ogr": "100003",
+                                        "coeur_metier": "Émergente"}],
+                  key=["version", "code_rome", "code_ogr"])
+    up = compute("emerging_rising_skills", db=db_path, group="data-ia", **OPTS)
+    assert up.rows[0]["skill"] == "100001" and up.rows[0]["rome_emergent"] is True
     r = compute("emerging_occupation_drift", db=db_path, group="data-ia", min_share=5)
     got = {(x["rome"], x["skill"]) for x in r.rows}
-    # 100002 is on the fiche (latest version); 100003 only in an older version: drift.
-    assert got == {("M1811", "100001"), ("M1811", "100003")}
+    # 100001 (flagged emerging) and 100002 are on the fiche (latest version); 100003 is only in an
+    # older version of M1811's fiche (and on another fiche): drift.
+    assert got == {("M1811", "100003")}
     first = r.rows[0]
-    assert first["skill"] == "100001" and first["ads"] == 100 and first["ads_rome"] == 400 and first["share"] == 25.0
+    assert first["ads"] == 70 and first["ads_rome"] == 400 and first["share"] == 17.5
 
 
 def _fixture_ads(fixtures, copies=15):

@@ -90,7 +90,7 @@ def _discover(settings, *, rescan: bool, workers: int) -> None:
 
 _COLUMNS = {
     "emerging_rising_skills": ["rank", "label", "skill", "ads_from", "ads_to", "share_from", "share_to", "ratio",
-                               "q_value", "prob_increase", "posters", "certifications"],
+                               "q_value", "prob_increase", "posters", "rome_emergent", "certifications"],
     "emerging_falling_skills": ["rank", "label", "skill", "ads_from", "ads_to", "share_from", "share_to", "ratio",
                                 "q_value"],
     "emerging_new_terms": ["rank", "term", "variants", "first_seen", "ads_from", "ads_to", "ratio", "q_value", "posters",

@@ -14,7 +14,9 @@ Four indicators of section ``emerging``, computed between two periods
   effect size, then q-value. A change must be carried by at least ``min_posters``
   distinct posters (employer, else the opening of the ad) so that one recruiter's
   campaign is not read as a trend. Where training supply is loaded, each row lists
-  the certifications whose blocs already cover the skill.
+  the certifications whose blocs already cover the skill; where the ROME fiche items are
+  loaded, ``rome_emergent`` says whether a fiche of the group already flags the skill as
+  emerging (coeur_metier "Émergente").
 * ``emerging_new_terms``: terms that behave like skills but match no taxonomy
   item (found by ``adequa skills emerging --discover``), grouped by variants,
   with first-seen date, growth and its test, example sentences and the nearest
@@ -351,6 +353,10 @@ def _trend_rows(ctx: Context, direction: str) -> tuple[list[dict], dict]:
             else:
                 row["certifications"] = ", ".join(c["numero"] for c in coverage.get(x.key, [])) or ""
         rows.append(row)
+    flagged = _rome_emergent(ctx, [x.key for x in chosen]) if direction == "rising" else None
+    if flagged is not None:
+        for row in rows:
+            row["rome_emergent"] = row["skill"] in flagged
     if direction == "rising" and coverage is None and chosen:
         ctx.note("training supply (certification_skills) is not loaded: certification coverage not shown; "
                  "load it with `adequa ingest rncp FILE`")
@@ -380,6 +386,21 @@ def _note_posters(ctx: Context, dropped: int, min_posters: int) -> None:
     if dropped:
         ctx.note(f"{dropped} significant item(s) left out: carried by fewer than {min_posters} distinct posters "
                  "(employer, or the opening of the ad when the employer is unknown); option min_posters")
+
+
+def _rome_emergent(ctx: Context, keys: list[str]) -> set[str] | None:
+    """The items that the ROME fiches of the group already flag as emerging (coeur_metier =
+    'Émergente'); None when the fiche items are not loaded."""
+    items = ctx.ref("rome_fiche_items")
+    if not keys or items is None or not ctx.scalar(f"SELECT count(*) FROM (SELECT 1 FROM {items} LIMIT 1)"):
+        return None
+    ctx.con.execute("CREATE OR REPLACE TEMP TABLE _em_emergent (k VARCHAR)")
+    ctx.con.executemany("INSERT INTO _em_emergent VALUES (?)", [[k] for k in keys])
+    rows = ctx.con.execute(f"""
+        SELECT DISTINCT i.code_ogr FROM {items} i
+        WHERE i.code_ogr IN (SELECT k FROM _em_emergent) AND strip_accents(lower(i.coeur_metier)) LIKE 'emergent%'
+          AND {ctx.rome_predicate('i.code_rome')}""").fetchall()
+    return {r[0] for r in rows}
 
 
 def _protect_from(ctx: Context, rows: list[dict], label: str) -> None:
