@@ -497,10 +497,17 @@ def ingest_records(records: Iterable[tuple[str | None, int | None, dict, str]], 
                     from collections import deque
 
                     pending: deque = deque()
-                    for chunk in _chunks(records, 200, marks):
-                        pending.append(pool.apply_async(_process_chunk, (chunk,)))
-                        if len(pending) >= 2 * n_workers:
+                    try:
+                        for chunk in _chunks(records, 200, marks):
+                            pending.append(pool.apply_async(_process_chunk, (chunk,)))
+                            if len(pending) >= 2 * n_workers:
+                                yield pending.popleft().get()
+                    except GeneratorExit:
+                        raise
+                    except Exception:            # the input failed: what was read before is still stored
+                        while pending:
                             yield pending.popleft().get()
+                        raise
                     while pending:
                         yield pending.popleft().get()
 
@@ -518,7 +525,15 @@ def ingest_records(records: Iterable[tuple[str | None, int | None, dict, str]], 
                     for index in sorted(marks):
                         for token in marks.pop(index):
                             yield "mark", token
-            for item in results():
+            stream = results()
+            while True:
+                try:
+                    item = next(stream)
+                except StopIteration:
+                    break
+                except Exception:
+                    sink.flush()         # the input broke (e.g. the API gave up): keep every complete record read
+                    raise
                 if item[0] == "mark":
                     sink.mark(item[1])
                     continue
