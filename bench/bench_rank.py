@@ -107,7 +107,7 @@ def run(quick: bool) -> list[Measure]:
     out: list[Measure] = []
     t0 = time.perf_counter()
     clf = occ.load_occupation_classifier(settings)
-    out.append(Measure("rank", "load occupation classifier (cache)", time.perf_counter() - t0, "s"))
+    out.append(Measure("rank", "load occupation classifier (cache), wall", time.perf_counter() - t0, "s"))
 
     rows = offers(root)
     if quick:
@@ -124,30 +124,38 @@ def run(quick: bool) -> list[Measure]:
 
     clf._title_cache.cache_clear()
     sample = rows[:300]
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for r in sample:
         clf.classify(r["title"], r["description"])
-    cold = (time.perf_counter() - t0) / len(sample) * 1000
-    t0 = time.perf_counter()
+    cold = (time.process_time() - t0) / len(sample) * 1000
+    t0 = time.process_time()
     for r in sample:
         clf.classify(r["title"], r["description"])
-    warm = (time.perf_counter() - t0) / len(sample) * 1000
+    warm = (time.process_time() - t0) / len(sample) * 1000
+    clf._title_cache.cache_clear()
+    t0 = time.process_time()
+    for r in rows:
+        clf.classify(r["title"], r["description"])
+    stream = (time.process_time() - t0) / len(rows) * 1000
+    distinct = len({r["title"] for r in rows})
+    out.append(Measure("rank", f"classify, CPU ms per ad, stream of {len(rows)} offers ({distinct} distinct titles)",
+                       stream, "ms", goal="< 0.2 ms on average"))
     choices = clf.doc_texts
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for r in sample[:100]:
         process.extractOne(r["title"], choices, scorer=fuzz.token_set_ratio)
-    base = (time.perf_counter() - t0) / 100 * 1000
-    out.append(Measure("rank", "classify, ms per ad (new title, with description)", cold, "ms", base,
+    base = (time.process_time() - t0) / 100 * 1000
+    out.append(Measure("rank", "classify, CPU ms per ad (new title, with description)", cold, "ms", base,
                        "rapidfuzz extractOne over all labels", "< 0.2 ms on average"))
-    out.append(Measure("rank", "classify, ms per ad (title seen before)", warm, "ms", base,
+    out.append(Measure("rank", "classify, CPU ms per ad (title seen before)", warm, "ms", base,
                        "rapidfuzz extractOne over all labels"))
 
     # ESCO occupations on jobbert titles (English)
     ranker = occ.occupation_ranker(settings, "esco")
     jb = jobbert(root, 2000 if quick else None)
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     rankings = list(ranker.rank_many([t for t, _ in jb], 10))
-    per = (time.perf_counter() - t0) / len(jb) * 1000
+    per = (time.process_time() - t0) / len(jb) * 1000
     out.append(Measure("rank", f"ESCO occupation MRR@10, jobbert_titles ({len(jb)} titles)", mrr(rankings, [g for _, g in jb]), "MRR"))
     out.append(Measure("rank", "occupations rank --taxonomy esco, ms per title (batch)", per, "ms"))
 
@@ -156,9 +164,9 @@ def run(quick: bool) -> list[Measure]:
     label_to_uri = {it.label: it.id for it in skills.items}
     for name in ("tech", "house"):
         data = decorte(root, name, label_to_uri)
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         rankings = list(skills.rank_many([s for s, _ in data], 10))
-        per = (time.perf_counter() - t0) / len(data) * 1000
+        per = (time.process_time() - t0) / len(data) * 1000
         out.append(Measure("rank", f"decorte {name.upper()} RP@5, lexical ({len(data)} sentences)",
                            rp5(rankings, [g for _, g in data]) * 100, "RP@5"))
         out.append(Measure("rank", f"skills rank esco lexical, ms per sentence ({name})", per, "ms"))
@@ -168,9 +176,9 @@ def run(quick: bool) -> list[Measure]:
         except Exception as exc:  # the extra is optional
             print(f"bench_rank: embeddings unavailable ({exc})")
             continue
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         rankings = list(sem.rank_many([s for s, _ in data], 10))
-        per = (time.perf_counter() - t0) / len(data) * 1000
+        per = (time.process_time() - t0) / len(data) * 1000
         out.append(Measure("rank", f"decorte {name.upper()} RP@5, embeddings ({len(data)} sentences)",
                            rp5(rankings, [g for _, g in data]) * 100, "RP@5"))
         out.append(Measure("rank", f"skills rank esco embeddings, ms per sentence ({name})", per, "ms"))

@@ -32,8 +32,8 @@ def _root(settings: Settings) -> Path:
     return Path(settings.data_root())
 
 
-def _fingerprint(paths: Iterable[Path]) -> str:
-    h = hashlib.sha1(CACHE_VERSION.encode())
+def _fingerprint(paths: Iterable[Path], version: str = CACHE_VERSION) -> str:
+    h = hashlib.sha1(version.encode())
     for p in sorted(set(paths)):
         if p.exists():
             st = p.stat()
@@ -322,7 +322,7 @@ def semantic_ranker(settings: Settings, kind: str = "skills", taxonomy: str = "e
     from adequa.enrich.ranking import SemanticRanker
 
     lexical = _ranker(settings, kind, taxonomy)
-    key = f"emb-{kind}-{taxonomy}-{EMBED_LABELS}-" + _fingerprint(_inputs(settings))
+    key = f"emb-{kind}-{taxonomy}-{EMBED_LABELS}-" + _fingerprint(_inputs(settings), EMBED_VERSION)
     if key in _loaded:
         ranker = _loaded[key]
     else:
@@ -350,6 +350,7 @@ def semantic_ranker(settings: Settings, kind: str = "skills", taxonomy: str = "e
     return ranker
 
 
+EMBED_VERSION = "emb-1"   # bump when the embedded texts change (not with CACHE_VERSION: embedding is slow)
 EMBED_LABELS = 1          # labels embedded per item (1 = the preferred label; 0 = all)
 SEMANTIC_LEXICAL_WEIGHT = {"skills": 0.6, "occupations": 0.6}
 
