@@ -95,3 +95,29 @@ def test_real_crosswalk_parses(mirror):
     mapping = esco_rome.appellation_to_esco(esco_rome.locate(mirror / "crosswalks"))
     assert len(mapping) > 5000
     assert all(u.startswith("http://data.europa.eu/esco/occupation/") for v in list(mapping.values())[:100] for u in v)
+
+
+def test_semantic_ranker_mixes_embedding_and_lexical_scores():
+    from adequa.enrich.ranking import SemanticRanker
+
+    # a deterministic stand-in encoder: one axis per concept word, so "drinks" ~ "beverages"
+    axes = {"python": 0, "programming": 0, "learning": 1, "statistical": 1, "drinks": 2, "beverages": 2, "bus": 3}
+
+    def encode(texts):
+        out = np.zeros((len(texts), 4), np.float32)
+        for i, t in enumerate(texts):
+            for w in fold(t).split():
+                if w in axes:
+                    out[i, axes[w]] += 1
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+    lexical = Ranker.build(ITEMS, description_weight=0.0)
+    labels = [it.label for it in ITEMS]
+    sem = SemanticRanker(lexical, encode(labels), np.arange(len(ITEMS)), lexical_weight=0.0, encode=encode)
+    assert sem.rank("beverages please", 1)[0]["id"] == "c"
+    # with the lexical share, an exact label match adds to the embedding score
+    sem.lexical_weight = 1.0
+    scores = next(iter(sem.scores_many(["machine learning"])))
+    assert scores[1] == pytest.approx(1.0 + 1.0, abs=1e-3)
+    assert [r[0]["id"] for r in sem.rank_many(["python", "bus"], 1)] == ["a", "d"]

@@ -445,6 +445,8 @@ def rank_file(settings: Settings, kind: str, taxonomy: str, input: Path, output:
                        for c, s, _ in clf.rank(r["text"], r["description"], top)]
         used = "lexical"
     else:
+        if use_semantic and note and not any((Path(settings.cache_dir) / "embeddings").glob(f"emb-{kind}-{taxonomy}-*.npz")):
+            note(f"computing the {taxonomy} label embeddings once (cached in {settings.cache_dir}); this takes minutes")
         ranker = semantic_ranker(settings, kind, taxonomy) if use_semantic else _ranker(settings, kind, taxonomy)
         used = "semantic" if use_semantic else "lexical"
 
