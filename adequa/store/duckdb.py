@@ -66,8 +66,10 @@ class Warehouse:
         return [dict(zip(cols, row)) for row in cur.fetchall()]
 
     def scalar(self, sql: str, params: Sequence | dict | None = None):
-        row = self.con.execute(sql, params or []).fetchone()
-        return row[0] if row else None
+        # fetchall, not fetchone: DuckDB >= 2 keeps a partly fetched result open on the
+        # connection, which then refuses register() and other work.
+        rows = self.con.execute(sql, params or []).fetchall()
+        return rows[0][0] if rows else None
 
     def tables(self) -> list[str]:
         return [r[0] for r in self.query("SELECT table_name FROM information_schema.tables WHERE table_schema='main' ORDER BY 1")]
