@@ -282,3 +282,21 @@ def test_options_given_as_text_like_the_api_does(db_path):
     assert as_text.rows == typed.rows
     with pytest.raises(InputError, match="yes/no"):
         compute("emerging_new_terms", db=db_path, group="data-ia", unconfirmed="maybe", **OPTS)
+
+
+def test_parallel_discovery_finds_the_same_terms(tmp_path, fixtures):
+    from adequa.pipeline.emerging import discover_terms
+
+    ads = _fixture_ads(fixtures, copies=3)
+    found = []
+    for workers in (1, 2):
+        db = tmp_path / f"w{workers}.duckdb"
+        with Warehouse(db) as wh:
+            wh.upsert("ads", ads, key=["ad_id"])
+        ticks = []
+        res = discover_terms(db, known={"python", "sql"}, workers=workers, batch_size=7,
+                             progress=lambda done, total: ticks.append((done, total)))
+        assert ticks[-1] == (len(ads), len(ads)) and res.ads_read == len(ads)
+        with Warehouse(db) as wh:
+            found.append(wh.query('SELECT ad_id, start, "end", term, group_key FROM emerging_term_mentions ORDER BY ALL'))
+    assert found[0] == found[1] and found[0]

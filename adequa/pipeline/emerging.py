@@ -113,9 +113,8 @@ def load_taxonomy_labels(root: str | Path, *, esco: bool = True) -> Taxonomy:
                     tax.all_labels.append(r["label"])
                     tax.all_labels.extend(r["alt_labels"])
             versions.append("ESCO")
-        except (ReferentialError, Exception) as exc:       # a partial ESCO folder must not stop discovery
-            if not isinstance(exc, (ReferentialError, OSError, KeyError)):
-                raise
+        except (ReferentialError, OSError, KeyError):      # a partial ESCO folder must not stop discovery
+            pass
     tax.version = ", ".join(versions) or None
     return tax
 
