@@ -202,6 +202,8 @@ def from_mapped(record: dict, *, source: str) -> tuple[JobAd, Contacts]:
     if isinstance(skills, str):
         parsed = _nested(record, "skills")
         skills = parsed if isinstance(parsed, list) else [s.strip() for s in re.split(r"[;,|]", skills) if s.strip()]
+    if skills is not None and not isinstance(skills, (list, tuple)):
+        skills = [skills]               # a lone value (number, object) in a JSON file
     skills = [str(s.get("code") if isinstance(s, dict) else s) for s in (skills or [])]
     loc = _str(record.get("location"))
     commune = _str(record.get("commune"))

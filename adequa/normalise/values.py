@@ -47,7 +47,10 @@ def parse_date(value: Any) -> str | None:
         return value.isoformat()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = value / 1000 if value > 1e11 else value
-        return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc).date().isoformat()
+        try:
+            return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc).date().isoformat()
+        except (OverflowError, OSError, ValueError):
+            raise ValueError(f"timestamp out of range: {value!r}") from None
     text = str(value).strip()
     if not text:
         return None

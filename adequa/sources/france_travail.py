@@ -84,7 +84,10 @@ def _sniff(path: Path) -> str:
     if name.endswith((".jsonl", ".ndjson")):
         return "jsonl"
     with open_text(path, "utf-8-sig") as fh:
-        head = fh.read(2048).lstrip()
+        try:
+            head = fh.read(2048).lstrip()
+        except UnicodeDecodeError:      # the reader chosen below names the bad line
+            return "jsonl"
     if head.startswith("["):
         return "json"
     if head.startswith("{"):
@@ -111,7 +114,10 @@ def iter_json_records(path: str | Path, *, list_keys=("resultats",), chunk: int 
         yield from _jsonl(path)
         return
     with open_text(path, "utf-8-sig") as fh:
-        yield from _stream_json(fh, str(path), list_keys, chunk)
+        try:
+            yield from _stream_json(fh, str(path), list_keys, chunk)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not valid UTF-8 ({exc.reason})", path=str(path)) from None
 
 
 def _jsonl(path: Path) -> Iterator[tuple[int, dict]]:

@@ -161,7 +161,10 @@ def read_json_records(path: str | Path, *, list_keys: Sequence[str] = ("resultat
     """
     path = str(path)
     with open_text(path, "utf-8-sig") as fh:
-        head = fh.read(4096)
+        try:
+            head = fh.read(4096)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not valid UTF-8 ({exc.reason})", path=path, line=1) from None
     stripped = head.lstrip()
     if not stripped:
         return
