@@ -118,7 +118,17 @@ class Segmenter:
             s, e = start + lead, start + trail
             seg_text = text[s:e]
             bullet = bool(prev_sep.strip() and prev_sep.strip()[0] in "-–—*•·●▪►✓✔➢→")
-            head = self.header_class(seg_text)
+            lem = None
+            if toks is not None:
+                while ti < len(toks) and toks[ti][0] < s:
+                    ti += 1
+                tj = ti
+                while tj < len(toks) and toks[tj][1] <= e:
+                    tj += 1
+                lem = " ".join(lemmas[ti:tj])
+                head = self.headers.get(lem) if len(seg_text) <= 62 else None
+            else:
+                head = self.header_class(seg_text)
             if head is None and ":" in seg_text[:40]:
                 # "Missions : Sous la responsabilité…": a header glued to its first line.
                 before = seg_text.split(":", 1)[0]
@@ -134,13 +144,8 @@ class Segmenter:
                 out.append(Segment(s, e, head, bullet, header=head))
             else:
                 cls = section
-                if toks is not None:
-                    while ti < len(toks) and toks[ti][0] < s:
-                        ti += 1
-                    tj = ti
-                    while tj < len(toks) and toks[tj][1] <= e:
-                        tj += 1
-                    cue = self.fast_cue_class(" " + " ".join(lemmas[ti:tj]) + " ") if tj > ti else None
+                if lem is not None:
+                    cue = self.fast_cue_class(f" {lem} ") if lem else None
                 else:
                     cue = self.fast_cue_class(f" {_lemmas(seg_text)} ")
                 if cue is not None and not (cls == "job" and cue == "offer" and bullet):

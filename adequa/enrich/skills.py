@@ -247,28 +247,28 @@ class SkillExtractor:
         return best
 
     def _link(self, keyset: frozenset, model, prefer, hint):
+        """(score, entry) of the best link for a candidate, ROME first, or None."""
         if not keyset:
             return None
-        memo_key = (model.lang, keyset, hint)
-        got = self._memo.get(memo_key)
-        if got is not None or memo_key in self._memo:
-            return got
+        memo_key = (model.lang, keyset)
+        ranked = self._memo.get(memo_key)
+        if ranked is None:
+            # ranked without the fiche bonus, so that ads of every occupation share the memo
+            ranked = model.sim.best(keyset, k=12)
+            if len(self._memo) < 300_000:
+                self._memo[memo_key] = ranked
         E = self.c.entries
-        res = None
-        ranked = model.sim.best(keyset, prefer=prefer, bonus=FICHE_BONUS, entry_ogr=E.rome.__getitem__, k=8)
+        if prefer:
+            ranked = sorted(((sc + FICHE_BONUS if E.rome[e] in prefer else sc, e) for sc, e in ranked), reverse=True)
         rome = [x for x in ranked if E.rome[x[1]]]
         other = [x for x in ranked if not E.rome[x[1]]]
         if rome and rome[0][0] >= T_ROME:
-            res = rome[0]
-        elif rome and prefer and E.rome[rome[0][1]] in prefer and rome[0][0] >= T_FICHE:
-            res = (T_ROME, rome[0][1])      # an item of the ad's own fiche, close enough: prefer it
-        elif other and other[0][0] >= T_ESCO:
-            res = other[0]
-        elif ranked:
-            res = ranked[0]
-        if len(self._memo) < 200_000:
-            self._memo[memo_key] = res
-        return res
+            return rome[0]
+        if rome and prefer and E.rome[rome[0][1]] in prefer and rome[0][0] >= T_FICHE:
+            return (T_ROME, rome[0][1])      # an item of the ad's own fiche, close enough: prefer it
+        if other and other[0][0] >= T_ESCO:
+            return other[0]
+        return ranked[0] if ranked else None
 
     @staticmethod
     def _greedy(matches, taken):
