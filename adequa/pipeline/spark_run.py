@@ -1,0 +1,620 @@
+"""The pipeline on Apache Spark: ingestion of dumps, enrichment and the indicators' facts, at scale.
+
+``run_spark(settings, inputs, master, out)`` does what ``adequa run`` does with DuckDB, on a Spark
+master (``local[2]``, ``spark://…``, ``yarn``, ``k8s://…``):
+
+1. **ingest**: one task per input file reads its records (``sources`` readers, unchanged); records
+   are spread over the cluster and normalised, scrubbed and signed per partition with the very
+   functions of :mod:`adequa.pipeline.ingest` (``mapInArrow``); the last record of an ``ad_id``
+   in input order wins, as in the warehouse; near-duplicates are clustered from the same MinHash
+   LSH bands (pairs sharing ``min_shared_bands`` buckets, components, earliest ad as
+   representative);
+2. **enrich**: ``annotate_ad`` (skills + occupation) per partition (``mapInArrow``); the compiled
+   skill taxonomy and the occupation classifier are **broadcast** once and rebuilt once per
+   Python worker (workers are reused);
+3. **facts**: ``offer_facts`` and ``skill_facts``, the pre-aggregates every ads-based indicator
+   reads, in Spark SQL with the same contract-class expression as :mod:`adequa.indicators.facts`;
+4. **write** every table into the shared Parquet layout (:mod:`adequa.store.parquet`), each one
+   staged then swapped in, and **import** it into the DuckDB warehouse, where the declared
+   indicators, the API, the dashboard and the study read it as usual.
+
+Re-running on the same inputs changes nothing: ads are keyed by ``ad_id`` (merged with those
+already in the layout), rejects by file + line + reason, and ads already enriched with the current
+taxonomy version are not enriched again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from adequa.config import Settings
+from adequa.errors import AdequaError, InputError
+
+__all__ = ["run_spark", "spark_pipeline", "import_to_warehouse", "default_layout", "input_files", "SparkRunError"]
+
+
+class SparkRunError(AdequaError):
+    """A Spark job failed; the message carries the Python error raised on the executor."""
+
+
+def default_layout(settings: Settings) -> Path:
+    """``ADEQUA_LAYOUT``, else ``<warehouse file without suffix>.parquet`` next to the warehouse."""
+    env = os.environ.get("ADEQUA_LAYOUT")
+    return Path(env) if env else Path(settings.db).with_suffix(".parquet")
+
+
+def input_files(inputs: Sequence[str | Path] | None, settings: Settings) -> list[Path]:
+    """Job-ad files to ingest: the given files and folders (searched recursively), or the data
+    root's ``offers/`` folder (as ``adequa run`` does)."""
+    if not inputs:
+        inputs = [settings.data_root() / "offers"]
+    out: list[Path] = []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and _is_ads_file(q)))
+        elif p.exists():
+            out.append(p)
+        else:
+            raise InputError("file not found", path=str(p))
+    return out
+
+
+def _is_ads_file(p: Path) -> bool:
+    name = p.name.lower()
+    for comp in (".gz", ".bz2"):
+        if name.endswith(comp):
+            name = name[: -len(comp)]
+    return name.endswith((".csv", ".json", ".jsonl")) and "competences" not in name
+
+
+# -- schemas -------------------------------------------------------------------------------------
+def _ads_spark_fields():
+    from pyspark.sql import types as T
+
+    from adequa.pipeline.ingest import ADS_SCHEMA
+
+    return [T.StructField(f.name, _spark_type(f.type)) for f in ADS_SCHEMA]
+
+
+def _spark_type(t):
+    import pyarrow as pa
+    from pyspark.sql import types as T
+
+    if pa.types.is_string(t):
+        return T.StringType()
+    if pa.types.is_date32(t):
+        return T.DateType()
+    if pa.types.is_float64(t):
+        return T.DoubleType()
+    if pa.types.is_int32(t):
+        return T.IntegerType()
+    if pa.types.is_int64(t):
+        return T.LongType()
+    if pa.types.is_boolean(t):
+        return T.BooleanType()
+    if pa.types.is_list(t):
+        return T.ArrayType(_spark_type(t.value_type))
+    raise TypeError(t)
+
+
+_REJECT_FIELDS = ("r_id", "r_path", "r_line", "r_record", "r_field", "r_reason", "r_raw")
+
+
+def _normalised_schema():
+    from pyspark.sql import types as T
+
+    return T.StructType(_ads_spark_fields() + [
+        T.StructField("seq", T.LongType()), T.StructField("content_key", T.LongType()),
+        T.StructField("bands", T.ArrayType(T.LongType())), T.StructField("what", T.StringType()),
+        T.StructField("r_id", T.StringType()), T.StructField("r_path", T.StringType()), T.StructField("r_line", T.LongType()),
+        T.StructField("r_record", T.StringType()), T.StructField("r_field", T.StringType()),
+        T.StructField("r_reason", T.StringType()), T.StructField("r_raw", T.StringType())])
+
+
+def _enriched_schema():
+    from pyspark.sql import types as T
+
+    s, d, i, b = T.StringType(), T.DoubleType(), T.IntegerType(), T.BooleanType()
+    mention = T.StructType([T.StructField(n, t) for n, t in (
+        ("field", s), ("start", i), ("end", i), ("text", s), ("rome_ogr", s), ("esco_uri", s), ("label", s),
+        ("kind", s), ("score", d), ("method", s), ("unlisted", b))])
+    return T.StructType([T.StructField(n, t) for n, t in (
+        ("ad_id", s), ("rome", s), ("appellation", s), ("score", d), ("candidates", s), ("fap2021", s),
+        ("fap2009", s), ("isco", s), ("esco_occupation", s), ("domain", s), ("taxonomy_version", s))]
+        + [T.StructField("skills", T.ArrayType(mention))])
+
+
+# -- executor side: reading, normalising, enriching ------------------------------------------------
+_SEQ_FILE = 1 << 40          # seq = file index * 2^40 + line: input order across files
+
+
+def _read_file(item: tuple[int, str]) -> Iterator[tuple]:
+    """(file index, path, line, kind, pickled record) of every record of one file."""
+    from adequa.pipeline.ingest import _records_of
+
+    index, path = item
+    p = Path(path)
+    kind, rows = _records_of(p, None, None)
+    for line, rec, _raw in rows:
+        if kind == "mapped":
+            rec.setdefault("source", f"csv:{p.stem}")
+        yield index, path, line, kind, pickle.dumps(rec, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+_STATE: dict = {}
+
+
+def _normaliser(bc):
+    key = ("norm", bc.id if hasattr(bc, "id") else id(bc))
+    if key not in _STATE:
+        from adequa.enrich.dedupe import DedupeConfig, MinHasher
+
+        from functools import lru_cache
+
+        from adequa.normalise.geo import GeoResolver
+
+        state, dedupe = pickle.loads(bc.value)
+        geo = GeoResolver.__new__(GeoResolver)
+        geo.__dict__.update(state)
+        geo.resolve = lru_cache(maxsize=65536)(geo._resolve)
+        _STATE[key] = (geo, MinHasher(dedupe or DedupeConfig()))
+    return _STATE[key]
+
+
+def _normalise_batches(bc):
+    def run(batches):
+        import numpy as np
+        import pyarrow as pa
+
+        from adequa.pipeline.ingest import AdSink, _key_of, _normalise_one
+
+        geo, hasher = _normaliser(bc)
+        schema = _normalised_schema_arrow()
+        for batch in batches:
+            cols = batch.to_pydict()
+            ads, ad_seq, rejects = [], [], []
+            for idx, path, line, kind, raw in zip(cols["file_index"], cols["path"], cols["line"], cols["kind"],
+                                                  cols["raw"]):
+                record = pickle.loads(raw)
+                what, value = _normalise_one(path, line, record, kind, "mixed", geo)
+                if what == "ad":
+                    ads.append((value, path, line))
+                    ad_seq.append(idx * _SEQ_FILE + (line or 0))
+                else:
+                    value["id"] = hashlib.blake2b(     # the key AdSink.reject gives it
+                        f"{value['path']}\x1f{value['line']}\x1f{value['record']}\x1f{value['field']}\x1f"
+                        f"{value['reason']}".encode(), digest_size=8).hexdigest()
+                    rejects.append(value)
+            parts = []
+            if ads:
+                table = AdSink._ads_table(None, ads)
+                texts = [f"{ad.title}\n{ad.description}" for ad, _, _ in ads]
+                bands = hasher.band_keys(hasher.signatures(texts))
+                extra = {"seq": pa.array(ad_seq, pa.int64()),
+                         "content_key": pa.array([_key_of(ad.content_hash) for ad, _, _ in ads], pa.int64()),
+                         "bands": pa.array([np.asarray(b, dtype=np.int64) for b in bands], pa.list_(pa.int64())),
+                         "what": pa.array(["ad"] * len(ads), pa.string())}
+                parts.append(_complete(table, extra, schema))
+            if rejects:
+                extra = {"what": pa.array(["reject"] * len(rejects), pa.string()),
+                         "source": pa.array(["mixed"] * len(rejects), pa.string())}
+                for f in _REJECT_FIELDS:
+                    name = f[2:]
+                    extra[f] = pa.array([r.get(name) for r in rejects], schema.field(f).type)
+                parts.append(_complete(pa.table({}), extra, schema, len(rejects)))
+            for part in parts:
+                yield from part.to_batches()
+    return run
+
+
+def _normalised_schema_arrow():
+    import pyarrow as pa
+
+    from adequa.pipeline.ingest import ADS_SCHEMA
+
+    return pa.schema(list(ADS_SCHEMA) + [
+        ("seq", pa.int64()), ("content_key", pa.int64()), ("bands", pa.list_(pa.int64())), ("what", pa.string()),
+        ("r_id", pa.string()), ("r_path", pa.string()), ("r_line", pa.int64()), ("r_record", pa.string()), ("r_field", pa.string()),
+        ("r_reason", pa.string()), ("r_raw", pa.string())])
+
+
+def _complete(table, extra: dict, schema, n: int | None = None):
+    """A table of ``schema``: columns from ``table`` or ``extra``, the others null."""
+    import pyarrow as pa
+
+    n = table.num_rows if n is None else n
+    cols = []
+    for f in schema:
+        if f.name in extra:
+            cols.append(extra[f.name])
+        elif f.name in table.column_names:
+            cols.append(table.column(f.name))
+        else:
+            cols.append(pa.nulls(n, f.type))
+    return pa.table(cols, schema=schema)
+
+
+def _enricher(bc):
+    key = ("enrich", bc.id if hasattr(bc, "id") else id(bc))
+    if key not in _STATE:
+        from adequa.enrich.skills import SkillExtractor
+
+        payload = pickle.loads(bc.value)
+        ex = SkillExtractor(pickle.loads(payload["compiled"]))
+        ex.semantic = payload["semantic"]
+        clf = None
+        if payload["classifier"]:
+            from adequa.enrich.domain import DomainTagger
+            from adequa.enrich.occupation import OccupationClassifier
+
+            folder = Path(tempfile.mkdtemp(prefix="adequa-occ-"))
+            for name, data in payload["classifier"].items():
+                (folder / name).write_bytes(data)
+            clf = OccupationClassifier.load(folder, DomainTagger.from_yaml())
+            shutil.rmtree(folder, ignore_errors=True)
+        _STATE[key] = (ex, clf)
+    return _STATE[key]
+
+
+def _enrich_batches(bc):
+    def run(batches):
+        import pyarrow as pa
+
+        from adequa.pipeline.annotate import annotate_ad
+        from adequa.pipeline.enrich import _domain
+
+        ex, clf = _enricher(bc)
+        version = ex.version
+        schema = _enriched_schema_arrow()
+        for batch in batches:
+            cols = batch.to_pydict()
+            rows = []
+            for ad_id, title, desc in zip(cols["ad_id"], cols["title"], cols["description"]):
+                rec = annotate_ad({"id": ad_id, "title": title, "description": desc}, ex, clf, "fr")
+                occ = rec.get("occupation") or {}
+                rows.append({"ad_id": ad_id, "rome": occ.get("rome"), "appellation": occ.get("appellation"),
+                             "score": occ.get("score"), "candidates": json.dumps(occ.get("candidates") or []),
+                             "fap2021": rec.get("fap2021"), "fap2009": rec.get("fap2009"), "isco": rec.get("isco"),
+                             "esco_occupation": rec.get("esco_occupation"), "domain": _domain(rec.get("domain")),
+                             "taxonomy_version": version,
+                             "skills": [{"field": m.get("field", "description"), "start": m["start"], "end": m["end"],
+                                         "text": m["text"], "rome_ogr": m["rome_ogr"], "esco_uri": m["esco_uri"],
+                                         "label": m["label"], "kind": m["kind"], "score": float(m["score"]),
+                                         "method": m["method"], "unlisted": bool(m["unlisted"])}
+                                        for m in rec["skills"]]})
+            yield from pa.Table.from_pylist(rows, schema=schema).to_batches()
+    return run
+
+
+def _enriched_schema_arrow():
+    import pyarrow as pa
+
+    s, d = pa.string(), pa.float64()
+    mention = pa.struct([("field", s), ("start", pa.int32()), ("end", pa.int32()), ("text", s), ("rome_ogr", s),
+                         ("esco_uri", s), ("label", s), ("kind", s), ("score", d), ("method", s),
+                         ("unlisted", pa.bool_())])
+    return pa.schema([("ad_id", s), ("rome", s), ("appellation", s), ("score", d), ("candidates", s),
+                      ("fap2021", s), ("fap2009", s), ("isco", s), ("esco_occupation", s), ("domain", s),
+                      ("taxonomy_version", s), ("skills", pa.list_(mention))])
+
+
+# -- driver side ---------------------------------------------------------------------------------
+def _enrichment_payload(settings: Settings) -> tuple[bytes, str]:
+    """What executors need to enrich: the compiled taxonomy and the classifier's files (pickled)."""
+    from adequa.pipeline.annotate import load_occupation_classifier_or_none, load_skill_extractor
+
+    ex = load_skill_extractor(settings)
+    clf = load_occupation_classifier_or_none(settings)
+    files = None
+    if clf is not None:
+        folder = Path(tempfile.mkdtemp(prefix="adequa-occ-save-"))
+        try:
+            clf.save(folder / "c")
+            files = {p.name: p.read_bytes() for p in (folder / "c").iterdir()}
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    payload = {"compiled": pickle.dumps(ex.c, protocol=pickle.HIGHEST_PROTOCOL), "semantic": ex.semantic,
+               "classifier": files}
+    return pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), ex.version
+
+
+def _geo_payload(settings: Settings) -> bytes:
+    from adequa.enrich.dedupe import DedupeConfig
+    from adequa.pipeline.ingest import load_geo
+    from adequa.store.duckdb import Warehouse
+
+    if Path(settings.db).exists():
+        with Warehouse(settings.db) as wh:
+            geo = load_geo(settings, wh)
+    else:
+        geo = load_geo(settings, None)
+    state = {k: v for k, v in vars(geo).items() if k != "resolve"}     # its per-instance cache is rebuilt
+    return pickle.dumps((state, DedupeConfig()), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _spark_literal_sql(sql: str) -> str:
+    """DuckDB SQL text -> Spark SQL: quotes inside literals are written \\' (Spark would join 'a''b' as 'ab')."""
+    return sql.replace("''", "\\'")
+
+
+def _read(spark, path: Path):
+    return spark.read.option("mergeSchema", "false").parquet(str(path))
+
+
+def _write(df, path: Path, partitioned: bool) -> None:
+    w = df.write.mode("overwrite")
+    if partitioned:
+        w = w.partitionBy("p_source", "p_month")
+    w.parquet(str(path))
+
+
+def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Path, *,
+                   enrich: bool = True, log=print) -> dict:
+    """Ingest ``files``, enrich and aggregate on ``spark``; write the layout under ``layout``.
+
+    Returns counts per table and seconds per stage. The DuckDB warehouse is not touched
+    (see :func:`import_to_warehouse`).
+    """
+    from pyspark.sql import functions as F
+
+    from adequa.enrich.dedupe import DedupeConfig, connected_clusters
+    from adequa.indicators.facts import CONTRACT_CLASS, DURABLE
+    from adequa.store import parquet
+
+    layout = Path(layout)
+    layout.mkdir(parents=True, exist_ok=True)
+    work = layout / f"._work-{os.getpid()}-{int(time.time())}"
+    existing = set(parquet.tables_in(layout))
+    timings: dict[str, float] = {}
+    staged: dict[str, Path] = {}
+    sc = spark.sparkContext
+    parallel = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    cfg = DedupeConfig()
+    try:
+        # 1. ingest: read (one task per file), normalise (mapInArrow), checkpoint to Parquet.
+        t0 = time.perf_counter()
+        geo_bc = sc.broadcast(_geo_payload(settings))
+        items = [(i, str(p)) for i, p in enumerate(files)]
+        raw = spark.createDataFrame(
+            sc.parallelize(items, max(1, len(items))).flatMap(_read_file),
+            "file_index long, path string, line long, kind string, raw binary").repartition(parallel)
+        normalised = raw.mapInArrow(_normalise_batches(geo_bc), _normalised_schema())
+        _write(normalised, work / "normalised", False)
+        norm = _read(spark, work / "normalised")
+        ads_fields = [f.name for f in _ads_spark_fields()]
+        new_ads = (norm.where("what = 'ad'")
+                   .withColumn("_rn", F.row_number().over(
+                       __import__("pyspark.sql.window", fromlist=["Window"]).Window.partitionBy("ad_id")
+                       .orderBy(F.col("seq").desc())))
+                   .where("_rn = 1").select(*ads_fields))
+        bands = norm.where("what = 'ad'").select("content_key", F.explode("bands").alias("bucket"))
+        texts = norm.where("what = 'ad'").select("content_key", "content_hash")
+        rejects = norm.where("what = 'reject'").select(
+            F.col("r_id").alias("reject_id"), F.col("source"), F.col("r_path").alias("origin_file"),
+            F.col("r_line").alias("line"), F.col("r_record").alias("record"), F.col("r_field").alias("field"),
+            F.col("r_reason").alias("reason"), F.col("r_raw").alias("raw"))
+        if "ads" in existing:
+            old = _read(spark, layout / "ads").select(*ads_fields)
+            new_ads = new_ads.unionByName(old.join(new_ads.select("ad_id"), "ad_id", "left_anti"))
+        if "ad_lsh_bands" in existing:
+            bands = bands.unionByName(_read(spark, layout / "ad_lsh_bands").select("content_key", "bucket"))
+        if "ad_text_clusters" in existing:
+            texts = texts.unionByName(_read(spark, layout / "ad_text_clusters").select("content_key", "content_hash"))
+        if "rejects" in existing:
+            old_rej = _read(spark, layout / "rejects").select(*rejects.columns)
+            rejects = rejects.unionByName(old_rej.join(rejects.select("reject_id"), "reject_id", "left_anti"))
+        rejects = rejects.dropDuplicates(["reject_id"])
+        bands = bands.distinct()
+        texts = texts.dropDuplicates(["content_key"])
+        _write(bands, work / "ad_lsh_bands", False)
+        bands = _read(spark, work / "ad_lsh_bands")
+        timings["ingest"] = time.perf_counter() - t0
+
+        # 2. near-duplicates: pairs of texts sharing enough LSH buckets, components, earliest ad.
+        t0 = time.perf_counter()
+        sizes = bands.groupBy("bucket").count().where(f"count BETWEEN 2 AND {int(cfg.max_bucket)}").select("bucket")
+        usable = bands.join(sizes, "bucket")
+        pairs = (usable.alias("x").join(usable.alias("y"), "bucket")
+                 .where("x.content_key < y.content_key")
+                 .groupBy(F.col("x.content_key").alias("a"), F.col("y.content_key").alias("b")).count()
+                 .where(f"count >= {int(cfg.min_shared_bands)}").select("a", "b"))
+        import numpy as np
+        import pyarrow as pa
+
+        got = pairs.toArrow() if hasattr(pairs, "toArrow") else pa.Table.from_pandas(pairs.toPandas())
+        if got.num_rows:
+            a = got.column("a").to_numpy()
+            b = got.column("b").to_numpy()
+            nodes = np.unique(np.concatenate([a, b]))
+            edges = np.stack([np.searchsorted(nodes, a), np.searchsorted(nodes, b)], axis=1)
+            labels = connected_clusters(len(nodes), edges)
+            comp = spark.createDataFrame(pa.table({"content_key": nodes, "component": nodes[labels]}).to_pandas())
+        else:
+            comp = spark.createDataFrame([], "content_key long, component long")
+        clusters = (texts.join(comp, "content_key", "left")
+                    .select("content_key", "content_hash",
+                            F.coalesce("component", "content_key").alias("component")))
+        _write(clusters, work / "ad_text_clusters", False)
+        clusters = _read(spark, work / "ad_text_clusters")
+        order = F.concat(F.coalesce(F.col("created_at").cast("string"), F.lit("9999-12-31")), F.col("ad_id"))
+        with_comp = new_ads.join(clusters.select("content_hash", "component"), "content_hash", "left")
+        reps = with_comp.groupBy("component").agg(F.min_by("ad_id", order).alias("_rep"))
+        ads = (with_comp.join(reps, "component", "left")
+               .withColumn("duplicate_cluster", F.coalesce("_rep", "ad_id"))
+               .select(*ads_fields)
+               .withColumn("ingested_at", F.current_timestamp())
+               .selectExpr("*", *parquet.partition_exprs_spark()))
+        _write(ads, work / "ads", True)
+        _write(rejects, work / "rejects", False)
+        staged.update(ads=work / "ads", rejects=work / "rejects", ad_lsh_bands=work / "ad_lsh_bands",
+                      ad_text_clusters=work / "ad_text_clusters")
+        ads = _read(spark, work / "ads")
+        timings["dedupe"] = time.perf_counter() - t0
+
+        # 3. enrichment per partition, taxonomies broadcast once.
+        parts = ads.select("ad_id", "p_source", "p_month")
+        if enrich:
+            t0 = time.perf_counter()
+            payload, version = _enrichment_payload(settings)
+            enrich_bc = sc.broadcast(payload)
+            todo = ads.select("ad_id", "title", "description")
+            kept_occ = kept_m = None
+            if "ad_occupations" in existing:
+                old_occ = _read(spark, layout / "ad_occupations").drop("p_source", "p_month")
+                kept_occ = old_occ.where(F.col("taxonomy_version") == F.lit(version)).join(parts.select("ad_id"),
+                                                                                          "ad_id", "left_semi")
+                todo = todo.join(kept_occ.select("ad_id"), "ad_id", "left_anti")
+                if "skill_mentions" in existing:
+                    kept_m = (_read(spark, layout / "skill_mentions").drop("p_source", "p_month")
+                              .join(kept_occ.select("ad_id"), "ad_id", "left_semi"))
+            enriched = todo.repartition(parallel).mapInArrow(_enrich_batches(enrich_bc), _enriched_schema())
+            _write(enriched, work / "enriched", False)
+            enriched = _read(spark, work / "enriched")
+            occ = enriched.drop("skills").withColumn("enriched_at", F.current_timestamp())
+            mentions = enriched.select("ad_id", F.explode("skills").alias("m")).select(
+                "ad_id", "m.field", "m.start", "m.end", "m.text", "m.rome_ogr", "m.esco_uri", "m.label", "m.kind",
+                "m.score", "m.method", "m.unlisted", F.lit(version).alias("taxonomy_version"))
+            if kept_occ is not None:
+                occ = occ.unionByName(kept_occ.select(*occ.columns))
+            if kept_m is not None:
+                mentions = mentions.unionByName(kept_m.select(*mentions.columns))
+            _write(occ.join(parts, "ad_id"), work / "ad_occupations", True)
+            _write(mentions.join(parts, "ad_id"), work / "skill_mentions", True)
+            staged.update(ad_occupations=work / "ad_occupations", skill_mentions=work / "skill_mentions")
+            timings["enrich"] = time.perf_counter() - t0
+
+        # 4. the indicators' facts, in Spark SQL.
+        t0 = time.perf_counter()
+        _read(spark, staged["ads"]).createOrReplaceTempView("ads")
+        have_occ = "ad_occupations" in staged
+        if have_occ:
+            _read(spark, staged["ad_occupations"]).createOrReplaceTempView("ad_occupations")
+            _read(spark, staged["skill_mentions"]).createOrReplaceTempView("skill_mentions")
+        for name, df in _facts(spark, have_occ, _spark_literal_sql(CONTRACT_CLASS),
+                               _spark_literal_sql(DURABLE)).items():
+            _write(df, work / name, False)
+            staged[name] = work / name
+        timings["facts"] = time.perf_counter() - t0
+
+        # 5. swap every staged table in.
+        counts = {}
+        for name, path in staged.items():
+            counts[name] = _read(spark, path).count()
+        for name, path in staged.items():
+            parquet.swap_in(path, layout / name)
+        parquet.write_manifest(layout, "spark", counts, master=sc.master)
+        return {"tables": counts, "seconds": {k: round(v, 2) for k, v in timings.items()}, "layout": str(layout)}
+    except Exception as exc:
+        if isinstance(exc, AdequaError):
+            raise
+        raise SparkRunError(_python_error(exc)) from exc
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _python_error(exc: Exception) -> str:
+    """The Python error raised on an executor, from Spark's long message."""
+    text = str(exc)
+    for marker in ("adequa.errors.InputError: ", "InputError: "):
+        if marker in text:
+            return "input error: " + text.split(marker, 1)[1].splitlines()[0]
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    errs = [ln for ln in lines if "Error" in ln or "Exception" in ln]
+    return f"Spark job failed: {(errs[-1] if errs else lines[-1] if lines else type(exc).__name__)[:500]}"
+
+
+def _facts(spark, have_occ: bool, contract_class: str, durable: str) -> dict:
+    """``offer_facts`` and ``skill_facts`` as in :func:`adequa.indicators.facts.build`, in Spark SQL."""
+    rome = "coalesce(o.rome, a.source_rome)" if have_occ else "a.source_rome"
+    join = "LEFT JOIN ad_occupations o ON o.ad_id = a.ad_id" if have_occ else ""
+    spark.sql(f"""
+        SELECT a.ad_id, {rome} AS rome, a.region, a.departement, a.bassin,
+               CAST(trunc(a.created_at, 'MM') AS DATE) AS month,
+               {contract_class} AS contract_class, {durable} AS durable
+        FROM ads a {join}
+        WHERE a.duplicate_cluster IS NULL OR a.duplicate_cluster = a.ad_id""").createOrReplaceTempView("_ad_cells")
+    out = {"offer_facts": spark.sql("""
+        SELECT rome, region, departement, bassin, month, contract_class, durable, count(*) AS offers
+        FROM _ad_cells GROUP BY rome, region, departement, bassin, month, contract_class, durable""")}
+    if have_occ:
+        out["skill_facts"] = spark.sql("""
+            SELECT c.rome, c.region, c.departement, CAST(trunc(c.month, 'Q') AS DATE) AS quarter, m.skill_id,
+                   min(m.label) AS label, min(m.rome_ogr) AS rome_ogr, min(m.kind) AS kind, count(*) AS ads
+            FROM (SELECT ad_id, coalesce(rome_ogr, lower(label)) AS skill_id, min(label) AS label,
+                         min(rome_ogr) AS rome_ogr, min(kind) AS kind
+                  FROM skill_mentions GROUP BY 1, 2) m
+            JOIN _ad_cells c ON c.ad_id = m.ad_id
+            GROUP BY c.rome, c.region, c.departement, CAST(trunc(c.month, 'Q') AS DATE), m.skill_id""")
+    return out
+
+
+def import_to_warehouse(layout: str | Path, db: str | Path) -> dict[str, int]:
+    """Make the warehouse's tables those of the layout, and mark the imported facts fresh."""
+    from adequa.indicators import facts
+    from adequa.store.duckdb import Warehouse
+    from adequa.store.parquet import import_layout
+
+    counts = import_layout(layout, db)
+    if "offer_facts" in counts:
+        with Warehouse(db) as wh:
+            wh.con.execute("INSERT OR REPLACE INTO indicator_facts_state (name, fingerprint, built_at, seconds) "
+                           "VALUES ('ads', ?, now(), 0)", [facts.fingerprint(wh.con)])
+    return counts
+
+
+def run_spark(settings: Settings, inputs: Sequence[str | Path] | None = None, master: str = "local[2]",
+              out: Path | None = None, *, layout: str | Path | None = None, enrich: bool = True,
+              warehouse: bool = True, full: bool | None = None) -> dict:
+    """``adequa run --engine spark``: the ads stages on Spark, the rest as with DuckDB.
+
+    :param inputs: job-ad files or folders (default: ``<data root>/offers``).
+    :param master: Spark master URL (``local[2]``, ``spark://host:7077``, ``yarn``, ``k8s://…``).
+    :param out: folder of the study; when given (or ``full``), referentials are loaded first and the
+        statistics, training and study stages of ``adequa run`` follow the Spark stages.
+    :param layout: Parquet layout folder (default :func:`default_layout`).
+    :param warehouse: import the layout into the DuckDB warehouse ``settings.db`` afterwards.
+    """
+    from rich.console import Console
+
+    from adequa.store.spark import check_master, spark_session
+
+    console = Console(stderr=True)
+    master = check_master(master)
+    full = out is not None if full is None else full
+    layout = Path(layout) if layout else default_layout(settings)
+    files = input_files(inputs, settings)
+    if not files:
+        raise InputError("no job-ad files to ingest (csv, json, jsonl)", path=str(inputs or settings.data_root()))
+    results: dict = {}
+    if full:
+        from adequa.pipeline import run as duck
+
+        with console.status("referentials (DuckDB)"):
+            results["referentials"] = duck._referentials(settings)
+    with console.status(f"Spark {master}: ingest, enrich and facts of {len(files)} file(s)"):
+        spark = spark_session(master)
+        results["spark"] = spark_pipeline(spark, settings, files, layout, enrich=enrich, log=console.print)
+    console.print(f"[green]✓[/] spark: {results['spark']['tables']} [dim]{results['spark']['seconds']}[/]")
+    if warehouse:
+        with console.status(f"importing {layout} into {settings.db}"):
+            results["import"] = import_to_warehouse(layout, settings.db)
+        console.print(f"[green]✓[/] warehouse {settings.db}: {results['import']}")
+    if full:
+        from adequa.pipeline import run as duck
+
+        for name, step in (("statistics", lambda: duck._statistics(settings, settings.data_root())),
+                           ("training", lambda: duck._training(settings, settings.data_root())),
+                           ("study", lambda: duck._study(settings, Path(out or "study"), "data-ia", "france", None))):
+            t0 = time.perf_counter()
+            results[name] = step()
+            console.print(f"[green]✓[/] {name} [dim]({time.perf_counter() - t0:.1f} s)[/]")
+    return results
