@@ -151,3 +151,17 @@ def test_official_offer_counts(db):
     assert run("offers_official_count", db, group="rome:M1805", territory="departement:14",
                min_cell_size=8).value is None
     assert run("offers_official_count", db, group="all", territory="france", period="2022").value is None
+
+
+def test_job_seekers_coded_in_rome(tmp_path):
+    path = tmp_path / "defm_rome.csv"
+    path.write_text("periode;reg;code_rome;sexe;nb_de\n"
+                    "2024-03;28;M1811;Ensemble;12\n2024-03;28;M1405;Ensemble;8\n2024-03;28;M1405;Femmes;3\n"
+                    "2024-03;28;A1101;Ensemble;100\n2024-03;28;Ensemble;Ensemble;1000\n", encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    ingest_many([("job-seekers", path, {})], db=db)
+    assert run("job_seekers_count", db, period="2024Q1").value == 20          # M1811 + M1405
+    assert run("job_seekers_share_of_all", db).value == pytest.approx(2.0)   # 20 / 1000
+    assert run("job_seekers_count", db, group="all").value == 1000           # the 'Ensemble' row, not a sum
+    women = run("job_seekers_women_share", db)                                # only M1405 is broken down by sex
+    assert women.value == pytest.approx(37.5) and any("covers 8 of the group's 20" in n for n in women.notes)

@@ -120,10 +120,17 @@ class Cube:
 
     # ---- sums
     def sum(self, time_where: str, *, by: str | None = None, dims: dict | None = None, group: bool = True,
-            territory=None) -> list[dict]:
-        """``[{by: value, "n": sum, "cells": rows, "hidden": NULL cells}]`` with every other dimension at total."""
+            territory=None, only_with: str | None = None) -> list[dict]:
+        """``[{by: value, "n": sum, "cells": rows, "hidden": NULL cells}]`` with every other dimension at total.
+
+        ``only_with``: keep only the (territory, occupation) cells that the file breaks down by that
+        dimension, so that a share's numerator and denominator cover the same people.
+        """
         dims = dict(dims or {})
         where = [time_where, self.territory_where(territory), self.occupation_where(group=group), self.category_where()]
+        if only_with:
+            where.append(f"territory || '|' || occupation IN (SELECT territory || '|' || occupation FROM {self.table} "
+                         f"WHERE {time_where} AND {only_with} <> 'total')")
         for d in DIMS[self.table]:
             if d == "category" or d == by:
                 continue

@@ -109,6 +109,10 @@ def _distribution(kind: str, dim: str, headline: str | None, name: str, order: l
         if not rows:
             raise MissingData(f"{cube.table} has no breakdown by {dim} for this group, territory and period")
         total = sum(r["n"] or 0 for r in rows)
+        n_all, _ = cube.total(where)
+        if n_all and total < n_all:
+            ctx.note(f"the breakdown by {dim} covers {total:,.0f} of the group's {n_all:,.0f} people; shares are "
+                     "computed over those")
         out = [{dim: r["key"], "count": r["n"], "share": share(r["n"], total)} for r in rows]
         if order:
             out.sort(key=lambda r: (order.index(r[dim]) if r[dim] in order else len(order), r[dim]))
@@ -135,10 +139,14 @@ def _band_key(band: str):
 def _women(kind: str):
     def compute(ctx):
         cube, label, where = _census(ctx) if kind == "census" else _defm(ctx)
-        n, cells = cube.total(where)
+        n_all, _ = cube.total(where)
+        n, cells = cube.total(where, only_with="sex")
         f, _ = cube.total(where, dims={"sex": "F"})
         if f is None:
             raise MissingData(f"{cube.table} has no breakdown by sex for this group, territory and period")
+        if n_all is not None and n is not None and n < n_all:
+            ctx.note(f"the breakdown by sex covers {n:,.0f} of the group's {n_all:,.0f} people; the share is "
+                     "computed over those")
         value = ctx.publishable(int(n or 0), "people", value=share(f, n))
         rows = [{"sex": "F", "count": f, "share": share(f, n)}, {"sex": "H", "count": (n or 0) - f,
                                                                   "share": share((n or 0) - f, n)}]
