@@ -151,12 +151,14 @@ def run(quick: bool) -> list[Measure]:
                        "rapidfuzz extractOne over all labels"))
 
     # ESCO occupations on jobbert titles (English)
-    ranker = occ.occupation_ranker(settings, "esco")
+    ranker = occ.esco_occupation_ranker(settings)
     jb = jobbert(root, 2000 if quick else None)
     t0 = time.process_time()
     rankings = list(ranker.rank_many([t for t, _ in jb], 10))
     per = (time.process_time() - t0) / len(jb) * 1000
-    out.append(Measure("rank", f"ESCO occupation MRR@10, jobbert_titles ({len(jb)} titles)", mrr(rankings, [g for _, g in jb]), "MRR"))
+    lexical = list(ranker.esco.rank_many([t for t, _ in jb], 10))
+    out.append(Measure("rank", f"ESCO occupation MRR@10, jobbert_titles ({len(jb)} titles), ROME-guided",
+                       mrr(rankings, [g for _, g in jb]), "MRR", mrr(lexical, [g for _, g in jb]), "lexical ESCO labels only"))
     out.append(Measure("rank", "occupations rank --taxonomy esco, ms per title (batch)", per, "ms"))
 
     # ESCO skills on decorte
@@ -171,8 +173,10 @@ def run(quick: bool) -> list[Measure]:
                            rp5(rankings, [g for _, g in data]) * 100, "RP@5"))
         out.append(Measure("rank", f"skills rank esco lexical, ms per sentence ({name})", per, "ms"))
         try:
-            from adequa.pipeline.occupations import semantic_skill_ranker
-            sem = semantic_skill_ranker(settings)
+            from adequa._libs.embeddings import available
+            if not available():
+                raise RuntimeError("the 'semantic' extra is not installed")
+            sem = occ.semantic_ranker(settings, "skills", "esco")
         except Exception as exc:  # the extra is optional
             print(f"bench_rank: embeddings unavailable ({exc})")
             continue

@@ -56,6 +56,17 @@ def test_occupations_rank_esco_french_and_english_titles(env):
     assert firsts == ["test-bus-driver", "test-bus-driver", "test-data-engineer", "test-waiter"]
 
 
+def test_esco_ranking_is_guided_by_the_rome_fiche(env):
+    from adequa.config import Settings
+
+    s = Settings()
+    guided = occ.esco_occupation_ranker(s)
+    # "chauffeuse de car" is no ESCO label, but it is a ROME appellation of the fiche mapped to "bus driver"
+    assert guided.rank("Chauffeuse de car H/F", 1)[0]["id"].endswith("test-bus-driver")
+    assert guided.bonus("Chauffeuse de car").max() > 0
+    assert guided.bonus("zzzz").max() == 0
+
+
 def test_skills_rank_esco_lexical_and_rome(env):
     src = _write(env / "s.jsonl", [{"id": "s1", "text": "You will build ML models in Python"},
                                    {"id": "s2", "text": "travail en équipe"}])

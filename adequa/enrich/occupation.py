@@ -33,7 +33,7 @@ import numpy as np
 from adequa.enrich.domain import DomainTagger
 from adequa.enrich.ranking import STOPWORDS, LexicalIndex, fold, stem, tokens, words
 
-__all__ = ["OccupationReferential", "OccupationClassifier", "clean_title", "gender_forms"]
+__all__ = ["OccupationReferential", "OccupationClassifier", "RomeGuidedRanker", "clean_title", "gender_forms"]
 
 # Words of a title that say nothing of the occupation (folded, matched as whole words).
 _NOISE = re.compile(r"""(?x)(?<![a-z0-9])(?:
@@ -127,6 +127,7 @@ class OccupationClassifier:
     """``classify(title, description=None) -> dict`` (see ``classify``). Thread-safe for reading."""
 
     TITLE_TOP = 150         # labels short-listed per title (their fiches are the candidates)
+    SHORTLIST_FLOOR = 0.3   # labels scoring under this share of the best one are not candidates
     FUZZY_WEIGHT = 0.0      # share of the rapidfuzz ratio in a label's score (measured: no gain, so off)
     DESC_WEIGHT = 0.1       # weight of the description evidence (measured: +1 pt top-1 and top-3)
     DESC_CANDIDATES = 10    # fiches re-ranked with the description
@@ -248,10 +249,14 @@ class OccupationClassifier:
         docs = self.index.doc_scores(segments[0], self.COVERAGE)
         for seg in segments[1:]:
             docs = np.maximum(docs, self.SEGMENT_DISCOUNT * self.index.doc_scores(seg, self.COVERAGE))
-        k = min(self.TITLE_TOP, len(docs))
-        if k == 0:
+        if len(docs) == 0:
             return ()
-        top = np.argpartition(-docs, k - 1)[:k]
+        best = float(docs.max())
+        if best <= 0:
+            return ()
+        top = np.flatnonzero(docs >= best * self.SHORTLIST_FLOOR)    # cheaper than a partition of all labels
+        if len(top) > self.TITLE_TOP:
+            top = top[np.argpartition(-docs[top], self.TITLE_TOP - 1)[: self.TITLE_TOP]]
         top = top[np.argsort(-docs[top], kind="stable")]
         if self.FUZZY_WEIGHT:
             from rapidfuzz import fuzz
@@ -339,3 +344,52 @@ class OccupationClassifier:
 
     def appellation_label(self, code_ogr: str | None) -> str | None:
         return self._appellation_label.get(code_ogr) if code_ogr else None
+
+
+class RomeGuidedRanker:
+    """ESCO occupations for a job title: the lexical ESCO ranking plus a bonus for the ESCO
+    occupations that France Travail's crosswalk maps to the title's best ROME fiches (the ROME
+    classifier knows French job titles far better than ESCO's labels do)::
+
+        score(uri) = lexical(uri) + max over the top ROME fiches f of
+                     score(f) × (APPELLATION_BONUS if uri is mapped from f's matched appellation
+                                 else FICHE_BONUS if uri is mapped from any appellation of f)
+    """
+
+    APPELLATION_BONUS = 0.3
+    FICHE_BONUS = 0.15
+    ROME_CANDIDATES = 3
+
+    def __init__(self, esco, classifier: OccupationClassifier):
+        self.esco = esco
+        self.items = esco.items
+        self.classifier = classifier
+        pos = {it.id: i for i, it in enumerate(esco.items)}
+        ref = classifier.ref
+        self._app = {ogr: np.array([pos[u] for u in uris if u in pos], np.int64)
+                     for ogr, uris in ref.appellation_esco.items()}
+        fiche: dict[str, set[int]] = {}
+        for a in ref.appellations:
+            idx = self._app.get(a["code_ogr"])
+            if idx is not None and len(idx):
+                fiche.setdefault(a["code_rome"], set()).update(idx.tolist())
+        self._fiche = {c: np.array(sorted(v), np.int64) for c, v in fiche.items()}
+
+    def bonus(self, title: str, description: str | None = None) -> np.ndarray:
+        out = np.zeros(len(self.items), np.float32)
+        for code, score, app in self.classifier.rank(title, description, self.ROME_CANDIDATES):
+            idx = self._fiche.get(code)
+            if idx is not None and len(idx):
+                out[idx] = np.maximum(out[idx], self.FICHE_BONUS * score)
+            idx = self._app.get(app) if app else None
+            if idx is not None and len(idx):
+                out[idx] = np.maximum(out[idx], self.APPELLATION_BONUS * score)
+        return out
+
+    def rank_many(self, texts, k: int = 10, descriptions=None):
+        descriptions = descriptions or [None] * len(texts)
+        for text, desc, row in zip(texts, descriptions, self.esco.scores_many(texts)):
+            yield self.esco._format(self.esco.top(row + self.bonus(text, desc), k))
+
+    def rank(self, text: str, k: int = 10) -> list[dict]:
+        return next(iter(self.rank_many([text], k)))

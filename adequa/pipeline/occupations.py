@@ -17,11 +17,11 @@ from typing import Iterable
 
 from adequa.config import Settings
 from adequa.enrich.domain import DomainTagger
-from adequa.enrich.occupation import OccupationClassifier, OccupationReferential, gender_forms
+from adequa.enrich.occupation import OccupationClassifier, OccupationReferential, RomeGuidedRanker, gender_forms
 from adequa.enrich.ranking import Item, LexicalIndex, Ranker
 from adequa.errors import ReferentialError
 
-__all__ = ["load_occupation_classifier", "occupation_referential", "occupation_ranker", "skill_ranker",
+__all__ = ["load_occupation_classifier", "esco_occupation_ranker", "rank_file", "occupation_referential", "occupation_ranker", "skill_ranker",
            "rome_occupation_items", "esco_occupation_items", "esco_skill_items", "rome_skill_items"]
 
 CACHE_VERSION = "occ-7"
@@ -359,6 +359,12 @@ def occupation_ranker(settings: Settings, taxonomy: str = "rome") -> Ranker:
     return _ranker(settings, "occupations", taxonomy)
 
 
+def esco_occupation_ranker(settings: Settings) -> RomeGuidedRanker:
+    """ESCO occupations for French or English titles: the lexical ESCO ranking guided by the ROME
+    classifier through France Travail's ESCO-ROME crosswalk (see ``RomeGuidedRanker``)."""
+    return RomeGuidedRanker(occupation_ranker(settings, "esco"), load_occupation_classifier(settings))
+
+
 def skill_ranker(settings: Settings, taxonomy: str = "esco") -> Ranker:
     return _ranker(settings, "skills", taxonomy)
 
@@ -449,9 +455,15 @@ def rank_file(settings: Settings, kind: str, taxonomy: str, input: Path, output:
             note(f"computing the {taxonomy} label embeddings once (cached in {settings.cache_dir}); this takes minutes")
         ranker = semantic_ranker(settings, kind, taxonomy) if use_semantic else _ranker(settings, kind, taxonomy)
         used = "semantic" if use_semantic else "lexical"
+        if kind == "occupations" and taxonomy == "esco" and not use_semantic:
+            ranker = esco_occupation_ranker(settings)
+            used = "lexical + ROME crosswalk"
 
         def rankings():
-            yield from ranker.rank_many([r["text"] for r in records], top)
+            if isinstance(ranker, RomeGuidedRanker):
+                yield from ranker.rank_many([r["text"] for r in records], top, [r["description"] for r in records])
+            else:
+                yield from ranker.rank_many([r["text"] for r in records], top)
     out = sys.stdout if str(output) == "-" else open(output, "w", encoding="utf-8")
     try:
         for i, (r, ranking) in enumerate(zip(records, rankings()), start=1):
