@@ -95,6 +95,24 @@ def test_variants_group_spellings_acronyms_translations_and_typos():
     assert groups[0].label == "LLM"        # largest first
 
 
+def test_short_or_shared_acronyms_do_not_chain_phrases():
+    groups = group_variants({"TP": 5, "temps partiel": 3, "téléphone professionnel": 2, "PA": 1,
+                             "personnes âgées": 2, "produits agroalimentaires": 1})
+    assert len(groups) == 6
+    # A 3-letter acronym with one long form joins it; with two long forms it stays apart.
+    assert len(group_variants({"RAG": 3, "retrieval augmented generation": 1})) == 1
+    assert len(group_variants({"CRM": 3, "customer relationship management": 1, "centre de ressources mobiles": 1})) == 3
+
+
+def test_plausible_terms_from_other_extractors():
+    from adequa.enrich.emerging_terms import plausible_term
+
+    for ok in ("Databricks", "dbt", "Power BI", "MLOps", "data mesh"):
+        assert plausible_term(ok), ok
+    for bad in ("interviendrez sur des projets à fort impact", "stimulant", "CDI", "Bac+2", "poste", ""):
+        assert not plausible_term(bad), bad
+
+
 def test_unrelated_terms_stay_apart():
     groups = group_variants(["dataiku", "databricks", "Docker", "Dagster", "RAG", "rag-time band"], fuzzy=90)
     assert len(groups) == 6

@@ -31,7 +31,7 @@ from typing import Iterable, Sequence
 
 __all__ = [
     "Candidate", "TermGroup", "acronym_of", "acronym_definitions", "candidate_terms", "group_variants",
-    "is_tool_shaped", "nearest_item", "nearest_items", "strip_accents", "term_key", "TRANSLATIONS",
+    "is_tool_shaped", "plausible_term", "nearest_item", "nearest_items", "strip_accents", "term_key", "TRANSLATIONS",
 ]
 
 # -- normalisation --------------------------------------------------------------
@@ -532,6 +532,23 @@ TRANSLATIONS: dict[str, str] = {
 }
 
 
+def plausible_term(term: str, *, max_words: int = 4) -> bool:
+    """Whether a term found by another extractor (e.g. the skills enricher's unlisted spans)
+    looks like a skill name rather than a piece of sentence: at most ``max_words`` words, not
+    generic, not a contract/degree acronym, and, for 3+ words, not only plain lower-case
+    words (``interviendrez sur des projets à fort impact``)."""
+    words = term.split()
+    if not words or len(words) > max_words or _is_generic(term):
+        return False
+    if strip_accents(term).upper().split("+")[0] in NOT_SKILL_ACRONYMS:
+        return False
+    if len(words) >= 3 and not any(is_tool_shaped(w) for w in words):
+        return False
+    if len(words) == 1 and term.islower() and _is_word(term):
+        return False
+    return True
+
+
 def acronym_of(phrase: str) -> str | None:
     """Initials of the content words of a multi-word phrase (``Large Language Models``
     → ``llm``; ``Retrieval-Augmented Generation`` → ``rag``), or None."""
@@ -642,11 +659,11 @@ def group_variants(counts: dict[str, int] | Iterable[str], *, pairs: Iterable[tu
             if t:
                 uf.union(k, t)
     for a, longs in acronyms.items():
-        if a in key_set:
-            for k in longs:
-                uf.union(a, k)
-        elif len(longs) > 1:            # two long forms sharing an acronym: keep apart (may differ)
-            pass
+        # An acronym joins its long form only when it is unambiguous: 3+ letters and one long
+        # form (TP would otherwise swallow "temps partiel" and "téléphone professionnel").
+        # Short or shared acronyms need an explicit definition (``pairs``) or a translation.
+        if a in key_set and len(a) >= 3 and len(set(longs)) == 1:
+            uf.union(a, longs[0])
     for long, short in pairs:
         lk, sk = term_key(long), term_key(short)
         if lk in key_set or sk in key_set:

@@ -194,7 +194,7 @@ def discover_terms(db: str | Path | Warehouse, *, taxonomy: Taxonomy | None = No
     scanned again, so re-running never duplicates. Unlisted mentions of the skills enricher
     (``skill_mentions.unlisted``) are added as candidates too. Variants are then grouped over
     the whole table and each group with at least ``nearest_min_mentions`` mentions gets its
-    nearest taxonomy item in spelling (token_sort_ratio ≥ 70, else none). ``workers`` > 1 scans
+    nearest taxonomy item in spelling (token_sort_ratio ≥ 85, else none). ``workers`` > 1 scans
     batches in parallel processes.
     """
     t0 = time.perf_counter()
@@ -299,7 +299,7 @@ def _copy_unlisted(wh: Warehouse, keys: frozenset[str]) -> int:
     out = []
     for ad_id, fld, start, end, text, score in rows:
         k = et.term_key(text)
-        if k and k not in keys:
+        if k and k not in keys and et.plausible_term(text):
             out.append({"ad_id": ad_id, "field": fld, "start": start, "end": end, "term": text, "term_key": k,
                         "score": score, "sentence": None, "origin": "skill_mentions"})
     if not out:
@@ -311,7 +311,7 @@ def _copy_unlisted(wh: Warehouse, keys: frozenset[str]) -> int:
 
 
 def regroup(wh: Warehouse, *, taxonomy: Taxonomy | None = None, pairs: Sequence[tuple[str, str]] = (),
-            nearest_min_mentions: int = 3, nearest_min_score: float = 70.0) -> int:
+            nearest_min_mentions: int = 3, nearest_min_score: float = 85.0) -> int:
     """Group the variants of every stored term, set ``group_key`` on the mentions and rewrite
     ``emerging_term_groups`` (with the nearest taxonomy item). Returns the number of groups."""
     counts = dict(wh.query("SELECT term, count(*) FROM emerging_term_mentions GROUP BY term"))
