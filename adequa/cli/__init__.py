@@ -8,7 +8,7 @@ import sys
 from adequa.cli._apps import app
 
 # Each module adds its commands to the shared apps when imported.
-COMMAND_MODULES = ("data", "ingest", "enrich", "occupations", "indicators", "training", "publish", "emerging", "run")
+COMMAND_MODULES = ("data", "ingest", "enrich", "occupations", "indicators", "training", "publish", "emerging", "run", "spark")
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"adequa.cli.{_name}")

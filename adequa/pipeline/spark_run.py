@@ -573,7 +573,8 @@ def import_to_warehouse(layout: str | Path, db: str | Path) -> dict[str, int]:
 
 def run_spark(settings: Settings, inputs: Sequence[str | Path] | None = None, master: str = "local[2]",
               out: Path | None = None, *, layout: str | Path | None = None, enrich: bool = True,
-              warehouse: bool = True, full: bool | None = None) -> dict:
+              warehouse: bool = True, full: bool | None = None, group: str = "data-ia",
+              territory: str = "france", period: str | None = None) -> dict:
     """``adequa run --engine spark``: the ads stages on Spark, the rest as with DuckDB.
 
     :param inputs: job-ad files or folders (default: ``<data root>/offers``).
@@ -582,6 +583,7 @@ def run_spark(settings: Settings, inputs: Sequence[str | Path] | None = None, ma
         statistics, training and study stages of ``adequa run`` follow the Spark stages.
     :param layout: Parquet layout folder (default :func:`default_layout`).
     :param warehouse: import the layout into the DuckDB warehouse ``settings.db`` afterwards.
+    :param group, territory, period: those of the study (with ``out``).
     """
     from rich.console import Console
 
@@ -613,8 +615,55 @@ def run_spark(settings: Settings, inputs: Sequence[str | Path] | None = None, ma
 
         for name, step in (("statistics", lambda: duck._statistics(settings, settings.data_root())),
                            ("training", lambda: duck._training(settings, settings.data_root())),
-                           ("study", lambda: duck._study(settings, Path(out or "study"), "data-ia", "france", None))):
+                           ("study", lambda: duck._study(settings, Path(out or "study"), group, territory, period))):
             t0 = time.perf_counter()
             results[name] = step()
             console.print(f"[green]✓[/] {name} [dim]({time.perf_counter() - t0:.1f} s)[/]")
     return results
+
+
+# -- checking that both engines agree ---------------------------------------------------------------
+def _comparable(result) -> dict:
+    d = result.to_dict()
+    d["provenance"].pop("retrieved_at", None)
+    d["provenance"].pop("version", None)
+    d.pop("notes", None)        # wording about where the figures were read from (facts or ads)
+    return d
+
+
+def compare_warehouses(db_a: str | Path, db_b: str | Path, *, territories: Sequence[str] = ("france",),
+                       groups: Sequence[str] = ("data-ia",), periods: Sequence[str | None] = (None,),
+                       names: Sequence[str] | None = None) -> dict:
+    """Every declared indicator computed on two warehouses (e.g. DuckDB engine, Spark engine):
+    ``{"compared": n, "equal": n, "differences": [(name, group, territory, period, a, b), ...],
+    "missing": [...]}``. An indicator missing its inputs on both sides is listed under ``missing``."""
+    from adequa.indicators import compute, list_indicators, open_warehouse
+    from adequa.indicators.base import MissingData
+
+    names = list(names) if names else [d.name for d in list_indicators()]
+    con_a, con_b = open_warehouse(db_a), open_warehouse(db_b)
+    out = {"compared": 0, "equal": 0, "differences": [], "missing": []}
+    try:
+        for group in groups:
+            for territory in territories:
+                for period in periods:
+                    for name in names:
+                        got = []
+                        for con in (con_a, con_b):
+                            try:
+                                got.append(_comparable(compute(name, con=con, group=group, territory=territory,
+                                                               period=period)))
+                            except MissingData as exc:
+                                got.append(("missing", str(exc)))
+                        if got[0] == got[1] and isinstance(got[0], tuple):
+                            out["missing"].append(name)
+                            continue
+                        out["compared"] += 1
+                        if got[0] == got[1]:
+                            out["equal"] += 1
+                        else:
+                            out["differences"].append((name, group, territory, period, got[0], got[1]))
+    finally:
+        con_a.close()
+        con_b.close()
+    return out
