@@ -65,7 +65,13 @@ def enrich_warehouse(settings: Settings, *, batch_size: int | None = None, limit
                                 'kind, score, method, unlisted, taxonomy_version) SELECT ad_id, field, start, "end", text, '
                                 'rome_ogr, esco_uri, label, kind, score, method, unlisted, taxonomy_version FROM _m')
                     con.unregister("_m")
-            wh.upsert("ad_occupations", occ_rows, key=["ad_id"])
+                # the occupations in the same transaction: a batch is visible whole or not at all
+                con.execute("DELETE FROM ad_occupations WHERE ad_id IN (SELECT unnest(?::VARCHAR[]))", [chunk])
+                if occ_rows:
+                    con.register("_o", pa.Table.from_pylist(occ_rows))
+                    cols = ", ".join(f'"{c}"' for c in occ_rows[0])
+                    con.execute(f"INSERT INTO ad_occupations ({cols}) SELECT {cols} FROM _o")
+                    con.unregister("_o")
             done_ads += len(rows)
             done_mentions += len(mention_rows)
             if progress:
