@@ -63,3 +63,24 @@ def test_user_errors_are_messages_not_tracebacks(db_path):
     assert "unknown format" in str(res.exception)
     res = runner.invoke(app, [*ARGS, "--db", str(db_path), "--show", "rising,bogus"])
     assert "unknown section bogus" in str(res.exception)
+
+
+def test_every_emerging_indicator_option_and_flag_is_documented():
+    from pathlib import Path
+
+    from adequa.indicators import list_indicators
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "emerging.md").read_text(encoding="utf-8")
+    defs = list_indicators("emerging")
+    assert {d.name for d in defs} == {"emerging_rising_skills", "emerging_falling_skills", "emerging_new_terms",
+                                      "emerging_occupation_drift"}
+    missing = [d.name for d in defs if f"`{d.name}`" not in text]
+    missing += [f"{d.name}:{o}" for d in defs for o in d.options if f"`{o}`" not in text and f"`--{o}`" not in text
+                and f"`--{o.replace('_', '-')}`" not in text]
+    assert not missing, f"not in docs/emerging.md: {missing}"
+    res = runner.invoke(app, ["skills", "emerging", "--help"], env={"COLUMNS": "200"})
+    import re
+
+    flags = set(re.findall(r"--[a-z][a-z-]+", res.output)) - {"--help"}
+    undocumented = [f for f in flags if not re.search("`" + re.escape(f) + "[` ]", text)]
+    assert len(flags) >= 10 and not undocumented, undocumented
