@@ -20,7 +20,7 @@ from adequa.enrich.taxonomy import Taxonomy, normalise_kind
 from adequa.errors import InputError
 from adequa.normalise.text import fold, spans
 
-BUILD_VERSION = "skills-6"
+BUILD_VERSION = "skills-7"
 
 
 @dataclass

@@ -51,8 +51,10 @@ class SimilarityIndex:
         n = max(len(self.label_keys), 1)
         self.idf = {k: math.log(1 + n / c) * (0.1 if k in self.light else 1.0) for k, c in df.items()}
         self._default_idf = math.log(1 + n)
-        self.postings = dict(postings)
         self.label_weight = [sum(self.idf[k] for k in ks) for ks in self.label_keys]
+        # shortest labels first: among labels sharing the same rare key, they score highest
+        lw = self.label_weight
+        self.postings = {k: sorted(v, key=lw.__getitem__) for k, v in postings.items()}
         return self
 
     def weight(self, keys) -> float:
@@ -71,25 +73,27 @@ class SimilarityIndex:
             return []
         known.sort(key=lambda kk: len(postings[kk]))
         use = [kk for kk in known if len(postings[kk]) <= self.MAX_POSTINGS][:2] or known[:1]
+        p0 = postings[use[0]]
         if len(use) == 1:
-            acc = dict.fromkeys(postings[use[0]][: self.SHORTLIST * 4], idf[use[0]])
-            short = list(acc)
+            short = p0[: self.SHORTLIST * 2]
         else:
-            acc = dict.fromkeys(postings[use[1]], idf[use[1]])
-            w0 = idf[use[0]]
-            get = acc.get
-            for i in postings[use[0]]:
-                acc[i] = get(i, 0.0) + w0
-            short = heapq.nlargest(self.SHORTLIST, acc, key=acc.__getitem__)
-        rest = [(x, idf[x]) for x in known if x not in use]
+            # labels with both rare keys first, then those with the rarer one, then the other
+            s1 = set(postings[use[1]])
+            short = [i for i in p0 if i in s1][: self.SHORTLIST]
+            if len(short) < self.SHORTLIST:
+                short += [i for i in p0 if i not in s1][: self.SHORTLIST - len(short)]
+                if len(short) < self.SHORTLIST:
+                    s0 = set(p0)
+                    short += [i for i in postings[use[1]] if i not in s0][: self.SHORTLIST - len(short)]
+        weights = [(x, idf[x]) for x in known]
         wc = self.weight(keys)
         label_keys, label_weight, label_head, label_entry = self.label_keys, self.label_weight, self.label_head, self.label_entry
         scored: dict[int, float] = {}
         sqrt = math.sqrt
         for i in short:
             lk = label_keys[i]
-            shared = acc[i]
-            for x, w in rest:
+            shared = 0.0
+            for x, w in weights:
                 if x in lk:
                     shared += w
             # the candidate must be said by the label; the label may say a little more
