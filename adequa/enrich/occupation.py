@@ -86,14 +86,15 @@ EN_FR = {
 }
 
 
-def title_segments(cleaned: str) -> list[str]:
-    """The whole cleaned title and, when it has several segments, its first one; English head
-    words get their French equivalent appended."""
+def title_segments(cleaned: str, discount: float = 0.95) -> list[tuple[str, float]]:
+    """The texts to score for a cleaned title, with their weight: the whole title and, when it has
+    several segments, its first one (× ``discount``); with English head words, the same texts again
+    with their French equivalents appended."""
     segs = cleaned.split(" - ")
-    out = [cleaned.replace(" - ", " ")] + ([segs[0]] if len(segs) > 1 else [])
-    extra = [EN_FR[t] for t in out[0].split() if t in EN_FR and EN_FR[t] != t]
+    out = [(cleaned.replace(" - ", " "), 1.0)] + ([(segs[0], discount)] if len(segs) > 1 else [])
+    extra = " ".join(EN_FR[t] for t in out[0][0].split() if t in EN_FR)
     if extra:
-        out = [f"{x} {' '.join(e for e in extra if e)}" for x in out]
+        out += [(f"{text} {extra}", w) for text, w in out]
     return out
 
 
@@ -139,7 +140,8 @@ class OccupationClassifier:
 
     def __init__(self, ref: OccupationReferential, index: LexicalIndex, doc_texts: list[str], doc_appellation: list[str | None],
                  fiche_codes: list[str], domains: DomainTagger | None = None,
-                 fiche_stems: dict[str, list[str]] | None = None):
+                 fiche_stems: dict[str, list[str]] | None = None,
+                 fiche_vocab: tuple[list[str], list[str], np.ndarray, np.ndarray] | None = None):
         self.ref = ref
         self.index = index
         self.doc_texts = doc_texts
@@ -148,21 +150,22 @@ class OccupationClassifier:
         self.domains = domains
         self._appellation_label = {a["code_ogr"]: a["label"] for a in ref.appellations}
         # description evidence: per fiche, a set of stems; idf over fiches
-        if fiche_stems is None:
-            fiche_stems = self.fiche_vocabulary(ref)
-        self._fiche_stems = {c: frozenset(ws) for c, ws in fiche_stems.items()}
-        df: Counter = Counter()
-        for words in self._fiche_stems.values():
-            df.update(words)
-        n = max(1, len(ref.fiches))
-        self._idf = {w: math.log((1 + n) / (1 + c)) for w, c in df.items()}
-        self._fiche_norm = {c: math.sqrt(sum(self._idf[w] ** 2 for w in ws)) or 1.0 for c, ws in self._fiche_stems.items()}
-        # the same as arrays: stem -> id; per fiche (stem ids, idf / norm)
-        self._stem_ids = {w: i for i, w in enumerate(sorted(df))}
-        self._fiche_arrays = {
-            c: (np.array([self._stem_ids[w] for w in ws], np.int64),
-                np.array([self._idf[w] / self._fiche_norm[c] for w in ws], np.float32))
-            for c, ws in self._fiche_stems.items()}
+        if fiche_vocab is None:
+            fiche_vocab = self.encode_vocabulary(fiche_stems if fiche_stems is not None else self.fiche_vocabulary(ref))
+        codes, vocab, lengths, ids = fiche_vocab
+        self._fiche_vocab = fiche_vocab
+        # stem -> id; per fiche (stem ids, idf / norm), vectorised (this runs at every start)
+        self._stem_ids = {w: i for i, w in enumerate(vocab)}
+        df = np.bincount(ids, minlength=len(vocab))
+        idf = np.log((1.0 + max(1, len(ref.fiches))) / (1.0 + df)).astype(np.float32)
+        w = idf[ids]
+        bounds = np.r_[0, np.cumsum(lengths)]
+        self._fiche_arrays = {}
+        for i, c in enumerate(codes):
+            lo, hi = bounds[i], bounds[i + 1]
+            weights = w[lo:hi]
+            norm = float(np.sqrt((weights * weights).sum())) or 1.0
+            self._fiche_arrays[c] = (ids[lo:hi], weights / norm)
         # fiche-level ESCO fallback: the ESCO occupation most often mapped from its appellations
         self._fiche_esco: dict[str, str] = {}
         counts: dict[str, Counter] = {}
@@ -172,6 +175,16 @@ class OccupationClassifier:
         for code, c in counts.items():
             self._fiche_esco[code] = c.most_common(1)[0][0]
         self._title_cache: Callable = lru_cache(maxsize=50000)(self._title_uncached)
+
+    @staticmethod
+    def encode_vocabulary(fiche_stems: dict[str, list[str]]) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+        """(fiche codes, stem vocabulary, stems per fiche, stem ids) of per-fiche stem lists."""
+        codes = list(fiche_stems)
+        vocab = sorted({w for ws in fiche_stems.values() for w in ws})
+        index = {w: i for i, w in enumerate(vocab)}
+        lengths = np.array([len(fiche_stems[c]) for c in codes], np.int64)
+        ids = np.fromiter((index[w] for c in codes for w in fiche_stems[c]), np.int64, int(lengths.sum()))
+        return codes, vocab, lengths, ids
 
     @staticmethod
     def fiche_vocabulary(ref: OccupationReferential) -> dict[str, list[str]]:
@@ -229,15 +242,22 @@ class OccupationClassifier:
         ref["fiche_terms"] = {}     # only their stems are needed once built
         (folder / "occupations.json").write_text(json.dumps({
             "ref": ref, "doc_texts": self.doc_texts, "doc_appellation": self.doc_appellation,
-            "fiche_codes": self.fiche_codes, "fiche_stems": {c: sorted(ws) for c, ws in self._fiche_stems.items()}},
-            ensure_ascii=False), encoding="utf-8")
+            "fiche_codes": self.fiche_codes}, ensure_ascii=False), encoding="utf-8")
+        codes, vocab, lengths, ids = self._fiche_vocab
+        np.savez(folder / "fiche_vocabulary.npz", codes=np.array(json.dumps(codes)), vocab=np.array(json.dumps(vocab)),
+                 lengths=lengths, ids=ids)
 
     @classmethod
     def load(cls, folder: Path, domains: DomainTagger | None = None) -> "OccupationClassifier":
         meta = json.loads((folder / "occupations.json").read_text(encoding="utf-8"))
         index = LexicalIndex.load(folder / "title_index.npz")
         return cls(OccupationReferential(**meta["ref"]), index, meta["doc_texts"], meta["doc_appellation"],
-                   meta["fiche_codes"], domains, meta["fiche_stems"])
+                   meta["fiche_codes"], domains, None, cls._load_vocabulary(folder / "fiche_vocabulary.npz"))
+
+    @staticmethod
+    def _load_vocabulary(path: Path):
+        z = np.load(path, allow_pickle=False)
+        return json.loads(str(z["codes"])), json.loads(str(z["vocab"])), z["lengths"], z["ids"]
 
     # -- scoring ------------------------------------------------------------------------------
     def _title_uncached(self, cleaned: str) -> tuple[tuple[str, float, str | None], ...]:
@@ -245,23 +265,25 @@ class OccupationClassifier:
 
         A fiche scores its best label: walking the best labels in decreasing order, the first label
         met for a fiche is its best one, so only a short list of labels is sorted."""
-        segments = title_segments(cleaned)
-        docs = self.index.doc_scores(segments[0], self.COVERAGE)
-        for seg in segments[1:]:
-            docs = np.maximum(docs, self.SEGMENT_DISCOUNT * self.index.doc_scores(seg, self.COVERAGE))
+        segments = title_segments(cleaned, self.SEGMENT_DISCOUNT)
+        docs = self.index.doc_scores(segments[0][0], self.COVERAGE)
+        for seg, weight in segments[1:]:
+            docs = np.maximum(docs, weight * self.index.doc_scores(seg, self.COVERAGE))
         if len(docs) == 0:
             return ()
         best = float(docs.max())
         if best <= 0:
             return ()
         top = np.flatnonzero(docs >= best * self.SHORTLIST_FLOOR)    # cheaper than a partition of all labels
+        if len(top) < self.TITLE_TOP // 3:      # too few labels to name 5 fiches: take the best ones anyway
+            top = np.flatnonzero(docs > 0)
         if len(top) > self.TITLE_TOP:
             top = top[np.argpartition(-docs[top], self.TITLE_TOP - 1)[: self.TITLE_TOP]]
         top = top[np.argsort(-docs[top], kind="stable")]
         if self.FUZZY_WEIGHT:
             from rapidfuzz import fuzz
 
-            fz = np.array([fuzz.token_set_ratio(segments[0], fold(self.doc_texts[d])) / 100.0 for d in top])
+            fz = np.array([fuzz.token_set_ratio(segments[0][0], fold(self.doc_texts[d])) / 100.0 for d in top])
             scores = (1 - self.FUZZY_WEIGHT) * docs[top] + self.FUZZY_WEIGHT * fz
             order = np.argsort(-scores, kind="stable")
             top, scores = top[order], scores[order]

@@ -24,7 +24,8 @@ from adequa.errors import ReferentialError
 __all__ = ["load_occupation_classifier", "esco_occupation_ranker", "rank_file", "occupation_referential", "occupation_ranker", "skill_ranker",
            "rome_occupation_items", "esco_occupation_items", "esco_skill_items", "rome_skill_items"]
 
-CACHE_VERSION = "occ-7"
+CACHE_VERSION = "occ-8"      # bump when the classifier's cached files change
+RANKER_VERSION = "occ-7"     # bump when the rankers' indexing changes
 _loaded: dict[str, object] = {}
 
 
@@ -281,7 +282,7 @@ def _ranker(settings: Settings, kind: str, taxonomy: str) -> Ranker:
     if (kind, taxonomy) not in _BUILDERS:
         raise ReferentialError(f"unknown taxonomy {taxonomy!r} for {kind}: expected one of "
                                f"{', '.join(t for k, t in _BUILDERS if k == kind)}")
-    key = f"{kind}-{taxonomy}-" + _fingerprint(_inputs(settings))
+    key = f"{kind}-{taxonomy}-" + _fingerprint(_inputs(settings), RANKER_VERSION)
     if key in _loaded:
         return _loaded[key]  # type: ignore[return-value]
     builder, opts = _BUILDERS[(kind, taxonomy)]
