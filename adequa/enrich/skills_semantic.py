@@ -18,8 +18,8 @@ from collections import defaultdict
 class SimilarityIndex:
     """Labels as key sets; ``best(keys)`` returns (score, entry) pairs, best first."""
 
-    MAX_POSTINGS = 400       # keys in more labels than this are not used to shortlist
-    SHORTLIST = 24
+    MAX_POSTINGS = 250       # keys in more labels than this are not used to shortlist
+    SHORTLIST = 16
 
     def __init__(self, light: frozenset = frozenset(), verbs: frozenset | set = frozenset()) -> None:
         self.light = frozenset(light)      # keys that weigh little ("réaliser", "effectuer")
