@@ -1,0 +1,102 @@
+"""The Spark engine (local mode) against the DuckDB engine on the same input: same tables, same indicators."""
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.spark
+pytest.importorskip("pyspark", reason="pyspark not installed: pip install 'adequa[spark]'")
+if shutil.which("java") is None:
+    pytest.skip("Java not found (Spark needs Java 17)", allow_module_level=True)
+
+from adequa.config import Settings  # noqa: E402
+from adequa.indicators import facts  # noqa: E402
+from adequa.pipeline.ingest import ingest_offers  # noqa: E402
+from adequa.pipeline.spark_run import compare_warehouses, import_to_warehouse, spark_pipeline  # noqa: E402
+
+ADS = ("SELECT ad_id, source, title, description, created_at, region, departement, contract_type, contract_months, "
+       "salary_min, content_hash, duplicate_cluster, source_skills, origin_file, origin_line FROM ads")
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from adequa.store.spark import spark_session
+
+    session = spark_session("local[2]", conf={"spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2"})
+    yield session
+    session.stop()
+
+
+def _rows(db, sql):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return sorted(con.execute(sql).fetchall(), key=repr)
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def engines(spark, tmp_path_factory, ):
+    """The fixture dumps through both engines (ingestion and facts; no referentials needed)."""
+    from tests.conftest import FIXTURES
+
+    tmp = tmp_path_factory.mktemp("engines")
+    files = [FIXTURES / "spark" / "offers_a.jsonl", FIXTURES / "spark" / "offers_b.jsonl"]
+    settings = Settings(db=tmp / "spark.duckdb", mirror=None, data_dir=tmp / "no-data", cache_dir=tmp / "cache")
+    duck = tmp / "duck.duckdb"
+    ingest_offers(files, db=duck, settings=settings, progress=False, workers=1)
+    con = duckdb.connect(str(duck))
+    facts.build(con)
+    con.close()
+    layout = tmp / "layout"
+    first = spark_pipeline(spark, settings, files, layout, enrich=False)
+    import_to_warehouse(layout, settings.db)
+    return {"duck": duck, "spark": settings.db, "layout": layout, "files": files, "settings": settings,
+            "first": first}
+
+
+def test_same_ads_rejects_and_duplicates(engines):
+    assert _rows(engines["spark"], ADS) == _rows(engines["duck"], ADS)
+    rej = "SELECT reject_id, origin_file, line, field, reason FROM rejects"
+    assert _rows(engines["spark"], rej) == _rows(engines["duck"], rej)
+    got = dict(_rows(engines["spark"], "SELECT source_id, duplicate_cluster FROM ads"))
+    ids = dict(_rows(engines["spark"], "SELECT source_id, ad_id FROM ads"))
+    assert got["SPK0101"] == got["SPK0002"] == ids["SPK0002"]     # same text, another id, later
+    assert got["SPK0005"] == ids["SPK0005"]                       # a job of its own
+    title = _rows(engines["spark"], "SELECT title FROM ads WHERE source_id = 'SPK0003'")
+    assert title == [("Développeur full stack (H/F)",)]            # the last record of an id wins
+    assert _rows(engines["spark"], "SELECT line, field FROM rejects") == [(27, "intitule")]
+
+
+def test_layout_partitioned_by_source_and_month(engines):
+    parts = sorted(p.name for p in (engines["layout"] / "ads" / "p_source=france-travail").iterdir())
+    assert parts == ["p_month=2024-01", "p_month=2024-02", "p_month=2024-03", "p_month=2024-04", "p_month=2024-05"]
+
+
+def test_same_facts_and_indicators(engines):
+    cols = "rome, region, departement, bassin, month, contract_class, durable, offers"
+    assert _rows(engines["spark"], f"SELECT {cols} FROM offer_facts") == \
+        _rows(engines["duck"], f"SELECT {cols} FROM offer_facts")
+    report = compare_warehouses(engines["duck"], engines["spark"], territories=("france", "departement:76"),
+                                groups=("all",), periods=(None, "2024Q1"))
+    assert report["compared"] > 0
+    assert report["differences"] == []
+
+
+def test_rerun_changes_nothing(spark, engines):
+    again = spark_pipeline(spark, engines["settings"], engines["files"], engines["layout"], enrich=False)
+    assert again["tables"] == engines["first"]["tables"]
+    import_to_warehouse(engines["layout"], engines["spark"])
+    assert _rows(engines["spark"], ADS) == _rows(engines["duck"], ADS)
+
+
+def test_unreadable_input_names_the_file(spark, tmp_path, engines):
+    from adequa.pipeline.spark_run import SparkRunError
+
+    bad = tmp_path / "broken.jsonl"
+    bad.write_text('{"id": "X1", "intitule": "Data analyst"}\n{not json\n', encoding="utf-8")
+    with pytest.raises((SparkRunError,)) as info:
+        spark_pipeline(spark, engines["settings"], [bad], tmp_path / "layout", enrich=False)
+    assert "broken.jsonl" in str(info.value)
