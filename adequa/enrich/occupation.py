@@ -128,6 +128,7 @@ class OccupationClassifier:
     """``classify(title, description=None) -> dict`` (see ``classify``). Thread-safe for reading."""
 
     TITLE_TOP = 150         # labels short-listed per title (their fiches are the candidates)
+    RARE_DISCOUNT = 1.0     # factor on appellations ROME marks as rarely used (peu_usite)
     SHORTLIST_FLOOR = 0.3   # labels scoring under this share of the best one are not candidates
     FUZZY_WEIGHT = 0.0      # share of the rapidfuzz ratio in a label's score (measured: no gain, so off)
     DESC_WEIGHT = 0.1       # weight of the description evidence (measured: +1 pt top-1 and top-3)
@@ -174,6 +175,8 @@ class OccupationClassifier:
                 counts.setdefault(a["code_rome"], Counter())[uri] += 1
         for code, c in counts.items():
             self._fiche_esco[code] = c.most_common(1)[0][0]
+        rare = {a["code_ogr"] for a in ref.appellations if a.get("rarely_used")}
+        self._rare = np.array([i for i, a in enumerate(doc_appellation) if a in rare], np.int64) if rare else None
         self._title_cache: Callable = lru_cache(maxsize=50000)(self._title_uncached)
 
     @staticmethod
@@ -269,6 +272,8 @@ class OccupationClassifier:
         docs = self.index.doc_scores(segments[0][0], self.COVERAGE)
         for seg, weight in segments[1:]:
             docs = np.maximum(docs, weight * self.index.doc_scores(seg, self.COVERAGE))
+        if self.RARE_DISCOUNT != 1.0 and self._rare is not None:
+            docs[self._rare] *= self.RARE_DISCOUNT
         if len(docs) == 0:
             return ()
         best = float(docs.max())

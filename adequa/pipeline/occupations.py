@@ -24,7 +24,7 @@ from adequa.errors import ReferentialError
 __all__ = ["load_occupation_classifier", "esco_occupation_ranker", "rank_file", "occupation_referential", "occupation_ranker", "skill_ranker",
            "rome_occupation_items", "esco_occupation_items", "esco_skill_items", "rome_skill_items"]
 
-CACHE_VERSION = "occ-8"      # bump when the classifier's cached files change
+CACHE_VERSION = "occ-9"      # bump when the classifier's cached files change
 RANKER_VERSION = "occ-7"     # bump when the rankers' indexing changes
 _loaded: dict[str, object] = {}
 
@@ -70,8 +70,8 @@ def occupation_referential(settings: Settings, include_esco_labels: bool = False
 
     export = rome.locate(_rome_folder(settings))
     fiches = {f["code_rome"]: f["label"] for f in rome.fiches(export)}
-    apps = [{"code_ogr": a["code_ogr"], "label": a["label"], "short_label": a["short_label"], "code_rome": a["code_rome"]}
-            for a in rome.appellations(export)]
+    apps = [{"code_ogr": a["code_ogr"], "label": a["label"], "short_label": a["short_label"], "code_rome": a["code_rome"],
+             "rarely_used": bool(a.get("rarely_used"))} for a in rome.appellations(export)]
     item_label: dict[str, str] = {}
     if "item" in export.files:
         item_label = {r["code_ogr"]: r["libelle"] for r in export.rows("item")}
