@@ -187,25 +187,33 @@ class BodyLimit:
         if length is not None and length.isdigit() and int(length) > self.limit:
             return await _send_json(send, 413, error_body(413, "payload_too_large",
                                                           f"request body over {self.limit} bytes"))
-        seen = 0
-
-        async def limited():
-            nonlocal seen
+        if scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+            return await self.app(scope, receive, send)
+        # Read the whole body first (at most ``limit`` bytes), then replay it: a chunked body over
+        # the limit gets the same 413 as one with a Content-Length (not a parser's 400).
+        chunks, seen = [], 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge()
-            return message
+            if message["type"] != "http.request":
+                return                                   # the client went away
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.limit:
+                return await _send_json(send, 413, error_body(413, "payload_too_large",
+                                                              f"request body over {self.limit} bytes"))
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        body, replayed = b"".join(chunks), False
 
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await _send_json(send, 413, error_body(413, "payload_too_large", f"request body over {self.limit} bytes"))
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
-
-class _TooLarge(Exception):
-    pass
+        await self.app(scope, replay, send)
 
 
 async def _send_json(send, status: int, body: dict) -> None:
