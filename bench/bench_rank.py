@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench._harness import Measure, run_measured
+from bench._harness import Measure
 
 csv.field_size_limit(sys.maxsize)
 REPO = Path(__file__).resolve().parents[1]

@@ -20,7 +20,6 @@ nothing here reads the referential files.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field

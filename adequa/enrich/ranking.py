@@ -316,20 +316,17 @@ class LexicalIndex:
 
 
 class Ranker:
-    """Rank taxonomy items for a text: best-label cosine + ``description_weight`` × description cosine,
-    optionally re-scored with rapidfuzz on a short list (for titles, where word order and typos matter)."""
+    """Rank taxonomy items for a text: best-label cosine + ``description_weight`` × description cosine."""
 
     def __init__(self, items: Sequence[Item], labels: LexicalIndex, descriptions: LexicalIndex | None = None,
-                 description_weight: float = 0.3, fuzzy_weight: float = 0.0):
+                 description_weight: float = 0.3):
         self.items = list(items)
         self.labels = labels
         self.descriptions = descriptions
         self.description_weight = description_weight
-        self.fuzzy_weight = fuzzy_weight
-        self._label_texts: list[str] | None = None
 
     @classmethod
-    def build(cls, items: Iterable[Item], *, description_weight: float = 0.3, fuzzy_weight: float = 0.0,
+    def build(cls, items: Iterable[Item], *, description_weight: float = 0.3,
               ngrams: tuple[int, int] = (3, 5), word_weight: float = 1.0) -> "Ranker":
         items = list(items)
         texts, groups, dtexts, dgroups = [], [], [], []
@@ -342,7 +339,7 @@ class Ranker:
                 dgroups.append(g)
         labels = LexicalIndex.build(texts, groups, len(items), ngrams, word_weight)
         desc = LexicalIndex.build(dtexts, dgroups, len(items), ngrams, word_weight) if dtexts else None
-        return cls(items, labels, desc, description_weight, fuzzy_weight)
+        return cls(items, labels, desc, description_weight)
 
     def scores(self, text: str) -> np.ndarray:
         s = self.labels.group_max(self.labels.doc_scores(text))
