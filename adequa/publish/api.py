@@ -280,6 +280,25 @@ def _error_handlers(app: FastAPI) -> None:
 
 # -- the API ----------------------------------------------------------------------------------------------------
 
+class ErrorDetail(BaseModel):
+    status: int
+    type: str
+    message: str
+    details: dict
+
+
+class ErrorBody(BaseModel):
+    """The one error shape, declared in the OpenAPI spec for every operation."""
+
+    error: ErrorDetail
+
+
+ERROR_RESPONSES = {code: {"model": ErrorBody, "description": text} for code, text in (
+    (400, "Bad request (e.g. an unknown option or territory)"), (401, "Missing or wrong token"),
+    (404, "Unknown item, or no data loaded for it"), (413, "Request body too large"),
+    (422, "Invalid parameter"), (503, "Service not configured on this server"))}
+
+
 class Filters(BaseModel):
     group: str | None = None
     territory: str | None = None
@@ -326,7 +345,7 @@ def create_app(db_path: str | Path, *, annotator: Callable[..., Any] | None = No
     :param defaults: default filters: group, territory, period.
     """
     state = State(db_path, settings=settings, annotator=annotator, defaults=defaults)
-    app = FastAPI(title="Adequa API", version="1", docs_url=None, redoc_url=None,
+    app = FastAPI(title="Adequa API", version="1", docs_url=None, redoc_url=None, responses=ERROR_RESPONSES,
                   description="Jobs, skills and training indicators with provenance, read-only. "
                               "Every error answers {\"error\": {status, type, message, details}}.")
     app.state.adequa = state
@@ -335,6 +354,10 @@ def create_app(db_path: str | Path, *, annotator: Callable[..., Any] | None = No
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"], max_age=600)
     _security_headers(app)
+    from adequa.publish.fast import ResponseCache, fast_json
+
+    app.add_middleware(ResponseCache)      # outermost: a repeated GET is answered from memory, headers included
+    fast_json(app)
     _error_handlers(app)
     _docs(app)
     token = state.settings.api_token.get_secret_value() if state.settings.api_token else None
@@ -621,6 +644,11 @@ def search_ads(state: State, f: Filters, *, q=None, skill=None, rome=None, contr
 
 def _search_ads(state: State, f: Filters, *, q=None, skill=None, rome=None, contract=None, page=1,
                 per_page=20) -> tuple[list[dict], int]:
+    from adequa.publish.search import indexed_search
+
+    found = indexed_search(state, f, q=q, skill=skill, rome=rome, contract=contract, page=page, per_page=per_page)
+    if found is not None:                  # the inverted index answered (adequa serve --prepare builds it)
+        return found
     cur = state.cursor()
     try:
         sql, _ = _group_ads_sql(state, cur, f, AD_COLUMNS)
