@@ -34,7 +34,7 @@ app.add_typer(indicators_app, name="indicators")
 app.add_typer(training_app, name="training")
 
 # Shared option types (the sqlite-utils way: one spelling, one help text).
-DbOption = Annotated[Optional[Path], typer.Option("--db", help="DuckDB warehouse file [env: ADEQUA_DB; default ./adequa.duckdb].")]
+DbOption = Annotated[Optional[Path], typer.Option("--db", help="DuckDB warehouse file (env ADEQUA_DB; default ./adequa.duckdb).")]
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv or json.")]
 GroupOption = Annotated[str, typer.Option("--group", help="Occupation group id (see `adequa indicators groups`), e.g. data-ia.")]
 TerritoryOption = Annotated[str, typer.Option("--territory", help="Territory as level:code, e.g. region:28, departement:76, bassin:2801, france.")]

@@ -106,10 +106,10 @@ class Warehouse:
                 keys = ", ".join(f'"{k}"' for k in key)
                 con.execute(f"CREATE OR REPLACE TEMP TABLE _b AS SELECT * FROM (SELECT *, row_number() OVER "
                             f"(PARTITION BY {keys}) AS _rn FROM _batch) QUALIFY _rn = count(*) OVER (PARTITION BY {keys})")
-                existing = con.execute(f'SELECT count(*) FROM "{table}" t JOIN _b b ON {on}').fetchone()[0]
+                existing = con.execute(f'SELECT count(*) FROM "{table}" t JOIN _b b ON {on}').fetchall()[0][0]
                 con.execute(f'DELETE FROM "{table}" t USING _b b WHERE {on}')
                 con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM _b')
-                total = con.execute("SELECT count(*) FROM _b").fetchone()[0]
+                total = con.execute("SELECT count(*) FROM _b").fetchall()[0][0]
                 con.execute("DROP TABLE _b")
         finally:
             self.con.unregister("_batch")
@@ -172,7 +172,8 @@ class Warehouse:
             if key:
                 cols_k = ", ".join(f'"{k}"' for k in key)
                 dup = con.execute(f'SELECT {cols_k}, count(*) FROM "{table}" WHERE version = ? GROUP BY ALL '
-                                  "HAVING count(*) > 1 LIMIT 1", [version]).fetchone()
+                                  "HAVING count(*) > 1 LIMIT 1", [version]).fetchall()
+                dup = dup[0] if dup else None
                 if dup:
                     raise WarehouseError(f"{table} {version}: {dup[-1]} rows share the key "
                                          f"{dict(zip(key, dup[:-1]))}; the source file repeats a record")
