@@ -20,7 +20,7 @@ from adequa.enrich.taxonomy import Taxonomy, normalise_kind
 from adequa.errors import InputError
 from adequa.normalise.text import fold, spans
 
-BUILD_VERSION = "skills-7"
+BUILD_VERSION = "skills-8"
 
 
 @dataclass
@@ -157,7 +157,7 @@ def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None,
                 if 2 <= len(content) <= 12:   # single words go through the candidate pass
                     model.exact.add(ks, eid)
                 by_exact.setdefault((it.lang, " ".join(content)), eid)
-                sim.add(content, eid)
+                sim.add(content, eid, preferred=it.source == "rome")
 
     # curated lexicon and soft skills
     def resolve(link: str, forms: list[str], lang: str, origin: str, line: int) -> dict:

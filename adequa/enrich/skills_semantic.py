@@ -18,13 +18,14 @@ from collections import defaultdict
 class SimilarityIndex:
     """Labels as key sets; ``best(keys)`` returns (score, entry) pairs, best first."""
 
-    MAX_POSTINGS = 250       # keys in more labels than this are not used to shortlist
-    SHORTLIST = 16
+    MAX_POSTINGS = 300       # keys in more labels than this are not used to shortlist
+    SHORTLIST = 20
 
     def __init__(self, light: frozenset = frozenset(), verbs: frozenset | set = frozenset()) -> None:
         self.light = frozenset(light)      # keys that weigh little ("réaliser", "effectuer")
         self.verbs = frozenset(verbs)
         self.label_head: list[str | None] = []
+        self.label_pref: list[bool] = []
         self.label_keys: list[frozenset[str]] = []
         self.label_entry: list[int] = []
         self.label_weight: list[float] = []
@@ -32,7 +33,8 @@ class SimilarityIndex:
         self.postings: dict[str, list[int]] = {}
         self._default_idf = 1.0
 
-    def add(self, keys, entry: int) -> None:
+    def add(self, keys, entry: int, preferred: bool = False) -> None:
+        """A label's keys; ``preferred`` labels (ROME, for "ROME first") come earlier in shortlists."""
         keys = [k for k in keys if k]
         ks = frozenset(keys)
         if ks:
@@ -40,6 +42,7 @@ class SimilarityIndex:
             self.label_entry.append(entry)
             head = keys[0]
             self.label_head.append(head if head in self.verbs and head not in self.light else None)
+            self.label_pref.append(preferred)
 
     def freeze(self) -> "SimilarityIndex":
         df: dict[str, int] = defaultdict(int)
@@ -53,8 +56,9 @@ class SimilarityIndex:
         self._default_idf = math.log(1 + n)
         self.label_weight = [sum(self.idf[k] for k in ks) for ks in self.label_keys]
         # shortest labels first: among labels sharing the same rare key, they score highest
-        lw = self.label_weight
-        self.postings = {k: sorted(v, key=lw.__getitem__) for k, v in postings.items()}
+        lw, pref = self.label_weight, self.label_pref
+        order = [w if p else w * 1.3 for w, p in zip(lw, pref)]
+        self.postings = {k: sorted(v, key=order.__getitem__) for k, v in postings.items()}
         return self
 
     def weight(self, keys) -> float:
