@@ -345,6 +345,12 @@ def _finish_record(ad: JobAd, contacts, geo: GeoResolver | None) -> JobAd:
     if "@" in ad.title or sum(c.isdigit() for c in ad.title) >= 8:     # titles rarely hold any
         title, found_title = scrub(ad.title, names=())
         ad.title, n_title = title or ad.title, sum(found_title.values())
+    for name in ("employer", "location_text", "url"):    # short fields, published too: same cheap test
+        value = getattr(ad, name)
+        if value and ("@" in value or sum(c.isdigit() for c in value) >= 8):
+            clean, found_field = scrub(value, names=())
+            setattr(ad, name, clean)
+            n_title += sum(found_field.values())
     ad.personal_data_removed = removed + sum(found.values()) + n_title
     return finish_ad(ad, geo)
 
