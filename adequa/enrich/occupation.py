@@ -195,10 +195,14 @@ class OccupationClassifier:
         for a in ref.appellations:
             labels_by_fiche.setdefault(a["code_rome"], []).append(a["label"])
         out = {}
+        stems_of: dict[str, frozenset[str]] = {}     # items are shared by many fiches: stem each label once
         for code in ref.fiches:
             words: set[str] = set()
             for text in labels_by_fiche.get(code, []) + ref.fiche_terms.get(code, []):
-                words.update(stem(t) for t in tokens(text) if t not in STOPWORDS and len(t) > 2)
+                st = stems_of.get(text)
+                if st is None:
+                    st = stems_of[text] = frozenset(stem(t) for t in tokens(text) if t not in STOPWORDS and len(t) > 2)
+                words |= st
             out[code] = sorted(words)
         return out
 

@@ -157,16 +157,31 @@ class LexicalIndex:
         more than 50 of them) are dropped: they weigh little and cost most at query time."""
         from scipy import sparse
 
+        # feature ids per distinct token, computed once; then (document, feature) counts in numpy
         vocab: dict[str, int] = {}
-        rows, cols, vals = [], [], []
+        token_ids: dict[str, np.ndarray] = {}
+        parts: list[np.ndarray] = []
+        owner: list[int] = []
         for d, text in enumerate(texts):
-            for feat, tf in features(text, ngrams, word_weight).items():
-                j = vocab.setdefault(feat, len(vocab))
-                rows.append(d)
-                cols.append(j)
-                vals.append(1.0 + math.log(tf))
+            for tok in tokens(text):
+                if tok in STOPWORDS:
+                    continue
+                arr = token_ids.get(tok)
+                if arr is None:
+                    arr = np.array([vocab.setdefault(f, len(vocab)) for f in _token_features(tok, *ngrams)], np.int64)
+                    token_ids[tok] = arr
+                parts.append(arr)
+                owner.append(d)
         n_docs = len(texts)
-        cols_arr = np.array(cols, np.int64)
+        if parts:
+            ids = np.concatenate(parts)
+            docs = np.repeat(np.array(owner, np.int64), [len(p) for p in parts])
+            width = max(1, len(vocab))
+            keys, counts = np.unique(docs * width + ids, return_counts=True)
+            rows, cols_arr = keys // width, keys % width
+            vals = (1.0 + np.log(counts)).astype(np.float32)
+        else:
+            rows, cols_arr, vals = np.array([], np.int64), np.array([], np.int64), np.array([], np.float32)
         stop: frozenset[str] = frozenset()
         df = np.bincount(cols_arr, minlength=len(vocab)).astype(np.float32)
         keep = (df <= max(50, max_df * n_docs))
