@@ -76,6 +76,35 @@ def _annotator(settings):
     return annotate
 
 
+def prepare_warehouse(db) -> dict:
+    """Bring what the server reads up to date (writable, before serving): the indicators' facts and the ads
+    search index, each rebuilt only when stale."""
+    from adequa.indicators import facts
+    from adequa.publish.search import update_index
+    from adequa.store.duckdb import Warehouse
+
+    out = {}
+    with Warehouse(db) as wh:
+        wh.con.execute("SET enable_progress_bar = false")
+        if wh.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ads'"):
+            out["facts"] = "fresh" if facts.fresh(wh.con) else facts.build(wh.con)
+            out["search_index"] = update_index(wh.con)
+    return out
+
+
+def app_factory():
+    """The app of one worker process (``adequa serve --processes N``), configured by ADEQUA_SERVE_CONFIG."""
+    import json
+    import os
+
+    from adequa.publish.api import create_app
+
+    conf = json.loads(os.environ["ADEQUA_SERVE_CONFIG"])
+    settings = settings_with(Path(conf["db"]))
+    return create_app(settings.db, settings=settings, cors_origins=conf["origins"],
+                      annotator=None if conf["no_annotate"] else _annotator(settings), defaults=conf["defaults"])
+
+
 @app.command("serve")
 def serve(
     db: DbOption = None,
@@ -85,29 +114,48 @@ def serve(
     territory: Annotated[str, typer.Option("--territory", help="Default territory of the dashboard.")] = "region:28",
     period: Annotated[Optional[str], typer.Option("--period", help="Default period (default: all data).")] = None,
     cors: Annotated[Optional[str], typer.Option("--cors", help="Comma-separated origins allowed to call the API from a browser.")] = None,
-    workers: Annotated[int, typer.Option("--workers", help="Threads answering requests.")] = 8,
+    workers: Annotated[int, typer.Option("--workers", help="Threads answering requests (per process).")] = 8,
+    processes: Annotated[int, typer.Option("--processes", help="Server processes (uvicorn workers), each with its "
+                                           "own read-only connection and caches; 1 = one process.")] = 1,
+    prepare: Annotated[bool, typer.Option("--prepare", help="First rebuild, if stale, the indicators' facts and the "
+                                          "ads search index (needs write access), then serve read-only.")] = False,
     no_annotate: Annotated[bool, typer.Option("--no-annotate", help="Do not offer POST /api/v1/annotate.")] = False,
 ) -> None:
     """Serve the dashboard and the REST API (read-only on the warehouse).
 
     Dashboard at http://HOST:PORT/, API under /api/v1, OpenAPI docs at /docs.
 
-    Example: adequa serve --db adequa.duckdb --port 8000 --territory region:28
+    Example: adequa serve --db adequa.duckdb --port 8000 --territory region:28 --prepare --processes 2
     """
+    import json
+    import os
+
     import anyio.to_thread
     import uvicorn
 
-    from adequa.publish.api import create_app
-
     settings = settings_with(db)
     origins = [o.strip() for o in cors.split(",") if o.strip()] if cors else None
+    defaults = {"group": group, "territory": territory, "period": period}
+    if prepare:
+        from rich.console import Console
+
+        with Console(stderr=True).status("Preparing the warehouse (facts, search index)…"):
+            done = prepare_warehouse(settings.db)
+        typer.echo(f"prepared: {done}", err=True)
+    typer.echo(f"Adequa dashboard on http://{host}:{port}/  (API: /api/v1, docs: /docs)", err=True)
+    if processes > 1:
+        os.environ["ADEQUA_SERVE_CONFIG"] = json.dumps({"db": str(settings.db), "origins": origins,
+                                                        "no_annotate": no_annotate, "defaults": defaults})
+        uvicorn.run("adequa.cli.publish:app_factory", factory=True, host=host, port=port, workers=processes,
+                    log_level="warning")
+        return
+    from adequa.publish.api import create_app
+
     application = create_app(settings.db, settings=settings, cors_origins=origins,
-                             annotator=None if no_annotate else _annotator(settings),
-                             defaults={"group": group, "territory": territory, "period": period})
+                             annotator=None if no_annotate else _annotator(settings), defaults=defaults)
 
     @application.on_event("startup")
     async def _threads() -> None:
         anyio.to_thread.current_default_thread_limiter().total_tokens = max(1, workers)
 
-    typer.echo(f"Adequa dashboard on http://{host}:{port}/  (API: /api/v1, docs: /docs)", err=True)
     uvicorn.run(application, host=host, port=port, log_level="warning")

@@ -93,6 +93,7 @@ class State:
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self._tables: set[str] | None = None
+        self.shared: dict = {}                     # indicators' per-connection facts, shared by every cursor
         self.started = time.time()
         self.warm_seconds: float | None = None       # set when the start-up warm-up has finished
 
@@ -130,10 +131,15 @@ class State:
     def context(self, cur, *, group: str | None, territory: str | None, period: str | None, **options):
         from adequa.indicators import make_context
 
-        return make_context(cur, group=group or self.defaults["group"],
-                            territory=territory or self.defaults["territory"],
-                            period=period if period is not None else self.defaults["period"],
-                            min_cell_size=self.settings.min_cell_size, **options)
+        ctx = make_context(cur, group=group or self.defaults["group"],
+                           territory=territory or self.defaults["territory"],
+                           period=period if period is not None else self.defaults["period"],
+                           min_cell_size=self.settings.min_cell_size, **options)
+        if not getattr(self, "live", False):
+            # facts about the read-only connection (tables, facts' freshness: scans of the ads) are computed
+            # once for the server, not once per request's cursor
+            ctx.shared = self.shared
+        return ctx
 
     def figure(self, name: str, *, group=None, territory=None, period=None, lang: str = "fr",
                options: dict | None = None) -> Figure:
@@ -356,7 +362,8 @@ def create_app(db_path: str | Path, *, annotator: Callable[..., Any] | None = No
     _security_headers(app)
     from adequa.publish.fast import ResponseCache, fast_json
 
-    app.add_middleware(ResponseCache)      # outermost: a repeated GET is answered from memory, headers included
+    if not getattr(state, "live", False):  # a read-only warehouse: a repeated GET is answered from memory
+        app.add_middleware(ResponseCache)  # (outermost, headers included)
     fast_json(app)
     _error_handlers(app)
     _docs(app)

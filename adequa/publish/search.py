@@ -212,7 +212,8 @@ PAGE_COLUMNS = ("ad_id", "title", "excerpt", "employer", "created_at", "contract
 
 def index_usable(app_state) -> dict | None:
     """The index state when it exists and is fresh for this (read-only) warehouse, computed once per server."""
-    cached = getattr(app_state, "_search_index", False)
+    live = getattr(app_state, "live", False)          # beside a writer: check on every request
+    cached = False if live else getattr(app_state, "_search_index", False)
     if cached is False:
         cur = app_state.cursor()
         try:
@@ -222,7 +223,8 @@ def index_usable(app_state) -> dict | None:
         finally:
             cur.close()
         cached = st if st and st["fresh"] else None
-        app_state._search_index = cached
+        if not live:
+            app_state._search_index = cached
     return cached
 
 

@@ -102,11 +102,19 @@ def _figures(state, request: Request, sections: tuple[str, ...], *, only: tuple[
     from adequa.indicators import list_indicators
 
     f = _filters(request, state)
-    out = []
-    for d in list_indicators():
-        if d.section not in sections or d.name in exclude or (only is not None and d.name not in only):
-            continue
-        out.append(state.figure(d.name, group=f["group"], territory=f["territory"], period=f["period"] or None))
+    names = [d.name for d in list_indicators()
+             if d.section in sections and d.name not in exclude and (only is None or d.name in only)]
+
+    def one(name):
+        return state.figure(name, group=f["group"], territory=f["territory"], period=f["period"] or None)
+
+    if len(names) > 1:         # DuckDB releases the GIL: a page's uncached figures are computed side by side
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(4, len(names)), thread_name_prefix="adequa-fig") as pool:
+            out = list(pool.map(one, names))
+    else:
+        out = [one(n) for n in names]
     if only is not None:
         out.sort(key=lambda fig: only.index(fig.name))
     return out
