@@ -70,18 +70,25 @@ class State:
     """The warehouse connection, the indicator cache and the app's defaults."""
 
     def __init__(self, db_path: str | Path, *, settings=None, annotator: Callable | None = None,  # noqa: D107
-                 defaults: dict | None = None, cache_size: int = 512):
+                 defaults: dict | None = None, cache_size: int = 512, connection=None):
         import duckdb
 
         from adequa.store.duckdb import WarehouseError
 
         self.db_path = Path(db_path)
-        if not self.db_path.exists():
+        if connection is not None:
+            # Serving beside a writer of the same process: each request's cursor reads the last
+            # committed snapshot, and nothing is cached (the data may change between requests).
+            self.con, cache_size = connection, 0
+        elif not self.db_path.exists():
             raise WarehouseError(f"{self.db_path}: no warehouse here yet (run `adequa run` or an ingest first)")
-        try:
-            self.con = duckdb.connect(str(self.db_path), read_only=True)
-        except duckdb.Error as exc:
-            raise WarehouseError(f"{self.db_path}: cannot open the warehouse read-only ({exc})") from exc
+        else:
+            try:
+                self.con = duckdb.connect(str(self.db_path), read_only=True)
+            except duckdb.Error as exc:
+                raise WarehouseError(f"{self.db_path}: cannot open the warehouse read-only ({exc}); a process "
+                                     "writing to it (an ingest) holds the lock: serve once it has finished") from exc
+        self.live = connection is not None
         if settings is None:
             from adequa.config import get_settings
 
@@ -117,7 +124,7 @@ class State:
         self.con.close()
 
     def tables(self) -> set[str]:
-        if self._tables is None:
+        if self._tables is None or self.live:
             cur = self.cursor()
             self._tables = {r[0] for r in cur.execute(
                 "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' UNION "
@@ -340,7 +347,7 @@ def _text_filter(q: str | None, params: list) -> str:
 
 def create_app(db_path: str | Path, *, annotator: Callable[..., Any] | None = None, settings=None,
                cors_origins: list[str] | None = None, defaults: dict | None = None, dashboard: bool = True,
-               warm_up: bool = True) -> FastAPI:
+               warm_up: bool = True, connection=None) -> FastAPI:
     """The FastAPI app: REST API under /api/v1, OpenAPI docs at /docs, the dashboard at /.
 
     :param db_path: the DuckDB warehouse, opened read-only.
@@ -349,8 +356,12 @@ def create_app(db_path: str | Path, *, annotator: Callable[..., Any] | None = No
     :param settings: Settings (api_token, min_cell_size); default: the environment's.
     :param cors_origins: origins allowed to call the API from a browser (default: none).
     :param defaults: default filters: group, territory, period.
+    :param connection: an open DuckDB connection to serve from instead of opening ``db_path``
+        read-only, for a process that also writes (e.g. ingests) to it: DuckDB lets one process
+        write a file, and each request then reads the last committed snapshot (never a half
+        batch); results are not cached.
     """
-    state = State(db_path, settings=settings, annotator=annotator, defaults=defaults)
+    state = State(db_path, settings=settings, annotator=annotator, defaults=defaults, connection=connection)
     app = FastAPI(title="Adequa API", version="1", docs_url=None, redoc_url=None, responses=ERROR_RESPONSES,
                   description="Jobs, skills and training indicators with provenance, read-only. "
                               "Every error answers {\"error\": {status, type, message, details}}.")
