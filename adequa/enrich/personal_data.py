@@ -131,7 +131,8 @@ def scrub(text: str | None, *, names: Iterable[str] = ()) -> tuple[str | None, C
     spans: list[tuple[int, int, str]] = []
     cues: set[int] = set()
     for cue in _EMAIL_CUES:
-        cues.update(_finds(text, cue))
+        if cue in text:                 # most texts hold none: a plain scan, no generator
+            cues.update(_finds(text, cue))
     last = -1
     for pos in sorted(cues):
         if pos < last:
@@ -152,7 +153,7 @@ def scrub(text: str | None, *, names: Iterable[str] = ()) -> tuple[str | None, C
             last = m.end()
     for cues_, pattern, before, group in ((_CIVILITY_CUES, NAME_AFTER_CIVILITY, 1, 0),
                                          (_CONTACT_CUES, NAME_AFTER_CONTACT, 6, 1)):
-        found = sorted({p for cue in cues_ for p in _finds(text, cue)})
+        found = sorted({p for cue in cues_ if cue in text for p in _finds(text, cue)})
         last = -1
         for pos in found:
             if pos < last:

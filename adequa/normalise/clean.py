@@ -8,6 +8,7 @@ this module only makes stored text clean and comparable.
 from __future__ import annotations
 
 import html
+from collections import Counter
 import re
 import unicodedata
 
@@ -120,15 +121,12 @@ def detect_language(text: str | None, *, sample: int = 600) -> str | None:
     if not text:
         return None
     votes = dict.fromkeys(_STOPWORDS, 0)
-    n = 0
-    get = _WORD_LANG.get
-    for word in text[:sample].lower().replace("'", " ").replace("’", " ").split():
-        langs = get(word)
-        if langs is not None:
-            n += 1
-            for lang in langs:
-                votes[lang] += 1
-    if n < 3:
+    # the stop words of the sample, counted at C speed; then one step per distinct stop word
+    hits = Counter(filter(_WORD_LANG.__contains__, text[:sample].lower().replace("'", " ").replace("’", " ").split()))
+    if sum(hits.values()) < 3:
         return None
+    for word, count in hits.items():
+        for lang in _WORD_LANG[word]:
+            votes[lang] += count
     best = max(votes, key=votes.get)
     return best

@@ -338,16 +338,23 @@ class AdSink:
 
 
 # -- per-record processing ------------------------------------------------------------
+def _digits(text: str) -> int:
+    """How many digits ``text`` holds: ten C-level scans for ASCII text, far cheaper than a per-character loop."""
+    if text.isascii():
+        return sum(map(text.count, "0123456789"))
+    return sum(c.isdigit() for c in text)
+
+
 def _finish_record(ad: JobAd, contacts, geo: GeoResolver | None) -> JobAd:
     removed = scrub_fields(contacts.fields)
     ad.description, found = scrub(ad.description, names=contacts.names)
     n_title = 0
-    if "@" in ad.title or sum(c.isdigit() for c in ad.title) >= 8:     # titles rarely hold any
+    if "@" in ad.title or _digits(ad.title) >= 8:     # titles rarely hold any
         title, found_title = scrub(ad.title, names=())
         ad.title, n_title = title or ad.title, sum(found_title.values())
     for name in ("employer", "location_text", "url"):    # short fields, published too: same cheap test
         value = getattr(ad, name)
-        if value and ("@" in value or sum(c.isdigit() for c in value) >= 8):
+        if value and ("@" in value or _digits(value) >= 8):
             clean, found_field = scrub(value, names=())
             setattr(ad, name, clean)
             n_title += sum(found_field.values())
@@ -363,11 +370,27 @@ def _records_of(path: Path, fmt: str | None, mapping) -> tuple[str, Iterator[tup
     if mapping is not None or kind in ("mapped", "generic"):
         return "mapped", ads_csv.read_mapped(path, mapping, fmt=None if kind in ("mapped", "generic", "") else kind)
     ft_fmt = {"ft": None, "france-travail": None, "ft-csv": "csv", "ft-json": "json", "ft-jsonl": "jsonl"}
+    if kind in ft_fmt and (ft_fmt[kind] or france_travail._sniff(path)) == "jsonl":
+        return "france-travail", ((n, raw, None) for n, raw in france_travail.jsonl_lines(path))
     if kind in ft_fmt:
         return "france-travail", ((n, r, None) for n, r in france_travail.read_dump(path, fmt=ft_fmt[kind]))
     if kind not in ("", "csv", "json", "jsonl"):
         raise InputError(f"unknown format {fmt!r}; expected ft, ft-csv, ft-json, ft-jsonl, csv, json, jsonl or mapped",
                          path=str(path), field="--format")
+    if (kind or france_travail._sniff(path)) == "jsonl":
+        # raw lines: decoded where they are normalised (in the workers), not here
+        lines = france_travail.jsonl_lines(path)
+        first = next(lines, None)
+        if first is None:
+            return "france-travail", iter(())
+        rec = france_travail.parse_jsonl_line(first[1], str(path), first[0])
+        if france_travail.looks_like_france_travail(rec.keys()):
+            def raw_chain():
+                yield first[0], rec, None
+                yield from ((n, raw, None) for n, raw in lines)
+            return "france-travail", raw_chain()
+        lines.close()
+        return "mapped", ads_csv.read_mapped(path, None, fmt="json")
     dump = france_travail.read_dump(path, fmt=kind or None)
     first = next(dump, None)
     if first is None:
@@ -398,8 +421,20 @@ def _progress(enabled: bool):
 _WORKER: dict = {}          # geo resolver, hasher and source of the current run, inherited by forked workers
 
 
+def _parse_line(raw: bytes, path, line) -> dict:
+    from adequa.sources.france_travail import parse_jsonl_line
+
+    return parse_jsonl_line(raw, path, line)
+
+
 def _normalise_one(path, line, record: dict, kind: str, source: str, geo):
-    """("ad", JobAd) or ("reject", reject fields) for one raw record."""
+    """("ad", JobAd) or ("reject", reject fields) for one raw record; ("fatal", InputError fields)
+    when ``record`` is a raw JSON line that is not an object (the run stops there, as when reading)."""
+    if record.__class__ is bytes:
+        try:
+            record = _parse_line(record, path, line)
+        except InputError as exc:
+            return "fatal", dict(message=exc.message, path=exc.path, line=exc.line, record=exc.record, field=exc.field)
     try:
         if kind == "france-travail":
             ad, contacts = from_france_travail(record, source=source if source != "mixed" else "france-travail")
@@ -544,6 +579,9 @@ def ingest_records(records: Iterable[tuple[str | None, int | None, dict, str]], 
                     sink.mark(item[1])
                     continue
                 (what, value), path, line, bands = item
+                if what == "fatal":          # a malformed line: keep every complete record before it
+                    sink.flush()
+                    raise InputError(value.pop("message"), **value)
                 summary.read += 1
                 if what == "reject":
                     sink.reject(source=source, **value)
