@@ -20,6 +20,7 @@ How one text is read (``SkillExtractor.extract``):
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from adequa.enrich.lexical import LIGHT_VERBS
 from adequa.enrich.skills_build import Compiled
@@ -50,6 +51,7 @@ _COPULA = frozenset("etre avoir devoir pouvoir constituer permettre".split())
 
 _THING_DET = frozenset("en nos notre leur leurs la le les cet cette son sa ses ces des".split())
 
+TEXT_MEMO = 20_000      # distinct texts remembered (whole descriptions; cleared when full)
 T_ROME = 0.62
 T_ESCO = 0.70
 T_WEAK = 0.45
@@ -69,6 +71,7 @@ class SkillExtractor:
         self.c = compiled
         self.version = compiled.version
         self._memo: dict = {}
+        self._texts: dict = {}       # (text, lang, hint, field, semantic) -> mentions: reposted ads cost nothing
         self._others: dict[str, "SkillExtractor"] = {}
         self.semantic = True         # False: exact pass only (curated lexicon + taxonomy labels)
         self._loader = loader        # lang -> Compiled, for languages built on demand
@@ -101,6 +104,16 @@ class SkillExtractor:
         """Skill mentions of ``text``; ``rome_hint`` (a ROME code) prefers that fiche's items."""
         if not text:
             return []
+        memo_key = (text, lang, rome_hint, field, self.semantic)
+        got = self._texts.get(memo_key)
+        if got is None:
+            got = tuple(self._extract(text, lang, rome_hint, field))
+            if len(self._texts) >= TEXT_MEMO:
+                self._texts.clear()
+            self._texts[memo_key] = got
+        return [replace(m) for m in got]
+
+    def _extract(self, text: str, lang: str, rome_hint: str | None, field: str) -> list[SkillMention]:
         if lang not in self.c.langs:
             other = self.for_lang(lang)
             if other is not self:

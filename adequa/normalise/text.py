@@ -95,6 +95,8 @@ _FOLD_1TO1 = _one_to_one_fold_table()
 
 
 _LEMMA_CACHE: dict[tuple[str, str], str] = {}
+_NEW_LEMMAS: list[tuple[str, str]] = []      # keys lemmatised since the last ``drain_new_lemmas``
+LEMMA_CACHE_MAX = 500_000
 
 
 def lemma(word: str, lang: str = "fr") -> str:
@@ -103,9 +105,28 @@ def lemma(word: str, lang: str = "fr") -> str:
     got = _LEMMA_CACHE.get(key)
     if got is None:
         got = _lemma(word, lang)
-        if len(_LEMMA_CACHE) < 500_000:
+        if len(_LEMMA_CACHE) < LEMMA_CACHE_MAX:
             _LEMMA_CACHE[key] = got
+            _NEW_LEMMAS.append(key)
     return got
+
+
+def add_lemmas(known: dict[tuple[str, str], str]) -> None:
+    """Seed the lemma cache ((word, lang) -> lemma, e.g. saved by an earlier run): the
+    lemmatiser's dictionary (~1 s to load) is then only read for words never seen before."""
+    room = LEMMA_CACHE_MAX - len(_LEMMA_CACHE)
+    if room <= 0:
+        return
+    if len(known) > room:
+        known = dict(list(known.items())[:room])
+    _LEMMA_CACHE.update(known)
+
+
+def drain_new_lemmas() -> dict[tuple[str, str], str]:
+    """Lemmas computed since the last call (to save them, or to pass them from a worker process)."""
+    out = {k: _LEMMA_CACHE[k] for k in _NEW_LEMMAS if k in _LEMMA_CACHE}
+    _NEW_LEMMAS.clear()
+    return out
 
 
 def _lemma(word: str, lang: str) -> str:

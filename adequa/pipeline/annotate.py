@@ -196,6 +196,74 @@ def _extra_paths(taxonomies: list[str | Path] | None) -> list[Path]:
     return paths
 
 
+# -- lemma cache: words lemmatised by earlier runs -----------------------------------------------
+_LEMMAS_LOADED: set[str] = set()
+
+
+def _lemma_path(settings: Settings) -> Path:
+    try:
+        from importlib.metadata import version
+
+        lv = version("simplemma")
+    except Exception:       # noqa: BLE001 - no version: the key still changes with text.py
+        lv = "?"
+    return Path(settings.cache_dir) / f"lemmas-{lv}-{code_fingerprint(files=('adequa/normalise/text.py',))}.pickle"
+
+
+def load_lemmas(settings: Settings) -> int:
+    """Seed the lemma cache from the file saved by earlier runs (once per process); returns its size."""
+    path = _lemma_path(settings)
+    if str(path) in _LEMMAS_LOADED or not path.exists():
+        return 0
+    from adequa.normalise.text import add_lemmas
+
+    try:
+        with path.open("rb") as fh:
+            known = pickle.load(fh)
+    except Exception:       # noqa: BLE001 - a bad cache file is ignored (rewritten by the next save)
+        return 0
+    if not isinstance(known, dict):
+        return 0
+    add_lemmas(known)
+    _LEMMAS_LOADED.add(str(path))
+    return len(known)
+
+
+def save_lemmas(settings: Settings, new: dict | None = None) -> int:
+    """Add the lemmas computed in this process (and ``new`` ones from workers) to the saved file."""
+    from adequa.normalise.text import LEMMA_CACHE_MAX, drain_new_lemmas
+
+    fresh = drain_new_lemmas()
+    if new:
+        fresh.update(new)
+    if not fresh:
+        return 0
+    path = _lemma_path(settings)
+    known: dict = {}
+    if path.exists():
+        try:
+            with path.open("rb") as fh:
+                known = pickle.load(fh)
+        except Exception:   # noqa: BLE001
+            known = {}
+    if not isinstance(known, dict) or len(known) >= LEMMA_CACHE_MAX:
+        return 0
+    before = len(known)
+    for k, v in fresh.items():
+        known.setdefault(k, v)
+    if len(known) == before:
+        return 0
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        with tmp.open("wb") as fh:
+            pickle.dump(known, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError:
+        return 0
+    return len(known) - before
+
+
 def load_skill_extractor(settings: Settings, taxonomies: list[str | Path] | None = None, *, use_cache: bool = True,
                          lang: str = "fr", semantic: bool = True):
     """The compiled ``SkillExtractor``, from the cache when the referential files did not change.
@@ -206,6 +274,8 @@ def load_skill_extractor(settings: Settings, taxonomies: list[str | Path] | None
     from adequa.enrich.skills import SkillExtractor
 
     extra = _extra_paths(taxonomies)
+    if use_cache:
+        load_lemmas(settings)
 
     def loader(lg: str):
         return _compiled(settings, extra, lg, use_cache)
@@ -213,6 +283,24 @@ def load_skill_extractor(settings: Settings, taxonomies: list[str | Path] | None
     ex = SkillExtractor(loader(lang), loader=loader)
     ex.semantic = semantic and os.environ.get("ADEQUA_SKILLS_EXACT_ONLY", "") in ("", "0")
     return ex
+
+
+# Modules whose classes (or the data layout they expect) are pickled in the compiled cache.
+_PICKLED_CODE = ("adequa/enrich/skills_build.py", "adequa/enrich/skills_exact.py", "adequa/enrich/skills_semantic.py",
+                 "adequa/enrich/segment.py", "adequa/enrich/lexical.py", "adequa/enrich/taxonomy.py",
+                 "adequa/normalise/text.py")
+
+
+def code_fingerprint(root: Path | None = None, files: Iterable[str] = _PICKLED_CODE) -> str:
+    """sha256 of the source of every module that defines a pickled class (or computes the keys
+    pickled with it): any edit gives a new cache key, so a stale pickle is never loaded."""
+    root = Path(__file__).resolve().parents[2] if root is None else Path(root)
+    h = hashlib.sha256()
+    for rel in files:
+        p = root / rel
+        h.update(rel.encode())
+        h.update(p.read_bytes() if p.exists() else b"-")
+    return h.hexdigest()[:16]
 
 
 def _compiled(settings: Settings, extra: list[Path], lang: str, use_cache: bool):
@@ -224,7 +312,7 @@ def _compiled(settings: Settings, extra: list[Path], lang: str, use_cache: bool)
                                "(set ADEQUA_MIRROR or run `adequa data pull`)")
     every = [p for ps in inputs.values() for p in ps]
     key = hashlib.sha256("|".join([BUILD_VERSION, curated_fingerprint(), _sha(every), lang,
-                                   sys.version.split()[0]]).encode()).hexdigest()[:16]
+                                   sys.version.split()[0], code_fingerprint()]).encode()).hexdigest()[:16]
     cache = Path(settings.cache_dir) / f"skills-{lang}-{key}.pickle"
     if use_cache and cache.exists():
         try:
@@ -313,13 +401,17 @@ def annotate_ad(ad: dict, extractor, classifier=None, lang: str = "fr") -> dict:
 _WORKER: dict = {}
 
 
-def _annotate_chunk(chunk: list[dict]) -> list[tuple[str, int]]:
+def _annotate_chunk(chunk: list[dict]) -> tuple[list[tuple[str, int]], dict]:
+    """Output lines of a chunk, and the lemmas first computed while annotating it (for the parent to save)."""
+    from adequa.normalise.text import drain_new_lemmas
+
     ex, cl, lang = _WORKER["extractor"], _WORKER["classifier"], _WORKER["lang"]
     out = []
+    dumps = json.dumps
     for ad in chunk:
         rec = annotate_ad(ad, ex, cl, lang)
-        out.append((json.dumps(rec, ensure_ascii=False), len(rec["skills"])))
-    return out
+        out.append((dumps(rec, ensure_ascii=False), len(rec["skills"])))
+    return out, (drain_new_lemmas() if _WORKER.get("forked") else {})
 
 
 def _chunks(ads: Iterator[tuple[int, dict]], size: int) -> Iterator[list[dict]]:
@@ -352,7 +444,8 @@ def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, 
         workers = min(2, os.cpu_count() or 1) if big else 1
     if workers > 1 and "fork" not in mp.get_all_start_methods():
         workers = 1
-    _WORKER.update(extractor=extractor, classifier=classifier, lang=lang)
+    _WORKER.update(extractor=extractor, classifier=classifier, lang=lang, forked=workers > 1)
+    new_lemmas: dict = {}
     n_ads = n_mentions = 0
     out_fh = sys.stdout if str(output) == "-" else open(output, "w", encoding="utf-8")
     try:
@@ -364,7 +457,9 @@ def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, 
             pool = None
             results = map(_annotate_chunk, chunks)
         try:
-            for lines in results:
+            for lines, lemmas in results:
+                if lemmas:
+                    new_lemmas.update(lemmas)
                 for line, n in lines:
                     out_fh.write(line + "\n")
                     n_mentions += n
@@ -378,4 +473,5 @@ def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, 
     finally:
         if out_fh is not sys.stdout:
             out_fh.close()
+    save_lemmas(settings, new_lemmas)
     return {"ads": n_ads, "mentions": n_mentions, "seconds": time.perf_counter() - t0, "workers": workers}

@@ -18,7 +18,8 @@ def enrich_warehouse(settings: Settings, *, batch_size: int | None = None, limit
     """Enrich pending ads; returns {"ads", "mentions", "version", "pending"}."""
     import pyarrow as pa
 
-    from adequa.pipeline.annotate import annotate_ad, load_occupation_classifier_or_none, load_skill_extractor
+    from adequa.pipeline.annotate import (annotate_ad, load_occupation_classifier_or_none, load_skill_extractor,
+                                          save_lemmas)
     from adequa.store.duckdb import Warehouse
 
     extractor = load_skill_extractor(settings)
@@ -76,6 +77,7 @@ def enrich_warehouse(settings: Settings, *, batch_size: int | None = None, limit
             done_mentions += len(mention_rows)
             if progress:
                 progress(len(rows), pending)
+    save_lemmas(settings)
     return {"ads": done_ads, "mentions": done_mentions, "version": version, "pending": pending}
 
 
