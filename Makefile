@@ -4,19 +4,24 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export ADEQUA_MIRROR ?= $(abspath ../shared/data)
 DB ?= adequa.duckdb
+# Extras of the full install: PDF printing (Playwright + Debian's Chromium) and the semantic
+# skill ranker (torch 2.13.0 CPU, from this machine's disk). `make study EXTRAS=pdf` skips torch.
+EXTRAS ?= pdf,semantic
 
 .PHONY: study test bench soak install install-test pull clean
 
-$(BIN)/adequa: pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -c constraints.txt -e .
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -c constraints.txt -e '.[$(EXTRAS)]'
 	touch $@
 
-install: $(BIN)/adequa
+install: $(VENV)/.installed
 
-$(VENV)/.test-installed: $(BIN)/adequa
-	$(BIN)/pip install -q -c constraints.txt -e '.[test,spark]'
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -c constraints.txt -e '.[test,spark,pdf]'
 	touch $@
 
 install-test: $(VENV)/.test-installed
@@ -29,7 +34,7 @@ study: pull
 	$(BIN)/adequa run --db $(DB) --out study
 
 test: install-test
-	$(BIN)/python -m pytest -q -x --timeout=900
+	$(BIN)/python -m pytest -q --timeout=900
 
 bench: install-test
 	$(BIN)/python -m bench

@@ -36,7 +36,7 @@ def require_playwright():
     try:
         from playwright import sync_api
     except ImportError as exc:
-        raise MissingExtra("test", "playwright") from exc
+        raise MissingExtra("pdf", "playwright") from exc
     return sync_api
 
 

@@ -21,6 +21,7 @@ def main() -> None:
         app()
     except AdequaError as exc:
         from rich.console import Console
+        from rich.markup import escape
 
-        Console(stderr=True).print(f"[bold red]Error:[/] {exc}", highlight=False)
+        Console(stderr=True).print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(getattr(exc, "exit_code", 1))

@@ -69,7 +69,9 @@ def _ingest(settings: Settings, root: Path):
         console.print(f"[yellow]no job-ad files under {folder}[/]")
         return None
     summary = ingest_offers(paths, db=settings.db)
-    console.print(f"  ads: {summary}")
+    console.print(f"  ads: read {summary.read:,}, stored {summary.stored:,}, updated {summary.updated:,}, "
+                  f"rejected {summary.rejected:,}, duplicates {summary.duplicates:,}, "
+                  f"personal data removed {summary.personal_data_removed:,}")
     return summary
 
 
@@ -94,4 +96,6 @@ def _training(settings: Settings, root: Path):
 def _study(settings: Settings, out: Path, group: str, territory: str, period: str | None):
     from adequa.publish.report.study import build_study
 
-    return build_study(settings.db, out=out, group=group, territory=territory, period=period, settings=settings)
+    result = build_study(settings.db, out=out, group=group, territory=territory, period=period, settings=settings)
+    console.print(f"  study: {result.summary()}", highlight=False)
+    return result

@@ -40,6 +40,7 @@ class StudyResult:
     figures: list[Figure]
     seconds: float
     timings: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def missing(self) -> list[Figure]:
@@ -48,7 +49,8 @@ class StudyResult:
     def summary(self) -> str:
         ok = sum(f.available for f in self.figures)
         return (f"{self.html}: {ok} figure(s) published, {len(self.figures) - ok} not available"
-                + (f"; PDF {self.pdf}" if self.pdf else "") + f" ({self.seconds:.1f} s)")
+                + (f"; PDF {self.pdf}" if self.pdf else "") + f" ({self.seconds:.1f} s)"
+                + "".join(f"\n  warning: {w}" for w in self.warnings))
 
 
 # -- computing (through the indicators API only) ----------------------------------------------------------------
@@ -250,13 +252,19 @@ def build_study(db, *, out: str | Path = "study", group: str = "data-ia", territ
     finally:
         con.close()
     pdf_path = None
+    warnings: list[str] = []
     if pdf:
-        from adequa._libs.browser import print_pdf
+        from adequa._libs.browser import BrowserUnavailable, print_pdf
+        from adequa.errors import MissingExtra
 
         t3 = time.perf_counter()
         if progress:
             progress("PDF", 0, 1)
-        pdf_path = print_pdf(html_path, out / "study.pdf", footer=_footer(meta, lang))
+        try:
+            pdf_path = print_pdf(html_path, out / "study.pdf", footer=_footer(meta, lang))
+        except (MissingExtra, BrowserUnavailable) as exc:
+            # The HTML report and its data stand on their own; say plainly why there is no PDF.
+            warnings.append(f"no PDF: {exc}")
         timings["pdf"] = time.perf_counter() - t3
     return StudyResult(out=out, html=html_path, pdf=pdf_path, figures=figures,
-                       seconds=time.perf_counter() - t0, timings=timings)
+                       seconds=time.perf_counter() - t0, timings=timings, warnings=warnings)
