@@ -25,6 +25,15 @@ from bench._harness import Measure
 CPU = os.cpu_count() or 1
 
 
+def _add(out: list, m: Measure) -> None:
+    """Keep a measure and print it at once (the whole bench takes a while)."""
+    import sys
+
+    out.append(m)
+    ratio = f" ({m.ratio:.2f}x {m.baseline_name})" if m.ratio is not None else ""
+    print(f"[bench spark] {m.name}: {m.value:,.2f} {m.unit}{ratio}", file=sys.stderr, flush=True)
+
+
 def _cpu() -> float:
     t = os.times()
     return t.user + t.system + t.children_user + t.children_system
@@ -61,7 +70,7 @@ def _indicators(quick: bool, tmp: Path) -> list[Measure]:
     from adequa.store.parquet import export_warehouse
     from bench.synthetic_warehouse import build
 
-    n = 100_000 if quick else 1_000_000
+    n = int(os.environ.get("ADEQUA_BENCH_SPARK_ADS", 100_000 if quick else 1_000_000))
     db = tmp / "synthetic.duckdb"
     build(db, n_ads=n, seed=3)
     layout = tmp / "layout"
@@ -73,16 +82,17 @@ def _indicators(quick: bool, tmp: Path) -> list[Measure]:
     facts.build(con)
     duck_s = time.perf_counter() - t0
     con.close()
-    out = [Measure("spark", f"layout write by DuckDB ({n:,} ads + enrichment)", n / export_s, "ads/s")]
+    out: list[Measure] = []
+    _add(out, Measure("spark", f"layout write by DuckDB ({n:,} ads + enrichment)", n / export_s, "ads/s"))
     times = {}
     for master in ("local[1]", "local[2]"):
         spark = _session(master)
         _facts_spark(spark, layout)                    # warm-up (JIT, file listing)
         times[master], cells = _facts_spark(spark, layout)
-    out.append(Measure("spark", f"indicator facts, Spark local[1], {n:,} ads", n / times["local[1]"], "ads/s"))
-    out.append(Measure("spark", f"indicator facts, Spark local[2], {n:,} ads", n / times["local[2]"], "ads/s",
+    _add(out, Measure("spark", f"indicator facts, Spark local[1], {n:,} ads", n / times["local[1]"], "ads/s"))
+    _add(out, Measure("spark", f"indicator facts, Spark local[2], {n:,} ads", n / times["local[2]"], "ads/s",
                        baseline=n / times["local[1]"], baseline_name="local[1]", goal="scales with cores"))
-    out.append(Measure("spark", f"indicator facts, Spark local[2] vs DuckDB, {n:,} ads", n / times["local[2]"], "ads/s",
+    _add(out, Measure("spark", f"indicator facts, Spark local[2] vs DuckDB, {n:,} ads", n / times["local[2]"], "ads/s",
                        baseline=n / duck_s, baseline_name="DuckDB facts.build"))
     # Same facts, same indicators: import the Spark facts into a copy of the warehouse.
     from pyspark.sql import SparkSession
@@ -96,7 +106,7 @@ def _indicators(quick: bool, tmp: Path) -> list[Measure]:
     import_to_warehouse(layout, copy)
     report = compare_warehouses(db, copy, territories=("france", "region:28", "departement:76"),
                                 groups=("data-ia", "all"), periods=(None, "2024Q1"))
-    out.append(Measure("spark", f"indicators equal, DuckDB vs Spark facts, {n:,} ads",
+    _add(out, Measure("spark", f"indicators equal, DuckDB vs Spark facts, {n:,} ads",
                        report["equal"], "indicators", baseline=report["compared"], baseline_name="compared",
                        goal="ratio 1.00"))
     return out
@@ -113,7 +123,7 @@ def _pipeline(quick: bool, tmp: Path) -> list[Measure]:
     import duckdb
 
     out: list[Measure] = []
-    n = 5_000 if quick else 100_000
+    n = int(os.environ.get("ADEQUA_BENCH_SPARK_INGEST", 5_000 if quick else 100_000))
     parts = [write_synthetic_dump(tmp / f"dump-{i}.jsonl", n // 4, seed=10 + i) for i in range(4)]
     settings = get_settings().model_copy(update={"db": tmp / "spark-ingest.duckdb"})
     duck = tmp / "duck-ingest.duckdb"
@@ -128,15 +138,15 @@ def _pipeline(quick: bool, tmp: Path) -> list[Measure]:
     spark_pipeline(spark, settings, parts, tmp / "layout-ingest", enrich=False)
     spark_s = time.perf_counter() - t0
     import_to_warehouse(tmp / "layout-ingest", settings.db)
-    out.append(Measure("spark", f"ingest + dedupe + facts, Spark local[2], {n:,} ads", n / spark_s, "ads/s",
+    _add(out, Measure("spark", f"ingest + dedupe + facts, Spark local[2], {n:,} ads", n / spark_s, "ads/s",
                        baseline=n / duck_s, baseline_name="DuckDB engine ingest"))
     report = compare_warehouses(duck, settings.db, territories=("france", "region:28", "departement:76"),
                                 groups=("data-ia", "all"), periods=(None, "2024Q1"))
-    out.append(Measure("spark", f"indicators equal, DuckDB vs Spark engine, {n:,} generated ads",
+    _add(out, Measure("spark", f"indicators equal, DuckDB vs Spark engine, {n:,} generated ads",
                        report["equal"], "indicators", baseline=report["compared"], baseline_name="compared",
                        goal="ratio 1.00"))
     # Enrichment: the same ads, local[1] vs local[2] (broadcast + per-worker load included).
-    m = 200 if quick else 2_000
+    m = int(os.environ.get("ADEQUA_BENCH_SPARK_ENRICH", 200 if quick else 2_000))
     sub = write_synthetic_dump(tmp / "enrich.jsonl", m, seed=99)
     rates = {}
     for master in ("local[1]", "local[2]"):
@@ -144,14 +154,14 @@ def _pipeline(quick: bool, tmp: Path) -> list[Measure]:
         layout = tmp / f"layout-enrich-{master[6]}"
         res = spark_pipeline(spark, settings, [sub], layout, enrich=True)
         rates[master] = res["tables"]["ads"] / res["seconds"]["enrich"]
-    out.append(Measure("spark", f"enrichment, Spark local[1], {m:,} ads", rates["local[1]"], "ads/s"))
-    out.append(Measure("spark", f"enrichment, Spark local[2], {m:,} ads", rates["local[2]"], "ads/s",
+    _add(out, Measure("spark", f"enrichment, Spark local[1], {m:,} ads", rates["local[1]"], "ads/s"))
+    _add(out, Measure("spark", f"enrichment, Spark local[2], {m:,} ads", rates["local[2]"], "ads/s",
                        baseline=rates["local[1]"], baseline_name="local[1]", goal="scales with cores"))
     edb = tmp / "duck-enrich.duckdb"
     ingest_offers([sub], db=edb, settings=settings, progress=False)
     t0 = time.perf_counter()
     done = enrich_warehouse(settings.model_copy(update={"db": edb}))
-    out.append(Measure("spark", f"enrichment, DuckDB engine (1 process), {m:,} ads",
+    _add(out, Measure("spark", f"enrichment, DuckDB engine (1 process), {m:,} ads",
                        done["ads"] / (time.perf_counter() - t0), "ads/s", baseline=rates["local[2]"],
                        baseline_name="Spark local[2]"))
     return out

@@ -11,6 +11,7 @@ if shutil.which("java") is None:
     pytest.skip("Java not found (Spark needs Java 17)", allow_module_level=True)
 
 
+@pytest.mark.timeout(1500)
 def test_every_indicator_equal_on_real_offers(mirror, tmp_path):
     from adequa.config import Settings
     from adequa.indicators import facts
@@ -19,7 +20,11 @@ def test_every_indicator_equal_on_real_offers(mirror, tmp_path):
     from adequa.pipeline.spark_run import compare_warehouses, import_to_warehouse, input_files, spark_pipeline
     from adequa.store.spark import spark_session
 
-    common = dict(mirror=mirror, data_dir=tmp_path / "no-pull", cache_dir=tmp_path / "cache")
+    from tests.conftest import REPO
+
+    # The compiled taxonomies are cached under a key of their input files: sharing the repository's
+    # cache only saves their build time.
+    common = dict(mirror=mirror, data_dir=tmp_path / "no-pull", cache_dir=REPO / ".cache" / "adequa")
     duck = Settings(db=tmp_path / "duck.duckdb", **common)
     spark_settings = Settings(db=tmp_path / "spark.duckdb", **common)
     files = input_files([mirror / "offers"], duck)
