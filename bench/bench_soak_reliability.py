@@ -26,6 +26,8 @@ RUNS = [
     ("SIGKILLs survived (ingestion + enrichment)", "tests/test_crash_safety.py", "ADEQUA_CRASH_KILLS", 12, 60, 12,
      "kills per loop"),
     ("fuzzed inputs per parser", "tests/test_fuzz_parsers.py", "ADEQUA_FUZZ_EXAMPLES", 120, 3000, 300, "inputs"),
+    ("coverage-guided inputs per reader (atheris)", "tests/test_fuzz_atheris.py", "ADEQUA_ATHERIS_RUNS", 300, 20000,
+     1000, "inputs"),
     ("generated API requests per operation", "tests/test_schemathesis.py", "ADEQUA_SCHEMATHESIS_EXAMPLES", 25, 400,
      50, "requests"),
 ]
