@@ -206,7 +206,7 @@ def test_ingestion_survives_random_sigkills(tmp_path, runner):
     proc = subprocess.run([sys.executable, "-m", "adequa", "data", "check", "--db", str(db)], capture_output=True,
                           text=True, env=ENV, timeout=120)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    (tmp_path / "kills.txt").write_text(str(kills))
+    print(f"ingestion: {kills} of {KILLS} runs killed, rows lost 0")
 
 
 def _enrich_ads(n: int) -> list[dict]:
@@ -261,3 +261,4 @@ def test_enrichment_survives_random_sigkills(tmp_path, runner):
     assert kills >= KILLS // 2, f"only {kills} of {KILLS} runs were killed: the timing is off"
     runner.run("enrich", args(db))
     assert _enrichment(db) == (ref_occ, ref_men)
+    print(f"enrichment: {kills} of {KILLS} runs killed, rows lost 0")
