@@ -39,6 +39,88 @@ def _warehouse(n: int) -> Path:
     return path
 
 
+# -- realistic text for the search index: the synthetic ads' descriptions are one short sentence -----------------
+
+TEXT_WORDS = """poste mission entreprise équipe client projet données analyse développement gestion production
+qualité service expérience formation compétences connaissances outils rigueur autonomie travail recherche
+profil candidat rejoindre société groupe secteur activité responsable charge assurer participer mettre oeuvre
+suivi amélioration process processus reporting tableaux bord indicateurs performance solution technique
+technologies logiciel application applications architecture infrastructure cloud serveur réseau sécurité
+système systèmes base bases modèle modèles algorithmes apprentissage automatique intelligence artificielle
+statistique statistiques visualisation pipeline pipelines ingestion entrepôt lac flux temps réel api
+python sql java scala spark hadoop kafka airflow docker kubernetes linux git excel power bi tableau
+looker dbt snowflake bigquery azure aws gcp tensorflow pytorch pandas numpy scikit nlp vision llm
+ingénieur ingénieure développeur développeuse analyste consultant consultante chef architecte scientifique
+administrateur technicien technicienne manager directeur stagiaire alternant alternance apprentissage
+cdi cdd intérim temps plein partiel télétravail hybride salaire rémunération avantages mutuelle tickets
+restaurant prime primes variable annuel brut selon normandie rouen caen havre cherbourg évreux alençon
+paris région locaux siège site agence clients utilisateurs métiers besoins fonctionnels spécifications
+documentation tests recette déploiement maintenance évolutive corrective support accompagnement conduite
+changement communication anglais français écrit oral capacité synthèse esprit curiosité sens relationnel
+bac master diplôme école ingénieurs université années minimum première réussie souhaitée appréciée
+vente commerce accueil caisse magasin rayon logistique entrepôt préparation commandes cariste chauffeur
+soins patients infirmier aide soignant cuisine restauration serveur plonge nettoyage propreté bâtiment
+chantier maçon électricien plombier soudeur mécanicien usinage montage maintenance industrielle comptable
+paie comptabilité fiscalité juridique ressources humaines recrutement assistant assistante administratif""".split()
+
+
+def vocabulary(size: int = 6_000) -> list[str]:
+    """Real job-ad words first (frequent), then invented words (the long tail), deterministic."""
+    import itertools
+
+    syll = ["ba", "co", "di", "fé", "ga", "li", "mo", "nu", "pa", "ri", "so", "ta", "vé", "xo", "zu", "ter", "lon", "mar"]
+    out = list(dict.fromkeys(TEXT_WORDS))
+    for a, b, c in itertools.product(syll, repeat=3):
+        if len(out) >= size:
+            break
+        out.append(a + b + c)
+    return out
+
+
+TITLES = ["Data engineer", "Data scientist", "Ingénieur données", "Développeur Python", "Data analyst",
+          "Chef de projet informatique", "Administrateur systèmes et réseaux", "Ingénieur cloud", "Technicien support",
+          "Consultant BI", "Vendeur conseil", "Aide-soignant", "Comptable", "Cariste", "Cuisinier", "Électricien",
+          "Assistant administratif", "Chauffeur livreur", "Infirmier", "Soudeur"]
+
+
+def text_warehouse(src: Path, n: int) -> Path:
+    """A copy of ``src`` whose ads have job-ad-like titles and descriptions (~60 words drawn from a Zipf law
+    over a 6,000-word vocabulary, plus the ad's skill labels), then the search index built. Reused across runs."""
+    import shutil
+
+    import duckdb
+
+    dst = CACHE / f"publish_text_{n}.duckdb"
+    if dst.exists():
+        return dst
+    tmp = dst.with_suffix(".tmp")
+    shutil.copyfile(src, tmp)
+    con = duckdb.connect(str(tmp))
+    try:
+        vocab = vocabulary()
+        con.execute("CREATE TEMP TABLE _sk AS SELECT ad_id, string_agg(label, ', ') AS skills FROM skill_mentions "
+                    "GROUP BY ad_id")
+        con.execute(f"""CREATE TEMP TABLE _txt AS
+            SELECT a.ad_id,
+                   (?::VARCHAR[])[1 + (hash(coalesce(o.rome, a.source_rome)) % {len(TITLES)})::INTEGER] || ' H/F' AS title,
+                   list_aggregate(list_transform(range(60), lambda i: v[least({len(vocab)},
+                       floor(exp(random() * ln({len(vocab)} + 1)))::INTEGER)]), 'string_agg', ' ')
+                   || '. Compétences : ' || coalesce(k.skills, 'aucune') || '.' AS description
+            FROM ads a LEFT JOIN ad_occupations o USING (ad_id) LEFT JOIN _sk k USING (ad_id),
+                 (SELECT ?::VARCHAR[] AS v)""", [TITLES, vocab])
+        con.execute("UPDATE ads SET title = t.title, description = t.description FROM _txt t WHERE t.ad_id = ads.ad_id")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    from adequa.store.duckdb import Warehouse
+    from adequa.publish.search import update_index
+
+    with Warehouse(tmp) as wh:
+        update_index(wh.con)
+    tmp.rename(dst)
+    return dst
+
+
 def _study(db: Path, out: Path) -> float:
     """Seconds for `adequa study` (HTML, data, figures, PDF) in a child process."""
     t0 = time.perf_counter()
@@ -94,11 +176,197 @@ def _pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
+def _wrk(url: str, paths: list[str], *, seconds: int, connections: int, threads: int = 2) -> dict:
+    """requests/s and latency percentiles (ms) from wrk (a separate process) cycling through ``paths``."""
+    import re
+    import shutil
+
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (apt-get install -y wrk)")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write("paths = {" + ", ".join('"' + p.replace('"', '') + '"' for p in paths) + "}\n"
+                "local i = 0\n"
+                "request = function()\n  i = i + 1\n  return wrk.format('GET', paths[(i % #paths) + 1])\nend\n")
+        script = f.name
+    try:
+        out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script,
+                              url], capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script)
+
+    def ms(text: str) -> float:
+        v, unit = re.match(r"([0-9.]+)(us|ms|s)", text).groups()
+        return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    res = {"rps": float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))}
+    for p in ("50", "90", "99"):
+        res[f"p{p}"] = ms(re.search(rf"^\s+{p}(?:\.000)?%\s+(\S+)", out, re.M).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    res["non2xx"] = int(errors.group(1)) if errors else 0
+    return res
+
+
+def load(db: Path, n: int, *, processes: int = 2, seconds: int = 15) -> list[Measure]:
+    """Sustained load on indicator endpoints: `adequa serve --processes N`, wrk with 16 connections."""
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "adequa", "serve", "--db", str(db), "--port", str(port),
+                             "--no-annotate", "--processes", str(processes)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    out: list[Measure] = []
+    try:
+        deadline = time.time() + 180
+        while True:
+            try:
+                if httpx.get(url + "/api/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.time() > deadline:
+                raise RuntimeError("adequa serve did not start")
+            time.sleep(0.3)
+        warm = 0                                # every worker finished its start-up warm-up
+        while warm < 20 and time.time() < deadline + 600:
+            warm = warm + 1 if httpx.get(url + "/api/v1/health", timeout=30).json().get("warm") else 0
+            time.sleep(0.05 if warm else 0.5)
+        from adequa.indicators.territories import departements
+
+        deps = sorted(d for d, (_, r) in departements().items() if r in ("28", "11", "84"))[:12]
+        paths = [f"/api/v1/indicators/{name}?territory=departement:{d}&period=2024"
+                 for d in deps for name in ("offers_count", "offers_by_territory", "offers_contract_mix")]
+        paths += [f"/api/v1/indicators/offers_count?territory=region:{r}&period={p}"
+                  for r in ("28", "11", "84", "44") for p in ("2023", "2024", "2024Q1", "2024Q2")]
+        # every worker process computes each answer once (the first, uncached requests), then serves it from memory
+        with httpx.Client(base_url=url, timeout=300) as c:
+            for _ in range(processes + 1):
+                for p in paths:
+                    r = c.get(p)
+                    if r.status_code != 200:
+                        raise RuntimeError(f"{p}: {r.status_code} {r.text[:200]}")
+        base = _wrk(url, ["/api/v1/health"], seconds=seconds, connections=16)
+        res = _wrk(url, paths, seconds=seconds, connections=16)
+        label = f"{len(paths)} indicator queries, wrk 16 connections, {processes} processes, {n:,} ads"
+        out.append(Measure("publish", f"API throughput, {label}", res["rps"], "req/s", base["rps"],
+                           "/api/v1/health (same load)", ">= 500 req/s"))
+        out.append(Measure("publish", f"API p99, {label}", res["p99"], "ms", base["p99"], "/api/v1/health p99",
+                           "< 100 ms"))
+        out.append(Measure("publish", f"API p50, {label}", res["p50"], "ms", base["p50"], "/api/v1/health p50"))
+        if res["non2xx"]:
+            raise RuntimeError(f"{res['non2xx']} error responses under load")
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    return out
+
+
+def search_speed(db: Path, n: int, *, queries: int = 60) -> list[Measure]:
+    """Full-text ad search through the index (in-process, no HTTP): 1-3 words, with and without filters,
+    each query distinct (no cache); baseline: the substring scan on a few queries."""
+    import random
+
+    from adequa.config import Settings
+    from adequa.publish import search as search_mod
+    from adequa.publish.api import Filters, _search_ads, create_app
+
+    app = create_app(db, settings=Settings(db=db), dashboard=False, warm_up=False)
+    st = app.state.adequa
+    if search_mod.index_usable(st) is None:
+        raise RuntimeError(f"{db}: no fresh search index")
+    rnd = random.Random(7)
+    common = [w for w in vocabulary()[:400]]
+    rare = vocabulary()[400:]
+    filters = [Filters(group="all", territory="france"), Filters(group="data-ia", territory="region:28"),
+               Filters(group="all", territory="departement:76", period="2024"),
+               Filters(group="data-ia", territory="france", period="2024Q2")]
+    cases = []
+    for i in range(queries):
+        k = 1 + i % 3
+        words = [rnd.choice(common if rnd.random() < 0.7 else rare) for _ in range(k)]
+        cases.append((" ".join(words), filters[i % len(filters)], 1 + (i % 5 == 0) * 4))
+    times, hits = [], 0
+    for q, f, page in cases:
+        t0 = time.perf_counter()
+        rows, total = _search_ads(st, f, q=q, page=page, per_page=20)
+        times.append(time.perf_counter() - t0)
+        hits += total > 0
+    scan = []
+    st._search_index = None                 # force the substring scan for the baseline
+    for q, f, page in cases[:4]:
+        t0 = time.perf_counter()
+        _search_ads(st, f, q=q, page=page, per_page=20)
+        scan.append(time.perf_counter() - t0)
+    st.close()
+    label = f"{queries} distinct queries of 1-3 words, filters, pages, {n:,} ads ({hits} with results)"
+    return [Measure("publish", f"ads search p50 (index), {label}", _pct(times, 50) * 1000, "ms",
+                    _pct(scan, 50) * 1000, "substring scan p50 (4 queries)"),
+            Measure("publish", f"ads search p95 (index), {label}", _pct(times, 95) * 1000, "ms",
+                    max(scan) * 1000, "substring scan max (4 queries)", "< 100 ms")]
+
+
+def cold_pages(db: Path, n: int, combos: int = 4) -> list[Measure]:
+    """First visit of every dashboard page for filter combinations never seen before (in-process ASGI,
+    nothing warmed): the slowest page per combination."""
+    import random
+
+    from starlette.testclient import TestClient
+
+    from adequa.config import Settings
+    from adequa.publish.api import create_app
+
+    app = create_app(db, settings=Settings(db=db), warm_up=False)
+    rnd = random.Random(3)
+    pages = ["/", "/occupations", "/skills", "/territories", "/training", "/ads", "/sources"]
+    groups = ["data-ia", "all", "rome:M1805"]
+    terrs = ["region:28", "departement:76", "region:11", "bassin:2801", "france", "departement:13"]
+    periods = ["2024", "2023", "2024Q2", ""]
+    worst: dict[str, list[float]] = {p: [] for p in pages}
+    first = None
+    with TestClient(app) as c:
+        c.get("/static/style.css")
+        for i in range(combos):
+            qs = f"?group={rnd.choice(groups)}&territory={rnd.choice(terrs)}&period={rnd.choice(periods)}"
+            for p in pages:
+                t0 = time.perf_counter()
+                c.get(p + qs)
+                dt = time.perf_counter() - t0
+                if first is None:
+                    first = dt                  # includes the chart engine's start
+                    t0 = time.perf_counter()
+                    c.get(p + qs + "&x=1")
+                    dt = time.perf_counter() - t0
+                worst[p].append(dt)
+            for p in pages:                     # the same URLs again: answered from the response cache
+                t0 = time.perf_counter()
+                c.get(p + qs)
+                worst.setdefault(p + " (again)", []).append(time.perf_counter() - t0)
+    app.state.adequa.close()
+    out = []
+    for p in pages:
+        out.append(Measure("publish", f"dashboard {p} first visit, {combos} new filter combinations, {n:,} ads (max)",
+                           max(worst[p]) * 1000, "ms", _pct(worst[p + " (again)"], 50) * 1000,
+                           "same URL again (p50)", "<= 300 ms"))
+    return out
+
+
 def run(quick: bool = False) -> list[Measure]:
     n = 100_000 if quick else 1_000_000
     base_n = 20_000
     measures: list[Measure] = []
-    big, small = _warehouse(n), _warehouse(base_n)
+    parts = set(os.environ.get("ADEQUA_BENCH_PUBLISH", "search,load,cold,study,serve").split(","))
+    big = _warehouse(n)
+    if "search" in parts:
+        measures += search_speed(text_warehouse(big, n), n)
+    if "load" in parts:
+        measures += load(big, n)
+    if "cold" in parts:
+        measures += cold_pages(big, n)
+    if not parts & {"study", "serve"}:
+        return measures
+    small = _warehouse(base_n)
     with tempfile.TemporaryDirectory() as tmp:
         base = _study(small, Path(tmp) / "small")
         seconds = _study(big, Path(tmp) / "big")
