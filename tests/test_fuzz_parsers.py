@@ -328,3 +328,14 @@ def test_fuzz_corpus_is_not_trivial():
             except InputError:
                 errors += 1
     assert errors >= 5
+
+
+@pytest.mark.parametrize("reader,root", [(_rncp, "FICHES"), (_lheo, "lheo")])
+@pytest.mark.parametrize("encoding", ["TF-8", "x-unknown", "utf-32"])
+def test_xml_unknown_or_wrong_encoding(tmp_path, reader, root, encoding):
+    """Found by the fuzzer: an unknown codec in the XML declaration raised LookupError."""
+    path = tmp_path / "enc.xml"
+    path.write_bytes(f'<?xml version="1.0" encoding="{encoding}"?><{root}></{root}>'.encode())
+    with pytest.raises(InputError) as err:
+        list(reader(path))
+    assert "enc.xml" in err.value.path

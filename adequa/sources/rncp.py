@@ -252,6 +252,8 @@ def iter_elements(fh: IO[bytes], label: str, tag: str, root_tag: str | None = No
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
         raise InputError(f"malformed XML ({exc})", path=label, line=line) from exc
+    except (LookupError, ValueError) as exc:       # <?xml encoding="…"?>: an unknown or multi-byte codec
+        raise InputError(f"unsupported XML encoding ({exc})", path=label, line=1) from None
 
 
 def read_xml(fh: IO[bytes], label: str) -> Iterator[dict | Rejected]:
