@@ -158,6 +158,12 @@ class GeoResolver:
                     self._by_name.setdefault(key, set()).add(code)
         self._names_built = True
 
+    def prepare(self) -> "GeoResolver":
+        """Build the name index now (before forking workers, so that they share it instead of each building it)."""
+        if not self._names_built:
+            self._build_names()
+        return self
+
     def __len__(self) -> int:
         return len(self.communes)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import time
 import uuid
 from operator import attrgetter
@@ -338,11 +339,16 @@ class AdSink:
 
 
 # -- per-record processing ------------------------------------------------------------
+# what str.isdigit accepts: \d (decimal digits of every script) and the other digits (superscripts,
+# subscripts, circled digits...) of the Unicode database of this Python
+_ANY_DIGIT = re.compile("[\\d\U000000b2-\U000000b3\U000000b9\U00001369-\U00001371\U000019da\U00002070\U00002074-\U00002079\U00002080-\U00002089\U00002460-\U00002468\U00002474-\U0000247c\U00002488-\U00002490\U000024ea\U000024f5-\U000024fd\U000024ff\U00002776-\U0000277e\U00002780-\U00002788\U0000278a-\U00002792\U00010a40-\U00010a43\U00010e60-\U00010e68\U00011052-\U0001105a\U0001f100-\U0001f10a]")
+
+
 def _digits(text: str) -> int:
     """How many digits ``text`` holds: ten C-level scans for ASCII text, far cheaper than a per-character loop."""
     if text.isascii():
         return sum(map(text.count, "0123456789"))
-    return sum(c.isdigit() for c in text)
+    return len(_ANY_DIGIT.findall(text))
 
 
 def _finish_record(ad: JobAd, contacts, geo: GeoResolver | None) -> JobAd:
@@ -506,6 +512,8 @@ def ingest_records(records: Iterable[tuple[str | None, int | None, dict, str]], 
             geo = load_geo(settings, wh)
     _WORKER.update(geo=geo, hasher=MinHasher(dedupe), source=source)
     if n_workers > 1:
+        if hasattr(geo, "prepare"):
+            geo.prepare()                 # one name index, shared copy-on-write by the forked workers
         import multiprocessing as mp
 
         pool = mp.get_context("fork").Pool(n_workers)     # forked before the warehouse opens
