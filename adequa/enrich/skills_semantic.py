@@ -54,7 +54,7 @@ class SimilarityIndex:
         n = max(len(self.label_keys), 1)
         self.idf = {k: math.log(1 + n / c) * (0.1 if k in self.light else 1.0) for k, c in df.items()}
         self._default_idf = math.log(1 + n)
-        self.label_weight = [sum(self.idf[k] for k in ks) for ks in self.label_keys]
+        self.label_weight = [sum(self.idf[k] for k in sorted(ks)) for ks in self.label_keys]
         # shortest labels first: among labels sharing the same rare key, they score highest
         lw, pref = self.label_weight, self.label_pref
         order = [w if p else w * 1.3 for w, p in zip(lw, pref)]
@@ -64,7 +64,7 @@ class SimilarityIndex:
     def weight(self, keys) -> float:
         idf = self.idf
         d = self._default_idf
-        return sum(idf.get(k, d) for k in keys)
+        return sum(idf.get(k, d) for k in sorted(keys))
 
     def best(self, keys: frozenset[str], *, prefer: frozenset | set | None = None, bonus: float = 0.05,
              entry_ogr=None, k: int = 3) -> list[tuple[float, int]]:
@@ -75,7 +75,8 @@ class SimilarityIndex:
         known = [kk for kk in keys if kk in postings]
         if not known:
             return []
-        known.sort(key=lambda kk: len(postings[kk]))
+        # sorted by key too: set order changes with the process's hash seed, results must not
+        known.sort(key=lambda kk: (len(postings[kk]), kk))
         use = [kk for kk in known if len(postings[kk]) <= self.MAX_POSTINGS][:2] or known[:1]
         p0 = postings[use[0]]
         if len(use) == 1:

@@ -401,17 +401,41 @@ def annotate_ad(ad: dict, extractor, classifier=None, lang: str = "fr") -> dict:
 _WORKER: dict = {}
 
 
-def _annotate_chunk(chunk: list[dict]) -> tuple[list[tuple[str, int]], dict]:
-    """Output lines of a chunk, and the lemmas first computed while annotating it (for the parent to save)."""
+def _annotate_chunk(chunk: list[dict | None]) -> tuple[list[tuple[str, int, str | None]], dict]:
+    """(line, mentions, fragment) for each ad of a chunk (``None`` = a repeat the parent writes), and
+    the lemmas first computed while annotating it (for the parent to save).
+
+    ``fragment`` is the JSON object of the fields annotate_ad added, so that the parent can
+    write a later ad with the same title and description without annotating it again.
+    """
     from adequa.normalise.text import drain_new_lemmas
 
     ex, cl, lang = _WORKER["extractor"], _WORKER["classifier"], _WORKER["lang"]
     out = []
     dumps = json.dumps
     for ad in chunk:
+        if ad is None:
+            continue
         rec = annotate_ad(ad, ex, cl, lang)
-        out.append((dumps(rec, ensure_ascii=False), len(rec["skills"])))
+        n = len(rec["skills"])
+        if all(rec[k] is v for k, v in ad.items()):
+            frag = dumps({k: v for k, v in rec.items() if k not in ad}, ensure_ascii=False)
+            out.append((_join(dumps(ad, ensure_ascii=False), frag), n, frag))
+        else:       # the ad has fields annotate_ad overwrites: written whole, never reused
+            out.append((dumps(rec, ensure_ascii=False), n, None))
     return out, (drain_new_lemmas() if _WORKER.get("forked") else {})
+
+
+def _join(head: str, frag: str) -> str:
+    """json.dumps({**a, **b}) from json.dumps(a) and json.dumps(b) when a and b share no key."""
+    if head == "{}":
+        return frag
+    if frag == "{}":
+        return head
+    return head[:-1] + ", " + frag[1:]
+
+
+_REUSE_MAX = 50_000      # distinct (title, description) pairs whose annotation is kept for repeats
 
 
 def _chunks(ads: Iterator[tuple[int, dict]], size: int) -> Iterator[list[dict]]:
@@ -447,9 +471,33 @@ def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, 
     _WORKER.update(extractor=extractor, classifier=classifier, lang=lang, forked=workers > 1)
     new_lemmas: dict = {}
     n_ads = n_mentions = 0
+    # Repeated ads (same title and description: reposts, copies across job boards) are annotated
+    # once; the parent writes the repeats from the first one's output, in input order.
+    from collections import deque
+
+    pending: deque = deque()
+    reuse: dict = {}
+
+    def feed(size: int):
+        seen: set = set()
+        for chunk in _chunks(read_ads(input), size):
+            send, keys = [], []
+            for ad in chunk:
+                key = (ad.get("title") or "", ad.get("description") or "")
+                if key in seen:
+                    send.append(None)
+                else:
+                    if len(seen) < _REUSE_MAX:
+                        seen.add(key)
+                    send.append(ad)
+                keys.append(key)
+            pending.append((chunk, keys, send))
+            yield send
+
+    dumps = json.dumps
     out_fh = sys.stdout if str(output) == "-" else open(output, "w", encoding="utf-8")
     try:
-        chunks = _chunks(read_ads(input), 200 if workers > 1 else 1)
+        chunks = feed(200 if workers > 1 else 1)
         if workers > 1:
             pool = mp.get_context("fork").Pool(workers)
             results = pool.imap(_annotate_chunk, chunks)
@@ -460,12 +508,24 @@ def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, 
             for lines, lemmas in results:
                 if lemmas:
                     new_lemmas.update(lemmas)
-                for line, n in lines:
+                chunk, keys, send = pending.popleft()
+                done = iter(lines)
+                for ad, key, sent in zip(chunk, keys, send):
+                    if sent is not None:
+                        line, n, frag = next(done)
+                        if frag is not None and key not in reuse:
+                            reuse[key] = (frag, n, frozenset(json.loads(frag)))
+                    else:
+                        got = reuse.get(key)
+                        if got is not None and not (got[2] & ad.keys()):
+                            line, n = _join(dumps(ad, ensure_ascii=False), got[0]), got[1]
+                        else:   # the first one could not be reused (rare): annotate this one here
+                            (line, n, _), = _annotate_chunk([ad])[0]
                     out_fh.write(line + "\n")
                     n_mentions += n
-                n_ads += len(lines)
+                n_ads += len(chunk)
                 if progress is not None:
-                    progress(len(lines))
+                    progress(len(chunk))
         finally:
             if pool is not None:
                 pool.terminate()
