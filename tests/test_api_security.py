@@ -246,3 +246,27 @@ def test_annotate_is_off_without_an_annotator_and_needs_the_token(warehouse):
         assert r.status_code == 200 and calls == ["Python"]
         for url in ("/api/v1/sources", "/api/v1/health", "/openapi.json"):
             assert "t0ken" not in c.get(url).text
+
+
+def test_a_slow_request_gets_a_timeout_and_the_server_keeps_answering(warehouse):
+    import threading as th
+
+    release = th.Event()
+
+    def slow(text, title=None):
+        release.wait(10)
+        return {"skills": []}
+
+    app = create_app(warehouse, settings=Settings(db=warehouse), warm_up=False, dashboard=False, annotator=slow,
+                     time_limit=0.5)
+    with Server(app) as s, httpx.Client(base_url=s.url, timeout=30) as c:
+        t0 = time.perf_counter()
+        r = c.post("/api/v1/annotate", json={"text": "Python"})
+        took = time.perf_counter() - t0
+        assert r.status_code == 503 and r.json()["error"]["type"] == "timeout", r.text
+        assert 0.4 < took < 5
+        _security_headers(r)
+        assert c.get("/api/v1/health").status_code == 200          # still serving
+        release.set()
+        time.sleep(0.2)
+        assert c.get("/api/v1/ads", params={"group": "all", "territory": "france"}).status_code == 200

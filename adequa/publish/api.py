@@ -41,6 +41,7 @@ API = "/api/v1"
 MAX_BODY = 64 * 1024                 # bytes accepted in a request body
 MAX_PAGE = 100                       # rows per page at most
 MAX_TEXT = 20_000                    # characters of text to annotate
+MAX_SECONDS = 30.0                   # time to answer a request, at most (503 "timeout" beyond)
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
        "frame-ancestors 'none'")
@@ -229,6 +230,43 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
+class TimeLimit:
+    """Answer 503 ``timeout`` when a request takes more than ``seconds``.
+
+    The work itself is not killed (a DuckDB query in a worker thread cannot be cancelled
+    safely): it finishes in the background, its late response is dropped, and what it
+    computed stays in the caches for the next request. Streaming responses already
+    started are let through.
+    """
+
+    def __init__(self, app, seconds: float | None = MAX_SECONDS):
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope, receive, send):
+        import asyncio
+
+        if scope["type"] != "http" or not self.seconds:
+            return await self.app(scope, receive, send)
+        state = {"started": False, "late": False}
+
+        async def guarded(message):
+            if state["late"]:
+                return                                    # the client already got its 503
+            if message["type"] == "http.response.start":
+                state["started"] = True
+            await send(message)
+
+        task = asyncio.ensure_future(self.app(scope, receive, guarded))
+        done, _ = await asyncio.wait({task}, timeout=self.seconds)
+        if task in done or state["started"]:
+            return await task
+        state["late"] = True
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())      # consumed, never logged as lost
+        await _send_json(send, 503, error_body(503, "timeout", f"no answer within {self.seconds:g} s; "
+                                               "try again shortly (the result may then be ready)"))
+
+
 async def _send_json(send, status: int, body: dict) -> None:
     data = json.dumps(body).encode()
     await send({"type": "http.response.start", "status": status,
@@ -309,7 +347,7 @@ class ErrorBody(BaseModel):
 ERROR_RESPONSES = {code: {"model": ErrorBody, "description": text} for code, text in (
     (400, "Bad request (e.g. an unknown option or territory)"), (401, "Missing or wrong token"),
     (404, "Unknown item, or no data loaded for it"), (413, "Request body too large"),
-    (422, "Invalid parameter"), (503, "Service not configured on this server"))}
+    (422, "Invalid parameter"), (503, "Service not configured on this server, or no answer in time"))}
 
 
 class Filters(BaseModel):
@@ -347,7 +385,7 @@ def _text_filter(q: str | None, params: list) -> str:
 
 def create_app(db_path: str | Path, *, annotator: Callable[..., Any] | None = None, settings=None,
                cors_origins: list[str] | None = None, defaults: dict | None = None, dashboard: bool = True,
-               warm_up: bool = True, connection=None) -> FastAPI:
+               warm_up: bool = True, connection=None, time_limit: float | None = MAX_SECONDS) -> FastAPI:
     """The FastAPI app: REST API under /api/v1, OpenAPI docs at /docs, the dashboard at /.
 
     :param db_path: the DuckDB warehouse, opened read-only.
@@ -356,6 +394,7 @@ def create_app(db_path: str | Path, *, annotator: Callable[..., Any] | None = No
     :param settings: Settings (api_token, min_cell_size); default: the environment's.
     :param cors_origins: origins allowed to call the API from a browser (default: none).
     :param defaults: default filters: group, territory, period.
+    :param time_limit: seconds to answer a request before a 503 ``timeout`` (None: no limit).
     :param connection: an open DuckDB connection to serve from instead of opening ``db_path``
         read-only, for a process that also writes (e.g. ingests) to it: DuckDB lets one process
         write a file, and each request then reads the last committed snapshot (never a half
@@ -367,6 +406,7 @@ def create_app(db_path: str | Path, *, annotator: Callable[..., Any] | None = No
                               "Every error answers {\"error\": {status, type, message, details}}.")
     app.state.adequa = state
     app.add_middleware(BodyLimit, limit=MAX_BODY)
+    app.add_middleware(TimeLimit, seconds=time_limit)
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"], max_age=600)
