@@ -98,6 +98,29 @@ _CONTACT_CUES = ("ontact", "ONTACT", "upr", "UPR", "ttention", "nterlocut", "ecr
                  "cv ", "andidature", "harg")
 
 
+def _cue_automaton():
+    """One Aho-Corasick automaton over every literal cue: a single pass finds them all."""
+    import ahocorasick
+
+    auto = ahocorasick.Automaton()
+    for group, cues in ((0, _EMAIL_CUES), (1, _CIVILITY_CUES), (2, _CONTACT_CUES)):
+        for cue in cues:
+            auto.add_word(cue, (group, len(cue) - 1))
+    auto.make_automaton()
+    return auto
+
+
+_CUES = _cue_automaton()
+
+
+def _cue_positions(text: str) -> tuple[list[int], list[int], list[int]]:
+    """Sorted start positions of the e-mail, civility and contact cues of ``text`` (overlaps included)."""
+    found: tuple[set, set, set] = (set(), set(), set())
+    for end, (group, back) in _CUES.iter(text):
+        found[group].add(end - back)
+    return sorted(found[0]), sorted(found[1]), sorted(found[2])
+
+
 def _finds(text: str, needle: str):
     i = text.find(needle)
     while i != -1:
@@ -120,8 +143,8 @@ def scrub(text: str | None, *, names: Iterable[str] = ()) -> tuple[str | None, C
     """Remove e-mails, phone numbers and names from ``text``.
 
     Returns (scrubbed text, Counter of removed items by kind: email, phone, name).
-    Literal cues (``@``, a leading ``0``/``+``, civilities, contact words) are found
-    with ``str.find``; the exact patterns then run only around them, so clean
+    Literal cues (``@``, civilities, contact words) are found in one Aho-Corasick
+    pass, a leading ``0``/``+`` with ``str.find``; the exact patterns then run only around them, so clean
     text costs a few fast scans.
     """
     counts: Counter = Counter()
@@ -129,12 +152,9 @@ def scrub(text: str | None, *, names: Iterable[str] = ()) -> tuple[str | None, C
         return text, counts
     n = len(text)
     spans: list[tuple[int, int, str]] = []
-    cues: set[int] = set()
-    for cue in _EMAIL_CUES:
-        if cue in text:                 # most texts hold none: a plain scan, no generator
-            cues.update(_finds(text, cue))
+    email_cues, civility_cues, contact_cues = _cue_positions(text)
     last = -1
-    for pos in sorted(cues):
+    for pos in email_cues:
         if pos < last:
             continue
         m = EMAIL.search(text, max(0, pos - 80), min(n, pos + 140))
@@ -151,9 +171,8 @@ def scrub(text: str | None, *, names: Iterable[str] = ()) -> tuple[str | None, C
         if m is not None and (m.end() == n or not text[m.end()].isalnum()):
             spans.append((m.start(), m.end(), "phone"))
             last = m.end()
-    for cues_, pattern, before, group in ((_CIVILITY_CUES, NAME_AFTER_CIVILITY, 1, 0),
-                                         (_CONTACT_CUES, NAME_AFTER_CONTACT, 6, 1)):
-        found = sorted({p for cue in cues_ if cue in text for p in _finds(text, cue)})
+    for found, pattern, before, group in ((civility_cues, NAME_AFTER_CIVILITY, 1, 0),
+                                         (contact_cues, NAME_AFTER_CONTACT, 6, 1)):
         last = -1
         for pos in found:
             if pos < last:
