@@ -40,7 +40,8 @@ bench: install-test
 	$(BIN)/python -m bench
 
 soak: install-test
-	$(BIN)/python -m bench --soak
+	$(BIN)/pip install -q -c constraints.txt -e '.[fuzz]'
+	ADEQUA_ATHERIS_RUNS=$${ADEQUA_ATHERIS_RUNS:-20000} $(BIN)/python -m bench --soak
 
 clean:
 	rm -rf $(VENV) adequa.duckdb data .cache study
