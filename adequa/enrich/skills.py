@@ -20,7 +20,6 @@ How one text is read (``SkillExtractor.extract``):
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from adequa.enrich.lexical import LIGHT_VERBS
 from adequa.enrich.skills_build import Compiled
@@ -51,6 +50,16 @@ _COPULA = frozenset("etre avoir devoir pouvoir constituer permettre".split())
 
 _THING_DET = frozenset("en nos notre leur leurs la le les cet cette son sa ses ces des".split())
 
+_MISSING = object()
+
+
+def _copy(m: SkillMention) -> SkillMention:
+    """A shallow copy (callers may change the mentions they get; the memo keeps its own)."""
+    new = object.__new__(SkillMention)
+    new.__dict__.update(m.__dict__)
+    return new
+
+
 TEXT_MEMO = 20_000      # distinct texts remembered (whole descriptions; cleared when full)
 T_ROME = 0.62
 T_ESCO = 0.70
@@ -72,6 +81,7 @@ class SkillExtractor:
         self.version = compiled.version
         self._memo: dict = {}
         self._texts: dict = {}       # (text, lang, hint, field, semantic) -> mentions: reposted ads cost nothing
+        self._links: dict = {}       # (lang, candidate keys, ROME hint) -> link
         self._others: dict[str, "SkillExtractor"] = {}
         self.semantic = True         # False: exact pass only (curated lexicon + taxonomy labels)
         self._loader = loader        # lang -> Compiled, for languages built on demand
@@ -86,6 +96,14 @@ class SkillExtractor:
             return got
 
         self._lemma_of = lemma_of
+
+    def clear_memos(self) -> None:
+        """Forget remembered texts and links (to measure the cost of unseen ads)."""
+        self._memo.clear()
+        self._texts.clear()
+        self._links.clear()
+        for other in self._others.values():
+            other.clear_memos()
 
     def for_lang(self, lang: str) -> "SkillExtractor":
         """The extractor compiled for ``lang`` (built or loaded on first use)."""
@@ -111,7 +129,7 @@ class SkillExtractor:
             if len(self._texts) >= TEXT_MEMO:
                 self._texts.clear()
             self._texts[memo_key] = got
-        return [replace(m) for m in got]
+        return [_copy(m) for m in got]
 
     def _extract(self, text: str, lang: str, rome_hint: str | None, field: str) -> list[SkillMention]:
         if lang not in self.c.langs:
@@ -263,6 +281,16 @@ class SkillExtractor:
         """(score, entry) of the best link for a candidate, ROME first, or None."""
         if not keyset:
             return None
+        link_key = (model.lang, keyset, hint if prefer else None)
+        got = self._links.get(link_key, _MISSING)
+        if got is not _MISSING:
+            return got
+        got = self._link_uncached(keyset, model, prefer)
+        if len(self._links) < 300_000:
+            self._links[link_key] = got
+        return got
+
+    def _link_uncached(self, keyset: frozenset, model, prefer):
         memo_key = (model.lang, keyset)
         ranked = self._memo.get(memo_key)
         if ranked is None:

@@ -61,6 +61,11 @@ class SimilarityIndex:
         self.postings = {k: sorted(v, key=order.__getitem__) for k, v in postings.items()}
         return self
 
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_psets", None)
+        return state
+
     def weight(self, keys) -> float:
         idf = self.idf
         d = self._default_idf
@@ -83,12 +88,19 @@ class SimilarityIndex:
             short = p0[: self.SHORTLIST * 2]
         else:
             # labels with both rare keys first, then those with the rarer one, then the other
-            s1 = set(postings[use[1]])
+            psets = self.__dict__.setdefault("_psets", {})     # postings as sets, made on first use
+            if len(psets) > 50_000:
+                psets.clear()
+            s1 = psets.get(use[1])
+            if s1 is None:
+                s1 = psets[use[1]] = frozenset(postings[use[1]])
             short = [i for i in p0 if i in s1][: self.SHORTLIST]
             if len(short) < self.SHORTLIST:
                 short += [i for i in p0 if i not in s1][: self.SHORTLIST - len(short)]
                 if len(short) < self.SHORTLIST:
-                    s0 = set(p0)
+                    s0 = psets.get(use[0])
+                    if s0 is None:
+                        s0 = psets[use[0]] = frozenset(p0)
                     short += [i for i in postings[use[1]] if i not in s0][: self.SHORTLIST - len(short)]
         weights = [(x, idf[x]) for x in known]
         wc = self.weight(keys)
