@@ -74,9 +74,9 @@ def build(con) -> dict:
             con.execute("""INSERT INTO skill_facts
                 SELECT c.rome, c.region, c.departement, date_trunc('quarter', c.month)::DATE, m.skill_id,
                        any_value(m.label), any_value(m.rome_ogr), any_value(m.kind), count(*)
-                FROM (SELECT ad_id, coalesce(rome_ogr, lower(label)) AS skill_id, any_value(label) AS label,
+                FROM (SELECT ad_id, coalesce(rome_ogr, esco_uri, lower(label)) AS skill_id, any_value(label) AS label,
                              any_value(rome_ogr) AS rome_ogr, any_value(kind) AS kind
-                      FROM skill_mentions GROUP BY 1, 2) m
+                      FROM skill_mentions WHERE NOT coalesce(unlisted, false) GROUP BY 1, 2) m
                 JOIN _ad_cells c ON c.ad_id = m.ad_id
                 GROUP BY c.rome, c.region, c.departement, date_trunc('quarter', c.month), m.skill_id
                 ORDER BY c.region, 4, c.rome""")

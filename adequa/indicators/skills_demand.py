@@ -74,8 +74,9 @@ def _skill_counts(ctx, *, with_domain: bool = False) -> tuple[int, list[dict]]:
                  f"{kind_where} GROUP BY 1")
     else:
         ads = ctx.ads_sql(columns="a.ad_id")
-        kind_where = f"WHERE m.kind = {sql_str(str(kinds))}" if kinds else ""
-        inner = (f"SELECT coalesce(m.rome_ogr, lower(m.label)) AS skill_id, any_value(m.label) AS skill, "
+        # Unlisted mentions (no ROME or ESCO item) are candidates for new skills, not demanded skills.
+        kind_where = "WHERE NOT coalesce(m.unlisted, false)" + (f" AND m.kind = {sql_str(str(kinds))}" if kinds else "")
+        inner = (f"SELECT coalesce(m.rome_ogr, m.esco_uri, lower(m.label)) AS skill_id, any_value(m.label) AS skill, "
                  f"any_value(m.rome_ogr) AS rome_ogr, any_value(m.kind) AS kind, count(DISTINCT m.ad_id) AS ads "
                  f"FROM skill_mentions m SEMI JOIN ({ads}) g ON g.ad_id = m.ad_id {kind_where} GROUP BY 1")
     rows = ctx.dicts(f"SELECT s.*{dom_sel} FROM ({inner}) s {dom_join} ORDER BY s.ads DESC, s.skill")

@@ -554,9 +554,9 @@ def _facts(spark, have_occ: bool, contract_class: str, durable: str) -> dict:
         out["skill_facts"] = spark.sql("""
             SELECT c.rome, c.region, c.departement, CAST(trunc(c.month, 'Q') AS DATE) AS quarter, m.skill_id,
                    min(m.label) AS label, min(m.rome_ogr) AS rome_ogr, min(m.kind) AS kind, count(*) AS ads
-            FROM (SELECT ad_id, coalesce(rome_ogr, lower(label)) AS skill_id, min(label) AS label,
+            FROM (SELECT ad_id, coalesce(rome_ogr, esco_uri, lower(label)) AS skill_id, min(label) AS label,
                          min(rome_ogr) AS rome_ogr, min(kind) AS kind
-                  FROM skill_mentions GROUP BY 1, 2) m
+                  FROM skill_mentions WHERE NOT coalesce(unlisted, false) GROUP BY 1, 2) m
             JOIN _ad_cells c ON c.ad_id = m.ad_id
             GROUP BY c.rome, c.region, c.departement, CAST(trunc(c.month, 'Q') AS DATE), m.skill_id""")
     return out
