@@ -15,7 +15,7 @@ from rich.console import Console
 from adequa.config import Settings
 
 console = Console(stderr=True)
-STAGES = ("referentials", "ingest", "enrich", "statistics", "training", "study")
+STAGES = ("referentials", "ingest", "enrich", "statistics", "training", "search", "study")
 
 
 def run_all(settings: Settings, *, out: Path, group: str, territory: str, period: str | None,
@@ -35,6 +35,7 @@ def run_all(settings: Settings, *, out: Path, group: str, territory: str, period
         "enrich": lambda: _enrich(settings),
         "statistics": lambda: _statistics(settings, root),
         "training": lambda: _training(settings, root),
+        "search": lambda: _search_index(settings),
         "study": lambda: _study(settings, out, group, territory, period),
     }
     results = {}
@@ -91,6 +92,15 @@ def _training(settings: Settings, root: Path):
     from adequa.pipeline.training import load_available
 
     return load_available(settings, root)
+
+
+def _search_index(settings: Settings):
+    """The dashboard's full-text index of the ads (rebuilt only when stale)."""
+    from adequa.publish.search import update_index
+    from adequa.store.duckdb import Warehouse
+
+    with Warehouse(settings.db) as wh:
+        return update_index(wh.con)
 
 
 def _study(settings: Settings, out: Path, group: str, territory: str, period: str | None):
