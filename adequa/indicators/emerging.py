@@ -130,7 +130,7 @@ def compare_counts(counts: Iterable[tuple[str, int, int]], n_from: int, n_to: in
             direction = "rising" if z > 0 else "falling"
         out.append(RateTest(k, x1, x2, x1 / n_from if n_from else 0.0, x2 / n_to if n_to else 0.0, lr, z, p, q,
                             prob_increase(x1, n_from, x2, n_to, prior=prior), direction))
-    out.sort(key=lambda t: (-abs(t.log_ratio), t.q_value))
+    out.sort(key=lambda t: (-abs(t.log_ratio), t.q_value, str(t.key)))  # key last: ties ordered the same on every engine
     return out
 
 
@@ -484,7 +484,7 @@ def _new_terms(ctx: Context):
     # Listed: rising significantly. With the option unconfirmed=True, also terms absent from the first
     # period that reach min_support in the second without being significant yet (a watch list).
     chosen = list(tests)
-    chosen.sort(key=lambda x: (x.direction != "rising", -x.log_ratio, x.q_value))
+    chosen.sort(key=lambda x: (x.direction != "rising", -x.log_ratio, x.q_value, str(x.key)))
     chosen = chosen[:limit]
     info = _term_info(ctx, [x.key for x in chosen], b)
     rows = []

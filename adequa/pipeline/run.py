@@ -23,7 +23,7 @@ def run_all(settings: Settings, *, out: Path, group: str, territory: str, period
     if engine == "spark":
         from adequa.pipeline.spark_run import run_spark
 
-        return run_spark(settings, master=master, out=out)
+        return run_spark(settings, master=master, out=out, group=group, territory=territory, period=period)
     if engine != "duckdb":
         from adequa.errors import AdequaError
 
