@@ -142,6 +142,10 @@ def serve(
         with Console(stderr=True).status("Preparing the warehouse (facts, search index)…"):
             done = prepare_warehouse(settings.db)
         typer.echo(f"prepared: {done}", err=True)
+    if not no_annotate and host not in ("127.0.0.1", "localhost", "::1") and settings.api_token is None:
+        # Annotating costs CPU: on an interface others can reach, offer it only behind the token.
+        no_annotate = True
+        typer.echo("POST /api/v1/annotate disabled: set ADEQUA_API_TOKEN to offer it on a non-loopback host", err=True)
     typer.echo(f"Adequa dashboard on http://{host}:{port}/  (API: /api/v1, docs: /docs)", err=True)
     if processes > 1:
         os.environ["ADEQUA_SERVE_CONFIG"] = json.dumps({"db": str(settings.db), "origins": origins,
