@@ -61,7 +61,7 @@ def test_pins_match_the_installed_environment():
             installed = metadata.version(name)
         except metadata.PackageNotFoundError:
             continue                      # an optional extra not installed here
-        if installed != version:
+        if installed.split("+")[0] != version:   # a local label (torch's "+cpu") is the same release
             mismatched.append(f"{name}: pinned {version}, installed {installed}")
     assert mismatched == []
 
