@@ -73,9 +73,9 @@ def build(con) -> dict:
         if _exists(con, "skill_mentions"):
             con.execute("""INSERT INTO skill_facts
                 SELECT c.rome, c.region, c.departement, date_trunc('quarter', c.month)::DATE, m.skill_id,
-                       any_value(m.label), any_value(m.rome_ogr), any_value(m.kind), count(*)
-                FROM (SELECT ad_id, coalesce(rome_ogr, esco_uri, lower(label)) AS skill_id, any_value(label) AS label,
-                             any_value(rome_ogr) AS rome_ogr, any_value(kind) AS kind
+                       min(m.label), min(m.rome_ogr), min(m.kind), count(*)
+                FROM (SELECT ad_id, coalesce(rome_ogr, esco_uri, lower(label)) AS skill_id, min(label) AS label,
+                             min(rome_ogr) AS rome_ogr, min(kind) AS kind   -- min: the same choice as Spark
                       FROM skill_mentions WHERE NOT coalesce(unlisted, false) GROUP BY 1, 2) m
                 JOIN _ad_cells c ON c.ad_id = m.ad_id
                 GROUP BY c.rome, c.region, c.departement, date_trunc('quarter', c.month), m.skill_id
