@@ -702,7 +702,7 @@ def search_ads(state: State, f: Filters, *, q=None, skill=None, rome=None, contr
 
 def _search_ads(state: State, f: Filters, *, q=None, skill=None, rome=None, contract=None, page=1,
                 per_page=20) -> tuple[list[dict], int]:
-    from adequa.publish.search import indexed_search
+    from adequa.publish.search import ad_filters, indexed_search
 
     found = indexed_search(state, f, q=q, skill=skill, rome=rome, contract=contract, page=page, per_page=per_page)
     if found is not None:                  # the inverted index answered (adequa serve --prepare builds it)
@@ -712,17 +712,9 @@ def _search_ads(state: State, f: Filters, *, q=None, skill=None, rome=None, cont
         sql, _ = _group_ads_sql(state, cur, f, AD_COLUMNS)
         params: list = []
         where = [_text_filter(q, params)]
-        if skill:
-            if not state.has("skill_mentions"):
-                raise ApiError(404, "not_available", "no skill mentions yet: run `adequa enrich`")
-            where.append("g.ad_id IN (SELECT ad_id FROM skill_mentions WHERE label = ?)")
-            params.append(skill)
-        if rome:
-            where.append("g.rome = ?")
-            params.append(rome.upper())
-        if contract:
-            where.append("g.contract_type = ?")
-            params.append(contract)
+        if skill and not state.has("skill_mentions"):
+            raise ApiError(404, "not_available", "no skill mentions yet: run `adequa enrich`")
+        where += ad_filters("g", params, skill=skill, rome=rome, contract=contract)
         base = f"FROM ({sql}) g WHERE {' AND '.join(where)}"
         # one pass: the page and the total (a window over the filtered rows) together
         cur2 = cur.execute(f"SELECT g.ad_id, g.title, left(g.description, 300) AS excerpt, g.employer, g.created_at, "

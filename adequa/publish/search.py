@@ -197,6 +197,25 @@ def search(con, *, words: list[str], where: list[str], params: list, page: int, 
     return [(r[0], None if r[1] is None else round(float(r[1]), 3), r[3]) for r in rows], total
 
 
+def ad_filters(alias: str, params: list, *, skill: str | None = None, rome: str | None = None,
+               contract: str | None = None) -> list[str]:
+    """The ads search's skill / ROME / contract filters on ``alias``, parameters appended to ``params``.
+
+    Shared by the indexed search and the substring-scan fallback of the API, so both filter alike.
+    """
+    where = []
+    if skill:
+        where.append(f"{alias}.ad_id IN (SELECT ad_id FROM skill_mentions WHERE label = ?)")
+        params.append(skill)
+    if rome:
+        where.append(f"{alias}.rome = ?")
+        params.append(rome.upper())
+    if contract:
+        where.append(f"{alias}.contract_type = ?")
+        params.append(contract)
+    return where
+
+
 def idf(docs: int, df: int) -> float:
     """The idf used in ranking (BM25's, always positive)."""
     return math.log(1 + (docs - df + 0.5) / (df + 0.5))
@@ -252,17 +271,9 @@ def indexed_search(app_state, f, *, q=None, skill=None, rome=None, contract=None
             where.append(t.predicate(cols, geo_table=geo or "geo_communes", table="ad_search"))
         if not ctx.group.is_all:
             where.append(ctx.rome_predicate("s.rome"))
-        if skill:
-            if not app_state.has("skill_mentions"):
-                return None
-            where.append("s.ad_id IN (SELECT ad_id FROM skill_mentions WHERE label = ?)")
-            params.append(skill)
-        if rome:
-            where.append("s.rome = ?")
-            params.append(rome.upper())
-        if contract:
-            where.append("s.contract_type = ?")
-            params.append(contract)
+        if skill and not app_state.has("skill_mentions"):
+            return None
+        where += ad_filters("s", params, skill=skill, rome=rome, contract=contract)
         hits, total = search(cur, words=words, where=where, params=params, page=page, per_page=per_page,
                              docs=st["docs"])
         if not hits:
