@@ -129,6 +129,18 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 
 
 # -- RNCP / RS ---------------------------------------------------------------------------------------
+def _accepted(stream, summary, rejects: list, progress) -> Iterator:
+    """The records of a reader's stream, counted as read; ``Rejected`` ones set aside in ``rejects``."""
+    for rec in stream:
+        summary.read += 1
+        if progress:
+            progress(1)
+        if isinstance(rec, Rejected):
+            rejects.append(rec)
+            continue
+        yield rec
+
+
 def ingest_rncp(path: str | Path, wh: Warehouse, *, batch_size: int = 500, progress: Progress | None = None,
                 export_date: str | None = None) -> IngestSummary:
     """Load an RNCP/RS export. Re-loading the same export changes nothing; a newer export adds
@@ -142,13 +154,7 @@ def ingest_rncp(path: str | Path, wh: Warehouse, *, batch_size: int = 500, progr
     repertoires: Counter = Counter()
 
     def records():
-        for rec in rncp_source.read_fiches(path):
-            summary.read += 1
-            if progress:
-                progress(1)
-            if isinstance(rec, Rejected):
-                rejects.append(rec)
-                continue
+        for rec in _accepted(rncp_source.read_fiches(path), summary, rejects, progress):
             repertoires[rec["repertoire"]] += 1
             yield rec
 
@@ -255,17 +261,7 @@ def ingest_lheo(path: str | Path, wh: Warehouse, *, batch_size: int = 500, progr
     dept_region = dept_region if dept_region is not None else _dept_region()
     rejects: list[Rejected] = []
 
-    def records():
-        for rec in lheo_source.read_offers(path):
-            summary.read += 1
-            if progress:
-                progress(1)
-            if isinstance(rec, Rejected):
-                rejects.append(rec)
-                continue
-            yield rec
-
-    for batch in _chunks(records(), batch_size):
+    for batch in _chunks(_accepted(lheo_source.read_offers(path), summary, rejects, progress), batch_size):
         offers, actions, sessions = [], [], []
         for offer in batch:
             acts = offer.pop("actions")
