@@ -88,6 +88,15 @@ def offer_total(ctx, **kw) -> int:
     return int(rows[0]["n"]) if rows else 0
 
 
+def _mix_result(ctx, defn, rows: list[dict], total: int, *, unit: str, label: str, columns: list[str],
+                sources=None, rows_used: int | None = None, values=("share",), count="offers", **kw):
+    """The shared ending of every breakdown: suppress small cells, publish the total only above the minimum."""
+    ctx.publishable(int(total), unit)
+    ctx.protect(rows, count=count, values=list(values), label=label)
+    return ctx.result(defn, value=total if total >= ctx.min_cell_size else None, rows=rows, columns=columns,
+                      sources=SRC if sources is None else sources, rows_used=total if rows_used is None else rows_used, **kw)
+
+
 def _compare(ctx) -> Period:
     if ctx.period is None:
         raise MissingData("a growth needs a period (e.g. --period 2024Q1); the comparison defaults to a year earlier")
@@ -157,10 +166,8 @@ def _contract_mix(ctx):
     got = {r["contract_class"]: r["n"] for r in offer_counts(ctx, ["contract_class"])}
     total = sum(got.values())
     rows = [{"contract": k, "offers": got.get(k, 0), "share": share(got.get(k, 0), total)} for k in MIX_ORDER]
-    ctx.publishable(total, "offers")
-    ctx.protect(rows, count="offers", values=["share"], label="contract")
-    return ctx.result(CONTRACT_MIX, value=total if total >= ctx.min_cell_size else None, rows=rows,
-                      columns=["contract", "offers", "share"], sources=SRC, rows_used=total)
+    return _mix_result(ctx, CONTRACT_MIX, rows, total, unit="offers", label="contract",
+                       columns=["contract", "offers", "share"])
 
 
 CONTRACT_MIX = register(IndicatorDefinition(
@@ -188,10 +195,8 @@ def _by_domain(ctx):
     if other:
         rows.append({"domain": "autre", "offers": other, "share": share(other, total)})
     rows.sort(key=lambda r: -r["offers"])
-    ctx.publishable(total, "offers")
-    ctx.protect(rows, count="offers", values=["share"], label="domain")
-    return ctx.result(BY_DOMAIN, value=total if total >= ctx.min_cell_size else None, rows=rows,
-                      columns=["domain", "offers", "share"], sources=SRC, rows_used=total)
+    return _mix_result(ctx, BY_DOMAIN, rows, total, unit="offers", label="domain",
+                       columns=["domain", "offers", "share"])
 
 
 BY_DOMAIN = register(IndicatorDefinition(
@@ -213,11 +218,8 @@ def _by_territory(ctx):
     for r in rows:
         r["label"] = (label_of(level, r["code"]) or r["code"]) if r["code"] else "non localisé"
         r["share"] = share(r["offers"], total)
-    ctx.publishable(total, "offers")
-    ctx.protect(rows, count="offers", values=["share"], label="label")
-    return ctx.result(BY_TERRITORY, value=total if total >= ctx.min_cell_size else None, rows=rows,
-                      columns=["code", "label", "offers", "share"], sources=SRC, rows_used=total,
-                      filters={"by": level})
+    return _mix_result(ctx, BY_TERRITORY, rows, total, unit="offers", label="label",
+                       columns=["code", "label", "offers", "share"], filters={"by": level})
 
 
 BY_TERRITORY = register(IndicatorDefinition(
@@ -320,11 +322,10 @@ def _bmo_breakdown(level, defn_name):
         for r in rows:
             r["share"] = share(r["projects"], total)
             r["difficult_share"] = share(r["difficult"], r["projects"])
-        ctx.publishable(int(total), "recruitment projects")
-        ctx.protect(rows, count="projects", values=["difficult", "share", "difficult_share"], label="label")
-        return ctx.result(registry_get(defn_name), value=total if total >= ctx.min_cell_size else None, rows=rows,
-                          columns=["code", "label", "projects", "share", "difficult", "difficult_share"],
-                          sources=["bmo"], rows_used=len(rows), period=", ".join(f"BMO {y}" for y in years))
+        return _mix_result(ctx, registry_get(defn_name), rows, total, unit="recruitment projects", label="label",
+                           columns=["code", "label", "projects", "share", "difficult", "difficult_share"],
+                           count="projects", values=("difficult", "share", "difficult_share"),
+                           sources=["bmo"], rows_used=len(rows), period=", ".join(f"BMO {y}" for y in years))
     return compute
 
 
