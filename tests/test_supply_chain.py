@@ -3,6 +3,8 @@
 pip-audit needs PyPI's vulnerability data (the JSON API of each pinned version).
 When it cannot be reached, or it knows none of the pinned versions (a mirror),
 the audit test is skipped with that reason rather than passing silently.
+The offline advisory snapshot (PyUp's safety-db, July 2021) still runs everywhere: it
+catches any pin to a release that was already known-vulnerable then.
 """
 
 from __future__ import annotations
@@ -93,3 +95,40 @@ def test_no_known_vulnerable_pin(tmp_path):
     if not audited:
         pytest.skip(f"pip-audit reached no vulnerability record for any of the {len(deps)} pins (PyPI's JSON API "
                     "here does not know these versions); run it where pypi.org is reachable")
+
+
+def _offline_advisories() -> dict[str, list[str]]:
+    import importlib.util
+
+    spec = importlib.util.find_spec("safety_db")    # not imported: its __init__ opens a path relative to the cwd
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("safety-db not installed: pip install -e '.[test]'")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    data = json.loads((folder / "insecure.json").read_text(encoding="utf-8"))
+    data.pop("$meta", None)
+    return {_norm(name): specs for name, specs in data.items()}
+
+
+def _offline_findings(pins: dict[str, str], advisories: dict[str, list[str]]) -> list[str]:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    found = []
+    for name, version in pins.items():
+        for spec in advisories.get(name, ()):
+            try:
+                if Version(version) in SpecifierSet(spec):
+                    found.append(f"{name}=={version} ({spec})")
+            except (InvalidSpecifier, InvalidVersion):
+                continue
+    return found
+
+
+def test_offline_snapshot_flags_a_known_vulnerable_pin():
+    advisories = _offline_advisories()
+    assert _offline_findings({"jinja2": "2.10", "urllib3": "1.24.1"}, advisories) != []
+    assert _offline_findings({"jinja2": "3.1.4"}, advisories) == []
+
+
+def test_no_pin_in_the_offline_advisory_snapshot():
+    assert _offline_findings(_pins(), _offline_advisories()) == []
