@@ -55,6 +55,9 @@ SOURCES = {
     "shortage": StatSource("shortage", "shortage_occupations", ("year", "region", "fap"),
                            "France Travail – DARES, métiers en tension", "Licence Ouverte 2.0",
                            "metiers-en-tension-2024"),
+    "pcs-fap": StatSource("pcs-fap", "pcs_fap", ("pcs_nomenclature", "pcs", "fap_nomenclature", "fap"),
+                          "Table de passage PCS → FAP (DARES, or supplied by the user)", "Licence Ouverte 2.0",
+                          census_source.PCS_FAP_LAYOUT),
     "offer-counts": StatSource("offer-counts", "offer_counts", ("date", "commune", "rome"),
                                "France Travail, offres par commune × ROME", "Licence Ouverte 2.0",
                                "offres-commune-rome", sum_duplicates=True),
@@ -88,10 +91,24 @@ def _rows(kind: str, path: Path, options: dict) -> Iterator[dict]:
         return bmo_source.read_bmo(path, year=options.get("year"), sheet=options.get("sheet"))
     if kind == "job-seekers":
         return js_source.read_job_seekers(path, nomenclature=options.get("nomenclature"), sheet=options.get("sheet"),
-                                          period=options.get("period"))
+                                          period=options.get("period"), layout=options.get("layout"))
     if kind == "census":
+        layout = options.get("layout") or census_source.detect_layout(path, sheet=options.get("sheet"))
+        extra = {}
+        if layout in (census_source.FD_LAYOUT, census_source.BTT_LAYOUT):
+            from adequa.indicators.territories import departements
+
+            extra = {"region_of": {d: r for d, (_label, r) in departements().items()},
+                     "stats": options.setdefault("_stats", {})}
+            if options.get("levels"):
+                extra["levels"] = tuple(options["levels"])
+            if layout == census_source.FD_LAYOUT and options.get("place"):
+                extra["place"] = options["place"]
         return census_source.read_census(path, year=options.get("year"), sheet=options.get("sheet"),
-                                         nomenclature=options.get("nomenclature"))
+                                         nomenclature=options.get("nomenclature"), layout=layout, **extra)
+    if kind == "pcs-fap":
+        return census_source.read_pcs_fap(path, pcs_nomenclature=options.get("pcs_nomenclature") or "pcs2020",
+                                          sheet=options.get("sheet"))
     if kind == "tension":
         return tension_source.read_tension_rome_bassin(path)
     if kind == "shortage":
@@ -150,6 +167,8 @@ def ingest_statistics(kind: str, path: str | Path, *, db: str | Path | None = No
         for row in rows:
             batch.append(row)
             result.read += 1
+            if result.read == 1 and row.get("layout"):
+                result.details["layout"] = row["layout"]
             if value_col and row.get(value_col) is None:
                 result.suppressed += 1
             if len(batch) >= batch_size:
@@ -164,12 +183,100 @@ def ingest_statistics(kind: str, path: str | Path, *, db: str | Path | None = No
         warehouse.record_provenance(spec.table, source=spec.source, version=version,
                                     licence=spec.licence, origin=str(path), checksum=result.checksum,
                                     rows=result.read)
+        if kind in ("census", "pcs-fap"):
+            result.details["pcs_to_fap"] = derive_census_fap(warehouse)
     finally:
         if own:
             warehouse.close()
     result.seconds = time.perf_counter() - t0
-    result.details["layout"] = spec.layout
+    result.details.setdefault("layout", spec.layout)
+    if options.get("_stats"):
+        result.details.update(options["_stats"])
     return result
+
+
+DERIVED = "derived:"
+
+
+def derive_census_fap(warehouse: Warehouse) -> list[dict]:
+    """Add FAP rows to ``census_workers`` for every census year coded in PCS professions.
+
+    Each cell coded with a 4-character PCS profession is spread over the FAP families the
+    profession belongs to: PCS 2003 → FAP-2009 through the DARES FAP-2009 ; PCS-2003 ; ROME v3
+    referential (``fap2009_pcs_rome3``), and any pair loaded into ``pcs_fap`` (e.g. PCS 2020 →
+    FAP-2021; a loaded table replaces the referential for its pair of nomenclatures). A profession
+    in several families is split by the table's weights (normalised to 1), else equally.
+    The derived rows carry ``layout = 'derived:<pcs>→<fap>'``; they are rebuilt on every call
+    (idempotent) and never written over rows a file gives natively in that FAP nomenclature for
+    that year. Returns one summary per (year, PCS → FAP) pair: workers mapped, not mapped, cells.
+    """
+    con = warehouse.con
+    has = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
+    has |= {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE schema_name = 'main'").fetchall()}
+    if "census_workers" not in has:
+        return []
+    parts = []
+    if "pcs_fap" in has:
+        parts.append("SELECT pcs_nomenclature, pcs, fap_nomenclature, fap, weight FROM pcs_fap")
+    ref = "current_fap2009_pcs_rome3" if "current_fap2009_pcs_rome3" in has else (
+        "fap2009_pcs_rome3" if "fap2009_pcs_rome3" in has else None)
+    if ref:
+        user = (" AND NOT EXISTS (SELECT 1 FROM pcs_fap u WHERE u.pcs_nomenclature = 'pcs2003' AND "
+                "u.fap_nomenclature = 'fap2009')") if "pcs_fap" in has else ""
+        parts.append(f"SELECT DISTINCT 'pcs2003', lower(pcs), 'fap2009', fap2009, NULL::DOUBLE FROM {ref} "
+                     f"WHERE pcs IS NOT NULL{user}")
+    if not parts:
+        return []
+    con.execute("CREATE OR REPLACE TEMP TABLE _pcs_map AS SELECT pcs_nomenclature, pcs, fap_nomenclature, fap, "
+                "coalesce(weight / nullif(sum(weight) OVER w, 0), 1.0 / count(*) OVER w) AS w FROM ("
+                + " UNION ALL ".join(parts) + ") WINDOW w AS (PARTITION BY pcs_nomenclature, pcs, fap_nomenclature)")
+    out = []
+    pairs = con.execute(
+        "SELECT DISTINCT c.year, c.nomenclature, m.fap_nomenclature FROM census_workers c JOIN "
+        "(SELECT DISTINCT pcs_nomenclature, fap_nomenclature FROM _pcs_map) m ON m.pcs_nomenclature = c.nomenclature "
+        "ORDER BY 1, 2, 3").fetchall()
+    for year, pcs_nom, fap_nom in pairs:
+        tag = f"{DERIVED}{pcs_nom}→{fap_nom}"
+        native = con.execute("SELECT count(*) FROM census_workers WHERE year = ? AND nomenclature = ? AND "
+                             "coalesce(layout, '') NOT LIKE 'derived:%'", [year, fap_nom]).fetchone()[0]
+        summary = {"year": year, "from": pcs_nom, "to": fap_nom}
+        if native:
+            summary["skipped"] = f"{native} {fap_nom} rows of {year} come from a file: not derived"
+            out.append(summary)
+            continue
+        with warehouse.transaction() as tx:
+            tx.execute("DELETE FROM census_workers WHERE year = ? AND nomenclature = ? AND layout = ?",
+                       [year, fap_nom, tag])
+            tx.execute(f"""
+                INSERT INTO census_workers (year, level, territory, nomenclature, occupation, sex, age_band, diploma,
+                                            status, sector, workers, mean_age, layout, origin_file, origin_line)
+                SELECT c.year, c.level, c.territory, m.fap_nomenclature, m.fap, c.sex, c.age_band, c.diploma,
+                       c.status, c.sector, sum(c.workers * m.w),
+                       sum(c.mean_age * c.workers * m.w) / nullif(sum(c.workers * m.w)
+                           FILTER (WHERE c.mean_age IS NOT NULL), 0),
+                       ?, 'census_workers ' || c.nomenclature || ' rows', NULL
+                FROM census_workers c JOIN _pcs_map m ON m.pcs_nomenclature = c.nomenclature AND m.pcs = c.occupation
+                WHERE c.year = ? AND c.nomenclature = ? AND m.fap_nomenclature = ?
+                GROUP BY ALL""", [tag, year, pcs_nom, fap_nom])
+        levels = {r[0] for r in con.execute("SELECT DISTINCT level FROM census_workers WHERE year = ? AND "
+                                            "nomenclature = ?", [year, pcs_nom]).fetchall()}
+        level = next((lv for lv in ("france", "region", "departement", "zone_emploi", "bassin", "commune")
+                      if lv in levels), None)
+        mapped, unmapped, cells = con.execute("""
+            SELECT sum(workers) FILTER (WHERE occupation IN (SELECT pcs FROM _pcs_map WHERE pcs_nomenclature = ?
+                                                             AND fap_nomenclature = ?)),
+                   sum(workers) FILTER (WHERE occupation NOT IN (SELECT pcs FROM _pcs_map WHERE pcs_nomenclature = ?
+                                                                 AND fap_nomenclature = ?)),
+                   (SELECT count(*) FROM census_workers WHERE year = ? AND layout = ?)
+            FROM census_workers WHERE year = ? AND nomenclature = ? AND length(occupation) = 4 AND level = ?
+              AND sex = 'total' AND age_band = 'total' AND diploma = 'total' AND status = 'total'
+              AND sector = 'total'""", [pcs_nom, fap_nom, pcs_nom, fap_nom, year, tag, year, pcs_nom, level]).fetchone()
+        summary["level_measured"] = level
+        summary.update({"workers_mapped": round(mapped or 0, 1), "workers_not_mapped": round(unmapped or 0, 1),
+                        "rows": cells})
+        out.append(summary)
+    con.execute("DROP TABLE IF EXISTS _pcs_map")
+    return out
 
 
 def _summed(rows: Iterator[dict], key: tuple[str, ...], value_col: str, result: StatsLoad) -> Iterator[dict]:

@@ -26,7 +26,10 @@ from adequa.errors import InputError
 from adequa.sources.readers import read_csv
 
 LAYOUT = "bmo-opendata-2019"
-SUPPRESSED = {"*", "s", "S", "nd", "n.d.", "ns", "secret", "c"}
+# Marks publishers put in a cell they withhold or do not have: INSEE/DARES "s" (secret statistique),
+# "nd"/"n.d." (non disponible), "c" (confidentiel), "-" and "///" (sans objet), "nc" (non communiqué).
+SUPPRESSED = {"*", "s", "S", "nd", "ND", "n.d.", "N.D.", "ns", "secret", "c", "C", "-", "–", "///", "//", "nc",
+              "NC", "n.c.", "so", "s.o."}
 
 
 # ---- shared helpers for statistical files ------------------------------------------------------
@@ -111,6 +114,67 @@ def _read_xlsx(path: Path, *, sheet: str | None, header_hint: tuple[str, ...]) -
                          path=str(path), line=1, field=header_hint[0] if header_hint else None)
     finally:
         wb.close()
+
+
+def raw_rows(path: str | Path, *, sheet: str | None = None) -> Iterator[tuple[int, list]]:
+    """(line, cells) of a CSV (any delimiter, UTF-8 or CP1252) or an XLSX sheet, without a header.
+
+    For publishers' tables whose header row is not the first one (title rows above it, footnotes
+    below the data): the caller finds the header itself. Cells are stripped strings (XLSX numbers
+    stay numbers); blank lines are skipped.
+    """
+    import csv
+
+    from adequa.sources.readers import open_text, sniff_delimiter, sniff_encoding
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", path=str(path))
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        import openpyxl
+
+        try:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:   # zipfile.BadZipFile, KeyError, InvalidFileException…
+            raise InputError(f"not a readable XLSX workbook ({exc})", path=str(path)) from exc
+        try:
+            if sheet is not None and sheet not in wb.sheetnames:
+                raise InputError(f"no sheet {sheet!r}; sheets: {', '.join(wb.sheetnames)}", path=str(path),
+                                 field="sheet")
+            ws = wb[sheet] if sheet else wb[wb.sheetnames[0]]
+            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                cells = [v.strip() if isinstance(v, str) else ("" if v is None else v) for v in values]
+                if any(c != "" for c in cells):
+                    yield number, cells
+        finally:
+            wb.close()
+        return
+    encoding = sniff_encoding(path)
+    with open_text(path, encoding) as fh:
+        lines = iter(fh)
+        try:
+            first = next(lines, "")
+            # The delimiter is the one of the longest of the first lines (title lines have none).
+            head = [first] + [next(lines, "") for _ in range(30)]
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not valid {encoding} text ({exc.reason})", path=str(path), line=1) from exc
+        delim = sniff_delimiter(max(head, key=lambda t: max(t.count(d) for d in ",;|\t")))
+
+        def chained():
+            yield from head
+            yield from lines
+
+        reader = csv.reader(chained(), delimiter=delim, strict=False)
+        try:
+            for cells in reader:
+                cells = [c.strip().lstrip("\ufeff") for c in cells]
+                if any(cells):
+                    yield reader.line_num, cells
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not valid {encoding} text ({exc.reason})", path=str(path),
+                             line=reader.line_num + 1) from exc
+        except csv.Error as exc:
+            raise InputError(f"malformed CSV ({exc})", path=str(path), line=reader.line_num) from exc
 
 
 def pick(row: dict, *names: str, pattern: str | None = None):

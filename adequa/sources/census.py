@@ -30,11 +30,12 @@ indicators applies on top.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Iterator
 
 from adequa.errors import InputError
-from adequa.sources.bmo import code, norm_text, parse_count, pick, read_table
+from adequa.sources.bmo import code, fap_nomenclature, norm_text, parse_count, pick, raw_rows, read_table
 from adequa.sources.job_seekers import (TOTAL, is_total, norm_age, norm_diploma, norm_sex, occupation_of,
                                         territory_columns, territory_of)
 
@@ -73,9 +74,36 @@ def norm_sector(value) -> str:
     raise ValueError(f"unknown sector {value!r} (expected agriculture, industrie, construction, commerce, services)")
 
 
+def detect_layout(path: str | Path, *, sheet: str | None = None) -> str:
+    """``insee-rp-fd-2021`` (an IPONDI column), ``insee-rp-btt-2021`` (CODGEO and NB) or ``rp-long-1``."""
+    for _line, row in read_table(path, sheet=sheet):
+        if "ipondi" in row or "ipond" in row:
+            return FD_LAYOUT
+        if "codgeo" in row and "nb" in row:
+            return BTT_LAYOUT
+        return LAYOUT
+    raise InputError("no data rows", path=str(path))
+
+
 def read_census(path: str | Path, *, year: int | None = None, sheet: str | None = None,
-                nomenclature: str | None = None) -> Iterator[dict]:
-    """Yield one ``census_workers`` row per line (layout ``rp-long-1``); see the module docstring."""
+                nomenclature: str | None = None, layout: str | None = None, **options) -> Iterator[dict]:
+    """Yield ``census_workers`` rows from any supported layout (``layout=None``: told from the header).
+
+    ``rp-long-1``: one row per line (see the module docstring); ``insee-rp-fd-2021``:
+    :func:`read_census_fd`; ``insee-rp-btt-2021``: :func:`read_census_btt` (``options`` go to them:
+    ``place``, ``levels``, ``region_of``, ``stats``).
+    """
+    layout = layout or detect_layout(path, sheet=sheet)
+    if layout == FD_LAYOUT:
+        yield from read_census_fd(path, year=year, nomenclature=nomenclature, **options)
+        return
+    if layout == BTT_LAYOUT:
+        options.pop("place", None)
+        yield from read_census_btt(path, year=year, nomenclature=nomenclature, **options)
+        return
+    if layout != LAYOUT:
+        raise InputError(f"unknown census layout {layout!r}; known: {LAYOUT}, {FD_LAYOUT}, {BTT_LAYOUT}",
+                         path=str(path), field="layout")
     path_s = str(path)
     cols = None
     for line, row in read_table(path, sheet=sheet):
@@ -122,7 +150,8 @@ def read_census(path: str | Path, *, year: int | None = None, sheet: str | None 
         level, terr = territory_of(row, c, path_s, line)
         if c["occ"] in ("pcs", "prof", "profession"):
             value = code(row.get(c["occ"]))
-            nomen, occ = ("all", TOTAL) if not value or is_total(norm_text(value)) else ("pcs", value)
+            nomen, occ = (("all", TOTAL) if not value or is_total(norm_text(value))
+                          else (pcs_nomenclature(y, nomenclature), value.lower()))
         else:
             nomen, occ = occupation_of(row, c["occ"], nomenclature, y)
         yield {"year": y, "level": level, "territory": terr, "nomenclature": nomen, "occupation": occ,
@@ -131,3 +160,448 @@ def read_census(path: str | Path, *, year: int | None = None, sheet: str | None 
                "mean_age": parse_count(row.get(c["mean_age"]), path=path_s, line=line, field=c["mean_age"])
                if c["mean_age"] else None,
                "layout": LAYOUT, "origin_file": path_s, "origin_line": line}
+
+
+# ---- INSEE's own files: fichiers détail (one row per person) and bases de tableaux détaillés ----------
+
+FD_LAYOUT = "insee-rp-fd-2021"
+BTT_LAYOUT = "insee-rp-btt-2021"
+AGE_BANDS = ((30, "<30"), (50, "30-49"), (200, "50+"))      # the study's bands (Statoscope)
+
+# DIPL, "diplôme le plus élevé": two-digit codes since RP 2016 (01-03 no diploma, 11 CEP, 12 BEPC,
+# 13 CAP-BEP, 14 bac général/techno, 15 bac pro, 16 bac+2, 17 bac+3/4, 18 bac+5, 19 doctorat),
+# letters before (A-C no diploma, D CEP, E BEPC, F CAP-BEP, G-H bac, I-L higher education).
+DIPL = {**{c: "infra" for c in ("01", "02", "03", "11", "12", "A", "B", "C", "D", "E")},
+        "13": "cap-bep", "F": "cap-bep", "14": "bac", "15": "bac", "G": "bac", "H": "bac",
+        **{c: "sup" for c in ("16", "17", "18", "19", "I", "J", "K", "L")}}
+# EMPL, "condition d'emploi", grouped as the study does: CDI and civil servants / apprentices /
+# fixed-term and temporary work / self-employed and employers / others (subsidised jobs, paid
+# trainees, family helpers).
+EMPL = {"16": "durable", "11": "apprenti", "12": "cdd-interim", "15": "cdd-interim", "21": "non-salarie",
+        "22": "non-salarie", "13": "autre", "14": "autre", "23": "autre"}
+# STAT (statut professionnel) when EMPL is absent: 10 salariés (status unknown), 21-23 non salariés.
+STAT = {"21": "non-salarie", "22": "non-salarie", "23": "autre"}
+OUT_OF_SCOPE = {"", "Z", "ZZ", "ZZZ", "ZZZZ", "ZZZZZ", "Y", "YY", "YYYY", "YYYYY", "99999", "X", "XX", "XXXXX"}
+CENSUS_DIMS = ("sex", "age_band", "diploma", "status", "sector")
+
+
+def sector_of(code_value: str) -> str | None:
+    """Sector from an activity code of any NA level (NA5 AZ…OQ, NA17 AZ…RU, NA38 AZ…UZ, NA88 01…99).
+
+    agriculture A, industrie B-E, construction F, commerce G, services H-U. NA5 merges commerce with
+    transport and market services (GU): it is counted in services.
+    """
+    c = (code_value or "").strip().upper()
+    if not c or c in OUT_OF_SCOPE:
+        return None
+    if c == "GU":
+        return "services"
+    if c[:2].isdigit():
+        n = int(c[:2])
+        letter = ("A" if n <= 3 else "B" if n <= 9 else "C" if n <= 33 else "D" if n == 35 else "E" if n <= 39
+                  else "F" if n <= 43 else "G" if n <= 47 else "H")
+    else:
+        letter = c[0]
+    if letter == "A":
+        return "agriculture"
+    if letter in "BCDE":
+        return "industrie"
+    if letter == "F":
+        return "construction"
+    if letter == "G":
+        return "commerce"
+    if "H" <= letter <= "U":
+        return "services"
+    return None
+
+
+def age_band_of(age: int) -> str:
+    for upper, band in AGE_BANDS:
+        if age < upper:
+            return band
+    return AGE_BANDS[-1][1]
+
+
+def pcs_nomenclature(year: int | None, given: str | None = None) -> str:
+    """PCS 2003 for census years up to 2020, PCS 2020 from the 2021 census (INSEE's switch)."""
+    if given:
+        return given
+    return "pcs2020" if (year or 0) >= 2021 else "pcs2003"
+
+
+def occupation_code(value, kind: str, year: int | None, nomenclature: str | None) -> tuple[str, str] | None:
+    """(nomenclature, code) of a profession / catégorie / groupe code, or None when out of scope."""
+    c = str(value if value is not None else "").strip()
+    if isinstance(value, float) and value.is_integer():
+        c = str(int(value))
+    if not c or c.upper() in OUT_OF_SCOPE or c in ("00", "0", "0000"):
+        return None
+    if kind == "fap":
+        return (nomenclature or fap_nomenclature(c.upper(), year)), c.upper()
+    return pcs_nomenclature(year, nomenclature), c.lower()
+
+
+class CellAggregator:
+    """Sums weights into ``census_workers`` cells: one margin per dimension, every other one at total.
+
+    ``add`` takes the finest key of one person (or one published cell); ``rows`` rolls them up to
+    the requested territorial levels and to all occupations (nomenclature ``all``), and writes one
+    total cell plus one cell per value of each dimension — the shape the indicators read.
+    """
+
+    def __init__(self, *, levels: tuple[str, ...], region_of: dict[str, str] | None):
+        self.levels = levels
+        self.region_of = region_of or {}
+        self.cells: dict[tuple, list[float]] = {}
+        self.unplaced = 0.0
+
+    def add(self, commune: str | None, dep: str | None, region: str | None, occ: tuple[str, str] | None,
+            dims: tuple, weight: float, age: float | None) -> None:
+        key = (commune, dep, region, occ, dims)
+        cell = self.cells.get(key)
+        if cell is None:
+            cell = self.cells[key] = [0.0, 0.0, 0.0]
+        cell[0] += weight
+        if age is not None:
+            cell[1] += weight * age
+            cell[2] += weight
+
+    def _places(self, commune, dep, region):
+        if dep is None and commune:
+            dep = commune[:3] if commune.startswith("97") else commune[:2]
+        if region is None and dep:
+            region = self.region_of.get(dep)
+        out = []
+        for level in self.levels:
+            code_value = {"commune": commune, "departement": dep, "region": region, "france": "FR"}[level]
+            if code_value:
+                out.append((level, code_value))
+        return out
+
+    def rows(self, *, year: int, layout: str, origin: str) -> Iterator[dict]:
+        out: dict[tuple, list[float]] = {}
+        for (commune, dep, region, occ, dims), (w, wa, wn) in self.cells.items():
+            places = self._places(commune, dep, region)
+            if not places:
+                self.unplaced += w
+                continue
+            occs = [("all", TOTAL)] + ([occ] if occ else [])
+            margins = [(TOTAL,) * len(CENSUS_DIMS)]
+            for i, v in enumerate(dims):
+                if v is not None:
+                    margins.append(tuple(v if j == i else TOTAL for j in range(len(CENSUS_DIMS))))
+            for level, terr in places:
+                for o in occs:
+                    for m in margins:
+                        k = (level, terr, o, m)
+                        acc = out.get(k)
+                        if acc is None:
+                            acc = out[k] = [0.0, 0.0, 0.0]
+                        acc[0] += w
+                        acc[1] += wa
+                        acc[2] += wn
+        for (level, terr, (nomen, occ), m), (w, wa, wn) in out.items():
+            yield {"year": year, "level": level, "territory": terr, "nomenclature": nomen, "occupation": occ,
+                   **dict(zip(CENSUS_DIMS, m)), "workers": round(w, 4),
+                   "mean_age": round(wa / wn, 2) if wn else None,
+                   "layout": layout, "origin_file": origin, "origin_line": None}
+
+
+def _year_from_name(path: Path) -> int | None:
+    m = re.search(r"(?:RP|rp|_)(19\d\d|20\d\d)(?!\d)", path.name)
+    return int(m.group(1)) if m else None
+
+
+FD_OCCUPATION = (("prof", "pcs"), ("profession", "pcs"), ("pcs", "pcs"), ("pcs4", "pcs"), ("pcs_4", "pcs"),
+                 ("cs2", "pcs"), ("cs_2", "pcs"), ("cs1", "pcs"), ("gs", "pcs"), ("fap", "fap"),
+                 ("fap2021", "fap"), ("fap2009", "fap"))
+
+
+def read_census_fd(path: str | Path, *, year: int | None = None, nomenclature: str | None = None,
+                   place: str | None = None, levels: tuple[str, ...] = ("france", "region", "departement"),
+                   region_of: dict[str, str] | None = None, stats: dict | None = None) -> Iterator[dict]:
+    """Aggregate an INSEE census *fichier détail* (one row per person, weight ``IPONDI``) into
+    ``census_workers`` cells (layout ``insee-rp-fd-2021``).
+
+    Read as INSEE publishes them (``;``-separated, UTF-8 or Latin-1, one column per variable, codes):
+    ``IPONDI`` weight; employed persons only (``TACT`` = 11 when present, else ``EMPL`` not ZZ);
+    place of work ``DCLT`` (FD_MOBPRO) or, with ``place="residence"`` or when absent, ``ARM`` /
+    ``COMMUNE`` / ``DEPT`` / ``REGION`` (FD_INDCVI: ``CANTVILLE``'s département); occupation
+    ``PROF``/``PROFESSION`` (PCS, 4 characters), else ``CS2``/``CS1``/``GS`` (coarser PCS levels),
+    PCS 2003 up to RP 2020 and PCS 2020 from RP 2021; ``SEXE`` 1/2; age ``AGEREV`` / ``AGED`` (years) or
+    ``AGEREVQ`` (five-year bands, mean from their midpoints); ``DIPL``; ``EMPL`` (else ``STAT``);
+    activity ``NA17`` / ``NA38`` / ``NA88`` / ``NA5``. ``region_of`` maps a département to its région
+    (needed for régional cells when the file has no ``REGION`` column).
+    """
+    path = Path(path)
+    path_s = str(path)
+    year = year or _year_from_name(path)
+    if year is None:
+        raise InputError("the census year is neither given (--year) nor in the file name (RP2021…)", path=path_s,
+                         field="year")
+    agg = CellAggregator(levels=levels, region_of=region_of)
+    cols = None
+    read = kept = 0
+    for line, row in read_table(path):
+        if cols is None:
+            cols = _fd_columns(row, path_s, place)
+        c = cols
+        read += 1
+        if c["tact"] and str(row.get(c["tact"]) or "").strip() not in ("11", "1"):
+            continue
+        if not c["tact"] and c["empl"] and str(row.get(c["empl"]) or "").strip().upper() in OUT_OF_SCOPE:
+            continue
+        try:
+            weight = float(str(row.get(c["weight"]) or "").replace(",", "."))
+        except ValueError:
+            raise InputError(f"expected a weight, got {row.get(c['weight'])!r}", path=path_s, line=line,
+                             field=c["weight"]) from None
+        if weight < 0:
+            raise InputError(f"negative weight {weight}", path=path_s, line=line, field=c["weight"])
+        commune = dep = region = None
+        if c["commune"]:
+            v = str(row.get(c["commune"]) or "").strip().upper()
+            if v and v not in OUT_OF_SCOPE:
+                commune = v
+        if c["arm"] and commune is not None:
+            v = str(row.get(c["arm"]) or "").strip().upper()
+            if v and v not in OUT_OF_SCOPE:
+                commune = v
+        if c["dept"]:
+            v = code(row.get(c["dept"]), 2)
+            dep = v if v and v.upper() not in OUT_OF_SCOPE else None
+        if c["region"]:
+            v = code(row.get(c["region"]), 2)
+            region = v if v and v.upper() not in OUT_OF_SCOPE else None
+        if c["commune"] and commune is None and c["place"] == "work":
+            agg.unplaced += weight          # works abroad or place unknown
+            continue
+        occ = None
+        if c["occ"]:
+            occ = occupation_code(row.get(c["occ"]), c["occ_kind"], year, nomenclature)
+        field = None
+        try:
+            field = c["sex"]
+            sex = {"1": "H", "2": "F"}.get(str(row.get(field) or "").strip()) if field else None
+            if field and sex is None:
+                raise ValueError(f"unknown SEXE {row.get(field)!r} (expected 1 or 2)")
+            age = band = None
+            if c["age"]:
+                field = c["age"]
+                raw = str(row.get(field) or "").strip()
+                a = int(raw)
+                band = age_band_of(a)
+                age = a + 2.5 if c["age_quinq"] else a + 0.5
+            field = c["dipl"]
+            dipl = DIPL.get(str(row.get(field) or "").strip().upper()) if field else None
+            field = c["empl"] or c["stat"]
+            status = None
+            if c["empl"]:
+                status = EMPL.get(str(row.get(c["empl"]) or "").strip())
+            elif c["stat"]:
+                status = STAT.get(str(row.get(c["stat"]) or "").strip())
+            sector = sector_of(str(row.get(c["sector"]) or "")) if c["sector"] else None
+        except ValueError as exc:
+            raise InputError(str(exc) if "SEXE" in str(exc) else f"expected a number, got {raw!r}", path=path_s,
+                             line=line, field=field) from None
+        kept += 1
+        agg.add(commune, dep, region, occ, (sex, band, dipl, status, sector), weight, age)
+    if cols is None:
+        raise InputError("no data rows", path=path_s)
+    if stats is not None:
+        stats.update({"persons_read": read, "employed": kept, "cells": len(agg.cells), "place": cols["place"]})
+    yield from agg.rows(year=year, layout=f"{FD_LAYOUT}/{cols['place']}", origin=path_s)
+    if stats is not None:
+        stats["unplaced_weight"] = round(agg.unplaced, 1)
+
+
+def _fd_columns(row: dict, path: str, place: str | None) -> dict:
+    weight = pick(row, "ipondi", "ipond", "poids")
+    if not weight:
+        raise InputError(f"no IPONDI weight column: not an INSEE fichier détail; found {', '.join(list(row)[:14])}",
+                         path=path, line=1, field="IPONDI")
+    work = pick(row, "dclt")
+    if place not in (None, "work", "residence"):
+        raise InputError(f"place must be work or residence, not {place!r}", path=path, field="place")
+    use_work = work is not None and place != "residence"
+    if place == "work" and work is None:
+        raise InputError("no DCLT column (commune of work): this file locates people where they live; "
+                         "pass place=residence", path=path, line=1, field="DCLT")
+    occ, kind = None, None
+    for name, k in FD_OCCUPATION:
+        if name in row:
+            occ, kind = name, k
+            break
+    age = pick(row, "agerev", "aged", "age")
+    age_q = pick(row, "agerevq", "ageq") if not age else None
+    return {
+        "weight": weight, "place": "work" if use_work else "residence",
+        "commune": work if use_work else pick(row, "commune", "com", "codgeo"),
+        "arm": None if use_work else pick(row, "arm"),
+        "dept": None if use_work else pick(row, "dept", "dep", "departement"),
+        "region": pick(row, "reglt") if use_work else pick(row, "region", "reg"),
+        "tact": pick(row, "tact"), "empl": pick(row, "empl"), "stat": pick(row, "stat"),
+        "occ": occ, "occ_kind": kind, "sex": pick(row, "sexe"),
+        "age": age or age_q, "age_quinq": age is None and age_q is not None,
+        "dipl": pick(row, "dipl", "dipl_19", "diplome"),
+        "sector": pick(row, "na17", "na38", "na88", "na5", "na17_2008"),
+    }
+
+
+# BTT variables: the name before the first "_" says the variable, the rest its number of modalities.
+BTT_ROLES = {"sexe": "sex", "dipl": "diploma", "empl": "status", "stat": "status", "na5": "sector",
+             "na17": "sector", "na38": "sector", "na88": "sector", "tact": "tact", "tactr": "tact",
+             "typact": "tact", "prof": "occ", "profession": "occ", "pcs": "occ", "cs3": "occ", "cs2": "occ",
+             "cs1": "occ", "gs": "occ", "fap": "occ"}
+
+
+def _btt_role(column: str) -> str | None:
+    base = column.split("_")[0]
+    if base.startswith("age"):
+        return "age"
+    return BTT_ROLES.get(base)
+
+
+def read_census_btt(path: str | Path, *, year: int | None = None, nomenclature: str | None = None,
+                    levels: tuple[str, ...] = ("france", "region", "departement"),
+                    region_of: dict[str, str] | None = None, stats: dict | None = None) -> Iterator[dict]:
+    """Roll an INSEE *base de tableaux détaillés* of the census (``BTT_TD_<table>_<year>``) up to
+    ``census_workers`` cells (layout ``insee-rp-btt-2021``).
+
+    The layout INSEE publishes (``;``, Latin-1 or UTF-8): ``NIVGEO;CODGEO;LIBGEO``, one column per
+    crossed variable named ``VARIABLE_nmodalities`` (``SEXE``, ``AGEQ80_17``/``AGED100`` — age as the
+    lower bound of the band —, ``DIPL_19``, ``EMPL``, ``NA17``, ``CS1_6``, ``CS2_24``, ``PROF``…) holding
+    codes, then ``NB`` (weighted count, decimals). Communes (``NIVGEO`` COM/ARM) are summed to their
+    département and région; unknown variables are summed over; ``TACT*`` rows other than 11 (employed)
+    are left out.
+    """
+    path = Path(path)
+    path_s = str(path)
+    year = year or _year_from_name(path)
+    if year is None:
+        raise InputError("the census year is neither given (--year) nor in the file name (…_2021.csv)",
+                         path=path_s, field="year")
+    agg = CellAggregator(levels=levels, region_of=region_of)
+    cols = None
+    ignored: list[str] = []
+    for line, row in read_table(path):
+        if cols is None:
+            if "nb" not in row or "codgeo" not in row:
+                raise InputError(f"missing column(s) {', '.join(c for c in ('CODGEO', 'NB') if c not in row)}: not an "
+                                 f"INSEE base de tableaux détaillés; found {', '.join(list(row)[:14])}",
+                                 path=path_s, line=1, field="NB" if "nb" not in row else "CODGEO")
+            cols = {}
+            for k in row:
+                if k in ("nivgeo", "codgeo", "libgeo", "nb"):
+                    continue
+                role = _btt_role(k)
+                if role is None or role in cols:
+                    ignored.append(k)
+                else:
+                    cols[role] = k
+        c = cols
+        if "tact" in c and str(row.get(c["tact"]) or "").strip() not in ("11", "1"):
+            continue
+        n = parse_count(row.get("nb"), path=path_s, line=line, field="NB")
+        if n is None:
+            continue
+        level = norm_text(row.get("nivgeo") or "com")
+        geo = str(row.get("codgeo") or "").strip().upper()
+        if not geo:
+            raise InputError("empty CODGEO", path=path_s, line=line, field="CODGEO")
+        commune = dep = region = None
+        if level in ("com", "arm", "commune"):
+            commune = geo
+        elif level in ("dep", "departement"):
+            dep = geo.zfill(2)
+        elif level in ("reg", "region"):
+            region = geo.zfill(2)
+        elif level in ("fe", "fr", "france", "metro"):
+            region = None
+        else:
+            raise InputError(f"unknown NIVGEO {row.get('nivgeo')!r} (expected COM, ARM, DEP, REG)", path=path_s,
+                             line=line, field="NIVGEO")
+        occ = None
+        if "occ" in c:
+            occ = occupation_code(row.get(c["occ"]), "fap" if c["occ"].startswith("fap") else "pcs", year,
+                                  nomenclature)
+        band = age = None
+        if "age" in c:
+            raw = str(row.get(c["age"]) or "").strip()
+            try:
+                a = int(raw)
+            except ValueError:
+                raise InputError(f"expected an age (band lower bound), got {raw!r}", path=path_s, line=line,
+                                 field=c["age"]) from None
+            band = age_band_of(a)
+            age = a + 2.5 if c["age"].startswith(("ageq", "agerevq")) else None
+        sex = {"1": "H", "2": "F"}.get(str(row.get(c["sex"]) or "").strip()) if "sex" in c else None
+        dipl = DIPL.get(str(row.get(c["diploma"]) or "").strip().upper()) if "diploma" in c else None
+        status = None
+        if "status" in c:
+            v = str(row.get(c["status"]) or "").strip()
+            status = EMPL.get(v) if c["status"].startswith("empl") else STAT.get(v)
+        sector = sector_of(str(row.get(c["sector"]) or "")) if "sector" in c else None
+        if level in ("fe", "fr", "france", "metro"):
+            agg.add(None, None, None, occ, (sex, band, dipl, status, sector), n, age)
+            continue
+        agg.add(commune, dep, region, occ, (sex, band, dipl, status, sector), n, age)
+    if cols is None:
+        raise InputError("no data rows", path=path_s)
+    if stats is not None:
+        stats.update({"cells_read": len(agg.cells), "ignored_columns": ignored})
+    yield from agg.rows(year=year, layout=BTT_LAYOUT, origin=path_s)
+
+
+# ---- PCS → FAP tables --------------------------------------------------------------------------------
+
+PCS_FAP_LAYOUT = "pcs-fap-table-1"
+_PCS4 = re.compile(r"^\d{3}[a-z]$")
+_FAP_DETAILED = re.compile(r"^[A-Z][0-9][A-Z][0-9]{2}[a-z]?$")
+
+
+def read_pcs_fap(path: str | Path, *, pcs_nomenclature: str = "pcs2020", sheet: str | None = None) -> Iterator[dict]:
+    """Rows of a PCS → FAP correspondence table (layout ``pcs-fap-table-1``), CSV or XLSX.
+
+    Columns are found by their content, as in the DARES tables de passage: the first column whose
+    values are PCS professions (``388a``) and the first holding detailed FAP codes (``M2X90``,
+    ``M2Z90``); an optional weight column (``poids``, ``part``, ``weight``, ``share``: a share, in
+    % or as a fraction) says how a profession split over several families is divided — without it
+    the split is equal. The FAP nomenclature is told from the codes (X in third position: FAP-2021).
+    """
+    path_s = str(path)
+    pcs_col = fap_col = weight_col = None
+    header: list = []
+    for line, cells in raw_rows(path, sheet=sheet):
+        texts = [str(c).strip() for c in cells]
+        if pcs_col is None:
+            pcs_i = next((i for i, t in enumerate(texts) if _PCS4.match(t.lower()) and len(t) == 4), None)
+            fap_i = next((i for i, t in enumerate(texts) if _FAP_DETAILED.match(t)), None)
+            if pcs_i is None or fap_i is None:
+                header = [norm_text(t) for t in texts]
+                continue
+            pcs_col, fap_col = pcs_i, fap_i
+            weight_col = next((i for i, h in enumerate(header) if h.split(" ")[0] in ("poids", "part", "weight",
+                                                                                    "share", "ponderation")), None)
+        pcs = texts[pcs_col].lower() if pcs_col < len(texts) else ""
+        fap = texts[fap_col] if fap_col < len(texts) else ""
+        if not pcs and not fap:
+            continue
+        if not _PCS4.match(pcs):
+            if not any(t for i, t in enumerate(texts) if i != pcs_col):   # a footnote
+                continue
+            raise InputError(f"{texts[pcs_col]!r} is not a PCS profession code (such as 388a)", path=path_s,
+                             line=line, field=(header[pcs_col] if pcs_col < len(header) else None) or
+                             f"column {pcs_col + 1}")
+        if not _FAP_DETAILED.match(fap):
+            raise InputError(f"{fap!r} is not a detailed FAP code (such as M2X90 or M2Z90)", path=path_s, line=line,
+                             field=(header[fap_col] if fap_col < len(header) else None) or f"column {fap_col + 1}")
+        weight = None
+        if weight_col is not None and weight_col < len(cells):
+            weight = parse_count(cells[weight_col], path=path_s, line=line,
+                                 field=header[weight_col] if weight_col < len(header) else "weight")
+        yield {"pcs_nomenclature": pcs_nomenclature, "pcs": pcs, "fap_nomenclature": fap_nomenclature(fap),
+               "fap": fap, "weight": weight, "origin_file": path_s, "origin_line": line}
+    if pcs_col is None:
+        raise InputError("no row with a PCS profession code (388a) and a detailed FAP code (M2X90)", path=path_s,
+                         line=1)

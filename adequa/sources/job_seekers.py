@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import Iterator
 
 from adequa.errors import InputError
-from adequa.sources.bmo import code, fap_nomenclature, norm_text, parse_count, pick, read_table
+from adequa.sources.bmo import (code, fap_nomenclature, norm_header, norm_text, parse_count, pick, raw_rows,
+                                read_table)
 
 LAYOUT = "defm-long-1"
 TOTAL = "total"
@@ -191,8 +192,17 @@ def occupation_of(row: dict, col: str | None, nomenclature: str | None, year: in
 # ---- the reader ---------------------------------------------------------------------------------
 
 def read_job_seekers(path: str | Path, *, nomenclature: str | None = None, sheet: str | None = None,
-                     period: str | None = None) -> Iterator[dict]:
-    """Yield one ``job_seekers`` row per line (layout ``defm-long-1``); see the module docstring."""
+                     period: str | None = None, layout: str | None = None) -> Iterator[dict]:
+    """Yield ``job_seekers`` rows: layout ``defm-long-1`` (one row per cell, see the module docstring)
+    or ``stmt-defm-series-2024`` (the publishers' series tables, :func:`read_job_seekers_series`);
+    ``layout=None`` tells them apart from the header row."""
+    layout = layout or detect_layout(path, sheet=sheet)
+    if layout == WIDE_LAYOUT:
+        yield from read_job_seekers_series(path, nomenclature=nomenclature, sheet=sheet)
+        return
+    if layout != LAYOUT:
+        raise InputError(f"unknown job-seeker layout {layout!r}; known: {LAYOUT}, {WIDE_LAYOUT}", path=str(path),
+                         field="layout")
     path_s = str(path)
     cols = None
     for line, row in read_table(path, sheet=sheet):
@@ -240,3 +250,220 @@ def read_job_seekers(path: str | Path, *, nomenclature: str | None = None, sheet
                "seniority": sen,
                "job_seekers": parse_count(row.get(c["value"]), path=path_s, line=line, field=c["value"]),
                "layout": LAYOUT, "origin_file": path_s, "origin_line": line}
+
+
+# ---- the publishers' own layout: series tables, one column per period ------------------------------
+
+WIDE_LAYOUT = "stmt-defm-series-2024"
+_FOOTNOTE = re.compile(r"^(source|sources|champ|note|notes|lecture|definition|definitions|remarque|\(|\*|nb ?:|"
+                       r"donnees (brutes|cvs)|unite|en milliers|mise a jour|date de mise)", re.I)
+_MONTHS = {"janv": 1, "jan": 1, "janvier": 1, "fevr": 2, "fev": 2, "fevrier": 2, "mars": 3, "mar": 3, "avr": 4,
+           "avril": 4, "mai": 5, "juin": 6, "juil": 7, "juillet": 7, "aout": 8, "sept": 9, "sep": 9,
+           "septembre": 9, "oct": 10, "octobre": 10, "nov": 11, "novembre": 11, "dec": 12, "decembre": 12}
+# Dimension columns of the series tables, by their normalised title.
+_WIDE_DIMS = {
+    "region": ("reg", "region", "code_region", "code_reg", "nouvelle_region", "code_nouvelle_region"),
+    "departement": ("dep", "dept", "departement", "code_departement", "code_dep"),
+    "bassin": ("be", "bassin", "code_bassin", "bassin_d_emploi", "code_bassin_d_emploi", "code_bassin_emploi"),
+    "zone_emploi": ("ze", "zone_emploi", "zone_d_emploi", "code_zone_d_emploi", "code_ze"),
+    "commune": ("commune", "code_commune", "depcom"),
+    "rome": ("rome", "code_rome", "metier_rome", "metier_recherche_rome", "code_metier_rome",
+             "metier_recherche", "code_metier"),
+    "fap": ("fap", "code_fap", "fap2021", "fap2009", "famille_professionnelle", "code_fap2021", "code_fap2009",
+            "fap_87", "fap_225", "fap_341"),
+    "category": ("categorie", "categories", "cat", "categorie_d_inscription", "categorie_de_demandeurs"),
+    "sex": ("sexe", "genre"),
+    "age": ("tranche_d_age", "tranche_age", "age", "classe_d_age", "tranche_d_ages"),
+    "diploma": ("niveau_de_formation", "niveau_formation", "niveau_de_diplome", "diplome", "formation"),
+    "seniority": ("anciennete_d_inscription", "anciennete_inscription", "anciennete", "anciennete_sur_les_listes",
+                  "duree_d_inscription"),
+    "qualification": ("niveau_de_qualification", "qualification"),
+}
+_ALL_DIM_NAMES = {n for names in _WIDE_DIMS.values() for n in names}
+_LONG_NAMES = {"niveau_geo", "code_geo", "nb_de", "defm", "demandeurs", "effectif", "nombre", "valeur"}
+_CODE_IN_TEXT = re.compile(r"^\s*([A-Z][0-9A-Z]{1,2}[0-9]{0,2}[a-z]?|[A-N][0-9]{4}|[0-9]{1,5}|2[AB])\b")
+
+
+def period_header(value) -> tuple[str, date] | None:
+    """(label, last day) when a column title names a quarter or a month, else None.
+
+    Accepts the publishers' spellings: 2024T1, 2024-T1, T1 2024, "1er trimestre 2024",
+    "2024 - 1er trimestre", 2024-03, 03/2024, "mars 2024", "mars-24", an Excel date (end of month).
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return None
+    if isinstance(value, date):
+        return parse_period(value.isoformat()[:7])
+    t = norm_text(value).replace("trim.", "trimestre").replace("e trimestre", " trimestre")
+    t = re.sub(r"\s+", " ", t.replace("er ", " ").replace("eme ", " ")).strip()
+    m = re.fullmatch(r"(\d{4})\s*-?\s*[tq]\s*([1-4])", t) or re.fullmatch(r"[tq]\s*([1-4])\s*-?\s*(\d{4})", t)
+    if m:
+        a, b = m.groups()
+        return parse_period(f"{a}Q{b}" if len(a) == 4 else f"{b}Q{a}")
+    m = re.fullmatch(r"([1-4]) ?trimestre (\d{4})", t) or re.fullmatch(r"(\d{4}) ?-? ?([1-4]) ?trimestre", t)
+    if m:
+        a, b = m.groups()
+        return parse_period(f"{b}Q{a}" if len(b) == 4 else f"{a}Q{b}")
+    m = re.fullmatch(r"(\d{4})-(\d{2})", t) or None
+    if m and 1 <= int(m.group(2)) <= 12:
+        return parse_period(t)
+    m = re.fullmatch(r"(\d{1,2})/(\d{4})", t)
+    if m and 1 <= int(m.group(1)) <= 12:
+        return parse_period(f"{m.group(2)}-{int(m.group(1)):02d}")
+    m = re.fullmatch(r"([a-z]+)\.? ?-?(\d{4}|\d{2})", t)
+    if m and m.group(1) in _MONTHS:
+        y = int(m.group(2)) + (2000 if len(m.group(2)) == 2 else 0)
+        return parse_period(f"{y}-{_MONTHS[m.group(1)]:02d}")
+    return None
+
+
+def _wide_diploma(value) -> str:
+    t = norm_text(value)
+    if is_total(t):
+        return TOTAL
+    if t.startswith(("inf", "infra", "sans", "aucun", "niveau inferieur")) or "inferieur au cap" in t:
+        return "infra"
+    if t.startswith(("sup", "bac +", "bac+")) or "superieur au bac" in t or "apres le bac" in t:
+        return "sup"
+    return norm_diploma(value)
+
+
+def _category(value) -> str:
+    t = norm_text(value).replace("categories", "").replace("categorie", "").replace("cat.", "").replace("cat", "")
+    t = re.sub(r"[\s,;/+-]|et", "", t).upper()
+    if t in ("", "ENSEMBLE", "TOTAL", "ABC", "ABCDE") or t == "TOTALABC":
+        return "ABC" if t != "ABCDE" else "ABCDE"
+    if re.fullmatch(r"[A-E]{1,5}", t):
+        return t
+    raise ValueError(f"unknown job-seeker category {value!r} (expected A, B, C, ABC, D, E)")
+
+
+def _code_of(value, width: int = 0) -> str | None:
+    """'M1811 - Data engineer' -> 'M1811'; '28 - Normandie' -> '28'; 14.0 -> '14'."""
+    c = code(value, width)
+    if c is None:
+        return None
+    m = _CODE_IN_TEXT.match(str(value).strip() if not isinstance(value, (int, float)) else c)
+    out = m.group(1) if m else c
+    if width and out.isdigit() and len(out) < width:
+        out = out.zfill(width)
+    return out
+
+
+def _title_category(titles: list[str]) -> str | None:
+    for t in titles:
+        n = norm_text(t)
+        m = re.search(r"categories? ([a-e](?:\s*(?:,|et)\s*[a-e])*)\b", n)
+        if m:
+            return re.sub(r"[^a-e]", "", m.group(1)).upper()
+    return None
+
+
+def read_job_seekers_series(path: str | Path, *, nomenclature: str | None = None,
+                            sheet: str | None = None) -> Iterator[dict]:
+    """Yield ``job_seekers`` rows from a publisher's series table (layout ``stmt-defm-series-2024``).
+
+    The layout of the DARES / France Travail statistical tables of job seekers registered at the
+    end of a month or quarter ("demandeurs d'emploi inscrits en fin de mois", STMT), as downloaded
+    in CSV or XLSX: title rows, one header row, dimension columns (territory, métier ROME or FAP,
+    category, sex, age band, training level, seniority of registration), then **one column per
+    period** holding counts; footnote rows ("Source :", "Champ :", "Note :") after the data.
+    Withheld or unavailable cells are "s", "nd", "-", "*" or blank (stored as NULL). A category
+    named in the title ("catégories A, B, C") applies when there is no category column.
+    Rows broken down by qualification level are not stored (the table has no such dimension):
+    their count is reported as skipped through the ``skipped`` key of the last row's ``details``.
+    """
+    path_s = str(path)
+    titles: list[str] = []
+    header: list[str] | None = None
+    periods: list[tuple[int, str, date]] = []
+    dims: dict[str, int] = {}
+    title_cat = None
+    for line, cells in raw_rows(path, sheet=sheet):
+        if header is None:
+            found = [(i, p) for i, c in enumerate(cells) if (p := period_header(c))]
+            names = [norm_header(c) if isinstance(c, str) else str(c) for c in cells]
+            if found and any(n in _ALL_DIM_NAMES for n in names[:found[0][0]]):
+                header = names
+                periods = [(i, p[0], p[1]) for i, p in found]
+                first_period = periods[0][0]
+                for key, known in _WIDE_DIMS.items():
+                    for i, h in enumerate(header[:first_period]):
+                        if h in known and key not in dims:
+                            dims[key] = i
+                title_cat = _title_category(titles)
+                continue
+            titles.append(" ".join(str(c) for c in cells if c != ""))
+            if line > 40:
+                break
+            continue
+        first = cells[0] if cells else ""
+        if isinstance(first, str) and _FOOTNOTE.match(norm_text(first)) and \
+                not any(cells[i] not in ("", None) for i, _, _ in periods if i < len(cells)):
+            continue
+        if isinstance(first, str) and _FOOTNOTE.match(norm_text(first)) and len([c for c in cells if c != ""]) == 1:
+            continue
+
+        def cell(key):
+            i = dims.get(key)
+            return cells[i] if i is not None and i < len(cells) else None
+
+        field = None
+        try:
+            field = header[dims["sex"]] if "sex" in dims else None
+            sex = norm_sex(cell("sex")) if "sex" in dims else TOTAL
+            field = header[dims["age"]] if "age" in dims else None
+            age = norm_age(cell("age")) if "age" in dims else TOTAL
+            field = header[dims["diploma"]] if "diploma" in dims else None
+            dipl = _wide_diploma(cell("diploma")) if "diploma" in dims else TOTAL
+            field = header[dims["seniority"]] if "seniority" in dims else None
+            sen = norm_seniority(cell("seniority")) if "seniority" in dims else TOTAL
+            field = header[dims["category"]] if "category" in dims else None
+            cat = _category(cell("category")) if "category" in dims else (title_cat or "ABC")
+        except ValueError as exc:
+            raise InputError(str(exc), path=path_s, line=line, field=field) from None
+        if "qualification" in dims and not is_total(norm_text(cell("qualification"))):
+            continue
+        level, terr = "france", "FR"
+        for lvl in ("commune", "bassin", "zone_emploi", "departement", "region"):
+            if lvl in dims:
+                c = _code_of(cell(lvl), WIDTH.get(lvl, 0))
+                if c and not is_total(norm_text(c)) and norm_text(c) not in ("france", "france entiere",
+                                                                             "france metropolitaine"):
+                    level, terr = lvl, c
+                    break
+        nomen, occ = "all", TOTAL
+        if "rome" in dims or "fap" in dims:
+            key = "rome" if "rome" in dims else "fap"
+            raw = cell(key)
+            c = _code_of(raw)
+            if c and not is_total(norm_text(raw)):
+                occ = c
+                if key == "rome":
+                    nomen = nomenclature or "rome4"
+                else:
+                    nomen = nomenclature or fap_nomenclature(c, periods[0][2].year)
+        for i, label, end in periods:
+            value = cells[i] if i < len(cells) else None
+            yield {"period": label, "period_end": end, "level": level, "territory": terr, "nomenclature": nomen,
+                   "occupation": occ, "category": cat, "sex": sex, "age_band": age, "diploma": dipl,
+                   "seniority": sen,
+                   "job_seekers": parse_count(value, path=path_s, line=line, field=header[i]),
+                   "layout": WIDE_LAYOUT, "origin_file": path_s, "origin_line": line}
+    if header is None:
+        raise InputError("no header row with period columns (2024T1, T1 2024, mars 2024…) in the first 40 rows",
+                         path=path_s, line=1)
+
+
+def detect_layout(path: str | Path, *, sheet: str | None = None) -> str:
+    """``stmt-defm-series-2024`` when the header row (within the first 40) has period titles as
+    columns, ``defm-long-1`` when it has a period column (periode, trimestre, mois)."""
+    for line, cells in raw_rows(path, sheet=sheet):
+        names = [norm_header(c) for c in cells if isinstance(c, str)]
+        if any(n in ("periode", "trimestre", "mois", "date", "period") for n in names):
+            return LAYOUT
+        if any(n in _ALL_DIM_NAMES or n in _LONG_NAMES for n in names):
+            return WIDE_LAYOUT if any(period_header(c) for c in cells) else LAYOUT
+        if line > 40:
+            break
+    return LAYOUT
