@@ -40,7 +40,7 @@ def run(
     period: Annotated[Optional[str], typer.Option("--period", help="Period of the study (default: all data).")] = None,
     engine: Annotated[str, typer.Option("--engine", help="duckdb (one machine) or spark.")] = "duckdb",
     master: Annotated[str, typer.Option("--master", help="Spark master: local[2], spark://host:7077, yarn, k8s://…")] = "local[2]",
-    skip: Annotated[Optional[str], typer.Option("--skip", help="Comma-separated stages to skip: referentials,ingest,enrich,statistics,training,search,study.")] = None,
+    skip: Annotated[Optional[str], typer.Option("--skip", help="Comma-separated stages to skip: referentials,ingest,enrich,statistics,training,emerging,search,study.")] = None,
 ) -> None:
     """Run the whole pipeline on the data at hand: referentials, ads, enrichment,
     statistics, training supply, then the study.

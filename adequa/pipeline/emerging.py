@@ -208,6 +208,7 @@ def discover_terms(db: str | Path | Warehouse, *, taxonomy: Taxonomy | None = No
         con = wh.con
         if rescan:
             con.execute("DELETE FROM emerging_scanned")
+        before = _mentions_fingerprint(wh)
         todo_sql = ("SELECT a.ad_id, a.description, coalesce(a.content_hash, md5(coalesce(a.description, ''))) "
                     "FROM ads a LEFT JOIN emerging_scanned s ON s.ad_id = a.ad_id "
                     "WHERE s.ad_id IS NULL OR s.content_hash IS DISTINCT FROM "
@@ -244,7 +245,11 @@ def discover_terms(db: str | Path | Warehouse, *, taxonomy: Taxonomy | None = No
             if pool:
                 pool.shutdown()
         res.unlisted_mentions = _copy_unlisted(wh, keys)
-        res.groups = regroup(wh, taxonomy=taxonomy, pairs=pairs, nearest_min_mentions=nearest_min_mentions)
+        grouped = con.execute("SELECT count(*) FROM emerging_term_groups").fetchall()[0][0]
+        if grouped and not rescan and _mentions_fingerprint(wh) == before:
+            res.groups = grouped        # nothing new to group: regrouping would rewrite the same rows
+        else:
+            res.groups = regroup(wh, taxonomy=taxonomy, pairs=pairs, nearest_min_mentions=nearest_min_mentions)
         res.seconds = round(time.perf_counter() - t0, 2)
         run_id = hashlib.sha256(f"{started.isoformat()}|{res.ads_read}".encode()).hexdigest()[:16]
         wh.upsert("emerging_runs", [{"run_id": run_id, "started_at": started,
@@ -258,6 +263,11 @@ def discover_terms(db: str | Path | Warehouse, *, taxonomy: Taxonomy | None = No
         if own:
             wh.close()
     return res
+
+
+def _mentions_fingerprint(wh: Warehouse) -> tuple:
+    return tuple(wh.con.execute("SELECT count(*), coalesce(sum(hash(ad_id, field, start, term)), 0) "
+                                "FROM emerging_term_mentions").fetchall()[0])
 
 
 def _store_batch(wh: Warehouse, ad_ids: list[str], rows: list[dict], hashes: list[tuple[str, str]]) -> None:

@@ -15,7 +15,7 @@ from rich.console import Console
 from adequa.config import Settings
 
 console = Console(stderr=True)
-STAGES = ("referentials", "ingest", "enrich", "statistics", "training", "search", "study")
+STAGES = ("referentials", "ingest", "enrich", "statistics", "training", "emerging", "search", "study")
 
 
 def run_all(settings: Settings, *, out: Path, group: str, territory: str, period: str | None,
@@ -35,6 +35,7 @@ def run_all(settings: Settings, *, out: Path, group: str, territory: str, period
         "enrich": lambda: _enrich(settings),
         "statistics": lambda: _statistics(settings, root),
         "training": lambda: _training(settings, root),
+        "emerging": lambda: _emerging_terms(settings),
         "search": lambda: _search_index(settings),
         "study": lambda: _study(settings, out, group, territory, period),
     }
@@ -92,6 +93,23 @@ def _training(settings: Settings, root: Path):
     from adequa.pipeline.training import load_available
 
     return load_available(settings, root)
+
+
+def _emerging_terms(settings: Settings):
+    """Scan new or changed ads for unlisted terms, so the study's new-terms section has data."""
+    import os
+
+    from adequa.pipeline.emerging import discover_terms, taxonomy_from_warehouse
+    from adequa.store.duckdb import Warehouse
+
+    with Warehouse(settings.db) as wh:
+        if "ads" not in wh.tables():
+            console.print("[yellow]no ads: emerging-term discovery skipped[/]")
+            return None
+        res = discover_terms(wh, taxonomy=taxonomy_from_warehouse(wh), workers=min(2, os.cpu_count() or 1))
+    console.print(f"  emerging terms: {res.ads_read:,} ads scanned ({res.ads_skipped:,} unchanged), "
+                  f"{res.groups:,} term groups")
+    return res
 
 
 def _search_index(settings: Settings):
