@@ -125,3 +125,25 @@ def test_real_referential_classifies_common_titles(mirror, tmp_path):
     assert out["fap2021"] and out["fap2009"]
     assert clf.classify("Aide-soignant de nuit (H/F)")["occupation"]["rome"] == "J1501"
     json.dumps(out)
+
+
+def test_fiche_definitions_are_description_evidence(clf):
+    # "biscuits" and "extrudeuse" are only in the fiches' definitions (unix_texte), not in their items
+    assert clf.classify("Conducteur de ligne", "Production de biscuits en série.")["occupation"]["rome"] == "H9001"
+    assert clf.classify("Conducteur de ligne", "Vous surveillerez l'extrudeuse.")["occupation"]["rome"] == "N9002"
+
+
+def test_access_texts_are_not_description_evidence(clf):
+    # "extrusion" appears only in H9001's acces_metier text, which is about diplomas, not the job
+    scores = clf._description_scores("extrusion", ["H9001", "N9002"])
+    assert scores.get("H9001", 0.0) == 0.0
+
+
+def test_parent_fiche_of_a_rome4_fiche_is_a_candidate(clf):
+    out = clf.rank("Chef de rang (H/F)", None, 5)
+    assert [c for c, _, _ in out[:2]] == ["G9002", "G9001"]      # the ROME 4.0 fiche first, then its parent
+    assert out[1][1] == pytest.approx(clf.PARENT_SHARE * out[0][1])
+    assert out[1][2] is None                                     # no appellation of the parent matched
+    assert "G9001" not in [c for c, _, _ in clf.rank("Chef de rang", None, 5, parents=False)]
+    cands = clf.classify("Chef de rang")["occupation"]["candidates"]
+    assert [c["rome"] for c in cands[:2]] == ["G9002", "G9001"]

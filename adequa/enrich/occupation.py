@@ -7,10 +7,13 @@ Method (see docs/occupations.md):
 2. a TF-IDF index over word stems and character n-grams of every official appellation (long
    label, its masculine and feminine forms, short label) and fiche label gives a cosine per
    label; a fiche scores its best label; rapidfuzz ``token_set_ratio`` re-scores the short list;
-3. with a description, each candidate fiche gains from the overlap (idf-weighted) of the
-   description's word stems with the vocabulary of the fiche's own compétences and savoirs
-   (``unix_coherence_item``) and appellations;
-4. crosswalks derive the rest: appellation → ESCO occupation (France Travail's mapping; else
+3. with a description, each candidate fiche gains ``DESC_WEIGHT`` × the TF-IDF cosine of the
+   description's word stems with the fiche's own text (its label, appellations, definition and the
+   compétences and savoirs linked to it in ``unix_coherence_item``);
+4. each candidate fiche created by ROME 4.0 out of an older fiche (``code_rome_parent``) also
+   proposes that parent fiche at ``PARENT_SHARE`` of its score: many recruiters (and every ad
+   coded before ROME 4.0) still use the broader parent fiche, so it belongs among the candidates;
+5. crosswalks derive the rest: appellation → ESCO occupation (France Travail's mapping; else
    the fiche's most mapped ESCO occupation), ESCO → ISCO-08, ROME → FAP-2021 / FAP-2009.
 
 The classifier is built from plain data (``OccupationReferential``) by ``adequa.pipeline``;
@@ -116,6 +119,8 @@ class OccupationReferential:
     fiches: dict[str, str]                                   # code_rome -> label
     appellations: list[dict]                                 # {code_ogr, label, short_label, code_rome}
     fiche_terms: dict[str, list[str]] = field(default_factory=dict)  # code_rome -> item labels (compétences, savoirs)
+    fiche_texts: dict[str, list[str]] = field(default_factory=dict)  # code_rome -> definition sentences
+    fiche_parent: dict[str, str] = field(default_factory=dict)  # code_rome -> code_rome_parent (when different)
     appellation_esco: dict[str, list[str]] = field(default_factory=dict)  # appellation code_ogr -> ESCO URIs, best first
     esco_isco: dict[str, str] = field(default_factory=dict)  # ESCO occupation URI -> ISCO-08 code
     fap: dict[str, list[str | None]] = field(default_factory=dict)  # code_rome -> [fap2021, fap2009]
@@ -130,8 +135,10 @@ class OccupationClassifier:
     RARE_DISCOUNT = 1.0     # factor on appellations ROME marks as rarely used (peu_usite)
     SHORTLIST_FLOOR = 0.3   # labels scoring under this share of the best one are not candidates
     FUZZY_WEIGHT = 0.0      # share of the rapidfuzz ratio in a label's score (measured: no gain, so off)
-    DESC_WEIGHT = 0.1       # weight of the description evidence (measured: +1 pt top-1 and top-3)
-    DESC_CANDIDATES = 10    # fiches re-ranked with the description
+    DESC_WEIGHT = 1.0       # weight of the description cosine (chosen by cross-validation, docs/occupations.md)
+    DESC_CANDIDATES = 20    # fiches re-ranked with the description
+    MAX_FICHE_DF = 1.0      # description stems in more than this share of the fiches are not scored
+    PARENT_SHARE = 0.9      # score share of a ROME 4.0 fiche passed to its pre-4.0 parent fiche (same)
     NGRAMS = (3, 5)         # character n-gram sizes of the title index
     MAX_DF = 0.05           # features in more than this share of labels are not indexed
     COVERAGE = 0.5          # weight of the share of the title found in a label (see LexicalIndex.doc_scores)
@@ -152,20 +159,28 @@ class OccupationClassifier:
         # description evidence: per fiche, a set of stems; idf over fiches
         if fiche_vocab is None:
             fiche_vocab = self.encode_vocabulary(fiche_stems if fiche_stems is not None else self.fiche_vocabulary(ref))
-        codes, vocab, lengths, ids = fiche_vocab
+        codes, vocab, lengths, ids, counts = fiche_vocab
         self._fiche_vocab = fiche_vocab
-        # stem -> id; per fiche (stem ids, idf / norm), vectorised (this runs at every start)
+        # stem -> id; per fiche (stem ids, tf-idf / norm), vectorised (this runs at every start)
         self._stem_ids = {w: i for i, w in enumerate(vocab)}
         df = np.bincount(ids, minlength=len(vocab))
         idf = np.log((1.0 + max(1, len(ref.fiches))) / (1.0 + df)).astype(np.float32)
-        w = idf[ids]
+        self._idf = idf
+        w = idf[ids] * (1.0 + np.log(np.maximum(counts, 1))).astype(np.float32)
         bounds = np.r_[0, np.cumsum(lengths)]
+        norms = np.sqrt(np.add.reduceat(w * w, bounds[:-1])) if len(w) else np.zeros(len(codes))
+        norms[(lengths == 0) | (norms == 0)] = 1.0
+        fw = (w / np.repeat(norms, lengths)).astype(np.float32)
+        # per fiche (stem ids, weights), views into the concatenated arrays; stems used by more than
+        # MAX_FICHE_DF of the fiches are left out (little weight, most of the cost)
+        common = df > self.MAX_FICHE_DF * max(1, len(codes))
         self._fiche_arrays = {}
         for i, c in enumerate(codes):
             lo, hi = bounds[i], bounds[i + 1]
-            weights = w[lo:hi]
-            norm = float(np.sqrt((weights * weights).sum())) or 1.0
-            self._fiche_arrays[c] = (ids[lo:hi], weights / norm)
+            keep = ~common[ids[lo:hi]]
+            if keep.any():
+                self._fiche_arrays[c] = (ids[lo:hi][keep].astype(np.int32), fw[lo:hi][keep])
+        self._token_stem_id: dict[str, int] = {}     # description token -> stem id (-1: unknown or stop word)
         # fiche-level ESCO fallback: the ESCO occupation most often mapped from its appellations
         self._fiche_esco: dict[str, str] = {}
         counts: dict[str, Counter] = {}
@@ -174,36 +189,41 @@ class OccupationClassifier:
                 counts.setdefault(a["code_rome"], Counter())[uri] += 1
         for code, c in counts.items():
             self._fiche_esco[code] = c.most_common(1)[0][0]
+        self._app_parent = {a["code_ogr"]: a["parent"] for a in ref.appellations
+                            if a.get("parent") and a["parent"] != a["code_rome"] and a["parent"] in ref.fiches}
+        self._fiche_parent = {c: p for c, p in ref.fiche_parent.items() if p != c and p in ref.fiches}
         rare = {a["code_ogr"] for a in ref.appellations if a.get("rarely_used")}
         self._rare = np.array([i for i, a in enumerate(doc_appellation) if a in rare], np.int64) if rare else None
         self._title_cache: Callable = lru_cache(maxsize=50000)(self._title_uncached)
 
     @staticmethod
-    def encode_vocabulary(fiche_stems: dict[str, list[str]]) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
-        """(fiche codes, stem vocabulary, stems per fiche, stem ids) of per-fiche stem lists."""
+    def encode_vocabulary(fiche_stems: dict[str, Counter]) -> tuple[list[str], list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """(fiche codes, stem vocabulary, distinct stems per fiche, stem ids, stem counts) of per-fiche stem counts."""
         codes = list(fiche_stems)
         vocab = sorted({w for ws in fiche_stems.values() for w in ws})
         index = {w: i for i, w in enumerate(vocab)}
         lengths = np.array([len(fiche_stems[c]) for c in codes], np.int64)
-        ids = np.fromiter((index[w] for c in codes for w in fiche_stems[c]), np.int64, int(lengths.sum()))
-        return codes, vocab, lengths, ids
+        ids = np.fromiter((index[w] for c in codes for w in sorted(fiche_stems[c])), np.int64, int(lengths.sum()))
+        counts = np.fromiter((fiche_stems[c][w] for c in codes for w in sorted(fiche_stems[c])), np.int64, int(lengths.sum()))
+        return codes, vocab, lengths, ids, counts
 
     @staticmethod
-    def fiche_vocabulary(ref: OccupationReferential) -> dict[str, list[str]]:
-        """Per fiche, the word stems of its labels, appellations, compétences and savoirs."""
+    def fiche_vocabulary(ref: OccupationReferential) -> dict[str, Counter]:
+        """Per fiche, the word stems (with their counts) of its label, appellations, definition,
+        compétences and savoirs."""
         labels_by_fiche: dict[str, list[str]] = {c: [lab] for c, lab in ref.fiches.items()}
         for a in ref.appellations:
             labels_by_fiche.setdefault(a["code_rome"], []).append(a["label"])
         out = {}
-        stems_of: dict[str, frozenset[str]] = {}     # items are shared by many fiches: stem each label once
+        stems_of: dict[str, tuple[str, ...]] = {}     # items are shared by many fiches: stem each label once
         for code in ref.fiches:
-            words: set[str] = set()
-            for text in labels_by_fiche.get(code, []) + ref.fiche_terms.get(code, []):
+            counts: Counter = Counter()
+            for text in labels_by_fiche.get(code, []) + ref.fiche_texts.get(code, []) + ref.fiche_terms.get(code, []):
                 st = stems_of.get(text)
                 if st is None:
-                    st = stems_of[text] = frozenset(stem(t) for t in tokens(text) if t not in STOPWORDS and len(t) > 2)
-                words |= st
-            out[code] = sorted(words)
+                    st = stems_of[text] = tuple(stem(t) for t in tokens(text) if t not in STOPWORDS and len(t) > 2)
+                counts.update(st)
+            out[code] = counts
         return out
 
     # -- building and caching ------------------------------------------------------------------
@@ -246,12 +266,13 @@ class OccupationClassifier:
         self.index.save(folder / "title_index.npz")
         ref = asdict(self.ref)
         ref["fiche_terms"] = {}     # only their stems are needed once built
+        ref["fiche_texts"] = {}
         (folder / "occupations.json").write_text(json.dumps({
             "ref": ref, "doc_texts": self.doc_texts, "doc_appellation": self.doc_appellation,
             "fiche_codes": self.fiche_codes}, ensure_ascii=False), encoding="utf-8")
-        codes, vocab, lengths, ids = self._fiche_vocab
+        codes, vocab, lengths, ids, counts = self._fiche_vocab
         np.savez(folder / "fiche_vocabulary.npz", codes=np.array(json.dumps(codes)), vocab=np.array(json.dumps(vocab)),
-                 lengths=lengths, ids=ids)
+                 lengths=lengths, ids=ids, counts=counts)
 
     @classmethod
     def load(cls, folder: Path, domains: DomainTagger | None = None) -> "OccupationClassifier":
@@ -263,7 +284,7 @@ class OccupationClassifier:
     @staticmethod
     def _load_vocabulary(path: Path):
         z = np.load(path, allow_pickle=False)
-        return json.loads(str(z["codes"])), json.loads(str(z["vocab"])), z["lengths"], z["ids"]
+        return json.loads(str(z["codes"])), json.loads(str(z["vocab"])), z["lengths"], z["ids"], z["counts"]
 
     # -- scoring ------------------------------------------------------------------------------
     def _title_uncached(self, cleaned: str) -> tuple[tuple[str, float, str | None], ...]:
@@ -311,38 +332,64 @@ class OccupationClassifier:
         return tuple(out)
 
     def _description_scores(self, description: str, codes: list[str]) -> dict[str, float]:
-        """Per candidate fiche: idf-weighted share of its vocabulary found in the description."""
-        ids = self._stem_ids
-        found = [ids[w] for w in map(self._stem_of, set(words(description[: self.DESC_CHARS]))) if w in ids]
-        if not found:
+        """Per candidate fiche: TF-IDF cosine (sublinear tf) of the description's word stems with the
+        fiche's text (stems the fiches never use are left out of the norm)."""
+        toks = words(description[: self.DESC_CHARS])
+        cache = self._token_stem_id
+        found = [cache.get(t, -2) for t in toks]
+        if -2 in found:
+            ids = self._stem_ids
+            for i, t in enumerate(toks):
+                if found[i] == -2:
+                    found[i] = ids.get(self._stem_of(t), -1)
+                    if len(cache) < 500_000:
+                        cache[t] = found[i]
+        tf = np.bincount(np.array(found, np.int64) + 1, minlength=len(self._idf) + 1)[1:]   # -1 (unknown) -> bin 0
+        cols = np.flatnonzero(tf)
+        if len(cols) == 0:
             return {}
-        mask = np.zeros(len(ids), bool)
-        mask[found] = True
-        out = {}
-        for code in codes:
-            arr = self._fiche_arrays.get(code)
-            if arr is not None:
-                cols, weights = arr
-                out[code] = float(weights[mask[cols]].sum())
-        return out
+        q = (1.0 + np.log(tf[cols])).astype(np.float32) * self._idf[cols]
+        dense = np.zeros(len(self._idf), np.float32)
+        dense[cols] = q / (float(np.sqrt(q @ q)) or 1.0)
+        arrays = self._fiche_arrays
+        found_codes = [c for c in codes if c in arrays]
+        if not found_codes:
+            return {}
+        parts = [arrays[c] for c in found_codes]
+        prod = np.concatenate([w for _, w in parts]) * dense[np.concatenate([i for i, _ in parts])]
+        starts = np.cumsum([0] + [len(i) for i, _ in parts[:-1]])
+        return dict(zip(found_codes, np.add.reduceat(prod, starts).tolist()))
 
     @staticmethod
     @lru_cache(maxsize=200_000)
     def _stem_of(token: str) -> str:
         return stem(token) if len(token) > 2 and token not in STOPWORDS else ""
 
-    def rank(self, title: str, description: str | None = None, k: int = 5) -> list[tuple[str, float, str | None]]:
-        """Top-k (code_rome, score, appellation code_ogr or None), best first."""
+    def rank(self, title: str, description: str | None = None, k: int = 5, parents: bool = True
+             ) -> list[tuple[str, float, str | None]]:
+        """Top-k (code_rome, score, appellation code_ogr or None), best first. With ``parents``, the
+        pre-ROME-4.0 parent of each candidate fiche is a candidate too (see the module docstring)."""
         cands = list(self._title_cache(clean_title(title or "")))
-        if description and len(cands) > 1:
-            # the bonus is at most DESC_WEIGHT: only fiches that close to the best one can change places
-            floor = cands[0][1] - self.DESC_WEIGHT
-            codes = [c for c, s, _ in cands[: self.DESC_CANDIDATES] if s >= floor]
-            ds = self._description_scores(description, codes) if len(codes) > 1 else {}
+        if description and len(cands) > 1 and self.DESC_WEIGHT:
+            ds = self._description_scores(description, [c for c, _, _ in cands[: self.DESC_CANDIDATES]])
             if ds:
-                top_d = max(ds.values()) or 1.0
-                cands = [(c, s + self.DESC_WEIGHT * ds.get(c, 0.0) / top_d if c in ds else s, a) for c, s, a in cands]
+                cands = [(c, s + self.DESC_WEIGHT * ds.get(c, 0.0), a) for c, s, a in cands]
                 cands.sort(key=lambda x: -x[1])
+        if parents and self.PARENT_SHARE and cands:
+            # a parent scores less than its child: only the top-k children can place theirs in the top k
+            best = {c: i for i, (c, _, _) in enumerate(cands)}
+            for c, s, a in cands[:k]:
+                p = self._app_parent.get(a) if a else None
+                p = p or self._fiche_parent.get(c)
+                if p is None:
+                    continue
+                i = best.get(p)
+                if i is None:
+                    best[p] = len(cands)
+                    cands.append((p, self.PARENT_SHARE * s, None))
+                elif cands[i][1] < self.PARENT_SHARE * s:
+                    cands[i] = (p, self.PARENT_SHARE * s, cands[i][2])
+            cands.sort(key=lambda x: -x[1])
         return cands[:k]
 
     def classify(self, title: str, description: str | None = None) -> dict:
@@ -352,7 +399,7 @@ class OccupationClassifier:
              "fap2021", "fap2009", "isco", "esco_occupation", "domain"}
 
         ``appellation`` is the code_ogr of the best matching official appellation of the chosen
-        fiche (None when the title matched the fiche label only); scores are in [0, ~1.35].
+        fiche (None when the title matched the fiche label only); scores are in [0, ~2.2] (title ≤ ~1.35, plus DESC_WEIGHT × a cosine).
         """
         cands = self.rank(title, description, 5)
         if not cands:

@@ -24,7 +24,7 @@ from adequa.errors import ReferentialError
 __all__ = ["load_occupation_classifier", "esco_occupation_ranker", "rank_file", "occupation_referential", "occupation_ranker", "skill_ranker",
            "rome_occupation_items", "esco_occupation_items", "esco_skill_items", "rome_skill_items"]
 
-CACHE_VERSION = "occ-9"      # bump when the classifier's cached files change
+CACHE_VERSION = "occ-10"     # bump when the classifier's cached files change
 RANKER_VERSION = "occ-7"     # bump when the rankers' indexing changes
 _loaded: dict[str, object] = {}
 
@@ -69,9 +69,19 @@ def occupation_referential(settings: Settings, include_esco_labels: bool = False
     from adequa.sources.referentials import rome
 
     export = rome.locate(_rome_folder(settings))
-    fiches = {f["code_rome"]: f["label"] for f in rome.fiches(export)}
+    fiche_rows = list(rome.fiches(export))
+    fiches = {f["code_rome"]: f["label"] for f in fiche_rows}
+    fiche_parent = {f["code_rome"]: f["code_rome_parent"] for f in fiche_rows
+                    if f.get("code_rome_parent") and f["code_rome_parent"] != f["code_rome"]}
+    app_parent = {r["code_ogr"]: r.get("code_rome_parent") or None for r in export.rows("referentiel_appellation")}
     apps = [{"code_ogr": a["code_ogr"], "label": a["label"], "short_label": a["short_label"], "code_rome": a["code_rome"],
-             "rarely_used": bool(a.get("rarely_used"))} for a in rome.appellations(export)]
+             "rarely_used": bool(a.get("rarely_used")), "parent": app_parent.get(a["code_ogr"])}
+            for a in rome.appellations(export)]
+    texts: dict[str, list[str]] = {}
+    if "texte" in export.files:      # the fiches' definitions (other texts: access, conditions, less specific)
+        for r in export.rows("texte"):
+            if r.get("libelle_type_texte") == "definition" and r.get("libelle_texte"):
+                texts.setdefault(r["code_rome"], []).append(r["libelle_texte"])
     item_label: dict[str, str] = {}
     if "item" in export.files:
         item_label = {r["code_ogr"]: r["libelle"] for r in export.rows("item")}
@@ -130,7 +140,7 @@ def occupation_referential(settings: Settings, include_esco_labels: bool = False
         except (ImportError, ReferentialError, AttributeError):
             fap = {}
     return OccupationReferential(version=export.version, fiches=fiches, appellations=apps, fiche_terms=terms,
-                                 appellation_esco=app_esco, esco_isco=esco_isco, fap=fap, extra_labels=extra)
+                                 fiche_texts=texts, fiche_parent=fiche_parent, appellation_esco=app_esco, esco_isco=esco_isco, fap=fap, extra_labels=extra)
 
 
 def load_occupation_classifier(settings: Settings, domains_path: Path | None = None) -> OccupationClassifier:
