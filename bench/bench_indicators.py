@@ -7,6 +7,10 @@ Measures, for each size:
 * one indicator query (offers_count, a région, a quarter): p50/p95 over 40 runs with random régions —
   goal p95 < 100 ms at 10M ads.
 Baseline, measured in the same run: the same work computed from the ads directly (facts=false).
+
+Also, for the census loaders (``census_fd``): aggregating a synthetic INSEE fichier détail of 1M persons
+(quick: 100k) into ``census_workers`` cells, CPU time per person, against the baseline of reading the same
+file with ``csv.reader`` alone; loading it into a warehouse and deriving the FAP rows from PCS codes.
 """
 
 from __future__ import annotations
@@ -91,8 +95,73 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
+PCS = ("388a", "388b", "388c", "388e", "478a", "478b", "478c", "526a", "231a", "621a", "999z")
+COMMUNES = ("14118", "14341", "76540", "76217", "50129", "61001", "27229", "75056", "69123", "ZZZZZ")
+
+
+def _fd_file(n: int) -> Path:
+    """A synthetic INSEE fichier détail (FD_MOBPRO-like) of ``n`` persons, in INSEE's layout."""
+    ROOT.mkdir(parents=True, exist_ok=True)
+    path = ROOT / f"FD_MOBPRO_SYNTH_{n}_2015.csv"
+    if path.exists():
+        return path
+    rng = random.Random(7)
+    dipl, empl, na17 = ("01", "03", "13", "14", "16", "17", "18"), ("11", "12", "15", "16", "21"), ("AZ", "C3", "FZ",
+                                                                                                  "GZ", "JZ", "OQ")
+    with open(path, "w", encoding="latin-1") as fh:
+        fh.write("COMMUNE;ARM;DCLT;AGEREVQ;CS1;DIPL;EMPL;ILT;IPONDI;NA17;PROF;SEXE;TRANS\n")
+        for _ in range(n):
+            fh.write(f"{rng.choice(COMMUNES[:-1])};ZZZZZ;{rng.choice(COMMUNES)};{rng.randrange(15, 70, 5):03d};3;"
+                     f"{rng.choice(dipl)};{rng.choice(empl)};1;{rng.uniform(0.5, 5):.6f};{rng.choice(na17)};"
+                     f"{rng.choice(PCS)};{rng.choice('12')};4\n")
+    return path
+
+
+def _census_measures(n: int, label: str) -> list[Measure]:
+    import csv
+    import tempfile
+
+    from adequa.indicators.territories import departements
+    from adequa.pipeline.statistics import derive_census_fap, ingest_statistics
+    from adequa.sources.census import read_census_fd
+    from adequa.store.duckdb import Warehouse
+
+    path = _fd_file(n)
+    c0 = time.process_time()
+    with open(path, encoding="latin-1", newline="") as fh:
+        lines = sum(1 for _ in csv.reader(fh, delimiter=";"))
+    base = time.process_time() - c0
+    region_of = {d: r for d, (_l, r) in departements().items()}
+    t0, c0 = time.perf_counter(), time.process_time()
+    cells = sum(1 for _ in read_census_fd(path, region_of=region_of))
+    cpu, wall = time.process_time() - c0, time.perf_counter() - t0
+    out = [Measure("indicators", f"census fichier détail → cells, {label} persons ({cells:,} cells), CPU per person",
+                   cpu / n * 1e6, "µs", baseline=base / max(lines, 1) * 1e6, baseline_name="csv.reader alone"),
+           Measure("indicators", f"same, wall, {label} persons", wall, "s")]
+    with tempfile.TemporaryDirectory() as tmp, Warehouse(Path(tmp) / "w.duckdb") as wh:
+        wh.upsert("fap2009_pcs_rome3", [{"version": "2009.1", "line": i, "fap2009": f, "pcs": p, "rome_v3": None}
+                                        for i, (f, p) in enumerate([("M2Z90", "388a"), ("M2Z91", "388b"),
+                                                                    ("M2Z92", "388c"), ("M2Z90", "388e"),
+                                                                    ("M1Z80", "478a"), ("M1Z80", "478b"),
+                                                                    ("M1Z81", "478c"), ("T0Z60", "526a")])],
+                  key=["version", "line"])
+        t0, c0 = time.perf_counter(), time.process_time()
+        ingest_statistics("census", path, warehouse=wh)
+        load_cpu, load_wall = time.process_time() - c0, time.perf_counter() - t0
+        t0, c0 = time.perf_counter(), time.process_time()
+        derive_census_fap(wh)
+        d_cpu, d_wall = time.process_time() - c0, time.perf_counter() - t0
+    out += [Measure("indicators", f"adequa ingest census (FD, {label} persons) incl. PCS→FAP, CPU", load_cpu, "s"),
+            Measure("indicators", f"same, wall, {label} persons", load_wall, "s"),
+            Measure("indicators", f"PCS→FAP derivation alone (re-run), {label} persons, wall / CPU", d_wall, "s",
+                    baseline=d_cpu, baseline_name="CPU s (process)")]
+    return out
+
+
 def run(quick: bool) -> list[Measure]:
-    from adequa.pipeline.statistics import refresh_facts
+    from adequa.indicators import facts as facts_mod
+    from adequa.pipeline.statistics import derive_census_fap, refresh_facts
+    from adequa.store.duckdb import Warehouse
 
     sizes = [100_000] if quick else [1_000_000, 10_000_000]
     measures: list[Measure] = []
@@ -101,10 +170,23 @@ def run(quick: bool) -> list[Measure]:
         db, built = _warehouse(n)
         if built is not None:
             measures.append(Measure("indicators", f"build synthetic warehouse, {label}", built, "s"))
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         facts = refresh_facts(db=db)
         measures.append(Measure("indicators", f"refresh facts, {label}", time.perf_counter() - t0, "s",
+                                baseline=time.process_time() - c0, baseline_name="CPU s (this process)",
                                 goal="a batch step after each load"))
+        # Where refresh spends its time: facts.build (offer/skill facts) vs this area's census derivation.
+        with Warehouse(db) as wh:
+            t0, c0 = time.perf_counter(), time.process_time()
+            facts_mod.build(wh.con)
+            fb = (time.perf_counter() - t0, time.process_time() - c0)
+            t0, c0 = time.perf_counter(), time.process_time()
+            derive_census_fap(wh)
+            dv = (time.perf_counter() - t0, time.process_time() - c0)
+        measures.append(Measure("indicators", f"refresh: facts.build alone, {label}, wall (baseline = CPU)", fb[0],
+                                "s", baseline=fb[1], baseline_name="CPU s"))
+        measures.append(Measure("indicators", f"refresh: census PCS→FAP derivation alone, {label}, wall", dv[0], "s",
+                                baseline=dv[1], baseline_name="CPU s"))
         runs = {}
         for mode in ("auto", "false"):
             if mode == "false" and n > 1_000_000 and not os.environ.get("ADEQUA_BENCH_RAW_10M"):
@@ -136,6 +218,7 @@ def run(quick: bool) -> list[Measure]:
                                 baseline=_pct(slow, 0.5), baseline_name="from the ads"))
         measures.append(Measure("indicators", f"facts rows (offer/skill), {label}",
                                 facts["offer_facts"] + facts["skill_facts"], "rows"))
+    measures += _census_measures(100_000 if quick else 1_000_000, "100k" if quick else "1M")
     return measures
 
 

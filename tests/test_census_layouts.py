@@ -100,11 +100,11 @@ def test_bad_values_name_line_and_field(tmp_path):
     bad.write_text("DCLT;IPONDI;PROF;SEXE\n14118;1.5;388a;1\n14118;abc;388a;2\n", encoding="latin-1")
     with pytest.raises(InputError) as err:
         list(read_census(bad, region_of=REGION_OF))
-    assert (err.value.line, err.value.field) == (3, "ipondi")
+    assert (err.value.line, err.value.field) == (3, "IPONDI")
     bad.write_text("DCLT;IPONDI;PROF;SEXE\n14118;1.5;388a;3\n", encoding="latin-1")
     with pytest.raises(InputError) as err:
         list(read_census(bad))
-    assert (err.value.line, err.value.field) == (2, "sexe")
+    assert (err.value.line, err.value.field) == (2, "SEXE")
     btt = tmp_path / "BTT_TD_X_2021.csv"
     btt.write_text("NIVGEO;CODGEO;LIBGEO;SEXE;NB\nCOM;14118;Caen;1;12.5\nCOM;14118;Caen;2;douze\n", encoding="latin-1")
     with pytest.raises(InputError) as err:

@@ -216,6 +216,10 @@ def _load(kind: str, path: Path, db, quiet: bool, **options) -> None:
     Console().print(f"[bold]{kind}[/] {path} → table {result.table}: read {result.read:,}, new {result.inserted:,}, "
                     f"updated {result.updated:,}, withheld by the publisher {result.suppressed:,} "
                     f"({result.seconds:,.1f} s, layout {result.details.get('layout')})", highlight=False)
+    for d in result.details.get("pcs_to_fap", []):
+        msg = d.get("skipped") or (f"{d['workers_mapped']:,.0f} workers mapped, {d['workers_not_mapped']:,.0f} not "
+                                   f"in the table ({d['level_measured']} level), {d['rows']:,} rows")
+        Console().print(f"  census {d['year']}: {d['from']} → {d['to'] or 'FAP'}: {msg}", highlight=False)
 
 
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
@@ -239,36 +243,82 @@ def ingest_bmo(
 
 @ingest_app.command("job-seekers")
 def ingest_job_seekers(
-    path: Annotated[Path, typer.Argument(help="Job seekers by occupation and territory (long format, CSV or XLSX).")],
+    path: Annotated[Path, typer.Argument(help="Job seekers by occupation and territory (CSV or XLSX): a DARES / "
+                                              "France Travail series table (one column per period) or a long table.")],
     nomenclature: Annotated[Optional[str], typer.Option("--nomenclature", help="rome4, rome3, fap2021 or fap2009 "
                                                                                "[default: from the column].")] = None,
     period: Annotated[Optional[str], typer.Option("--period", help="Period when the file has none, e.g. 2024Q1.")] = None,
+    layout: Annotated[Optional[str], typer.Option("--layout", help="stmt-defm-series-2024 or defm-long-1 "
+                                                                   "[default: told from the header row].")] = None,
     sheet: SheetOption = None,
     quiet: QuietOption = False,
     db: DbOption = None,
 ) -> None:
     """Load job seekers at the end of a month/quarter (France Travail – DARES, STMT) into `job_seekers`.
 
-    Example: adequa ingest job-seekers defm_rome_2024T1.csv --db adequa.duckdb
+    Example: adequa ingest job-seekers defm_fap_region_2024T1.xlsx --db adequa.duckdb
     """
-    _load("job-seekers", path, db, quiet, nomenclature=nomenclature, period=period, sheet=sheet)
+    _load("job-seekers", path, db, quiet, nomenclature=nomenclature, period=period, sheet=sheet, layout=layout)
 
 
 @ingest_app.command("census")
 def ingest_census(
-    path: Annotated[Path, typer.Argument(help="Employed persons by occupation and territory (INSEE RP, long format).")],
-    year: Annotated[Optional[int], typer.Option("--year", help="Census year when the file has no annee column.")] = None,
-    nomenclature: Annotated[Optional[str], typer.Option("--nomenclature", help="fap2021 or fap2009 [default: from "
-                                                                               "the codes].")] = None,
+    path: Annotated[Path, typer.Argument(help="Employed persons (INSEE RP): a fichier détail (FD_MOBPRO, FD_INDCVI…), "
+                                              "a base de tableaux détaillés (BTT_TD_…) or a long table.")],
+    year: Annotated[Optional[int], typer.Option("--year", help="Census year when neither a column nor the file name "
+                                                               "gives it.")] = None,
+    nomenclature: Annotated[Optional[str], typer.Option("--nomenclature", help="Occupation codes: fap2021, fap2009, "
+                                                        "pcs2003 or pcs2020 [default: from the codes and the year: "
+                                                        "PCS 2003 up to RP 2020, PCS 2020 from RP 2021].")] = None,
+    layout: Annotated[Optional[str], typer.Option("--layout", help="insee-rp-fd-2021, insee-rp-btt-2021 or rp-long-1 "
+                                                                   "[default: told from the header row].")] = None,
+    place: Annotated[Optional[str], typer.Option("--place", help="Fichier détail: count people where they work (DCLT) "
+                                                                 "or where they live [default: work when DCLT is "
+                                                                 "present].")] = None,
+    levels: Annotated[Optional[str], typer.Option("--levels", help="Fichier détail / BTT: territorial levels to "
+                                                                   "aggregate to, comma-separated [default: "
+                                                                   "france,region,departement; add commune].")] = None,
     sheet: SheetOption = None,
     quiet: QuietOption = False,
     db: DbOption = None,
 ) -> None:
-    """Load census aggregates (INSEE RP, employed persons at their place of work) into `census_workers`.
+    """Load census figures (INSEE RP, employed persons) into `census_workers`; PCS-coded rows also get FAP rows.
 
-    Example: adequa ingest census rp2021_actifs_fap.csv --db adequa.duckdb
+    Example: adequa ingest census FD_MOBPRO_2021.csv --levels region,departement --db adequa.duckdb
+
+    Example: adequa ingest census BTT_TD_ACT4_2021.csv --db adequa.duckdb
     """
-    _load("census", path, db, quiet, year=year, nomenclature=nomenclature, sheet=sheet)
+    from adequa.errors import InputError
+
+    lv = [x.strip() for x in levels.split(",") if x.strip()] if levels else None
+    bad = [x for x in lv or [] if x not in ("france", "region", "departement", "commune")]
+    if bad:
+        raise InputError(f"unknown level(s) {', '.join(bad)}; use france, region, departement, commune",
+                         field="--levels")
+    _load("census", path, db, quiet, year=year, nomenclature=nomenclature, sheet=sheet, layout=layout, place=place,
+          levels=lv)
+
+
+@ingest_app.command("pcs-fap")
+def ingest_pcs_fap(
+    path: Annotated[Path, typer.Argument(help="A PCS → FAP table (CSV or XLSX): a column of PCS professions (388a), "
+                                              "one of detailed FAP codes, optionally a weight.")],
+    pcs: Annotated[str, typer.Option("--pcs", help="PCS version of the codes: pcs2020 or pcs2003.")] = "pcs2020",
+    sheet: SheetOption = None,
+    quiet: QuietOption = False,
+    db: DbOption = None,
+) -> None:
+    """Load a PCS → FAP correspondence (e.g. DARES PCS 2020 → FAP 2021) into `pcs_fap` and re-derive census FAP rows.
+
+    PCS 2003 → FAP-2009 comes with the referentials (`adequa data pull`); this adds other pairs.
+
+    Example: adequa ingest pcs-fap passage_pcs2020_fap2021.xlsx --pcs pcs2020 --db adequa.duckdb
+    """
+    from adequa.errors import InputError
+
+    if pcs not in ("pcs2020", "pcs2003"):
+        raise InputError(f"--pcs must be pcs2020 or pcs2003, not {pcs!r}", field="--pcs")
+    _load("pcs-fap", path, db, quiet, pcs_nomenclature=pcs, sheet=sheet)
 
 
 @ingest_app.command("tension")

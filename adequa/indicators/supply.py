@@ -311,8 +311,11 @@ _decl("workers_diploma", "Actifs par niveau de diplôme", "Workers by diploma le
       _distribution("census", "diploma", "sup", "workers_diploma", ["sup", "bac", "cap-bep", "infra"]))
 _decl("workers_status_mix", "Actifs par statut d'emploi", "Workers by employment status",
       "Employed persons by status: durable (CDI, civil servants), non-durable (fixed-term, temporary, "
-      "apprenticeship, subsidised), self-employed; value = share of durable jobs.", "%", CENSUS, "workers",
-      _distribution("census", "status", "durable", "workers_status_mix", ["durable", "non-durable", "non-salarie"]))
+      "apprenticeship, subsidised) — split, when the file allows (INSEE EMPL codes), into apprenti, cdd-interim "
+      "and autre (subsidised jobs, paid trainees, family helpers) —, self-employed and employers (non-salarie); "
+      "value = share of durable jobs.", "%", CENSUS, "workers",
+      _distribution("census", "status", "durable", "workers_status_mix",
+                    ["durable", "apprenti", "cdd-interim", "non-durable", "non-salarie", "autre"]))
 _decl("workers_sector_mix", "Actifs par secteur d'activité", "Workers by sector",
       "Employed persons by sector (agriculture, industrie, construction, commerce, services); value = share "
       "in services.", "%", CENSUS, "workers",

@@ -225,8 +225,12 @@ def derive_census_fap(warehouse: Warehouse) -> list[dict]:
                 "u.fap_nomenclature = 'fap2009')") if "pcs_fap" in has else ""
         parts.append(f"SELECT DISTINCT 'pcs2003', lower(pcs), 'fap2009', fap2009, NULL::DOUBLE FROM {ref} "
                      f"WHERE pcs IS NOT NULL{user}")
+    unmapped_hint = ("no PCS → FAP table for these codes: run `adequa data pull` (PCS 2003 → FAP-2009 comes with the "
+                     "referentials) or load one with `adequa ingest pcs-fap`")
+    pcs_years = con.execute("SELECT DISTINCT year, nomenclature FROM census_workers WHERE nomenclature LIKE 'pcs%' "
+                            "ORDER BY 1, 2").fetchall()
     if not parts:
-        return []
+        return [{"year": y, "from": n, "to": None, "skipped": unmapped_hint} for y, n in pcs_years]
     con.execute("CREATE OR REPLACE TEMP TABLE _pcs_map AS SELECT pcs_nomenclature, pcs, fap_nomenclature, fap, "
                 "coalesce(weight / nullif(sum(weight) OVER w, 0), 1.0 / count(*) OVER w) AS w FROM ("
                 + " UNION ALL ".join(parts) + ") WINDOW w AS (PARTITION BY pcs_nomenclature, pcs, fap_nomenclature)")
@@ -275,6 +279,8 @@ def derive_census_fap(warehouse: Warehouse) -> list[dict]:
         summary.update({"workers_mapped": round(mapped or 0, 1), "workers_not_mapped": round(unmapped or 0, 1),
                         "rows": cells})
         out.append(summary)
+    done = {(d["year"], d["from"]) for d in out}
+    out += [{"year": y, "from": n, "to": None, "skipped": unmapped_hint} for y, n in pcs_years if (y, n) not in done]
     con.execute("DROP TABLE IF EXISTS _pcs_map")
     return out
 
@@ -335,21 +341,26 @@ def ingest_mirror_labour(mirror: str | Path, *, db: str | Path | None = None) ->
 
 
 def refresh_facts(*, db: str | Path | None = None, warehouse: Warehouse | None = None) -> dict:
-    """Rebuild the pre-aggregated facts the ads-based indicators read (``offer_facts``, ``skill_facts``).
+    """Rebuild the pre-aggregated facts the ads-based indicators read (``offer_facts``, ``skill_facts``)
+    and the census FAP rows derived from PCS codes (:func:`derive_census_fap`).
 
-    Run after loading or enriching ads; until then indicators notice the change and read the ads directly.
+    Run after loading or enriching ads, or after loading referentials; until then indicators notice the change and read the ads directly.
     """
     from adequa.indicators import facts
 
     if warehouse is not None:
-        return facts.build(warehouse.con)
+        out = facts.build(warehouse.con)
+        out["pcs_to_fap"] = derive_census_fap(warehouse)
+        return out
     if db is None:
         from adequa.config import get_settings
 
         db = get_settings().db
     with Warehouse(db) as wh:
         wh.con.execute("SET enable_progress_bar = false")
-        return facts.build(wh.con)
+        out = facts.build(wh.con)
+        out["pcs_to_fap"] = derive_census_fap(wh)
+        return out
 
 
 # Files looked for under <root>/labour (and <root>/statistics) by load_available, by kind.
@@ -400,6 +411,7 @@ def load_available(settings, root: str | Path | None = None, *, facts: bool = Tr
                                       "inserted": r.inserted, "updated": r.updated})
             except InputError as exc:
                 out["skipped"].append(f"{path.name}: {exc}")
+        out["pcs_to_fap"] = derive_census_fap(wh)
         if facts:
             try:
                 out["facts"] = refresh_facts(warehouse=wh)

@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import Iterator
 
 from adequa.errors import InputError
-from adequa.sources.bmo import code, fap_nomenclature, norm_text, parse_count, pick, raw_rows, read_table
+from adequa.sources.bmo import (code, fap_nomenclature, norm_header, norm_text, parse_count, pick, raw_rows,
+                                read_table)
 from adequa.sources.job_seekers import (TOTAL, is_total, norm_age, norm_diploma, norm_sex, occupation_of,
                                         territory_columns, territory_of)
 
@@ -340,79 +341,129 @@ def read_census_fd(path: str | Path, *, year: int | None = None, nomenclature: s
         raise InputError("the census year is neither given (--year) nor in the file name (RP2021…)", path=path_s,
                          field="year")
     agg = CellAggregator(levels=levels, region_of=region_of)
-    cols = None
     read = kept = 0
-    for line, row in read_table(path):
-        if cols is None:
-            cols = _fd_columns(row, path_s, place)
-        c = cols
+    lines = _csv_lines(path)
+    try:
+        _first, header = next(lines)
+    except StopIteration:
+        raise InputError("empty file, expected INSEE's header (IPONDI…)", path=path_s, line=1) from None
+    names = {norm_header(h): i for i, h in enumerate(header)}
+    c = _fd_columns(names, path_s, place)
+    ix = {k: (names[v] if isinstance(v, str) and v in names else None) for k, v in c.items()}
+    width = len(header)
+    i_w, i_tact, i_empl, i_stat = ix["weight"], ix["tact"], ix["empl"], ix["stat"]
+    i_com, i_arm, i_dep, i_reg = ix["commune"], ix["arm"], ix["dept"], ix["region"]
+    i_occ, i_sex, i_age, i_dipl, i_sec = ix["occ"], ix["sex"], ix["age"], ix["dipl"], ix["sector"]
+    at_work = c["place"] == "work"
+    quinq = c["age_quinq"]
+    occ_cache: dict[str, tuple | None] = {}
+    sector_cache: dict[str, str | None] = {}
+    sexes = {"1": "H", "2": "F"}
+    for line, cells in lines:
+        if len(cells) != width:
+            if len(cells) == 1 and not cells[0].strip():
+                continue
+            raise InputError(f"{len(cells)} fields where the header has {width} (wrong delimiter?)", path=path_s,
+                             line=line)
         read += 1
-        if c["tact"] and str(row.get(c["tact"]) or "").strip() not in ("11", "1"):
-            continue
-        if not c["tact"] and c["empl"] and str(row.get(c["empl"]) or "").strip().upper() in OUT_OF_SCOPE:
+        if i_tact is not None:
+            if cells[i_tact].strip() not in ("11", "1"):
+                continue
+        elif i_empl is not None and cells[i_empl].strip().upper() in OUT_OF_SCOPE:
             continue
         try:
-            weight = float(str(row.get(c["weight"]) or "").replace(",", "."))
+            weight = float(cells[i_w].replace(",", "."))
         except ValueError:
-            raise InputError(f"expected a weight, got {row.get(c['weight'])!r}", path=path_s, line=line,
-                             field=c["weight"]) from None
+            raise InputError(f"expected a weight, got {cells[i_w]!r}", path=path_s, line=line,
+                             field=header[i_w]) from None
         if weight < 0:
-            raise InputError(f"negative weight {weight}", path=path_s, line=line, field=c["weight"])
+            raise InputError(f"negative weight {weight}", path=path_s, line=line, field=header[i_w])
         commune = dep = region = None
-        if c["commune"]:
-            v = str(row.get(c["commune"]) or "").strip().upper()
+        if i_com is not None:
+            v = cells[i_com].strip().upper()
             if v and v not in OUT_OF_SCOPE:
                 commune = v
-        if c["arm"] and commune is not None:
-            v = str(row.get(c["arm"]) or "").strip().upper()
-            if v and v not in OUT_OF_SCOPE:
-                commune = v
-        if c["dept"]:
-            v = code(row.get(c["dept"]), 2)
-            dep = v if v and v.upper() not in OUT_OF_SCOPE else None
-        if c["region"]:
-            v = code(row.get(c["region"]), 2)
-            region = v if v and v.upper() not in OUT_OF_SCOPE else None
-        if c["commune"] and commune is None and c["place"] == "work":
-            agg.unplaced += weight          # works abroad or place unknown
-            continue
+            elif at_work:
+                agg.unplaced += weight          # works abroad or place unknown
+                continue
+            if i_arm is not None and commune is not None:
+                v = cells[i_arm].strip().upper()
+                if v and v not in OUT_OF_SCOPE:
+                    commune = v
+        if i_dep is not None:
+            v = cells[i_dep].strip().upper()
+            dep = v.zfill(2) if v and v not in OUT_OF_SCOPE else None
+        if i_reg is not None:
+            v = cells[i_reg].strip().upper()
+            region = v.zfill(2) if v and v not in OUT_OF_SCOPE else None
         occ = None
-        if c["occ"]:
-            occ = occupation_code(row.get(c["occ"]), c["occ_kind"], year, nomenclature)
-        field = None
-        try:
-            field = c["sex"]
-            sex = {"1": "H", "2": "F"}.get(str(row.get(field) or "").strip()) if field else None
-            if field and sex is None:
-                raise ValueError(f"unknown SEXE {row.get(field)!r} (expected 1 or 2)")
-            age = band = None
-            if c["age"]:
-                field = c["age"]
-                raw = str(row.get(field) or "").strip()
-                a = int(raw)
-                band = age_band_of(a)
-                age = a + 2.5 if c["age_quinq"] else a + 0.5
-            field = c["dipl"]
-            dipl = DIPL.get(str(row.get(field) or "").strip().upper()) if field else None
-            field = c["empl"] or c["stat"]
+        if i_occ is not None:
+            raw = cells[i_occ]
+            if raw in occ_cache:
+                occ = occ_cache[raw]
+            else:
+                occ = occ_cache[raw] = occupation_code(raw, c["occ_kind"], year, nomenclature)
+        sex = None
+        if i_sex is not None:
+            sex = sexes.get(cells[i_sex].strip())
+            if sex is None:
+                raise InputError(f"unknown SEXE {cells[i_sex]!r} (expected 1 or 2)", path=path_s, line=line,
+                                 field=header[i_sex])
+        age = band = None
+        if i_age is not None:
+            try:
+                a = int(cells[i_age])
+            except ValueError:
+                raise InputError(f"expected an age, got {cells[i_age]!r}", path=path_s, line=line,
+                                 field=header[i_age]) from None
+            band = "<30" if a < 30 else ("30-49" if a < 50 else "50+")
+            age = a + 2.5 if quinq else a + 0.5
+        dipl = DIPL.get(cells[i_dipl].strip().upper()) if i_dipl is not None else None
+        if i_empl is not None:
+            status = EMPL.get(cells[i_empl].strip())
+        elif i_stat is not None:
+            status = STAT.get(cells[i_stat].strip())
+        else:
             status = None
-            if c["empl"]:
-                status = EMPL.get(str(row.get(c["empl"]) or "").strip())
-            elif c["stat"]:
-                status = STAT.get(str(row.get(c["stat"]) or "").strip())
-            sector = sector_of(str(row.get(c["sector"]) or "")) if c["sector"] else None
-        except ValueError as exc:
-            raise InputError(str(exc) if "SEXE" in str(exc) else f"expected a number, got {raw!r}", path=path_s,
-                             line=line, field=field) from None
+        sector = None
+        if i_sec is not None:
+            raw = cells[i_sec]
+            if raw in sector_cache:
+                sector = sector_cache[raw]
+            else:
+                sector = sector_cache[raw] = sector_of(raw)
         kept += 1
         agg.add(commune, dep, region, occ, (sex, band, dipl, status, sector), weight, age)
-    if cols is None:
-        raise InputError("no data rows", path=path_s)
     if stats is not None:
-        stats.update({"persons_read": read, "employed": kept, "cells": len(agg.cells), "place": cols["place"]})
-    yield from agg.rows(year=year, layout=f"{FD_LAYOUT}/{cols['place']}", origin=path_s)
+        stats.update({"persons_read": read, "employed": kept, "cells": len(agg.cells), "place": c["place"]})
+    yield from agg.rows(year=year, layout=f"{FD_LAYOUT}/{c['place']}", origin=path_s)
     if stats is not None:
         stats["unplaced_weight"] = round(agg.unplaced, 1)
+
+
+def _csv_lines(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line, fields) of an INSEE CSV (``;`` or ``,``, UTF-8 or Latin-1), streaming, header included."""
+    import csv
+
+    from adequa.sources.readers import open_text, sniff_delimiter, sniff_encoding
+
+    encoding = sniff_encoding(path)
+    with open_text(path, "cp1252" if encoding == "cp1252" else "utf-8-sig") as fh:
+        try:
+            first = fh.readline()
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not valid {encoding} text ({exc.reason})", path=str(path), line=1) from exc
+        delim = sniff_delimiter(first)
+        yield 1, next(csv.reader([first], delimiter=delim))
+        reader = csv.reader(fh, delimiter=delim)
+        try:
+            for fields in reader:
+                yield reader.line_num + 1, fields
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not valid {encoding} text ({exc.reason})", path=str(path),
+                             line=reader.line_num + 2) from exc
+        except csv.Error as exc:
+            raise InputError(f"malformed CSV ({exc})", path=str(path), line=reader.line_num + 1) from exc
 
 
 def _fd_columns(row: dict, path: str, place: str | None) -> dict:
