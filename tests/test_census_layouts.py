@@ -195,3 +195,46 @@ def test_pcs2020_to_fap2021_table(tmp_path):
     # no weights: 388c split equally between M2X91 and L5X90 → 1.5 each; 6 + 1.5 + 2 = 9.5
     assert run("workers_count", path, period="2021").value == pytest.approx(9.5)
     assert run("workers_count", path, period="2021", group="fap2021:M2X91").value == pytest.approx(1.5)
+
+
+def test_real_dares_fap2009_pcs_table_maps_the_fixture(mirror, tmp_path):
+    """The DARES FAP-2009 ; PCS-2003 ; ROME v3 table of the mirror, as the referential loader reads it."""
+    from adequa.sources.referentials import fap
+
+    rows = list(fap.fap2009_pcs_rome3(mirror / "fap"))
+    families: dict[str, set] = {}
+    for r in rows:
+        if r["pcs"]:
+            families.setdefault(r["pcs"], set()).add(r["fap2009"])
+    assert families["388a"] == {"M2Z90"} and families["478a"] == {"M1Z80"}
+    path = tmp_path / "real.duckdb"
+    with Warehouse(path) as wh:
+        wh.upsert("fap2009_pcs_rome3", [{"version": "mirror", "line": r["line"], "fap2009": r["fap2009"],
+                                         "pcs": r["pcs"], "rome_v3": r["rome_v3"]} for r in rows],
+                  key=["version", "line"])
+        load = ingest_statistics("census", STATS / "FD_MOBPRO_2015.csv", warehouse=wh)
+    summary = load.details["pcs_to_fap"][0]
+    # 526a (a real PCS-2003 profession) is in the table; 999z is not
+    assert summary["workers_not_mapped"] == 0.5 and summary["workers_mapped"] == 16.0
+    assert run("workers_count", path, period="2015").value == 7
+
+
+def test_fichier_detail_in_parquet_gives_the_same_cells(tmp_path):
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    table = pacsv.read_csv(STATS / "FD_MOBPRO_2015.csv", parse_options=pacsv.ParseOptions(delimiter=";"),
+                           convert_options=pacsv.ConvertOptions(column_types={
+                               c: (pa.float64() if c == "IPONDI" else pa.string())
+                               for c in ("COMMUNE", "ARM", "DCLT", "AGEREVQ", "CS1", "DIPL", "EMPL", "ILT", "IPONDI",
+                                         "NA17", "PROF", "SEXE", "TRANS")}))
+    path = tmp_path / "FD_MOBPRO_2015.parquet"
+    pq.write_table(table, path)
+    assert detect_layout(path) == FD_LAYOUT
+
+    def cells(p):
+        return sorted((r["level"], r["territory"], r["occupation"], r["sex"], r["age_band"], r["diploma"],
+                       r["status"], r["sector"], r["workers"]) for r in read_census(p, region_of=REGION_OF))
+
+    assert cells(path) == cells(STATS / "FD_MOBPRO_2015.csv")

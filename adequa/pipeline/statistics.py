@@ -367,7 +367,9 @@ def refresh_facts(*, db: str | Path | None = None, warehouse: Warehouse | None =
 PATTERNS = {
     "bmo": ("*bmo*.csv", "*bmo*.xlsx", "*BMO*.csv", "*BMO*.xlsx"),
     "job-seekers": ("*defm*.csv", "*defm*.xlsx", "*DEFM*.csv", "*demandeurs*.csv", "*demandeurs*.xlsx"),
-    "census": ("*rp20*.csv", "*rp20*.xlsx", "*RP20*.csv", "*recensement*.csv", "*census*.csv"),
+    "census": ("*rp20*.csv", "*rp20*.xlsx", "*RP20*.csv", "*recensement*.csv", "*census*.csv", "FD_*.csv",
+               "BTT_TD_*.csv", "BTT_TD_*.txt"),
+    "pcs-fap": ("*pcs*fap*.csv", "*pcs*fap*.xlsx", "*PCS*FAP*.csv", "*PCS*FAP*.xlsx"),
 }
 MIRROR_FILES = {"mobiville_tension_defm_oee_rome_bassin.csv", "metiers_en_tension_mars_2024.csv",
                 "mobiville_20211221_offres_par_commune_rome.csv.bz2"}
@@ -378,8 +380,9 @@ def load_available(settings, root: str | Path | None = None, *, facts: bool = Tr
     stage of ``adequa run``).
 
     ``<root>/labour`` holds the mirror's tension table, shortage list and offer counts; BMO, job-seeker
-    and census files are picked up by name (``*bmo*``, ``*defm*``/``*demandeurs*``, ``*rp20*``/``*census*``)
-    in ``<root>/labour`` or ``<root>/statistics``. Absent inputs are skipped and reported; a file that
+    census and PCS → FAP files are picked up by name (``*bmo*``, ``*defm*``/``*demandeurs*``,
+    ``*rp20*``/``*census*``/``FD_*``/``BTT_TD_*``, ``*pcs*fap*``) in ``<root>/labour`` or
+    ``<root>/statistics``. Absent inputs are skipped and reported; a file that
     fails to load is reported with its error and the others still load.
     """
     root = Path(root or settings.data_root())

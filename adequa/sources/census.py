@@ -77,6 +77,8 @@ def norm_sector(value) -> str:
 
 def detect_layout(path: str | Path, *, sheet: str | None = None) -> str:
     """``insee-rp-fd-2021`` (an IPONDI column), ``insee-rp-btt-2021`` (CODGEO and NB) or ``rp-long-1``."""
+    if Path(path).suffix.lower() == ".parquet":
+        return FD_LAYOUT
     for _line, row in read_table(path, sheet=sheet):
         if "ipondi" in row or "ipond" in row:
             return FD_LAYOUT
@@ -324,7 +326,8 @@ def read_census_fd(path: str | Path, *, year: int | None = None, nomenclature: s
     """Aggregate an INSEE census *fichier détail* (one row per person, weight ``IPONDI``) into
     ``census_workers`` cells (layout ``insee-rp-fd-2021``).
 
-    Read as INSEE publishes them (``;``-separated, UTF-8 or Latin-1, one column per variable, codes):
+    Read as INSEE publishes them (``;``-separated CSV, UTF-8 or Latin-1, or Parquet; one column per
+    variable, codes):
     ``IPONDI`` weight; employed persons only (``TACT`` = 11 when present, else ``EMPL`` not ZZ);
     place of work ``DCLT`` (FD_MOBPRO) or, with ``place="residence"`` or when absent, ``ARM`` /
     ``COMMUNE`` / ``DEPT`` / ``REGION`` (FD_INDCVI: ``CANTVILLE``'s département); occupation
@@ -441,12 +444,35 @@ def read_census_fd(path: str | Path, *, year: int | None = None, nomenclature: s
         stats["unplaced_weight"] = round(agg.unplaced, 1)
 
 
+def _parquet_lines(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(row number, fields as text) of an INSEE Parquet fichier détail, batch by batch, header first."""
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:     # pyarrow raises ArrowInvalid, OSError…
+        raise InputError(f"not a readable Parquet file ({exc})", path=str(path)) from exc
+    names = pf.schema_arrow.names
+    yield 1, list(names)
+    number = 1
+    for batch in pf.iter_batches(batch_size=65_536):
+        columns = [["" if v is None else (v if isinstance(v, str) else repr(v) if isinstance(v, float) else str(v))
+                    for v in col.to_pylist()] for col in batch.columns]
+        for fields in zip(*columns):
+            number += 1
+            yield number, list(fields)
+
+
 def _csv_lines(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(line, fields) of an INSEE CSV (``;`` or ``,``, UTF-8 or Latin-1), streaming, header included."""
+    """(line, fields) of an INSEE CSV (``;`` or ``,``, UTF-8 or Latin-1) or Parquet file, streaming,
+    header included."""
     import csv
 
     from adequa.sources.readers import open_text, sniff_delimiter, sniff_encoding
 
+    if path.suffix.lower() == ".parquet":
+        yield from _parquet_lines(path)
+        return
     encoding = sniff_encoding(path)
     with open_text(path, "cp1252" if encoding == "cp1252" else "utf-8-sig") as fh:
         try:
