@@ -248,7 +248,12 @@ def test_one_recruiters_campaign_is_not_a_trend(db_path):
     r = compute("emerging_rising_skills", db=db_path, group="data-ia", min_posters=1, **OPTS)
     row = {x["skill"]: x for x in r.rows}["100030"]
     assert row["posters"] == 1 and row["ads_to"] == 60
-    # Without an employer (and here without a description), each ad is its own poster.
+    # Without an employer (and here without a description), each ad is its own poster; at the France
+    # level posters are counted up to POSTER_CAP, below it exactly.
+    from adequa.indicators.facts import POSTER_CAP
+
+    assert {x["skill"]: x for x in r.rows}["100001"]["posters"] == min(80, POSTER_CAP)
+    r = compute("emerging_rising_skills", db=db_path, group="data-ia", territory="region:28", min_posters=1, **OPTS)
     assert {x["skill"]: x for x in r.rows}["100001"]["posters"] == 80
 
 

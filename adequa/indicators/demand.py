@@ -45,6 +45,20 @@ def use_facts(ctx) -> bool:
     return ctx.shared[key]
 
 
+def use_rollups(ctx) -> bool:
+    """The coarser rollups of the facts are there and match the warehouse (implies :func:`use_facts`)."""
+    if not use_facts(ctx):
+        return False
+    key = ("rollups_fresh",)
+    if key not in ctx.shared:
+        ctx.shared[key] = facts.rollups_fresh(ctx.con)
+    return ctx.shared[key]
+
+
+def _by_sql(b: str, time_column: str) -> str:
+    return f"year({time_column}) || 'Q' || quarter({time_column})" if b == "quarter" else BY_FACTS.get(b, b)
+
+
 def offer_counts(ctx, by=(), *, period=True, territory=True, group=True) -> list[dict]:
     """Offers (duplicate clusters counted once) grouped by ``by`` (quarter, contract_class, durable, rome,
     region, departement, bassin, commune): ``[{**by, "n": count}]``."""
@@ -52,7 +66,13 @@ def offer_counts(ctx, by=(), *, period=True, territory=True, group=True) -> list
     by = list(by)
     p = ctx.period if period is True else (period or None)
     t = ctx.territory if territory is True else (territory or None)
-    if use_facts(ctx) and all(b in BY_FACTS for b in by) and (t is None or t.level in FACT_LEVELS):
+    roll = facts.offer_table(p, t.level if t is not None else None, by) if use_rollups(ctx) else None
+    if roll is not None:          # the coarsest pre-aggregate that holds the columns asked for
+        table, tc, geo = roll
+        sel = "".join(f"{_by_sql(b, tc)} AS {b}, " for b in by)
+        sql = (f"SELECT {sel}coalesce(sum(offers), 0)::BIGINT AS n FROM {table} WHERE "
+               + fact_where(ctx, p, t, group, time_column=tc, geo=geo, table=table) + (" GROUP BY ALL" if by else ""))
+    elif use_facts(ctx) and all(b in BY_FACTS for b in by) and (t is None or t.level in FACT_LEVELS):
         sel = "".join(f"{BY_FACTS[b]} AS {b}, " for b in by)
         sql = (f"SELECT {sel}coalesce(sum(offers), 0)::BIGINT AS n FROM offer_facts WHERE "
                + fact_where(ctx, p, t, group) + (" GROUP BY ALL" if by else ""))
@@ -67,17 +87,22 @@ def offer_counts(ctx, by=(), *, period=True, territory=True, group=True) -> list
     return rows
 
 
-def fact_where(ctx, p, t, group: bool, *, time_column: str = "month") -> str:
+def fact_where(ctx, p, t, group: bool, *, time_column: str = "month", geo: tuple | None = None,
+               table: str | None = None) -> str:
     """WHERE clause over offer_facts (``month``) or skill_facts (``quarter``, no bassin) for a period,
-    territory and (optionally) the group."""
+    territory and (optionally) the group; ``geo``: the territory columns of another facts table."""
     where = []
     if p is not None:
         where.append(p.predicate(time_column))
     if t is not None and t.level != "france":
-        cols = {"region": "region", "departement": "departement"}
-        if time_column == "month":
-            cols["bassin"] = "bassin"
-        where.append(t.predicate(cols, table="offer_facts" if time_column == "month" else "skill_facts"))
+        if geo is not None:
+            cols = {c: c for c in geo}
+        else:
+            cols = {"region": "region", "departement": "departement"}
+            if time_column == "month":
+                cols["bassin"] = "bassin"
+        table = table or ("offer_facts" if time_column == "month" else "skill_facts")
+        where.append(t.predicate(cols, table=table))
     if group and not ctx.group.is_all:
         where.append(ctx.rome_predicate("rome"))
     return " AND ".join(where) or "TRUE"

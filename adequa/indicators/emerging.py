@@ -164,11 +164,9 @@ def periods_of(ctx: Context) -> tuple[Period, Period]:
     return a, b
 
 
-# Who posted an ad: the employer when known, else the opening of the description (ads of one
-# employer usually start with the same company presentation). Used to require that a rise is
-# carried by several posters, not by one recruiter's campaign.
-POSTER = ("coalesce(nullif(trim(a.employer), ''), "
-          "left(coalesce(nullif(trim(a.description), ''), a.ad_id), 120))")
+# Who posted an ad (employer, else the opening of the description): a rise must be carried by
+# several posters, not by one recruiter's campaign. Distinct posters are counted up to POSTER_CAP.
+from adequa.indicators.facts import POSTER, POSTER_CAP  # noqa: E402
 
 
 def _period_ads(ctx: Context, a: Period, b: Period) -> str:
@@ -196,16 +194,18 @@ def _item_counts(ctx: Context, item: str, table: str, where: str = "TRUE") -> li
 
 
 def _item_posters(ctx: Context, keys: Iterable[str], item: str, table: str,
-                  where: str = "TRUE") -> dict[str, tuple[int, int]]:
-    """Distinct posters carrying each item in each period; computed for the few items that
-    passed the test only (counting distinct posters for every item is the slow part)."""
+                  where: str = "TRUE", cap: int | None = None) -> dict[str, tuple[int, int]]:
+    """Distinct posters carrying each item in each period (counted up to ``cap`` when given);
+    computed for the few items that passed the test only (counting distinct posters for every
+    item is the slow part)."""
     keys = sorted(set(keys))
     if not keys:
         return {}
     ctx.con.execute("CREATE OR REPLACE TEMP TABLE _em_sel (k VARCHAR)")
     ctx.con.executemany("INSERT INTO _em_sel VALUES (?)", [[k] for k in keys])
     rows = ctx.con.execute(f"""
-        SELECT k, count(DISTINCT poster) FILTER (WHERE p = 0), count(DISTINCT poster) FILTER (WHERE p = 1) FROM (
+        SELECT k, least(count(DISTINCT poster) FILTER (WHERE p = 0), {cap or 'NULL'}),
+               least(count(DISTINCT poster) FILTER (WHERE p = 1), {cap or 'NULL'}) FROM (
             SELECT {item} AS k, f.p, f.poster FROM {table} m JOIN _em_f f ON f.ad_id = m.ad_id
             WHERE {where} AND {item} IN (SELECT k FROM _em_sel))
         GROUP BY k""").fetchall()
@@ -247,19 +247,74 @@ def skill_trends(ctx: Context) -> dict:
     ctx.require("skill_mentions", "adequa enrich skills")
     a, b = periods_of(ctx)
     alpha, min_support, _ = _options(ctx)
-    ads = _period_ads(ctx, a, b)
-    n_from, n_to = _volumes(ctx, ads)
-    where = "NOT coalesce(m.unlisted, FALSE)"
-    counts = _item_counts(ctx, SKILL_KEY, "skill_mentions", where)
+    fast = _trend_facts(ctx, a, b)
+    if fast is not None:          # per-skill counts, ad totals and posters from the pre-aggregated facts
+        n_from, n_to, counts, poster_fn = fast
+    else:
+        ads = _period_ads(ctx, a, b)
+        n_from, n_to = _volumes(ctx, ads)
+        where = "NOT coalesce(m.unlisted, FALSE)"
+        counts = _item_counts(ctx, SKILL_KEY, "skill_mentions", where)
+
+        def poster_fn(keys):
+            return _item_posters(ctx, keys, SKILL_KEY, "skill_mentions", where, cap=_poster_cap(ctx))
     tests = compare_counts(counts, n_from, n_to, alpha=alpha, min_support=min_support) if n_from and n_to else []
-    posters = _item_posters(ctx, [x.key for x in tests if x.direction != "stable"], SKILL_KEY, "skill_mentions",
-                            where)
+    posters = poster_fn([x.key for x in tests if x.direction != "stable"])
     out = {"from": a, "to": b, "n_from": n_from, "n_to": n_to, "tests": tests, "alpha": alpha,
            "min_support": min_support, "tested": len(tests), "posters": posters}
     if not n_from or not n_to:
         ctx.note(f"no ads in {a.label if not n_from else b.label} for this group and territory: nothing to compare")
     ctx._cache[key] = out
     return out
+
+
+def _trend_facts(ctx: Context, a: Period, b: Period):
+    """``(n_from, n_to, [(skill, x_from, x_to)], posters(keys))`` read from the facts rollups, or None
+    when they cannot answer (stale or missing, month periods, a territory level they do not hold,
+    option facts=false, min_posters above the cap). Same counts as the scan of the mentions: an ad
+    lies in one cell, and ``keyed_ads`` counts the ads whose mention of the skill has a ROME/ESCO code."""
+    from adequa.indicators import demand, facts
+
+    t = ctx.territory
+    if not (facts.quarterly(a) and facts.quarterly(b)) or _min_posters(ctx) > (_poster_cap(ctx) or math.inf) \
+            or not demand.use_rollups(ctx):
+        return None
+    roll = facts.skill_table(a, t.level)
+    if roll is None or not ctx.has_table("ads"):
+        return None
+    table, geo = roll
+    n_from = demand.offer_total(ctx, period=a)
+    n_to = demand.offer_total(ctx, period=b)
+    both = f"({a.predicate('quarter')} OR {b.predicate('quarter')})"
+    where = demand.fact_where(ctx, None, t, True, time_column="quarter", geo=geo, table=table)
+    counts = ctx.con.execute(f"""
+        SELECT skill_id, coalesce(sum(keyed_ads) FILTER (WHERE {a.predicate('quarter')}), 0)::BIGINT,
+               coalesce(sum(keyed_ads) FILTER (WHERE {b.predicate('quarter')}), 0)::BIGINT
+        FROM {table} WHERE {where} AND {both} AND keyed_ads > 0 GROUP BY 1""").fetchall()
+
+    def posters(keys):
+        keys = sorted(set(keys))
+        if not keys:
+            return {}
+        src, cond = (("skill_posters_fr", "TRUE") if t.level == "france" else ("skill_cell_facts", "keyed_ads > 0"))
+        cap = _poster_cap(ctx) or "NULL"
+        rows = ctx.con.execute(f"""
+            SELECT skill_id, least(count(DISTINCT poster) FILTER (WHERE {a.predicate('quarter')}), {cap}),
+                   least(count(DISTINCT poster) FILTER (WHERE {b.predicate('quarter')}), {cap})
+            FROM {src} WHERE {cond} AND {both} AND skill_id IN (SELECT unnest(?::VARCHAR[]))
+              AND {demand.fact_where(ctx, None, t, True, time_column='quarter', geo=('region', 'departement', 'bassin'), table=src)}
+            GROUP BY 1""", [keys]).fetchall()
+        out = {k: (0, 0) for k in keys}
+        out.update({k: (int(p0), int(p1)) for k, p0, p1 in rows})
+        return out
+
+    return n_from, n_to, counts, posters
+
+
+def _poster_cap(ctx: Context) -> int | None:
+    """Distinct posters of a skill are counted up to POSTER_CAP at the France level (a change carried
+    by that many posters nationally is no single recruiter's campaign), exactly below it."""
+    return POSTER_CAP if ctx.territory.level == "france" else None
 
 
 def _skill_labels(ctx: Context, keys: list[str]) -> dict[str, tuple[str, str]]:

@@ -55,7 +55,8 @@ def importance(pct: float | None, th=DEFAULT_THRESHOLDS) -> int | None:
 
 
 def _skill_counts(ctx, *, with_domain: bool = False) -> tuple[int, list[dict]]:
-    from adequa.indicators.demand import fact_where, offer_total, use_facts
+    from adequa.indicators import facts
+    from adequa.indicators.demand import fact_where, offer_total, use_facts, use_rollups
 
     ctx.require("ads", "adequa ingest offers FILE")
     ctx.require("skill_mentions", SKILL_HINT)
@@ -66,11 +67,15 @@ def _skill_counts(ctx, *, with_domain: bool = False) -> tuple[int, list[dict]]:
                 "ON c.code_ogr = s.rome_ogr") if comp else ""
     n_ads = offer_total(ctx)
     quarterly = ctx.period is None or (ctx.period.start.month - 1) % 3 == 0 and (ctx.period.end.month - 1) % 3 == 0
-    if use_facts(ctx) and ctx.territory.level in ("france", "region", "departement") and quarterly:
+    roll = facts.skill_table(ctx.period, ctx.territory.level) if use_rollups(ctx) else None
+    if roll is not None or (use_facts(ctx) and ctx.territory.level in ("france", "region", "departement")
+                            and quarterly):
+        # the coarsest facts table holding the territory; min(): every cell keeps its smallest label
+        table, geo = roll if roll is not None else ("skill_facts", None)
         kind_where = f" AND kind = {sql_str(str(kinds))}" if kinds else ""
-        inner = (f"SELECT skill_id, any_value(label) AS skill, any_value(rome_ogr) AS rome_ogr, any_value(kind) AS kind,"
-                 f" sum(ads)::BIGINT AS ads FROM skill_facts WHERE "
-                 f"{fact_where(ctx, ctx.period, ctx.territory, True, time_column='quarter')}"
+        inner = (f"SELECT skill_id, min(label) AS skill, min(rome_ogr) AS rome_ogr, min(kind) AS kind,"
+                 f" sum(ads)::BIGINT AS ads FROM {table} WHERE "
+                 f"{fact_where(ctx, ctx.period, ctx.territory, True, time_column='quarter', geo=geo, table=table)}"
                  f"{kind_where} GROUP BY 1")
     else:
         ads = ctx.ads_sql(columns="a.ad_id")
@@ -79,7 +84,7 @@ def _skill_counts(ctx, *, with_domain: bool = False) -> tuple[int, list[dict]]:
         inner = (f"SELECT coalesce(m.rome_ogr, m.esco_uri, lower(m.label)) AS skill_id, any_value(m.label) AS skill, "
                  f"any_value(m.rome_ogr) AS rome_ogr, any_value(m.kind) AS kind, count(DISTINCT m.ad_id) AS ads "
                  f"FROM skill_mentions m SEMI JOIN ({ads}) g ON g.ad_id = m.ad_id {kind_where} GROUP BY 1")
-    rows = ctx.dicts(f"SELECT s.*{dom_sel} FROM ({inner}) s {dom_join} ORDER BY s.ads DESC, s.skill")
+    rows = ctx.dicts(f"SELECT s.*{dom_sel} FROM ({inner}) s {dom_join} ORDER BY s.ads DESC, s.skill, s.skill_id")
     return n_ads, rows
 
 

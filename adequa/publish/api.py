@@ -577,13 +577,48 @@ def _norm(state: State, f: Filters) -> Filters:
 
 
 def _facts_where(ctx) -> str | None:
-    """The WHERE clause over the indicators' pre-aggregated facts when they are fresh, else None."""
+    """The WHERE clause over the indicators' pre-aggregated ``offer_facts`` when they are fresh, else None."""
     try:
         from adequa.indicators import demand
 
         if ctx.territory.level not in demand.FACT_LEVELS or not demand.use_facts(ctx):
             return None
         return demand.fact_where(ctx, ctx.period, ctx.territory, True)
+    except Exception:      # facts are an optimisation: fall back to the ads themselves
+        return None
+
+
+def _offer_source(ctx) -> str | None:
+    """SQL of (rome, offers) cells for the filters from the coarsest fresh facts table, else None."""
+    try:
+        from adequa.indicators import demand, facts
+
+        roll = facts.offer_table(ctx.period, ctx.territory.level) if demand.use_rollups(ctx) else None
+        if roll is not None:
+            table, tc, geo = roll
+            return (f"SELECT rome, offers FROM {table} WHERE "
+                    f"{demand.fact_where(ctx, ctx.period, ctx.territory, True, time_column=tc, geo=geo, table=table)}")
+        where = _facts_where(ctx)
+        return None if where is None else f"SELECT rome, offers FROM offer_facts WHERE {where}"
+    except Exception:      # facts are an optimisation: fall back to the ads themselves
+        return None
+
+
+def _skill_source(ctx) -> str | None:
+    """SQL of (label, kind, ads) cells for the filters from the coarsest fresh skills facts table, else None."""
+    try:
+        from adequa.indicators import demand, facts
+
+        if not demand.use_facts(ctx):
+            return None
+        roll = facts.skill_table(ctx.period, ctx.territory.level) if demand.use_rollups(ctx) else None
+        if roll is None:
+            if ctx.territory.level not in ("france", "region", "departement") or not facts.quarterly(ctx.period):
+                return None
+            roll = ("skill_facts", None)
+        table, geo = roll
+        return (f"SELECT label, kind, ads FROM {table} WHERE "
+                f"{demand.fact_where(ctx, ctx.period, ctx.territory, True, time_column='quarter', geo=geo, table=table)}")
     except Exception:      # facts are an optimisation: fall back to the ads themselves
         return None
 
@@ -605,9 +640,8 @@ def _occupation_rows(state: State, f: Filters) -> list[dict]:
             lab = next((c for c in ("libelle", "label", "libelle_rome", "title") if c in cols), None)
             if "code_rome" in cols and lab:
                 label_join, label_col = f"LEFT JOIN {fiches} r ON r.code_rome = g.rome", f"any_value(r.{lab})"
-        facts = _facts_where(ctx)
-        source = (f"(SELECT rome, offers FROM offer_facts WHERE {facts})" if facts else
-                  f"(SELECT rome, 1 AS offers FROM ({sql}))")
+        facts = _offer_source(ctx)
+        source = f"({facts})" if facts else f"(SELECT rome, 1 AS offers FROM ({sql}))"
         rows = cur.execute(f"SELECT g.rome, {label_col} AS label, sum(g.offers)::BIGINT AS offers FROM {source} g "
                            f"{label_join} GROUP BY g.rome HAVING sum(g.offers) > 0 ORDER BY offers DESC, g.rome").fetchall()
         out = [{"rome": r[0], "label": r[1], "offers": r[2]} for r in rows]
@@ -638,11 +672,11 @@ def _skill_rows(state: State, f: Filters, *, q: str | None = None, kind: str | N
         if kind:
             where.append("m.kind = ?")
             params.append(kind)
-        facts = _facts_where(ctx)
-        if facts:          # pre-aggregated cells: an ad lies in one cell, so sums are distinct-ad counts
-            rows = cur.execute(f"SELECT m.label, any_value(m.kind) AS kind, sum(m.ads)::BIGINT AS ads, "
-                               f"(SELECT sum(offers) FROM offer_facts WHERE {facts}) AS total "
-                               f"FROM skill_facts m WHERE {facts} AND {' AND '.join(where)} GROUP BY m.label "
+        cells, offers = _skill_source(ctx), _offer_source(ctx)
+        if cells and offers:  # pre-aggregated cells: an ad lies in one cell, so sums are distinct-ad counts
+            rows = cur.execute(f"SELECT m.label, min(m.kind) AS kind, sum(m.ads)::BIGINT AS ads, "
+                               f"(SELECT sum(offers) FROM ({offers})) AS total "
+                               f"FROM ({cells}) m WHERE {' AND '.join(where)} GROUP BY m.label "
                                f"HAVING sum(m.ads) >= ? ORDER BY ads DESC, m.label LIMIT ?",
                                params + [ctx.min_cell_size, limit]).fetchall()
             return [{"label": r[0], "kind": r[1], "ads": r[2],
@@ -763,6 +797,11 @@ def one_ad(state: State, ad_id: str) -> dict:
 
 
 def sources_info(state: State) -> dict:
+    """Sources loaded and their freshness (the same for every filter: computed once per server)."""
+    return state.cached(("sources",), lambda: _sources_info(state))
+
+
+def _sources_info(state: State) -> dict:
     cur = state.cursor()
     try:
         out: dict = {"sources": [], "ingest_runs": [], "ads": None}
