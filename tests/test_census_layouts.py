@@ -238,3 +238,23 @@ def test_fichier_detail_in_parquet_gives_the_same_cells(tmp_path):
                        r["status"], r["sector"], r["workers"]) for r in read_census(p, region_of=REGION_OF))
 
     assert cells(path) == cells(STATS / "FD_MOBPRO_2015.csv")
+
+
+def test_zip_archive_as_insee_distributes_it(tmp_path):
+    import zipfile
+
+    archive = tmp_path / "RP2015_mobpro_csv.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("varmod_MOBPRO_2015.csv", "COD_VAR;LIB_VAR;COD_MOD;LIB_MOD\nSEXE;Sexe;1;Hommes\n")
+        zf.write(STATS / "FD_MOBPRO_2015.csv", "FD_MOBPRO_2015.csv")
+    assert detect_layout(archive) == FD_LAYOUT
+    rows = list(read_census(archive, region_of=REGION_OF))
+    direct = list(read_census(STATS / "FD_MOBPRO_2015.csv", region_of=REGION_OF))
+    assert [r["workers"] for r in rows] == [r["workers"] for r in direct]
+    assert rows[0]["origin_file"].endswith("RP2015_mobpro_csv.zip!FD_MOBPRO_2015.csv")
+    broken = tmp_path / "RP2021_mobpro_csv.zip"
+    with zipfile.ZipFile(broken, "w") as zf:
+        zf.writestr("FD_MOBPRO_2021.csv", "DCLT;IPONDI;SEXE\n14118;1;1\n14118;x;2\n")
+    with pytest.raises(InputError) as err:
+        list(read_census(broken))
+    assert err.value.path.endswith("RP2021_mobpro_csv.zip!FD_MOBPRO_2021.csv") and err.value.line == 3

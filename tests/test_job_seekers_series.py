@@ -118,3 +118,18 @@ def test_indicators_from_the_series_table(db):
     assert run("job_seekers_diploma", db).value == pytest.approx(98.1)                # 569 / (569 + 11)
     ages = run("job_seekers_age_bands", db)
     assert ages.value == "25-49" and {r["age_band"]: r["count"] for r in ages.rows}["50+"] == 160
+
+
+def test_territories_given_by_name(tmp_path):
+    from adequa.pipeline.statistics import territory_names
+
+    path = tmp_path / "defm.csv"
+    path.write_text("Territoire;Catégorie;T4 2023;T1 2024\nFrance entière;ABC;5 000 000;5 100 000\n"
+                    "Normandie;ABC;250 000;251 000\nCalvados;A;30 000;31 000\n", encoding="utf-8")
+    rows = list(read_job_seekers(path, territory_names=territory_names()))
+    assert sorted({(r["level"], r["territory"]) for r in rows}) == [("departement", "14"), ("france", "FR"),
+                                                                    ("region", "28")]
+    path.write_text("Territoire;T1 2024\nAtlantis;12\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        list(read_job_seekers(path, territory_names=territory_names()))
+    assert (err.value.line, err.value.field) == (2, "territoire")

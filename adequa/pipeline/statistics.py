@@ -91,7 +91,8 @@ def _rows(kind: str, path: Path, options: dict) -> Iterator[dict]:
         return bmo_source.read_bmo(path, year=options.get("year"), sheet=options.get("sheet"))
     if kind == "job-seekers":
         return js_source.read_job_seekers(path, nomenclature=options.get("nomenclature"), sheet=options.get("sheet"),
-                                          period=options.get("period"), layout=options.get("layout"))
+                                          period=options.get("period"), layout=options.get("layout"),
+                                          territory_names=territory_names())
     if kind == "census":
         layout = options.get("layout") or census_source.detect_layout(path, sheet=options.get("sheet"))
         extra = {}
@@ -121,6 +122,16 @@ def _rows(kind: str, path: Path, options: dict) -> Iterator[dict]:
     if kind == "offer-counts":
         return tension_source.read_offer_counts(path, rome_version=options.get("rome_version", "3"))
     raise InputError(f"unknown statistical source {kind!r}; known: {', '.join(SOURCES)}", field="kind")
+
+
+def territory_names() -> dict[str, tuple[str, str]]:
+    """Normalised names of régions and départements -> (level, code), for files that name territories."""
+    from adequa.indicators.territories import departements, regions
+    from adequa.sources.bmo import norm_text
+
+    out = {norm_text(label): ("departement", code) for code, (label, _r) in departements().items()}
+    out.update({norm_text(label): ("region", code) for code, label in regions().items()})
+    return out
 
 
 def _value_column(table: str) -> str | None:
@@ -368,7 +379,7 @@ PATTERNS = {
     "bmo": ("*bmo*.csv", "*bmo*.xlsx", "*BMO*.csv", "*BMO*.xlsx"),
     "job-seekers": ("*defm*.csv", "*defm*.xlsx", "*DEFM*.csv", "*demandeurs*.csv", "*demandeurs*.xlsx"),
     "census": ("*rp20*.csv", "*rp20*.xlsx", "*RP20*.csv", "*recensement*.csv", "*census*.csv", "FD_*.csv",
-               "BTT_TD_*.csv", "BTT_TD_*.txt"),
+               "FD_*.parquet", "BTT_TD_*.csv", "BTT_TD_*.txt", "BTT_TD_*.zip", "RP20*_*.zip"),
     "pcs-fap": ("*pcs*fap*.csv", "*pcs*fap*.xlsx", "*PCS*FAP*.csv", "*PCS*FAP*.xlsx"),
 }
 MIRROR_FILES = {"mobiville_tension_defm_oee_rome_bassin.csv", "metiers_en_tension_mars_2024.csv",

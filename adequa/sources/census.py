@@ -79,6 +79,17 @@ def detect_layout(path: str | Path, *, sheet: str | None = None) -> str:
     """``insee-rp-fd-2021`` (an IPONDI column), ``insee-rp-btt-2021`` (CODGEO and NB) or ``rp-long-1``."""
     if Path(path).suffix.lower() == ".parquet":
         return FD_LAYOUT
+    if Path(path).suffix.lower() == ".zip":
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as zf:
+                member = zip_member(zf.namelist())
+        except zipfile.BadZipFile as exc:
+            raise InputError(f"not a readable zip archive ({exc})", path=str(path)) from exc
+        name = (member or "").rsplit("/", 1)[-1].upper()
+        return FD_LAYOUT if name.startswith("FD_") or name.endswith(".PARQUET") else (
+            BTT_LAYOUT if name.startswith(("BTT_", "TD_")) else LAYOUT)
     for _line, row in read_table(path, sheet=sheet):
         if "ipondi" in row or "ipond" in row:
             return FD_LAYOUT
@@ -86,6 +97,44 @@ def detect_layout(path: str | Path, *, sheet: str | None = None) -> str:
             return BTT_LAYOUT
         return LAYOUT
     raise InputError("no data rows", path=str(path))
+
+
+def zip_member(names: list[str]) -> str | None:
+    """The data file of an INSEE archive: ``FD_…``/``BTT_…`` first, else the largest-named CSV/TXT/Parquet;
+    documentation members (``varmod``, ``meta``, ``doc``) are never picked."""
+    data = [n for n in names if n.lower().endswith((".csv", ".txt", ".parquet")) and not n.endswith("/")
+            and not any(k in n.lower().rsplit("/", 1)[-1] for k in ("varmod", "meta", "doc", "lisez", "readme"))]
+    preferred = [n for n in data if n.rsplit("/", 1)[-1].upper().startswith(("FD_", "BTT_", "TD_"))]
+    pool = preferred or data
+    return pool[0] if pool else None
+
+
+def _from_zip(path, **kwargs) -> Iterator[dict]:
+    """Read the data member of a zip archive as INSEE distributes the files (extracted to a temporary
+    folder: CSV readers need a seekable file); errors name ``archive.zip!member``."""
+    import shutil
+    import tempfile
+    import zipfile
+
+    path = Path(path)
+    try:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise InputError(f"not a readable zip archive ({exc})", path=str(path)) from exc
+    with zf, tempfile.TemporaryDirectory(prefix="adequa-census-") as tmp:
+        member = zip_member(zf.namelist())
+        if member is None:
+            raise InputError("no CSV, TXT or Parquet data file in the archive", path=str(path))
+        target = Path(tmp) / member.rsplit("/", 1)[-1]
+        with zf.open(member) as src, open(target, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        try:
+            for row in read_census(target, **kwargs):
+                row["origin_file"] = f"{path}!{member}"
+                yield row
+        except InputError as exc:
+            exc.path = f"{path}!{member}"
+            raise InputError(exc.message, path=exc.path, line=exc.line, record=exc.record, field=exc.field) from None
 
 
 def read_census(path: str | Path, *, year: int | None = None, sheet: str | None = None,
@@ -96,6 +145,9 @@ def read_census(path: str | Path, *, year: int | None = None, sheet: str | None 
     :func:`read_census_fd`; ``insee-rp-btt-2021``: :func:`read_census_btt` (``options`` go to them:
     ``place``, ``levels``, ``region_of``, ``stats``).
     """
+    if Path(path).suffix.lower() == ".zip":
+        yield from _from_zip(path, year=year, sheet=sheet, nomenclature=nomenclature, layout=layout, **options)
+        return
     layout = layout or detect_layout(path, sheet=sheet)
     if layout == FD_LAYOUT:
         yield from read_census_fd(path, year=year, nomenclature=nomenclature, **options)

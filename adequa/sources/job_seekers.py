@@ -192,13 +192,15 @@ def occupation_of(row: dict, col: str | None, nomenclature: str | None, year: in
 # ---- the reader ---------------------------------------------------------------------------------
 
 def read_job_seekers(path: str | Path, *, nomenclature: str | None = None, sheet: str | None = None,
-                     period: str | None = None, layout: str | None = None) -> Iterator[dict]:
+                     period: str | None = None, layout: str | None = None,
+                     territory_names: dict[str, tuple[str, str]] | None = None) -> Iterator[dict]:
     """Yield ``job_seekers`` rows: layout ``defm-long-1`` (one row per cell, see the module docstring)
     or ``stmt-defm-series-2024`` (the publishers' series tables, :func:`read_job_seekers_series`);
     ``layout=None`` tells them apart from the header row."""
     layout = layout or detect_layout(path, sheet=sheet)
     if layout == WIDE_LAYOUT:
-        yield from read_job_seekers_series(path, nomenclature=nomenclature, sheet=sheet)
+        yield from read_job_seekers_series(path, nomenclature=nomenclature, sheet=sheet,
+                                           territory_names=territory_names)
         return
     if layout != LAYOUT:
         raise InputError(f"unknown job-seeker layout {layout!r}; known: {LAYOUT}, {WIDE_LAYOUT}", path=str(path),
@@ -278,7 +280,9 @@ _WIDE_DIMS = {
     "seniority": ("anciennete_d_inscription", "anciennete_inscription", "anciennete", "anciennete_sur_les_listes",
                   "duree_d_inscription"),
     "qualification": ("niveau_de_qualification", "qualification"),
+    "territory": ("territoire", "zone_geographique", "libelle_territoire", "libelle_geographique", "zone"),
 }
+_FRANCE = {"france", "france entiere", "france metropolitaine", "france hors mayotte", "ensemble", "total"}
 _ALL_DIM_NAMES = {n for names in _WIDE_DIMS.values() for n in names}
 _LONG_NAMES = {"niveau_geo", "code_geo", "nb_de", "defm", "demandeurs", "effectif", "nombre", "valeur"}
 _CODE_IN_TEXT = re.compile(r"^\s*([A-Z][0-9A-Z]{1,2}[0-9]{0,2}[a-z]?|[A-N][0-9]{4}|[0-9]{1,5}|2[AB])\b")
@@ -359,8 +363,8 @@ def _title_category(titles: list[str]) -> str | None:
     return None
 
 
-def read_job_seekers_series(path: str | Path, *, nomenclature: str | None = None,
-                            sheet: str | None = None) -> Iterator[dict]:
+def read_job_seekers_series(path: str | Path, *, nomenclature: str | None = None, sheet: str | None = None,
+                            territory_names: dict[str, tuple[str, str]] | None = None) -> Iterator[dict]:
     """Yield ``job_seekers`` rows from a publisher's series table (layout ``stmt-defm-series-2024``).
 
     The layout of the DARES / France Travail statistical tables of job seekers registered at the
@@ -370,6 +374,8 @@ def read_job_seekers_series(path: str | Path, *, nomenclature: str | None = None
     period** holding counts; footnote rows ("Source :", "Champ :", "Note :") after the data.
     Withheld or unavailable cells are "s", "nd", "-", "*" or blank (stored as NULL). A category
     named in the title ("catégories A, B, C") applies when there is no category column.
+    Territories may be given by name (a "Région" or "Territoire" column holding "Normandie",
+    "Calvados"): ``territory_names`` maps normalised names to (level, code).
     Rows broken down by qualification level are not stored (the table has no such dimension):
     their count is reported as skipped through the ``skipped`` key of the last row's ``details``.
     """
@@ -425,13 +431,22 @@ def read_job_seekers_series(path: str | Path, *, nomenclature: str | None = None
         if "qualification" in dims and not is_total(norm_text(cell("qualification"))):
             continue
         level, terr = "france", "FR"
-        for lvl in ("commune", "bassin", "zone_emploi", "departement", "region"):
+        for lvl in ("commune", "bassin", "zone_emploi", "departement", "region", "territory"):
             if lvl in dims:
-                c = _code_of(cell(lvl), WIDTH.get(lvl, 0))
-                if c and not is_total(norm_text(c)) and norm_text(c) not in ("france", "france entiere",
-                                                                             "france metropolitaine"):
+                raw = cell(lvl)
+                c = _code_of(raw, WIDTH.get(lvl, 0))
+                if not c or is_total(norm_text(c)) or norm_text(raw) in _FRANCE:
+                    continue
+                if lvl == "territory" or not any(ch.isdigit() for ch in c) and len(c) > 3:
+                    # a name ("Normandie", "Calvados"), not a code
+                    found = (territory_names or {}).get(norm_text(raw))
+                    if found is None:
+                        raise InputError(f"unknown territory {raw!r} (give codes, or a name of a région or "
+                                         "département)", path=path_s, line=line, field=header[dims[lvl]])
+                    level, terr = found
+                else:
                     level, terr = lvl, c
-                    break
+                break
         nomen, occ = "all", TOTAL
         if "rome" in dims or "fap" in dims:
             key = "rome" if "rome" in dims else "fap"
