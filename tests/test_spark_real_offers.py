@@ -51,9 +51,6 @@ def test_every_indicator_equal_on_real_offers(mirror, tmp_path):
             con.close()
         assert got[0] == got[1], sql
     report = compare_warehouses(duck.db, spark_settings.db, territories=("france", "region:28", "region:11"),
-                                groups=("data-ia", "all"), periods=(None, "2026Q1"))
+                                groups=("data-ia", "all"), periods=(None, "2026Q1", "2026-01"))
     assert report["compared"] >= 40
-    # skill_facts keeps one label per skill: DuckDB's facts.build takes any_value(label) (order-dependent),
-    # Spark min(label); skills_top, which prints that label, may differ until both take the same one.
-    label_pick = {"skills_top"}
-    assert [d[:4] for d in report["differences"] if d[0] not in label_pick] == []
+    assert [d[:4] for d in report["differences"]] == []

@@ -361,7 +361,8 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
                    enrich: bool = True, log=print) -> dict:
     """Ingest ``files``, enrich and aggregate on ``spark``; write the layout under ``layout``.
 
-    Returns counts per table and seconds per stage. The DuckDB warehouse is not touched
+    Returns counts per table (``tables``), seconds per stage (``seconds``) and each stage's start and
+    end as epoch seconds (``marks``, for measuring CPU per stage). The DuckDB warehouse is not touched
     (see :func:`import_to_warehouse`).
     """
     from pyspark.sql import functions as F
@@ -375,6 +376,7 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
     work = layout / f"._work-{os.getpid()}-{int(time.time())}"
     existing = set(parquet.tables_in(layout))
     timings: dict[str, float] = {}
+    marks: dict[str, tuple[float, float]] = {}     # stage -> (start, end), epoch seconds
     staged: dict[str, Path] = {}
     sc = spark.sparkContext
     parallel = int(spark.conf.get("spark.sql.shuffle.partitions"))
@@ -418,6 +420,7 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
         _write(bands, work / "ad_lsh_bands", False)
         bands = _read(spark, work / "ad_lsh_bands")
         timings["ingest"] = time.perf_counter() - t0
+        marks["ingest"] = (time.time() - timings["ingest"], time.time())
 
         # 2. near-duplicates: pairs of texts sharing enough LSH buckets, components, earliest ad.
         t0 = time.perf_counter()
@@ -459,6 +462,7 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
                       ad_text_clusters=work / "ad_text_clusters")
         ads = _read(spark, work / "ads")
         timings["dedupe"] = time.perf_counter() - t0
+        marks["dedupe"] = (time.time() - timings["dedupe"], time.time())
 
         # 3. enrichment per partition, taxonomies broadcast once.
         parts = ads.select("ad_id", "p_source", "p_month")
@@ -491,6 +495,7 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
             _write(mentions.join(parts, "ad_id"), work / "skill_mentions", True)
             staged.update(ad_occupations=work / "ad_occupations", skill_mentions=work / "skill_mentions")
             timings["enrich"] = time.perf_counter() - t0
+            marks["enrich"] = (time.time() - timings["enrich"], time.time())
 
         # 4. the indicators' facts, in Spark SQL.
         t0 = time.perf_counter()
@@ -504,13 +509,15 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
             _write(df, work / name, False)
             staged[name] = work / name
         timings["facts"] = time.perf_counter() - t0
+        marks["facts"] = (time.time() - timings["facts"], time.time())
 
         # 5. swap every staged table in.
         counts = {name: _parquet_rows(path) for name, path in staged.items()}
         for name, path in staged.items():
             parquet.swap_in(path, layout / name)
         parquet.write_manifest(layout, "spark", counts, master=sc.master)
-        return {"tables": counts, "seconds": {k: round(v, 2) for k, v in timings.items()}, "layout": str(layout)}
+        return {"tables": counts, "seconds": {k: round(v, 2) for k, v in timings.items()}, "layout": str(layout),
+                "marks": marks}
     except Exception as exc:
         if isinstance(exc, AdequaError):
             raise
@@ -543,7 +550,7 @@ def _facts(spark, have_occ: bool, contract_class: str, durable: str) -> dict:
     join = "LEFT JOIN ad_occupations o ON o.ad_id = a.ad_id" if have_occ else ""
     spark.sql(f"""
         SELECT a.ad_id, {rome} AS rome, a.region, a.departement, a.bassin,
-               CAST(trunc(a.created_at, 'MM') AS DATE) AS month,
+               CAST(date_trunc('MONTH', a.created_at) AS DATE) AS month,
                {contract_class} AS contract_class, {durable} AS durable
         FROM ads a {join}
         WHERE a.duplicate_cluster IS NULL OR a.duplicate_cluster = a.ad_id""").createOrReplaceTempView("_ad_cells")
@@ -552,13 +559,13 @@ def _facts(spark, have_occ: bool, contract_class: str, durable: str) -> dict:
         FROM _ad_cells GROUP BY rome, region, departement, bassin, month, contract_class, durable""")}
     if have_occ:
         out["skill_facts"] = spark.sql("""
-            SELECT c.rome, c.region, c.departement, CAST(trunc(c.month, 'Q') AS DATE) AS quarter, m.skill_id,
+            SELECT c.rome, c.region, c.departement, CAST(date_trunc('QUARTER', c.month) AS DATE) AS quarter, m.skill_id,
                    min(m.label) AS label, min(m.rome_ogr) AS rome_ogr, min(m.kind) AS kind, count(*) AS ads
             FROM (SELECT ad_id, coalesce(rome_ogr, esco_uri, lower(label)) AS skill_id, min(label) AS label,
                          min(rome_ogr) AS rome_ogr, min(kind) AS kind
                   FROM skill_mentions WHERE NOT coalesce(unlisted, false) GROUP BY 1, 2) m
             JOIN _ad_cells c ON c.ad_id = m.ad_id
-            GROUP BY c.rome, c.region, c.departement, CAST(trunc(c.month, 'Q') AS DATE), m.skill_id""")
+            GROUP BY c.rome, c.region, c.departement, CAST(date_trunc('QUARTER', c.month) AS DATE), m.skill_id""")
     return out
 
 
@@ -571,6 +578,11 @@ def import_to_warehouse(layout: str | Path, db: str | Path) -> dict[str, int]:
     counts = import_layout(layout, db)
     if "offer_facts" in counts:
         with Warehouse(db) as wh:
+            # The coarser rollups the dashboard reads are derived from the fine facts inside DuckDB
+            # (small tables): built here too, so a Spark-built warehouse has them like a DuckDB-built one.
+            rollups = getattr(facts, "build_rollups", None)
+            if rollups is not None:
+                rollups(wh.con)
             wh.con.execute("INSERT OR REPLACE INTO indicator_facts_state (name, fingerprint, built_at, seconds) "
                            "VALUES ('ads', ?, now(), 0)", [facts.fingerprint(wh.con)])
     return counts
