@@ -80,7 +80,7 @@ def test_base_tableaux_detailles_rolls_communes_up():
     rows = list(read_census_btt(STATS / "BTT_TD_ACT_2021.csv", region_of=REGION_OF))
     tot = {(r["level"], r["territory"]): r["workers"] for r in rows if r["nomenclature"] == "all" and
            r["sex"] == r["age_band"] == r["diploma"] == r["status"] == r["sector"] == "total"}
-    assert tot == {("france", "FR"): 22.0, ("region", "28"): 16.0, ("region", "11"): 6.0,
+    assert tot == {("region", "28"): 16.0, ("region", "11"): 6.0,
                    ("departement", "14"): 6.0, ("departement", "76"): 10.0, ("departement", "75"): 6.0}
     ages = {r["age_band"]: r["workers"] for r in rows if r["level"] == "region" and r["territory"] == "28"
             and r["nomenclature"] == "all" and r["age_band"] != "total"}
@@ -134,7 +134,8 @@ def test_pcs_rows_reach_the_group_through_fap(wh_2009):
     fd, _table, btt = loads
     assert fd.details["layout"].startswith(FD_LAYOUT) and btt.details["layout"] == BTT_LAYOUT
     d2015 = [s for s in fd.details["pcs_to_fap"] if s["year"] == 2015][0]
-    # France level: 388a 2.5+1.5+5 + 478a 3 = 12 mapped; 526a 4 + 999z 0.5 not in the referential
+    # région level (coarsest loaded; France = sum of régions): 388a 2.5+1.5+5 + 478a 3 = 12 mapped;
+    # 526a 4 + 999z 0.5 not in the referential
     assert (d2015["workers_mapped"], d2015["workers_not_mapped"]) == (12.0, 4.5)
     # région 28, data-ia = FAP-2009 M2Z + M1Z: 388a (2.5 + 1.5) + 478a 3.0
     assert run("workers_count", db, period="2015").value == 7

@@ -133,3 +133,13 @@ def test_territories_given_by_name(tmp_path):
     with pytest.raises(InputError) as err:
         list(read_job_seekers(path, territory_names=territory_names()))
     assert (err.value.line, err.value.field) == (2, "territoire")
+
+
+def test_qualification_rows_are_counted_not_stored(tmp_path):
+    path = tmp_path / "defm.csv"
+    path.write_text("Code région;Niveau de qualification;T1 2024\n28;Ensemble;100\n28;Cadres;40\n28;Employés qualifiés;60\n",
+                    encoding="utf-8")
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        r = ingest_statistics("job-seekers", path, warehouse=wh)
+        assert r.read == 1 and r.details["skipped_qualification_rows"] == 2
+        assert wh.scalar("SELECT sum(job_seekers) FROM job_seekers") == 100

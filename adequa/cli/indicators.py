@@ -277,7 +277,8 @@ def ingest_census(
                                                                  "present].")] = None,
     levels: Annotated[Optional[str], typer.Option("--levels", help="Fichier détail / BTT: territorial levels to "
                                                                    "aggregate to, comma-separated [default: "
-                                                                   "france,region,departement; add commune].")] = None,
+                                                                   "region,departement; France is their sum; "
+                                                                   "add commune or france].")] = None,
     sheet: SheetOption = None,
     quiet: QuietOption = False,
     db: DbOption = None,

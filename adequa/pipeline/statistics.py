@@ -92,7 +92,8 @@ def _rows(kind: str, path: Path, options: dict) -> Iterator[dict]:
     if kind == "job-seekers":
         return js_source.read_job_seekers(path, nomenclature=options.get("nomenclature"), sheet=options.get("sheet"),
                                           period=options.get("period"), layout=options.get("layout"),
-                                          territory_names=territory_names())
+                                          territory_names=territory_names(),
+                                          stats=options.setdefault("_stats", {}))
     if kind == "census":
         layout = options.get("layout") or census_source.detect_layout(path, sheet=options.get("sheet"))
         extra = {}

@@ -373,7 +373,7 @@ FD_OCCUPATION = (("prof", "pcs"), ("profession", "pcs"), ("pcs", "pcs"), ("pcs4"
 
 
 def read_census_fd(path: str | Path, *, year: int | None = None, nomenclature: str | None = None,
-                   place: str | None = None, levels: tuple[str, ...] = ("france", "region", "departement"),
+                   place: str | None = None, levels: tuple[str, ...] = ("region", "departement"),
                    region_of: dict[str, str] | None = None, stats: dict | None = None) -> Iterator[dict]:
     """Aggregate an INSEE census *fichier détail* (one row per person, weight ``IPONDI``) into
     ``census_workers`` cells (layout ``insee-rp-fd-2021``).
@@ -592,7 +592,7 @@ def _btt_role(column: str) -> str | None:
 
 
 def read_census_btt(path: str | Path, *, year: int | None = None, nomenclature: str | None = None,
-                    levels: tuple[str, ...] = ("france", "region", "departement"),
+                    levels: tuple[str, ...] = ("region", "departement"),
                     region_of: dict[str, str] | None = None, stats: dict | None = None) -> Iterator[dict]:
     """Roll an INSEE *base de tableaux détaillés* of the census (``BTT_TD_<table>_<year>``) up to
     ``census_workers`` cells (layout ``insee-rp-btt-2021``).

@@ -193,14 +193,15 @@ def occupation_of(row: dict, col: str | None, nomenclature: str | None, year: in
 
 def read_job_seekers(path: str | Path, *, nomenclature: str | None = None, sheet: str | None = None,
                      period: str | None = None, layout: str | None = None,
-                     territory_names: dict[str, tuple[str, str]] | None = None) -> Iterator[dict]:
+                     territory_names: dict[str, tuple[str, str]] | None = None,
+                     stats: dict | None = None) -> Iterator[dict]:
     """Yield ``job_seekers`` rows: layout ``defm-long-1`` (one row per cell, see the module docstring)
     or ``stmt-defm-series-2024`` (the publishers' series tables, :func:`read_job_seekers_series`);
     ``layout=None`` tells them apart from the header row."""
     layout = layout or detect_layout(path, sheet=sheet)
     if layout == WIDE_LAYOUT:
         yield from read_job_seekers_series(path, nomenclature=nomenclature, sheet=sheet,
-                                           territory_names=territory_names)
+                                           territory_names=territory_names, stats=stats)
         return
     if layout != LAYOUT:
         raise InputError(f"unknown job-seeker layout {layout!r}; known: {LAYOUT}, {WIDE_LAYOUT}", path=str(path),
@@ -364,7 +365,8 @@ def _title_category(titles: list[str]) -> str | None:
 
 
 def read_job_seekers_series(path: str | Path, *, nomenclature: str | None = None, sheet: str | None = None,
-                            territory_names: dict[str, tuple[str, str]] | None = None) -> Iterator[dict]:
+                            territory_names: dict[str, tuple[str, str]] | None = None,
+                            stats: dict | None = None) -> Iterator[dict]:
     """Yield ``job_seekers`` rows from a publisher's series table (layout ``stmt-defm-series-2024``).
 
     The layout of the DARES / France Travail statistical tables of job seekers registered at the
@@ -377,7 +379,7 @@ def read_job_seekers_series(path: str | Path, *, nomenclature: str | None = None
     Territories may be given by name (a "Région" or "Territoire" column holding "Normandie",
     "Calvados"): ``territory_names`` maps normalised names to (level, code).
     Rows broken down by qualification level are not stored (the table has no such dimension):
-    their count is reported as skipped through the ``skipped`` key of the last row's ``details``.
+    their number goes to ``stats["skipped_qualification_rows"]`` when a ``stats`` dict is given.
     """
     path_s = str(path)
     titles: list[str] = []
@@ -429,6 +431,8 @@ def read_job_seekers_series(path: str | Path, *, nomenclature: str | None = None
         except ValueError as exc:
             raise InputError(str(exc), path=path_s, line=line, field=field) from None
         if "qualification" in dims and not is_total(norm_text(cell("qualification"))):
+            if stats is not None:
+                stats["skipped_qualification_rows"] = stats.get("skipped_qualification_rows", 0) + 1
             continue
         level, terr = "france", "FR"
         for lvl in ("commune", "bassin", "zone_emploi", "departement", "region", "territory"):
