@@ -222,6 +222,13 @@ def _load(kind: str, path: Path, db, quiet: bool, **options) -> None:
         Console().print(f"  census {d['year']}: {d['from']} → {d['to'] or 'FAP'}: {msg}", highlight=False)
 
 
+def _check_layout(layout: str | None, known: tuple[str, ...]) -> None:
+    from adequa.errors import InputError
+
+    if layout is not None and layout not in known:
+        raise InputError(f"unknown layout {layout!r}; use one of {', '.join(known)}", field="--layout")
+
+
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 SheetOption = Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name [default: the first with the header].")]
 
@@ -258,6 +265,7 @@ def ingest_job_seekers(
 
     Example: adequa ingest job-seekers defm_fap_region_2024T1.xlsx --db adequa.duckdb
     """
+    _check_layout(layout, ("stmt-defm-series-2024", "defm-long-1"))
     _load("job-seekers", path, db, quiet, nomenclature=nomenclature, period=period, sheet=sheet, layout=layout)
 
 
@@ -291,6 +299,9 @@ def ingest_census(
     """
     from adequa.errors import InputError
 
+    _check_layout(layout, ("insee-rp-fd-2021", "insee-rp-btt-2021", "rp-long-1"))
+    if place not in (None, "work", "residence"):
+        raise InputError(f"--place must be work or residence, not {place!r}", field="--place")
     lv = [x.strip() for x in levels.split(",") if x.strip()] if levels else None
     bad = [x for x in lv or [] if x not in ("france", "region", "departement", "commune")]
     if bad:
