@@ -31,6 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol
 
+from adequa.enrich.certification_skills import infer_rome, rome_norms  # noqa: F401 (re-exported)
 from adequa.errors import InputError
 from adequa.model import SkillMention
 from adequa.sources import headcounts as headcounts_source
@@ -445,49 +446,6 @@ def rome_skill_links(root: str | Path) -> dict[str, set[str]]:
     return links
 
 
-def infer_rome(skills: Iterable[str], ogr_romes: dict[str, set[str]], *, top: int = 5,
-               min_score: float = 0.03, n_romes: int | None = None,
-               norms: dict[str, float] | None = None) -> list[tuple[str, float, list[str]]]:
-    """ROME fiches a set of skills points to: (rome, score, evidence skills), best first.
-
-    TF-IDF cosine between the certification's skills and each ROME fiche's listed items, with
-    binary weights and ``idf = log(N / fiches listing the item)``: a fiche scores high when the
-    certification's specific skills are a large part of what the fiche lists. Scores are small
-    (0.05–0.3 on real blocs); ``norms`` (from :func:`rome_norms`) avoids recomputing them.
-    """
-    skills = [s for s in dict.fromkeys(skills) if s in ogr_romes and ogr_romes[s]]
-    if not skills:
-        return []
-    n = n_romes or len({r for rs in ogr_romes.values() for r in rs}) or 1
-    norms = norms if norms is not None else rome_norms(ogr_romes, n)
-    idf = {s: math.log(n / len(ogr_romes[s])) if n > len(ogr_romes[s]) else 0.0 for s in skills}
-    cert_norm = math.sqrt(sum(v * v for v in idf.values()))
-    if cert_norm == 0:
-        return []
-    dot: dict[str, float] = defaultdict(float)
-    evidence: dict[str, list[str]] = defaultdict(list)
-    for s in skills:
-        for r in ogr_romes[s]:
-            dot[r] += idf[s] * idf[s]
-            evidence[r].append(s)
-    ranked = sorted(((r, v / (cert_norm * norms[r])) for r, v in dot.items() if norms.get(r)),
-                    key=lambda rv: (-rv[1], rv[0]))
-    return [(r, round(score, 4), sorted(evidence[r], key=lambda s: -idf[s])) for r, score in ranked[:top]
-            if score >= min_score]
-
-
-def rome_norms(ogr_romes: dict[str, set[str]], n: int | None = None) -> dict[str, float]:
-    """Euclidean norm of each ROME fiche's idf-weighted item vector."""
-    n = n or len({r for rs in ogr_romes.values() for r in rs}) or 1
-    sq: dict[str, float] = defaultdict(float)
-    for s, rs in ogr_romes.items():
-        if rs and n > len(rs):
-            w = math.log(n / len(rs))
-            for r in rs:
-                sq[r] += w * w
-    return {r: math.sqrt(v) for r, v in sq.items()}
-
-
 #: Kinds that do not tell occupations apart (soft skills are listed by most fiches).
 NON_DISCRIMINANT_KINDS = {"savoir-être", "savoir-etre", "soft", "transversal"}
 
@@ -518,42 +476,65 @@ def certification_texts(wh: Warehouse, numeros: list[str] | None = None) -> Iter
 
 def annotate_certifications(wh: Warehouse, extractor: SkillExtractor, *, ogr_romes: dict[str, set[str]] | None = None,
                             numeros: list[str] | None = None, taxonomy_version: str | None = None,
-                            use_rome_hint: bool = False, top: int = 5, min_score: float = 0.03,
+                            use_rome_hint: bool | None = None, top: int = 5, min_score: float = 0.03,
                             progress: Progress | None = None) -> dict[str, int]:
     """Skills of each current certification's blocs (``certification_skills``) and, when
-    ``ogr_romes`` is given, the ROME fiches they point to (``certification_rome``, inferred)."""
+    ``ogr_romes`` is given, the ROME fiches they point to (``certification_rome``, inferred).
+
+    With the bloc linker (:func:`bloc_linker`, the default of :func:`load_extractor`) the items
+    of the certification's published ROME fiches are favoured for its skills
+    (``use_rome_hint``, default on), while the inferred occupations come from a separate pass
+    without that hint, so that they stay independent of the published ones."""
     version = taxonomy_version or getattr(extractor, "version", None) or type(extractor).__name__
+    linker = hasattr(extractor, "link_certification")
+    hint_on = linker if use_rome_hint is None else use_rome_hint
     by_cert: dict[str, list[dict]] = defaultdict(list)
-    done: set[str] = set()
+    for_inference: dict[str, list[str]] = defaultdict(list)
+    texts: dict[str, list] = defaultdict(list)
     for numero, bloc, fld, text, romes in certification_texts(wh, numeros):
-        done.add(numero)
-        hint = romes[0] if (use_rome_hint and romes) else None
-        for m in extractor.extract(text, lang="fr", rome_hint=hint):
-            concept = m.rome_ogr or m.esco_uri
-            if not concept:
-                continue
-            by_cert[numero].append({"numero": numero, "bloc_code": bloc, "field": fld, "start": m.start, "end": m.end,
-                                    "concept": concept, "text": m.text, "rome_ogr": m.rome_ogr, "esco_uri": m.esco_uri,
-                                    "label": m.label, "kind": m.kind, "score": m.score, "method": m.method,
-                                    "taxonomy_version": version})
+        texts[numero].append((bloc, fld, text, romes))
+
+    def row(numero, bloc, fld, m) -> dict:
+        return {"numero": numero, "bloc_code": bloc, "field": fld, "start": m.start, "end": m.end,
+                "concept": m.rome_ogr or m.esco_uri, "text": m.text, "rome_ogr": m.rome_ogr, "esco_uri": m.esco_uri,
+                "label": m.label, "kind": m.kind, "score": m.score, "method": m.method, "taxonomy_version": version}
+
+    for numero, parts in texts.items():
+        romes = parts[0][3]
+        if linker:
+            keyed = [((bloc, fld), text) for bloc, fld, text, _ in parts]
+            links, used = extractor.link_certification(keyed, romes if hint_on else None)
+            for (bloc, fld), found in links.items():
+                for m in extractor.mentions(found):
+                    by_cert[numero].append(row(numero, bloc, fld, m))
+            if ogr_romes is not None:
+                plain = links if not (hint_on and romes) else extractor.link_certification(keyed, None)[0]
+                for found in plain.values():
+                    for_inference[numero] += [x.ogr for x in found if x.kind != "savoir"]
+        else:
+            for bloc, fld, text, _ in parts:
+                hint = romes[0] if (hint_on and romes) else None
+                for m in extractor.extract(text, lang="fr", rome_hint=hint):
+                    if m.rome_ogr or m.esco_uri:
+                        by_cert[numero].append(row(numero, bloc, fld, m))
+            for_inference[numero] = [s["rome_ogr"] for s in by_cert[numero] if s["rome_ogr"] and (s["kind"] or "").lower()
+                                     not in NON_DISCRIMINANT_KINDS]
         if progress:
-            progress(1)
+            progress(len(parts))
     skills = [s for rows in by_cert.values() for s in rows]
     dedup = {(s["numero"], s["bloc_code"], s["field"], s["start"], s["end"], s["concept"]): s for s in skills}
     inferred = []
     if ogr_romes is not None:
         n_romes = len({r for rs in ogr_romes.values() for r in rs})
         norms = rome_norms(ogr_romes, n_romes)
-        for numero, rows in by_cert.items():
-            labels = {s["rome_ogr"]: s["label"] for s in rows if s["rome_ogr"]}
-            useful = [s["rome_ogr"] for s in rows if s["rome_ogr"] and (s["kind"] or "").lower()
-                      not in NON_DISCRIMINANT_KINDS]
-            for rome, score, ev in infer_rome(useful, ogr_romes, top=top, min_score=min_score, n_romes=n_romes,
-                                              norms=norms):
+        for numero in texts:
+            labels = {s["rome_ogr"]: s["label"] for s in by_cert.get(numero, []) if s["rome_ogr"]}
+            for rome, score, ev in infer_rome(for_inference.get(numero, []), ogr_romes, top=top, min_score=min_score,
+                                              n_romes=n_romes, norms=norms):
                 inferred.append({"numero": numero, "rome": rome, "libelle": None, "method": "inferred", "score": score,
                                  "evidence": json.dumps([{"ogr": o, "label": labels.get(o)} for o in ev[:10]],
                                                         ensure_ascii=False)})
-    nums = sorted(done)
+    nums = sorted(texts)
     with wh.transaction() as con:
         for chunk in _chunks(nums, 1000):
             ph = ", ".join("?" for _ in chunk)
@@ -562,21 +543,55 @@ def annotate_certifications(wh: Warehouse, extractor: SkillExtractor, *, ogr_rom
                 con.execute(f"DELETE FROM certification_rome WHERE method = 'inferred' AND numero IN ({ph})", chunk)
         _insert(con, "certification_skills", list(dedup.values()))
         _insert(con, "certification_rome", inferred)
-    wh.record_provenance("certification_skills", source="Adequa skill extraction over RNCP blocs", version=version,
-                         rows=len(dedup))
+    wh.record_provenance("certification_skills", source="Adequa bloc item linking over RNCP blocs" if linker else
+                         "Adequa skill extraction over RNCP blocs", version=version, rows=len(dedup))
     return {"certifications": len(nums), "skills": len(dedup), "inferred_rome": len(inferred)}
 
 
-def load_extractor(settings) -> SkillExtractor:
-    """The ads' skill extractor when the skills stage provides it, else the phrase baseline over
-    ROME compétences and savoirs (same taxonomy ids, exact phrases only)."""
-    try:
+def load_extractor(settings, kind: str = "linker") -> SkillExtractor:
+    """The extractor for certification blocs: ``linker`` (default) links each bloc item to ROME
+    compétences/savoirs (:func:`bloc_linker`); ``ads`` is the ads' skill extractor (what the
+    first version used: it looks for skill names in running text and misses task sentences);
+    ``phrases`` the exact-phrase baseline over ROME labels."""
+    if kind == "linker":
+        return bloc_linker(settings.data_root())
+    if kind == "ads":
         from adequa.pipeline.annotate import load_skill_extractor  # the skills stage's entry point
-    except ImportError:
-        load_skill_extractor = None
-    if load_skill_extractor is not None:
+
         return load_skill_extractor(settings)
-    return rome_phrase_extractor(settings.data_root())
+    if kind == "phrases":
+        return rome_phrase_extractor(settings.data_root())
+    raise InputError(f"unknown bloc extractor {kind!r} (linker, ads or phrases)", field="extractor")
+
+
+def bloc_linker(root: str | Path, **options):
+    """The bloc -> ROME item linker (:class:`adequa.enrich.certification_skills.BlocSkillLinker`)
+    over the ROME 4.0 compétences, macro-compétences and savoirs of the RefRomeCsv export, with
+    each fiche's items (to boost a certification's own fiches) and the v3 -> 4.0 fiche parents
+    (RNCP fiches publish ROME v3 codes)."""
+    from adequa.enrich.certification_skills import BlocSkillLinker
+    from adequa.sources.referentials import rome
+
+    root = Path(root)
+    export = rome.locate(root / "rome" if (root / "rome").is_dir() else root)
+    items = []
+    for r in export.rows("referentiel_competence"):
+        macro = (r.get("nature") or "").lower().startswith("macro")
+        items.append({"ogr": r["code_ogr"], "label": r["libelle_competence"],
+                      "kind": "macro-compétence" if macro else "compétence", "macro": r.get("code_ogr_macro_comp")})
+    if "referentiel_savoir" in export.files:
+        for r in export.rows("referentiel_savoir"):
+            items.append({"ogr": r["code_ogr_savoir"], "label": r["libelle_savoir"], "kind": "savoir"})
+    fiche_items: dict[str, set[str]] = defaultdict(set)
+    table = "liens_rome_referentiels" if "liens_rome_referentiels" in export.files else "coherence_item"
+    for r in export.rows(table):
+        fiche_items[r["code_rome"]].add(r["code_ogr"])
+    parents: dict[str, set[str]] = defaultdict(set)
+    for r in export.rows("referentiel_code_rome"):
+        if r.get("code_rome_parent"):
+            parents[r["code_rome_parent"]].add(r["code_rome"])
+    return BlocSkillLinker(items, fiche_items=fiche_items, parents=parents,
+                           version=f"ROME {export.version} bloc items", **options)
 
 
 def rome_phrase_extractor(root: str | Path) -> PhraseExtractor:
