@@ -61,7 +61,11 @@ def test_other_normalisers():
         ["sup", "bac", "cap-bep", "infra", "sup"]
     assert parse_period("T2-2023") == ("2023Q2", date(2023, 6, 30))
     assert parse_period("31/12/2024") == ("2024-12", date(2024, 12, 31))
-    assert norm_status("CDD") == "non-durable" and norm_status("Titulaire de la fonction publique, CDI") == "durable"
+    assert norm_status("CDD") == "cdd-interim" and norm_status("Titulaire de la fonction publique, CDI") == "durable"
+    assert [norm_status(x) for x in ("CDI ou fonction publique", "Apprentis", "CDD et intérimaires",
+                                     "Indépendants et employeurs", "Autres", "Emploi non durable",
+                                     "Aides familiaux", "Emplois aidés")] == \
+        ["durable", "apprenti", "cdd-interim", "non-salarie", "autre", "non-durable", "autre", "autre"]
     assert norm_sector("OQ") == "services" and norm_sector("Industrie manufacturière") == "industrie"
     with pytest.raises(ValueError):
         norm_diploma("quelque chose")

@@ -315,7 +315,7 @@ _decl("workers_status_mix", "Actifs par statut d'emploi", "Workers by employment
       "and autre (subsidised jobs, paid trainees, family helpers) —, self-employed and employers (non-salarie); "
       "value = share of durable jobs.", "%", CENSUS, "workers",
       _distribution("census", "status", "durable", "workers_status_mix",
-                    ["durable", "apprenti", "cdd-interim", "non-durable", "non-salarie", "autre"]))
+                    ["durable", "apprenti", "cdd-interim", "non-durable", "salarie", "non-salarie", "autre"]))
 _decl("workers_sector_mix", "Actifs par secteur d'activité", "Workers by sector",
       "Employed persons by sector (agriculture, industrie, construction, commerce, services); value = share "
       "in services.", "%", CENSUS, "workers",

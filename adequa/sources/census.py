@@ -49,17 +49,30 @@ SECTORS = {"az": "agriculture", "agriculture": "agriculture", "be": "industrie",
 
 
 def norm_status(value) -> str:
+    """Employment status, in the study's categories when the label allows: durable (CDI, civil
+    servants), apprenti, cdd-interim, non-salarie (self-employed, employers), autre (subsidised jobs,
+    trainees, family helpers, "autres"); an aggregate "non durable" / "précaire" stays non-durable."""
     t = norm_text(value)
     if is_total(t):
         return TOTAL
-    if "non salari" in t or "independ" in t or "employeur" in t or "aide familial" in t:
+    if "aide familial" in t or "aides familiaux" in t:
+        return "autre"
+    if "non salari" in t or "independ" in t or "employeur" in t:
         return "non-salarie"
-    if "non durable" in t or "precaire" in t or any(k in t for k in ("cdd", "interim", "apprenti", "aide", "stage",
-                                                                       "emploi a duree limitee")):
+    if "non durable" in t or "precaire" in t or "emploi a duree limitee" in t:
         return "non-durable"
-    if "durable" in t or any(k in t for k in ("cdi", "titulaire", "duree indeterminee")):
+    if "apprenti" in t or "professionnalisation" in t:
+        return "apprenti"
+    if any(k in t for k in ("cdd", "interim", "saisonn", "duree determinee", "vacataire")):
+        return "cdd-interim"
+    if any(k in t for k in ("aide", "stage", "stagiaire")) or t in ("autre", "autres"):
+        return "autre"
+    if "durable" in t or any(k in t for k in ("cdi", "titulaire", "duree indeterminee", "fonction publique")):
         return "durable"
-    raise ValueError(f"unknown employment status {value!r} (expected durable, non durable, non salarié…)")
+    if "salari" in t:
+        return "salarie"              # wage earner, contract not given (INSEE STAT 10)
+    raise ValueError(f"unknown employment status {value!r} (expected durable, CDI, apprentis, CDD, intérim, "
+                     "non salarié, autres…)")
 
 
 def norm_sector(value) -> str:
@@ -234,8 +247,8 @@ DIPL = {**{c: "infra" for c in ("01", "02", "03", "11", "12", "A", "B", "C", "D"
 # trainees, family helpers).
 EMPL = {"16": "durable", "11": "apprenti", "12": "cdd-interim", "15": "cdd-interim", "21": "non-salarie",
         "22": "non-salarie", "13": "autre", "14": "autre", "23": "autre"}
-# STAT (statut professionnel) when EMPL is absent: 10 salariés (status unknown), 21-23 non salariés.
-STAT = {"21": "non-salarie", "22": "non-salarie", "23": "autre"}
+# STAT (statut professionnel) when EMPL is absent: 10 salariés (contract unknown), 21-23 non salariés.
+STAT = {"10": "salarie", "21": "non-salarie", "22": "non-salarie", "23": "autre"}
 OUT_OF_SCOPE = {"", "Z", "ZZ", "ZZZ", "ZZZZ", "ZZZZZ", "Y", "YY", "YYYY", "YYYYY", "99999", "X", "XX", "XXXXX"}
 CENSUS_DIMS = ("sex", "age_band", "diploma", "status", "sector")
 
