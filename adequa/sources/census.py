@@ -1,6 +1,15 @@
-"""Census aggregates (INSEE, recensement de la population): employed persons by occupation.
+"""Census (INSEE, recensement de la population): employed persons by occupation, in three layouts.
 
-Layout implemented: **RP "actifs en emploi au lieu de travail", long format**
+* ``insee-rp-fd-2021`` — INSEE's *fichiers détail* (one row per person, ``IPONDI`` weights;
+  FD_MOBPRO, FD_INDCVI…; CSV, Parquet or the zip INSEE distributes): :func:`read_census_fd`;
+* ``insee-rp-btt-2021`` — INSEE's *bases de tableaux détaillés* (``NIVGEO;CODGEO;LIBGEO;…;NB``):
+  :func:`read_census_btt`;
+* ``rp-long-1`` — a tidy long table, described below.
+
+:func:`read_census` tells them apart from the header row. PCS-coded rows are turned into FAP rows
+by :func:`adequa.pipeline.statistics.derive_census_fap` (tables read by :func:`read_pcs_fap`).
+
+Layout ``rp-long-1``: **RP "actifs en emploi au lieu de travail", long format**
 (Adequa name: ``rp-long-1``): the INSEE "tableaux détaillés" of the population
 census (e.g. the tables of employed persons by profession and place of work,
 available per census year with the geography of 1 January of year + 2), put in

@@ -1,6 +1,13 @@
 """Job seekers registered at France Travail (STMT): "demandeurs d'emploi en fin de mois" (DEFM).
 
-Layout implemented: **DEFM par métier, long format** (Adequa name:
+Two layouts, told apart from the header row by :func:`detect_layout`:
+
+* ``stmt-defm-series-2024`` — the publishers' series tables as downloaded (title rows, dimension
+  columns, one column per month or quarter, footnotes, "s"/"nd"/"-" marks):
+  :func:`read_job_seekers_series`;
+* ``defm-long-1`` — a tidy long table, described below.
+
+Layout ``defm-long-1``: **DEFM par métier, long format** (Adequa name:
 ``defm-long-1``), the shape of the DARES / France Travail open-data tables of
 job seekers by occupation and territory once put in tidy form: one row per cell,
 one column per dimension, and a count. Recognised columns (matched without
