@@ -143,3 +143,27 @@ def test_qualification_rows_are_counted_not_stored(tmp_path):
         r = ingest_statistics("job-seekers", path, warehouse=wh)
         assert r.read == 1 and r.details["skipped_qualification_rows"] == 2
         assert wh.scalar("SELECT sum(job_seekers) FROM job_seekers") == 100
+
+
+def test_entries_and_exits_go_to_their_own_table(tmp_path):
+    """defm_flows_2024T1.csv: stock, entries and exits per FAP; exits T1 2024: 130 + 480 = 610;
+    stock at the end of T4 2023: 600 + 2,400 = 3,000 → outflow 20.3 %."""
+    path = tmp_path / "w.duckdb"
+    with Warehouse(path) as wh:
+        r = ingest_statistics("job-seekers", STATS / "defm_flows_2024T1.csv", warehouse=wh)
+        assert r.read == 4 and r.details["flow_rows"] == 4 and r.details["flows"]["read"] == 8
+        assert wh.scalar("SELECT value FROM job_seeker_flows WHERE period = '2023Q4' AND occupation = 'M1Z80' "
+                         "AND flow = 'exits'") is None                                    # "s"
+        assert wh.scalar("SELECT sum(job_seekers) FROM job_seekers WHERE period = '2024Q1'") == 3000
+    out = run("tension_job_seeker_outflow", path)
+    assert out.value == pytest.approx(20.3) and out.rows[0]["job_seekers_period"] == "2023Q4"
+    summary = run("tension_summary", path)
+    assert [x["value"] for x in summary.rows if x["component"] == "job-seeker outflow"] == [pytest.approx(20.3)]
+    with pytest.raises(Exception) as err:
+        run("tension_job_seeker_outflow", path, period="2023Q4")                         # no stock before 2023Q4
+    assert "previous" in str(err.value) or "before" in str(err.value)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Code région;Indicateur;T1 2024\n28;Radiations administratives;3\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        list(read_job_seekers(bad))
+    assert (err.value.line, err.value.field) == (2, "indicateur")

@@ -17,8 +17,10 @@ the components open data allows:
   list of occupations in shortage for the région;
 * ``tension_summary``: the components side by side, each with its source.
 
-Job-seeker outflow is not in the open files at hand, so it is reported as
-missing rather than guessed.
+* ``tension_job_seeker_outflow``: exits from the register during the period over
+  the job seekers at the end of the previous one, from a series table with
+  entries/exits (``job_seeker_flows``); none is in the data mirror, so without
+  one it is reported as missing rather than guessed.
 """
 
 from __future__ import annotations
@@ -143,6 +145,74 @@ SHORTAGE = register(IndicatorDefinition(
     unit="families", inputs=("shortage_occupations",), section="tension", compute=_shortage))
 
 
+def _flows_cube(ctx):
+    """A cube over ``job_seeker_flows`` (registered with the cube reader: dimension ``flow``)."""
+    from adequa.indicators import cube as cube_mod
+
+    cube_mod.DIMS.setdefault("job_seeker_flows", ("flow",))
+    cube_mod.HINTS.setdefault("job_seeker_flows", "adequa ingest job-seekers FILE (a series table with "
+                                                  "entries/exits: Entrées, Sorties)")
+    return cube_mod.Cube(ctx, "job_seeker_flows", "value")
+
+
+def _outflow(ctx):
+    from datetime import timedelta
+
+    from adequa.indicators.cube import Cube
+    from adequa.indicators.territories import sql_str
+
+    if ctx.period is None:
+        raise MissingData("the outflow rate needs a period (e.g. --period 2024Q1): exits during it / job seekers at "
+                          "the end of the previous one")
+    flows = _flows_cube(ctx)
+    cats = {r[0] for r in ctx.con.execute("SELECT DISTINCT category FROM job_seeker_flows").fetchall()}
+    wanted = str(ctx.opt("category") or "ABC").upper()
+    if wanted in cats:
+        cat_where = f"category = {sql_str(wanted)}"
+    elif wanted == "ABC" and {"A", "B", "C"} <= cats:
+        cat_where = "category IN ('A', 'B', 'C')"
+    else:
+        raise MissingData(f"job_seeker_flows has no category {wanted} rows (present: {', '.join(sorted(cats))})")
+    start, end = ctx.period.start.isoformat(), ctx.period.end.isoformat()
+    labels = [r[0] for r in ctx.con.execute(
+        f"SELECT DISTINCT period FROM job_seeker_flows WHERE flow = 'exits' AND period_end >= DATE '{start}' AND "
+        f"period_end < DATE '{end}' ORDER BY 1").fetchall()]
+    quarters = [p for p in labels if "Q" in p]
+    used = quarters or labels          # never months and quarters together
+    if not used:
+        raise MissingData(f"no exits (sorties) in {ctx.period.label}: load a series table with them")
+    in_list = ", ".join(sql_str(p) for p in used)
+    exits, cells = flows.total(f"period IN ({in_list}) AND {cat_where}", dims={"flow": "exits"})
+    stock_cube = Cube(ctx, "job_seekers", "job_seekers")
+    before = (ctx.period.start - timedelta(days=1)).isoformat()
+    row = ctx.con.execute(
+        f"SELECT period FROM job_seekers WHERE period_end <= DATE '{before}' AND period_end > DATE '{before}' - "
+        f"INTERVAL 92 DAY ORDER BY period_end DESC, length(period) LIMIT 1").fetchone()
+    if not row:
+        raise MissingData(f"no job-seeker count at the end of the period before {ctx.period.label} (the rate's "
+                          "denominator)")
+    stock, stock_cells = stock_cube.total(f"period = {sql_str(row[0])}")
+    ok = ctx.publishable(int(min(exits or 0, stock or 0)), "exits or job seekers", value=True)
+    rate = share(exits, stock) if ok else None
+    rows = [{"exits": exits if ok else None, "exit_periods": ", ".join(used), "job_seekers_before": stock if ok else None,
+             "job_seekers_period": row[0], "outflow_rate": rate}]
+    return ctx.result(OUTFLOW, value=rate, rows=rows, sources=["job_seeker_flows", "job_seekers"],
+                      rows_used=cells + stock_cells, period=f"{ctx.period.label} (stock {row[0]})")
+
+
+OUTFLOW = register(IndicatorDefinition(
+    name="tension_job_seeker_outflow", title="Taux de sortie des demandeurs d'emploi",
+    title_en="Job-seeker outflow rate",
+    definition="Exits from the register (categories ABC unless category=…) during the period / job seekers at the end "
+               "of the previous month or quarter, in percent — the outflow component of the DARES – France Travail "
+               "tension indicator (a high rate: job seekers of the occupation find work or leave the list quickly).",
+    unit="%", inputs=("job_seeker_flows", "job_seekers"), section="tension", compute=_outflow,
+    options={"category": "A, B, C, ABC… (default ABC)"},
+    limits="Exits include every reason for leaving the list (found a job, training, stopped updating, "
+           "sanction…): France Travail publishes exits to employment separately only at national level. A "
+           "quarter's exits over the stock before it approximate the monthly rate × 3 when the stock is stable."))
+
+
 def _summary(ctx):
     from adequa.indicators.base import Context
 
@@ -161,8 +231,15 @@ def _summary(ctx):
         except MissingData as exc:
             rows.append({"component": label, "indicator": name, "value": None, "unit": None,
                          "source": None, "period": None, "missing": str(exc)})
-    rows.append({"component": "job-seeker outflow", "indicator": None, "value": None, "unit": None, "source": None,
-                 "period": None, "missing": "not in the open data at hand (France Travail exits by occupation)"})
+    sub = Context(con=ctx.con, group=ctx.group, territory=ctx.territory, period=ctx.period,
+                  min_cell_size=ctx.min_cell_size, options={})
+    try:
+        r = OUTFLOW.compute(sub)
+        rows.append({"component": "job-seeker outflow", "indicator": OUTFLOW.name, "value": r.value, "unit": r.unit,
+                     "source": r.provenance.source, "period": r.period})
+    except MissingData as exc:
+        rows.append({"component": "job-seeker outflow", "indicator": OUTFLOW.name, "value": None, "unit": None,
+                     "source": None, "period": None, "missing": str(exc)})
     available = sum(1 for r in rows if r["value"] is not None)
     for r in rows:
         r.setdefault("missing", None)
@@ -174,9 +251,10 @@ def _summary(ctx):
 SUMMARY = register(IndicatorDefinition(
     name="tension_summary", title="Tensions de recrutement : composantes", title_en="Recruitment tension components",
     definition="The tension components open data allows, side by side with their sources (offers per job seeker, "
-               "BMO difficulty, published index, shortage list) and the missing ones named; value = number of "
-               "components available.",
-    unit="components", inputs=("tension_rome_bassin", "bmo", "shortage_occupations"), section="tension",
+               "BMO difficulty, published index, shortage list, job-seeker outflow) and the missing ones named; "
+               "value = number of components available.",
+    unit="components", inputs=("tension_rome_bassin", "bmo", "shortage_occupations", "job_seeker_flows"),
+    section="tension",
     compute=_summary))
 
 _ = share

@@ -44,6 +44,10 @@ SOURCES = {
                                "age_band", "diploma", "seniority"),
                               "France Travail – DARES, demandeurs d'emploi en fin de mois (STMT)",
                               "Licence Ouverte 2.0", js_source.LAYOUT),
+    "job-seeker-flows": StatSource("job-seeker-flows", "job_seeker_flows",
+                                   ("period", "level", "territory", "nomenclature", "occupation", "category", "flow"),
+                                   "France Travail – DARES, entrées et sorties des listes (STMT)",
+                                   "Licence Ouverte 2.0", js_source.WIDE_LAYOUT),
     "census": StatSource("census", "census_workers",
                          ("year", "level", "territory", "nomenclature", "occupation", "sex", "age_band", "diploma",
                           "status", "sector"),
@@ -94,6 +98,10 @@ def _rows(kind: str, path: Path, options: dict) -> Iterator[dict]:
                                           period=options.get("period"), layout=options.get("layout"),
                                           territory_names=territory_names(),
                                           stats=options.setdefault("_stats", {}))
+    if kind == "job-seeker-flows":
+        return js_source.read_job_seekers_series(path, nomenclature=options.get("nomenclature"),
+                                                 sheet=options.get("sheet"), territory_names=territory_names(),
+                                                 flows=True)
     if kind == "census":
         layout = options.get("layout") or census_source.detect_layout(path, sheet=options.get("sheet"))
         extra = {}
@@ -136,7 +144,7 @@ def territory_names() -> dict[str, tuple[str, str]]:
 
 
 def _value_column(table: str) -> str | None:
-    return {"bmo": "projects", "job_seekers": "job_seekers", "census_workers": "workers",
+    return {"bmo": "projects", "job_seekers": "job_seekers", "census_workers": "workers", "job_seeker_flows": "value",
             "tension_rome_bassin": "job_seekers", "offer_counts": "offers"}.get(table)
 
 
@@ -190,13 +198,20 @@ def ingest_statistics(kind: str, path: str | Path, *, db: str | Path | None = No
         _flush(warehouse, spec, batch, result)
         if progress:
             progress(result.read)
-        if result.read == 0:
+        only_flows = kind == "job-seekers" and options.get("_stats", {}).get("flow_rows")
+        if result.read == 0 and not only_flows:
             raise InputError("no data rows", path=str(path))
-        warehouse.record_provenance(spec.table, source=spec.source, version=version,
-                                    licence=spec.licence, origin=str(path), checksum=result.checksum,
-                                    rows=result.read)
+        if result.read:
+            warehouse.record_provenance(spec.table, source=spec.source, version=version,
+                                        licence=spec.licence, origin=str(path), checksum=result.checksum,
+                                        rows=result.read)
         if kind in ("census", "pcs-fap"):
             result.details["pcs_to_fap"] = derive_census_fap(warehouse)
+        if kind == "job-seekers" and options.get("_stats", {}).get("flow_rows"):
+            flows = ingest_statistics("job-seeker-flows", path, warehouse=warehouse, force=force,
+                                      nomenclature=options.get("nomenclature"), sheet=options.get("sheet"))
+            result.details["flows"] = {"table": flows.table, "read": flows.read, "inserted": flows.inserted,
+                                       "updated": flows.updated}
     finally:
         if own:
             warehouse.close()

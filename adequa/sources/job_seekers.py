@@ -288,6 +288,7 @@ _WIDE_DIMS = {
     "seniority": ("anciennete_d_inscription", "anciennete_inscription", "anciennete", "anciennete_sur_les_listes",
                   "duree_d_inscription"),
     "qualification": ("niveau_de_qualification", "qualification"),
+    "flow": ("indicateur", "flux", "mesure", "serie", "type_de_flux", "variable", "type_de_donnees"),
     "territory": ("territoire", "zone_geographique", "libelle_territoire", "libelle_geographique", "zone"),
 }
 _FRANCE = {"france", "france entiere", "france metropolitaine", "france hors mayotte", "ensemble", "total"}
@@ -350,6 +351,21 @@ def _category(value) -> str:
     raise ValueError(f"unknown job-seeker category {value!r} (expected A, B, C, ABC, D, E)")
 
 
+def norm_flow(value) -> str | None:
+    """None for the stock (job seekers at the end of the period), ``entries`` or ``exits`` for flows."""
+    t = norm_text(value)
+    if is_total(t) or any(k in t for k in ("fin de", "stock", "inscrits", "defm", "demandeurs d'emploi",
+                                             "demandeurs d emploi", "nombre de demandeurs")) and \
+            not any(k in t for k in ("entree", "sortie")):
+        return None
+    if "entree" in t or "inscription" in t:
+        return "entries"
+    if "sortie" in t:
+        return "exits"
+    raise ValueError(f"unknown series {value!r} (expected job seekers at the end of the period, entries "
+                     "(entrées) or exits (sorties))")
+
+
 def _code_of(value, width: int = 0) -> str | None:
     """'M1811 - Data engineer' -> 'M1811'; '28 - Normandie' -> '28'; 14.0 -> '14'."""
     c = code(value, width)
@@ -373,7 +389,7 @@ def _title_category(titles: list[str]) -> str | None:
 
 def read_job_seekers_series(path: str | Path, *, nomenclature: str | None = None, sheet: str | None = None,
                             territory_names: dict[str, tuple[str, str]] | None = None,
-                            stats: dict | None = None) -> Iterator[dict]:
+                            stats: dict | None = None, flows: bool = False) -> Iterator[dict]:
     """Yield ``job_seekers`` rows from a publisher's series table (layout ``stmt-defm-series-2024``).
 
     The layout of the DARES / France Travail statistical tables of job seekers registered at the
@@ -385,6 +401,9 @@ def read_job_seekers_series(path: str | Path, *, nomenclature: str | None = None
     named in the title ("catégories A, B, C") applies when there is no category column.
     Territories may be given by name (a "Région" or "Territoire" column holding "Normandie",
     "Calvados"): ``territory_names`` maps normalised names to (level, code).
+    A series column ("Indicateur", "Flux"…) may mix the stock with **flows** ("Entrées", "Sorties"
+    des listes): stock rows are yielded by default, flow rows with ``flows=True`` (table
+    ``job_seeker_flows``; counted in ``stats["flow_rows"]`` otherwise).
     Rows broken down by qualification level are not stored (the table has no such dimension):
     their number goes to ``stats["skipped_qualification_rows"]`` when a ``stats`` dict is given.
     """
@@ -437,6 +456,16 @@ def read_job_seekers_series(path: str | Path, *, nomenclature: str | None = None
             cat = _category(cell("category")) if "category" in dims else (title_cat or "ABC")
         except ValueError as exc:
             raise InputError(str(exc), path=path_s, line=line, field=field) from None
+        flow = None
+        if "flow" in dims:
+            try:
+                flow = norm_flow(cell("flow"))
+            except ValueError as exc:
+                raise InputError(str(exc), path=path_s, line=line, field=header[dims["flow"]]) from None
+        if (flow is not None) != flows:
+            if flow is not None and stats is not None:
+                stats["flow_rows"] = stats.get("flow_rows", 0) + 1
+            continue
         if "qualification" in dims and not is_total(norm_text(cell("qualification"))):
             if stats is not None:
                 stats["skipped_qualification_rows"] = stats.get("skipped_qualification_rows", 0) + 1
@@ -471,6 +500,12 @@ def read_job_seekers_series(path: str | Path, *, nomenclature: str | None = None
                     nomen = nomenclature or fap_nomenclature(c, periods[0][2].year)
         for i, label, end in periods:
             value = cells[i] if i < len(cells) else None
+            if flows:
+                yield {"period": label, "period_end": end, "level": level, "territory": terr, "nomenclature": nomen,
+                       "occupation": occ, "category": cat, "flow": flow,
+                       "value": parse_count(value, path=path_s, line=line, field=header[i]),
+                       "layout": WIDE_LAYOUT, "origin_file": path_s, "origin_line": line}
+                continue
             yield {"period": label, "period_end": end, "level": level, "territory": terr, "nomenclature": nomen,
                    "occupation": occ, "category": cat, "sex": sex, "age_band": age, "diploma": dipl,
                    "seniority": sen,
