@@ -7,8 +7,10 @@
    hardening) on the small file is the speed and memory baseline.
 2. Ingestion into DuckDB (fiches/s) against the parse alone.
 3. Quality of the skills found in certification blocs: precision/recall/F1 against hand labels
-   (bench/gold_certifications/blocs_rome_skills.json: ROME code_ogr per bloc, 12 real fiches);
-   the extractor Adequa uses for ads against the phrase baseline.
+   (bench/gold_certifications/blocs_rome_skills*.json: ROME code_ogr per bloc, 12 RNCP + 8 RS
+   real fiches), on held-out fiches (``HELD_OUT``) and on the development ones: the bloc linker
+   against the ads' extractor (what session 1 used) and the phrase baseline; inferred ROME
+   top-1/top-5; linking CPU time per item.
 """
 
 from __future__ import annotations
@@ -121,29 +123,63 @@ def score(pred: dict[str, set[str]], gold: dict[str, list[str]]) -> tuple[float,
     return prec, rec, f1, tp, fp, fn
 
 
-def predict(extractor, sample: Path, blocs: set[str], *, hint: bool = False) -> tuple[dict[str, set[str]], int, int]:
-    """Predicted ROME ids per labelled bloc, and the counts of all mentions / ESCO-only mentions."""
+#: Fiches whose labels are held out: never looked at while the linker's options were chosen.
+#: Near-duplicate fiches (two versions of one title, the two blockchain RS fiches) sit on one side.
+HELD_OUT = {"RNCP36490", "RNCP37873", "RNCP35959", "RNCP40344", "RNCP35625", "RS5000", "RS6604", "RS5568", "RS7423"}
+
+
+def gold_labels() -> dict[str, list[str]]:
+    """Bloc code (or ``<numero>_fiche``) -> labelled ROME ids, both label files."""
+    labels: dict[str, list[str]] = {}
+    for path in sorted(GOLD.parent.glob("blocs_rome_skills*.json")):
+        labels.update(json.loads(path.read_text(encoding="utf-8"))["labels"])
+    return labels
+
+
+def fiche_of(bloc: str) -> str:
+    return bloc.split("_")[0].split("BC")[0]
+
+
+def sample_fiches(mirror: Path) -> list[dict]:
     from adequa.sources.rncp import read_fiches
 
+    out = []
+    for rep in ("RNCP", "RS"):
+        out += [f for f in read_fiches(mirror / "training" / "rncp" / f"export_fiches_{rep}_v4.1_sample.xml")
+                if isinstance(f, dict)]
+    return out
+
+
+def _texts(f: dict) -> list[tuple[tuple[str, str], str]]:
+    if f["blocs"]:
+        return [((b["code"], fld), b[fld]) for b in f["blocs"] for fld in ("libelle", "competences") if b.get(fld)]
+    return [((f["numero"] + "_fiche", "competences_attestees"), f["competences_attestees"])] \
+        if f.get("competences_attestees") else []
+
+
+def predict(extractor, fiches: list[dict], blocs: set[str], *, hint: bool = False) -> tuple[dict[str, set[str]], int, int]:
+    """Predicted ROME ids per labelled bloc, and the counts of all mentions / ESCO-only mentions."""
     out: dict[str, set[str]] = {}
     total = esco_only = 0
-    for f in read_fiches(sample):
-        if not isinstance(f, dict):
+    for f in fiches:
+        texts = [(k, t) for k, t in _texts(f) if k[0] in blocs]
+        if not texts:
+            continue
+        if hasattr(extractor, "link_certification"):
+            links, _ = extractor.link_certification(texts, f["codes_rome"] if hint else None)
+            for (bloc, _), found in links.items():
+                total += len(found)
+                out.setdefault(bloc, set()).update(x.ogr for x in found)
             continue
         rome_hint = f["codes_rome"][0] if (hint and f["codes_rome"]) else None
-        for b in f["blocs"]:
-            if b["code"] not in blocs:
-                continue
-            found = set()
-            for text in (b["libelle"], b["competences"]):
-                if text:
-                    for m in extractor.extract(text, lang="fr", rome_hint=rome_hint):
-                        total += 1
-                        if m.rome_ogr:
-                            found.add(m.rome_ogr)
-                        elif m.esco_uri:
-                            esco_only += 1
-            out[b["code"]] = found
+        for (bloc, _), text in texts:
+            found = out.setdefault(bloc, set())
+            for m in extractor.extract(text, lang="fr", rome_hint=rome_hint):
+                total += 1
+                if m.rome_ogr:
+                    found.add(m.rome_ogr)
+                elif m.esco_uri:
+                    esco_only += 1
     return out, total, esco_only
 
 
@@ -162,88 +198,126 @@ def _relax(d: dict[str, "set[str] | list[str]"], macro: dict[str, str]) -> dict[
     return {k: {macro.get(x, x) for x in v} for k, v in d.items()}
 
 
-def quality_measures() -> list[Measure]:
+def _extractors(mirror: Path) -> dict:
+    from adequa.config import Settings
+    from adequa.pipeline.training import load_extractor
+
+    settings = Settings(mirror=mirror, data_dir=Path("/nonexistent"), cache_dir=CACHE)
+    return {"bloc linker": load_extractor(settings, "linker"), "ads SkillExtractor": load_extractor(settings, "ads"),
+            "ROME phrase matcher": load_extractor(settings, "phrases")}
+
+
+def quality_measures(extractors: dict | None = None) -> list[Measure]:
+    """P/R/F1 of bloc skills against the hand labels, on the held-out fiches (and on the
+    development ones, where the linker's options were chosen), ROME-item and macro level."""
     mirror = _mirror()
     if mirror is None:
         return []
-    from adequa.config import Settings
-    from adequa.pipeline.training import load_extractor, rome_phrase_extractor
-
-    gold = json.loads(GOLD.read_text(encoding="utf-8"))["labels"]
-    sample = mirror / "training" / "rncp" / "export_fiches_RNCP_v4.1_sample.xml"
-    baseline = rome_phrase_extractor(mirror)
-    main = load_extractor(Settings(mirror=mirror, data_dir=Path("/nonexistent"), cache_dir=CACHE))
-    name = type(main).__name__
+    gold = gold_labels()
+    fiches = sample_fiches(mirror)
+    extractors = extractors or _extractors(mirror)
     macro = _macro(mirror)
-    base = "ROME phrase matcher"
-    label = f"{len(gold)} blocs / 12 RNCP fiches, {name}"
-    pb, nb, eb = predict(baseline, sample, set(gold))
     out = []
-    for hint in (False, True):
-        pm, nm, em = predict(main, sample, set(gold), hint=hint)
-        tag = " (rome_hint = published ROME)" if hint else ""
-        p1, r1, f1, *c1 = score(pm, gold)
-        p0, r0, f0, *c0 = score(pb, gold)
-        q1, s1, g1, *d1 = score(_relax(pm, macro), _relax(gold, macro))
-        q0, s0, g0, *d0 = score(_relax(pb, macro), _relax(gold, macro))
-        print(f"bench_training quality{tag}: {name} tp/fp/fn={c1} (macro {d1}), mentions {nm}, ESCO-only {em}; "
-              f"phrase baseline tp/fp/fn={c0} (macro {d0}), mentions {nb}", file=sys.stderr)
-        out += [Measure("training", f"bloc skills precision, {label}{tag}", p1, "P", p0, base),
-                Measure("training", f"bloc skills recall, {label}{tag}", r1, "R", r0, base),
-                Measure("training", f"bloc skills F1, {label}{tag}", f1, "F1", f0, base),
-                Measure("training", f"bloc skills F1 at macro-compétence level, {label}{tag}", g1, "F1", g0, base),
-                Measure("training", f"share of mentions with an ESCO id only (not scorable), {name}{tag}",
-                        em / nm if nm else 0.0, "share")]
+    for part, keep in (("held-out", lambda b: fiche_of(b) in HELD_OUT), ("dev", lambda b: fiche_of(b) not in HELD_OUT)):
+        g = {b: v for b, v in gold.items() if keep(b)}
+        n_fiches = len({fiche_of(b) for b in g})
+        label = f"{len(g)} {part} blocs / {n_fiches} fiches"
+        results = {}
+        for name, ex in extractors.items():
+            pred, n, esco = predict(ex, fiches, set(g), hint=True)
+            results[name] = (score(pred, g), score(_relax(pred, macro), _relax(g, macro)), n)
+            print(f"bench_training quality {part}: {name} tp/fp/fn={results[name][0][3:]} "
+                  f"(macro {results[name][1][3:]}), mentions {n}, ESCO-only {esco}", file=sys.stderr)
+        new, old = results["bloc linker"], results["ads SkillExtractor"]
+        base = "ads SkillExtractor (session 1)"
+        for i, what in enumerate(("precision", "recall", "F1")):
+            out.append(Measure("training", f"bloc skills {what}, {label}, bloc linker", new[0][i], what[0].upper(),
+                               old[0][i], base))
+        out.append(Measure("training", f"bloc skills F1 at macro-compétence level, {label}, bloc linker", new[1][2], "F1",
+                           old[1][2], base))
+        ph = results["ROME phrase matcher"]
+        out.append(Measure("training", f"bloc skills F1, {label}, ROME phrase matcher", ph[0][2], "F1", old[0][2], base))
     return out
 
 
-def inference_measures() -> list[Measure]:
-    """Inferred ROME links against the published ones on the 12 real RNCP fiches: hit@5 when an
-    inferred ROME 4.0 fiche (or its v3 parent) is a published code, and at the domain level
-    (first three characters, e.g. M18)."""
+def inference_measures(extractors: dict | None = None) -> list[Measure]:
+    """Inferred ROME links against the published ones on the 12 real RNCP fiches, from links found
+    without the published codes: top-1 / top-5 hit when an inferred ROME 4.0 fiche (or its v3
+    parent) is a published code, and top-5 at the domain level (first three characters, M18)."""
     mirror = _mirror()
     if mirror is None:
         return []
     import csv
 
-    from adequa.config import Settings
-    from adequa.pipeline.training import (NON_DISCRIMINANT_KINDS, infer_rome, load_extractor, rome_norms,
-                                          rome_phrase_extractor, rome_skill_links)
-    from adequa.sources.rncp import read_fiches
+    from adequa.pipeline.training import NON_DISCRIMINANT_KINDS, infer_rome, rome_norms, rome_skill_links
 
     with open(mirror / "rome" / "unix_referentiel_code_rome_v460_utf8.csv", encoding="utf-8") as fh:
         parent = {r["code_rome"]: r["code_rome_parent"] or r["code_rome"] for r in csv.DictReader(fh)}
     links = rome_skill_links(mirror)
     n = len({r for rs in links.values() for r in rs})
     norms = rome_norms(links, n)
-    fiches = [f for f in read_fiches(mirror / "training" / "rncp" / "export_fiches_RNCP_v4.1_sample.xml")
-              if isinstance(f, dict) and f["codes_rome"]]
+    fiches = [f for f in sample_fiches(mirror) if f["codes_rome"]]
+    extractors = extractors or _extractors(mirror)
 
-    def evaluate(extractor) -> tuple[float, float]:
-        exact = domain = 0
+    def evaluate(extractor) -> tuple[float, float, float]:
+        top1 = top5 = domain = 0
         for f in fiches:
-            skills = []
-            for b in f["blocs"]:
-                for text in (b["libelle"], b["competences"]):
-                    if text:
-                        skills += [m.rome_ogr for m in extractor.extract(text, lang="fr")
-                                   if m.rome_ogr and (m.kind or "").lower() not in NON_DISCRIMINANT_KINDS]
+            texts = _texts(f)
+            if hasattr(extractor, "link_certification"):
+                found, _ = extractor.link_certification(texts, None)
+                skills = [x.ogr for xs in found.values() for x in xs if x.kind != "savoir"]
+            else:
+                skills = [m.rome_ogr for _, t in texts for m in extractor.extract(t, lang="fr")
+                          if m.rome_ogr and (m.kind or "").lower() not in NON_DISCRIMINANT_KINDS]
             top = [r for r, _, _ in infer_rome(skills, links, top=5, min_score=0.0, n_romes=n, norms=norms)]
             pub = set(f["codes_rome"])
-            exact += any(r in pub or parent.get(r) in pub for r in top)
+            hit = [r in pub or parent.get(r) in pub for r in top]
+            top1 += bool(hit[:1] and hit[0])
+            top5 += any(hit)
             domain += any(r[:3] in {p[:3] for p in pub} for r in top)
-        return exact / len(fiches), domain / len(fiches)
+        return top1 / len(fiches), top5 / len(fiches), domain / len(fiches)
 
-    main = load_extractor(Settings(mirror=mirror, data_dir=Path("/nonexistent"), cache_dir=CACHE))
-    e1, d1 = evaluate(main)
-    e0, d0 = evaluate(rome_phrase_extractor(mirror))
-    name = type(main).__name__
-    base = "same inference over the ROME phrase matcher"
-    return [Measure("training", f"inferred ROME hit@5 (fiche or v3 parent = published), {len(fiches)} RNCP fiches, {name}",
-                    e1, "share", e0, base),
-            Measure("training", f"inferred ROME hit@5 at domain level (M18…), {len(fiches)} RNCP fiches, {name}",
-                    d1, "share", d0, base)]
+    res = {name: evaluate(ex) for name, ex in extractors.items()}
+    new, old = res["bloc linker"], res["ads SkillExtractor"]
+    base = "same inference over the ads SkillExtractor (session 1)"
+    k = len(fiches)
+    return [Measure("training", f"inferred ROME top-1 hit (fiche or v3 parent = published), {k} RNCP fiches, bloc linker",
+                    new[0], "share", old[0], base),
+            Measure("training", f"inferred ROME top-5 hit, {k} RNCP fiches, bloc linker", new[1], "share", old[1], base),
+            Measure("training", f"inferred ROME top-5 hit at domain level (M18…), {k} RNCP fiches, bloc linker", new[2],
+                    "share", old[2], base),
+            Measure("training", f"inferred ROME top-5 hit, {k} RNCP fiches, ROME phrase matcher",
+                    res["ROME phrase matcher"][1], "share", old[1], base)]
+
+
+def linker_speed(extractors: dict | None = None) -> list[Measure]:
+    """CPU time to link every bloc of the 20 sample fiches with the published-ROME hint (and the
+    feedback pass for fiches without ROME codes), against the same linker without that pass."""
+    mirror = _mirror()
+    if mirror is None:
+        return []
+    import time
+
+    from adequa.enrich.certification_skills import split_items
+
+    fiches = sample_fiches(mirror)
+    linker = (extractors or _extractors(mirror))["bloc linker"]
+    n_items = sum(len(split_items(t)) for f in fiches for _, t in _texts(f))
+    blocs = {k[0] for f in fiches for k, _ in _texts(f)}
+    times = {}
+    for feedback in (linker.feedback, 0):
+        saved, linker.feedback = linker.feedback, feedback
+        t0 = time.process_time()
+        for _ in range(3):
+            predict(linker, fiches, blocs, hint=True)
+        times[feedback] = (time.process_time() - t0) / 3
+        linker.feedback = saved
+    return [Measure("training", f"bloc linking CPU per item ({n_items} items of 20 fiches, feedback pass for RS)",
+                    times[linker.feedback] / n_items * 1000, "ms", times[0] / n_items * 1000, "no feedback pass")]
 
 
 def run(quick: bool) -> list[Measure]:
-    return parser_measures(quick) + quality_measures() + inference_measures()
+    mirror = _mirror()
+    extractors = _extractors(mirror) if mirror is not None else None
+    return (parser_measures(quick) + quality_measures(extractors) + inference_measures(extractors)
+            + linker_speed(extractors))

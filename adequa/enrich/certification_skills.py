@@ -49,7 +49,7 @@ def split_items(text: str, *, min_words: int = 2) -> list[tuple[int, int]]:
     if not text:
         return []
     pieces: list[list[int]] = []           # [start, end, marked]
-    pos = 0
+    pos, soft = 0, False                   # soft: the previous break was only a run of spaces
     for m in list(_BREAK.finditer(text)) + [None]:
         end = m.start() if m else len(text)
         a, b = pos, end
@@ -67,11 +67,12 @@ def split_items(text: str, *, min_words: int = 2) -> list[tuple[int, int]]:
                 a += mk.end()
             if a < b:
                 first = text[a]
-                if pieces and not marked and first.isalpha() and first.islower():
+                if pieces and soft and not marked and first.isalpha() and first.islower():
                     pieces[-1][1] = b                     # a sentence broken by a run of spaces: glue it back
                 else:
                     pieces.append([a, b, marked])
         pos = m.end() if m else len(text)
+        soft = bool(m) and not m.group().strip() and "\n" not in m.group() and "\r" not in m.group()
     return [(a, b) for a, b, _ in pieces if len(re.findall(r"[^\W\d_]{2,}", text[a:b])) >= min_words]
 
 
