@@ -185,3 +185,41 @@ def _vary(text: str, k: int) -> str:
         i = k % (len(parts) - 1)
         parts[i], parts[i + 1] = parts[i + 1], parts[i]
     return ". ".join(parts) + f"\nRéférence de l'offre : {k}."
+
+
+def _units(text: str) -> list[str]:
+    """Lines of a description (newline kept at each end); a text of 1-2 lines is cut into sentences."""
+    lines = text.splitlines(keepends=True)
+    if len(lines) >= 3:
+        return lines
+    out = []
+    for line in lines:
+        parts = line.split(". ")
+        out += [p + ". " for p in parts[:-1]] + [parts[-1]]
+    return [u for u in out if u]
+
+
+def distinct_ads(ads: list[dict], n: int) -> list[dict]:
+    """``n`` ads whose descriptions all differ: the real ones first, then real descriptions recombined
+    line-wise across ads (the first lines of one ad + the last lines of another; a short ad is cut
+    into sentences instead). Titles are the first ad's. Deterministic."""
+    out, seen = [], set()
+    units = [_units(a["description"]) for a in ads]
+    N = len(ads)
+    for a in ads:
+        if len(out) < n and a["description"] not in seen:
+            seen.add(a["description"])
+            out.append(dict(a))
+    k = 0
+    while len(out) < n:
+        k += 1
+        b, d = k % N, (k * 7919 + k // N) % N
+        ub, ud = units[b], units[d]
+        cut_b = 1 + (k // N) % max(1, len(ub) - 1)
+        cut_d = (k // N + 1) % max(1, len(ud))
+        desc = "".join(ub[:cut_b]) + ("" if "".join(ub[:cut_b]).endswith(("\n", " ")) else "\n") + "".join(ud[cut_d:])
+        if desc in seen or len(desc) < 40:
+            continue
+        seen.add(desc)
+        out.append({"id": f"{ads[b]['id']}-{k}", "title": ads[b]["title"], "description": desc})
+    return out

@@ -98,6 +98,11 @@ class Segmenter:
 
         ``toks`` (start, end, …) and their ``lemmas``, when given, save lemmatising twice.
         """
+        return self.split_state(text, toks, lemmas)[0]
+
+    def split_state(self, text: str, toks=None, lemmas=None, section: str = "neutral") -> tuple[list[Segment], str]:
+        """``split`` that starts in ``section`` (the class set by an earlier header) and also returns
+        the section in force at the end: a text can be read line by line, each line on its own."""
         out: list[Segment] = []
         pos = 0
         pieces = []
@@ -105,7 +110,6 @@ class Segmenter:
             pieces.append((pos, m.start(), m.group()))
             pos = m.end()
         pieces.append((pos, len(text), ""))
-        section = "neutral"
         prev_sep = "\n"
         ti = 0
         for start, end, sep in pieces:
@@ -126,7 +130,9 @@ class Segmenter:
                 while tj < len(toks) and toks[tj][1] <= e:
                     tj += 1
                 lem = " ".join(lemmas[ti:tj])
-                head = self.headers.get(lem) if len(seg_text) <= 62 else None
+                # lengths without a trailing colon: the same whether the colon ends the piece (a line
+                # read alone) or was taken as the separator (": " before an upper-case next line)
+                head = self.headers.get(lem) if len(seg_text.rstrip(" :")) <= 62 else None
             else:
                 head = self.header_class(seg_text)
             if head is None and ":" in seg_text[:40]:
@@ -137,7 +143,7 @@ class Segmenter:
                     section = head_inline
             if head is None and sep.strip() == ":" or seg_text.rstrip().endswith(":"):
                 # "Vos missions seront les suivantes :", "vous participerez aux missions suivantes :"
-                if _INTRO.search(seg_text) and len(seg_text) < 160:
+                if _INTRO.search(seg_text) and len(seg_text.rstrip(" :")) < 160:
                     section = "job"
             if head is not None:
                 section = head
@@ -152,4 +158,4 @@ class Segmenter:
                     cls = cue
                 out.append(Segment(s, e, cls, bullet))
             prev_sep = sep or "\n"
-        return out
+        return out, section

@@ -51,6 +51,7 @@ _COPULA = frozenset("etre avoir devoir pouvoir constituer permettre".split())
 _THING_DET = frozenset("en nos notre leur leurs la le les cet cette son sa ses ces des".split())
 
 _MISSING = object()
+_ESCAPE_HINT = re.compile(r"[/\\][rnt]")   # every escape that ``mask_escapes`` rewrites starts so
 
 
 def _copy(m: SkillMention) -> SkillMention:
@@ -61,6 +62,8 @@ def _copy(m: SkillMention) -> SkillMention:
 
 
 TEXT_MEMO = 20_000      # distinct texts remembered (whole descriptions; cleared when full)
+LINE_PLANS = 60_000     # distinct lines whose hint-independent analysis is remembered
+LINE_MEMO = 200_000     # distinct (line, section, ROME hint) whose mentions are remembered
 T_ROME = 0.62
 T_ESCO = 0.70
 T_WEAK = 0.45
@@ -82,6 +85,9 @@ class SkillExtractor:
         self._memo: dict = {}
         self._texts: dict = {}       # (text, lang, hint, field, semantic) -> mentions: reposted ads cost nothing
         self._links: dict = {}       # (lang, candidate keys, ROME hint) -> link
+        self._swaps: dict = {}       # (lang, label keys, ROME hint) -> ROME entry replacing an ESCO-only match
+        self._plans: dict = {}       # (line, section, field, lang) -> analysis independent of the ROME hint
+        self._resolved: dict = {}    # (line, section, hint, field, lang, semantic) -> mentions in the line
         self._others: dict[str, "SkillExtractor"] = {}
         self.semantic = True         # False: exact pass only (curated lexicon + taxonomy labels)
         self._loader = loader        # lang -> Compiled, for languages built on demand
@@ -99,9 +105,8 @@ class SkillExtractor:
 
     def clear_memos(self) -> None:
         """Forget remembered texts and links (to measure the cost of unseen ads)."""
-        self._memo.clear()
-        self._texts.clear()
-        self._links.clear()
+        for memo in (self._memo, self._texts, self._links, self._swaps, self._plans, self._resolved):
+            memo.clear()
         for other in self._others.values():
             other.clear_memos()
 
@@ -131,7 +136,26 @@ class SkillExtractor:
             self._texts[memo_key] = got
         return [_copy(m) for m in got]
 
+    def extract_shared(self, text: str, lang: str = "fr", rome_hint: str | None = None,
+                       field: str = "description") -> tuple[SkillMention, ...]:
+        """``extract`` without the defensive copies: the remembered mentions themselves, for callers
+        that only read them (``annotate``). Do not modify them."""
+        if not text:
+            return ()
+        memo_key = (text, lang, rome_hint, field, self.semantic)
+        got = self._texts.get(memo_key)
+        if got is None:
+            got = tuple(self._extract(text, lang, rome_hint, field))
+            if len(self._texts) >= TEXT_MEMO:
+                self._texts.clear()
+            self._texts[memo_key] = got
+        return got
+
     def _extract(self, text: str, lang: str, rome_hint: str | None, field: str) -> list[SkillMention]:
+        """Line by line: nothing in a mention crosses a line break, and the only state carried
+        from one line to the next is the section class set by a header ("Vos missions :"). So a
+        line is analysed once per (line, section) and resolved once per ROME hint: boilerplate
+        and requirement lines that recur across ads cost a dictionary look-up."""
         if lang not in self.c.langs:
             other = self.for_lang(lang)
             if other is not self:
@@ -139,35 +163,92 @@ class SkillExtractor:
             lang = next(iter(self.c.langs))
         model = self.c.langs[lang]
         prefer = self.c.fiche_items.get(rome_hint) if rome_hint else None
-        masked = mask_escapes(text)
-        toks = spans(masked)
+        hint = rome_hint if prefer else None        # a hint without a fiche changes nothing
+        masked = mask_escapes(text) if _ESCAPE_HINT.search(text) else text
+        resolved = self._resolved
+        out: list[SkillMention] = []
+        section = "neutral"
+        pos = 0
+        sem = self.semantic
+        for line in masked.split("\n"):
+            if line and not line.isspace():
+                key = (line, section, field, lang, sem)
+                got = resolved.get(key)
+                if got is None:
+                    plan = self._line_plan(line, section, model, field)
+                    relevant: set = set()
+                    # resolved without a hint, noting every ROME code a hint could have changed
+                    got = [self._resolve(plan, model, None, None, relevant), frozenset(relevant), plan[0], None]
+                    if len(resolved) >= LINE_MEMO:
+                        resolved.clear()
+                    resolved[key] = got
+                rel, relevant, section, by_hint = got
+                if prefer and not relevant.isdisjoint(prefer):
+                    if by_hint is None:
+                        by_hint = got[3] = {}
+                    rel = by_hint.get(hint)
+                    if rel is None:
+                        rel = by_hint[hint] = self._resolve(self._line_plan(line, key[1], model, field),
+                                                            model, prefer, hint)
+                for s, e, rome, esco, label, kind, score, method, unlisted in rel:
+                    s += pos
+                    e += pos
+                    out.append(SkillMention(s, e, text[s:e], rome, esco, label, kind, score, method, unlisted, field))
+            pos += len(line) + 1
+        return out
+
+    def _line_plan(self, line: str, section: str, model, field: str):
+        pkey = (line, section, field, model.lang, self.semantic)
+        plan = self._plans.get(pkey)
+        if plan is None:
+            plan = self._plan(line, section, model, field)
+            if len(self._plans) >= LINE_PLANS:
+                self._plans.clear()
+            self._plans[pkey] = plan
+        return plan
+
+    def _plan(self, line: str, section: str, model, field: str):
+        """Everything about one line that does not depend on the ad's ROME hint:
+        (section at the end, tokens, keys, exact matches kept, candidate phrases, curated matches)."""
+        toks = spans(line)
         if not toks:
-            return []
+            if field == "description":
+                section = self.c.segmenter.split_state(line, toks, [], section)[1]
+            return (section, toks, None, (), (), (), line)
         keyf = model.keys.key
         keys = [keyf(t[3]) for t in toks]
         # barrier keys between tokens separated by punctuation
+        brk = [False] * len(toks)
+        breaks = [m.start() for m in _BREAK.finditer(line)]
+        if breaks:
+            bi, nb = 0, len(breaks)
+            prev_end = toks[0][1]
+            for i in range(1, len(toks)):
+                s = toks[i][0]
+                while bi < nb and breaks[bi] < s:
+                    if breaks[bi] >= prev_end:
+                        brk[i] = True
+                    bi += 1
+                prev_end = toks[i][1]
         seq: list[str] = []
         seq_tok: list[int] = []
-        prev_end = 0
-        for i, (s, e, n, _) in enumerate(toks):
-            if i and _BREAK.search(masked, prev_end, s):
+        for i, k in enumerate(keys):
+            if brk[i]:
                 seq.append(BARRIER)
                 seq_tok.append(-1)
-            seq.append(keys[i])
+            seq.append(k)
             seq_tok.append(i)
-            prev_end = e
 
         if field == "description":
             lem = self._lemma_of
             lemmas = [lem(t[3]) for t in toks]
-            segments = self.c.segmenter.split(masked, toks, lemmas)
+            segments, section = self.c.segmenter.split_state(line, toks, lemmas, section)
         else:
             segments = []
         tok_cls, seg_of = self._token_classes(toks, segments, field)
 
-        found: list[tuple[int, int, int, float, str, int]] = []   # (tok_i, tok_j, entry, score, method, priority)
         taken = [False] * len(toks)
-
+        found = []
         # 1. curated lexicon: allowed everywhere but company / apply / diversity text
         prepared = model.curated.prepare(seq)
         for a, b, entries in model.curated.find(seq, prepared):
@@ -177,38 +258,31 @@ class SkillExtractor:
             if tok_cls[i] in ("company", "apply", "diversity", "header") or tok_cls[j] != tok_cls[i]:
                 continue
             eid = entries[0]
-            if self.c.entries.soft_single[eid] and not self._soft_ok(toks, keys, i, j, masked):
+            if self.c.entries.soft_single[eid] and not self._soft_ok(toks, keys, i, j, brk):
                 continue
-            if i == j and eid in self.c.case_sensitive and not toks[i][2][:1].isupper() and not text[toks[i][0]].isupper():
+            if i == j and eid in self.c.case_sensitive and not toks[i][2][:1].isupper() and not line[toks[i][0]].isupper():
                 continue        # "tableau" is not Tableau
             found.append((i, j, eid, 1.0, self._method(toks, keys, i, j), 3))
         found = self._greedy(found, taken)
+        if field != "description":
+            return (section, toks, keys, (), (), tuple(found), line)
 
-        if field == "description":
-            # 2. taxonomy labels, in job / neutral segments
-            exact = []
-            for a, b, entries in model.exact.find(seq, prepared):
-                i, j = seq_tok[a], seq_tok[b]
-                if i < 0 or j < 0:
-                    continue
-                if tok_cls[i] not in ("job", "neutral") or tok_cls[j] != tok_cls[i]:
-                    continue
-                eid = self._pick(entries, prefer)
-                if not self.c.entries.rome[eid]:
-                    swap = model.sim.best(frozenset(keys[x] for x in range(i, j + 1) if keys[x]), prefer=prefer,
-                                               entry_ogr=self.c.entries.rome.__getitem__, k=8)
-                    swap = [x for x in swap if self.c.entries.rome[x[1]]]
-                    if swap and swap[0][0] >= T_SWAP:
-                        eid = swap[0][1]
-                n_content = sum(1 for x in range(i, j + 1) if keys[x])
-                exact.append((i, j, eid, 1.0, self._method(toks, keys, i, j), 2 if n_content >= 2 else 1))
-            exact_kept = self._greedy(exact, list(taken))
-            # 3. candidate phrases
-            cands = self._candidates(toks, keys, tok_cls, seg_of, segments, model, masked) if self.semantic else []
-            for i, j, action in cands:
-                inside = [m for m in exact_kept if not (m[1] < i or m[0] > j)]
-                content = [x for x in range(i, j + 1) if keys[x]]
-                covered = {x for m in inside for x in range(m[0], m[1] + 1) if keys[x]}
+        # 2. taxonomy labels, in job / neutral segments (the entry is picked per ROME hint)
+        exact = []
+        for a, b, entries in model.exact.find(seq, prepared):
+            i, j = seq_tok[a], seq_tok[b]
+            if i < 0 or j < 0:
+                continue
+            if tok_cls[i] not in ("job", "neutral") or tok_cls[j] != tok_cls[i]:
+                continue
+            n_content = sum(1 for x in range(i, j + 1) if keys[x])
+            exact.append((i, j, entries, 1.0, self._method(toks, keys, i, j), 2 if n_content >= 2 else 1))
+        exact_kept = self._greedy(exact, list(taken))
+        # 3. candidate phrases, with what can be decided without the hint
+        cands = []
+        if self.semantic:
+            for i0, j0, action in self._candidates(toks, keys, tok_cls, seg_of, segments, model, line, brk):
+                i, j = i0, j0
                 if any(taken[x] for x in range(i, j + 1)):
                     # a curated mention sits inside: keep the longest free stretch
                     i, j = self._free_stretch(i, j, taken, keys)
@@ -218,49 +292,100 @@ class SkillExtractor:
                     if span is None:
                         continue
                     i, j = span
-                    content = [x for x in range(i, j + 1) if keys[x]]
                     action = model.keys.is_action(toks[i][3])
-                if inside and len(covered & set(content)) >= 0.6 * len(content):
-                    continue    # the exact label says it
-                link = self._link(frozenset(keys[x] for x in content), model, prefer, rome_hint)
-                score, eid = link if link else (0.0, None)
+                content = tuple(x for x in range(i, j + 1) if keys[x])
                 is_task = action and (tok_cls[i] == "job" or (seg_of[i] >= 0 and segments[seg_of[i]].bullet)
                                       or (tok_cls[i] == "neutral" and len(content) >= 2))
                 single = len(content) == 1
-                if single and score < T_SINGLE and not (is_task and tok_cls[i] == "job"):
-                    continue    # a lone word that only relates to a label ("aluminium" ~ "Travail de l'aluminium")
-                if eid is not None and score >= (T_ROME if self.c.entries.rome[eid] else T_ESCO):
-                    for m in inside:
-                        exact_kept.remove(m)
-                    found.append((i, j, eid, round(min(score, 1.0), 3), "semantic", 1))
-                elif (is_task or (not single and tok_cls[i] == "job" and seg_of[i] >= 0 and segments[seg_of[i]].bullet)) \
-                        and 1 <= len(content) <= 14 and score >= T_UNLISTED:
-                    for m in inside:
-                        exact_kept.remove(m)
-                    found.append((i, j, -1, round(max(score, 0.3), 3), "semantic", 0))
-            for m in exact_kept:
-                found.append(m)
-        found.sort()
-        out: list[SkillMention] = []
-        last_end = -1
+                job_bullet = not single and tok_cls[i] == "job" and seg_of[i] >= 0 and segments[seg_of[i]].bullet
+                cands.append((i0, j0, i, j, content, frozenset(keys[x] for x in content), is_task, single,
+                              is_task and tok_cls[i] == "job", job_bullet))
+        return (section, toks, keys, tuple(exact_kept), tuple(cands), tuple(found), line)
+
+    def _resolve(self, plan, model, prefer, hint, relevant: set | None = None) -> tuple:
+        """Mentions of one analysed line for one ROME hint: (start, end, rome, esco, label, kind,
+        score, method, unlisted) with offsets into the line. ``relevant`` (without a hint) receives
+        every ROME code whose presence in the hint's fiche could change the result."""
+        _, toks, keys, exact_plan, cands, curated, _ = plan
+        if not toks:
+            return ()
         E = self.c.entries
+        found = list(curated)
+        exact_kept = []
+        for i, j, entries, score, method, prio in exact_plan:
+            eid = self._pick(entries, prefer)
+            if relevant is not None:
+                relevant.update(E.rome[e] for e in entries if E.rome[e])
+            if not E.rome[eid]:
+                swap = self._swap(frozenset(keys[x] for x in range(i, j + 1) if keys[x]), model, prefer, hint, relevant)
+                if swap is not None:
+                    eid = swap
+            exact_kept.append((i, j, eid, score, method, prio))
+        for i0, j0, i, j, content, keyset, is_task, single, job_task, job_bullet in cands:
+            inside = [m for m in exact_kept if not (m[1] < i0 or m[0] > j0)]
+            if inside:
+                covered = {x for m in inside for x in range(m[0], m[1] + 1) if keys[x]}
+                if len(covered.intersection(content)) >= 0.6 * len(content):
+                    continue    # the exact label says it
+            link = self._link(keyset, model, prefer, hint, relevant)
+            score, eid = link if link else (0.0, None)
+            if single and score < T_SINGLE and not job_task:
+                continue    # a lone word that only relates to a label ("aluminium" ~ "Travail de l'aluminium")
+            if eid is not None and score >= (T_ROME if E.rome[eid] else T_ESCO):
+                for m in inside:
+                    exact_kept.remove(m)
+                found.append((i, j, eid, round(min(score, 1.0), 3), "semantic", 1))
+            elif (is_task or job_bullet) and 1 <= len(content) <= 14 and score >= T_UNLISTED:
+                for m in inside:
+                    exact_kept.remove(m)
+                found.append((i, j, -1, round(max(score, 0.3), 3), "semantic", 0))
+        found.extend(exact_kept)
+        found.sort()
+        out = []
+        last_end = -1
+        line = plan[6]
         for i, j, eid, score, method, _ in found:
             start, end = toks[i][0], toks[j][1]
             if start < last_end:
                 continue
-            g = _GENDER.match(masked, end)
+            g = _GENDER.match(line, end)
             if g and (j + 1 >= len(toks) or toks[j + 1][0] >= g.end() or toks[j + 1][1] <= g.end()):
                 end = g.end()
             last_end = end
             if eid < 0:
-                out.append(SkillMention(start, end, text[start:end], None, None, "", "savoir-faire", score, method,
-                                        True, field))
+                out.append((start, end, None, None, "", "savoir-faire", score, method, True))
                 continue
             rome = E.rome[eid]
             esco = None if rome else E.esco[eid]
-            out.append(SkillMention(start, end, text[start:end], rome, esco, E.label[eid], E.kind[eid], score,
-                                    method, not (rome or esco), field))
-        return out
+            out.append((start, end, rome, esco, E.label[eid], E.kind[eid], score, method, not (rome or esco)))
+        return tuple(out)
+
+    def _swap(self, keyset: frozenset, model, prefer, hint, relevant: set | None = None):
+        """A ROME entry close enough to replace an exact match on an ESCO-only label, or None."""
+        got = self._swaps.get((model.lang, keyset, None))
+        if got is None:
+            E = self.c.entries
+            seen: set = set()
+            swap = model.sim.best(keyset, entry_ogr=E.rome.__getitem__, k=8, seen=seen)
+            swap = [x for x in swap if E.rome[x[1]]]
+            codes = frozenset(E.rome[e] for e in seen if E.rome[e])
+            got = (swap[0][1] if swap and swap[0][0] >= T_SWAP else None, codes)
+            if len(self._swaps) < 300_000:
+                self._swaps[(model.lang, keyset, None)] = got
+        if relevant is not None:
+            relevant |= got[1]
+        if not prefer or got[1].isdisjoint(prefer):
+            return got[0]       # no label of the shortlist is in the hint's fiche: the same as without
+        key = (model.lang, keyset, hint)
+        res = self._swaps.get(key, _MISSING)
+        if res is _MISSING:
+            E = self.c.entries
+            swap = model.sim.best(keyset, prefer=prefer, entry_ogr=E.rome.__getitem__, k=8)
+            swap = [x for x in swap if E.rome[x[1]]]
+            res = swap[0][1] if swap and swap[0][0] >= T_SWAP else None
+            if len(self._swaps) < 300_000:
+                self._swaps[key] = res
+        return res
 
     # -- helpers -----------------------------------------------------------------------------
     @staticmethod
@@ -277,10 +402,16 @@ class SkillExtractor:
                 best, best_rank = e, rank
         return best
 
-    def _link(self, keyset: frozenset, model, prefer, hint):
+    def _link(self, keyset: frozenset, model, prefer, hint, relevant: set | None = None):
         """(score, entry) of the best link for a candidate, ROME first, or None."""
         if not keyset:
             return None
+        if prefer or relevant is not None:
+            ranked, codes = self._ranked(keyset, model)
+            if relevant is not None:
+                relevant |= codes
+            if prefer and codes.isdisjoint(prefer):
+                prefer = None       # no ranked label is in the hint's fiche: the same as without
         link_key = (model.lang, keyset, hint if prefer else None)
         got = self._links.get(link_key, _MISSING)
         if got is not _MISSING:
@@ -290,14 +421,21 @@ class SkillExtractor:
             self._links[link_key] = got
         return got
 
-    def _link_uncached(self, keyset: frozenset, model, prefer):
+    def _ranked(self, keyset: frozenset, model):
+        """The top labels of a key set without the fiche bonus (shared by ads of every occupation),
+        and their ROME codes."""
         memo_key = (model.lang, keyset)
-        ranked = self._memo.get(memo_key)
-        if ranked is None:
-            # ranked without the fiche bonus, so that ads of every occupation share the memo
+        got = self._memo.get(memo_key)
+        if got is None:
             ranked = model.sim.best(keyset, k=12)
+            E = self.c.entries
+            got = (ranked, frozenset(E.rome[e] for _, e in ranked if E.rome[e]))
             if len(self._memo) < 300_000:
-                self._memo[memo_key] = ranked
+                self._memo[memo_key] = got
+        return got
+
+    def _link_uncached(self, keyset: frozenset, model, prefer):
+        ranked = self._ranked(keyset, model)[0]
         E = self.c.entries
         if prefer:
             ranked = sorted(((sc + FICHE_BONUS if E.rome[e] in prefer else sc, e) for sc, e in ranked), reverse=True)
@@ -344,15 +482,15 @@ class SkillExtractor:
             b -= 1
         return (a, b) if a <= b else (None, None)
 
-    def _soft_ok(self, toks, keys, i, j, masked) -> bool:
+    def _soft_ok(self, toks, keys, i, j, brk) -> bool:
         """A soft-skill word is not one when it describes the job, not the person
-        ("environnement dynamique", "poste polyvalent") or heads a task ("organisation des…")."""
-        if i > 0 and keys[i - 1] in _SOFT_CONTEXT and not _BREAK.search(masked, toks[i - 1][1], toks[i][0]):
+        ("environnement dynamique", "poste polyvalent") or heads a task ("organisation des…").
+        ``brk[t]``: punctuation between tokens t-1 and t."""
+        if i > 0 and keys[i - 1] in _SOFT_CONTEXT and not brk[i]:
             return False
-        if i == j and i > 0 and toks[i - 1][2] in _THING_DET and not _BREAK.search(masked, toks[i - 1][1], toks[i][0]):
+        if i == j and i > 0 and toks[i - 1][2] in _THING_DET and not brk[i]:
             return False        # "consultant en organisation", "nos engagements": a thing, not a quality
-        if i == j and j + 1 < len(toks) and toks[j + 1][2] in ("de", "des", "du", "d") \
-                and not _BREAK.search(masked, toks[j][1], toks[j + 1][0]):
+        if i == j and j + 1 < len(toks) and toks[j + 1][2] in ("de", "des", "du", "d") and not brk[j + 1]:
             return False
         return True
 
@@ -375,7 +513,7 @@ class SkillExtractor:
                 seg_of[t] = si
         return cls, seg_of
 
-    def _candidates(self, toks, keys, tok_cls, seg_of, segments, model, masked):
+    def _candidates(self, toks, keys, tok_cls, seg_of, segments, model, masked, brk):
         """(first, last, starts_with_action) candidate phrases in job / neutral segments."""
         km = model.keys
         framing = km.framing
@@ -391,7 +529,7 @@ class SkillExtractor:
             a = t
             chunk = [a]
             t += 1
-            while t < n and seg_of[t] == seg and not _BREAK.search(masked, toks[t - 1][1], toks[t][0]) \
+            while t < n and seg_of[t] == seg and not brk[t] \
                     and toks[t][2] not in _COORD and not (masked[toks[t - 1][1]:toks[t][0]].strip(" ") in ("+", "&", " - ", "–")):
                 chunk.append(t)
                 t += 1
@@ -411,8 +549,7 @@ class SkillExtractor:
             if coord_next and j == chunk[-1] and t < n and seg_of[t] == seg and (action or t - 1 > j):
                 u = t
                 nxt = []
-                while u < n and seg_of[u] == seg and not _BREAK.search(masked, toks[u - 1][1], toks[u][0]) \
-                        and toks[u][2] not in _COORD:
+                while u < n and seg_of[u] == seg and not brk[u] and toks[u][2] not in _COORD:
                     nxt.append(u)
                     u += 1
                 if nxt and len(nxt) <= 6 and i < j:
@@ -430,8 +567,7 @@ class SkillExtractor:
             if coord_next and i == j and action and t < n and seg_of[t] == seg:
                 u = t
                 nxt = []
-                while u < n and seg_of[u] == seg and not _BREAK.search(masked, toks[u - 1][1], toks[u][0]) \
-                        and toks[u][2] not in _COORD:
+                while u < n and seg_of[u] == seg and not brk[u] and toks[u][2] not in _COORD:
                     nxt.append(u)
                     u += 1
                 span2 = self._trim(nxt, toks, keys, km, framing) if nxt else None

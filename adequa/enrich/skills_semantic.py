@@ -72,8 +72,9 @@ class SimilarityIndex:
         return sum(idf.get(k, d) for k in sorted(keys))
 
     def best(self, keys: frozenset[str], *, prefer: frozenset | set | None = None, bonus: float = 0.05,
-             entry_ogr=None, k: int = 3) -> list[tuple[float, int]]:
-        """Top ``k`` (score, entry) for a candidate key set; labels of ``prefer`` entries get ``bonus``."""
+             entry_ogr=None, k: int = 3, seen: set | None = None) -> list[tuple[float, int]]:
+        """Top ``k`` (score, entry) for a candidate key set; labels of ``prefer`` entries get ``bonus``.
+        ``seen`` receives the entry of every label scored (those a ``prefer`` bonus could lift)."""
         if not keys:
             return []
         idf, postings = self.idf, self.postings
@@ -102,6 +103,8 @@ class SimilarityIndex:
                     if s0 is None:
                         s0 = psets[use[0]] = frozenset(p0)
                     short += [i for i in postings[use[1]] if i not in s0][: self.SHORTLIST - len(short)]
+        if seen is not None:
+            seen.update(self.label_entry[i] for i in short)
         weights = [(x, idf[x]) for x in known]
         wc = self.weight(keys)
         label_keys, label_weight, label_head, label_entry = self.label_keys, self.label_weight, self.label_head, self.label_entry

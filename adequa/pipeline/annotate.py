@@ -404,9 +404,10 @@ def annotate_ad(ad: dict, extractor, classifier=None, lang: str = "fr") -> dict:
     out.update(occ or json.loads(json.dumps(_NULL_OCCUPATION)))
     hint = ((occ or {}).get("occupation") or {}).get("rome")
     use = guess_lang(desc or title) if lang == "auto" else lang
-    mentions = extractor.extract(desc, lang=use, rome_hint=hint)
+    get = getattr(extractor, "extract_shared", extractor.extract)     # read only: no copies needed
+    mentions = list(get(desc, lang=use, rome_hint=hint))
     if title:
-        mentions += extractor.extract(title, lang=use, rome_hint=hint, field="title")
+        mentions += get(title, lang=use, rome_hint=hint, field="title")
     skills = []
     for m in mentions:
         d = {"start": m.start, "end": m.end, "text": m.text, "rome_ogr": m.rome_ogr, "esco_uri": m.esco_uri,
