@@ -330,11 +330,19 @@ def _skill_labels(ctx: Context, keys: list[str]) -> dict[str, tuple[str, str]]:
 
 def certification_coverage(ctx: Context, concepts: list[str], *, per_skill: int = 5) -> dict[str, list[dict]] | None:
     """Current certifications whose blocs cover each concept (rome_ogr or ESCO URI), or None
-    when training supply is not loaded. Certifications are national (RNCP / RS); when
-    ``training_offers`` is loaded, ``offers`` counts the training offers leading to them."""
+    when training supply is not loaded.
+
+    In a territory, only the certifications available there count: those of LHÉO training
+    offers with an action or a session located in it (or headcounts placed there), and
+    ``offers`` counts those local offers. When no LHÉO data covers the territory, the national
+    certifications are given, each marked ``scope='national'``, and a note says so."""
     if not concepts or not ctx.has_table("certification_skills") or not ctx.scalar(
             "SELECT count(*) FROM (SELECT 1 FROM certification_skills LIMIT 1)"):
         return None
+    from adequa.indicators.training import _located_offers_sql, territory_certifications
+
+    regional = territory_certifications(ctx)          # None: France, or no training data covers the territory
+    scope = "national" if regional is None else "territory"
     ctx.con.execute("CREATE OR REPLACE TEMP TABLE _em_concepts (k VARCHAR)")
     ctx.con.executemany("INSERT INTO _em_concepts VALUES (?)", [[k] for k in concepts])
     # Certifications known to be archived or superseded are left out; unknown ones are kept.
@@ -343,17 +351,24 @@ def certification_coverage(ctx: Context, concepts: list[str], *, per_skill: int 
     title = "any_value(c.intitule)" if current else "NULL"
     inactive = ("AND s.numero NOT IN (SELECT numero FROM certifications GROUP BY numero "
                 "HAVING NOT bool_or(coalesce(actif, TRUE) AND coalesce(is_current, TRUE)))" if current else "")
+    local = ""
+    if regional is not None:
+        ctx.con.execute("CREATE OR REPLACE TEMP TABLE _em_local (numero VARCHAR)")
+        ctx.con.executemany("INSERT INTO _em_local VALUES (?)", [[n] for n in sorted(regional)])
+        local = "AND s.numero IN (SELECT numero FROM _em_local)"
     offers = ""
     if ctx.has_table("training_offers"):
-        offers = (", (SELECT count(*) FROM training_offers o WHERE list_contains(o.codes_rncp, s.numero) "
-                  "OR list_contains(o.codes_rs, s.numero)) AS offers")
+        located = f" AND o.offer_id IN ({_located_offers_sql(ctx)})" if regional is not None else ""
+        offers = (", (SELECT count(*) FROM training_offers o WHERE (list_contains(o.codes_rncp, s.numero) "
+                  f"OR list_contains(o.codes_rs, s.numero)){located}) AS offers")
     rows = ctx.dicts(f"""
         SELECT s.concept, s.numero, {title} AS intitule{offers}
         FROM certification_skills s {current}
-        WHERE s.concept IN (SELECT k FROM _em_concepts) {inactive}
+        WHERE s.concept IN (SELECT k FROM _em_concepts) {inactive} {local}
         GROUP BY s.concept, s.numero ORDER BY s.concept, s.numero""")
     out: dict[str, list[dict]] = {}
     for r in rows:
+        r["scope"] = scope
         out.setdefault(r.pop("concept"), []).append(r)
     return {k: v[:per_skill] for k, v in out.items()}
 
@@ -362,16 +377,24 @@ def certification_texts_covering(ctx: Context, variants: dict[str, list[str]], *
                                  per_term: int = 5) -> dict[str, list[str]] | None:
     """Current certifications whose blocs' texts (title and compétences) name a term, by any of
     its spellings as a whole word (case- and accent-insensitive); None when no blocs are loaded.
-    New terms are in no taxonomy, so certification_skills cannot hold them: the text is searched."""
+    New terms are in no taxonomy, so certification_skills cannot hold them: the text is searched.
+    In a territory, only the certifications available there (see :func:`certification_coverage`)."""
     if not variants or not ctx.has_table("certification_blocs") or not ctx.scalar(
             "SELECT count(*) FROM (SELECT 1 FROM certification_blocs LIMIT 1)"):
         return None
     import re
 
+    from adequa.indicators.training import territory_certifications
+
     current = ""
     if ctx.has_table("certifications") and ctx.scalar("SELECT count(*) FROM (SELECT 1 FROM certifications LIMIT 1)"):
         current = ("AND b.numero IN (SELECT numero FROM certifications "
                    "WHERE coalesce(is_current, TRUE) AND coalesce(actif, TRUE))")
+    regional = territory_certifications(ctx)
+    if regional is not None:
+        ctx.con.execute("CREATE OR REPLACE TEMP TABLE _em_local_terms (numero VARCHAR)")
+        ctx.con.executemany("INSERT INTO _em_local_terms VALUES (?)", [[n] for n in sorted(regional)])
+        current += " AND b.numero IN (SELECT numero FROM _em_local_terms)"
     out: dict[str, list[str]] = {}
     for key, spellings in variants.items():
         words = sorted({v.strip().lower() for v in spellings if v and len(v.strip()) >= 2})

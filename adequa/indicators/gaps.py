@@ -5,7 +5,8 @@ projects against places, students and graduates).
 Coverage of a demanded skill (a taxonomy concept found in the group's ads in the territory):
 
 * ``covered``: a certification of the group taught in the territory covers it (one of its
-  blocs' texts yields that concept);
+  blocs' items is linked to that concept); when no LHÉO offer or headcount is located in the
+  territory at all, the group's certifications are taken nationally, and a note says so;
 * ``partly``: no such certification, but a certification elsewhere (another territory, or
   leading to other occupations) covers it: the skill is taught, not here for these jobs;
 * ``not covered``: no certification in the warehouse covers it.
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from adequa.indicators.base import IndicatorDefinition, MissingData, register, share
 from adequa.indicators.territories import sql_str
-from adequa.indicators.training import SUPPLY_BY_LEVEL, supply_numeros
+from adequa.indicators.training import SUPPLY_BY_LEVEL, supply_numeros, territory_covered
 
 ADS_HINT = "adequa ingest ads FILE, then adequa enrich"
 STATUS_ORDER = {"covered": 0, "partly": 1, "not covered": 2}
@@ -66,7 +67,7 @@ def _cert_concepts(ctx, numeros: set[str] | None) -> dict[str, list[str]]:
 
 def _scope(ctx):
     local, group = supply_numeros(ctx)
-    if ctx.territory.level != "france" and not local:
+    if ctx.territory.level != "france" and not local and territory_covered(ctx):
         ctx.note("no certification of the group is located in the territory (no LHÉO offers or headcounts for it): "
                  "every taught skill shows as 'partly' at best; use --territory france for the national supply")
     return local, group

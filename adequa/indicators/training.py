@@ -8,9 +8,11 @@ Definitions shared with :mod:`adequa.indicators.gaps`:
   through the ROME 4.0 fiches' ``code_rome_parent`` when the referential is loaded), and links
   inferred from the skills of its blocs when their score reaches ``min_score`` (option, 0.1);
   only the current version of each fiche counts, active ones unless ``include_inactive``;
-* a certification is *in the territory's supply* when a LHÉO action teaching it takes
-  place in the territory, or when a headcount row places it there; at ``france`` level
-  every certification of the group is in the supply.
+* a certification is *in the territory's supply* when a LHÉO action or session teaching it
+  takes place in the territory, or when a headcount row places it there; at ``france`` level
+  every certification of the group is in the supply. When no LHÉO action or session and no
+  headcount at all is located in the territory (no data covers it), the supply falls back to
+  the national one, and every result says so in a note.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from adequa.indicators.territories import departements, sql_str
 RNCP_HINT = "adequa ingest rncp EXPORT.xml"
 LEVELS = (3, 4, 5, 6, 7, 8)
 ACTION_COLUMNS = {"commune": "a.commune", "departement": "a.departement", "region": "a.region"}
+SESSION_COLUMNS = {"commune": "s.commune", "departement": "s.departement", "region": "s.region"}
 
 
 def _bool(value, default: bool) -> bool:
@@ -65,27 +68,81 @@ def _headcount_territories(ctx) -> list[str] | None:
     return specs
 
 
+def _located_offers_sql(ctx) -> str:
+    """SQL of the LHÉO offers with an action or a session located in the territory."""
+    where_a = ctx.territory_predicate(ACTION_COLUMNS, table="training_actions")
+    where_s = ctx.territory_predicate(SESSION_COLUMNS, table="training_sessions")
+    return (f"SELECT a.offer_id FROM training_actions a WHERE {where_a} "
+            f"UNION SELECT s.offer_id FROM training_sessions s WHERE {where_s}")
+
+
 def territory_supply_sql(ctx) -> str:
-    """SQL of the certification numbers taught in the territory (LHÉO actions, headcounts)."""
+    """SQL of the certification numbers taught in the territory: those of LHÉO offers with an
+    action or a session located there, and those of headcount rows placed there."""
     if ctx.territory.level == "france":
         return "SELECT numero FROM certifications WHERE is_current"
-    where = ctx.territory_predicate(ACTION_COLUMNS, table="training_actions")
     specs = _headcount_territories(ctx)
     hc = ", ".join(sql_str(s) for s in specs) if specs else "NULL"
     return f"""SELECT DISTINCT unnest(list_concat(coalesce(o.codes_rncp, []), coalesce(o.codes_rs, []))) AS numero
-               FROM training_offers o JOIN training_actions a ON a.offer_id = o.offer_id WHERE {where}
+               FROM training_offers o WHERE o.offer_id IN ({_located_offers_sql(ctx)})
                UNION SELECT numero FROM training_headcounts WHERE numero IS NOT NULL AND territory IN ({hc})"""
 
 
+def territory_covered(ctx) -> bool:
+    """Whether training data covers the territory: a LHÉO action or session located there, or
+    a headcount row placed there. At ``france`` level, always."""
+    if ctx.territory.level == "france":
+        return True
+    for table in ("training_actions", "training_sessions", "training_headcounts"):
+        if not ctx.has_table(table):
+            return False
+    specs = _headcount_territories(ctx)
+    hc = ", ".join(sql_str(s) for s in specs) if specs else "NULL"
+    return bool(ctx.scalar(f"SELECT (SELECT count(*) FROM ({_located_offers_sql(ctx)})) + "
+                           f"(SELECT count(*) FROM training_headcounts WHERE territory IN ({hc}))"))
+
+
+def national_fallback_note(ctx) -> str:
+    return (f"no LHÉO training offer (action or session) and no headcount is located in {ctx.territory.spec}: "
+            "certifications are taken nationally (RNCP/RS), not filtered to the territory; load a Carif-Oref LHÉO "
+            "export covering it (adequa ingest lheo FILE) for the regional view")
+
+
+def note_once(ctx, text: str) -> None:
+    if text not in ctx._cache.get("notes", []):
+        ctx.note(text)
+
+
+def territory_certifications(ctx) -> set[str] | None:
+    """Certifications available in the territory (LHÉO actions or sessions located there, or
+    headcounts), or None for the whole country: at ``france`` level, and, with a note, when no
+    training data covers the territory (national fallback)."""
+    if ctx.territory.level == "france":
+        return None
+    if not territory_covered(ctx):
+        note_once(ctx, national_fallback_note(ctx))
+        return None
+    return {r[0] for r in ctx.con.execute(territory_supply_sql(ctx)).fetchall() if r[0]}
+
+
 def supply_numeros(ctx) -> tuple[set[str], set[str]]:
-    """(the group's certifications in the territory, the group's certifications anywhere)."""
+    """(the group's certifications in the territory, the group's certifications anywhere).
+
+    When no training data covers the territory, the first set is the national one (see
+    :func:`territory_certifications`)."""
     group = {r[0] for r in ctx.con.execute(f"SELECT numero FROM ({group_certifications_sql(ctx)})").fetchall()}
     # offers whose own ROME codes are the group's count too, even when their certification is not loaded
     group |= {r[0] for r in ctx.con.execute(f"""
         SELECT DISTINCT unnest(list_concat(coalesce(o.codes_rncp, []), coalesce(o.codes_rs, [])))
         FROM training_offers o
         WHERE EXISTS (SELECT 1 FROM unnest(o.codes_rome) AS u(x) WHERE {ctx.rome_predicate('u.x')})""").fetchall()}
-    local = {r[0] for r in ctx.con.execute(territory_supply_sql(ctx)).fetchall()}
+    if ctx.territory.level == "france":
+        local = {r[0] for r in ctx.con.execute(territory_supply_sql(ctx)).fetchall()}
+        return group & local, group
+    local = territory_certifications(ctx)
+    if local is None:
+        current = {r[0] for r in ctx.con.execute("SELECT numero FROM certifications WHERE is_current").fetchall()}
+        return group & current, group
     return group & local, group
 
 
