@@ -121,3 +121,18 @@ def test_semantic_ranker_mixes_embedding_and_lexical_scores():
     scores = next(iter(sem.scores_many(["machine learning"])))
     assert scores[1] == pytest.approx(1.0 + 1.0, abs=1e-3)
     assert [r[0]["id"] for r in sem.rank_many(["python", "bus"], 1)] == ["a", "d"]
+
+
+def test_framing_words_of_job_ads_are_left_out_of_skill_queries():
+    from adequa.enrich.ranking import SKILL_QUERY_STOPWORDS
+
+    items = [Item("sql", "SQL"), Item("cx", "manage the customer experience"),
+             Item("kn", "maintain updated professional knowledge")]
+    plain = Ranker.build(items, description_weight=0.0)
+    framed = Ranker.build(items, description_weight=0.0, query_stopwords=SKILL_QUERY_STOPWORDS)
+    q = "Strong professional experience with SQL is required"
+    assert plain.rank(q, 1)[0]["id"] != "sql"          # the framing words outweigh the one skill word
+    assert framed.rank(q, 1)[0]["id"] == "sql"
+    assert framed.scores(q)[1] == 0.0 and framed.scores(q)[2] == 0.0
+    assert framed.query("Vous maîtrisez Python, une expérience en SQL") == "python une en sql"
+    assert list(framed.rank_many([q], 1))[0][0]["id"] == "sql"      # batches too

@@ -36,6 +36,21 @@ a au aux avec ce ces d de des du en et l la le les ou par pour sur un une dans
 qui que au a h f x hf fh the of and or for to in on with at an as by from is are be this that
 """.split())
 
+# Framing words of job-ad sentences ("3+ years of experience", "strong knowledge of", "vous maîtrisez",
+# "une expérience réussie"): they name no skill, yet match skill labels that contain them ("manage the
+# customer experience", "maintain updated professional knowledge"). Left out of skill queries (folded).
+# Words that are part of skills themselves (team, work, communication…) are not in the list.
+SKILL_QUERY_STOPWORDS = frozenset("""
+experience experiences experienced year years strong knowledge ability able abilities skill skills skilled
+excellent good great solid understanding professional required requirement requirements plus must will you
+we our your us looking candidate candidates preferred preferably etc including such well responsible
+position role job
+experience experiences experimente an ans annee annees connaissance connaissances maitrise maitriser
+maitrisez capacite capacites aptitude aptitudes competence competences vous nous votre vos notre nos
+requis requise souhaite souhaitee souhaitees exige exigee idealement bonne bonnes bon bons solide solides
+poste profil candidat candidate mission missions
+""".split())
+
 _TOKEN = re.compile(r"[a-z0-9]+(?:[+#]+|(?:\.[a-z0-9]+)+)?")
 
 
@@ -334,15 +349,23 @@ class Ranker:
     """Rank taxonomy items for a text: best-label cosine + ``description_weight`` × description cosine."""
 
     def __init__(self, items: Sequence[Item], labels: LexicalIndex, descriptions: LexicalIndex | None = None,
-                 description_weight: float = 0.3):
+                 description_weight: float = 0.3, query_stopwords: frozenset[str] = frozenset()):
         self.items = list(items)
         self.labels = labels
         self.descriptions = descriptions
         self.description_weight = description_weight
+        self.query_stopwords = query_stopwords      # folded words left out of queries (see SKILL_QUERY_STOPWORDS)
+
+    def query(self, text: str) -> str:
+        """The text that is scored: ``text`` without its ``query_stopwords`` (folded tokens)."""
+        if not self.query_stopwords:
+            return text
+        return " ".join(t for t in tokens(text) if t not in self.query_stopwords)
 
     @classmethod
     def build(cls, items: Iterable[Item], *, description_weight: float = 0.3,
-              ngrams: tuple[int, int] = (3, 5), word_weight: float = 1.0) -> "Ranker":
+              ngrams: tuple[int, int] = (3, 5), word_weight: float = 1.0,
+              query_stopwords: frozenset[str] = frozenset()) -> "Ranker":
         items = list(items)
         texts, groups, dtexts, dgroups = [], [], [], []
         for g, it in enumerate(items):
@@ -354,9 +377,10 @@ class Ranker:
                 dgroups.append(g)
         labels = LexicalIndex.build(texts, groups, len(items), ngrams, word_weight)
         desc = LexicalIndex.build(dtexts, dgroups, len(items), ngrams, word_weight) if dtexts else None
-        return cls(items, labels, desc, description_weight)
+        return cls(items, labels, desc, description_weight, query_stopwords)
 
     def scores(self, text: str) -> np.ndarray:
+        text = self.query(text)
         s = self.labels.group_max(self.labels.doc_scores(text))
         if self.descriptions is not None and self.description_weight:
             s = s + self.description_weight * self.descriptions.group_max(self.descriptions.doc_scores(text))
@@ -365,7 +389,7 @@ class Ranker:
     def scores_many(self, texts: Sequence[str], chunk: int = 256) -> Iterable[np.ndarray]:
         """Score rows for a batch of texts, ``chunk`` at a time (memory: chunk × documents floats)."""
         for i in range(0, len(texts), chunk):
-            part = texts[i:i + chunk]
+            part = [self.query(t) for t in texts[i:i + chunk]]
             lab = self.labels.doc_scores_many(part)
             out = np.zeros((len(part), len(self.items)), np.float32)
             order, starts, present = self.labels._order, self.labels._starts, self.labels._present

@@ -18,7 +18,7 @@ from typing import Iterable
 from adequa.config import Settings
 from adequa.enrich.domain import DomainTagger
 from adequa.enrich.occupation import OccupationClassifier, OccupationReferential, RomeGuidedRanker, gender_forms
-from adequa.enrich.ranking import Item, LexicalIndex, Ranker
+from adequa.enrich.ranking import SKILL_QUERY_STOPWORDS, Item, LexicalIndex, Ranker
 from adequa.errors import ReferentialError
 
 __all__ = ["load_occupation_classifier", "esco_occupation_ranker", "rank_file", "occupation_referential", "occupation_ranker", "skill_ranker",
@@ -283,8 +283,8 @@ def rome_skill_items(settings: Settings) -> list[Item]:
 _BUILDERS = {
     ("occupations", "rome"): (rome_occupation_items, dict(description_weight=0.0)),
     ("occupations", "esco"): (esco_occupation_items, dict(description_weight=0.1)),
-    ("skills", "esco"): (esco_skill_items, dict(description_weight=0.3)),
-    ("skills", "rome"): (rome_skill_items, dict(description_weight=0.2)),
+    ("skills", "esco"): (esco_skill_items, dict(description_weight=0.3, query_stopwords=SKILL_QUERY_STOPWORDS)),
+    ("skills", "rome"): (rome_skill_items, dict(description_weight=0.2, query_stopwords=SKILL_QUERY_STOPWORDS)),
 }
 
 
@@ -304,7 +304,7 @@ def _ranker(settings: Settings, kind: str, taxonomy: str) -> Ranker:
             items = [Item(i, lab) for i, lab in meta["items"]]
             labels = LexicalIndex.load(folder / "labels.npz")
             desc = LexicalIndex.load(folder / "descriptions.npz") if (folder / "descriptions.npz").exists() else None
-            ranker = Ranker(items, labels, desc, opts["description_weight"])
+            ranker = Ranker(items, labels, desc, **opts)
         except (OSError, ValueError, KeyError):
             ranker = None
     if ranker is None:
