@@ -36,7 +36,8 @@ import time
 import unicodedata
 from typing import Iterable
 
-TITLE_BOOST = 3.0
+TITLE_BOOST = 3.0                          # a whole number: title tokens are counted that many times
+POSTINGS_CACHE_BYTES = 256 * 1024 * 1024   # postings of frequent terms kept in memory by a server
 K1, B = 1.2, 0.75
 MAX_TERMS = 8
 STOP = ("de", "la", "le", "les", "des", "du", "et", "en", "un", "une", "au", "aux", "pour", "par", "sur", "dans",
@@ -109,15 +110,16 @@ def _insert(con, where: str, params: list, avg: float | None, first: int) -> flo
     if avg is None:
         avg = con.execute("SELECT avg(n_terms) FROM ad_search").fetchone()[0] or 1.0
     avg = max(float(avg), 1.0)
+    # term frequencies per ad from its own token list (a histogram of a few dozen tokens, title tokens
+    # repeated TITLE_BOOST times), not a hash aggregate over every (term, ad) pair of the warehouse
+    boost = int(TITLE_BOOST)
+    tokens = "list_concat(" + ", ".join(["t_title"] * boost + ["t_desc"]) + ")"
     con.execute(f"""INSERT INTO ad_terms
-        WITH toks AS (
-            SELECT doc, unnest(t_title) AS term, {TITLE_BOOST} AS f FROM _search_tok
-            UNION ALL
-            SELECT doc, unnest(t_desc) AS term, 1.0 AS f FROM _search_tok),
-        tf AS (SELECT term, doc, sum(f) AS f FROM toks WHERE len(term) > 1 AND term NOT IN ({_STOP_SQL})
-               GROUP BY term, doc)
-        SELECT tf.term, tf.doc, (tf.f * {K1 + 1} / (tf.f + {K1} * ({1 - B} + {B} * s.n_terms / {avg})))::REAL
-        FROM tf JOIN ad_search s ON s.doc = tf.doc ORDER BY tf.term, tf.doc""")
+        SELECT e.key AS term, doc, (e.value * {K1 + 1} / (e.value + {K1} * ({1 - B} + {B} * n_terms / {avg})))::REAL
+        FROM (SELECT doc, n_terms, unnest(map_entries(list_aggregate(
+                  list_filter({tokens}, lambda x: len(x) > 1 AND x NOT IN ({_STOP_SQL})), 'histogram'))) AS e
+              FROM _search_tok JOIN (SELECT doc, n_terms FROM ad_search) USING (doc))
+        ORDER BY term, doc""")
     con.execute("DROP TABLE _search_tok")
     return avg
 
@@ -141,10 +143,16 @@ def update_index(con, ad_ids: Iterable[str] | None = None, *, force: bool = Fals
     first = con.execute("SELECT coalesce(max(doc), 0) FROM ad_search").fetchone()[0] if _exists(con, "ad_search") else 0
     con.execute("BEGIN TRANSACTION")
     try:
+        stats = _exists(con, "ad_term_stats")
+        if stats:
+            con.execute("DELETE FROM ad_term_stats")
         if ids is None:
             con.execute("DELETE FROM ad_terms")
             con.execute("DELETE FROM ad_search")
             avg = _insert(con, "TRUE", [], None, first)
+            if stats:
+                con.execute("INSERT INTO ad_term_stats SELECT term, count(*) FROM ad_terms GROUP BY term "
+                            "ORDER BY 2 DESC, 1")
         else:
             con.execute("CREATE OR REPLACE TEMP TABLE _search_ids AS SELECT unnest(?::VARCHAR[]) AS ad_id", [ids])
             con.execute("DELETE FROM ad_terms WHERE doc IN (SELECT doc FROM ad_search SEMI JOIN _search_ids USING (ad_id))")
@@ -245,6 +253,225 @@ def index_usable(app_state) -> dict | None:
     return cached
 
 
+class DocTable:
+    """The columns the search filters and sorts on, held in memory (numpy arrays indexed by ``doc``),
+    for a read-only warehouse: a query then costs one read of each word's postings and a few
+    vectorised operations, whatever the filters (no join of millions of postings with ``ad_search``).
+
+    Same answers as :func:`search`: the ads holding every term, ranked by the sum of
+    ``idf × w`` (idf over all indexed ads), then most recent, then ``ad_id``; without words, most
+    recent first. Built once per server (about a second per million ads)."""
+
+    CODED = ("region", "departement", "bassin", "rome", "contract_type", "commune")
+
+    def __init__(self, con, *, cache_bytes: int = POSTINGS_CACHE_BYTES):
+        import numpy as np
+        import pyarrow.compute as pc
+
+        t = con.sql("""SELECT doc, coalesce(date_diff('day', DATE '1970-01-01', created_at), -2147483648)::INTEGER
+                                      AS day, region, departement, bassin, rome, contract_type, commune, representative,
+                                  (row_number() OVER (ORDER BY ad_id))::INTEGER AS idrank, ad_id
+                           FROM ad_search""").to_arrow_table()
+        doc = t.column("doc").to_numpy()
+        n = int(doc.max()) + 1 if len(doc) else 1
+        self.size = n
+
+        def dense(values, fill, dtype):
+            out = np.full(n, fill, dtype=dtype)
+            out[doc] = values
+            return out
+
+        self.day = dense(t.column("day").to_numpy(), np.iinfo(np.int32).min, np.int64)
+        self.idrank = dense(t.column("idrank").to_numpy(), 0, np.int64)
+        rep = t.column("representative").fill_null(False).to_numpy(zero_copy_only=False)
+        self.live = dense(rep, False, bool)                 # representative ads only (absent docs: False)
+        self.codes, self.values = {}, {}
+        for c in self.CODED:
+            enc = pc.dictionary_encode(t.column(c)).combine_chunks()
+            idx = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+            self.codes[c] = dense(idx, -1, np.int32)
+            self.values[c] = enc.dictionary.to_pylist()
+        ad_ids = t.column("ad_id").to_pylist()
+        self.ad_id = [None] * n
+        for d, a in zip(doc.tolist(), ad_ids):
+            self.ad_id[d] = a
+        import threading
+        from collections import OrderedDict
+
+        self._postings: OrderedDict = OrderedDict()     # term -> (docs int32, w float32), least recent first
+        self._cached_bytes = 0
+        self.cache_bytes = cache_bytes
+        self._lock = threading.Lock()
+
+    def preload(self, con, *, share: float = 0.75) -> int:
+        """Load the postings of the most frequent terms (``ad_term_stats``) into memory, up to ``share``
+        of the cache; returns the number of terms loaded."""
+        import numpy as np
+
+        try:
+            top = con.execute("SELECT term, df FROM ad_term_stats ORDER BY df DESC, term").fetchall()
+        except Exception:
+            return 0
+        chosen, size = [], 0
+        for term, df in top:
+            if size + 8 * df > share * self.cache_bytes:
+                break
+            chosen.append(term)
+            size += 8 * df
+        if not chosen:
+            return 0
+        r = con.execute("SELECT term, doc, w FROM ad_terms WHERE term IN (SELECT unnest(?::VARCHAR[])) "
+                        "ORDER BY term, doc", [chosen]).fetchnumpy()
+        terms = np.asarray(r["term"])
+        docs, ws = np.asarray(r["doc"], dtype=np.int32), np.asarray(r["w"], dtype=np.float32)
+        cuts = np.flatnonzero(terms[1:] != terms[:-1]) + 1
+        for a, b in zip(np.concatenate(([0], cuts)).tolist(), np.concatenate((cuts, [len(terms)])).tolist()):
+            self._keep(str(terms[a]), (docs[a:b].copy(), ws[a:b].copy()))
+        return len(chosen)
+
+    def postings(self, con, term: str):
+        """``(docs, w)`` of a term, from memory when cached (least recently used out)."""
+        import numpy as np
+
+        with self._lock:
+            hit = self._postings.get(term)
+            if hit is not None:
+                self._postings.move_to_end(term)
+                return hit
+        r = con.execute("SELECT doc, w FROM ad_terms WHERE term = ?", [term]).fetchnumpy()
+        value = (np.asarray(r["doc"], dtype=np.int32), np.asarray(r["w"], dtype=np.float32))
+        self._keep(term, value)
+        return value
+
+    def _keep(self, term: str, value) -> None:
+        n = value[0].nbytes + value[1].nbytes
+        if n > self.cache_bytes // 4:
+            return
+        with self._lock:
+            if term in self._postings:
+                return
+            self._postings[term] = value
+            self._cached_bytes += n
+            while self._cached_bytes > self.cache_bytes and self._postings:
+                _, (d, w) = self._postings.popitem(last=False)
+                self._cached_bytes -= d.nbytes + w.nbytes
+
+    def _allowed(self, column: str, wanted) -> "object":
+        """Lookup table over the column's codes: True for the wanted values (code -1, NULL, is False)."""
+        import numpy as np
+
+        pos = {v: i for i, v in enumerate(self.values[column])}
+        table = np.zeros(len(self.values[column]) + 1, dtype=bool)
+        table[[pos[w] for w in wanted if w in pos]] = True
+        return table
+
+    def filters(self, ctx, *, rome=None, contract=None):
+        """``keep(docs) -> bool array`` for the context's period, territory and group (plus the ROME
+        and contract filters), or None when a filter needs SQL (territories defined through communes)."""
+        from datetime import date
+
+        tests = []
+        if ctx.period is not None:
+            lo = (ctx.period.start - date(1970, 1, 1)).days
+            hi = (ctx.period.end - date(1970, 1, 1)).days
+            tests.append(lambda d: (self.day[d] >= lo) & (self.day[d] < hi))
+        t = ctx.territory
+        if t is not None and t.level != "france":
+            if t.level not in ("region", "departement", "bassin", "commune"):
+                return None
+            tests.append(self._code_test(t.level, t.codes))
+        if not ctx.group.is_all:
+            romes = [v for v in self.values["rome"] if v is not None]
+            allowed = [r[0] for r in ctx.con.execute(
+                f"SELECT v FROM (SELECT unnest(?::VARCHAR[]) AS v) WHERE {ctx.rome_predicate('v')}", [romes]).fetchall()]
+            tests.append(self._code_test("rome", allowed))
+        if rome:
+            tests.append(self._code_test("rome", [rome.upper()]))
+        if contract:
+            tests.append(self._code_test("contract_type", [contract]))
+
+        def keep(d):
+            ok = self.live[d].copy()            # a slice gives a view: never change the table
+            for test in tests:
+                ok &= test(d)
+            return ok
+        return keep
+
+    def _code_test(self, column: str, wanted):
+        table, codes = self._allowed(column, wanted), self.codes[column]
+        return lambda d: table[codes[d]]
+
+    def search(self, con, keep, words: list[str], *, page: int, per_page: int,
+               docs: int) -> tuple[list[tuple[str, float | None, str | None]], int]:
+        import numpy as np
+
+        need = page * per_page
+        if not words:
+            cand = np.flatnonzero(keep(slice(None)))
+            total = len(cand)
+            key = -self.day[cand] * (1 << 31) + self.idrank[cand]
+            if len(cand) > need:
+                part = np.argpartition(key, need - 1)[:need]
+                cand, key = cand[part], key[part]
+            top = cand[np.argsort(key, kind="stable")][(page - 1) * per_page:need]
+            return [(self.ad_id[d], None, self._rome(d)) for d in top.tolist()], total
+        postings = [self.postings(con, w) for w in words]
+        if any(len(d) == 0 for d, _ in postings):
+            return [], 0
+        postings.sort(key=lambda p: len(p[0]))
+        d0, w0 = postings[0]
+        ok = keep(d0)
+        cand = d0[ok]
+        score = w0[ok].astype(np.float64) * idf(docs, len(d0))
+        if len(postings) > 1 and len(cand):
+            pos = np.full(self.size, -1, dtype=np.int64)
+            pos[cand] = np.arange(len(cand))
+            for d, w in postings[1:]:
+                where = pos[d]
+                hit = where >= 0
+                seen = np.zeros(len(cand), dtype=bool)
+                seen[where[hit]] = True
+                score[where[hit]] += w[hit].astype(np.float64) * idf(docs, len(d))
+                pos[cand[~seen]] = -1              # out of the running for the next terms
+                cand_keep = seen
+                cand, score = cand[cand_keep], score[cand_keep]
+                pos[cand] = np.arange(len(cand))
+        total = len(cand)
+        if total > need:                       # every doc scoring at least the need-th best, ties included
+            kth = -np.partition(-score, need - 1)[need - 1]
+            sel = score >= kth
+            cand, score = cand[sel], score[sel]
+        order = np.lexsort((self.idrank[cand], -self.day[cand], -score))
+        top = order[(page - 1) * per_page:need]
+        return [(self.ad_id[cand[i]], round(float(score[i]), 3), self._rome(cand[i])) for i in top.tolist()], total
+
+    def _rome(self, d: int) -> str | None:
+        c = int(self.codes["rome"][d])
+        return None if c < 0 else self.values["rome"][c]
+
+
+def doc_table(app_state) -> "DocTable | None":
+    """The in-memory doc table of a read-only server's fresh index (built on first use), else None."""
+    if getattr(app_state, "live", False) or index_usable(app_state) is None:
+        return None
+    table = getattr(app_state, "_doc_table", None)
+    if table is None:
+        lock = app_state.__dict__.setdefault("_doc_table_lock", __import__("threading").Lock())
+        with lock:
+            table = getattr(app_state, "_doc_table", None)
+            if table is None:
+                cur = app_state.cursor()
+                try:
+                    table = DocTable(cur)
+                    table.preload(cur)
+                except Exception:                # an optimisation: the SQL search still answers
+                    table = False
+                finally:
+                    cur.close()
+                app_state._doc_table = table
+    return table or None
+
+
 def indexed_search(app_state, f, *, q=None, skill=None, rome=None, contract=None, page=1,
                    per_page=20) -> tuple[list[dict], int] | None:
     """One page of ads and the total through the index, or None when the index cannot answer
@@ -273,9 +500,14 @@ def indexed_search(app_state, f, *, q=None, skill=None, rome=None, contract=None
             where.append(ctx.rome_predicate("s.rome"))
         if skill and not app_state.has("skill_mentions"):
             return None
-        where += ad_filters("s", params, skill=skill, rome=rome, contract=contract)
-        hits, total = search(cur, words=words, where=where, params=params, page=page, per_page=per_page,
-                             docs=st["docs"])
+        table = None if skill else doc_table(app_state)
+        keep = table.filters(ctx, rome=rome, contract=contract) if table is not None else None
+        if keep is not None:
+            hits, total = table.search(cur, keep, words, page=page, per_page=per_page, docs=st["docs"])
+        else:
+            where += ad_filters("s", params, skill=skill, rome=rome, contract=contract)
+            hits, total = search(cur, words=words, where=where, params=params, page=page, per_page=per_page,
+                                 docs=st["docs"])
         if not hits:
             return [], total
         marks = ", ".join("?" for _ in hits)
