@@ -328,12 +328,18 @@ class CellAggregator:
 
     def __init__(self, *, levels: tuple[str, ...], region_of: dict[str, str] | None):
         self.levels = levels
+        self.keep_communes = "commune" in levels
         self.region_of = region_of or {}
         self.cells: dict[tuple, list[float]] = {}
         self.unplaced = 0.0
 
     def add(self, commune: str | None, dep: str | None, region: str | None, occ: tuple[str, str] | None,
             dims: tuple, weight: float, age: float | None) -> None:
+        if commune is not None and not self.keep_communes:
+            # communes are not wanted: keep their département only (far fewer cells to roll up)
+            if dep is None:
+                dep = commune[:3] if commune.startswith("97") else commune[:2]
+            commune = None
         key = (commune, dep, region, occ, dims)
         cell = self.cells.get(key)
         if cell is None:
@@ -635,7 +641,10 @@ def read_census_btt(path: str | Path, *, year: int | None = None, nomenclature: 
     agg = CellAggregator(levels=levels, region_of=region_of)
     cols = None
     ignored: list[str] = []
-    for line, row in read_table(path):
+    levels_seen: dict[str, str] = {}
+    occ_cache: dict[str, tuple | None] = {}
+    sector_cache: dict[str, str | None] = {}
+    for line, row in _named_rows(path):
         if cols is None:
             if "nb" not in row or "codgeo" not in row:
                 raise InputError(f"missing column(s) {', '.join(c for c in ('CODGEO', 'NB') if c not in row)}: not an "
@@ -653,10 +662,17 @@ def read_census_btt(path: str | Path, *, year: int | None = None, nomenclature: 
         c = cols
         if "tact" in c and str(row.get(c["tact"]) or "").strip() not in ("11", "1"):
             continue
-        n = parse_count(row.get("nb"), path=path_s, line=line, field="NB")
+        raw_n = row.get("nb")
+        try:
+            n = float(raw_n)
+        except (TypeError, ValueError):
+            n = parse_count(raw_n, path=path_s, line=line, field="NB")
         if n is None:
             continue
-        level = norm_text(row.get("nivgeo") or "com")
+        raw_level = row.get("nivgeo") or "com"
+        level = levels_seen.get(raw_level)
+        if level is None:
+            level = levels_seen[raw_level] = norm_text(raw_level)
         geo = str(row.get("codgeo") or "").strip().upper()
         if not geo:
             raise InputError("empty CODGEO", path=path_s, line=line, field="CODGEO")
@@ -674,8 +690,12 @@ def read_census_btt(path: str | Path, *, year: int | None = None, nomenclature: 
                              line=line, field="NIVGEO")
         occ = None
         if "occ" in c:
-            occ = occupation_code(row.get(c["occ"]), "fap" if c["occ"].startswith("fap") else "pcs", year,
-                                  nomenclature)
+            raw_occ = row.get(c["occ"])
+            if raw_occ in occ_cache:
+                occ = occ_cache[raw_occ]
+            else:
+                occ = occ_cache[raw_occ] = occupation_code(raw_occ, "fap" if c["occ"].startswith("fap") else "pcs",
+                                                           year, nomenclature)
         band = age = None
         if "age" in c:
             raw = str(row.get(c["age"]) or "").strip()
@@ -692,7 +712,13 @@ def read_census_btt(path: str | Path, *, year: int | None = None, nomenclature: 
         if "status" in c:
             v = str(row.get(c["status"]) or "").strip()
             status = EMPL.get(v) if c["status"].startswith("empl") else STAT.get(v)
-        sector = sector_of(str(row.get(c["sector"]) or "")) if "sector" in c else None
+        sector = None
+        if "sector" in c:
+            raw_sec = row.get(c["sector"]) or ""
+            if raw_sec in sector_cache:
+                sector = sector_cache[raw_sec]
+            else:
+                sector = sector_cache[raw_sec] = sector_of(raw_sec)
         if level in ("fe", "fr", "france", "metro"):
             agg.add(None, None, None, occ, (sex, band, dipl, status, sector), n, age)
             continue
@@ -702,6 +728,26 @@ def read_census_btt(path: str | Path, *, year: int | None = None, nomenclature: 
     if stats is not None:
         stats.update({"cells_read": len(agg.cells), "ignored_columns": ignored})
     yield from agg.rows(year=year, layout=BTT_LAYOUT, origin=path_s)
+    if stats is not None:
+        stats["unplaced_weight"] = round(agg.unplaced, 1)
+
+
+def _named_rows(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line, {normalised column: stripped value}) of an INSEE CSV, header names normalised once."""
+    lines = _csv_lines(path)
+    try:
+        _first, header = next(lines)
+    except StopIteration:
+        return
+    names = [norm_header(h) for h in header]
+    width = len(names)
+    for line, cells in lines:
+        if len(cells) != width:
+            if not any(c.strip() for c in cells):
+                continue
+            raise InputError(f"{len(cells)} fields where the header has {width} (wrong delimiter?)", path=str(path),
+                             line=line)
+        yield line, {n: c.strip() for n, c in zip(names, cells)}
 
 
 # ---- PCS → FAP tables --------------------------------------------------------------------------------
