@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from adequa.indicators.base import IndicatorDefinition, MissingData, register, share
 from adequa.indicators.territories import sql_str
-from adequa.indicators.training import SUPPLY_BY_LEVEL, supply_numeros, territory_covered
+from adequa.indicators.training import LEVELS, SUPPLY_BY_LEVEL, supply_numeros, territory_covered
 
 ADS_HINT = "adequa ingest ads FILE, then adequa enrich"
 STATUS_ORDER = {"covered": 0, "partly": 1, "not covered": 2}
@@ -216,6 +216,28 @@ EMERGING = register(IndicatorDefinition(
            "other words is not seen."))
 
 
+#: Diploma level an ad asks for, read from its text (nomenclature 2019): the lowest level named,
+#: since "Bac+3 à Bac+5" states the entry requirement. Acronyms are matched in capitals only
+#: (CAP, BEP, BTS, BUT: "but" is also a French word); "ingénieur" only as a diploma or school.
+LEVEL_PATTERNS = (
+    (3, r"\b(CAP|BEP)\b|(?i:\b(titre|dipl[oô]me)\s+(de\s+)?niveau\s+3\b)"),
+    (4, r"(?i:\bbac(calaur[ée]at)?\b\s*([^\s+]|$)|\bniveau\s+4\b)"),
+    (5, r"\b(BTS|DUT|DEUST)\b|(?i:\bbac\s*\+\s*2\b|\bniveau\s+5\b)"),
+    (6, r"\bBUT\b|(?i:\bbac\s*\+\s*[34]\b|\b(licence|bachelor)\b|\bniveau\s+6\b)"),
+    (7, r"(?i:\bbac\s*\+\s*5\b|\bmast[eè]res?\b|\bmasters?\b|(dipl[oô]me|[ée]cole)s?\s+d.\s*ing[ée]nieur|"
+        r"\bniveau\s+7\b)"),
+    (8, r"(?i:\bbac\s*\+\s*8\b|\b(doctorat|ph\.?\s?d)\b|\bniveau\s+8\b)"),
+)
+
+
+def ads_level_sql(ctx) -> str:
+    """SQL of the group's ads in the territory with ``niveau``, the diploma level the ad's text
+    asks for (NULL when it names none)."""
+    cases = ", ".join(f"CASE WHEN regexp_matches(coalesce(a.description, ''), {sql_str(p)}) THEN {lvl} END"
+                      for lvl, p in LEVEL_PATTERNS)
+    return f"SELECT least({cases}) AS niveau FROM ({ctx.ads_sql(columns='a.ad_id, a.description')}) a"
+
+
 def _volume(ctx):
     by_level = SUPPLY_BY_LEVEL.compute(ctx)
     rows = [dict(r) for r in by_level.rows]
@@ -238,8 +260,29 @@ def _volume(ctx):
                 r["students"] = (r["students"] or 0) + students[lvl]
     offers = projects = None
     if ctx.has_table("ads") and ctx.scalar("SELECT count(*) FROM (SELECT 1 FROM ads LIMIT 1)"):
-        offers = ctx.scalar(f"SELECT count(*) FROM ({ctx.ads_sql(columns='a.ad_id')})")
-        offers = ctx.publishable(offers, "offers")
+        by_level = dict(ctx.con.execute(f"SELECT niveau, count(*) FROM ({ads_level_sql(ctx)}) GROUP BY 1").fetchall())
+        offers = ctx.publishable(sum(by_level.values()), "offers")
+        for r in rows:
+            r["offers"] = None
+        if offers:
+            have = {r["niveau"] for r in rows}
+            for lvl in LEVELS:
+                if by_level.get(lvl) and lvl not in have:
+                    rows.append({"niveau": lvl, "certifications": 0, "institutions": 0, "sessions": None,
+                                 "places": None, "students": None, "graduates": None})
+            rows.sort(key=lambda r: (not isinstance(r["niveau"], int), r["niveau"] if isinstance(r["niveau"], int) else 0))
+            for r in rows:
+                if isinstance(r["niveau"], int):
+                    n = by_level.get(r["niveau"], 0)
+                    r["offers"] = n if n >= ctx.min_cell_size or n == 0 else None
+                    if r["offers"] is None:
+                        ctx.publishable(n, f"offers at level {r['niveau']}")
+            unstated = by_level.get(None, 0)
+            rows.append({"niveau": "non précisé", "certifications": None, "institutions": None, "sessions": None,
+                         "places": None, "students": None, "graduates": None,
+                         "offers": unstated if unstated >= ctx.min_cell_size or unstated == 0 else None})
+            ctx.note(f"level asked for: read from the ads' text (Bac+N, CAP, BTS, licence, master, école "
+                     f"d'ingénieur…, lowest level named); {share(unstated, offers)} % of the offers name none")
     try:
         from adequa.indicators.demand import BMO_PROJECTS
 
@@ -247,7 +290,7 @@ def _volume(ctx):
     except (MissingData, ImportError, AttributeError):
         ctx.note("no BMO recruitment projects loaded (adequa ingest bmo FILE)")
     trained = sum((r.get("places") or 0) + (r.get("students") or 0) + (r.get("graduates") or 0) for r in rows)
-    rows.append({"niveau": "total", "certifications": sum(r["certifications"] for r in rows),
+    rows.append({"niveau": "total", "certifications": sum(r["certifications"] or 0 for r in rows),
                  "institutions": None, "sessions": sum(r["sessions"] or 0 for r in rows) or None,
                  "places": sum(r["places"] or 0 for r in rows) or None,
                  "students": sum(r["students"] or 0 for r in rows) or None,
@@ -256,7 +299,7 @@ def _volume(ctx):
     value = round(offers / trained, 2) if offers and trained else None
     if value is None:
         ctx.note("ratio undefined: needs offers and places, students or graduates for the same territory")
-    ctx.note("offers and recruitment projects are not split by level: ads and BMO rarely state the level required")
+    ctx.note("recruitment projects (BMO) are not split by level: the survey does not ask for it")
     return ctx.result(VOLUME, value=value, rows=rows,
                       columns=["niveau", "certifications", "institutions", "sessions", "places", "students",
                                "graduates", "offers", "recruitment_projects"],
@@ -267,8 +310,9 @@ def _volume(ctx):
 VOLUME = register(IndicatorDefinition(
     name="training_volume_gap", title="Volumes : offres et projets de recrutement face aux places et diplômés",
     title_en="Volumes: offers and recruitment projects vs places and graduates",
-    definition="By level: certifications, institutions, sessions and places (LHÉO), students and graduates "
-               "(headcounts); in total: the group's offers (ads, duplicates once) and BMO recruitment projects. "
+    definition="By level (3–8): certifications, institutions, sessions and places (LHÉO), students and graduates "
+               "(headcounts), and the group's offers (ads, duplicates once) asking for that diploma level (read from "
+               "the ad's text; a row for offers naming none); in total: all offers and BMO recruitment projects. "
                "Value = offers per place, student or graduate (all levels).",
     unit="ratio", inputs=("ads", "bmo", "training_offers", "training_sessions", "training_headcounts"),
     section="gaps", compute=_volume, options=SUPPLY_BY_LEVEL.options,
