@@ -98,61 +98,73 @@ _CONTACT_CUES = ("ontact", "ONTACT", "upr", "UPR", "ttention", "nterlocut", "ecr
                  "cv ", "andidature", "harg")
 
 
-def _cue_automaton():
-    """One Aho-Corasick automaton over every literal cue: a single pass finds them all."""
-    import ahocorasick
+_PHONE_CUES = ("+", "(0", "0")
+_GROUPS = (0,) * len(_EMAIL_CUES) + (1,) * len(_CIVILITY_CUES) + (2,) * len(_CONTACT_CUES) + (3, 3, 4)
 
-    auto = ahocorasick.Automaton()
-    for group, cues in ((0, _EMAIL_CUES), (1, _CIVILITY_CUES), (2, _CONTACT_CUES)):
-        for cue in cues:
-            auto.add_word(cue, (group, len(cue) - 1))
-    auto.make_automaton()
-    return auto
+
+def _cue_automaton():
+    """One Aho-Corasick automaton over every literal cue (and the characters a phone number starts
+    with): a single pass finds them all. ahocorasick-rs (a DFA, ~4x faster), else pyahocorasick."""
+    cues = _EMAIL_CUES + _CIVILITY_CUES + _CONTACT_CUES + _PHONE_CUES
+    try:
+        import ahocorasick_rs
+    except ImportError:                 # pragma: no cover - ahocorasick-rs is a dependency
+        import ahocorasick
+
+        auto = ahocorasick.Automaton()
+        for index, cue in enumerate(cues):
+            auto.add_word(cue, (index, len(cue) - 1))
+        auto.make_automaton()
+        return lambda text: [(index, end - back, end + 1) for end, (index, back) in auto.iter(text)]
+    auto = ahocorasick_rs.AhoCorasick(list(cues), implementation=ahocorasick_rs.Implementation.DFA)
+    return lambda text: auto.find_matches_as_indexes(text, overlapping=True)
 
 
 _CUES = _cue_automaton()
 
 
-def _cue_positions(text: str) -> tuple[list[int], list[int], list[int]]:
-    """Sorted start positions of the e-mail, civility and contact cues of ``text`` (overlaps included)."""
-    found: tuple[set, set, set] = (set(), set(), set())
-    for end, (group, back) in _CUES.iter(text):
-        found[group].add(end - back)
-    return sorted(found[0]), sorted(found[1]), sorted(found[2])
+def _cue_positions(text: str) -> tuple[list[int], list[int], list[int], list[int]]:
+    """Sorted start positions of the e-mail, civility and contact cues of ``text`` (overlaps included),
+    and of what may start a French phone number: "+", "(0" or a "0" followed by a digit (or " 8"/" 9",
+    as in "0 800"), not inside a word."""
+    found: tuple[set, set, set, set] = (set(), set(), set(), set())
+    groups = _GROUPS
+    for index, start, _ in _CUES(text):
+        group = groups[index]
+        if group == 4:
+            nxt = text[start + 1: start + 3]
+            if not (nxt[:1].isdigit() or nxt in (" 8", " 9")) or \
+                    (start and (text[start - 1].isalnum() or text[start - 1] in "+(")):
+                continue
+            group = 3
+        found[group].add(start)
+    return sorted(found[0]), sorted(found[1]), sorted(found[2]), sorted(found[3])
 
 
-def _finds(text: str, needle: str):
-    i = text.find(needle)
-    while i != -1:
-        yield i
-        i = text.find(needle, i + 1)
-
-
-def _phone_starts(text: str):
-    """Where a French phone number may start: "+", "(0" or a "0" followed by a digit, not inside a word."""
-    n = len(text)
-    for needle in ("+", "(0"):
-        yield from _finds(text, needle)
-    for i in _finds(text, "0"):
-        nxt = text[i + 1: i + 3]
-        if (nxt[:1].isdigit() or nxt in (" 8", " 9")) and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "+(")):
-            yield i
+def _match_near(pattern: re.Pattern, text: str, first: int, last: int, end: int):
+    """``pattern.search(text, first, end)`` when the match starts at ``last`` at the latest (else None),
+    trying only those starts: a failed search would scan the whole window."""
+    for pos in range(max(0, first), last + 1):
+        m = pattern.match(text, pos, end)
+        if m is not None:
+            return m
+    return None
 
 
 def scrub(text: str | None, *, names: Iterable[str] = ()) -> tuple[str | None, Counter]:
     """Remove e-mails, phone numbers and names from ``text``.
 
     Returns (scrubbed text, Counter of removed items by kind: email, phone, name).
-    Literal cues (``@``, civilities, contact words) are found in one Aho-Corasick
-    pass, a leading ``0``/``+`` with ``str.find``; the exact patterns then run only around them, so clean
-    text costs a few fast scans.
+    Literal cues (``@``, civilities, contact words, a leading ``0``/``+``) are found in one
+    Aho-Corasick pass; the exact patterns then run only at them (a name pattern only from the
+    few positions where its cue word can start), so clean text costs one fast scan.
     """
     counts: Counter = Counter()
     if not text:
         return text, counts
     n = len(text)
     spans: list[tuple[int, int, str]] = []
-    email_cues, civility_cues, contact_cues = _cue_positions(text)
+    email_cues, civility_cues, contact_cues, phone_starts = _cue_positions(text)
     last = -1
     for pos in email_cues:
         if pos < last:
@@ -164,7 +176,7 @@ def scrub(text: str | None, *, names: Iterable[str] = ()) -> tuple[str | None, C
             spans.append((m.start(), m.end(), "email"))
             last = m.end()
     last = -1
-    for pos in sorted(set(_phone_starts(text))):
+    for pos in phone_starts:
         if pos < last:
             continue
         m = PHONE.match(text, pos, min(n, pos + 32))
@@ -177,8 +189,8 @@ def scrub(text: str | None, *, names: Iterable[str] = ()) -> tuple[str | None, C
         for pos in found:
             if pos < last:
                 continue
-            m = pattern.search(text, max(0, pos - before), min(n, pos + 160))
-            if m is not None and m.start() <= pos + 1:
+            m = _match_near(pattern, text, pos - before, min(n - 1, pos + 1), min(n, pos + 160))
+            if m is not None:
                 spans.append((*m.span(group), "name"))
                 last = m.end()
     low = None

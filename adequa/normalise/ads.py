@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from adequa.errors import InputError
 from adequa.model import JobAd
 from adequa.normalise import values
-from adequa.normalise.clean import clean_text, detect_language
+from adequa.normalise.clean import _plain, clean_text, detect_language
 from adequa.normalise.geo import GeoResolver
 
 __all__ = ["Contacts", "from_france_travail", "from_mapped", "finish_ad", "make_ad_id", "content_hash", "CANONICAL_FIELDS"]
@@ -64,7 +64,13 @@ def content_hash(title: str | None, description: str | None) -> str:
     title = title or ""
     if "(" in title:
         title = _GENDER.sub(" ", title)
-    return _hash(" ".join(f"{title}\n{description or ''}".lower().split()))
+    # " ".join(f"{title}\n{description}".lower().split()), without splitting a clean description into words
+    head = " ".join(title.lower().split())
+    low = (description or "").lower()
+    body = low.replace("\n\n", "\n").replace("\n", " ") if "\n" in low else low
+    if not _plain(body):
+        body = " ".join(low.split())
+    return _hash(f"{head} {body}" if head and body else head or body)
 
 
 def _field(record: dict, path: str) -> Any:
@@ -131,10 +137,12 @@ def _sub(record: dict, key: str) -> dict:
 
 def from_france_travail(record: dict, *, source: str = FT_SOURCE) -> tuple[JobAd, Contacts]:
     """A France Travail offer (API v2 schema, nested or unflattened) as a ``JobAd``."""
-    record = dict(record)
+    copied = False
     for key in _FT_NESTED:      # parse each nested value once (CSV exports hold them as repr strings)
         value = record.get(key)
         if isinstance(value, str) and value[:1] in "[{":
+            if not copied:
+                record, copied = dict(record), True
             record[key] = _nested(record, key)
     source_id = _str(record.get("id"))
     title = clean_text(_v(record, "intitule"))
@@ -226,8 +234,9 @@ def from_mapped(record: dict, *, source: str) -> tuple[JobAd, Contacts]:
                         [str(record[k]) for k in ("contact", "email", "phone") if record.get(k)])
 
 
-def finish_ad(ad: JobAd, geo: GeoResolver | None) -> JobAd:
-    """Geography, content hash, stable id and language, once the text is final."""
+def finish_ad(ad: JobAd, geo: GeoResolver | None, *, language: bool = True) -> JobAd:
+    """Geography, content hash, stable id and language (unless ``language`` is false: the caller then
+    guesses it for many ads at once with ``clean.detect_languages``), once the text is final."""
     if geo is not None:
         loc = geo.resolve(ad.commune, ad.postal_code, ad.location_text)
         ad.commune = loc.commune
@@ -235,5 +244,6 @@ def finish_ad(ad: JobAd, geo: GeoResolver | None) -> JobAd:
         ad.departement, ad.region, ad.bassin = loc.departement, loc.region, loc.bassin
     ad.content_hash = content_hash(ad.title, ad.description)
     ad.ad_id = make_ad_id(ad.source, ad.source_id, ad.content_hash)
-    ad.lang = detect_language(ad.description) or detect_language(ad.title)
+    if language:
+        ad.lang = detect_language(ad.description) or detect_language(ad.title)
     return ad

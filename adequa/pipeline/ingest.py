@@ -27,6 +27,7 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401 - pa.compute
 
 from adequa.config import Settings, get_settings
 from adequa.enrich.dedupe import DedupeConfig, MinHasher, connected_clusters
@@ -34,6 +35,7 @@ from adequa.enrich.personal_data import scrub, scrub_fields
 from adequa.errors import InputError
 from adequa.model import JobAd
 from adequa.normalise.ads import finish_ad, from_france_travail, from_mapped
+from adequa.normalise.clean import detect_languages
 from adequa.normalise.geo import GeoResolver
 from adequa.store.duckdb import Warehouse
 
@@ -151,19 +153,51 @@ def _upsert_in(con, table: str, batch: pa.Table, key: Sequence[str], name: str) 
     return total - existing, existing
 
 
+def _ads_arrow(ads: list[tuple[JobAd, str | None, int | None]]) -> pa.Table:
+    """The ``ads`` rows of normalised ads (``(JobAd, origin file, line)``) as an Arrow table."""
+    get = attrgetter(*_AD_FIELDS)
+    rows = [get(ad) for ad, _, _ in ads]
+    cols = dict(zip(_AD_FIELDS, map(list, zip(*rows))))
+    fromiso = dt.date.fromisoformat
+    for name in _DATE_COLS:
+        cols[name] = [fromiso(v) if v else None for v in cols[name]]
+    cols["duplicate_cluster"] = cols["ad_id"]
+    cols["origin_file"] = [p for _, p, _ in ads]
+    cols["origin_line"] = [n for _, _, n in ads]
+    return pa.table(cols, schema=ADS_SCHEMA)
+
+
+@dataclass
+class _Part:
+    """Normalised ads of a run, in input order: their rows, text keys and LSH band keys (built by a worker)."""
+
+    table: pa.Table
+    keys: np.ndarray          # int64 content keys (``_key_of(content_hash)``)
+    bands: np.ndarray         # (rows, bands) int64 LSH bucket keys
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def slice(self, start: int, stop: int | None = None) -> "_Part":
+        stop = len(self) if stop is None else stop
+        return _Part(self.table.slice(start, stop - start), self.keys[start:stop], self.bands[start:stop])
+
+
 class AdSink:
-    """Collects normalised ads and rejects; writes a batch per transaction; clusters duplicates."""
+    """Collects normalised ads (Arrow parts) and rejects; writes a batch per transaction; clusters duplicates.
+
+    Batches hold exactly ``batch_size`` ads (the last one fewer), whatever the size of the parts added.
+    """
 
     def __init__(self, wh: Warehouse, summary: IngestSummary, *, batch_size: int = 5000,
                  dedupe: DedupeConfig = DedupeConfig(), on_commit=None):
         self.wh, self.summary, self.batch_size = wh, summary, max(1, batch_size)
         self.dedupe = dedupe
-        self.hasher = MinHasher(dedupe)
-        self.ads: list[tuple[JobAd, str | None, int | None]] = []
+        self.ads: list[_Part] = []
+        self.pending = 0                 # ads in self.ads
         self.rejects: list[dict] = []
         self.on_commit = on_commit       # called with each mark once everything before it is committed
         self.marks: list = []
-        self.bands: dict[str, np.ndarray] = {}     # LSH band keys already computed (by workers), by content hash
 
     def mark(self, token) -> None:
         """Note a position in the input (e.g. an API page read in full): reported once committed."""
@@ -172,12 +206,16 @@ class AdSink:
         elif self.on_commit:
             self.on_commit(token)
 
-    def add(self, ad: JobAd, origin_file: str | None, line: int | None, bands: np.ndarray | None = None) -> None:
-        self.ads.append((ad, origin_file, line))
-        if bands is not None:
-            self.bands[ad.content_hash] = bands
-        if len(self.ads) >= self.batch_size:
-            self.flush()
+    def add_part(self, part: _Part) -> None:
+        """Add normalised ads; a batch is written each time ``batch_size`` ads are waiting."""
+        while len(part):
+            room = self.batch_size - self.pending
+            head = part if len(part) <= room else part.slice(0, room)
+            self.ads.append(head)
+            self.pending += len(head)
+            part = part.slice(len(head)) if len(head) < len(part) else part.slice(0, 0)
+            if self.pending >= self.batch_size:
+                self.flush()
 
     def reject(self, *, source: str, path: str | None, line: int | None, record: str | None, field: str | None,
                reason: str, raw: str | None) -> None:
@@ -190,62 +228,50 @@ class AdSink:
 
     # -- one batch -------------------------------------------------------------
     def _ads_table(self, ads: list[tuple[JobAd, str | None, int | None]]) -> pa.Table:
-        get = attrgetter(*_AD_FIELDS)
-        rows = [get(ad) for ad, _, _ in ads]
-        cols = dict(zip(_AD_FIELDS, map(list, zip(*rows))))
-        fromiso = dt.date.fromisoformat
-        for name in _DATE_COLS:
-            cols[name] = [fromiso(v) if v else None for v in cols[name]]
-        cols["duplicate_cluster"] = cols["ad_id"]
-        cols["origin_file"] = [p for _, p, _ in ads]
-        cols["origin_line"] = [n for _, _, n in ads]
-        return pa.table(cols, schema=ADS_SCHEMA)
+        """Kept for callers that build rows from ``JobAd`` objects (``AdSink._ads_table(None, ads)``)."""
+        return _ads_arrow(ads)
 
     def flush(self) -> None:
         if not self.ads and not self.rejects:
             return
         marks, self.marks = self.marks, []
-        ads, self.ads = self.ads, []
+        parts, self.ads, self.pending = self.ads, [], 0
         rejects, self.rejects = self.rejects, []
-        bands, self.bands = self.bands, {}
         con = self.wh.con
         with self.wh.transaction():
-            if ads:
-                last = {ad.ad_id: i for i, (ad, _, _) in enumerate(ads)}     # the last row for an id wins
-                if len(last) < len(ads):
-                    self.summary.updated += len(ads) - len(last)     # repeated in the batch: replaced at once
-                    ads = [ads[i] for i in sorted(last.values())]
-                table = self._ads_table(ads)
+            if parts:
+                table = pa.concat_tables([p.table for p in parts]) if len(parts) > 1 else parts[0].table
+                keys = np.concatenate([p.keys for p in parts])
+                bands = np.concatenate([p.bands for p in parts])
+                ids = table.column("ad_id").to_pylist()
+                last = {ad_id: i for i, ad_id in enumerate(ids)}     # the last row for an id wins
+                if len(last) < len(ids):
+                    self.summary.updated += len(ids) - len(last)      # repeated in the batch: replaced at once
+                    keep = np.fromiter(sorted(last.values()), dtype=np.int64, count=len(last))
+                    table, keys, bands = table.take(keep), keys[keep], bands[keep]
                 inserted, updated = _upsert_unique(con, "ads", table, "ad_id", "_ads_batch")
                 self.summary.stored += inserted
                 self.summary.updated += updated
-                self._cluster(ads, bands)
+                self._cluster(table, keys, bands)
             if rejects:
                 _upsert_in(con, "rejects", pa.Table.from_pylist(rejects), ["reject_id"], "_rej_batch")
         if self.on_commit:
             for token in marks:
                 self.on_commit(token)
 
-    def _cluster(self, ads: list[tuple[JobAd, str | None, int | None]], known_bands: dict | None = None) -> None:
+    def _cluster(self, table: pa.Table, keys: np.ndarray, bands: np.ndarray) -> None:
         """Compare the batch's texts with every stored text; update the clusters they touch."""
         con, cfg = self.wh.con, self.dedupe
-        texts: dict[int, tuple[str, str]] = {}
-        for ad, _, _ in ads:
-            texts.setdefault(_key_of(ad.content_hash), (ad.content_hash, f"{ad.title}\n{ad.description}"))
-        keys = np.fromiter(texts.keys(), dtype=np.int64, count=len(texts))
-        con.register("_keys", pa.table({"content_key": keys}))
-        known = {r[0] for r in con.execute(
-            "SELECT c.content_key FROM ad_text_clusters c JOIN _keys k USING (content_key)").fetchall()}
+        ukeys, first = np.unique(keys, return_index=True)          # each distinct text once
+        con.register("_keys", pa.table({"content_key": ukeys}))
+        known = np.array([r[0] for r in con.execute(
+            "SELECT c.content_key FROM ad_text_clusters c JOIN _keys k USING (content_key)").fetchall()],
+            dtype=np.int64)
         con.unregister("_keys")
-        new_keys = [k for k in texts if k not in known]
-        if new_keys:
-            known_bands = known_bands or {}
-            missing = [k for k in new_keys if texts[k][0] not in known_bands]
-            computed = dict(zip(missing, self.hasher.band_keys(self.hasher.signatures([texts[k][1] for k in missing])))) \
-                if missing else {}
-            bands = np.stack([computed[k] if k in computed else known_bands[texts[k][0]] for k in new_keys])
-            nb = pa.table({"content_key": np.repeat(np.array(new_keys, dtype=np.int64), bands.shape[1]),
-                           "bucket": bands.ravel()})
+        fresh = ~np.isin(ukeys, known)
+        new_keys, new_rows = ukeys[fresh], first[fresh]
+        if len(new_keys):
+            nb = pa.table({"content_key": np.repeat(new_keys, bands.shape[1]), "bucket": bands[new_rows].ravel()})
             con.register("_nb", nb)
             con.execute("INSERT INTO ad_lsh_bands SELECT content_key, bucket FROM _nb")
             pairs = con.execute(f"""
@@ -257,9 +283,9 @@ class AdSink:
                 WHERE b.content_key <> n.content_key
                 GROUP BY ALL HAVING count(*) >= {int(cfg.min_shared_bands)}""").fetchall()
             con.unregister("_nb")
-            con.register("_nc", pa.table({"content_key": np.array(new_keys, dtype=np.int64),
-                                          "content_hash": [texts[k][0] for k in new_keys],
-                                          "component": np.array(new_keys, dtype=np.int64)}))
+            con.register("_nc", pa.table({"content_key": new_keys,
+                                          "content_hash": table.column("content_hash").take(pa.array(new_rows)),
+                                          "component": new_keys}))
             con.execute("INSERT INTO ad_text_clusters SELECT content_key, content_hash, component FROM _nc")
             con.unregister("_nc")
         else:
@@ -267,7 +293,7 @@ class AdSink:
         if pairs:
             self._merge(pairs)
         # Representatives of every component the batch touches: its earliest ad.
-        con.register("_keys", pa.table({"content_key": keys}))
+        con.register("_keys", pa.table({"content_key": ukeys}))
         con.execute("""
             CREATE OR REPLACE TEMP TABLE _comp AS
             SELECT DISTINCT c.component FROM ad_text_clusters c JOIN _keys k USING (content_key)""")
@@ -282,8 +308,7 @@ class AdSink:
         con.execute("""
             UPDATE ads SET duplicate_cluster = _rep.rep FROM _rep
             WHERE ads.content_hash = _rep.content_hash AND ads.duplicate_cluster IS DISTINCT FROM _rep.rep""")
-        ids = pa.table({"ad_id": [ad.ad_id for ad, _, _ in ads]})
-        con.register("_ids", ids)
+        con.register("_ids", table.select(["ad_id"]))
         self.summary.duplicates += con.execute(
             "SELECT count(*) FROM ads JOIN (SELECT DISTINCT ad_id FROM _ids) USING (ad_id) "
             "WHERE duplicate_cluster <> ad_id").fetchall()[0][0]
@@ -351,7 +376,7 @@ def _digits(text: str) -> int:
     return len(_ANY_DIGIT.findall(text))
 
 
-def _finish_record(ad: JobAd, contacts, geo: GeoResolver | None) -> JobAd:
+def _finish_record(ad: JobAd, contacts, geo: GeoResolver | None, language: bool = True) -> JobAd:
     removed = scrub_fields(contacts.fields)
     ad.description, found = scrub(ad.description, names=contacts.names)
     n_title = 0
@@ -365,7 +390,7 @@ def _finish_record(ad: JobAd, contacts, geo: GeoResolver | None) -> JobAd:
             setattr(ad, name, clean)
             n_title += sum(found_field.values())
     ad.personal_data_removed = removed + sum(found.values()) + n_title
-    return finish_ad(ad, geo)
+    return finish_ad(ad, geo, language=language)
 
 
 def _records_of(path: Path, fmt: str | None, mapping) -> tuple[str, Iterator[tuple[int, dict, dict | None]]]:
@@ -412,6 +437,26 @@ def _records_of(path: Path, fmt: str | None, mapping) -> tuple[str, Iterator[tup
                                          path.suffix.lower() in (".json", ".jsonl") else None)
 
 
+def _is_ft_jsonl(path: Path, fmt: str | None, mapping) -> bool:
+    """Whether ``_records_of`` would read ``path`` as France Travail JSON Lines (then read in blocks)."""
+    from adequa.sources import france_travail
+
+    kind = (fmt or "").lower()
+    if mapping is not None or kind not in ("", "jsonl", "ft", "france-travail", "ft-jsonl"):
+        return False
+    if kind not in ("jsonl", "ft-jsonl") and france_travail._sniff(path) != "jsonl":
+        return False
+    if kind in ("ft", "france-travail", "ft-jsonl"):
+        return True
+    lines = france_travail.jsonl_lines(path)
+    try:
+        first = next(lines, None)
+    finally:
+        lines.close()
+    return first is not None and france_travail.looks_like_france_travail(
+        france_travail.parse_jsonl_line(first[1], str(path), first[0]).keys())
+
+
 def _progress(enabled: bool):
     from contextlib import nullcontext
 
@@ -433,9 +478,10 @@ def _parse_line(raw: bytes, path, line) -> dict:
     return parse_jsonl_line(raw, path, line)
 
 
-def _normalise_one(path, line, record: dict, kind: str, source: str, geo):
+def _normalise_one(path, line, record: dict, kind: str, source: str, geo, language: bool = True):
     """("ad", JobAd) or ("reject", reject fields) for one raw record; ("fatal", InputError fields)
-    when ``record`` is a raw JSON line that is not an object (the run stops there, as when reading)."""
+    when ``record`` is a raw JSON line that is not an object (the run stops there, as when reading).
+    With ``language`` false the ad's language is left for the caller to guess (``_set_languages``)."""
     if record.__class__ is bytes:
         try:
             record = _parse_line(record, path, line)
@@ -446,36 +492,98 @@ def _normalise_one(path, line, record: dict, kind: str, source: str, geo):
             ad, contacts = from_france_travail(record, source=source if source != "mixed" else "france-travail")
         else:
             ad, contacts = from_mapped(record, source=record.get("source") or source)
-        return "ad", _finish_record(ad, contacts, geo)
+        return "ad", _finish_record(ad, contacts, geo, language)
     except InputError as exc:
         return "reject", dict(path=path, line=line, record=str(record.get("id") or record.get("source_id") or ""),
                               field=exc.field, reason=exc.message, raw=_raw(record))
 
 
-def _process_chunk(chunk: list) -> tuple[list, np.ndarray | None]:
-    """Worker side: normalise a chunk of records and sign the texts of its ads."""
+BLOCK = "_jsonl_block"       # kind of an input item holding whole France Travail JSON Lines: (path, first line, bytes, BLOCK)
+
+
+def _expand(chunk: list) -> Iterator[tuple]:
+    """The records of a chunk: its items, with blocks of JSON Lines cut into raw lines (blank lines skipped)."""
+    for item in chunk:
+        if item[3] != BLOCK:
+            yield item
+            continue
+        path, first, block, _ = item
+        lines = block.split(b"\n")
+        if block.endswith(b"\n"):
+            lines.pop()
+        for i, raw in enumerate(lines):
+            if raw and not raw.isspace():
+                yield path, first + i, raw, "france-travail"
+
+
+def _process_chunk(chunk: list) -> tuple[_Part | None, list, int]:
+    """Normalise, scrub and sign a chunk of records (in a worker process, or in this one).
+
+    Returns (the ads as one Arrow part, events, records read) where events are
+    ``(ads before it, "reject" | "fatal", fields)`` in input order; a fatal record ends the chunk.
+    """
     geo, hasher, source = _WORKER["geo"], _WORKER["hasher"], _WORKER["source"]
-    out = [(_normalise_one(path, line, rec, kind, source, geo), path, line) for path, line, rec, kind in chunk]
-    texts = [f"{r[1].title}\n{r[1].description}" for (r, _, _) in out if r[0] == "ad"]
-    bands = hasher.band_keys(hasher.signatures(texts)) if texts else None
-    return out, bands
+    ads: list[tuple[JobAd, str | None, int | None]] = []
+    events: list = []
+    read = 0
+    for path, line, rec, kind in _expand(chunk):
+        what, value = _normalise_one(path, line, rec, kind, source, geo, language=False)
+        if what == "ad":
+            ads.append((value, path, line))
+        else:
+            events.append((len(ads), what, value))
+            if what == "fatal":
+                break
+        read += 1
+    if not ads:
+        return None, events, read
+    _set_languages([ad for ad, _, _ in ads])
+    table = _ads_arrow(ads)
+    keys = np.fromiter((_key_of(ad.content_hash) for ad, _, _ in ads), dtype=np.int64, count=len(ads))
+    bands = hasher.band_keys(hasher.signatures([f"{ad.title}\n{ad.description}" for ad, _, _ in ads]))
+    return _Part(table, keys, bands), events, read
+
+
+def _set_languages(ads: list[JobAd]) -> None:
+    """``ad.lang`` as ``finish_ad`` sets it (description, else title), guessed for the whole list at once."""
+    langs = detect_languages([ad.description for ad in ads])
+    missing = [i for i, lang in enumerate(langs) if lang is None]
+    if missing:
+        for i, lang in zip(missing, detect_languages([ads[i].title for i in missing])):
+            langs[i] = lang
+    for ad, lang in zip(ads, langs):
+        ad.lang = lang
 
 
 def _chunks(records: Iterable, size: int, marks: dict) -> Iterator[list]:
-    """Records in chunks; marks met in the stream are filed under the chunk they follow."""
+    """Records in chunks (a block of lines is a chunk of its own); marks met in the stream are filed
+    under the chunk they follow. When the input fails, the records read before are still yielded."""
     chunk: list = []
     index = 0
-    for item in records:
-        if item[3] == "_mark":
-            marks.setdefault(index, []).append(item[2])
-            if chunk:
+    try:
+        for item in records:
+            kind = item[3]
+            if kind == "_mark":
+                marks.setdefault(index, []).append(item[2])
+                if chunk:
+                    yield chunk
+                    chunk, index = [], index + 1
+                continue
+            if kind == BLOCK:
+                if chunk:
+                    yield chunk
+                    index += 1
+                yield [item]
+                chunk, index = [], index + 1
+                continue
+            chunk.append(item)
+            if len(chunk) >= size:
                 yield chunk
                 chunk, index = [], index + 1
-            continue
-        chunk.append(item)
-        if len(chunk) >= size:
+    except Exception:
+        if chunk:
             yield chunk
-            chunk, index = [], index + 1
+        raise
     if chunk:
         yield chunk
 
@@ -494,11 +602,12 @@ def ingest_records(records: Iterable[tuple[str | None, int | None, dict, str]], 
                    settings: Settings | None = None, wh: Warehouse | None = None, on_commit=None,
                    description: str = "ingesting", workers: int | None = None) -> IngestSummary:
     """Ingest ``(origin_file, line, record, kind)`` tuples; ``kind`` is "france-travail" or "mapped"
-    (mapped records carry canonical keys and their source name under "source").
+    (mapped records carry canonical keys and their source name under "source"), or ``BLOCK`` for
+    whole France Travail JSON Lines (``record`` is then their bytes and ``line`` the first line's number).
 
-    With ``workers`` > 1 (default: 2 on a multi-core machine) records are normalised,
-    scrubbed and signed in forked worker processes while this process reads the input and
-    writes the batches; results keep the input order.
+    Records are processed in chunks: each is normalised, scrubbed and signed into one Arrow
+    table (in forked worker processes with ``workers`` > 1, default 2 on a multi-core machine),
+    and this process only writes the batches; results keep the input order.
     """
     settings = settings or get_settings()
     own = wh is None
@@ -512,95 +621,89 @@ def ingest_records(records: Iterable[tuple[str | None, int | None, dict, str]], 
             geo = load_geo(settings, wh)
     _WORKER.update(geo=geo, hasher=MinHasher(dedupe), source=source)
     if n_workers > 1:
-        if hasattr(geo, "prepare"):
-            geo.prepare()                 # one name index, shared copy-on-write by the forked workers
+        import gc
         import multiprocessing as mp
 
-        pool = mp.get_context("fork").Pool(n_workers)     # forked before the warehouse opens
+        if hasattr(geo, "prepare"):
+            geo.prepare()                 # one name index, shared copy-on-write by the forked workers
+        gc.freeze()                       # the workers' collections skip (and do not copy) what they inherit
+        try:
+            pool = mp.get_context("fork").Pool(n_workers)     # forked before the warehouse opens
+        finally:
+            gc.unfreeze()
     if wh is None:
         wh = Warehouse(db or settings.db)
         # DuckDB caches table pages up to its memory limit (80 % of RAM by default): cap it so that
         # a long load keeps the memory of a few batches, whatever the size of the warehouse.
         wh.con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
+        if pool is not None:          # the workers keep the cores busy: one DuckDB thread spends less CPU
+            wh.con.execute("SET threads = 1")
     try:
         summary = IngestSummary(run_id=uuid.uuid4().hex[:16], source=source, origin=origin,
                                 started_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
         sink = AdSink(wh, summary, batch_size=batch_size or settings.batch_size, dedupe=dedupe, on_commit=on_commit)
         sink.start()
         t0 = time.perf_counter()
+        marks: dict = {}
         with _progress(progress) as bar:
             task = bar.add_task(description, total=None, rate="") if bar else None
-            if pool is None:
-                def results():
-                    for item in records:
-                        if item[3] == "_mark":
-                            yield "mark", item[2]
-                            continue
-                        path, line, record, kind = item
-                        yield _normalise_one(path, line, record, kind, source, geo), path, line, None
-            else:
-                marks: dict = {}
 
-                def ordered():
-                    """Chunk results in input order, at most 2 chunks in flight per worker (bounded memory)."""
-                    from collections import deque
+            def done() -> Iterator:
+                """Results of the chunks, in input order."""
+                if pool is None:
+                    for chunk in _chunks(records, 200, marks):
+                        yield _process_chunk(chunk)
+                    return
+                from collections import deque
 
-                    pending: deque = deque()
-                    try:
-                        for chunk in _chunks(records, 200, marks):
-                            pending.append(pool.apply_async(_process_chunk, (chunk,)))
-                            if len(pending) >= 2 * n_workers:
-                                yield pending.popleft().get()
-                    except GeneratorExit:
-                        raise
-                    except Exception:            # the input failed: what was read before is still stored
-                        while pending:
+                pending: deque = deque()       # at most 2 chunks in flight per worker (bounded memory)
+                try:
+                    for chunk in _chunks(records, 200, marks):
+                        pending.append(pool.apply_async(_process_chunk, (chunk,)))
+                        if len(pending) >= 2 * n_workers:
                             yield pending.popleft().get()
-                        raise
+                except GeneratorExit:
+                    raise
+                except Exception:            # the input failed: what was read before is still stored
                     while pending:
                         yield pending.popleft().get()
+                    raise
+                while pending:
+                    yield pending.popleft().get()
 
-                def results():
-                    for index, (out, bands) in enumerate(ordered()):
-                        row = 0
-                        for result, path, line in out:
-                            if result[0] == "ad":
-                                yield result, path, line, bands[row]
-                                row += 1
-                            else:
-                                yield result, path, line, None
-                        for token in marks.pop(index, ()):
-                            yield "mark", token
-                    for index in sorted(marks):
-                        for token in marks.pop(index):
-                            yield "mark", token
-            stream = results()
+            stream = done()
+            index = 0
             while True:
                 try:
-                    item = next(stream)
+                    part, events, read = next(stream)
                 except StopIteration:
                     break
                 except Exception:
                     sink.flush()         # the input broke (e.g. the API gave up): keep every complete record read
                     raise
-                if item[0] == "mark":
-                    sink.mark(item[1])
-                    continue
-                (what, value), path, line, bands = item
-                if what == "fatal":          # a malformed line: keep every complete record before it
-                    sink.flush()
-                    raise InputError(value.pop("message"), **value)
-                summary.read += 1
-                if what == "reject":
+                summary.read += read
+                at = 0
+                for before, what, value in events:
+                    if before > at:
+                        sink.add_part(part.slice(at, before))
+                        at = before
+                    if what == "fatal":          # a malformed line: keep every complete record before it
+                        sink.flush()
+                        raise InputError(value.pop("message"), **value)
                     sink.reject(source=source, **value)
-                    continue
-                summary.personal_data_removed += value.personal_data_removed
-                sink.add(value, path, line, bands)
-                if bar is not None and summary.read % 500 == 0:
+                if part is not None:
+                    if at < len(part):
+                        sink.add_part(part.slice(at) if at else part)
+                    summary.personal_data_removed += pa.compute.sum(part.table.column("personal_data_removed")).as_py() or 0
+                for token in marks.pop(index, ()):
+                    sink.mark(token)
+                index += 1
+                if bar is not None:
                     elapsed = time.perf_counter() - t0
                     bar.update(task, completed=summary.read, rate=f"{summary.read / elapsed:,.0f} ads/s" if elapsed else "")
-            if bar is not None:
-                bar.update(task, completed=summary.read)
+            for i in sorted(marks):
+                for token in marks.pop(i):
+                    sink.mark(token)
         return sink.finish(t0)
     finally:
         if pool is not None:
@@ -649,6 +752,11 @@ def ingest_offers(paths: Sequence[str | Path] | str | Path, *, db: str | Path | 
 
     def records():
         for path in paths:
+            if _is_ft_jsonl(path, fmt, mapping):
+                from adequa.sources.france_travail import jsonl_blocks
+
+                yield from ((str(path), first, block, BLOCK) for first, block in jsonl_blocks(path))
+                continue
             kind, rows = _records_of(path, fmt, mapping)
             default_source = (mapping.source if mapping is not None and mapping.source else None) or source
             for line, rec, _raw_row in rows:
