@@ -31,17 +31,26 @@ from bench.synthetic_ads import planted_duplicates, planted_personal_data, write
 _REPO = Path(__file__).resolve().parents[1]
 
 _INGEST = """
-import json, resource, sys, time
-from adequa.pipeline.ingest import ingest_offers, load_geo
-geo = load_geo()
+import json, os, resource, sys, time
+from adequa.pipeline import ingest
+geo = ingest.load_geo()
+page = os.sysconf("SC_PAGE_SIZE") / 2**20
+trace = []                      # (ads read, RSS of the writer in MiB) after each committed batch
+flush = ingest.AdSink.flush
+def traced(self):
+    flush(self)
+    with open("/proc/self/statm") as fh:
+        trace.append((self.summary.read, int(fh.read().split()[1]) * page))
+ingest.AdSink.flush = traced
 r0, c0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 t0 = time.perf_counter()
-s = ingest_offers([sys.argv[1]], db=sys.argv[2], progress=False, geo=geo)
+s = ingest.ingest_offers([sys.argv[1]], db=sys.argv[2], progress=False, geo=geo)
 wall = time.perf_counter() - t0
 r1, c1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 cpu = lambda a, b: (b.ru_utime + b.ru_stime) - (a.ru_utime + a.ru_stime)
 print(json.dumps(s.as_dict() | {"wall": wall, "parent_cpu": cpu(r0, r1), "workers_cpu": cpu(c0, c1),
-                                "peak_self": r1.ru_maxrss / 1024, "peak_worker": c1.ru_maxrss / 1024}))
+                                "peak_self": r1.ru_maxrss / 1024, "peak_worker": c1.ru_maxrss / 1024,
+                                "trace": trace}))
 """
 
 _READ = """
@@ -92,6 +101,16 @@ def throughput(sizes: list[int], tmp: Path, fmt: str = "jsonl") -> list[Measure]
         out.append(Measure("ingest", f"projected on an idle 2-core machine, {n:,} ads",
                            n / max(res["parent_cpu"], cpu / 2), "ads/s", read["read"] / read["cpu"],
                            "reading the dump only (CPU)", goal=">= 5,000 ads/s"))
+        trace = res.get("trace") or []
+        if trace:                        # RSS of the writer after its batches: what grows with the input
+            at = [trace[min(len(trace) - 1, int(len(trace) * q))] for q in (0.1, 0.5)] + [trace[-1]]
+            print(f"ingest {n:,}: writer RSS after batches " + ", ".join(f"{r:,} ads {m:.0f} MiB" for r, m in at),
+                  file=sys.stderr)
+            out.append(Measure("ingest", f"writer RSS after the last batch, {n:,} ads", trace[-1][1], "MiB",
+                               at[0][1], f"after {at[0][0]:,} ads (10 % of the batches)", goal="flat (ratio ~1)"))
+        out.append(Measure("ingest", f"CPU seconds in all, {n:,} ads (writer {res['parent_cpu']:.0f} s + workers "
+                           f"{res['workers_cpu']:.0f} s); wall {res['wall']:.0f} s", cpu, "s",
+                           read["cpu"], "reading + JSON decoding only"))
         peak = res["peak_self"]          # the writer: batches, DuckDB's cache and indexes
         first_peak = first_peak or (peak, res["peak_worker"], n)
         out.append(Measure("ingest", f"peak memory of the writer process, {n:,} ads ({fmt})", peak, "MiB",
