@@ -167,3 +167,50 @@ def test_entries_and_exits_go_to_their_own_table(tmp_path):
     with pytest.raises(InputError) as err:
         list(read_job_seekers(bad))
     assert (err.value.line, err.value.field) == (2, "indicateur")
+
+
+def test_breakdown_table_with_one_period(tmp_path):
+    """defm_breakdown_2024T1.csv: one column per breakdown, the period in the title; bands left implicit
+    (men/women both given; only "un an ou plus" and "Supérieur au Bac") get their complement."""
+    from adequa.sources.job_seekers import BREAKDOWN_LAYOUT
+
+    path = STATS / "defm_breakdown_2024T1.csv"
+    assert detect_layout(path) == BREAKDOWN_LAYOUT
+    stats: dict = {}
+    rows = list(read_job_seekers(path, stats=stats))
+    assert stats["ignored_columns"] == ["Part des femmes (%)", "Évolution sur un an (%)"]
+    assert {(r["period"], r["category"]) for r in rows} == {("2024Q1", "ABC")}
+    by = {(r["occupation"], r["sex"], r["age_band"], r["diploma"], r["seniority"]): r["job_seekers"] for r in rows}
+    t = "total"
+    assert by[("M2Z90", t, t, t, "<12m")] == 350                 # 580 − 230
+    assert by[("M2Z90", t, t, "autre", t)] == 11                  # 580 − 569: bac and below together
+    assert by[("M2Z90", t, "<25", t, t)] is None and ("M2Z90", t, "autre", t, t) not in by   # "s": no complement
+    db = tmp_path / "w.duckdb"
+    with Warehouse(db) as wh:
+        ingest_statistics("job-seekers", path, warehouse=wh)
+    assert run("job_seekers_count", db).value == 3000
+    assert run("job_seekers_women_share", db).value == pytest.approx(12.7)        # (110 + 270) / 3000
+    assert run("job_seekers_long_term_share", db).value == pytest.approx(36.8)    # (230 + 874) / 3000
+    assert run("job_seekers_diploma", db).value == pytest.approx(74.3)            # (569 + 1660) / 3000
+    no_title = tmp_path / "defm.csv"
+    no_title.write_text("Code région;Ensemble;Hommes;Femmes\n28;10;6;4\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        list(read_job_seekers(no_title))
+    assert err.value.field == "period"
+    assert [r["period"] for r in read_job_seekers(no_title, period="2024-06")] == ["2024-06"] * 3
+    no_title.write_text("T2 2024\nCode région;Ensemble;Hommes;Femmes\n28;10;6;7\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:                            # 6 + 7 > 10
+        list(read_job_seekers(no_title))
+    assert err.value.line == 3
+
+
+def test_only_the_headline_band_is_given(tmp_path):
+    path = tmp_path / "defm.csv"
+    path.write_text("Code région;Code FAP;Niveau de formation;Ancienneté d'inscription;T1 2024\n"
+                    "28;M2Z90;Ensemble;Ensemble;580\n28;M2Z90;Supérieur au Bac;Ensemble;569\n"
+                    "28;M2Z90;Ensemble;Un an ou plus;230\n", encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    with Warehouse(db) as wh:
+        ingest_statistics("job-seekers", path, warehouse=wh)
+    assert run("job_seekers_diploma", db).value == pytest.approx(98.1)            # 569 / 580, not 100
+    assert run("job_seekers_long_term_share", db).value == pytest.approx(39.7)    # 230 / 580, not 100

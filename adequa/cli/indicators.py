@@ -251,12 +251,14 @@ def ingest_bmo(
 @ingest_app.command("job-seekers")
 def ingest_job_seekers(
     path: Annotated[Path, typer.Argument(help="Job seekers by occupation and territory (CSV or XLSX): a DARES / "
-                                              "France Travail series table (one column per period) or a long table.")],
+                                              "France Travail table (one column per period, or one column per "
+                                              "breakdown with the period in the title) or a long table.")],
     nomenclature: Annotated[Optional[str], typer.Option("--nomenclature", help="rome4, rome3, fap2021 or fap2009 "
                                                                                "[default: from the column].")] = None,
-    period: Annotated[Optional[str], typer.Option("--period", help="Period when the file has none, e.g. 2024Q1.")] = None,
-    layout: Annotated[Optional[str], typer.Option("--layout", help="stmt-defm-series-2024 or defm-long-1 "
-                                                                   "[default: told from the header row].")] = None,
+    period: Annotated[Optional[str], typer.Option("--period", help="Period when the file names none, e.g. 2024Q1.")] = None,
+    layout: Annotated[Optional[str], typer.Option("--layout", help="stmt-defm-series-2024, stmt-defm-breakdown-2024 "
+                                                                   "or defm-long-1 [default: told from the header "
+                                                                   "row].")] = None,
     sheet: SheetOption = None,
     quiet: QuietOption = False,
     db: DbOption = None,
@@ -265,7 +267,7 @@ def ingest_job_seekers(
 
     Example: adequa ingest job-seekers defm_fap_region_2024T1.xlsx --db adequa.duckdb
     """
-    _check_layout(layout, ("stmt-defm-series-2024", "defm-long-1"))
+    _check_layout(layout, ("stmt-defm-series-2024", "stmt-defm-breakdown-2024", "defm-long-1"))
     _load("job-seekers", path, db, quiet, nomenclature=nomenclature, period=period, sheet=sheet, layout=layout)
 
 

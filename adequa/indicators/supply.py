@@ -113,6 +113,10 @@ def _distribution(kind: str, dim: str, headline: str | None, name: str, order: l
         if n_all and total < n_all:
             ctx.note(f"the breakdown by {dim} covers {total:,.0f} of the group's {n_all:,.0f} people; shares are "
                      "computed over those")
+        if headline and n_all and all(r["key"] == headline for r in rows):
+            # only the headline band is given (e.g. "Supérieur au Bac"): the rest of the group is the other bands
+            ctx.note(f"the file gives only the {headline} band: its share is taken over the group's total")
+            total = max(total, n_all)
         out = [{dim: r["key"], "count": r["n"], "share": share(r["n"], total)} for r in rows]
         if order:
             out.sort(key=lambda r: (order.index(r[dim]) if r[dim] in order else len(order), r[dim]))
@@ -243,6 +247,12 @@ def _long_term(ctx):
         raise MissingData("job_seekers has no breakdown by seniority of registration for this group and territory")
     total = sum(b["n"] or 0 for b in bands)
     long_n = sum(b["n"] or 0 for b in bands if is_long_term(b["key"]))
+    if all(is_long_term(b["key"]) for b in bands):
+        # only "registered for a year or more" is given: the rest of the group is the shorter seniority
+        n_all, _ = cube.total(where)
+        if n_all:
+            ctx.note("the file gives only long-term job seekers: the share is taken over the group's total")
+            total = max(total, n_all)
     rows = [{"seniority": b["key"], "count": b["n"], "share": share(b["n"], total),
              "long_term": is_long_term(b["key"])} for b in bands]
     value = ctx.publishable(int(total), "job seekers", value=share(long_n, total))

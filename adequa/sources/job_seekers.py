@@ -210,9 +210,13 @@ def read_job_seekers(path: str | Path, *, nomenclature: str | None = None, sheet
         yield from read_job_seekers_series(path, nomenclature=nomenclature, sheet=sheet,
                                            territory_names=territory_names, stats=stats)
         return
+    if layout == BREAKDOWN_LAYOUT:
+        yield from read_job_seekers_breakdown(path, nomenclature=nomenclature, sheet=sheet, period=period,
+                                              territory_names=territory_names, stats=stats)
+        return
     if layout != LAYOUT:
-        raise InputError(f"unknown job-seeker layout {layout!r}; known: {LAYOUT}, {WIDE_LAYOUT}", path=str(path),
-                         field="layout")
+        raise InputError(f"unknown job-seeker layout {layout!r}; known: {LAYOUT}, {WIDE_LAYOUT}, {BREAKDOWN_LAYOUT}",
+                         path=str(path), field="layout")
     path_s = str(path)
     cols = None
     for line, row in read_table(path, sheet=sheet):
@@ -387,6 +391,42 @@ def _title_category(titles: list[str]) -> str | None:
     return None
 
 
+def _place_and_occupation(cells: list, dims: dict[str, int], header: list[str], *, nomenclature: str | None,
+                          year: int, territory_names: dict | None, path: str, line: int) -> tuple[str, str, str, str]:
+    """(level, territory, nomenclature, occupation) of a publisher's table row: the finest territory column
+    that holds a code (or a name found in ``territory_names``), and the ROME or FAP code."""
+    def cell(key):
+        i = dims.get(key)
+        return cells[i] if i is not None and i < len(cells) else None
+
+    level, terr = "france", "FR"
+    for lvl in ("commune", "bassin", "zone_emploi", "departement", "region", "territory"):
+        if lvl in dims:
+            raw = cell(lvl)
+            c = _code_of(raw, WIDTH.get(lvl, 0))
+            if not c or is_total(norm_text(c)) or norm_text(raw) in _FRANCE:
+                continue
+            if lvl == "territory" or not any(ch.isdigit() for ch in c) and len(c) > 3:
+                # a name ("Normandie", "Calvados"), not a code
+                found = (territory_names or {}).get(norm_text(raw))
+                if found is None:
+                    raise InputError(f"unknown territory {raw!r} (give codes, or a name of a région or "
+                                     "département)", path=path, line=line, field=header[dims[lvl]])
+                level, terr = found
+            else:
+                level, terr = lvl, c
+            break
+    nomen, occ = "all", TOTAL
+    if "rome" in dims or "fap" in dims:
+        key = "rome" if "rome" in dims else "fap"
+        raw = cell(key)
+        c = _code_of(raw)
+        if c and not is_total(norm_text(raw)):
+            occ = c
+            nomen = (nomenclature or "rome4") if key == "rome" else (nomenclature or fap_nomenclature(c, year))
+    return level, terr, nomen, occ
+
+
 def read_job_seekers_series(path: str | Path, *, nomenclature: str | None = None, sheet: str | None = None,
                             territory_names: dict[str, tuple[str, str]] | None = None,
                             stats: dict | None = None, flows: bool = False) -> Iterator[dict]:
@@ -470,34 +510,9 @@ def read_job_seekers_series(path: str | Path, *, nomenclature: str | None = None
             if stats is not None:
                 stats["skipped_qualification_rows"] = stats.get("skipped_qualification_rows", 0) + 1
             continue
-        level, terr = "france", "FR"
-        for lvl in ("commune", "bassin", "zone_emploi", "departement", "region", "territory"):
-            if lvl in dims:
-                raw = cell(lvl)
-                c = _code_of(raw, WIDTH.get(lvl, 0))
-                if not c or is_total(norm_text(c)) or norm_text(raw) in _FRANCE:
-                    continue
-                if lvl == "territory" or not any(ch.isdigit() for ch in c) and len(c) > 3:
-                    # a name ("Normandie", "Calvados"), not a code
-                    found = (territory_names or {}).get(norm_text(raw))
-                    if found is None:
-                        raise InputError(f"unknown territory {raw!r} (give codes, or a name of a région or "
-                                         "département)", path=path_s, line=line, field=header[dims[lvl]])
-                    level, terr = found
-                else:
-                    level, terr = lvl, c
-                break
-        nomen, occ = "all", TOTAL
-        if "rome" in dims or "fap" in dims:
-            key = "rome" if "rome" in dims else "fap"
-            raw = cell(key)
-            c = _code_of(raw)
-            if c and not is_total(norm_text(raw)):
-                occ = c
-                if key == "rome":
-                    nomen = nomenclature or "rome4"
-                else:
-                    nomen = nomenclature or fap_nomenclature(c, periods[0][2].year)
+        level, terr, nomen, occ = _place_and_occupation(cells, dims, header, nomenclature=nomenclature,
+                                                        year=periods[0][2].year, territory_names=territory_names,
+                                                        path=path_s, line=line)
         for i, label, end in periods:
             value = cells[i] if i < len(cells) else None
             if flows:
@@ -516,15 +531,192 @@ def read_job_seekers_series(path: str | Path, *, nomenclature: str | None = None
                          path=path_s, line=1)
 
 
+# ---- the publishers' other table shape: one column per breakdown, one period ------------------------
+
+BREAKDOWN_LAYOUT = "stmt-defm-breakdown-2024"
+_NOT_A_COUNT = ("part", "%", "evolution", "taux", "variation", "poids", "indice", "moyenne", "rang")
+
+
+def breakdown_column(label) -> tuple[str, str] | None:
+    """(dimension, value) a column title of a breakdown table stands for, or None.
+
+    "Ensemble" / "Total" / "DEFM ABC" → ("total", "total"); "Femmes" → ("sex", "F"); "Moins de 25 ans" →
+    ("age_band", "<25"); "Inscrits depuis un an ou plus" → ("seniority", "12m+"); "Supérieur au Bac" →
+    ("diploma", "sup"); "Catégorie A" → ("category", "A"). Shares, changes and rates ("Part des femmes (%)",
+    "Évolution sur un an") are not counts: None.
+    """
+    if not isinstance(label, str) or not label.strip():
+        return None
+    t = norm_text(label)
+    if any(k in t for k in _NOT_A_COUNT):
+        return None
+    if t in ("ensemble", "total", "tous", "nombre", "effectif", "demandeurs d'emploi", "defm", "defm abc",
+             "nombre de demandeurs d'emploi") or t.startswith(("ensemble des", "total ")):
+        return ("total", TOTAL)
+    if t in ("hommes", "homme", "femmes", "femme"):
+        return ("sex", norm_sex(t))
+    if re.search(r"\bans?\b", t) and not any(k in t for k in ("inscri", "depuis", "anciennete", "duree")):
+        try:
+            return ("age_band", norm_age(t))
+        except ValueError:
+            return None
+    if any(k in t for k in ("inscri", "depuis", "anciennete", "longue duree", "duree d")):
+        try:
+            return ("seniority", norm_seniority(t.replace("inscrits ", "").replace("depuis ", "")))
+        except ValueError:
+            return None
+    if re.fullmatch(r"cat(egorie|\.)? ?[a-e]", t):
+        return ("category", t[-1].upper())
+    if any(k in t for k in ("bac", "cap", "bep", "diplome", "superieur", "inferieur", "infra")):
+        try:
+            return ("diploma", _wide_diploma(t))
+        except ValueError:
+            return None
+    return None
+
+
+_BANDS = {"sex": ("F", "H"), "seniority": ("<12m", "12m+"), "age_band": ("<25", "25-49", "50+"),
+          "diploma": ("sup", "bac", "cap-bep", "infra")}
+
+
+def _complement(dim: str, given: set[str]) -> str | None:
+    """The band of ``dim`` that ``given`` leaves out: the missing one, or ``autre`` ("the other bands
+    together") when several are missing; None when nothing is missing or the bands are not the usual ones."""
+    bands = _BANDS.get(dim)
+    if not bands or not given <= set(bands):
+        return None
+    missing = [b for b in bands if b not in given]
+    if not missing:
+        return None
+    return missing[0] if len(missing) == 1 else "autre"
+
+
+def _title_period(titles: list[str]) -> tuple[str, date] | None:
+    """A quarter or month named in the title rows ("au 1er trimestre 2024", "fin mars 2024", "31/03/2024")."""
+    for text in titles:
+        t = norm_text(text)
+        m = re.search(r"([1-4])\s*(?:er|e|eme)?\s*trimestre\s*(\d{4})", t) or \
+            re.search(r"\b[tq]([1-4])\s*-?\s*(\d{4})", t)
+        if m:
+            return parse_period(f"{m.group(2)}Q{m.group(1)}")
+        m = re.search(r"\b(\d{4})\s*-?\s*[tq]([1-4])\b", t)
+        if m:
+            return parse_period(f"{m.group(1)}Q{m.group(2)}")
+        m = re.search(r"(\d{2})/(\d{2})/(\d{4})", t)
+        if m:
+            return parse_period(m.group(0))
+        for word in re.findall(r"([a-z]+)\.?\s+(\d{4})", t):
+            if word[0] in _MONTHS:
+                return parse_period(f"{word[1]}-{_MONTHS[word[0]]:02d}")
+    return None
+
+
+def read_job_seekers_breakdown(path: str | Path, *, nomenclature: str | None = None, sheet: str | None = None,
+                               period: str | None = None, territory_names: dict[str, tuple[str, str]] | None = None,
+                               stats: dict | None = None) -> Iterator[dict]:
+    """Yield ``job_seekers`` rows from a table with **one column per breakdown** and a single period
+    (layout ``stmt-defm-breakdown-2024``), the other shape of the DARES / France Travail tables:
+    rows = territory and/or métier (ROME, FAP), columns = "Ensemble", "Hommes", "Femmes", "Moins de 25
+    ans", "De 25 à 49 ans", "50 ans ou plus", "Inscrits depuis moins d'un an" / "depuis un an ou plus",
+    training levels, "Catégorie A"…; the period is named in the title rows ("au 1er trimestre 2024", "fin
+    mars 2024") or given with ``period``. Share or change columns ("Part des femmes (%)", "Évolution
+    sur un an") are not counts and are left out (listed in ``stats["ignored_columns"]``).
+    """
+    path_s = str(path)
+    titles: list[str] = []
+    header: list[str] | None = None
+    columns: list[tuple[int, str, str]] = []
+    dims: dict[str, int] = {}
+    when = parse_period(period) if period else None
+    title_cat = None
+    for line, cells in raw_rows(path, sheet=sheet):
+        if header is None:
+            found = [(i, b) for i, c in enumerate(cells) if (b := breakdown_column(c))]
+            names = [norm_header(c) if isinstance(c, str) else str(c) for c in cells]
+            if len(found) >= 2:
+                header = names
+                columns = [(i, d, v) for i, (d, v) in found]
+                first = columns[0][0]
+                for key, known in _WIDE_DIMS.items():
+                    for i, h in enumerate(header[:first]):
+                        if h in known and key not in dims:
+                            dims[key] = i
+                ignored = [str(c) for i, c in enumerate(cells) if i >= first and c not in ("", None)
+                           and i not in {j for j, _, _ in columns}]
+                if stats is not None and ignored:
+                    stats["ignored_columns"] = ignored
+                when = when or _title_period(titles)
+                if when is None:
+                    raise InputError("no period in the title rows (\"1er trimestre 2024\", \"mars 2024\"): pass "
+                                     "--period", path=path_s, line=line, field="period")
+                title_cat = _title_category(titles)
+                continue
+            titles.append(" ".join(str(c) for c in cells if c != ""))
+            if line > 40:
+                break
+            continue
+        first_cell = cells[0] if cells else ""
+        if isinstance(first_cell, str) and _FOOTNOTE.match(norm_text(first_cell)) and \
+                not any(cells[i] not in ("", None) for i, _, _ in columns if i < len(cells)):
+            continue
+        level, terr, nomen, occ = _place_and_occupation(cells, dims, header, nomenclature=nomenclature,
+                                                        year=when[1].year, territory_names=territory_names,
+                                                        path=path_s, line=line)
+        try:
+            row_cat = _category(cells[dims["category"]]) if "category" in dims else (title_cat or "ABC")
+        except ValueError as exc:
+            raise InputError(str(exc), path=path_s, line=line, field=header[dims["category"]]) from None
+        base = {"period": when[0], "period_end": when[1], "level": level, "territory": terr, "nomenclature": nomen,
+                "occupation": occ, "layout": BREAKDOWN_LAYOUT, "origin_file": path_s, "origin_line": line}
+        total = None
+        given: dict[str, dict[str, float | None]] = {}
+        for i, dim, value in columns:
+            out = {"sex": TOTAL, "age_band": TOTAL, "diploma": TOTAL, "seniority": TOTAL}
+            cat = row_cat
+            if dim == "category":
+                cat = value
+            elif dim != "total":
+                out[dim] = value
+            n = parse_count(cells[i] if i < len(cells) else None, path=path_s, line=line, field=header[i])
+            if dim == "total":
+                total = n
+            elif dim != "category":
+                given.setdefault(dim, {})[value] = n
+            yield {**base, "category": cat, **out, "job_seekers": n}
+        # A table giving only some bands of a dimension ("Femmes", "Inscrits depuis un an ou plus") leaves the
+        # rest implicit: the complement band is total − given bands, so that shares are taken over everyone.
+        for dim, values in given.items():
+            if total is None or any(v is None for v in values.values()):
+                continue
+            rest = total - sum(values.values())
+            if rest < -(0.01 * total + 1):        # published counts are rounded: allow 1 %
+                raise InputError(f"the {dim} columns add up to more than the total ({sum(values.values()):,.0f} > "
+                                 f"{total:,.0f})", path=path_s, line=line, field=dim)
+            band = _complement(dim, set(values))
+            if band is None:
+                continue
+            out = {"sex": TOTAL, "age_band": TOTAL, "diploma": TOTAL, "seniority": TOTAL, dim: band}
+            yield {**base, "category": row_cat, **out, "job_seekers": max(rest, 0.0),
+                   "layout": f"{BREAKDOWN_LAYOUT}/complement"}
+    if header is None:
+        raise InputError("no header row with breakdown columns (Ensemble, Hommes, Femmes, Moins de 25 ans…) in the "
+                         "first 40 rows", path=path_s, line=1)
+
+
 def detect_layout(path: str | Path, *, sheet: str | None = None) -> str:
     """``stmt-defm-series-2024`` when the header row (within the first 40) has period titles as
-    columns, ``defm-long-1`` when it has a period column (periode, trimestre, mois)."""
+    columns, ``stmt-defm-breakdown-2024`` when it has breakdown titles (Hommes, Femmes, Moins de 25
+    ans…), ``defm-long-1`` when it has a period column (periode, trimestre, mois) or long names."""
     for line, cells in raw_rows(path, sheet=sheet):
         names = [norm_header(c) for c in cells if isinstance(c, str)]
         if any(n in ("periode", "trimestre", "mois", "date", "period") for n in names):
             return LAYOUT
+        if any(period_header(c) for c in cells) and any(n in _ALL_DIM_NAMES for n in names):
+            return WIDE_LAYOUT
+        if sum(1 for c in cells if breakdown_column(c)) >= 2:
+            return BREAKDOWN_LAYOUT
         if any(n in _ALL_DIM_NAMES or n in _LONG_NAMES for n in names):
-            return WIDE_LAYOUT if any(period_header(c) for c in cells) else LAYOUT
+            return LAYOUT
         if line > 40:
             break
     return LAYOUT
