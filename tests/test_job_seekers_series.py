@@ -214,3 +214,15 @@ def test_only_the_headline_band_is_given(tmp_path):
         ingest_statistics("job-seekers", path, warehouse=wh)
     assert run("job_seekers_diploma", db).value == pytest.approx(98.1)            # 569 / 580, not 100
     assert run("job_seekers_long_term_share", db).value == pytest.approx(39.7)    # 230 / 580, not 100
+
+
+def test_long_table_with_region_names(tmp_path):
+    from adequa.pipeline.statistics import territory_names
+
+    path = tmp_path / "defm_long.csv"
+    path.write_text("Trimestre;Région;Catégorie;Valeur\n2024-T1;Normandie;ABC;251000\n"
+                    "2024-T1;France entière;ABC;5100000\n", encoding="utf-8")
+    rows = list(read_job_seekers(path, territory_names=territory_names()))
+    assert [(r["level"], r["territory"], r["job_seekers"]) for r in rows] == [("region", "28", 251000),
+                                                                             ("france", "FR", 5100000)]
+    assert rows[0]["layout"] == LAYOUT

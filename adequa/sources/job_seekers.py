@@ -160,7 +160,10 @@ def _month_end(y: int, mo: int) -> date:
     return nxt - timedelta(days=1)
 
 
-def territory_of(row: dict, cols: dict, path: str, line: int) -> tuple[str, str]:
+def territory_of(row: dict, cols: dict, path: str, line: int,
+                 names: dict[str, tuple[str, str]] | None = None) -> tuple[str, str]:
+    """(level, code) of a long-table row; a région or département given by name ("Normandie") is found
+    in ``names`` (normalised name -> (level, code))."""
     if cols.get("level_col"):
         level = LEVEL_NAMES.get(norm_text(row.get(cols["level_col"])).replace(" ", "_"))
         if level is None:
@@ -174,7 +177,13 @@ def territory_of(row: dict, cols: dict, path: str, line: int) -> tuple[str, str]
         return level, c
     for level, col in cols["level_cols"]:
         c = code(row.get(col), WIDTH.get(level, 0))
-        if c and not is_total(norm_text(c)):
+        if c and not is_total(norm_text(c)) and norm_text(c) not in _FRANCE:
+            if names is not None and not any(ch.isdigit() for ch in c) and len(c) > 3:
+                found = names.get(norm_text(row.get(col)))
+                if found is None:
+                    raise InputError(f"unknown territory {row.get(col)!r} (give codes, or a name of a région or "
+                                     "département)", path=path, line=line, field=col)
+                return found
             return level, c
     return "france", "FR"
 
@@ -253,7 +262,7 @@ def read_job_seekers(path: str | Path, *, nomenclature: str | None = None, sheet
             sen = norm_seniority(row.get(c["sen"])) if c["sen"] else TOTAL
         except ValueError as exc:
             raise InputError(str(exc), path=path_s, line=line, field=field) from None
-        level, terr = territory_of(row, c, path_s, line)
+        level, terr = territory_of(row, c, path_s, line, territory_names)
         nomen, occ = occupation_of(row, c["occ"], nomenclature, end.year)
         cat = (str(row.get(c["cat"]) or "ABC").strip().upper().replace(" ", "").replace(",", "")
                if c["cat"] else "ABC")
