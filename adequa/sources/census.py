@@ -787,7 +787,7 @@ def read_pcs_fap(path: str | Path, *, pcs_nomenclature: str = "pcs2020", sheet: 
         if not _PCS4.match(pcs):
             if not any(t for i, t in enumerate(texts) if i != pcs_col):   # a footnote
                 continue
-            raise InputError(f"{texts[pcs_col]!r} is not a PCS profession code (such as 388a)", path=path_s,
+            raise InputError(f"{pcs!r} is not a PCS profession code (such as 388a)", path=path_s,
                              line=line, field=(header[pcs_col] if pcs_col < len(header) else None) or
                              f"column {pcs_col + 1}")
         if not _FAP_DETAILED.match(fap):
