@@ -157,8 +157,13 @@ def _texts(f: dict) -> list[tuple[tuple[str, str], str]]:
         if f.get("competences_attestees") else []
 
 
-def predict(extractor, fiches: list[dict], blocs: set[str], *, hint: bool = False) -> tuple[dict[str, set[str]], int, int]:
-    """Predicted ROME ids per labelled bloc, and the counts of all mentions / ESCO-only mentions."""
+def predict(extractor, fiches: list[dict], blocs: set[str], *, hint: bool = False,
+            names=None) -> tuple[dict[str, set[str]], int, int]:
+    """Predicted ROME ids per labelled bloc, and the counts of all mentions / ESCO-only mentions.
+    ``names``: the ads' extractor whose knowledge/tool names are added to the linker's links, as
+    ``adequa training annotate`` stores them."""
+    from adequa.pipeline.training import NAME_KINDS, NAME_METHODS
+
     out: dict[str, set[str]] = {}
     total = esco_only = 0
     for f in fiches:
@@ -170,6 +175,14 @@ def predict(extractor, fiches: list[dict], blocs: set[str], *, hint: bool = Fals
             for (bloc, _), found in links.items():
                 total += len(found)
                 out.setdefault(bloc, set()).update(x.ogr for x in found)
+            for (bloc, _), text in (texts if names is not None else []):
+                for m in names.extract(text, lang="fr"):
+                    if (m.kind or "") in NAME_KINDS and m.method in NAME_METHODS and (m.rome_ogr or m.esco_uri):
+                        total += 1
+                        if m.rome_ogr:
+                            out.setdefault(bloc, set()).add(m.rome_ogr)
+                        else:
+                            esco_only += 1
             continue
         rome_hint = f["codes_rome"][0] if (hint and f["codes_rome"]) else None
         for (bloc, _), text in texts:
@@ -223,8 +236,11 @@ def quality_measures(extractors: dict | None = None) -> list[Measure]:
         n_fiches = len({fiche_of(b) for b in g})
         label = f"{len(g)} {part} blocs / {n_fiches} fiches"
         results = {}
-        for name, ex in extractors.items():
-            pred, n, esco = predict(ex, fiches, set(g), hint=True)
+        runs = dict(extractors)
+        runs["bloc linker + names"] = extractors["bloc linker"]
+        for name, ex in runs.items():
+            pred, n, esco = predict(ex, fiches, set(g), hint=True,
+                                    names=extractors["ads SkillExtractor"] if name.endswith("names") else None)
             results[name] = (score(pred, g), score(_relax(pred, macro), _relax(g, macro)), n)
             print(f"bench_training quality {part}: {name} tp/fp/fn={results[name][0][3:]} "
                   f"(macro {results[name][1][3:]}), mentions {n}, ESCO-only {esco}", file=sys.stderr)
@@ -235,6 +251,10 @@ def quality_measures(extractors: dict | None = None) -> list[Measure]:
                                old[0][i], base))
         out.append(Measure("training", f"bloc skills F1 at macro-compétence level, {label}, bloc linker", new[1][2], "F1",
                            old[1][2], base))
+        both = results["bloc linker + names"]
+        for i, what in enumerate(("precision", "recall", "F1")):
+            out.append(Measure("training", f"bloc skills {what}, {label}, bloc linker + ads' knowledge/tool names "
+                               "(as stored)", both[0][i], what[0].upper(), old[0][i], base))
         ph = results["ROME phrase matcher"]
         out.append(Measure("training", f"bloc skills F1, {label}, ROME phrase matcher", ph[0][2], "F1", old[0][2], base))
     return out

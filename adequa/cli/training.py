@@ -61,7 +61,7 @@ def ingest_rncp_cmd(
                                        "— run `adequa training annotate` once fixed", highlight=False)
 
 
-def _annotate(settings) -> None:
+def _annotate(settings, extractor_kind: str = "linker") -> None:
     from rich.console import Console
 
     from adequa.errors import ReferentialError
@@ -70,25 +70,28 @@ def _annotate(settings) -> None:
 
     console = Console(stderr=True)
     try:
-        extractor = training.load_extractor(settings)
+        extractor = training.load_extractor(settings, extractor_kind)
         links = training.rome_skill_links(settings.data_root())
     except ReferentialError as exc:
         console.print(f"[yellow]skills not annotated:[/] {exc} (run `adequa training annotate` once ROME is at hand)")
         return
     with Warehouse(settings.db) as wh, _progress("blocs") as bar:
         task = bar.add_task("blocs", total=None)
-        out = training.annotate_certifications(wh, extractor, ogr_romes=links, progress=lambda n: bar.advance(task, n))
+        names = training.load_names_extractor(settings) if extractor_kind == "linker" else None
+        out = training.annotate_certifications(wh, extractor, ogr_romes=links, names=names,
+                                               progress=lambda n: bar.advance(task, n))
     console.print(f"[green]✓[/] skills: {out['skills']} mentions in {out['certifications']} certifications, "
                   f"{out['inferred_rome']} inferred ROME links", highlight=False)
 
 
 @training_app.command("annotate")
-def annotate_cmd(db: DbOption = None) -> None:
-    """Find the skills each certification's blocs cover (same extractor as ads) and infer ROME links.
+def annotate_cmd(db: DbOption = None,
+                 extractor: Annotated[str, typer.Option("--extractor", help="linker (bloc items -> ROME compétences/savoirs, default), ads (the ads' skill extractor) or phrases (exact ROME labels).")] = "linker") -> None:
+    """Link each certification's bloc items to ROME compétences and savoirs, and infer ROME links.
 
     Example: adequa training annotate --db adequa.duckdb
     """
-    _annotate(settings_with(db))
+    _annotate(settings_with(db), extractor)
 
 
 @ingest_app.command("lheo")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from adequa.indicators.base import IndicatorDefinition, MissingData, register, share
 from adequa.indicators.territories import sql_str
-from adequa.indicators.training import LEVELS, SUPPLY_BY_LEVEL, supply_numeros, territory_covered
+from adequa.indicators.training import LEVELS, SUPPLY_BY_LEVEL, as_table, supply_numeros, territory_covered
 
 ADS_HINT = "adequa ingest ads FILE, then adequa enrich"
 STATUS_ORDER = {"covered": 0, "partly": 1, "not covered": 2}
@@ -146,10 +146,10 @@ def _taught_not_demanded(ctx):
             rows.append({"concept": concept, "label": labels.get(concept), "certifications": len(certs),
                          "examples": certs[:5], "ads": n, "share": s})
     rows.sort(key=lambda r: (-r["certifications"], r["ads"], r["concept"]))
-    return ctx.result(TAUGHT, value=len(rows), rows=rows,
+    return as_table(ctx.result(TAUGHT, value=len(rows), rows=rows,
                       columns=["concept", "label", "certifications", "examples", "ads", "share"],
-                      sources=["certification_skills", "ads", "skill_mentions"], rows_used=total,
-                      filters={"max_share": max_share})
+                               sources=["certification_skills", "ads", "skill_mentions"], rows_used=total,
+                               filters={"max_share": max_share}))
 
 
 TAUGHT = register(IndicatorDefinition(

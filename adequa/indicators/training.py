@@ -26,6 +26,13 @@ ACTION_COLUMNS = {"commune": "a.commune", "departement": "a.departement", "regio
 SESSION_COLUMNS = {"commune": "s.commune", "departement": "s.departement", "region": "s.region"}
 
 
+def as_table(result):
+    """Mark a result whose rows hold lists (certifiers, ROME codes, examples) as a table for the
+    study's chart chooser (``chart`` hint read by ``adequa.publish.figures``)."""
+    result.chart = "table"
+    return result
+
+
 def _bool(value, default: bool) -> bool:
     if value is None:
         return default
@@ -182,9 +189,9 @@ def _certifications(ctx):
         r["certifiers"] = certifiers.get(r["numero"], [])
     cols = ["numero", "intitule", "niveau", "type", "certifiers", "link", "score", "romes", "blocs", "skills", "etat",
             "actif", "fin_enregistrement", "apprentissage", "vae", "url"]
-    return ctx.result(CERTIFICATIONS, value=len(rows), rows=rows, columns=cols,
-                      sources=["certifications", "certification_rome", "certification_skills", "training_offers"],
-                      rows_used=len(group))
+    return as_table(ctx.result(CERTIFICATIONS, value=len(rows), rows=rows, columns=cols,
+                               sources=["certifications", "certification_rome", "certification_skills",
+                                        "training_offers"], rows_used=len(group)))
 
 
 CERTIFICATIONS = register(IndicatorDefinition(
@@ -273,9 +280,9 @@ def _supply(ctx):
     if not rows:
         ctx.note("no training supply found for the group in the territory: load LHÉO offers (adequa ingest lheo) "
                  "or headcounts (adequa ingest headcounts) for it")
-    return ctx.result(SUPPLY, value=len(local), rows=rows, columns=SUPPLY_COLUMNS,
+    return as_table(ctx.result(SUPPLY, value=len(local), rows=rows, columns=SUPPLY_COLUMNS,
                       sources=["certifications", "certification_rome", "training_offers", "training_sessions",
-                               "training_headcounts"], rows_used=len(rows))
+                               "training_headcounts"], rows_used=len(rows)))
 
 
 SUPPLY = register(IndicatorDefinition(

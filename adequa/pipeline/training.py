@@ -477,14 +477,16 @@ def certification_texts(wh: Warehouse, numeros: list[str] | None = None) -> Iter
 def annotate_certifications(wh: Warehouse, extractor: SkillExtractor, *, ogr_romes: dict[str, set[str]] | None = None,
                             numeros: list[str] | None = None, taxonomy_version: str | None = None,
                             use_rome_hint: bool | None = None, top: int = 5, min_score: float = 0.03,
-                            progress: Progress | None = None) -> dict[str, int]:
+                            names: SkillExtractor | None = None, progress: Progress | None = None) -> dict[str, int]:
     """Skills of each current certification's blocs (``certification_skills``) and, when
     ``ogr_romes`` is given, the ROME fiches they point to (``certification_rome``, inferred).
 
     With the bloc linker (:func:`bloc_linker`, the default of :func:`load_extractor`) the items
     of the certification's published ROME fiches are favoured for its skills
     (``use_rome_hint``, default on), while the inferred occupations come from a separate pass
-    without that hint, so that they stay independent of the published ones."""
+    without that hint, so that they stay independent of the published ones. ``names`` (the ads'
+    extractor, see :func:`load_names_extractor`) adds the knowledge and tool names a bloc cites
+    ("SQL", "IA"), found as in ads, so that the gap compares the same concepts on both sides."""
     version = taxonomy_version or getattr(extractor, "version", None) or type(extractor).__name__
     linker = hasattr(extractor, "link_certification")
     hint_on = linker if use_rome_hint is None else use_rome_hint
@@ -507,6 +509,11 @@ def annotate_certifications(wh: Warehouse, extractor: SkillExtractor, *, ogr_rom
             for (bloc, fld), found in links.items():
                 for m in extractor.mentions(found):
                     by_cert[numero].append(row(numero, bloc, fld, m))
+            if names is not None:
+                for bloc, fld, text, _ in parts:
+                    for m in names.extract(text, lang="fr"):
+                        if (m.rome_ogr or m.esco_uri) and (m.kind or "") in NAME_KINDS and m.method in NAME_METHODS:
+                            by_cert[numero].append(row(numero, bloc, fld, m))
             if ogr_romes is not None:
                 plain = links if not (hint_on and romes) else extractor.link_certification(keyed, None)[0]
                 for found in plain.values():
@@ -546,6 +553,21 @@ def annotate_certifications(wh: Warehouse, extractor: SkillExtractor, *, ogr_rom
     wh.record_provenance("certification_skills", source="Adequa bloc item linking over RNCP blocs" if linker else
                          "Adequa skill extraction over RNCP blocs", version=version, rows=len(dedup))
     return {"certifications": len(nums), "skills": len(dedup), "inferred_rome": len(inferred)}
+
+
+#: What the ads' extractor adds to the bloc linker: names of knowledge, tools and languages,
+#: found as written (exact) or as lemmas; its fuzzier candidates are left to the linker.
+NAME_KINDS = {"savoir", "langue"}
+NAME_METHODS = {"exact", "lemma"}
+
+
+def load_names_extractor(settings) -> SkillExtractor | None:
+    """The ads' skill extractor, for the knowledge/tool names blocs cite; None when it cannot be
+    loaded (the bloc linker alone is used then)."""
+    try:
+        return load_extractor(settings, "ads")
+    except Exception:                      # the skills stage's taxonomies may be absent
+        return None
 
 
 def load_extractor(settings, kind: str = "linker") -> SkillExtractor:
@@ -639,7 +661,8 @@ def load_available(settings, root: str | Path | None = None, *, annotate: bool =
             try:
                 extractor = load_extractor(settings)
                 links = rome_skill_links(root)
-                out["annotate"] = annotate_certifications(wh, extractor, ogr_romes=links)
+                out["annotate"] = annotate_certifications(wh, extractor, ogr_romes=links,
+                                                          names=load_names_extractor(settings))
             except Exception as exc:             # the referentials may be absent: say so, go on
                 out["skipped"].append(f"annotate: {exc}")
     return out
