@@ -259,3 +259,19 @@ def test_zip_archive_as_insee_distributes_it(tmp_path):
     with pytest.raises(InputError) as err:
         list(read_census(broken))
     assert err.value.path.endswith("RP2021_mobpro_csv.zip!FD_MOBPRO_2021.csv") and err.value.line == 3
+
+
+def test_each_census_year_is_read_in_its_own_nomenclature(tmp_path):
+    """RP 2015 in PCS 2003 → FAP-2009 (referential) and RP 2021 in PCS 2020 → FAP-2021 (user table):
+    data-ia has codes in both, and growth compares M2Z+M1Z (2015) with M2X+M1X (2021), with a note."""
+    path = tmp_path / "mixed.duckdb"
+    with Warehouse(path) as wh:
+        _reference_fap2009(wh)
+        ingest_statistics("census", STATS / "FD_MOBPRO_2015.csv", warehouse=wh)
+        ingest_statistics("pcs-fap", STATS / "pcs2020_fap2021.csv", warehouse=wh)
+        ingest_statistics("census", STATS / "BTT_TD_ACT_2021.csv", warehouse=wh)
+    assert run("workers_count", path, period="2015").value == 7                   # FAP-2009
+    assert run("workers_count", path, period="2021").value == pytest.approx(9.5)  # FAP-2021, 388c split equally
+    g = run("workers_growth", path)
+    assert g.value == pytest.approx(35.7)                                          # 9.5 / 7 − 1
+    assert any("coded differently" in n for n in g.notes)

@@ -61,10 +61,36 @@ def defm_period(ctx, period: Period | None) -> str:
     return row[0]
 
 
-def _census(ctx) -> tuple[Cube, int, str]:
+def census_cube(ctx, year: int) -> Cube:
+    """A census cube that chooses its nomenclature among those of ``year`` only.
+
+    Two censuses may be coded differently (RP 2015 in PCS 2003 → FAP-2009, RP 2021 in PCS 2020 →
+    FAP-2021): each year is read in the first nomenclature it has that the group can be matched in.
+    """
     cube = Cube(ctx, "census_workers", "workers")
+    key = ("census_nomenclatures", year)
+    if key not in ctx.shared:
+        ctx.shared[key] = {r[0] for r in ctx.con.execute(
+            "SELECT DISTINCT nomenclature FROM census_workers WHERE year = ?", [year]).fetchall()}
+    cube.meta = {**cube.meta, "nomenclatures": ctx.shared[key]}
+    return cube
+
+
+def _census(ctx) -> tuple[Cube, int, str]:
     y = census_year(ctx)
-    return cube, y, f"year = {y}"
+    return census_cube(ctx, y), y, f"year = {y}"
+
+
+def _two_censuses(ctx) -> tuple[int, int, dict[int, Cube]]:
+    """(comparison year, year, cube per year); a note when the two years use different nomenclatures."""
+    y = census_year(ctx)
+    y0 = census_compare_year(ctx, y)
+    cubes = {yr: census_cube(ctx, yr) for yr in (y0, y)}
+    noms = {yr: c.nomenclature() for yr, c in cubes.items()}
+    if noms[y0] != noms[y]:
+        ctx.note(f"the two census years are coded differently ({y0}: {noms[y0]}, {y}: {noms[y]}): the group's "
+                 "families are not exactly the same in both, so the change mixes real change and nomenclature change")
+    return y0, y, cubes
 
 
 def _defm(ctx) -> tuple[Cube, str, str]:
@@ -209,12 +235,11 @@ def band_midpoint(band: str) -> float | None:
 
 
 def _women_change(ctx):
-    cube, y, where = _census(ctx)
-    y0 = census_compare_year(ctx, y)
+    y0, y, cubes = _two_censuses(ctx)
     rows = []
     for year in (y0, y):
-        n, _ = cube.total(f"year = {year}")
-        f, _ = cube.total(f"year = {year}", dims={"sex": "F"})
+        n, _ = cubes[year].total(f"year = {year}")
+        f, _ = cubes[year].total(f"year = {year}", dims={"sex": "F"})
         rows.append({"year": year, "workers": n, "women": f, "women_share": share(f, n, 2)})
     ok = all(ctx.publishable(int(r["workers"] or 0), f"workers in {r['year']}", value=True) for r in rows)
     a, b = rows[0]["women_share"], rows[1]["women_share"]
@@ -227,10 +252,9 @@ def _women_change(ctx):
 
 
 def _workers_growth(ctx):
-    cube, y, where = _census(ctx)
-    y0 = census_compare_year(ctx, y)
-    n1, c1 = cube.total(f"year = {y}")
-    n0, c0 = cube.total(f"year = {y0}")
+    y0, y, cubes = _two_censuses(ctx)
+    n1, c1 = cubes[y].total(f"year = {y}")
+    n0, c0 = cubes[y0].total(f"year = {y0}")
     rows = [{"year": y0, "workers": n0}, {"year": y, "workers": n1}]
     ok = ctx.publishable(int(min(n0 or 0, n1 or 0)), "workers in one of the two census years", value=True)
     ctx.protect(rows, count="workers", label="year", secondary=False)
