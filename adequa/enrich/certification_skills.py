@@ -183,7 +183,8 @@ class BlocSkillLinker:
                 rows.append(i)
                 cols.append(j)
                 vals.append(y / self.norms[i])
-        self.matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(self.labels), len(self.key_index)))
+        # keys x labels: an item's product only walks the postings of its own keys
+        self.matrix = sparse.csr_matrix((vals, (cols, rows)), shape=(len(self.key_index), len(self.labels)))
         self.factor_arr = np.asarray(self.factor)
         self.head_arr = np.asarray(self.heads, dtype=object)
         self.ogr_arr = [r["ogr"] for r in self.labels]
@@ -252,28 +253,44 @@ class BlocSkillLinker:
                 vals.append(x)
         if not vals:
             return [[] for _ in texts]
-        q = sparse.csc_matrix((vals, (rows, cols)), shape=(len(self.key_index), len(texts)))
-        cos = (self.matrix @ q).toarray() / np.asarray(norms)[None, :]
-        rank = cos * self.factor_arr[:, None]
-        if boost:
-            idx = [self.by_ogr[o] for o in boost if o in self.by_ogr]
-            if idx:
-                bonus = np.ones(len(self.labels))
-                bonus[idx] = [1.0 + boost[self.ogr_arr[i]] for i in idx]
-                rank *= bonus[:, None]
+        q = sparse.csr_matrix((vals, (cols, rows)), shape=(len(texts), len(self.key_index)))
+        prod = q @ self.matrix                      # items x labels, only the labels sharing a key
+        bonus = self._bonus(boost)
         out = []
         for c in range(len(texts)):
-            col = rank[:, c]
-            if self.verb_bonus and heads[c]:
-                col = col * np.where(self.head_arr == heads[c], 1.0 + self.verb_bonus, 1.0)
-            n = min(limit, int((col > 0).sum()))
-            if n == 0:
+            lo, hi = prod.indptr[c], prod.indptr[c + 1]
+            if lo == hi:
                 out.append([])
                 continue
-            best = np.argpartition(-col, n - 1)[:n]
-            best = sorted(best, key=lambda i: (-col[i], self.ogr_arr[i]))
-            out.append([(int(i), float(cos[i, c])) for i in best])
+            idx = prod.indices[lo:hi]
+            cos = prod.data[lo:hi] / norms[c]
+            rank = cos * self.factor_arr[idx]
+            if bonus is not None:
+                rank = rank * bonus[idx]
+            if self.verb_bonus and heads[c]:
+                rank = rank * np.where(self.head_arr[idx] == heads[c], 1.0 + self.verb_bonus, 1.0)
+            n = min(limit, len(idx))
+            best = np.argpartition(-rank, n - 1)[:n]
+            best = sorted(best, key=lambda j: (-rank[j], self.ogr_arr[idx[j]]))
+            out.append([(int(idx[j]), float(cos[j])) for j in best])
         return out
+
+    def _bonus(self, boost: dict[str, float] | None):
+        """The boost as a factor per label (None without boost), kept for the last boost given."""
+        import numpy as np
+
+        if not boost:
+            return None
+        cached = getattr(self, "_bonus_cache", None)
+        if cached is not None and cached[0] is boost:
+            return cached[1]
+        bonus = np.ones(len(self.labels))
+        for o, b in boost.items():
+            i = self.by_ogr.get(o)
+            if i is not None:
+                bonus[i] = 1.0 + b
+        self._bonus_cache = (boost, bonus)
+        return bonus
 
     def link(self, text: str, boost: dict[str, float] | None = None) -> list[ItemLink]:
         """Links of every item of ``text``: the ``top`` best labels whose cosine reaches the threshold."""
