@@ -88,6 +88,8 @@ def prepare_warehouse(db) -> dict:
         wh.con.execute("SET enable_progress_bar = false")
         if wh.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ads'"):
             out["facts"] = "fresh" if facts.fresh(wh.con) else facts.build(wh.con)
+            if out["facts"] == "fresh" and not facts.rollups_fresh(wh.con):   # facts built before the rollups
+                out["rollups"] = facts.build_rollups(wh.con)
             out["search_index"] = update_index(wh.con)
     return out
 
