@@ -105,3 +105,10 @@ def test_gap_statuses_use_the_regional_supply_then_fall_back(db):
     supply = compute("training_supply", db=db, group=GROUP, territory="region:11", min_cell_size=1)
     assert supply.value == 2 and any("nationally" in n for n in supply.notes)
     assert compute("training_supply", db=db, group=GROUP, territory="region:84", min_cell_size=1).value == 0
+
+
+def test_taught_but_rarely_demanded_needs_enough_ads(db):
+    r = compute("training_skills_taught_not_demanded", db=db, group=GROUP, territory="region:28", min_cell_size=1)
+    assert r.value == 0 and r.rows == []              # SQL, the one skill taught here, is asked by every ad
+    few = compute("training_skills_taught_not_demanded", db=db, group=GROUP, territory="region:28", min_cell_size=10)
+    assert few.value is None and few.rows == [] and any("too few" in n for n in few.notes)

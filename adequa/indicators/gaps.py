@@ -146,7 +146,13 @@ def _taught_not_demanded(ctx):
             rows.append({"concept": concept, "label": labels.get(concept), "certifications": len(certs),
                          "examples": certs[:5], "ads": n, "share": s})
     rows.sort(key=lambda r: (-r["certifications"], r["ads"], r["concept"]))
-    return as_table(ctx.result(TAUGHT, value=len(rows), rows=rows,
+    value = len(rows)
+    if total < ctx.min_cell_size:               # too few ads to call anything "rarely demanded"
+        rows, value = [], None
+        ctx.publishable(total, "ads")
+        ctx.note(f"only {total} ads of the group in the territory: too few to tell which taught skills are rarely "
+                 "demanded")
+    return as_table(ctx.result(TAUGHT, value=value, rows=rows,
                       columns=["concept", "label", "certifications", "examples", "ads", "share"],
                                sources=["certification_skills", "ads", "skill_mentions"], rows_used=total,
                                filters={"max_share": max_share}))

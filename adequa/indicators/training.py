@@ -199,7 +199,8 @@ CERTIFICATIONS = register(IndicatorDefinition(
     title_en="Certifications leading to the group's occupations",
     definition="Current RNCP/RS certifications whose published ROME codes, or ROME codes inferred from the "
                "skills of their blocs (score ≥ min_score), are among the group's occupations; in a territory, "
-               "those taught there (LHÉO actions or headcounts). Value = number of certifications.",
+               "those taught there (LHÉO actions or sessions, or headcounts), or the national ones, with a note, "
+               "when no training data covers the territory. Value = number of certifications.",
     unit="certifications", inputs=("certifications", "certification_rome", "certification_skills"),
     section="training", compute=_certifications,
     options={"inferred": "also use inferred ROME links (default true)",
