@@ -275,3 +275,23 @@ def test_each_census_year_is_read_in_its_own_nomenclature(tmp_path):
     g = run("workers_growth", path)
     assert g.value == pytest.approx(35.7)                                          # 9.5 / 7 − 1
     assert any("coded differently" in n for n in g.notes)
+
+
+def test_zones_d_emploi_and_bassins_through_the_commune_referential(tmp_path):
+    path = tmp_path / "ze.duckdb"
+    with Warehouse(path) as wh:
+        _reference_fap2009(wh)
+        with pytest.raises(InputError):                      # no geo referential yet
+            ingest_statistics("census", STATS / "FD_MOBPRO_2015.csv", warehouse=wh,
+                              levels=["region", "zone_emploi"])
+        wh.upsert("geo_communes", [
+            {"version": "2024", "commune": "14118", "departement": "14", "region": "28", "zone_emploi": "2804",
+             "bassin": "2801"},
+            {"version": "2024", "commune": "76540", "departement": "76", "region": "28", "zone_emploi": "2813",
+             "bassin": "2820"}], key=["version", "commune"])
+        ingest_statistics("census", STATS / "FD_MOBPRO_2015.csv", warehouse=wh,
+                          levels=["region", "departement", "zone_emploi", "bassin"])
+    # Caen's zone d'emploi: 388a 2.5 + 1.5 → data-ia 4.0; Rouen's bassin: 478a 3.0
+    assert run("workers_count", path, period="2015", territory="zone_emploi:2804").value == 4
+    assert run("workers_count", path, period="2015", territory="bassin:2820").value == 3
+    assert run("workers_count", path, period="2015").value == 7                    # région 28 unchanged

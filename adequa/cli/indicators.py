@@ -288,7 +288,8 @@ def ingest_census(
     levels: Annotated[Optional[str], typer.Option("--levels", help="Fichier détail / BTT: territorial levels to "
                                                                    "aggregate to, comma-separated [default: "
                                                                    "region,departement; France is their sum; "
-                                                                   "add commune or france].")] = None,
+                                                                   "add zone_emploi, bassin (with the geo "
+                                                                   "referential), commune or france].")] = None,
     sheet: SheetOption = None,
     quiet: QuietOption = False,
     db: DbOption = None,
@@ -305,10 +306,10 @@ def ingest_census(
     if place not in (None, "work", "residence"):
         raise InputError(f"--place must be work or residence, not {place!r}", field="--place")
     lv = [x.strip() for x in levels.split(",") if x.strip()] if levels else None
-    bad = [x for x in lv or [] if x not in ("france", "region", "departement", "commune")]
+    known = ("france", "region", "departement", "zone_emploi", "bassin", "commune")
+    bad = [x for x in lv or [] if x not in known]
     if bad:
-        raise InputError(f"unknown level(s) {', '.join(bad)}; use france, region, departement, commune",
-                         field="--levels")
+        raise InputError(f"unknown level(s) {', '.join(bad)}; use {', '.join(known)}", field="--levels")
     _load("census", path, db, quiet, year=year, nomenclature=nomenclature, sheet=sheet, layout=layout, place=place,
           levels=lv)
 

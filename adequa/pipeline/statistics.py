@@ -112,6 +112,8 @@ def _rows(kind: str, path: Path, options: dict) -> Iterator[dict]:
                      "stats": options.setdefault("_stats", {})}
             if options.get("levels"):
                 extra["levels"] = tuple(options["levels"])
+                if {"zone_emploi", "bassin"} & set(extra["levels"]):
+                    extra["commune_zones"] = options.get("_commune_zones") or {}
             if layout == census_source.FD_LAYOUT and options.get("place"):
                 extra["place"] = options["place"]
         return census_source.read_census(path, year=options.get("year"), sheet=options.get("sheet"),
@@ -131,6 +133,19 @@ def _rows(kind: str, path: Path, options: dict) -> Iterator[dict]:
     if kind == "offer-counts":
         return tension_source.read_offer_counts(path, rome_version=options.get("rome_version", "3"))
     raise InputError(f"unknown statistical source {kind!r}; known: {', '.join(SOURCES)}", field="kind")
+
+
+def commune_zones(warehouse: Warehouse) -> dict[str, tuple[str | None, str | None]]:
+    """commune -> (zone d'emploi, bassin BMO) from the geography referential, {} when not loaded."""
+    con = warehouse.con
+    present = {r[0] for r in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' UNION "
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
+    for name in ("current_geo_communes", "geo_communes"):
+        if name in present:
+            return {c: (ze, b) for c, ze, b in con.execute(
+                f"SELECT commune, zone_emploi, bassin FROM {name}").fetchall()}
+    return {}
 
 
 def territory_names() -> dict[str, tuple[str, str]]:
@@ -181,6 +196,8 @@ def ingest_statistics(kind: str, path: str | Path, *, db: str | Path | None = No
             result.details["unchanged"] = True
             return result
         batch: list[dict] = []
+        if kind == "census" and {"zone_emploi", "bassin"} & set(options.get("levels") or ()):
+            options["_commune_zones"] = commune_zones(warehouse)
         rows = _rows(kind, path, options)
         if spec.sum_duplicates:
             rows = _summed(rows, spec.key, value_col, result)

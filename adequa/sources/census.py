@@ -260,6 +260,7 @@ EMPL = {"16": "durable", "11": "apprenti", "12": "cdd-interim", "15": "cdd-inter
 STAT = {"10": "salarie", "21": "non-salarie", "22": "non-salarie", "23": "autre"}
 OUT_OF_SCOPE = {"", "Z", "ZZ", "ZZZ", "ZZZZ", "ZZZZZ", "Y", "YY", "YYYY", "YYYYY", "99999", "X", "XX", "XXXXX"}
 CENSUS_DIMS = ("sex", "age_band", "diploma", "status", "sector")
+LEVELS = ("france", "region", "departement", "zone_emploi", "bassin", "commune")
 
 
 def sector_of(code_value: str) -> str | None:
@@ -326,10 +327,18 @@ class CellAggregator:
     total cell plus one cell per value of each dimension — the shape the indicators read.
     """
 
-    def __init__(self, *, levels: tuple[str, ...], region_of: dict[str, str] | None):
+    def __init__(self, *, levels: tuple[str, ...], region_of: dict[str, str] | None,
+                 commune_zones: dict[str, tuple[str | None, str | None]] | None = None):
+        bad = [lv for lv in levels if lv not in LEVELS]
+        if bad:
+            raise InputError(f"unknown level(s) {', '.join(bad)}; use {', '.join(LEVELS)}", field="levels")
+        if {"zone_emploi", "bassin"} & set(levels) and not commune_zones:
+            raise InputError("zone d'emploi and bassin cells need the commune referential (geo_communes): run "
+                             "`adequa data pull`", field="levels")
         self.levels = levels
-        self.keep_communes = "commune" in levels
+        self.keep_communes = bool({"commune", "zone_emploi", "bassin"} & set(levels))
         self.region_of = region_of or {}
+        self.commune_zones = commune_zones or {}        # commune -> (zone d'emploi, bassin)
         self.cells: dict[tuple, list[float]] = {}
         self.unplaced = 0.0
 
@@ -354,9 +363,11 @@ class CellAggregator:
             dep = commune[:3] if commune.startswith("97") else commune[:2]
         if region is None and dep:
             region = self.region_of.get(dep)
+        ze, bassin = self.commune_zones.get(commune, (None, None)) if commune else (None, None)
         out = []
         for level in self.levels:
-            code_value = {"commune": commune, "departement": dep, "region": region, "france": "FR"}[level]
+            code_value = {"commune": commune, "departement": dep, "region": region, "france": "FR",
+                          "zone_emploi": ze, "bassin": bassin}[level]
             if code_value:
                 out.append((level, code_value))
         return out
@@ -402,7 +413,8 @@ FD_OCCUPATION = (("prof", "pcs"), ("profession", "pcs"), ("pcs", "pcs"), ("pcs4"
 
 def read_census_fd(path: str | Path, *, year: int | None = None, nomenclature: str | None = None,
                    place: str | None = None, levels: tuple[str, ...] = ("region", "departement"),
-                   region_of: dict[str, str] | None = None, stats: dict | None = None) -> Iterator[dict]:
+                   region_of: dict[str, str] | None = None, stats: dict | None = None,
+                   commune_zones: dict | None = None) -> Iterator[dict]:
     """Aggregate an INSEE census *fichier détail* (one row per person, weight ``IPONDI``) into
     ``census_workers`` cells (layout ``insee-rp-fd-2021``).
 
@@ -415,7 +427,8 @@ def read_census_fd(path: str | Path, *, year: int | None = None, nomenclature: s
     PCS 2003 up to RP 2020 and PCS 2020 from RP 2021; ``SEXE`` 1/2; age ``AGEREV`` / ``AGED`` (years) or
     ``AGEREVQ`` (five-year bands, mean from their midpoints); ``DIPL``; ``EMPL`` (else ``STAT``);
     activity ``NA17`` / ``NA38`` / ``NA88`` / ``NA5``. ``region_of`` maps a département to its région
-    (needed for régional cells when the file has no ``REGION`` column).
+    (needed for régional cells when the file has no ``REGION`` column); ``commune_zones`` maps a commune to
+    its (zone d'emploi, bassin) for ``levels`` with ``zone_emploi`` / ``bassin``.
     """
     path = Path(path)
     path_s = str(path)
@@ -423,7 +436,7 @@ def read_census_fd(path: str | Path, *, year: int | None = None, nomenclature: s
     if year is None:
         raise InputError("the census year is neither given (--year) nor in the file name (RP2021…)", path=path_s,
                          field="year")
-    agg = CellAggregator(levels=levels, region_of=region_of)
+    agg = CellAggregator(levels=levels, region_of=region_of, commune_zones=commune_zones)
     read = kept = 0
     lines = _csv_lines(path)
     try:
@@ -621,7 +634,8 @@ def _btt_role(column: str) -> str | None:
 
 def read_census_btt(path: str | Path, *, year: int | None = None, nomenclature: str | None = None,
                     levels: tuple[str, ...] = ("region", "departement"),
-                    region_of: dict[str, str] | None = None, stats: dict | None = None) -> Iterator[dict]:
+                    region_of: dict[str, str] | None = None, stats: dict | None = None,
+                    commune_zones: dict | None = None) -> Iterator[dict]:
     """Roll an INSEE *base de tableaux détaillés* of the census (``BTT_TD_<table>_<year>``) up to
     ``census_workers`` cells (layout ``insee-rp-btt-2021``).
 
@@ -638,7 +652,7 @@ def read_census_btt(path: str | Path, *, year: int | None = None, nomenclature: 
     if year is None:
         raise InputError("the census year is neither given (--year) nor in the file name (…_2021.csv)",
                          path=path_s, field="year")
-    agg = CellAggregator(levels=levels, region_of=region_of)
+    agg = CellAggregator(levels=levels, region_of=region_of, commune_zones=commune_zones)
     cols = None
     ignored: list[str] = []
     levels_seen: dict[str, str] = {}
