@@ -25,7 +25,7 @@ from adequa.enrich.lexical import LIGHT_VERBS
 from adequa.enrich.skills_build import Compiled
 from adequa.enrich.skills_exact import BARRIER, _BREAK
 from adequa.model import SkillMention
-from adequa.normalise.text import mask_escapes, spans
+from adequa.normalise.text import _FOLD_1TO1, _WORD, fold, mask_escapes
 
 # Clause openers: a candidate is cut before them once it has content.
 _CLAUSE = frozenset("afin pour selon lors dont qui que conformement tout car mais avec sans aupres grace chez "
@@ -51,6 +51,9 @@ _COPULA = frozenset("etre avoir devoir pouvoir constituer permettre".split())
 _THING_DET = frozenset("en nos notre leur leurs la le les cet cette son sa ses ces des".split())
 
 _MISSING = object()
+# A word exactly as ``normalise.text.spans`` finds it (group 1), or a punctuation mark that breaks
+# matches (``skills_exact._BREAK``): one regex pass gives the tokens and the barriers between them.
+_TOKEN_OR_BREAK = re.compile("(" + _WORD.pattern + ")|" + _BREAK.pattern)
 _ESCAPE_HINT = re.compile(r"[/\\][rnt]")   # every escape that ``mask_escapes`` rewrites starts so
 
 
@@ -87,13 +90,15 @@ class SkillExtractor:
         self._links: dict = {}       # (lang, candidate keys, ROME hint) -> link
         self._swaps: dict = {}       # (lang, label keys, ROME hint) -> ROME entry replacing an ESCO-only match
         self._plans: dict = {}       # (line, section, field, lang) -> analysis independent of the ROME hint
-        self._resolved: dict = {}    # (line, section, hint, field, lang, semantic) -> mentions in the line
+        self._resolved: dict = {}    # (line, section, field, lang, semantic) -> [mentions, codes, section, by hint]
+        self._new_lines: list | None = None     # keys resolved since the last ``export_lines`` (when sharing)
         self._others: dict[str, "SkillExtractor"] = {}
         self.semantic = True         # False: exact pass only (curated lexicon + taxonomy labels)
         self._loader = loader        # lang -> Compiled, for languages built on demand
         from adequa.normalise.text import lemma
 
         cache: dict[str, str] = {}
+        self._lemma_cache = cache
 
         def lemma_of(word: str) -> str:
             got = cache.get(word)
@@ -109,6 +114,30 @@ class SkillExtractor:
             memo.clear()
         for other in self._others.values():
             other.clear_memos()
+
+    # -- sharing remembered lines between processes ------------------------------------------
+    def share_lines(self, on: bool = True) -> None:
+        """Start (or stop) noting the lines resolved here, for ``export_lines``."""
+        self._new_lines = [] if on else None
+
+    def export_lines(self) -> list:
+        """The lines resolved since the last call, as plain data another process can ``import_lines``
+        (so that parallel workers analyse a recurring line once between them, not once each)."""
+        if not self._new_lines:
+            return []
+        r = self._resolved
+        out = [(k, tuple(r[k][:3])) for k in self._new_lines if k in r]
+        self._new_lines.clear()
+        return out
+
+    def import_lines(self, entries) -> None:
+        """Remember lines resolved by another process with the same compiled taxonomy."""
+        r = self._resolved
+        for key, (rel, codes, section) in entries:
+            if key not in r:
+                if len(r) >= LINE_MEMO:
+                    r.clear()
+                r[key] = [rel, codes, section, None]
 
     def for_lang(self, lang: str) -> "SkillExtractor":
         """The extractor compiled for ``lang`` (built or loaded on first use)."""
@@ -182,6 +211,8 @@ class SkillExtractor:
                     if len(resolved) >= LINE_MEMO:
                         resolved.clear()
                     resolved[key] = got
+                    if self._new_lines is not None:
+                        self._new_lines.append(key)
                 rel, relevant, section, by_hint = got
                 if prefer and not relevant.isdisjoint(prefer):
                     if by_hint is None:
@@ -210,38 +241,12 @@ class SkillExtractor:
     def _plan(self, line: str, section: str, model, field: str):
         """Everything about one line that does not depend on the ad's ROME hint:
         (section at the end, tokens, keys, exact matches kept, candidate phrases, curated matches)."""
-        toks = spans(line)
+        toks, keys, brk, seq, seq_tok, lemmas = self._tokenise(line, model, field == "description")
         if not toks:
             if field == "description":
                 section = self.c.segmenter.split_state(line, toks, [], section)[1]
             return (section, toks, None, (), (), (), line)
-        keyf = model.keys.key
-        keys = [keyf(t[3]) for t in toks]
-        # barrier keys between tokens separated by punctuation
-        brk = [False] * len(toks)
-        breaks = [m.start() for m in _BREAK.finditer(line)]
-        if breaks:
-            bi, nb = 0, len(breaks)
-            prev_end = toks[0][1]
-            for i in range(1, len(toks)):
-                s = toks[i][0]
-                while bi < nb and breaks[bi] < s:
-                    if breaks[bi] >= prev_end:
-                        brk[i] = True
-                    bi += 1
-                prev_end = toks[i][1]
-        seq: list[str] = []
-        seq_tok: list[int] = []
-        for i, k in enumerate(keys):
-            if brk[i]:
-                seq.append(BARRIER)
-                seq_tok.append(-1)
-            seq.append(k)
-            seq_tok.append(i)
-
         if field == "description":
-            lem = self._lemma_of
-            lemmas = [lem(t[3]) for t in toks]
             segments, section = self.c.segmenter.split_state(line, toks, lemmas, section)
         else:
             segments = []
@@ -301,6 +306,55 @@ class SkillExtractor:
                 cands.append((i0, j0, i, j, content, frozenset(keys[x] for x in content), is_task, single,
                               is_task and tok_cls[i] == "job", job_bullet))
         return (section, toks, keys, tuple(exact_kept), tuple(cands), tuple(found), line)
+
+    def _tokenise(self, line: str, model, with_lemmas: bool):
+        """One pass over a line: tokens as ``spans`` gives them, their keys (and lemmas), whether
+        punctuation precedes each token, and the key sequence with barriers for the matchers."""
+        low = line.lower()
+        folded = None
+        if len(low) == len(line):
+            folded = low if low.isascii() else low.translate(_FOLD_1TO1)
+            if len(folded) != len(line):
+                folded = None
+        toks: list = []
+        keys: list = []
+        brk: list = []
+        seq: list = []
+        seq_tok: list = []
+        lemmas: list = []
+        kcache = model.keys._cache
+        keyf = model.keys.key
+        lcache, lem = self._lemma_cache, self._lemma_of
+        pending = False
+        for m in _TOKEN_OR_BREAK.finditer(line):
+            if m.lastindex is None:
+                pending = True
+                continue
+            s, e = m.span()
+            if folded is not None:
+                f, lw = folded[s:e], low[s:e]
+            else:
+                lw = m.group().lower()
+                f = fold(lw)
+            i = len(toks)
+            toks.append((s, e, f, lw))
+            k = kcache.get(lw)
+            if k is None:
+                k = keyf(lw)
+            if pending and i:
+                seq.append(BARRIER)
+                seq_tok.append(-1)
+                brk.append(True)
+            else:
+                brk.append(False)
+            pending = False
+            keys.append(k)
+            seq.append(k)
+            seq_tok.append(i)
+            if with_lemmas:
+                lm = lcache.get(lw)
+                lemmas.append(lm if lm is not None else lem(lw))
+        return toks, keys, brk, seq, seq_tok, lemmas
 
     def _resolve(self, plan, model, prefer, hint, relevant: set | None = None) -> tuple:
         """Mentions of one analysed line for one ROME hint: (start, end, rome, esco, label, kind,

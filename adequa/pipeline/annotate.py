@@ -426,8 +426,8 @@ def _annotate_chunk(chunk: list[dict | None]) -> tuple[list[tuple[str, int, str 
     """(line, mentions, fragment) for each ad of a chunk (``None`` = a repeat the parent writes), and
     the lemmas first computed while annotating it (for the parent to save).
 
-    ``fragment`` is the JSON object of the fields annotate_ad added, so that the parent can
-    write a later ad with the same title and description without annotating it again.
+    ``fragment`` is (the JSON object of the fields annotate_ad added, their names), so that the
+    parent can write a later ad with the same title and description without annotating it again.
     """
     from adequa.normalise.text import drain_new_lemmas
 
@@ -440,11 +440,115 @@ def _annotate_chunk(chunk: list[dict | None]) -> tuple[list[tuple[str, int, str 
         rec = annotate_ad(ad, ex, cl, lang)
         n = len(rec["skills"])
         if all(rec[k] is v for k, v in ad.items()):
-            frag = dumps({k: v for k, v in rec.items() if k not in ad}, ensure_ascii=False)
-            out.append((_join(dumps(ad, ensure_ascii=False), frag), n, frag))
+            added = {k: v for k, v in rec.items() if k not in ad}
+            frag = dumps(added, ensure_ascii=False)
+            out.append((_join(dumps(ad, ensure_ascii=False), frag), n, (frag, frozenset(added))))
         else:       # the ad has fields annotate_ad overwrites: written whole, never reused
             out.append((dumps(rec, ensure_ascii=False), n, None))
     return out, (drain_new_lemmas() if _WORKER.get("forked") else {})
+
+
+def _worker_loop(tasks, results) -> None:
+    """A forked worker: annotate the chunks it is sent, with the lines other workers resolved
+    since its last chunk, and send back its own new lines with the output."""
+    import gc
+
+    ex = _WORKER["extractor"]
+    share = hasattr(ex, "share_lines")
+    if share:
+        ex.share_lines(True)
+    while True:
+        msg = tasks.get()
+        if msg is None:
+            break
+        chunk, lines_in = msg
+        if gc.get_count()[0] > 200_000:
+            gc.collect(1)       # the collector is off (see annotate_file): young objects only
+        try:
+            if share and lines_in:
+                ex.import_lines(lines_in)
+            out, lemmas = _annotate_chunk(chunk)
+            results.put((out, lemmas, ex.export_lines() if share else []))
+        except BaseException:      # noqa: BLE001 - reported to the parent, which raises
+            import traceback
+
+            results.put(("error", traceback.format_exc()))
+            break
+
+
+class _Workers:
+    """Forked workers fed chunks in turn (chunk i to worker i mod n), results read back in input
+    order. Unlike a plain pool, each worker is also sent the lines the others resolved: a
+    recurring line is analysed once between them. Queues have feeder threads, so neither side
+    blocks the other on a full pipe."""
+
+    AHEAD = 2       # chunks queued per worker
+
+    def __init__(self, n: int):
+        import multiprocessing as mp
+
+        ctx = mp.get_context("fork")
+        self.tasks = [ctx.Queue() for _ in range(n)]
+        self.results = [ctx.Queue() for _ in range(n)]
+        self.procs = [ctx.Process(target=_worker_loop, args=(self.tasks[w], self.results[w]), daemon=True)
+                      for w in range(n)]
+        for p in self.procs:
+            p.start()
+        self.shared: list[list] = [[] for _ in range(n)]
+
+    def imap(self, chunks):
+        from collections import deque
+
+        n = len(self.procs)
+        it = iter(chunks)
+        order: deque = deque()
+        sent = 0
+
+        def send() -> bool:
+            nonlocal sent
+            chunk = next(it, None)
+            if chunk is None:
+                return False
+            w = sent % n
+            self.tasks[w].put((chunk, self.shared[w]))
+            self.shared[w] = []
+            order.append(w)
+            sent += 1
+            return True
+
+        for _ in range(n * self.AHEAD):
+            if not send():
+                break
+        while order:
+            w = order.popleft()
+            while True:
+                try:
+                    got = self.results[w].get(timeout=5)
+                    break
+                except Exception:       # noqa: BLE001 - queue.Empty: check the worker is alive
+                    if not self.procs[w].is_alive():
+                        raise RuntimeError(f"annotate worker {w} died (exit code {self.procs[w].exitcode})") from None
+            if got and got[0] == "error":
+                raise RuntimeError(f"annotate worker failed:\n{got[1]}")
+            lines, lemmas, new = got
+            if new:
+                for other in range(n):
+                    if other != w:
+                        self.shared[other].extend(new)
+            send()
+            yield lines, lemmas
+
+    def close(self) -> None:
+        for q in self.tasks:
+            try:
+                q.put(None)
+            except Exception:   # noqa: BLE001
+                pass
+        for p in self.procs:
+            p.join(timeout=2)
+            if p.is_alive():
+                p.terminate()
+                p.join()
 
 
 def _join(head: str, frag: str) -> str:
@@ -523,9 +627,14 @@ def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, 
         # the loaded taxonomies are never garbage: out of the collector's scans, and shared with
         # forked workers without copy-on-write by the collector touching them
         gc.freeze()
+        # and no automatic collection during the run: the memos only grow, and what annotating an
+        # ad allocates is acyclic, so the collector's passes over them would find nothing (~7 %
+        # of the CPU); a young-generation pass per few chunks catches any stray cycle
+        gc_was = gc.isenabled()
+        gc.disable()
         if workers > 1:
-            pool = mp.get_context("fork").Pool(workers)
-            results = pool.imap(_annotate_chunk, chunks)
+            pool = _Workers(workers)
+            results = pool.imap(chunks)
         else:
             pool = None
             results = map(_annotate_chunk, chunks)
@@ -539,7 +648,7 @@ def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, 
                     if sent is not None:
                         line, n, frag = next(done)
                         if frag is not None and key not in reuse:
-                            reuse[key] = (frag, n, frozenset(json.loads(frag)))
+                            reuse[key] = (frag[0], n, frag[1])
                     else:
                         got = reuse.get(key)
                         if got is not None and not (got[2] & ad.keys()):
@@ -549,13 +658,16 @@ def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, 
                     out_fh.write(line + "\n")
                     n_mentions += n
                 n_ads += len(chunk)
+                if n_ads % 20_000 < len(chunk):
+                    gc.collect(1)
                 if progress is not None:
                     progress(len(chunk))
         finally:
             if pool is not None:
-                pool.terminate()
-                pool.join()
+                pool.close()
             gc.unfreeze()
+            if gc_was:
+                gc.enable()
     finally:
         if out_fh is not sys.stdout:
             out_fh.close()

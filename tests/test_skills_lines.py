@@ -1,0 +1,134 @@
+"""Line-by-line reading of ads: the memo of analysed lines, the tokeniser and the sharing of
+lines between worker processes change nothing in the mentions (tests/fixtures/skills/mirror)."""
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adequa.config import Settings
+
+FIXTURE = Path(__file__).parent / "fixtures" / "skills"
+
+LINES = [
+    "Vos missions :", "Avantages :", "Profil recherché", "Qui sommes-nous ?",
+    "- préparation des commandes", "- accueil de la clientèle", "- vous gérerez les bases de données",
+    "Maîtrise de Python, SQL et Spark.", "Vous êtes rigoureux(se), autonome et doté d'un bon esprit d'équipe.",
+    "Préparer les commandes de produits frais", "Notre entreprise recrute un préparateur.",
+    "Permis B souhaité ; anglais courant", "Tickets restaurant, mutuelle.", "  ", "",
+    "Postuler en ligne : envoyez votre CV", "réception et contrôle des marchandises",
+]
+HINTS = [None, "Z9901", "A1234"]
+
+
+@pytest.fixture(scope="module")
+def opts(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("lines")
+    return Settings(mirror=FIXTURE / "mirror", data_dir=tmp / "absent", cache_dir=tmp / "cache")
+
+
+def _fresh(opts):
+    from adequa.pipeline.annotate import load_skill_extractor
+
+    return load_skill_extractor(opts)
+
+
+def _ads(n: int, seed: int = 7) -> list[tuple[str, str | None]]:
+    rnd = random.Random(seed)
+    return [("\n".join(rnd.choice(LINES) for _ in range(rnd.randint(1, 8))), rnd.choice(HINTS)) for _ in range(n)]
+
+
+def _as_tuples(ms):
+    return [(m.start, m.end, m.text, m.rome_ogr, m.esco_uri, m.label, m.kind, m.score, m.method, m.unlisted, m.field)
+            for m in ms]
+
+
+def test_a_shared_memo_gives_what_a_fresh_extractor_gives(opts):
+    """The same lines under other headers (sections) and other ROME hints, in any order."""
+    shared = _fresh(opts)
+    ads = _ads(60)
+    got = [_as_tuples(shared.extract(text, rome_hint=hint)) for text, hint in ads]
+    for (text, hint), mentions in zip(ads, got):
+        fresh = _fresh(opts)
+        fresh.clear_memos()
+        assert _as_tuples(fresh.extract(text, rome_hint=hint)) == mentions, text
+        for m in fresh.extract(text, rome_hint=hint):
+            assert text[m.start:m.end] == m.text
+    assert any(got), "the fixture lines must yield mentions, or this test proves nothing"
+
+
+def test_the_section_of_a_header_carries_to_the_next_lines(opts):
+    ex = _fresh(opts)
+    as_job = ex.extract("Vos missions :\n- accueil de la clientèle")
+    as_benefit = ex.extract("Avantages :\n- accueil de la clientèle")
+    assert [m.text for m in as_job] == ["accueil de la clientèle"]
+    assert as_benefit == [] or [m.text for m in as_benefit] != [m.text for m in as_job]
+
+
+def test_a_hint_outside_the_line_codes_reuses_the_result_without_hint(opts):
+    ex = _fresh(opts)
+    text = "Vos missions :\n- préparation des commandes"
+    plain = _as_tuples(ex.extract(text))
+    assert _as_tuples(ex.extract(text, rome_hint="A1234")) == plain      # a fiche absent from the data
+    hinted = _as_tuples(ex.extract(text, rome_hint="Z9901"))
+    fresh = _fresh(opts)
+    fresh.clear_memos()
+    assert _as_tuples(fresh.extract(text, rome_hint="Z9901")) == hinted
+
+
+def test_exported_lines_let_another_extractor_skip_them(opts):
+    one, two = _fresh(opts), _fresh(opts)
+    one.clear_memos()
+    two.clear_memos()
+    one.share_lines()
+    ads = _ads(40, seed=3)
+    want = [_as_tuples(one.extract(t, rome_hint=h)) for t, h in ads]
+    exported = one.export_lines()
+    assert exported and one.export_lines() == []          # each line is exported once
+    two.import_lines(exported)
+    assert [_as_tuples(two.extract(t, rome_hint=h)) for t, h in ads] == want
+    hint_free = [k for k, v in one._resolved.items() if v[3] is None]
+    assert hint_free and len(two._plans) < len(one._plans)   # imported lines were not analysed again
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(list("abcéÉœŒ.,;:!?()-/+#'’ NETnetCÆßİ\tﬁ") + ["node.js", ".NET", "C++", "motivé.e"]),
+                max_size=40).map("".join))
+def test_the_tokeniser_finds_the_words_and_breaks_of_spans(opts, text):
+    from adequa.enrich.skills import SkillExtractor
+    from adequa.enrich.skills_exact import _BREAK
+    from adequa.normalise.text import spans
+
+    ex = _EX.setdefault("ex", _fresh(opts))
+    model = ex.c.langs["fr"]
+    line = text.replace("\n", " ")
+    toks, keys, brk, seq, seq_tok, lemmas = SkillExtractor._tokenise(ex, line, model, True)
+    want = spans(line)
+    assert toks == want
+    assert keys == [model.keys.key(t[3]) for t in want]
+    assert brk == [bool(i and _BREAK.search(line, want[i - 1][1], want[i][0])) for i in range(len(want))]
+    assert len(lemmas) == len(toks) and seq.count("#") == sum(brk)
+
+
+_EX: dict = {}
+
+
+def test_two_workers_write_what_one_writes(tmp_path, opts):
+    """Several chunks per worker, lines recurring across them: the lines a worker receives from
+    the other must give the same output as analysing them itself."""
+    from adequa.pipeline.annotate import annotate_file
+
+    src = tmp_path / "ads.jsonl"
+    with src.open("w", encoding="utf-8") as fh:
+        for k, (text, _) in enumerate(_ads(900, seed=11)):
+            fh.write(json.dumps({"id": str(k), "title": "Préparateur de commandes", "description": f"{text}\nRéf {k}"},
+                                ensure_ascii=False) + "\n")
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    r1 = annotate_file(opts, src, one, workers=1)
+    r2 = annotate_file(opts, src, two, workers=2)
+    assert r2["workers"] == 2 and r1["ads"] == r2["ads"] == 900
+    assert one.read_text(encoding="utf-8") == two.read_text(encoding="utf-8")
+    assert r1["mentions"] > 0
