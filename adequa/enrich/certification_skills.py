@@ -117,8 +117,10 @@ class BlocSkillLinker:
                  parents: dict[str, set[str]] | None = None, threshold: float = 0.25, top: int = 1,
                  boost: float = 4.0, boost_related: float = 0.5, tail_weight: float = 0.2, kinds: Iterable[str] | None = None,
                  savoir_weight: float = 0.6, verb_bonus: float = 0.0, prior: float = 0.1, feedback: int = 3,
+                 second_ratio: float | None = None,
                  version: str = "bloc-linker"):
         self.feedback = feedback
+        self.second_ratio = second_ratio
         self.version = version
         self.threshold, self.top, self.boost, self.tail_weight = threshold, top, boost, tail_weight
         self.boost_related = boost_related
@@ -230,6 +232,11 @@ class BlocSkillLinker:
     def score_items(self, texts: list[str], boost: dict[str, float] | None = None, *,
                     limit: int = 10) -> list[list[tuple[int, float]]]:
         """:meth:`score_item` for many items at once (one sparse product)."""
+        return [[(i, cos) for i, cos, _ in best] for best in self._ranked(texts, boost, limit)]
+
+    def _ranked(self, texts: list[str], boost: dict[str, float] | None, limit: int
+                ) -> list[list[tuple[int, float, float]]]:
+        """(label index, cosine, rank score) of the best labels of each item, best first."""
         import numpy as np
         from scipy import sparse
 
@@ -272,7 +279,7 @@ class BlocSkillLinker:
             n = min(limit, len(idx))
             best = np.argpartition(-rank, n - 1)[:n]
             best = sorted(best, key=lambda j: (-rank[j], self.ogr_arr[idx[j]]))
-            out.append([(int(idx[j]), float(cos[j])) for j in best])
+            out.append([(int(idx[j]), float(cos[j]), float(rank[j])) for j in best])
         return out
 
     def _bonus(self, boost: dict[str, float] | None):
@@ -296,8 +303,11 @@ class BlocSkillLinker:
         """Links of every item of ``text``: the ``top`` best labels whose cosine reaches the threshold."""
         items = split_items(text)
         out = []
-        for (a, b), best in zip(items, self.score_items([text[a:b] for a, b in items], boost, limit=self.top)):
-            for i, s in best:
+        limit = max(self.top, 2 if self.second_ratio else 1)
+        for (a, b), best in zip(items, self._ranked([text[a:b] for a, b in items], boost, limit)):
+            for k, (i, s, rank) in enumerate(best):
+                if k >= self.top and not (self.second_ratio and rank >= self.second_ratio * best[0][2]):
+                    break
                 if s >= self.threshold:
                     r = self.labels[i]
                     out.append(ItemLink(a, b, text[a:b], r["ogr"], r["label"], r.get("kind") or "compétence",
