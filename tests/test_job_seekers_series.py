@@ -135,14 +135,24 @@ def test_territories_given_by_name(tmp_path):
     assert (err.value.line, err.value.field) == (2, "territoire")
 
 
-def test_qualification_rows_are_counted_not_stored(tmp_path):
+def test_qualification_rows_go_to_their_own_table(tmp_path):
     path = tmp_path / "defm.csv"
-    path.write_text("Code région;Niveau de qualification;T1 2024\n28;Ensemble;100\n28;Cadres;40\n28;Employés qualifiés;60\n",
-                    encoding="utf-8")
-    with Warehouse(tmp_path / "w.duckdb") as wh:
+    path.write_text("Code région;Code FAP;Niveau de qualification;Sexe;T1 2024\n28;M2Z90;Ensemble;Ensemble;100\n"
+                    "28;M2Z90;Cadres;Ensemble;70\n28;M2Z90;Techniciens, agents de maîtrise;Ensemble;20\n"
+                    "28;M2Z90;Employés qualifiés;Ensemble;s\n28;M2Z90;Cadres;Femmes;15\n", encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    with Warehouse(db) as wh:
         r = ingest_statistics("job-seekers", path, warehouse=wh)
-        assert r.read == 1 and r.details["skipped_qualification_rows"] == 2
-        assert wh.scalar("SELECT sum(job_seekers) FROM job_seekers") == 100
+        assert r.read == 1 and r.details["qualification_rows"] == 4 and r.details["qualifications"]["read"] == 3
+        assert wh.scalar("SELECT sum(job_seekers) FROM job_seekers") == 100         # only the total row
+    q = run("job_seekers_qualification", db)
+    assert q.value == pytest.approx(77.8)                                           # 70 / (70 + 20): "s" left out
+    assert [x["qualification"] for x in q.rows] == ["employes-qualifies", "techniciens-agents-maitrise", "cadres"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Code région;Niveau de qualification;T1 2024\n28;Astronautes;3\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        list(read_job_seekers(bad))
+    assert (err.value.line, err.value.field) == (2, "niveau_de_qualification")
 
 
 def test_entries_and_exits_go_to_their_own_table(tmp_path):

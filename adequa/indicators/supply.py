@@ -308,6 +308,51 @@ def _defm_growth(ctx):
                       sources=list(DEFM), rows_used=c0 + c1, period=f"{p0} → {p1}", filters={"compare": p0})
 
 
+QUALIFICATION_ORDER = ["manoeuvres-os", "ouvriers-qualifies", "employes-non-qualifies", "employes-qualifies",
+                       "techniciens-agents-maitrise", "cadres", "non-precise"]
+
+
+def _qualification(ctx):
+    from adequa.indicators import cube as cube_mod
+    from adequa.indicators.territories import sql_str
+
+    table = "job_seeker_qualifications"
+    cube_mod.DIMS.setdefault(table, ("category", "qualification"))
+    cube_mod.HINTS.setdefault(table, "adequa ingest job-seekers FILE (a series table by niveau de qualification)")
+    cube = Cube(ctx, table, "job_seekers")
+    if ctx.period is None:
+        row = ctx.con.execute(f"SELECT period FROM {table} ORDER BY period_end DESC, period LIMIT 1").fetchone()
+    else:
+        row = ctx.con.execute(f"SELECT period FROM {table} WHERE period_end >= ? AND period_end < ? ORDER BY "
+                              "period_end DESC, length(period) LIMIT 1", [ctx.period.start, ctx.period.end]).fetchone()
+    if not row:
+        raise MissingData(f"no job seekers by qualification for {ctx.period.label if ctx.period else 'any period'}")
+    cats = {r[0] for r in ctx.con.execute(f"SELECT DISTINCT category FROM {table}").fetchall()}
+    wanted = str(ctx.opt("category") or "ABC").upper()
+    if wanted in cats:
+        cat_where = f"category = {sql_str(wanted)}"
+    elif wanted == "ABC" and {"A", "B", "C"} <= cats:
+        cat_where = "category IN ('A', 'B', 'C')"
+    else:
+        raise MissingData(f"{table} has no category {wanted} rows (present: {', '.join(sorted(cats))})")
+    rows = cube.sum(f"period = {sql_str(row[0])} AND {cat_where}", by="qualification")
+    if not rows:
+        raise MissingData("no job seekers by qualification for this group and territory")
+    total = sum(r["n"] or 0 for r in rows)
+    out = [{"qualification": r["key"], "count": r["n"], "share": share(r["n"], total)} for r in rows]
+    out.sort(key=lambda r: QUALIFICATION_ORDER.index(r["qualification"]) if r["qualification"] in QUALIFICATION_ORDER
+             else len(QUALIFICATION_ORDER))
+    hidden = sum(r["hidden"] for r in rows)
+    if hidden:
+        ctx.note(f"{hidden} cell(s) withheld by the publisher are left out of the shares")
+    value = ctx.publishable(int(total), "job seekers",
+                            value=next((r["share"] for r in out if r["qualification"] == "cadres"), 0.0))
+    ctx.protect(out, count="count", values=["share"], label="qualification")
+    return ctx.result(DEFS["job_seekers_qualification"], value=value, rows=out,
+                      columns=["qualification", "count", "share"], sources=[table],
+                      rows_used=sum(r["cells"] for r in rows), period=row[0])
+
+
 # ---- declarations ---------------------------------------------------------------------------------------
 
 DEFS: dict[str, IndicatorDefinition] = {}
@@ -377,6 +422,11 @@ _decl("job_seekers_age_bands", "Demandeurs par tranche d'âge", "Job seekers by 
 _decl("job_seekers_diploma", "Demandeurs par niveau de diplôme", "Job seekers by diploma level",
       "Job seekers by diploma level; value = share with a higher-education diploma.", "%", DEFM, "job_seekers",
       _distribution("defm", "diploma", "sup", "job_seekers_diploma", ["sup", "bac", "cap-bep", "infra"]))
+_decl("job_seekers_qualification", "Demandeurs par niveau de qualification", "Job seekers by qualification",
+      "Job seekers by qualification level of the job sought (manœuvres and OS, skilled / unskilled workers and "
+      "employees, technicians and supervisors, cadres); value = share of cadres.", "%",
+      ("job_seeker_qualifications",), "job_seekers", _qualification,
+      options={"category": "A, B, C, ABC… (default ABC)"}, limits=DEFM_LIMITS)
 _decl("job_seekers_long_term_share", "Part des demandeurs de longue durée", "Share of long-term job seekers",
       "Job seekers registered for 12 months or more / all job seekers of the group.", "%", DEFM, "job_seekers",
       _long_term)

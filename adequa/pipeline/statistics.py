@@ -48,6 +48,11 @@ SOURCES = {
                                    ("period", "level", "territory", "nomenclature", "occupation", "category", "flow"),
                                    "France Travail – DARES, entrées et sorties des listes (STMT)",
                                    "Licence Ouverte 2.0", js_source.WIDE_LAYOUT),
+    "job-seeker-qualifications": StatSource("job-seeker-qualifications", "job_seeker_qualifications",
+                                            ("period", "level", "territory", "nomenclature", "occupation",
+                                             "category", "qualification"),
+                                            "France Travail – DARES, demandeurs d'emploi par niveau de qualification "
+                                            "(STMT)", "Licence Ouverte 2.0", js_source.WIDE_LAYOUT),
     "census": StatSource("census", "census_workers",
                          ("year", "level", "territory", "nomenclature", "occupation", "sex", "age_band", "diploma",
                           "status", "sector"),
@@ -102,6 +107,10 @@ def _rows(kind: str, path: Path, options: dict) -> Iterator[dict]:
         return js_source.read_job_seekers_series(path, nomenclature=options.get("nomenclature"),
                                                  sheet=options.get("sheet"), territory_names=territory_names(),
                                                  flows=True)
+    if kind == "job-seeker-qualifications":
+        return js_source.read_job_seekers_series(path, nomenclature=options.get("nomenclature"),
+                                                 sheet=options.get("sheet"), territory_names=territory_names(),
+                                                 qualifications=True)
     if kind == "census":
         layout = options.get("layout") or census_source.detect_layout(path, sheet=options.get("sheet"))
         extra = {}
@@ -160,6 +169,7 @@ def territory_names() -> dict[str, tuple[str, str]]:
 
 def _value_column(table: str) -> str | None:
     return {"bmo": "projects", "job_seekers": "job_seekers", "census_workers": "workers", "job_seeker_flows": "value",
+            "job_seeker_qualifications": "job_seekers",
             "tension_rome_bassin": "job_seekers", "offer_counts": "offers"}.get(table)
 
 
@@ -215,7 +225,8 @@ def ingest_statistics(kind: str, path: str | Path, *, db: str | Path | None = No
         _flush(warehouse, spec, batch, result)
         if progress:
             progress(result.read)
-        only_flows = kind == "job-seekers" and options.get("_stats", {}).get("flow_rows")
+        extra_rows = options.get("_stats", {})
+        only_flows = kind == "job-seekers" and (extra_rows.get("flow_rows") or extra_rows.get("qualification_rows"))
         if result.read == 0 and not only_flows:
             raise InputError("no data rows", path=str(path))
         if result.read:
@@ -229,6 +240,11 @@ def ingest_statistics(kind: str, path: str | Path, *, db: str | Path | None = No
                                       nomenclature=options.get("nomenclature"), sheet=options.get("sheet"))
             result.details["flows"] = {"table": flows.table, "read": flows.read, "inserted": flows.inserted,
                                        "updated": flows.updated}
+        if kind == "job-seekers" and options.get("_stats", {}).get("qualification_rows"):
+            quals = ingest_statistics("job-seeker-qualifications", path, warehouse=warehouse, force=force,
+                                      nomenclature=options.get("nomenclature"), sheet=options.get("sheet"))
+            result.details["qualifications"] = {"table": quals.table, "read": quals.read,
+                                                "inserted": quals.inserted, "updated": quals.updated}
     finally:
         if own:
             warehouse.close()

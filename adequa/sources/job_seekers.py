@@ -364,6 +364,31 @@ def _category(value) -> str:
     raise ValueError(f"unknown job-seeker category {value!r} (expected A, B, C, ABC, D, E)")
 
 
+QUALIFICATIONS = ("manoeuvres-os", "ouvriers-qualifies", "employes-non-qualifies", "employes-qualifies",
+                  "techniciens-agents-maitrise", "cadres", "non-precise")
+
+
+def norm_qualification(value) -> str:
+    """France Travail's qualification levels of the job sought (niveau de qualification)."""
+    t = norm_text(value).replace("œ", "oe")
+    if is_total(t):
+        return TOTAL
+    if "manoeuvre" in t or "manuvre" in t or "ouvriers specialises" in t or "o.s" in t or t in ("os", "mo"):
+        return "manoeuvres-os"
+    if "ouvrier" in t:
+        return "ouvriers-non-qualifies" if "non qualifi" in t else "ouvriers-qualifies"
+    if "employ" in t:
+        return "employes-non-qualifies" if "non qualifi" in t else "employes-qualifies"
+    if "technicien" in t or "maitrise" in t or "tam" == t:
+        return "techniciens-agents-maitrise"
+    if "cadre" in t or "ingenieur" in t:
+        return "cadres"
+    if "non precis" in t or "inconnu" in t or "non renseign" in t:
+        return "non-precise"
+    raise ValueError(f"unknown qualification level {value!r} (expected manœuvres, ouvriers (non) qualifiés, "
+                     "employés (non) qualifiés, techniciens et agents de maîtrise, cadres)")
+
+
 def norm_flow(value) -> str | None:
     """None for the stock (job seekers at the end of the period), ``entries`` or ``exits`` for flows."""
     t = norm_text(value)
@@ -438,7 +463,8 @@ def _place_and_occupation(cells: list, dims: dict[str, int], header: list[str], 
 
 def read_job_seekers_series(path: str | Path, *, nomenclature: str | None = None, sheet: str | None = None,
                             territory_names: dict[str, tuple[str, str]] | None = None,
-                            stats: dict | None = None, flows: bool = False) -> Iterator[dict]:
+                            stats: dict | None = None, flows: bool = False,
+                            qualifications: bool = False) -> Iterator[dict]:
     """Yield ``job_seekers`` rows from a publisher's series table (layout ``stmt-defm-series-2024``).
 
     The layout of the DARES / France Travail statistical tables of job seekers registered at the
@@ -453,8 +479,9 @@ def read_job_seekers_series(path: str | Path, *, nomenclature: str | None = None
     A series column ("Indicateur", "Flux"…) may mix the stock with **flows** ("Entrées", "Sorties"
     des listes): stock rows are yielded by default, flow rows with ``flows=True`` (table
     ``job_seeker_flows``; counted in ``stats["flow_rows"]`` otherwise).
-    Rows broken down by qualification level are not stored (the table has no such dimension):
-    their number goes to ``stats["skipped_qualification_rows"]`` when a ``stats`` dict is given.
+    Rows broken down by qualification level (manœuvres … cadres) are yielded with
+    ``qualifications=True`` only (table ``job_seeker_qualifications``; ``job_seekers`` has no such
+    dimension), counted in ``stats["qualification_rows"]`` otherwise.
     """
     path_s = str(path)
     titles: list[str] = []
@@ -515,15 +542,29 @@ def read_job_seekers_series(path: str | Path, *, nomenclature: str | None = None
             if flow is not None and stats is not None:
                 stats["flow_rows"] = stats.get("flow_rows", 0) + 1
             continue
-        if "qualification" in dims and not is_total(norm_text(cell("qualification"))):
-            if stats is not None:
-                stats["skipped_qualification_rows"] = stats.get("skipped_qualification_rows", 0) + 1
+        qual = TOTAL
+        if "qualification" in dims:
+            try:
+                qual = norm_qualification(cell("qualification"))
+            except ValueError as exc:
+                raise InputError(str(exc), path=path_s, line=line, field=header[dims["qualification"]]) from None
+        if (qual != TOTAL) != qualifications:
+            if qual != TOTAL and stats is not None:
+                stats["qualification_rows"] = stats.get("qualification_rows", 0) + 1
             continue
+        if qualifications and (sex, age, dipl, sen) != (TOTAL, TOTAL, TOTAL, TOTAL):
+            continue                  # qualification crossed with another breakdown: only margins are kept
         level, terr, nomen, occ = _place_and_occupation(cells, dims, header, nomenclature=nomenclature,
                                                         year=periods[0][2].year, territory_names=territory_names,
                                                         path=path_s, line=line)
         for i, label, end in periods:
             value = cells[i] if i < len(cells) else None
+            if qualifications:
+                yield {"period": label, "period_end": end, "level": level, "territory": terr, "nomenclature": nomen,
+                       "occupation": occ, "category": cat, "qualification": qual,
+                       "job_seekers": parse_count(value, path=path_s, line=line, field=header[i]),
+                       "layout": WIDE_LAYOUT, "origin_file": path_s, "origin_line": line}
+                continue
             if flows:
                 yield {"period": label, "period_end": end, "level": level, "territory": terr, "nomenclature": nomen,
                        "occupation": occ, "category": cat, "flow": flow,
