@@ -63,3 +63,5 @@ def test_small_level_cells_are_withheld(db):
     r = compute("training_volume_gap", db=db, group=GROUP, territory="region:28", min_cell_size=3)
     by = {row["niveau"]: row for row in r.rows}
     assert by[7]["offers"] == 4 and by[3]["offers"] is None and by[8]["offers"] is None
+    assert by[6]["offers"] == 4 and by["non précisé"]["offers"] == 4
+    assert sum(1 for x in r.suppressed if "withheld" in x) == 4

@@ -279,14 +279,12 @@ def _volume(ctx):
             rows.sort(key=lambda r: (not isinstance(r["niveau"], int), r["niveau"] if isinstance(r["niveau"], int) else 0))
             for r in rows:
                 if isinstance(r["niveau"], int):
-                    n = by_level.get(r["niveau"], 0)
-                    r["offers"] = n if n >= ctx.min_cell_size or n == 0 else None
-                    if r["offers"] is None:
-                        ctx.publishable(n, f"offers at level {r['niveau']}")
+                    r["offers"] = by_level.get(r["niveau"], 0)
             unstated = by_level.get(None, 0)
             rows.append({"niveau": "non précisé", "certifications": None, "institutions": None, "sessions": None,
-                         "places": None, "students": None, "graduates": None,
-                         "offers": unstated if unstated >= ctx.min_cell_size or unstated == 0 else None})
+                         "places": None, "students": None, "graduates": None, "offers": unstated})
+            # small cells withheld, and one more when a single one is (it could be recovered from the total)
+            ctx.protect([r for r in rows if r.get("offers") is not None], count="offers", label="niveau")
             ctx.note(f"level asked for: read from the ads' text (Bac+N, CAP, BTS, licence, master, école "
                      f"d'ingénieur…, lowest level named); {share(unstated, offers)} % of the offers name none")
     try:
