@@ -175,6 +175,13 @@ def run(quick: bool) -> list[Measure]:
         what = "title+description" if use_desc else "title only"
         out.append(Measure("rank", f"ROME top-1, {what} ({len(rows)} offers)", a1 * 100, "%", b1 * 100, base))
         out.append(Measure("rank", f"ROME top-3, {what} ({len(rows)} offers)", a3 * 100, "%", b3 * 100, base))
+    distinct = list({(r["title"], r["rome"]): r for r in rows}.values())     # repeated ads weigh once
+    d1, d3 = rome_accuracy(clf, distinct, True)
+    e1, e3 = rome_accuracy(clf, distinct, False, parents=False)
+    out.append(Measure("rank", f"ROME top-1, title+description, distinct (title, code) pairs ({len(distinct)})", d1 * 100, "%",
+                       e1 * 100, base))
+    out.append(Measure("rank", f"ROME top-3, title+description, distinct (title, code) pairs ({len(distinct)})", d3 * 100, "%",
+                       e3 * 100, base))
     if not quick:
         c1, c3, chosen = rome_cross_validated(clf, rows)
         print(f"bench_rank: cross-validation chose (DESC_WEIGHT, PARENT_SHARE) = {chosen}")

@@ -147,3 +147,12 @@ def test_parent_fiche_of_a_rome4_fiche_is_a_candidate(clf):
     assert "G9001" not in [c for c, _, _ in clf.rank("Chef de rang", None, 5, parents=False)]
     cands = clf.classify("Chef de rang")["occupation"]["candidates"]
     assert [c["rome"] for c in cands[:2]] == ["G9002", "G9001"]
+
+
+def test_title_acronyms_are_also_scored_spelled_out():
+    from adequa.enrich.occupation import title_segments
+
+    texts = [t for t, _ in title_segments(clean_title("ML Engineer (H/F)"))]
+    assert "ml engineer" in texts and "machine learning engineer" in texts
+    assert any("intelligence artificielle" in t for t, _ in title_segments(clean_title("Ingénieur IA")))
+    assert [t for t, _ in title_segments("serveur")] == ["serveur"]

@@ -86,17 +86,25 @@ EN_FR = {
     "engineer": "ingenieur", "developer": "developpeur", "analyst": "analyste", "architect": "architecte",
     "administrator": "administrateur", "technician": "technicien", "scientist": "scientifique",
 }
+# Acronyms of titles that most appellations spell out: the title is also scored with them spelled
+# out (the better of the two texts counts), so "ML engineer" meets "Ingénieur machine learning".
+ACRONYMS = {"ai": "intelligence artificielle", "ia": "intelligence artificielle", "ml": "machine learning",
+            "mlops": "machine learning"}
 
 
 def title_segments(cleaned: str, discount: float = 0.95) -> list[tuple[str, float]]:
     """The texts to score for a cleaned title, with their weight: the whole title and, when it has
     several segments, its first one (× ``discount``); with English head words, the same texts again
-    with their French equivalents appended."""
+    with their French equivalents appended; with acronyms (``ACRONYMS``), the same texts again with
+    the acronyms spelled out."""
     segs = cleaned.split(" - ")
     out = [(cleaned.replace(" - ", " "), 1.0)] + ([(segs[0], discount)] if len(segs) > 1 else [])
-    extra = " ".join(EN_FR[t] for t in out[0][0].split() if t in EN_FR)
+    words_ = out[0][0].split()
+    extra = " ".join(EN_FR[t] for t in words_ if t in EN_FR)
     if extra:
         out += [(f"{text} {extra}", w) for text, w in out]
+    if any(t in ACRONYMS for t in words_):
+        out += [(" ".join(ACRONYMS.get(t, t) for t in text.split()), w) for text, w in out]
     return out
 
 
