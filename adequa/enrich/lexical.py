@@ -29,6 +29,7 @@ FRAMING = {
         amener amene venir aller occuper avoir etc
         faire preuve qualite qualites sens doter dote dotee capacite competence competences niveau notion notions
         familiarite familier familiere affinite appetence gout interet fort forte grand grande premier premiere
+        contribution
         travailler deja utiliser accepter sensibilite sensibiliser comprehension notion different differente
         differents differentes divers diverse diverses autre autres plusieurs nombreux nombreuse nombreuses
         certain certaine certains certaines tout toute tous toutes concret concrete concrets professionnel

@@ -30,7 +30,7 @@ from adequa.normalise.text import _FOLD_1TO1, _WORD, fold, mask_escapes
 # Clause openers: a candidate is cut before them once it has content.
 _CLAUSE = frozenset("afin pour selon lors dont qui que conformement tout car mais avec sans aupres grace chez "
                     "notamment via dans sous comme sein cas maniere lie liee lies liees concernant relatif relative "
-                    "relatifs relatives ainsi etc".split())
+                    "relatifs relatives ainsi etc sur".split())
 _POSSESSIVE = frozenset("tes vos ses leurs nos son sa ton ta mes votre notre leur".split())
 _COORD = frozenset("et ou".split())
 _LIST_SEP = re.compile(r"[,;:\n()•\-–*/]|^\s*$")
@@ -48,6 +48,12 @@ _DIPLOMA = frozenset("""bac bts dut but cap bep licence master mastere diplome d
     certifications formation formations niveau ingenieur cqp bpjeps deust iut ecole universite""".split())
 _COPULA = frozenset("etre avoir devoir pouvoir constituer permettre".split())
 
+# Quantifiers and evaluative adjectives: part of a span, but no help in telling which label it is
+# ("négocie tous les contrats" is "Négocier un contrat", not a label about "tous").
+_LINK_NOISE = frozenset("""tout different divers autre plusieurs nombreux certain certains bon excellent solide parfait
+    tres quotidien concret nouvelle nouveau principal large vaste ensemble chaque quelque meilleur""".split())
+_OBJECT_DET = frozenset("de des du d le la les l un une son sa ses leur leurs vos nos votre notre ce cet cette ces".split())
+_CODE_WORDS = frozenset("cat categorie categories categ".split())
 _THING_DET = frozenset("en nos notre leur leurs la le les cet cette son sa ses ces des".split())
 
 _MISSING = object()
@@ -303,7 +309,9 @@ class SkillExtractor:
                                       or (tok_cls[i] == "neutral" and len(content) >= 2))
                 single = len(content) == 1
                 job_bullet = not single and tok_cls[i] == "job" and seg_of[i] >= 0 and segments[seg_of[i]].bullet
-                cands.append((i0, j0, i, j, content, frozenset(keys[x] for x in content), is_task, single,
+                linked = frozenset(keys[x] for x in content if keys[x] not in _LINK_NOISE) \
+                    or frozenset(keys[x] for x in content)
+                cands.append((i0, j0, i, j, content, linked, is_task, single,
                               is_task and tok_cls[i] == "job", job_bullet))
         return (section, toks, keys, tuple(exact_kept), tuple(cands), tuple(found), line)
 
@@ -405,6 +413,10 @@ class SkillExtractor:
             g = _GENDER.match(line, end)
             if g and (j + 1 >= len(toks) or toks[j + 1][0] >= g.end() or toks[j + 1][1] <= g.end()):
                 end = g.end()
+            elif line.startswith(")", end) and line.count("(", start, end) > line.count(")", start, end):
+                end += 1        # "polyvalent(e)": a gender mark matched as a word keeps its bracket
+            if eid >= 0 and E.kind[eid] == "certification":
+                end, j = self._codes_after(toks, line, j, end)
             last_end = end
             if eid < 0:
                 out.append((start, end, None, None, "", "savoir-faire", score, method, True))
@@ -413,6 +425,21 @@ class SkillExtractor:
             esco = None if rome else E.esco[eid]
             out.append((start, end, rome, esco, E.label[eid], E.kind[eid], score, method, not (rome or esco)))
         return tuple(out)
+
+    @staticmethod
+    def _codes_after(toks, line: str, j: int, end: int) -> tuple[int, int]:
+        """A certification's codes and categories belong to its span: "CACES R389/R489 cat 1-3-5",
+        "permis C/CE". Tokens with a digit (or "cat"/"catégorie"), joined by spaces, "/", "-" or "+"."""
+        k = j + 1
+        while k < len(toks):
+            gap = line[toks[k - 1][1]:toks[k][0]]
+            norm = toks[k][2]
+            if len(gap) > 3 or gap.strip(" /-+") or not (any(c.isdigit() for c in norm) or norm in _CODE_WORDS
+                                                           or (len(norm) <= 2 and gap.strip() == "/")):
+                break
+            j, end = k, toks[k][1]
+            k += 1
+        return end, j
 
     def _swap(self, keyset: frozenset, model, prefer, hint, relevant: set | None = None):
         """A ROME entry close enough to replace an exact match on an ESCO-only label, or None."""
@@ -544,8 +571,8 @@ class SkillExtractor:
             return False
         if i == j and i > 0 and toks[i - 1][2] in _THING_DET and not brk[i]:
             return False        # "consultant en organisation", "nos engagements": a thing, not a quality
-        if i == j and j + 1 < len(toks) and toks[j + 1][2] in ("de", "des", "du", "d") and not brk[j + 1]:
-            return False
+        if i == j and j + 1 < len(toks) and toks[j + 1][2] in _OBJECT_DET and not brk[j + 1]:
+            return False        # "organisation des tournées", "adapter les gammes": a task with its object
         return True
 
     @staticmethod

@@ -13,7 +13,7 @@ import re
 import ahocorasick
 
 BARRIER = "#"
-_BREAK = re.compile(r"[.;:!?\n()\[\]•●▪►|,]")
+_BREAK = re.compile(r"[.;:!?\n()\[\]•●▪►|,«»“”\"]")     # quotes too: « passeports compétences »
 
 
 class ExactMatcher:

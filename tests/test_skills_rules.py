@@ -1,0 +1,62 @@
+"""Span and link rules taken from the annotation guidelines (EVALUATION.md §3–§5), on the small
+hand-written taxonomy of tests/fixtures/skills/mirror plus the curated lexicon."""
+
+from pathlib import Path
+
+import pytest
+
+from adequa.config import Settings
+
+FIXTURE = Path(__file__).parent / "fixtures" / "skills"
+
+
+@pytest.fixture(scope="module")
+def ex(tmp_path_factory):
+    from adequa.pipeline.annotate import load_skill_extractor
+
+    tmp = tmp_path_factory.mktemp("rules")
+    return load_skill_extractor(Settings(mirror=FIXTURE / "mirror", data_dir=tmp / "absent", cache_dir=tmp / "cache"))
+
+
+def spans(ex, text, **kw):
+    got = ex.extract(text, **kw)
+    for m in got:
+        assert text[m.start:m.end] == m.text
+    return [m.text for m in got]
+
+
+def test_a_gender_mark_read_as_a_word_keeps_its_closing_bracket(ex):
+    assert spans(ex, "Profil : vous êtes polyvalent(e) et rigoureux(se).") == ["polyvalent(e)", "rigoureux(se)"]
+
+
+def test_certification_codes_and_categories_stay_in_the_span(ex):
+    got = ex.extract("Profil : CACES R389/R489 cat 1-3-5 exigé, permis C/CE.")
+    assert [m.text for m in got] == ["CACES R389/R489 cat 1-3-5", "permis C/CE"]
+    assert {m.kind for m in got} == {"certification"}
+    # but not the words after them
+    assert spans(ex, "Profil : permis B exigé") == ["permis B"]
+
+
+def test_quotes_end_a_span(ex):
+    assert spans(ex, "Missions :\n- préparation des commandes « express »") == ["préparation des commandes"]
+
+
+def test_a_span_stops_before_sur_once_it_names_its_object(ex):
+    assert spans(ex, "Missions :\n- former les préparateurs sur les consignes de sécurité") == ["former les préparateurs"]
+
+
+def test_a_soft_skill_verb_with_an_object_is_a_task(ex):
+    got = ex.extract("Missions :\n- adapter les gammes de produits")
+    assert [m.text for m in got] == ["adapter les gammes de produits"]
+    assert got[0].kind == "savoir-faire" and got[0].rome_ogr != "300479"
+    assert [m.rome_ogr for m in ex.extract("Profil : Adaptation.")] == ["300479"]
+    task = ex.extract("Missions : organiser les tournées")
+    assert [m.text for m in task] == ["organiser les tournées"] and task[0].kind == "savoir-faire"
+
+
+def test_quantifiers_do_not_steer_the_link(ex):
+    """"tous" is in the span but not in the keys used to find the label."""
+    plain = ex.extract("Missions :\n- préparation des commandes")
+    noisy = ex.extract("Missions :\n- préparation de toutes les commandes")
+    assert plain and noisy and noisy[0].rome_ogr == plain[0].rome_ogr
+    assert noisy[0].text == "préparation de toutes les commandes"
