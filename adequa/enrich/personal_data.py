@@ -64,6 +64,8 @@ _STOP_CAPS = {"Pour", "Nous", "Vous", "Le", "La", "Les", "Notre", "Votre", "Merc
 
 
 def _name_variants(names: Iterable[str]) -> list[tuple[re.Pattern, tuple[str, ...]]]:
+    if not names:                       # most ads name no contact
+        return []
     return _name_patterns(tuple(n for n in names if n))
 
 

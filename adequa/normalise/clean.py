@@ -57,10 +57,22 @@ def _plain(line: str) -> bool:
     return line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " "
 
 
+_SPACE_RUN = re.compile(" {2,}")
+
+
+def _collapse(line: str) -> str:
+    """``" ".join(line.split())``; a printable line (whose only blank is the ASCII space) without splitting it."""
+    if line.isprintable():
+        if "  " in line:
+            line = _SPACE_RUN.sub(" ", line)
+        return line.strip(" ")
+    return " ".join(line.split())          # str.split() knows every Unicode blank (nbsp, thin spaces…)
+
+
 def normalise_whitespace(text: str) -> str:
     """One space between words, at most one blank line between paragraphs, no trailing blanks."""
-    if _plain(text):                           # the common case: one clean line
-        return text
+    if text.isprintable():                     # the common case: one line
+        return _collapse(text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     for ch in _INVISIBLE:
@@ -69,8 +81,7 @@ def normalise_whitespace(text: str) -> str:
     lines = []
     blank = False
     for line in text.split("\n"):
-        if not _plain(line):
-            line = " ".join(line.split())      # str.split() knows every Unicode blank (nbsp, thin spaces…)
+        line = _collapse(line)
         if line:
             if blank and lines:
                 lines.append("")

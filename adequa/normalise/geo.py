@@ -103,12 +103,16 @@ _TEXT_POSTAL = re.compile(r"^\s*(\d{5})\s+(.+?)\s*$|^\s*(.+?)\s+(\d{5})\s*$")
 _ARR = re.compile(r"\s+(\d{1,2})(?:E|ER|EME)?(?:\s+ARRONDISSEMENT)?$")
 
 
+_SAINT = re.compile(r"\bSAINT\b")
+_SAINTE = re.compile(r"\bSAINTE\b")
+
+
 def _name_keys(name: str) -> set[str]:
     """Folded spellings of a commune name: "Saint-Lô" -> {"SAINT LO", "ST LO"}."""
     base = fold(name)
     keys = {base}
-    short = re.sub(r"\bSAINTE\b", "STE", re.sub(r"\bSAINT\b", "ST", base))
-    keys.add(short)
+    if "SAINT" in base:
+        keys.add(_SAINTE.sub("STE", _SAINT.sub("ST", base)))
     for k in list(keys):
         if k.startswith(("L ", "LE ", "LA ", "LES ")):
             keys.add(k.split(" ", 1)[1])

@@ -376,16 +376,24 @@ def _digits(text: str) -> int:
     return len(_ANY_DIGIT.findall(text))
 
 
+def _may_hold_contact(text: str) -> bool:
+    """The cheap test for short fields: an "@" or at least 8 digits (``str.isdigit`` digits)."""
+    if "@" in text:
+        return True
+    ascii_digits = sum(map(text.count, "0123456789"))
+    return ascii_digits >= 8 or (not text.isascii() and _digits(text) >= 8)
+
+
 def _finish_record(ad: JobAd, contacts, geo: GeoResolver | None, language: bool = True) -> JobAd:
-    removed = scrub_fields(contacts.fields)
+    removed = scrub_fields(contacts.fields) if contacts.fields else 0
     ad.description, found = scrub(ad.description, names=contacts.names)
     n_title = 0
-    if "@" in ad.title or _digits(ad.title) >= 8:     # titles rarely hold any
+    if _may_hold_contact(ad.title):     # titles rarely hold any
         title, found_title = scrub(ad.title, names=())
         ad.title, n_title = title or ad.title, sum(found_title.values())
     for name in ("employer", "location_text", "url"):    # short fields, published too: same cheap test
         value = getattr(ad, name)
-        if value and ("@" in value or _digits(value) >= 8):
+        if value and _may_hold_contact(value):
             clean, found_field = scrub(value, names=())
             setattr(ad, name, clean)
             n_title += sum(found_field.values())
@@ -588,6 +596,23 @@ def _chunks(records: Iterable, size: int, marks: dict) -> Iterator[list]:
         yield chunk
 
 
+class _NoPandas:
+    """Import finder refusing pandas: pyarrow looks for it when it first builds an array (about 1 s
+    of CPU to import), and a worker only builds tables from Python lists, which need no pandas."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError("pandas is not used by ingestion workers", name=name)
+        return None
+
+
+def _worker_init() -> None:
+    import sys
+
+    if "pandas" not in sys.modules:
+        sys.meta_path.insert(0, _NoPandas())
+
+
 def _workers(workers: int | None) -> int:
     import os
 
@@ -628,7 +653,7 @@ def ingest_records(records: Iterable[tuple[str | None, int | None, dict, str]], 
             geo.prepare()                 # one name index, shared copy-on-write by the forked workers
         gc.freeze()                       # the workers' collections skip (and do not copy) what they inherit
         try:
-            pool = mp.get_context("fork").Pool(n_workers)     # forked before the warehouse opens
+            pool = mp.get_context("fork").Pool(n_workers, initializer=_worker_init)   # before the warehouse opens
         finally:
             gc.unfreeze()
     if wh is None:
