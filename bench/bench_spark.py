@@ -23,7 +23,7 @@ the start and end of its stages, so CPU and wall are also given per stage (from 
 ``python -m bench spark [--quick]``. Sizes: ``ADEQUA_BENCH_SPARK_E2E`` (comma-separated ad counts,
 default 100000; quick 3000), ``ADEQUA_BENCH_SPARK_ENRICH`` (default 10000; quick 500),
 ``ADEQUA_BENCH_SPARK_ADS`` (facts warehouse, default 1000000; quick 50000). ``ADEQUA_BENCH_SPARK_PARTS``
-picks the parts (``e2e,enrich,facts``). The children run under ``nice``.
+picks the parts (``e2e,enrich,facts``). Run it under ``nice`` on a shared machine (the children inherit it).
 """
 
 from __future__ import annotations
@@ -134,11 +134,11 @@ class TreeMonitor:
 
 
 def run_child(args: list[str], env: dict | None = None) -> dict:
-    """Run ``python -m bench.bench_spark <args>`` under nice; its JSON report plus wall, CPU (tree),
+    """Run ``python -m bench.bench_spark <args>``; its JSON report plus wall, CPU (tree),
     peak RSS (tree) and CPU/wall per stage."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.Popen(["nice", "-n", "5", sys.executable, "-m", "bench.bench_spark", *args], cwd=_REPO,
+    proc = subprocess.Popen([sys.executable, "-m", "bench.bench_spark", *args], cwd=_REPO,
                             env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     mon = TreeMonitor(proc.pid).start()
