@@ -28,7 +28,10 @@ def census_years(ctx) -> list[int]:
 
 
 def census_year(ctx) -> int:
+    ctx.require("census_workers", "adequa ingest census FILE")
     years = census_years(ctx)
+    if not years:
+        raise MissingData("no census year loaded: load one with `adequa ingest census FILE`")
     if ctx.period is not None:
         inside = [y for y in years if y in ctx.period.years]
         if not inside:
@@ -49,16 +52,110 @@ def census_compare_year(ctx, year: int) -> int:
     return earlier[0]
 
 
+# Job seekers derived from France Travail's ROME × bassin tension table (adequa.pipeline.statistics).
+TENSION_LAYOUT = "mobiville-tension-2020"
+TENSION_SOURCE = ("France Travail, demandeurs d'emploi cat. ABC par ROME v3 × bassin BMO (table de tension "
+                  "publiée pour Mobiville)")
+
+
 def defm_period(ctx, period: Period | None) -> str:
+    """The month or quarter (or year) of job seekers to use: the latest within ``period``.
+
+    At the same end date a DEFM file's own period wins over the year derived from the tension table.
+    """
+    order = (f"ORDER BY period_end DESC, coalesce(layout, '') = '{TENSION_LAYOUT}', length(period), period LIMIT 1")
     if period is None:
-        row = ctx.con.execute("SELECT period FROM job_seekers ORDER BY period_end DESC, period LIMIT 1").fetchone()
+        row = ctx.con.execute(f"SELECT period FROM job_seekers {order}").fetchone()
     else:
         row = ctx.con.execute(
-            "SELECT period FROM job_seekers WHERE period_end >= ? AND period_end < ? ORDER BY period_end DESC, "
-            "length(period) LIMIT 1", [period.start, period.end]).fetchone()
+            f"SELECT period FROM job_seekers WHERE period_end >= ? AND period_end < ? {order}",
+            [period.start, period.end]).fetchone()
     if not row:
-        raise MissingData(f"no job-seeker data for {period.label if period else 'any period'}")
+        loaded = defm_periods(ctx)
+        raise MissingData(f"no job-seeker data for {period.label if period else 'any period'}"
+                          + (f" (loaded: {', '.join(loaded)})" if loaded else ""))
     return row[0]
+
+
+def defm_periods(ctx) -> list[str]:
+    key = ("defm_periods",)
+    if key not in ctx.shared:
+        ctx.shared[key] = [r[0] for r in ctx.con.execute(
+            "SELECT period FROM job_seekers GROUP BY period ORDER BY max(period_end), period").fetchall()] \
+            if ctx.has_table("job_seekers") else []
+    return ctx.shared[key]
+
+
+def defm_layouts(ctx, period: str) -> set[str]:
+    key = ("defm_layouts", period)
+    if key not in ctx.shared:
+        ctx.shared[key] = {r[0] or "" for r in ctx.con.execute(
+            "SELECT DISTINCT layout FROM job_seekers WHERE period = ?", [period]).fetchall()}
+    return ctx.shared[key]
+
+
+def from_tension_table(ctx, period: str) -> bool:
+    """True when the period's job seekers come only from the ROME × bassin tension table."""
+    return defm_layouts(ctx, period) == {TENSION_LAYOUT}
+
+
+def defm_cube(ctx, period: str) -> Cube:
+    """A job-seeker cube that chooses its nomenclature and territorial level among those of ``period``
+    (a DEFM file by FAP for 2024Q1 and the tension table's ROME v3 rows for 2020 can sit side by side)."""
+    cube = Cube(ctx, "job_seekers", "job_seekers")
+    key = ("defm_meta", period)
+    if key not in ctx.shared:
+        ctx.shared[key] = {
+            "levels": {r[0] for r in ctx.con.execute(
+                "SELECT DISTINCT level FROM job_seekers WHERE period = ?", [period]).fetchall()},
+            "nomenclatures": {r[0] for r in ctx.con.execute(
+                "SELECT DISTINCT nomenclature FROM job_seekers WHERE period = ?", [period]).fetchall()},
+            "categories": {r[0] for r in ctx.con.execute(
+                "SELECT DISTINCT category FROM job_seekers WHERE period = ?", [period]).fetchall()}}
+    cube.meta = {**cube.meta, **ctx.shared[key]}
+    return cube
+
+
+def tension_caveat(ctx, period: str) -> str:
+    """The note every figure read from the tension table's job seekers carries."""
+    key = ("tension_total", period)
+    if key not in ctx.shared:
+        ctx.shared[key] = ctx.scalar("SELECT sum(job_seekers) FROM job_seekers WHERE period = ? AND level = 'france' "
+                                     "AND layout = ?", [period, TENSION_LAYOUT])
+    total = ctx.shared[key]
+    return (f"Job seekers from France Travail's ROME v3 × BMO bassin table published for Mobiville ({period}; the "
+            "reference date within the year is not stated): the data mirror's README warns that some counts look "
+            "implausibly low"
+            + (f" — its cells add up to {total:,.0f} job seekers for the whole of France, far below the ~6 million "
+               "registered in categories A, B, C (DARES), so read counts as a lower bound and shares as shares of "
+               "the file's own total" if total else "")
+            + "; ROME 4.0 fiches of the group reach its ROME v3 codes through their v3 parent, which widens the "
+            "group; no breakdown by sex, age, diploma or seniority.")
+
+
+def defm_result(ctx, defn, defm_period_label: str, /, **kw):
+    """``ctx.result`` for a job-seeker figure; when the rows come from the tension table, the source line
+    names that table and its year and the caveat is added."""
+    tension = from_tension_table(ctx, defm_period_label)
+    if tension:
+        ctx.note(tension_caveat(ctx, defm_period_label))
+    r = ctx.result(defn, **kw)
+    if tension:
+        from dataclasses import replace
+
+        src = [TENSION_SOURCE if s == "job_seekers" else s for s in r.provenance.source.split(", ")]
+        r.provenance = replace(r.provenance, source=", ".join(dict.fromkeys(src)))
+    return r
+
+
+def no_breakdown(ctx, table: str, dim: str, period: str) -> MissingData:
+    """Why a breakdown is missing, naming the source when it is the tension table."""
+    words = {"sex": "sex", "age_band": "age band", "diploma": "diploma", "seniority": "seniority of registration"}
+    if table == "job_seekers" and from_tension_table(ctx, period):
+        return MissingData(f"the job seekers of {period} come from France Travail's ROME × bassin tension table "
+                           f"(Mobiville), which has no breakdown by {words.get(dim, dim)}: load a DEFM table "
+                           "broken down by it (`adequa ingest job-seekers FILE`)")
+    return MissingData(f"{table} has no breakdown by {words.get(dim, dim)} for this group, territory and period")
 
 
 def census_cube(ctx, year: int) -> Cube:
@@ -94,9 +191,16 @@ def _two_censuses(ctx) -> tuple[int, int, dict[int, Cube]]:
 
 
 def _defm(ctx) -> tuple[Cube, str, str]:
-    cube = Cube(ctx, "job_seekers", "job_seekers")
+    ctx.require("job_seekers", "adequa ingest job-seekers FILE (or `adequa ingest tension` for the ROME × bassin "
+                               "table's 2020 job seekers)")
     p = defm_period(ctx, ctx.period)
-    return cube, p, f"period = '{p}'"
+    return defm_cube(ctx, p), p, f"period = '{p}'"
+
+
+def _finish(ctx, kind: str, defn, label, **kw):
+    if kind == "census":
+        return ctx.result(defn, **kw)
+    return defm_result(ctx, defn, str(label), **kw)
 
 
 # ---- generic builders -----------------------------------------------------------------------------
@@ -108,9 +212,11 @@ def _count(kind: str):
         if n is None:
             ctx.note("no matching cell")
         value = ctx.publishable(int(n or 0), "people", value=n) if n is not None else None
-        return ctx.result(DEFS[f"{_prefix(kind)}_count"], value=value,
-                          rows=[{"period": str(label), "count": value}], sources=[cube.table], rows_used=cells,
-                          period=str(label))
+        if n is None and kind != "census":
+            _why_no_cell(ctx, cube, label)
+        return _finish(ctx, kind, DEFS[f"{_prefix(kind)}_count"], label, value=value,
+                       rows=[{"period": str(label), "count": value}], sources=[cube.table], rows_used=cells,
+                       period=str(label))
     return compute
 
 
@@ -122,9 +228,11 @@ def _share_of_all(kind: str):
         value = ctx.publishable(int(n or 0), "people of the group", value=share(n, total, 2))
         if not total:
             ctx.note("no total for all occupations: share undefined")
-        return ctx.result(DEFS[f"{_prefix(kind)}_share_of_all"], value=value,
-                          rows=[{"group": n if value is not None else None, "all": total}], sources=[cube.table],
-                          rows_used=cells + cells_all, period=str(label))
+        if total is None and kind != "census":
+            _why_no_cell(ctx, cube, label)
+        return _finish(ctx, kind, DEFS[f"{_prefix(kind)}_share_of_all"], label, value=value,
+                       rows=[{"group": n if value is not None else None, "all": total}], sources=[cube.table],
+                       rows_used=cells + cells_all, period=str(label))
     return compute
 
 
@@ -133,7 +241,7 @@ def _distribution(kind: str, dim: str, headline: str | None, name: str, order: l
         cube, label, where = _census(ctx) if kind == "census" else _defm(ctx)
         rows = cube.sum(where, by=dim)
         if not rows:
-            raise MissingData(f"{cube.table} has no breakdown by {dim} for this group, territory and period")
+            raise no_breakdown(ctx, cube.table, dim, str(label))
         total = sum(r["n"] or 0 for r in rows)
         n_all, _ = cube.total(where)
         if n_all and total < n_all:
@@ -156,8 +264,8 @@ def _distribution(kind: str, dim: str, headline: str | None, name: str, order: l
         ctx.protect(out, count="count", values=["share"], label=dim)
         if total < ctx.min_cell_size:
             head = None
-        return ctx.result(DEFS[name], value=head, rows=out, columns=[dim, "count", "share"], sources=[cube.table],
-                          rows_used=sum(r["cells"] for r in rows), period=str(label))
+        return _finish(ctx, kind, DEFS[name], label, value=head, rows=out, columns=[dim, "count", "share"],
+                       sources=[cube.table], rows_used=sum(r["cells"] for r in rows), period=str(label))
     return compute
 
 
@@ -173,7 +281,7 @@ def _women(kind: str):
         n, cells = cube.total(where, only_with="sex")
         f, _ = cube.total(where, dims={"sex": "F"})
         if f is None:
-            raise MissingData(f"{cube.table} has no breakdown by sex for this group, territory and period")
+            raise no_breakdown(ctx, cube.table, "sex", str(label))
         if n_all is not None and n is not None and n < n_all:
             ctx.note(f"the breakdown by sex covers {n:,.0f} of the group's {n_all:,.0f} people; the share is "
                      "computed over those")
@@ -181,8 +289,8 @@ def _women(kind: str):
         rows = [{"sex": "F", "count": f, "share": share(f, n)}, {"sex": "H", "count": (n or 0) - f,
                                                                   "share": share((n or 0) - f, n)}]
         ctx.protect(rows, count="count", values=["share"], label="sex", secondary=False)
-        return ctx.result(DEFS[f"{_prefix(kind)}_women_share"], value=value, rows=rows, sources=[cube.table],
-                          rows_used=cells, period=str(label))
+        return _finish(ctx, kind, DEFS[f"{_prefix(kind)}_women_share"], label, value=value, rows=rows,
+                       sources=[cube.table], rows_used=cells, period=str(label))
     return compute
 
 
@@ -268,7 +376,7 @@ def _long_term(ctx):
     cube, p, where = _defm(ctx)
     bands = cube.sum(where, by="seniority")
     if not bands:
-        raise MissingData("job_seekers has no breakdown by seniority of registration for this group and territory")
+        raise no_breakdown(ctx, "job_seekers", "seniority", p)
     total = sum(b["n"] or 0 for b in bands)
     long_n = sum(b["n"] or 0 for b in bands if is_long_term(b["key"]))
     if all(is_long_term(b["key"]) for b in bands):
@@ -281,8 +389,23 @@ def _long_term(ctx):
              "long_term": is_long_term(b["key"])} for b in bands]
     value = ctx.publishable(int(total), "job seekers", value=share(long_n, total))
     ctx.protect(rows, count="count", values=["share"], label="seniority")
-    return ctx.result(DEFS["job_seekers_long_term_share"], value=value, rows=rows, sources=list(DEFM),
-                      rows_used=sum(b["cells"] for b in bands), period=p)
+    return defm_result(ctx, DEFS["job_seekers_long_term_share"], p, value=value, rows=rows, sources=list(DEFM),
+                       rows_used=sum(b["cells"] for b in bands), period=p)
+
+
+def _why_no_cell(ctx, cube: Cube, period) -> None:
+    """No job-seeker cell for this territory: say why when the tension table is the source."""
+    t = ctx.territory
+    if t.level != "departement" or not from_tension_table(ctx, str(period)):
+        return
+    present = {r[0] for r in ctx.con.execute(
+        "SELECT DISTINCT territory FROM job_seekers WHERE period = ? AND level = 'departement'",
+        [str(period)]).fetchall()}
+    missing = [c for c in t.codes if c not in present]
+    if missing:
+        raise MissingData(f"the {period} ROME × bassin table gives no figure for département(s) {', '.join(missing)}: "
+                          "a BMO bassin reaching into a neighbouring département (or one missing from the geography "
+                          "referential) would make the sum wrong; use the région or the bassins")
 
 
 def is_long_term(band: str) -> bool:
@@ -294,18 +417,36 @@ def is_long_term(band: str) -> bool:
 
 
 def _defm_growth(ctx):
-    cube = Cube(ctx, "job_seekers", "job_seekers")
+    ctx.require("job_seekers", "adequa ingest job-seekers FILE")
     if ctx.period is None:
-        raise MissingData("a change needs a period (e.g. --period 2024Q1); the comparison defaults to a year earlier")
-    before = Period.parse(ctx.opt("compare")) or ctx.period.previous()
-    p1, p0 = defm_period(ctx, ctx.period), defm_period(ctx, before)
-    n1, c1 = cube.total(f"period = '{p1}'")
-    n0, c0 = cube.total(f"period = '{p0}'")
+        # default: the latest period loaded, compared with the same span a year earlier
+        p1 = defm_period(ctx, None)
+        try:
+            current = Period.parse(p1)
+        except Exception:
+            raise MissingData("a change needs a period (e.g. --period 2024Q1); the comparison defaults to a year "
+                              "earlier") from None
+    else:
+        current = ctx.period
+        p1 = defm_period(ctx, current)
+    before = Period.parse(ctx.opt("compare")) or current.previous()
+    try:
+        p0 = defm_period(ctx, before)
+    except MissingData:
+        raise MissingData(f"a change needs job seekers for two periods: none for {before.label} to compare "
+                          f"with {p1} (loaded: {', '.join(defm_periods(ctx))})") from None
+    c1_cube, c0_cube = defm_cube(ctx, p1), defm_cube(ctx, p0)
+    n1, c1 = c1_cube.total(f"period = '{p1}'")
+    n0, c0 = c0_cube.total(f"period = '{p0}'")
+    n1_nom, n0_nom = c1_cube.nomenclature(), c0_cube.nomenclature()
+    if n1_nom != n0_nom or from_tension_table(ctx, p1) != from_tension_table(ctx, p0):
+        ctx.note(f"the two periods come from different files ({p0}: {n0_nom}, {p1}: {n1_nom}): the change mixes real "
+                 "change and differences of source and nomenclature")
     rows = [{"period": p0, "job_seekers": n0}, {"period": p1, "job_seekers": n1}]
     ok = ctx.publishable(int(min(n0 or 0, n1 or 0)), "job seekers in one of the two periods", value=True)
     ctx.protect(rows, count="job_seekers", label="period", secondary=False)
-    return ctx.result(DEFS["job_seekers_growth"], value=growth(n1, n0) if ok else None, rows=rows,
-                      sources=list(DEFM), rows_used=c0 + c1, period=f"{p0} → {p1}", filters={"compare": p0})
+    return defm_result(ctx, DEFS["job_seekers_growth"], p1, value=growth(n1, n0) if ok else None, rows=rows,
+                       sources=list(DEFM), rows_used=c0 + c1, period=f"{p0} → {p1}", filters={"compare": p0})
 
 
 QUALIFICATION_ORDER = ["manoeuvres-os", "ouvriers-qualifies", "employes-non-qualifies", "employes-qualifies",

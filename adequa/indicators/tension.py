@@ -29,6 +29,26 @@ from adequa.indicators.base import IndicatorDefinition, MissingData, register, r
 
 TENSION_HINT = "adequa ingest tension FILE"
 COLUMNS = {"region": "region", "bassin": "bassin"}
+# The publishers behind the tables, for the "Source : …" line under a figure.
+SOURCE_NAMES = {
+    "tension_rome_bassin": "France Travail, offres, demandeurs d'emploi et tension par ROME v3 × bassin BMO "
+                           "(table publiée pour Mobiville)",
+    "shortage_occupations": "France Travail – DARES, liste des métiers en tension par région",
+}
+
+
+def _named(result):
+    """The result with its source line naming the publishers instead of the warehouse tables."""
+    from dataclasses import replace
+
+    names = [SOURCE_NAMES.get(s, s) for s in result.provenance.source.split(", ")]
+    result.provenance = replace(result.provenance, source=", ".join(dict.fromkeys(names)))
+    return result
+
+
+def _tension_years(ctx, where: str) -> str | None:
+    return ctx.scalar(f"SELECT string_agg(DISTINCT year::VARCHAR, ', ' ORDER BY year::VARCHAR) FROM "
+                      f"tension_rome_bassin WHERE {where}")
 
 
 def _tension_where(ctx) -> str:
@@ -75,8 +95,10 @@ def _offers_per_seeker(ctx):
     if not seekers:
         ctx.note("no job seekers: ratio undefined")
     rows = [{"offers": offers if ok else None, "job_seekers": seekers if ok else None, "offers_per_job_seeker": ratio}]
-    return ctx.result(OFFERS_PER_SEEKER, value=ratio, rows=rows, sources=sources, rows_used=cells, period=period,
-                      filters={"source": source})
+    if source == "official":
+        ctx.note("the data mirror's README warns that some counts of the ROME × bassin table look implausibly low")
+    return _named(ctx.result(OFFERS_PER_SEEKER, value=ratio, rows=rows, sources=sources, rows_used=cells,
+                             period=period, filters={"source": source}))
 
 
 OFFERS_PER_SEEKER = register(IndicatorDefinition(
@@ -99,7 +121,8 @@ def _index(ctx):
                      f"sum(offers) AS offers FROM tension_rome_bassin WHERE {where} GROUP BY 1 ORDER BY 1")
     ctx.protect(rows, count="job_seekers", values=["offers"], label="index", secondary=False)
     value = ctx.publishable(int(seekers or 0), "job seekers", value=round(value, 2) if value is not None else None)
-    return ctx.result(INDEX, value=value, rows=rows, sources=["tension_rome_bassin"], rows_used=cells)
+    return _named(ctx.result(INDEX, value=value, rows=rows, sources=["tension_rome_bassin"], rows_used=cells,
+                             period=_tension_years(ctx, where)))
 
 
 INDEX = register(IndicatorDefinition(
@@ -131,11 +154,15 @@ def _shortage(ctx):
     reg = ", ".join(f"'{r}'" for r in regions)
     rows = ctx.dicts(f"SELECT year, region, region_label, fap, fap_label FROM shortage_occupations "
                      f"WHERE region IN ({reg}) AND {year_where} AND {group_where} ORDER BY year, region, fap")
-    listed = ctx.scalar(f"SELECT count(*) FROM shortage_occupations WHERE region IN ({reg}) AND {year_where}")
+    listed, years = ctx.con.execute(
+        f"SELECT count(*), string_agg(DISTINCT year::VARCHAR, ', ' ORDER BY year::VARCHAR) FROM shortage_occupations "
+        f"WHERE region IN ({reg}) AND {year_where}").fetchone()
     if not listed:
-        ctx.note("no shortage list loaded for this région and year")
-    return ctx.result(SHORTAGE, value=len(rows) if listed else None, rows=rows, sources=["shortage_occupations"],
-                      rows_used=listed)
+        loaded = ctx.scalar("SELECT string_agg(DISTINCT year::VARCHAR, ', ') FROM shortage_occupations")
+        raise MissingData(f"no shortage list loaded for {', '.join(regions)} in "
+                          f"{ctx.period.label if ctx.period else 'the latest year'} (years loaded: {loaded})")
+    return _named(ctx.result(SHORTAGE, value=len(rows), rows=rows, sources=["shortage_occupations"],
+                             rows_used=listed, period=years))
 
 
 SHORTAGE = register(IndicatorDefinition(
@@ -161,10 +188,15 @@ def _outflow(ctx):
     from adequa.indicators.cube import Cube
     from adequa.indicators.territories import sql_str
 
+    flows = _flows_cube(ctx)          # no flows table: that is the reason, whatever the period
     if ctx.period is None:
-        raise MissingData("the outflow rate needs a period (e.g. --period 2024Q1): exits during it / job seekers at "
-                          "the end of the previous one")
-    flows = _flows_cube(ctx)
+        from adequa.indicators.base import Period
+
+        last = ctx.scalar("SELECT period FROM job_seeker_flows WHERE flow = 'exits' ORDER BY period_end DESC, "
+                          "length(period) DESC LIMIT 1")
+        if last is None:
+            raise MissingData("job_seeker_flows has no exits (sorties): load a series table with them")
+        ctx = _with_period(ctx, Period.parse(last))
     cats = {r[0] for r in ctx.con.execute("SELECT DISTINCT category FROM job_seeker_flows").fetchall()}
     wanted = str(ctx.opt("category") or "ABC").upper()
     if wanted in cats:
@@ -198,6 +230,12 @@ def _outflow(ctx):
              "job_seekers_period": row[0], "outflow_rate": rate}]
     return ctx.result(OUTFLOW, value=rate, rows=rows, sources=["job_seeker_flows", "job_seekers"],
                       rows_used=cells + stock_cells, period=f"{ctx.period.label} (stock {row[0]})")
+
+
+def _with_period(ctx, period):
+    from dataclasses import replace
+
+    return replace(ctx, period=period, _cache=ctx._cache)
 
 
 OUTFLOW = register(IndicatorDefinition(

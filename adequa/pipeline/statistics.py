@@ -204,6 +204,8 @@ def ingest_statistics(kind: str, path: str | Path, *, db: str | Path | None = No
             result.read = warehouse.scalar("SELECT rows FROM provenance WHERE table_name = ? AND version = ?",
                                            [spec.table, version]) or 0
             result.details["unchanged"] = True
+            if kind == "tension":      # e.g. a warehouse loaded before the job-seeker rows were derived
+                result.details["job_seekers"] = derive_job_seekers_from_tension(warehouse)
             return result
         batch: list[dict] = []
         if kind == "census" and {"zone_emploi", "bassin"} & set(options.get("levels") or ()):
@@ -235,6 +237,8 @@ def ingest_statistics(kind: str, path: str | Path, *, db: str | Path | None = No
                                         rows=result.read)
         if kind in ("census", "pcs-fap"):
             result.details["pcs_to_fap"] = derive_census_fap(warehouse)
+        if kind == "tension":
+            result.details["job_seekers"] = derive_job_seekers_from_tension(warehouse)
         if kind == "job-seekers" and options.get("_stats", {}).get("flow_rows"):
             flows = ingest_statistics("job-seeker-flows", path, warehouse=warehouse, force=force,
                                       nomenclature=options.get("nomenclature"), sheet=options.get("sheet"))
@@ -345,6 +349,158 @@ def derive_census_fap(warehouse: Warehouse) -> list[dict]:
     return out
 
 
+TENSION_JS_LAYOUT = "mobiville-tension-2020"
+TENSION_JS_SOURCE = ("France Travail, demandeurs d'emploi cat. ABC par ROME v3 × bassin BMO "
+                     "(table de tension publiée pour Mobiville)")
+
+
+def _relations(con) -> set[str]:
+    return {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' UNION "
+        "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main'").fetchall()}
+
+
+def bassin_departements(con) -> dict[str, set[str]]:
+    """BMO bassin -> départements of its communes, from the geography referential ({} when not loaded)."""
+    present = _relations(con)
+    for name in ("current_geo_communes", "geo_communes"):
+        if name in present:
+            out: dict[str, set[str]] = {}
+            for b, d in con.execute(f"SELECT DISTINCT bassin, departement FROM {name} "
+                                    "WHERE bassin IS NOT NULL AND departement IS NOT NULL").fetchall():
+                out.setdefault(b, set()).add(d)
+            return out
+    return {}
+
+
+def lexique_bassin_departements(root: str | Path) -> tuple[dict[str, set[str]], str | None]:
+    """BMO bassin -> départements from a France Travail lexique (``<root>/geo/*lexique*bassins*bmo<YYYY>*.csv``,
+    columns ``DEP`` and ``BE<YY>``), the bassins' own vintage; ({}, None) when absent."""
+    import csv
+    import re
+
+    files = sorted(Path(root, "geo").glob("*lexique*bassins*bmo*.csv")) if Path(root, "geo").is_dir() else []
+    if not files:
+        return {}, None
+    path = files[-1]
+    out: dict[str, set[str]] = {}
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        cols = reader.fieldnames or []
+        bcol = next((c for c in cols if re.fullmatch(r"BE\d+", c.strip().upper())), None)
+        dcol = next((c for c in cols if c.strip().upper() == "DEP"), None)
+        if bcol is None or dcol is None:
+            raise InputError("missing column BE<YY> or DEP", path=str(path), line=1, field=bcol and "DEP" or "BE19")
+        for row in reader:
+            b, d = (row.get(bcol) or "").strip(), (row.get(dcol) or "").strip()
+            if b and d:
+                out.setdefault(b.zfill(4), set()).add(d.zfill(2))
+    return out, path.name
+
+
+def place_bassins(bassins: Iterable[str], deps_of: dict[str, set[str]]) -> tuple[dict[str, str], dict[str, str]]:
+    """(bassin -> département for the bassins a département row may sum, département -> why it gets none).
+
+    A département gets a row only if it is a union of whole bassins of the file: a bassin whose
+    communes lie in two départements, or a bassin the referential does not know (its
+    département is unknown, so every département of its région), withholds the départements it
+    may touch — a partial sum would be published as a département's figure.
+    """
+    bassins = sorted(set(bassins))
+    withheld: dict[str, str] = {}
+    for b in bassins:
+        deps = deps_of.get(b)
+        if not deps:
+            region_deps = {d for bb, ds in deps_of.items() if bb[:2] == b[:2] for d in ds}
+            for d in region_deps:
+                withheld.setdefault(d, f"bassin {b} of the file is not in the geography referential")
+        elif len(deps) > 1:
+            for d in deps:
+                withheld.setdefault(d, f"bassin {b} straddles départements {', '.join(sorted(deps))}")
+    placed = {b: next(iter(deps_of[b])) for b in bassins
+              if len(deps_of.get(b) or ()) == 1 and next(iter(deps_of[b])) not in withheld}
+    return placed, withheld
+
+
+def derive_job_seekers_from_tension(warehouse: Warehouse, *, bassin_deps: dict[str, set[str]] | None = None,
+                                    bassin_deps_origin: str | None = None) -> dict:
+    """Job seekers (cat. ABC) of the ROME × bassin tension table as ``job_seekers`` rows.
+
+    The table France Travail published for Mobiville (``tension_rome_bassin``, loaded by
+    ``adequa ingest tension``) counts job seekers by ROME v3 × BMO bassin for one year. Its
+    counts become cube rows (``layout = 'mobiville-tension-2020'``, nomenclature ``rome3``,
+    category ``ABC``, no breakdown by sex, age, diploma or seniority, period = the year with
+    ``period_end`` = 31 December: the file does not say its reference date) at four levels:
+    the bassin itself, the région (the bassin code's first two digits), the département (only
+    where the geography referential shows it is a union of whole bassins, see
+    :func:`place_bassins`; ``bassin_deps`` gives the bassins' own vintage, e.g. the BMO 2019 lexique,
+    else the warehouse's geography referential is used) and France. Rows are rebuilt on every call (idempotent) and never
+    written over rows a DEFM file gives for the same key. Returns a summary.
+    """
+    con = warehouse.con
+    present = _relations(con)
+    if "tension_rome_bassin" not in present or "job_seekers" not in present:
+        return {"skipped": "no tension_rome_bassin or job_seekers table"}
+    if not con.execute("SELECT count(*) FROM (SELECT 1 FROM tension_rome_bassin LIMIT 1)").fetchone()[0]:
+        return {"skipped": "tension_rome_bassin is empty"}
+    bassins = [r[0] for r in con.execute("SELECT DISTINCT bassin FROM tension_rome_bassin").fetchall()]
+    if bassin_deps is None:
+        bassin_deps, bassin_deps_origin = bassin_departements(con), "geography referential (geo_communes)"
+    placed, withheld = place_bassins(bassins, bassin_deps)
+    import pyarrow as pa
+
+    con.register("_bassin_dep", pa.table({"bassin": list(placed), "departement": list(placed.values())}))
+    key = ("period", "level", "territory", "nomenclature", "occupation", "category", "sex", "age_band", "diploma",
+           "seniority")
+    native = " AND ".join(f"j.{k} = s.{k}" for k in key)
+    try:
+        with warehouse.transaction() as tx:
+            tx.execute("DELETE FROM job_seekers WHERE layout = ?", [TENSION_JS_LAYOUT])
+            tx.execute(f"""
+                INSERT INTO job_seekers (period, period_end, level, territory, nomenclature, occupation, category,
+                                         sex, age_band, diploma, seniority, job_seekers, layout, origin_file,
+                                         origin_line)
+                SELECT * FROM (
+                    SELECT year::VARCHAR AS period, make_date(year, 12, 31) AS period_end, level, territory,
+                           'rome3' AS nomenclature, rome AS occupation, 'ABC' AS category, 'total' AS sex,
+                           'total' AS age_band, 'total' AS diploma, 'total' AS seniority, n AS job_seekers,
+                           ? AS layout, origin_file, origin_line
+                    FROM (
+                        SELECT year, 'bassin' AS level, bassin AS territory, rome, sum(job_seekers) AS n,
+                               min(origin_file) AS origin_file, min(origin_line) AS origin_line
+                        FROM tension_rome_bassin GROUP BY ALL
+                        UNION ALL
+                        SELECT year, 'region', region, rome, sum(job_seekers), 'tension_rome_bassin rows', NULL
+                        FROM tension_rome_bassin WHERE region IS NOT NULL GROUP BY ALL
+                        UNION ALL
+                        SELECT t.year, 'departement', d.departement, t.rome, sum(t.job_seekers),
+                               'tension_rome_bassin rows', NULL
+                        FROM tension_rome_bassin t JOIN _bassin_dep d USING (bassin) GROUP BY ALL
+                        UNION ALL
+                        SELECT year, 'france', 'FR', rome, sum(job_seekers), 'tension_rome_bassin rows', NULL
+                        FROM tension_rome_bassin GROUP BY ALL)
+                ) s
+                WHERE NOT EXISTS (SELECT 1 FROM job_seekers j WHERE {native})""", [TENSION_JS_LAYOUT])
+    finally:
+        con.unregister("_bassin_dep")
+    rows = con.execute("SELECT count(*) FROM job_seekers WHERE layout = ?", [TENSION_JS_LAYOUT]).fetchone()[0]
+    by_year = con.execute("SELECT period, sum(job_seekers) FROM job_seekers WHERE layout = ? AND level = 'france' "
+                          "GROUP BY 1 ORDER BY 1", [TENSION_JS_LAYOUT]).fetchall()
+    versions = [r[0] for r in con.execute("SELECT version FROM provenance WHERE table_name = 'tension_rome_bassin' "
+                                          "ORDER BY version").fetchall()] if "provenance" in present else []
+    origins = [r[0] for r in con.execute("SELECT DISTINCT origin_file FROM tension_rome_bassin "
+                                         "ORDER BY 1").fetchall()]
+    if rows:
+        warehouse.record_provenance("job_seekers", source=TENSION_JS_SOURCE,
+                                    version=f"{DERIVED}{TENSION_JS_LAYOUT} from " + (", ".join(versions) or "?"),
+                                    licence=SOURCES["tension"].licence, origin=", ".join(origins), rows=rows)
+    return {"layout": TENSION_JS_LAYOUT, "rows": rows, "periods": [p for p, _ in by_year],
+            "job_seekers_france": {p: n for p, n in by_year},
+            "departements": len(set(placed.values())), "departements_withheld": dict(sorted(withheld.items())),
+            "bassins_to_departements": bassin_deps_origin,
+            "bassins": len(bassins)}
+
+
 def _summed(rows: Iterator[dict], key: tuple[str, ...], value_col: str, result: StatsLoad) -> Iterator[dict]:
     merged: dict[tuple, dict] = {}
     for row in rows:
@@ -397,7 +553,21 @@ def ingest_mirror_labour(mirror: str | Path, *, db: str | Path | None = None) ->
         items.append(("offer-counts", p, {}))
     if not items:
         raise InputError("no labour files found", path=str(root))
-    return ingest_many(items, db=db)
+    out = ingest_many(items, db=db)
+    deps, origin = lexique_bassin_departements(mirror)
+    tension = next((r for r in out if r.kind == "tension"), None)
+    if deps and tension is not None:
+        # the bassins' own vintage (BMO 2019 lexique) rather than the referential's newest bassins
+        with Warehouse(db if db is not None else _default_db()) as wh:
+            tension.details["job_seekers"] = derive_job_seekers_from_tension(wh, bassin_deps=deps,
+                                                                             bassin_deps_origin=origin)
+    return out
+
+
+def _default_db():
+    from adequa.config import get_settings
+
+    return get_settings().db
 
 
 def refresh_facts(*, db: str | Path | None = None, warehouse: Warehouse | None = None) -> dict:
@@ -475,6 +645,9 @@ def load_available(settings, root: str | Path | None = None, *, facts: bool = Tr
             except InputError as exc:
                 out["skipped"].append(f"{path.name}: {exc}")
         out["pcs_to_fap"] = derive_census_fap(wh)
+        deps, origin = lexique_bassin_departements(root)
+        out["job_seekers_from_tension"] = derive_job_seekers_from_tension(
+            wh, **({"bassin_deps": deps, "bassin_deps_origin": origin} if deps else {}))
         if facts:
             try:
                 out["facts"] = refresh_facts(warehouse=wh)
