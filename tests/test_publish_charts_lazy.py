@@ -20,7 +20,7 @@ def client(tmp_path_factory):
     from adequa.indicators import facts
 
     db = tmp_path_factory.mktemp("charts") / "w.duckdb"
-    build(db, 1500, seed=2)
+    build(db, 600, seed=2)
     with Warehouse(db) as wh:
         facts.build(wh.con)
     app = create_app(db, settings=Settings(db=db, min_cell_size=1), warm_up=False)

@@ -320,6 +320,12 @@ def _poster_cap(ctx: Context) -> int | None:
 def _skill_labels(ctx: Context, keys: list[str]) -> dict[str, tuple[str, str]]:
     if not keys:
         return {}
+    from adequa.indicators import demand
+
+    if demand.use_rollups(ctx):
+        rows = ctx.con.execute("SELECT skill_key, label, kind FROM skill_labels "
+                               "WHERE skill_key IN (SELECT unnest(?::VARCHAR[]))", [list(keys)]).fetchall()
+        return {k: (label, kind) for k, label, kind in rows}
     ctx.con.execute("CREATE OR REPLACE TEMP TABLE _em_keys (k VARCHAR)")
     ctx.con.executemany("INSERT INTO _em_keys VALUES (?)", [[k] for k in keys])
     rows = ctx.con.execute(f"""

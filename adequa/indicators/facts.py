@@ -61,7 +61,8 @@ OFFER_ROLLUPS = (("offer_facts_fr", ()), ("offer_facts_reg", ("region",)),
                  ("offer_facts_bassin", ("region", "departement", "bassin")))
 SKILL_ROLLUPS = (("skill_facts_fr", ()), ("skill_facts_reg", ("region",)),
                  ("skill_cell_facts", ("region", "departement", "bassin")))
-ROLLUP_TABLES = tuple(t for t, _ in OFFER_ROLLUPS + SKILL_ROLLUPS) + ("offer_facts_commune", "skill_posters_fr")
+ROLLUP_TABLES = tuple(t for t, _ in OFFER_ROLLUPS + SKILL_ROLLUPS) + ("offer_facts_commune", "skill_posters_fr",
+                                                                     "skill_labels")
 
 
 def _exists(con, name: str) -> bool:
@@ -202,6 +203,10 @@ def _rollups(con) -> dict:
             SELECT skill_id, rome, quarter, unnest(min(poster, {POSTER_CAP})) FROM (
                 SELECT DISTINCT skill_id, rome, quarter, poster FROM skill_cell_facts WHERE keyed_ads > 0)
             GROUP BY skill_id, rome, quarter ORDER BY quarter, rome""")
+        # the most frequent label and kind of every taxonomy skill (what emerging trends show)
+        con.execute("""INSERT INTO skill_labels
+            SELECT coalesce(rome_ogr, esco_uri), mode(label), mode(kind) FROM skill_mentions
+            WHERE coalesce(rome_ogr, esco_uri) IS NOT NULL GROUP BY 1 ORDER BY 1""")
     con.execute("DROP TABLE _roll_ads")
     counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ROLLUP_TABLES}
     seconds = time.perf_counter() - t0

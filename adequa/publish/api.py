@@ -137,17 +137,18 @@ class State:
 
     # -- indicators --------------------------------------------------------------------------------------------
     def context(self, cur, *, group: str | None, territory: str | None, period: str | None, **options):
-        from adequa.indicators import make_context
+        from adequa.indicators import Context, get_group, get_territory
+        from adequa.indicators.base import Period
 
-        ctx = make_context(cur, group=group or self.defaults["group"],
-                           territory=territory or self.defaults["territory"],
-                           period=period if period is not None else self.defaults["period"],
-                           min_cell_size=self.settings.min_cell_size, **options)
-        if not getattr(self, "live", False):
-            # facts about the read-only connection (tables, facts' freshness: scans of the ads) are computed
-            # once for the server, not once per request's cursor
-            ctx.shared = self.shared
-        return ctx
+        if int(self.settings.min_cell_size) < 1:
+            raise InputError("min_cell_size must be at least 1", field="min_cell_size")
+        # facts about the read-only connection (tables, facts' freshness: scans of the ads) are computed
+        # once for the server, not once per request's cursor; a live (writable) connection shares nothing
+        return Context(con=cur, group=get_group(group or self.defaults["group"]),
+                       territory=get_territory(territory or self.defaults["territory"]),
+                       period=Period.parse(period if period is not None else self.defaults["period"]),
+                       min_cell_size=int(self.settings.min_cell_size), options=options,
+                       shared={} if getattr(self, "live", False) else self.shared)
 
     def figure(self, name: str, *, group=None, territory=None, period=None, lang: str = "fr",
                options: dict | None = None) -> Figure:
