@@ -154,5 +154,5 @@ def test_title_acronyms_are_also_scored_spelled_out():
 
     texts = [t for t, _ in title_segments(clean_title("ML Engineer (H/F)"))]
     assert "ml engineer" in texts and "machine learning engineer" in texts
-    assert any("intelligence artificielle" in t for t, _ in title_segments(clean_title("Ingénieur IA")))
+    assert any("intelligence artificielle" in t for t, _ in title_segments(clean_title("Lead AI Engineer")))
     assert [t for t, _ in title_segments("serveur")] == ["serveur"]

@@ -88,8 +88,8 @@ EN_FR = {
 }
 # Acronyms of titles that most appellations spell out: the title is also scored with them spelled
 # out (the better of the two texts counts), so "ML engineer" meets "Ingénieur machine learning".
-ACRONYMS = {"ai": "intelligence artificielle", "ia": "intelligence artificielle", "ml": "machine learning",
-            "mlops": "machine learning"}
+# (Not "IA": ROME labels write it as is, and spelling it out made "Ingénieur Data & IA" an AI fiche.)
+ACRONYMS = {"ai": "intelligence artificielle", "ml": "machine learning", "mlops": "machine learning"}
 
 
 def title_segments(cleaned: str, discount: float = 0.95) -> list[tuple[str, float]]:
