@@ -11,6 +11,8 @@ Baseline, measured in the same run: the same work computed from the ads directly
 Also, for the census loaders (``census_fd``): aggregating a synthetic INSEE fichier détail of 1M persons
 (quick: 100k) into ``census_workers`` cells, CPU time per person, against the baseline of reading the same
 file with ``csv.reader`` alone; loading it into a warehouse and deriving the FAP rows from PCS codes.
+
+And, on the real mirror when present, job seekers derived from the ROME × bassin tension table.
 """
 
 from __future__ import annotations
@@ -219,7 +221,66 @@ def run(quick: bool) -> list[Measure]:
         measures.append(Measure("indicators", f"facts rows (offer/skill), {label}",
                                 facts["offer_facts"] + facts["skill_facts"], "rows"))
     measures += _census_measures(100_000 if quick else 1_000_000, "100k" if quick else "1M")
+    measures += _tension_job_seekers_measures()
     return measures
+
+
+def _mirror() -> Path | None:
+    for c in (os.environ.get("ADEQUA_MIRROR"), str(Path(__file__).resolve().parents[2] / "shared" / "data")):
+        if c and (Path(c) / "labour" / "mobiville_tension_defm_oee_rome_bassin.csv").exists():
+            return Path(c)
+    return None
+
+
+def _tension_job_seekers_measures() -> list[Measure]:
+    """Job seekers derived from the real ROME × bassin tension table (27k rows): load + derivation, the
+    derivation alone, and job_seekers_count for France and the 18 régions; baseline: csv.reader over the file."""
+    import csv
+    import shutil
+    import tempfile
+
+    from adequa.indicators import compute_many, open_warehouse
+    from adequa.indicators.territories import regions
+    from adequa.pipeline import referentials
+    from adequa.pipeline.statistics import derive_job_seekers_from_tension, ingest_statistics, lexique_bassin_departements
+    from adequa.store.duckdb import Warehouse
+
+    mirror = _mirror()
+    if mirror is None:
+        return []
+    src = mirror / "labour" / "mobiville_tension_defm_oee_rome_bassin.csv"
+    tmp = Path(tempfile.mkdtemp(prefix="bench-jst-"))
+    try:
+        c0 = time.process_time()
+        with open(src, encoding="utf-8", newline="") as fh:
+            n_rows = sum(1 for _ in csv.reader(fh, delimiter=";")) - 1
+        base_cpu = time.process_time() - c0
+        deps, origin = lexique_bassin_departements(mirror)
+        with Warehouse(tmp / "w.duckdb") as wh:
+            referentials.load(mirror, wh, only=["rome"])     # ROME 4.0 fiches → their v3 parents (not timed)
+            t0, c0 = time.perf_counter(), time.process_time()
+            ingest_statistics("tension", src, warehouse=wh)
+            load = (time.perf_counter() - t0, time.process_time() - c0)
+            t0, c0 = time.perf_counter(), time.process_time()
+            out = derive_job_seekers_from_tension(wh, bassin_deps=deps, bassin_deps_origin=origin)
+            derive = (time.perf_counter() - t0, time.process_time() - c0)
+        con = open_warehouse(tmp / "w.duckdb")
+        t0, c0 = time.perf_counter(), time.process_time()
+        res = compute_many(["job_seekers_count", "job_seekers_share_of_all"], con=con,
+                           territories=["france", *[f"region:{r}" for r in regions()]], errors="skip")
+        figs = (time.perf_counter() - t0, time.process_time() - c0)
+        con.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return [
+        Measure("indicators", f"ingest tension table ({n_rows:,} rows) incl. job-seeker rows, CPU", load[1], "s",
+                baseline=base_cpu, baseline_name="csv.reader over the file, CPU"),
+        Measure("indicators", "same, wall", load[0], "s"),
+        Measure("indicators", f"job-seeker rows from the tension table alone ({out['rows']:,} rows), CPU",
+                derive[1], "s", baseline=derive[0], baseline_name="wall s"),
+        Measure("indicators", f"job_seekers_count + share × 19 territories ({len(res)} results), CPU", figs[1], "s",
+                baseline=figs[0], baseline_name="wall s"),
+    ]
 
 
 if __name__ == "__main__":

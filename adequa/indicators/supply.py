@@ -229,7 +229,7 @@ def _share_of_all(kind: str):
         if not total:
             ctx.note("no total for all occupations: share undefined")
         if total is None and kind != "census":
-            _why_no_cell(ctx, cube, label)
+            _why_no_cell(ctx, cube, label, what="for any occupation")
         return _finish(ctx, kind, DEFS[f"{_prefix(kind)}_share_of_all"], label, value=value,
                        rows=[{"group": n if value is not None else None, "all": total}], sources=[cube.table],
                        rows_used=cells + cells_all, period=str(label))
@@ -393,19 +393,23 @@ def _long_term(ctx):
                        rows_used=sum(b["cells"] for b in bands), period=p)
 
 
-def _why_no_cell(ctx, cube: Cube, period) -> None:
+def _why_no_cell(ctx, cube: Cube, period, what: str = "of the group") -> None:
     """No job-seeker cell for this territory: say why when the tension table is the source."""
     t = ctx.territory
-    if t.level != "departement" or not from_tension_table(ctx, str(period)):
+    if not from_tension_table(ctx, str(period)):
         return
-    present = {r[0] for r in ctx.con.execute(
-        "SELECT DISTINCT territory FROM job_seekers WHERE period = ? AND level = 'departement'",
-        [str(period)]).fetchall()}
-    missing = [c for c in t.codes if c not in present]
-    if missing:
-        raise MissingData(f"the {period} ROME × bassin table gives no figure for département(s) {', '.join(missing)}: "
-                          "a BMO bassin reaching into a neighbouring département (or one missing from the geography "
-                          "referential) would make the sum wrong; use the région or the bassins")
+    if t.level == "departement":
+        present = {r[0] for r in ctx.con.execute(
+            "SELECT DISTINCT territory FROM job_seekers WHERE period = ? AND level = 'departement'",
+            [str(period)]).fetchall()}
+        missing = [c for c in t.codes if c not in present]
+        if missing:
+            raise MissingData(f"the {period} ROME × bassin table gives no figure for département(s) "
+                              f"{', '.join(missing)}: a BMO bassin reaching into a neighbouring département (or one "
+                              "missing from the geography referential) would make the sum wrong; use the région or "
+                              "the bassins")
+    raise MissingData(f"the {period} ROME × bassin table has no cell {what} in {t.display()}: it lists only the "
+                      "ROME × bassin pairs it counts, so the job seekers there are none or not published")
 
 
 def is_long_term(band: str) -> bool:
