@@ -152,9 +152,10 @@ def no_breakdown(ctx, table: str, dim: str, period: str) -> MissingData:
     """Why a breakdown is missing, naming the source when it is the tension table."""
     words = {"sex": "sex", "age_band": "age band", "diploma": "diploma", "seniority": "seniority of registration"}
     if table == "job_seekers" and from_tension_table(ctx, period):
+        # one wording for every dimension, so that the report lists these figures under one reason
         return MissingData(f"the job seekers of {period} come from France Travail's ROME × bassin tension table "
-                           f"(Mobiville), which has no breakdown by {words.get(dim, dim)}: load a DEFM table "
-                           "broken down by it (`adequa ingest job-seekers FILE`)")
+                           "(Mobiville), which has no breakdown by sex, age, diploma or seniority of registration: "
+                           "load a DEFM table broken down by them (`adequa ingest job-seekers FILE`)")
     return MissingData(f"{table} has no breakdown by {words.get(dim, dim)} for this group, territory and period")
 
 
