@@ -278,10 +278,12 @@ class AdSink:
                 WITH sizes AS (
                     SELECT b.bucket FROM ad_lsh_bands b WHERE b.bucket IN (SELECT bucket FROM _nb)
                     GROUP BY b.bucket HAVING count(*) BETWEEN 2 AND {int(cfg.max_bucket)})
-                SELECT n.content_key, b.content_key
+                SELECT n.content_key AS new_key, b.content_key AS other_key
                 FROM _nb n JOIN sizes s USING (bucket) JOIN ad_lsh_bands b USING (bucket)
                 WHERE b.content_key <> n.content_key
-                GROUP BY ALL HAVING count(*) >= {int(cfg.min_shared_bands)}""").fetchall()
+                GROUP BY ALL HAVING count(*) >= {int(cfg.min_shared_bands)}""").fetchnumpy()
+            pairs = np.stack((np.asarray(pairs["new_key"], dtype=np.int64),
+                              np.asarray(pairs["other_key"], dtype=np.int64)), axis=1)
             con.unregister("_nb")
             con.register("_nc", pa.table({"content_key": new_keys,
                                           "content_hash": table.column("content_hash").take(pa.array(new_rows)),
@@ -289,8 +291,8 @@ class AdSink:
             con.execute("INSERT INTO ad_text_clusters SELECT content_key, content_hash, component FROM _nc")
             con.unregister("_nc")
         else:
-            pairs = []
-        if pairs:
+            pairs = np.empty((0, 2), dtype=np.int64)
+        if len(pairs):
             self._merge(pairs)
         # Representatives of every component the batch touches: its earliest ad.
         con.register("_keys", pa.table({"content_key": ukeys}))
@@ -315,34 +317,31 @@ class AdSink:
         con.unregister("_ids")
         con.execute("DROP TABLE _comp; DROP TABLE _rep")
 
-    def _merge(self, pairs: list[tuple[int, int]]) -> None:
-        """Union the components linked by ``pairs``; the smallest content key names a component."""
+    def _merge(self, pairs: np.ndarray) -> None:
+        """Union the components linked by ``pairs`` of content keys.
+
+        A component is named by the smallest content key of its texts, so merging components is
+        naming each group of linked components after the smallest of their names: the work is on
+        the components linked by this batch, never on all their texts (a large cluster costs one
+        UPDATE in the warehouse, not a Python loop over its members)."""
         con = self.wh.con
-        linked = np.array(pairs, dtype=np.int64).ravel()
-        con.register("_linked", pa.table({"content_key": np.unique(linked)}))
-        members = con.execute("""
-            SELECT c.content_key, c.component FROM ad_text_clusters c
-            WHERE c.component IN (SELECT c2.component FROM ad_text_clusters c2 JOIN _linked USING (content_key))
-        """).fetchall()
-        con.unregister("_linked")
-        nodes = {k: i for i, k in enumerate(sorted({m[0] for m in members} | set(linked.tolist())))}
-        keys = np.array(sorted(nodes, key=nodes.get), dtype=np.int64)
-        edges = [(nodes[a], nodes[b]) for a, b in pairs]
-        by_comp: dict[int, int] = {}
-        for key, comp in members:            # members of one existing component stay together
-            first = by_comp.setdefault(comp, nodes[key])
-            if first != nodes[key]:
-                edges.append((first, nodes[key]))
-        labels = connected_clusters(len(keys), np.array(edges, dtype=np.int64))
-        new_comp = keys[labels]
-        old = {k: c for k, c in members}
-        changed = [(int(k), int(c)) for k, c in zip(keys, new_comp) if old.get(int(k)) != int(c)]
-        if changed:
-            arr = np.array(changed, dtype=np.int64)
-            con.register("_chg", pa.table({"content_key": arr[:, 0], "component": arr[:, 1]}))
-            con.execute("UPDATE ad_text_clusters SET component = _chg.component FROM _chg "
-                        "WHERE ad_text_clusters.content_key = _chg.content_key")
-            con.unregister("_chg")
+        con.register("_pairs", pa.table({"a": pairs[:, 0], "b": pairs[:, 1]}))
+        linked = con.execute("""
+            SELECT DISTINCT ca.component AS x, cb.component AS y
+            FROM _pairs p JOIN ad_text_clusters ca ON ca.content_key = p.a
+                          JOIN ad_text_clusters cb ON cb.content_key = p.b
+            WHERE ca.component <> cb.component""").fetchnumpy()
+        con.unregister("_pairs")
+        if not len(linked["x"]):
+            return
+        x, y = np.asarray(linked["x"], dtype=np.int64), np.asarray(linked["y"], dtype=np.int64)
+        names = np.unique(np.concatenate((x, y)))                   # sorted: the smallest first
+        edges = np.stack((np.searchsorted(names, x), np.searchsorted(names, y)), axis=1)
+        merged = names[connected_clusters(len(names), edges)]        # each name -> the smallest linked name
+        moved = merged != names
+        con.register("_moved", pa.table({"old": names[moved], "new": merged[moved]}))
+        con.execute("UPDATE ad_text_clusters SET component = m.new FROM _moved m WHERE ad_text_clusters.component = m.old")
+        con.unregister("_moved")
 
     # -- run bookkeeping -------------------------------------------------------
     def start(self) -> None:
