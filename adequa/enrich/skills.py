@@ -70,9 +70,9 @@ def _copy(m: SkillMention) -> SkillMention:
     return new
 
 
-TEXT_MEMO = 20_000      # distinct texts remembered (whole descriptions; cleared when full)
-LINE_PLANS = 60_000     # distinct lines whose hint-independent analysis is remembered
-LINE_MEMO = 200_000     # distinct (line, section, ROME hint) whose mentions are remembered
+TEXT_MEMO = 5_000       # distinct texts remembered (whole descriptions; cleared when full)
+LINE_PLANS = 5_000      # distinct lines whose hint-independent analysis is remembered (~3 KB each)
+LINE_MEMO = 100_000     # distinct (line, section) whose mentions are remembered (~0.5 KB each)
 T_ROME = 0.62
 T_ESCO = 0.70
 T_WEAK = 0.45
