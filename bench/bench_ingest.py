@@ -40,7 +40,9 @@ flush = ingest.AdSink.flush
 def traced(self):
     flush(self)
     with open("/proc/self/statm") as fh:
-        trace.append((self.summary.read, int(fh.read().split()[1]) * page))
+        rss = int(fh.read().split()[1]) * page
+    duck = self.wh.con.execute("SELECT sum(memory_usage_bytes) / 2^20 FROM duckdb_memory()").fetchall()[0][0]
+    trace.append((self.summary.read, rss, duck, time.process_time()))
 ingest.AdSink.flush = traced
 r0, c0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 t0 = time.perf_counter()
@@ -104,8 +106,10 @@ def throughput(sizes: list[int], tmp: Path, fmt: str = "jsonl") -> list[Measure]
         trace = res.get("trace") or []
         if trace:                        # RSS of the writer after its batches: what grows with the input
             at = [trace[min(len(trace) - 1, int(len(trace) * q))] for q in (0.1, 0.5)] + [trace[-1]]
-            print(f"ingest {n:,}: writer RSS after batches " + ", ".join(f"{r:,} ads {m:.0f} MiB" for r, m in at),
-                  file=sys.stderr)
+            print(f"ingest {n:,}: writer RSS after batches " + ", ".join(
+                f"{t[0]:,} ads {t[1]:.0f} MiB (DuckDB {t[2]:.0f} MiB, writer CPU {t[3]:.0f} s)" for t in at), file=sys.stderr)
+            with open(_CACHE / f"ingest_trace_{n}.json", "w") as fh:       # the whole trace, for docs/ingestion.md
+                json.dump(trace, fh)
             out.append(Measure("ingest", f"writer RSS after the last batch, {n:,} ads", trace[-1][1], "MiB",
                                at[0][1], f"after {at[0][0]:,} ads (10 % of the batches)", goal="flat (ratio ~1)"))
         out.append(Measure("ingest", f"CPU seconds in all, {n:,} ads (writer {res['parent_cpu']:.0f} s + workers "
