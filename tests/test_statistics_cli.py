@@ -59,3 +59,15 @@ def test_pcs_fap_table_then_pcs2020_census(db):
                             "region:28", "--period", "2021", "--min-cell-size", "1", "--format", "json", "--db", str(db)])
     assert r.exit_code == 0, r.output
     assert json.loads(r.output)["value"] == pytest.approx(7.5)    # 388a 4 + 2, 388c 3 / 2 (equal split)
+
+
+def test_tension_table_gives_job_seekers(db):
+    r = runner.invoke(app, ["ingest", "tension", str(STATS / "tension_job_seekers_2019_2020.csv"), "--db", str(db),
+                            "-q"])
+    assert r.exit_code == 0, r.output
+    assert "job seekers (cat. ABC) → table job_seekers" in r.output and "2019, 2020" in r.output
+    r = runner.invoke(app, ["indicators", "compute", "job_seekers_count", "--group", "rome:M1805", "--territory",
+                            "region:28", "--period", "2020", "--format", "json", "--db", str(db)])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["value"] == 80 and "Mobiville" in out["provenance"]["source"]      # 40 + 15 + 25

@@ -216,10 +216,24 @@ def _load(kind: str, path: Path, db, quiet: bool, **options) -> None:
     Console().print(f"[bold]{kind}[/] {path} → table {result.table}: read {result.read:,}, new {result.inserted:,}, "
                     f"updated {result.updated:,}, withheld by the publisher {result.suppressed:,} "
                     f"({result.seconds:,.1f} s, layout {result.details.get('layout')})", highlight=False)
+    _print_job_seekers(result)
     for d in result.details.get("pcs_to_fap", []):
         msg = d.get("skipped") or (f"{d['workers_mapped']:,.0f} workers mapped, {d['workers_not_mapped']:,.0f} not "
                                    f"in the table ({d['level_measured']} level), {d['rows']:,} rows")
         Console().print(f"  census {d['year']}: {d['from']} → {d['to'] or 'FAP'}: {msg}", highlight=False)
+
+
+def _print_job_seekers(result) -> None:
+    """The job-seeker rows a tension table gave (adequa.pipeline.statistics.derive_job_seekers_from_tension)."""
+    from rich.console import Console
+
+    js = result.details.get("job_seekers") or {}
+    if js.get("rows"):
+        withheld = js.get("departements_withheld") or {}
+        Console().print(f"  job seekers (cat. ABC) → table job_seekers: {js['rows']:,} rows for "
+                        f"{', '.join(js['periods'])} (layout {js['layout']}), {js['departements']} départements "
+                        f"(bassins → départements: {js.get('bassins_to_departements')}; {len(withheld)} withheld: "
+                        "a bassin straddles them or is unknown)", highlight=False)
 
 
 def _check_layout(layout: str | None, known: tuple[str, ...]) -> None:
@@ -349,6 +363,8 @@ def ingest_tension(
 ) -> None:
     """Load tension statistics: job seekers, offers and tension per ROME × bassin; shortage lists; offer counts.
 
+    The ROME × bassin table's job seekers also go to `job_seekers` (bassin, département, région, France).
+
     Example: adequa ingest tension --mirror ../shared/data --db adequa.duckdb
 
     Example: adequa ingest tension metiers_en_tension_mars_2024.csv --kind shortage --year 2024
@@ -363,6 +379,7 @@ def ingest_tension(
         for r in ingest_mirror_labour(mirror, db=settings_with(db).db):
             Console().print(f"[bold]{r.kind}[/] {r.origin} → {r.table}: read {r.read:,}, new {r.inserted:,}, "
                             f"updated {r.updated:,} ({r.seconds:,.1f} s)", highlight=False)
+            _print_job_seekers(r)
         return
     if path is None:
         raise InputError("give a file, or --mirror DIR", field="path")
