@@ -125,6 +125,8 @@ def test_real_referential_classifies_common_titles(mirror, tmp_path):
     assert out["fap2021"] and out["fap2009"]
     assert clf.classify("Aide-soignant de nuit (H/F)")["occupation"]["rome"] == "J1501"
     json.dumps(out)
+    codes = [c for c, _, _ in clf.rank("Conducteur de véhicules super lourds (H/F)", None, 3)]
+    assert codes[:2] == ["N4115", "N4101"]        # a ROME 4.0 fiche, then its pre-4.0 parent
 
 
 def test_fiche_definitions_are_description_evidence(clf):
