@@ -477,12 +477,12 @@ def _worker_loop(tasks, results) -> None:
 
 
 class _Workers:
-    """Forked workers fed chunks in turn (chunk i to worker i mod n), results read back in input
-    order. Unlike a plain pool, each worker is also sent the lines the others resolved: a
-    recurring line is analysed once between them. Queues have feeder threads, so neither side
+    """Forked workers, each sent its share of every chunk (ads routed by title), results put back
+    in input order. Unlike a plain pool, each worker is also sent the lines the others resolved:
+    a recurring line is analysed once between them. Queues have feeder threads, so neither side
     blocks the other on a full pipe."""
 
-    AHEAD = 2       # chunks queued per worker
+    AHEAD = 3       # chunks in flight
 
     def __init__(self, n: int):
         import multiprocessing as mp
@@ -495,48 +495,78 @@ class _Workers:
         for p in self.procs:
             p.start()
         self.shared: list[list] = [[] for _ in range(n)]
+        self.route: dict[str, int] = {}     # title -> the worker that annotated it first
 
     def imap(self, chunks):
+        """For each chunk (ads, ``None`` for a repeat the parent writes), the (lines, lemmas) that
+        ``_annotate_chunk`` would give, in order. Within a chunk, ads are routed by title: an ad
+        goes to the worker that already had its title (its occupation and title memos are there),
+        a new title to the least loaded worker, and any ad to the least loaded one when its
+        title's worker runs ahead by more than a chunk."""
         from collections import deque
 
         n = len(self.procs)
         it = iter(chunks)
-        order: deque = deque()
-        sent = 0
+        order: deque = deque()          # per chunk sent: (positions of the ads each worker got)
+        load = [0] * n
 
         def send() -> bool:
-            nonlocal sent
             chunk = next(it, None)
             if chunk is None:
                 return False
-            w = sent % n
-            self.tasks[w].put((chunk, self.shared[w]))
-            self.shared[w] = []
-            order.append(w)
-            sent += 1
+            parts: list[list] = [[] for _ in range(n)]
+            where: list[list[int]] = [[] for _ in range(n)]
+            for pos, ad in enumerate(chunk):
+                if ad is None:
+                    continue
+                title = ad.get("title") or ""
+                w = self.route.get(title)
+                low = min(range(n), key=load.__getitem__)
+                if w is None or load[w] - load[low] > len(chunk):
+                    w = low
+                    if len(self.route) < 200_000:
+                        self.route[title] = w
+                parts[w].append(ad)
+                where[w].append(pos)
+                load[w] += 1
+            for w in range(n):
+                self.tasks[w].put((parts[w], self.shared[w]))
+                self.shared[w] = []
+            order.append(where)
             return True
 
-        for _ in range(n * self.AHEAD):
+        for _ in range(self.AHEAD):
             if not send():
                 break
         while order:
-            w = order.popleft()
-            while True:
-                try:
-                    got = self.results[w].get(timeout=5)
-                    break
-                except Exception:       # noqa: BLE001 - queue.Empty: check the worker is alive
-                    if not self.procs[w].is_alive():
-                        raise RuntimeError(f"annotate worker {w} died (exit code {self.procs[w].exitcode})") from None
-            if got and got[0] == "error":
-                raise RuntimeError(f"annotate worker failed:\n{got[1]}")
-            lines, lemmas, new = got
-            if new:
-                for other in range(n):
-                    if other != w:
-                        self.shared[other].extend(new)
+            where = order.popleft()
+            by_pos: dict[int, tuple] = {}
+            lemmas: dict = {}
+            for w in range(n):
+                got = self._get(w)
+                lines, lem, new = got
+                if lem:
+                    lemmas.update(lem)
+                if new:
+                    for other in range(n):
+                        if other != w:
+                            self.shared[other].extend(new)
+                for pos, line in zip(where[w], lines):
+                    by_pos[pos] = line
             send()
-            yield lines, lemmas
+            yield [by_pos[p] for p in sorted(by_pos)], lemmas
+
+    def _get(self, w: int):
+        while True:
+            try:
+                got = self.results[w].get(timeout=5)
+                break
+            except Exception:       # noqa: BLE001 - queue.Empty: check the worker is alive
+                if not self.procs[w].is_alive():
+                    raise RuntimeError(f"annotate worker {w} died (exit code {self.procs[w].exitcode})") from None
+        if got and got[0] == "error":
+            raise RuntimeError(f"annotate worker failed:\n{got[1]}")
+        return got
 
     def close(self) -> None:
         for q in self.tasks:
@@ -623,7 +653,7 @@ def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, 
     dumps = json.dumps
     out_fh = sys.stdout if str(output) == "-" else open(output, "w", encoding="utf-8")
     try:
-        chunks = feed(200 if workers > 1 else 1)
+        chunks = feed(400 if workers > 1 else 1)
         # the loaded taxonomies are never garbage: out of the collector's scans, and shared with
         # forked workers without copy-on-write by the collector touching them
         gc.freeze()
