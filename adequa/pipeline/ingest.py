@@ -310,10 +310,12 @@ class AdSink:
         con.execute("""
             UPDATE ads SET duplicate_cluster = _rep.rep FROM _rep
             WHERE ads.content_hash = _rep.content_hash AND ads.duplicate_cluster IS DISTINCT FROM _rep.rep""")
-        con.register("_ids", table.select(["ad_id"]))
+        # The batch's ads now carry their text's representative (every batch text is in a touched
+        # component): count those represented by another ad without scanning ``ads`` again.
+        con.register("_ids", table.select(["ad_id", "content_hash"]))
         self.summary.duplicates += con.execute(
-            "SELECT count(*) FROM ads JOIN (SELECT DISTINCT ad_id FROM _ids) USING (ad_id) "
-            "WHERE duplicate_cluster <> ad_id").fetchall()[0][0]
+            "SELECT count(*) FROM (SELECT DISTINCT ad_id, content_hash FROM _ids) JOIN _rep USING (content_hash) "
+            "WHERE rep <> ad_id").fetchall()[0][0]
         con.unregister("_ids")
         con.execute("DROP TABLE _comp; DROP TABLE _rep")
 
