@@ -43,6 +43,9 @@ def traced(self):
         rss = int(fh.read().split()[1]) * page
     duck = self.wh.con.execute("SELECT sum(memory_usage_bytes) / 2^20 FROM duckdb_memory()").fetchall()[0][0]
     trace.append((self.summary.read, rss, duck, time.process_time()))
+    if len(trace) % 10 == 0 and len(sys.argv) > 3:     # kept on disk as it goes: a long run tells where it got
+        with open(sys.argv[3], "w") as fh:
+            json.dump(trace, fh)
 ingest.AdSink.flush = traced
 r0, c0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 t0 = time.perf_counter()
@@ -92,7 +95,7 @@ def throughput(sizes: list[int], tmp: Path, fmt: str = "jsonl") -> list[Measure]
         dump = _dump(n, fmt)
         _, _, read = _child(_READ, str(dump))
         db = tmp / f"ads_{n}.duckdb"
-        _, _, res = _child(_INGEST, str(dump), str(db))
+        _, _, res = _child(_INGEST, str(dump), str(db), str(_CACHE / f"ingest_trace_{n}.partial.json"))
         rate = res["read"] / res["wall"]
         base = read["read"] / read["wall"]
         cpu = res["parent_cpu"] + res["workers_cpu"]
