@@ -115,8 +115,11 @@ def text_warehouse(src: Path, n: int) -> Path:
     from adequa.store.duckdb import Warehouse
     from adequa.publish.search import update_index
 
+    from adequa.indicators import facts
+
     with Warehouse(tmp) as wh:
         update_index(wh.con)
+        facts.build_rollups(wh.con)          # the posters (openings of the new texts) as well
     tmp.rename(dst)
     return dst
 
@@ -467,10 +470,10 @@ def run(quick: bool = False) -> list[Measure]:
     big = _warehouse(n)
     if "rollups" in parts:
         measures += rollup_build(big, n)
-    if "cold" in parts:
-        measures += cold_pages(big, n)
-    if "search" in parts or "index" in parts:
-        text = text_warehouse(big, n)
+    if parts & {"cold", "search", "index"}:
+        text = text_warehouse(big, n)           # as after `adequa serve --prepare`: facts, rollups, index
+        if "cold" in parts:
+            measures += cold_pages(text, n)
         if "search" in parts:
             measures += search_speed(text, n)
         if "index" in parts:
