@@ -96,7 +96,7 @@ NUMERIC_TYPES = (int, float, Decimal)
 class Column:
     name: str
     label: str
-    kind: str            # "number", "text", "date"
+    kind: str            # "number", "text", "date", "list"
     unit: str | None = None
 
 
@@ -249,6 +249,8 @@ def _columns(result, rows: list[dict], lang: str = "fr") -> list[Column]:
             kind = "number"
         elif values and all(isinstance(v, (date, datetime)) for v in values):
             kind = "date"
+        elif any(isinstance(v, (list, tuple, set, dict)) for v in values):
+            kind = "list"           # shown in tables, never a chart axis (lists are not hashable categories)
         else:
             kind = "text"
         cols.append(Column(n, labels.get(n) or column_label(n, lang), kind, units.get(n)))
@@ -382,6 +384,10 @@ def format_number(value, lang: str = "fr", unit: str | None = None) -> str:
         return "–"
     if isinstance(value, (date, datetime)):
         return value.strftime("%d/%m/%Y") if lang == "fr" else value.isoformat()
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(format_number(v, lang) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {format_number(v, lang)}" for k, v in value.items())
     if not isinstance(value, (int, float)):
         return str(value)
     pct = unit in ("%", "percent", "pct")
