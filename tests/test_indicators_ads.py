@@ -96,6 +96,14 @@ def test_growth_between_two_quarters(warehouse):
     assert run("offers_growth", warehouse, compare="2023Q1", min_cell_size=5).value is None   # 3 offers in 2023Q1
 
 
+def test_growth_without_a_period_uses_the_latest_full_quarter(warehouse):
+    # the last ad is dated 2024-04-01: 2024Q2 has barely started, so 2024Q1 is compared with 2023Q1
+    r = run("offers_growth", warehouse, period=None)
+    assert [x["period"] for x in r.rows] == ["2023Q1", "2024Q1"]
+    assert [x["offers"] for x in r.rows] == [3, 7]
+    assert any("latest full quarter" in n for n in r.notes)
+
+
 def test_durable_share_and_zero_denominator(warehouse):
     assert run("offers_durable_share", warehouse).value == pytest.approx(42.9)
     empty = run("offers_durable_share", warehouse, period="2020Q1")

@@ -10,6 +10,8 @@ internship, unknown).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from adequa.indicators.base import IndicatorDefinition, MissingData, Period, growth, register, share
 from adequa.indicators import facts
 from adequa.indicators.facts import CONTRACT_CLASS, DURABLE
@@ -122,12 +124,6 @@ def _mix_result(ctx, defn, rows: list[dict], total: int, *, unit: str, label: st
                       sources=SRC if sources is None else sources, rows_used=total if rows_used is None else rows_used, **kw)
 
 
-def _compare(ctx) -> Period:
-    if ctx.period is None:
-        raise MissingData("a growth needs a period (e.g. --period 2024Q1); the comparison defaults to a year earlier")
-    return Period.parse(ctx.opt("compare")) or ctx.period.previous()
-
-
 SRC = ["ads", "ad_occupations"]
 
 
@@ -148,24 +144,39 @@ OFFERS_COUNT = register(IndicatorDefinition(
     unit="offers", inputs=("ads", "ad_occupations"), section="offers", compute=_offers_count))
 
 
+def _last_full_quarter(ctx) -> Period:
+    """The latest quarter that the ads cover to its end (a quarter still being collected would
+    read as a fall)."""
+    latest = ctx.scalar("SELECT max(created_at)::DATE FROM ads")
+    if latest is None:
+        raise MissingData("no dated offers: a growth needs two periods")
+    q = Period.parse(f"{latest.year}Q{(latest.month - 1) // 3 + 1}")
+    return q if latest >= q.end - timedelta(days=1) else q.shift(months=-3)
+
+
 def _offers_growth(ctx):
-    before = _compare(ctx)
-    n_now = offer_total(ctx)
+    now = ctx.period
+    if now is None:
+        now = _last_full_quarter(ctx)
+        ctx.note(f"no period given: the latest full quarter of the offers ({now.label}) against a year earlier")
+    before = Period.parse(ctx.opt("compare")) or now.previous()
+    n_now = offer_total(ctx, period=now)
     n_before = offer_total(ctx, period=before)
-    rows = [{"period": before.label, "offers": n_before}, {"period": ctx.period.label, "offers": n_now}]
+    rows = [{"period": before.label, "offers": n_before}, {"period": now.label, "offers": n_now}]
     ok = ctx.publishable(min(n_now, n_before), "offers in one of the two periods", value=True)
     if n_before == 0:
         ctx.note(f"no offers in {before.label}: growth undefined")
     ctx.protect(rows, count="offers", label="period", secondary=False)
     value = growth(n_now, n_before) if ok else None
     return ctx.result(OFFERS_GROWTH, value=value, rows=rows, sources=SRC, rows_used=n_now + n_before,
-                      period=f"{before.label} → {ctx.period.label}", filters={"compare": before.label})
+                      period=f"{before.label} → {now.label}", filters={"compare": before.label})
 
 
 OFFERS_GROWTH = register(IndicatorDefinition(
     name="offers_growth", title="Évolution des offres d'emploi", title_en="Change in job offers",
     definition="Change in the number of offers between the comparison period and the period, in percent "
-               "(100 × (now − before) / before); the study compares T1 2019 with T1 2024.",
+               "(100 × (now − before) / before); the study compares T1 2019 with T1 2024. Without a period: "
+               "the latest quarter the offers cover to its end, against the same quarter a year earlier.",
     unit="%", inputs=("ads", "ad_occupations"), section="offers", compute=_offers_growth,
     options={"compare": "comparison period (default: the same span a year earlier), e.g. 2019Q1"}))
 
