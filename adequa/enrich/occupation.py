@@ -357,14 +357,20 @@ class OccupationClassifier:
         tf.pop(-1, None)
         if not tf:
             return {}
-        cols = np.fromiter(tf.keys(), np.int64, len(tf))
-        q = (1.0 + np.log(np.fromiter(tf.values(), np.float32, len(tf)))) * self._idf[cols]
-        dense = np.zeros(len(self._idf), np.float32)
-        dense[cols] = q / (float(np.sqrt(q @ q)) or 1.0)
-        found_codes, cols, weights, starts = self._candidate_arrays(tuple(codes))
+        found_codes, ccols, weights, starts = self._candidate_arrays(tuple(codes))
         if not found_codes:
             return {}
-        return dict(zip(found_codes, np.add.reduceat(weights * dense[cols], starts).tolist()))
+        cols = np.fromiter(tf.keys(), np.int64, len(tf))
+        q = (1.0 + np.log(np.fromiter(tf.values(), np.float32, len(tf)))) * self._idf[cols]
+        # one zeroed query vector reused across ads (set, read, cleared) rather than allocated per ad
+        dense = self.__dict__.get("_dense_query")
+        if dense is None or len(dense) != len(self._idf):
+            dense = self._dense_query = np.zeros(len(self._idf), np.float32)
+        dense[cols] = q / (float(np.sqrt(q @ q)) or 1.0)
+        try:
+            return dict(zip(found_codes, np.add.reduceat(weights * dense[ccols], starts).tolist()))
+        finally:
+            dense[cols] = 0.0
 
     def _candidate_arrays_uncached(self, codes: tuple[str, ...]):
         """(codes with a vocabulary, their stem ids and weights concatenated, start of each) — cached per
