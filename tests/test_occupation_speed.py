@@ -90,7 +90,7 @@ def _check_descriptions(cl, ads):
         checked += bool(got)
         # the reused query vector is left all zeros (a leftover would leak into the next ad's cosines)
         buf = cl.__dict__.get("_dense_query")
-        assert buf is None or not buf.any()
+        assert buf is None or not buf[1].any()
     assert checked        # some ads did get description evidence
 
 
@@ -127,3 +127,23 @@ def test_description_scores_identical_on_real_offers(mirror):
                     ads.append((r.get("intitule") or r.get("titre") or "", r["description"]))
     assert len(ads) > 1000
     _check_descriptions(cl, ads[:: 3])
+
+
+def test_description_scores_from_two_threads_match_one(fixtures, tmp_path):
+    """The reused query vector belongs to one thread: ads scored from threads at once get the same dicts."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from adequa.config import Settings
+    from adequa.pipeline import occupations as occ
+
+    occ._loaded.clear()
+    cl = occ.load_occupation_classifier(Settings(data_dir=fixtures / "occupations", mirror=None,
+                                                 cache_dir=tmp_path / "cache"))
+    ads = [("Data engineer", "Pipelines de données Spark et SQL, modélisation."),
+           ("Serveur", "Service en salle et encaissement."),
+           ("Ingénieur data", "Machine learning, intelligence artificielle, Python.")] * 200
+    codes = [[c for c, _, _ in cl.rank(t, None, 10, parents=False)] for t, _ in ads]
+    want = [_reference_description_scores(cl, d, c) for (_, d), c in zip(ads, codes)]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda i: cl._description_scores(ads[i][1], codes[i]), range(len(ads))))
+    assert got == want and any(want)

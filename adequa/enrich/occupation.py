@@ -28,6 +28,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from threading import get_ident
 from typing import Callable
 
 import numpy as np
@@ -362,10 +363,15 @@ class OccupationClassifier:
             return {}
         cols = np.fromiter(tf.keys(), np.int64, len(tf))
         q = (1.0 + np.log(np.fromiter(tf.values(), np.float32, len(tf)))) * self._idf[cols]
-        # one zeroed query vector reused across ads (set, read, cleared) rather than allocated per ad
-        dense = self.__dict__.get("_dense_query")
-        if dense is None or len(dense) != len(self._idf):
-            dense = self._dense_query = np.zeros(len(self._idf), np.float32)
+        # one zeroed query vector reused across ads (set, read, cleared) rather than allocated per ad;
+        # it belongs to the first thread that uses it (another thread gets a fresh one per call)
+        owner, dense = self.__dict__.get("_dense_query") or (None, None)
+        me = get_ident()
+        if dense is None:
+            owner, dense = me, np.zeros(len(self._idf), np.float32)
+            self._dense_query = (owner, dense)
+        if owner != me:
+            dense = np.zeros(len(self._idf), np.float32)
         dense[cols] = q / (float(np.sqrt(q @ q)) or 1.0)
         try:
             return dict(zip(found_codes, np.add.reduceat(weights * dense[ccols], starts).tolist()))
