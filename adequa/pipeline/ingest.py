@@ -56,6 +56,7 @@ ADS_SCHEMA = pa.schema([
 ])
 _DATE_COLS = {"created_at", "updated_at"}
 INGEST_MEMORY_LIMIT = "384MB"      # DuckDB's cache during an ingestion run (see ingest_records)
+INGEST_CHECKPOINT_THRESHOLD = "128MB"  # WAL size that triggers a checkpoint during a run (DuckDB's default: 16MB)
 _AD_FIELDS = [f.name for f in ADS_SCHEMA if f.name not in ("duplicate_cluster", "origin_file", "origin_line")]
 
 
@@ -662,6 +663,10 @@ def ingest_records(records: Iterable[tuple[str | None, int | None, dict, str]], 
         # DuckDB caches table pages up to its memory limit (80 % of RAM by default): cap it so that
         # a long load keeps the memory of a few batches, whatever the size of the warehouse.
         wh.con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
+        # Each checkpoint recompresses the table's last row group: with DuckDB's default (16 MB of
+        # WAL, about one batch of ads) that work dominates the writer's CPU on large loads. Committed
+        # batches are in the WAL either way (a killed run loses none); the run ends with a checkpoint.
+        wh.con.execute(f"SET checkpoint_threshold = '{INGEST_CHECKPOINT_THRESHOLD}'")
         if pool is not None:          # the workers keep the cores busy: one DuckDB thread spends less CPU
             wh.con.execute("SET threads = 1")
     try:
