@@ -160,16 +160,7 @@ class SkillExtractor:
     def extract(self, text: str, lang: str = "fr", rome_hint: str | None = None,
                 field: str = "description") -> list[SkillMention]:
         """Skill mentions of ``text``; ``rome_hint`` (a ROME code) prefers that fiche's items."""
-        if not text:
-            return []
-        memo_key = (text, lang, rome_hint, field, self.semantic)
-        got = self._texts.get(memo_key)
-        if got is None:
-            got = tuple(self._extract(text, lang, rome_hint, field))
-            if len(self._texts) >= TEXT_MEMO:
-                self._texts.clear()
-            self._texts[memo_key] = got
-        return [_copy(m) for m in got]
+        return [_copy(m) for m in self.extract_shared(text, lang, rome_hint, field)]
 
     def extract_shared(self, text: str, lang: str = "fr", rome_hint: str | None = None,
                        field: str = "description") -> tuple[SkillMention, ...]:
