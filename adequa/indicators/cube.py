@@ -110,13 +110,7 @@ class Cube:
     def category_where(self) -> str:
         if self.table != "job_seekers":
             return "TRUE"
-        cats = self.meta["categories"]
-        wanted = str(self.ctx.opt("category") or "ABC").upper()
-        if wanted in cats:
-            return f"category = {sql_str(wanted)}"
-        if wanted == "ABC" and {"A", "B", "C"} <= cats:
-            return "category IN ('A', 'B', 'C')"
-        raise MissingData(f"job_seekers has no category {wanted} rows (present: {', '.join(sorted(cats))})")
+        return category_clause(self.ctx, self.table, self.meta["categories"])
 
     # ---- sums
     def sum(self, time_where: str, *, by: str | None = None, dims: dict | None = None, group: bool = True,
@@ -155,3 +149,14 @@ class Cube:
 def _lits(codes) -> str:
     codes = list(codes)
     return ", ".join(sql_str(c) for c in codes) if codes else "NULL"
+
+
+def category_clause(ctx, table: str, cats: set[str]) -> str:
+    """WHERE clause for the job-seeker category asked (``category=``, default ABC: the A, B and C rows
+    summed when no ABC row is published) among the categories ``cats`` present in ``table``."""
+    wanted = str(ctx.opt("category") or "ABC").upper()
+    if wanted in cats:
+        return f"category = {sql_str(wanted)}"
+    if wanted == "ABC" and {"A", "B", "C"} <= cats:
+        return "category IN ('A', 'B', 'C')"
+    raise MissingData(f"{table} has no category {wanted} rows (present: {', '.join(sorted(cats))})")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from adequa.indicators.base import IndicatorDefinition, MissingData, Period, growth, register, share
-from adequa.indicators.cube import Cube
+from adequa.indicators.cube import Cube, category_clause
 
 CENSUS = ("census_workers",)
 DEFM = ("job_seekers",)
@@ -474,13 +474,7 @@ def _qualification(ctx):
     if not row:
         raise MissingData(f"no job seekers by qualification for {ctx.period.label if ctx.period else 'any period'}")
     cats = {r[0] for r in ctx.con.execute(f"SELECT DISTINCT category FROM {table}").fetchall()}
-    wanted = str(ctx.opt("category") or "ABC").upper()
-    if wanted in cats:
-        cat_where = f"category = {sql_str(wanted)}"
-    elif wanted == "ABC" and {"A", "B", "C"} <= cats:
-        cat_where = "category IN ('A', 'B', 'C')"
-    else:
-        raise MissingData(f"{table} has no category {wanted} rows (present: {', '.join(sorted(cats))})")
+    cat_where = category_clause(ctx, table, cats)
     rows = cube.sum(f"period = {sql_str(row[0])} AND {cat_where}", by="qualification")
     if not rows:
         raise MissingData("no job seekers by qualification for this group and territory")

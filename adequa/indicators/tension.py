@@ -185,7 +185,7 @@ def _flows_cube(ctx):
 def _outflow(ctx):
     from datetime import timedelta
 
-    from adequa.indicators.cube import Cube
+    from adequa.indicators.cube import Cube, category_clause
     from adequa.indicators.territories import sql_str
 
     flows = _flows_cube(ctx)          # no flows table: that is the reason, whatever the period
@@ -198,13 +198,7 @@ def _outflow(ctx):
             raise MissingData("job_seeker_flows has no exits (sorties): load a series table with them")
         ctx = _with_period(ctx, Period.parse(last))
     cats = {r[0] for r in ctx.con.execute("SELECT DISTINCT category FROM job_seeker_flows").fetchall()}
-    wanted = str(ctx.opt("category") or "ABC").upper()
-    if wanted in cats:
-        cat_where = f"category = {sql_str(wanted)}"
-    elif wanted == "ABC" and {"A", "B", "C"} <= cats:
-        cat_where = "category IN ('A', 'B', 'C')"
-    else:
-        raise MissingData(f"job_seeker_flows has no category {wanted} rows (present: {', '.join(sorted(cats))})")
+    cat_where = category_clause(ctx, "job_seeker_flows", cats)
     start, end = ctx.period.start.isoformat(), ctx.period.end.isoformat()
     labels = [r[0] for r in ctx.con.execute(
         f"SELECT DISTINCT period FROM job_seeker_flows WHERE flow = 'exits' AND period_end >= DATE '{start}' AND "
