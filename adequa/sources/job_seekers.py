@@ -310,6 +310,14 @@ _LONG_NAMES = {"niveau_geo", "code_geo", "nb_de", "defm", "demandeurs", "effecti
 _CODE_IN_TEXT = re.compile(r"^\s*([A-Z][0-9A-Z]{1,2}[0-9]{0,2}[a-z]?|[A-N][0-9]{4}|[0-9]{1,5}|2[AB])\b")
 
 
+def _is_footnote(cells: list, columns) -> bool:
+    """A "Source : …" / "Champ : …" row: footnote text first and no value in the data columns
+    (``columns``: (index, …) triples)."""
+    first = cells[0] if cells else ""
+    return isinstance(first, str) and bool(_FOOTNOTE.match(norm_text(first))) and \
+        not any(cells[i] not in ("", None) for i, _, _ in columns if i < len(cells))
+
+
 def period_header(value) -> tuple[str, date] | None:
     """(label, last day) when a column title names a quarter or a month, else None.
 
@@ -508,8 +516,7 @@ def read_job_seekers_series(path: str | Path, *, nomenclature: str | None = None
                 break
             continue
         first = cells[0] if cells else ""
-        if isinstance(first, str) and _FOOTNOTE.match(norm_text(first)) and \
-                not any(cells[i] not in ("", None) for i, _, _ in periods if i < len(cells)):
+        if _is_footnote(cells, periods):
             continue
         if isinstance(first, str) and _FOOTNOTE.match(norm_text(first)) and len([c for c in cells if c != ""]) == 1:
             continue
@@ -705,9 +712,7 @@ def read_job_seekers_breakdown(path: str | Path, *, nomenclature: str | None = N
             if line > 40:
                 break
             continue
-        first_cell = cells[0] if cells else ""
-        if isinstance(first_cell, str) and _FOOTNOTE.match(norm_text(first_cell)) and \
-                not any(cells[i] not in ("", None) for i, _, _ in columns if i < len(cells)):
+        if _is_footnote(cells, columns):
             continue
         level, terr, nomen, occ = _place_and_occupation(cells, dims, header, nomenclature=nomenclature,
                                                         year=when[1].year, territory_names=territory_names,
