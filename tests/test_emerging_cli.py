@@ -52,7 +52,7 @@ def test_table_output_and_discovery_without_taxonomy(db_path, fixtures, monkeypa
     finally:
         get_settings.cache_clear()
     assert res.exit_code == 0, res.output
-    assert "Zorblax, ZorBlax, zorblax" in res.output
+    assert "Zorblax, ZorBlax, zorblax" in res.output, res.output
     assert "Nouvelles compétences" in res.output and "scanned 120 ads" in res.output
 
 

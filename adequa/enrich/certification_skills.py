@@ -199,7 +199,7 @@ class BlocSkillLinker:
             if folded in _TAIL or pair in _TAIL or (prev == "en" and folded.endswith("ant")):
                 weight = self.tail_weight
             prev = folded
-            if folded in self.stop or len(folded) < 2 and not folded.isdigit():
+            if folded in self.stop or len(folded) < 2 and not folded.isdecimal():
                 continue
             k = self.keys.key(lower)
             if k and k not in self.stop:

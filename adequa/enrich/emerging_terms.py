@@ -389,7 +389,7 @@ def candidate_terms(text: str | None, *, known: set[str] | frozenset[str] = froz
                 if any(is_tool_shaped(t) for t in tokens):
                     score += 0.4
                     feats.append("tool-shape")
-                elif n_words == 1 and not term[0].isdigit():
+                elif n_words == 1 and not term[0].isdecimal():
                     proper = index > 0 and term[0].isupper()      # a name in mid-list: Snowflake
                     score += -0.3 if (_is_word(term) and not proper) else 0.1
                 if n_words >= 3 and "tool-shape" not in feats:
@@ -695,7 +695,7 @@ def group_variants(counts: dict[str, int] | Iterable[str], *, pairs: Iterable[tu
     for root, variants in groups.items():
         label = max(variants, key=lambda v: (variants[v], -len(v), v))
         out.append(TermGroup(key=term_key(label), label=label, variants=dict(sorted(variants.items(),
-                                                                                      key=lambda kv: -kv[1])),
+                                                                                      key=lambda kv: (-kv[1], kv[0]))),
                              keys=sorted(members[root])))
     out.sort(key=lambda g: (-g.count, g.key))
     return out

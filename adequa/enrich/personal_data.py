@@ -135,7 +135,7 @@ def _cue_positions(text: str) -> tuple[list[int], list[int], list[int], list[int
         group = groups[index]
         if group == 4:
             nxt = text[start + 1: start + 3]
-            if not (nxt[:1].isdigit() or nxt in (" 8", " 9")) or \
+            if not (nxt[:1].isdecimal() or nxt in (" 8", " 9")) or \
                     (start and (text[start - 1].isalnum() or text[start - 1] in "+(")):
                 continue
             group = 3

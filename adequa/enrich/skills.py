@@ -425,7 +425,7 @@ class SkillExtractor:
         while k < len(toks):
             gap = line[toks[k - 1][1]:toks[k][0]]
             norm = toks[k][2]
-            if len(gap) > 3 or gap.strip(" /-+") or not (any(c.isdigit() for c in norm) or norm in _CODE_WORDS
+            if len(gap) > 3 or gap.strip(" /-+") or not (any(c.isdecimal() for c in norm) or norm in _CODE_WORDS
                                                            or (len(norm) <= 2 and gap.strip() == "/")):
                 break
             j, end = k, toks[k][1]
@@ -626,7 +626,7 @@ class SkillExtractor:
                     u += 1
                 if nxt and len(nxt) <= 6 and i < j:
                     first = next((x for x in nxt if keys[x]), None)
-                    lone_adj = len(nxt) == 1 and toks[nxt[0]][2] == toks[nxt[0]][3] and not toks[nxt[0]][2][:1].isdigit() \
+                    lone_adj = len(nxt) == 1 and toks[nxt[0]][2] == toks[nxt[0]][3] and not toks[nxt[0]][2][:1].isdecimal() \
                         and masked[toks[nxt[0]][0]].islower()
                     if first is not None and not km.is_action(toks[first][3]) and \
                             ((action and not masked[toks[first][0]].isupper()) or lone_adj):
@@ -649,7 +649,7 @@ class SkillExtractor:
             head = keys[i]
             norm = toks[i][2]
             if head in _NOT_SKILL_HEAD or head in _DIPLOMA or norm in _NOT_SKILL_HEAD or norm in _DIPLOMA \
-                    or norm.isdigit():
+                    or norm.isdecimal():
                 continue
             if self.c.job_titles and frozenset(keys[x] for x in range(i, j + 1) if keys[x]) in self.c.job_titles:
                 continue        # a job title is not a skill ("data scientist", "conseiller clientèle")
@@ -672,7 +672,7 @@ class SkillExtractor:
         while k < m:
             x = chunk[k]
             key = keys[x]
-            if not key or key in framing or toks[x][2].isdigit() or len(toks[x][2]) == 1:
+            if not key or key in framing or toks[x][2].isdecimal() or len(toks[x][2]) == 1:
                 k += 1
                 continue
             if key in LIGHT_VERBS:

@@ -62,9 +62,9 @@ class Location:
 def departement_of_postal_code(postal_code: str) -> str | None:
     """Département of a French postal code: first two digits, 2A/2B for Corsica (20xxx), 97x overseas."""
     pc = postal_code.strip().replace(" ", "")
-    if len(pc) == 4 and pc.isdigit():
+    if len(pc) == 4 and pc.isdecimal():
         pc = "0" + pc
-    if len(pc) != 5 or not pc.isdigit():
+    if len(pc) != 5 or not pc.isdecimal():
         return None
     if pc.startswith("20"):
         return "2A" if int(pc) < 20200 else "2B"
@@ -141,7 +141,7 @@ class GeoResolver:
             for field in ("name", "departement", "region", "bassin"):
                 value = _get(row, field)
                 if value and not entry.get(field):
-                    entry[field] = value.zfill(2) if field in ("departement", "region") and value.isdigit() else value
+                    entry[field] = value.zfill(2) if field in ("departement", "region") and value.isdecimal() else value
             entry.setdefault("departement", _departement_of_commune(code))
             if not entry.get("region"):
                 entry["region"] = DEPARTEMENT_REGION.get(entry["departement"])
@@ -175,7 +175,7 @@ class GeoResolver:
     def _from_commune(self, code: str, postal_code: str | None, method: str) -> Location | None:
         code = code.strip().zfill(5)
         entry = self.communes.get(code)
-        if entry is None and code.isdigit():
+        if entry is None and code.isdecimal():
             n = int(code)
             for arr, parent in _ARRONDISSEMENTS:
                 if n in arr:
@@ -214,7 +214,7 @@ class GeoResolver:
     # -- the resolver ----------------------------------------------------------
     def _resolve(self, commune: str | None = None, postal_code: str | None = None,
                  text: str | None = None) -> Location:
-        postal_code = postal_code.strip().zfill(5) if postal_code and postal_code.strip().isdigit() else (postal_code or None)
+        postal_code = postal_code.strip().zfill(5) if postal_code and postal_code.strip().isdecimal() else (postal_code or None)
         if commune:
             loc = self._from_commune(commune, postal_code, "commune")
             if loc:
@@ -255,7 +255,7 @@ class GeoResolver:
                     name = text
         if dep and len(dep) == 5:
             postal_code, dep = dep, departement_of_postal_code(dep)
-        if dep and dep.isdigit() and len(dep) == 1:
+        if dep and dep.isdecimal() and len(dep) == 1:
             dep = dep.zfill(2)
         if dep and dep not in DEPARTEMENT_REGION:
             dep = None

@@ -198,7 +198,7 @@ def code(value, width: int = 0) -> str | None:
     text = str(value).strip().upper()
     if not text:
         return None
-    if width and text.isdigit() and len(text) < width:
+    if width and text.isdecimal() and len(text) < width:
         text = text.zfill(width)
     return text
 

@@ -274,7 +274,7 @@ def sector_of(code_value: str) -> str | None:
         return None
     if c == "GU":
         return "services"
-    if c[:2].isdigit():
+    if c[:2].isdecimal():
         n = int(c[:2])
         letter = ("A" if n <= 3 else "B" if n <= 9 else "C" if n <= 33 else "D" if n == 35 else "E" if n <= 39
                   else "F" if n <= 43 else "G" if n <= 47 else "H")

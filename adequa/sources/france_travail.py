@@ -575,4 +575,4 @@ def _total(content_range: str | None) -> int | None:
     if not content_range or "/" not in content_range:
         return None
     tail = content_range.rsplit("/", 1)[1].strip()
-    return int(tail) if tail.isdigit() else None
+    return int(tail) if tail.isdecimal() else None

@@ -178,7 +178,7 @@ def territory_of(row: dict, cols: dict, path: str, line: int,
     for level, col in cols["level_cols"]:
         c = code(row.get(col), WIDTH.get(level, 0))
         if c and not is_total(norm_text(c)) and norm_text(c) not in _FRANCE:
-            if names is not None and not any(ch.isdigit() for ch in c) and len(c) > 3:
+            if names is not None and not any(ch.isdecimal() for ch in c) and len(c) > 3:
                 found = names.get(norm_text(row.get(col)))
                 if found is None:
                     raise InputError(f"unknown territory {row.get(col)!r} (give codes, or a name of a région or "
@@ -419,7 +419,7 @@ def _code_of(value, width: int = 0) -> str | None:
         return None
     m = _CODE_IN_TEXT.match(str(value).strip() if not isinstance(value, (int, float)) else c)
     out = m.group(1) if m else c
-    if width and out.isdigit() and len(out) < width:
+    if width and out.isdecimal() and len(out) < width:
         out = out.zfill(width)
     return out
 
@@ -448,7 +448,7 @@ def _place_and_occupation(cells: list, dims: dict[str, int], header: list[str], 
             c = _code_of(raw, WIDTH.get(lvl, 0))
             if not c or is_total(norm_text(c)) or norm_text(raw) in _FRANCE:
                 continue
-            if lvl == "territory" or not any(ch.isdigit() for ch in c) and len(c) > 3:
+            if lvl == "territory" or not any(ch.isdecimal() for ch in c) and len(c) > 3:
                 # a name ("Normandie", "Calvados"), not a code
                 found = (territory_names or {}).get(norm_text(raw))
                 if found is None:

@@ -62,7 +62,7 @@ def departement_of(commune: str | None, postal_code: str | None = None) -> str |
             return code[:3]
         return code[:2]
     pc = (postal_code or "").strip()
-    if len(pc) == 5 and pc.isdigit():
+    if len(pc) == 5 and pc.isdecimal():
         if pc.startswith("97"):
             return pc[:3]
         if pc.startswith("20"):
@@ -197,7 +197,7 @@ def _offer_from_xml(f, label: str, ordinal: int) -> dict | Rejected:
                 fin = parse_lheo_date(_t(s, "periode", "fin"), "session/periode/fin")
                 places_e = _descendant(s, "nb-places")
                 places = places_e.text.strip() if places_e is not None and places_e.text else None
-                if places and not places.isdigit():
+                if places and not places.isdecimal():
                     raise ValueError("session/nb-places", f"expected a whole number, got {places!r}")
                 where = {k: action[k] for k in ("commune", "postal_code", "departement", "region")}
                 if not where["commune"]:
@@ -280,7 +280,7 @@ def _offer_from_json(o: dict, label: str, number: int) -> dict | Rejected:
             for fin in s.get("financeurs") or []:
                 p = _s(fin.get("places"))
                 if p:
-                    if not p.isdigit():
+                    if not p.isdecimal():
                         raise ValueError(f"sessions[{si}]/financeurs/places", f"expected a whole number, got {p!r}")
                     places += int(p)
                     seen_places = True

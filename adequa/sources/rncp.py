@@ -111,7 +111,7 @@ def normalise_numero(value: str | None, repertoire: str | None = None) -> str | 
     value = re.sub(r"\s+", "", (value or "")).upper()
     if not value:
         return None
-    if value.isdigit() and repertoire:
+    if value.isdecimal() and repertoire:
         value = repertoire.upper() + value
     m = NUMERO.match(value)
     return f"{m[1]}{int(m[2])}" if m else None
@@ -281,7 +281,7 @@ def _fiche_from_xml(elem, label: str, ordinal: int) -> dict | Rejected:
         if not intitule:
             raise _Bad("INTITULE", "missing title")
         id_fiche = _text(elem, "ID_FICHE")
-        if id_fiche and not id_fiche.isdigit():
+        if id_fiche and not id_fiche.isdecimal():
             raise _Bad("ID_FICHE", f"expected a number, got {id_fiche!r}")
         fiche = {
             "numero": numero, "repertoire": NUMERO.match(numero)[1], "id_fiche": int(id_fiche) if id_fiche else None,
@@ -481,7 +481,7 @@ def _fiche_from_csv(row: dict, children: dict, label: str, line: int) -> dict | 
         if not intitule:
             raise _Bad("Intitule", "missing title")
         id_fiche = _col(row, "Id_Fiche")
-        if id_fiche and not id_fiche.isdigit():
+        if id_fiche and not id_fiche.isdecimal():
             raise _Bad("Id_Fiche", f"expected a number, got {id_fiche!r}")
         fiche = {
             "numero": numero, "repertoire": NUMERO.match(numero)[1], "id_fiche": int(id_fiche) if id_fiche else None,

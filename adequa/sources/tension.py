@@ -73,7 +73,7 @@ def read_shortage(path: str | Path, *, year: int, regions: dict[str, str]) -> It
                 raise InputError("missing column Region or Code FAP", path=path_s, line=1,
                                  field="Region" if not cols["region"] else "Code FAP")
         name = row.get(cols["region"]) or ""
-        region = by_name.get(norm_text(name)) or (code(name, 2) if str(name).strip().isdigit() else None)
+        region = by_name.get(norm_text(name)) or (code(name, 2) if str(name).strip().isdecimal() else None)
         if region is None:
             raise InputError(f"unknown région {name!r}", path=path_s, line=line, field=cols["region"])
         fap = code(row.get(cols["fap"]))

@@ -102,12 +102,12 @@ def _files(folder) -> GeoFiles:
 def pad_commune(code: str) -> str:
     """``1001`` -> ``01001``; Corsican ``2A004`` kept."""
     code = code.strip()
-    return code.zfill(5) if code.isdigit() else code
+    return code.zfill(5) if code.isdecimal() else code
 
 
 def pad_region(code: str) -> str:
     code = code.strip()
-    return code.zfill(2) if code.isdigit() else code
+    return code.zfill(2) if code.isdecimal() else code
 
 
 def departement_of_commune(commune: str) -> str:
@@ -127,9 +127,9 @@ def departement_from_postal_code(postal_code: str | None) -> str | None:
     if not postal_code:
         return None
     cp = re.sub(r"\s", "", str(postal_code))
-    if len(cp) == 4 and cp.isdigit():
+    if len(cp) == 4 and cp.isdecimal():
         cp = "0" + cp                   # a dropped leading zero
-    if len(cp) != 5 or not cp.isdigit() or cp.startswith("00"):
+    if len(cp) != 5 or not cp.isdecimal() or cp.startswith("00"):
         return None
     if cp.startswith("20"):
         return "2A" if int(cp) < 20200 else "2B"
@@ -169,7 +169,7 @@ def _lexique(files: GeoFiles) -> dict[str, dict]:
         code = _check_commune(r["CODE_COMMUNE_INSEE"], path, line, "CODE_COMMUNE_INSEE")
         if first:
             first = False
-            bcol = next((c for c in r if c.upper().startswith("BE") and c[2:].isdigit()), None)
+            bcol = next((c for c in r if c.upper().startswith("BE") and c[2:].isdecimal()), None)
             ncol = next((c for c in r if c.upper().startswith("NOMBE")), None)
         out[code] = {"label": r["NOMCOM"].strip(), "departement": r["DEP"].strip().zfill(2),
                      "region": pad_region(r["REG"]), "bassin": (r[bcol].strip() if bcol else None) or None,

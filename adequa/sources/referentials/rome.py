@@ -45,7 +45,7 @@ class RomeExport:
     def release(self) -> str:
         """The version as France Travail writes it in its notes: ``460`` -> ``4.60``."""
         v = self.version
-        return f"{v[0]}.{v[1:]}" if len(v) >= 2 and v.isdigit() else v
+        return f"{v[0]}.{v[1:]}" if len(v) >= 2 and v.isdecimal() else v
 
     def release_note(self) -> dict:
         """Number and publication date from ``version.txt`` (the publisher's note), if present."""
