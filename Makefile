@@ -41,6 +41,8 @@ bench: install-test
 
 soak: install-test
 	$(BIN)/pip install -q -c constraints.txt -e '.[fuzz]'
+	HYPOTHESIS_PROFILE=explore ADEQUA_FUZZ_EXAMPLES=$${ADEQUA_FUZZ_EXAMPLES:-3000} $(BIN)/python -m pytest -q \
+		tests/test_fuzz_parsers.py tests/test_statistics_fuzz.py tests/test_text.py
 	ADEQUA_ATHERIS_RUNS=$${ADEQUA_ATHERIS_RUNS:-20000} $(BIN)/python -m bench --soak
 
 clean:

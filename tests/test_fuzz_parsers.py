@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from adequa.errors import InputError
 
-FUZZ = settings(max_examples=int(os.environ.get("ADEQUA_FUZZ_EXAMPLES", "120")), deadline=2000,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], derandomize=False)
+FUZZ = settings(max_examples=int(os.environ.get("ADEQUA_FUZZ_EXAMPLES", "120")),
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # -- generators -------------------------------------------------------------------------------------------------
 
