@@ -13,37 +13,10 @@ Every answer must be 2xx: error responses under load fail the bench.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 
 from bench._harness import Measure
+from bench._serve import start_server
 from bench.bench_publish import _warehouse, _wrk
-
-
-def _start(db, processes: int):
-    import httpx
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "adequa", "serve", "--db", str(db), "--port", str(port),
-                             "--no-annotate", "--processes", str(processes)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 900
-    warm = 0
-    while warm < 10:                 # started, and every worker finished its warm-up
-        if time.time() > deadline:
-            proc.kill()
-            raise RuntimeError("adequa serve did not start or warm up")
-        try:
-            warm = warm + 1 if httpx.get(url + "/api/v1/health", timeout=30).json().get("warm") else 0
-        except httpx.HTTPError:
-            warm = 0
-        time.sleep(0.05 if warm else 0.5)
-    return proc, url
 
 
 def _mixes(url: str) -> dict[str, list[str]]:
@@ -74,7 +47,7 @@ def run(quick: bool = False, *, soak: bool = False) -> list[Measure]:
     seconds = 5 if quick else int(os.environ.get("ADEQUA_LOAD_SECONDS", "15"))
     processes = int(os.environ.get("ADEQUA_LOAD_PROCESSES", "2"))
     db = _warehouse(n)
-    proc, url = _start(db, processes)
+    proc, url = start_server(db, "--processes", str(processes), warm_checks=10, timeout=900)
     out: list[Measure] = []
     try:
         mixes = _mixes(url)

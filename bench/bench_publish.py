@@ -11,7 +11,6 @@ database work) for the API latencies.
 from __future__ import annotations
 
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench._harness import Measure
+from bench._serve import start_server
 
 CACHE = Path(os.environ.get("ADEQUA_BENCH_DIR", tempfile.gettempdir())) / "adequa-bench"
 
@@ -135,26 +135,6 @@ def _study(db: Path, out: Path) -> float:
     return time.perf_counter() - t0
 
 
-def _serve(db: Path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "adequa", "serve", "--db", str(db), "--port", str(port),
-                             "--no-annotate", "--period", "2024"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import httpx
-
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            if httpx.get(url + "/api/v1/health", timeout=2).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("adequa serve did not start")
-
-
 def _latencies(url: str, paths: list[str], *, clients: int, rounds: int) -> list[float]:
     import httpx
 
@@ -213,29 +193,9 @@ def load(db: Path, n: int, *, processes: int = 2, seconds: int = 15) -> list[Mea
     """Sustained load on indicator endpoints: `adequa serve --processes N`, wrk with 16 connections."""
     import httpx
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "adequa", "serve", "--db", str(db), "--port", str(port),
-                             "--no-annotate", "--processes", str(processes)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    proc, url = start_server(db, "--processes", str(processes), warm_checks=20, timeout=780)
     out: list[Measure] = []
     try:
-        deadline = time.time() + 180
-        while True:
-            try:
-                if httpx.get(url + "/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.time() > deadline:
-                raise RuntimeError("adequa serve did not start")
-            time.sleep(0.3)
-        warm = 0                                # every worker finished its start-up warm-up
-        while warm < 20 and time.time() < deadline + 600:
-            warm = warm + 1 if httpx.get(url + "/api/v1/health", timeout=30).json().get("warm") else 0
-            time.sleep(0.05 if warm else 0.5)
         from adequa.indicators.territories import departements
 
         deps = sorted(d for d, (_, r) in departements().items() if r in ("28", "11", "84"))[:12]
@@ -347,57 +307,48 @@ def search_speed(db: Path, n: int, *, queries: int = 120) -> list[Measure]:
     return out
 
 
-def index_build(src: Path, n: int) -> list[Measure]:
-    """Search index full rebuild on a copy of the text warehouse (wall and CPU); baseline: copying the
-    ads' texts into a new table (the floor of any pass over the text)."""
+def _timed_on_copy(src: Path, name: str, baseline_sql: str, work) -> tuple[object, tuple[float, float], tuple[float, float]]:
+    """Run ``work(con)`` on a scratch copy of ``src`` (wall and CPU), after the baseline: ``CREATE TABLE
+    _copy AS <baseline_sql>`` on the same copy. Returns (work's result, (wall, CPU), baseline (wall, CPU))."""
     import shutil
 
-    from adequa.publish.search import update_index
     from adequa.store.duckdb import Warehouse
 
-    tmp = CACHE / f"index_build_{n}.duckdb"
+    tmp = CACHE / f"{name}.duckdb"
     shutil.copyfile(src, tmp)
     try:
         with Warehouse(tmp) as wh:
             t0, c0 = time.perf_counter(), _cpu()
-            wh.con.execute("CREATE TABLE _copy AS SELECT ad_id, title, description FROM ads")
+            wh.con.execute(f"CREATE TABLE _copy AS {baseline_sql}")
             base = (time.perf_counter() - t0, _cpu() - c0)
             wh.con.execute("DROP TABLE _copy")
             t0, c0 = time.perf_counter(), _cpu()
-            out = update_index(wh.con, force=True)
-            wall, cpu = time.perf_counter() - t0, _cpu() - c0
+            out = work(wh.con)
+            return out, (time.perf_counter() - t0, _cpu() - c0), base
     finally:
         for p in (tmp, Path(str(tmp) + ".wal")):
             if p.exists():
                 p.unlink()
+
+
+def index_build(src: Path, n: int) -> list[Measure]:
+    """Search index full rebuild on a copy of the text warehouse (wall and CPU); baseline: copying the
+    ads' texts into a new table (the floor of any pass over the text)."""
+    from adequa.publish.search import update_index
+
+    out, (wall, cpu), base = _timed_on_copy(src, f"index_build_{n}", "SELECT ad_id, title, description FROM ads",
+                                            lambda con: update_index(con, force=True))
     label = f"search index full build, {n:,} ads, {out['terms']:,} postings"
     return [Measure("publish", f"{label} (wall)", wall, "s", base[0], "copy of the ads' texts (wall)"),
             Measure("publish", f"{label} (CPU)", cpu, "s", base[1], "copy of the ads' texts (CPU)")]
 
 
 def rollup_build(src: Path, n: int) -> list[Measure]:
-    """facts.build_rollups on a copy of the warehouse (wall and CPU); baseline: the fine facts'
-    rebuild time recorded in the same file (``indicator_facts_state``, wall)."""
-    import shutil
-
+    """facts.build_rollups on a copy of the warehouse (wall and CPU); baseline: copying skill_mentions
+    into a new table on the same copy."""
     from adequa.indicators import facts
-    from adequa.store.duckdb import Warehouse
 
-    tmp = CACHE / f"rollups_{n}.duckdb"
-    shutil.copyfile(src, tmp)
-    try:
-        with Warehouse(tmp) as wh:
-            t0, c0 = time.perf_counter(), _cpu()
-            wh.con.execute("CREATE TABLE _copy AS SELECT * FROM skill_mentions")
-            base = (time.perf_counter() - t0, _cpu() - c0)
-            wh.con.execute("DROP TABLE _copy")
-            t0, c0 = time.perf_counter(), _cpu()
-            out = facts.build_rollups(wh.con)
-            wall, cpu = time.perf_counter() - t0, _cpu() - c0
-    finally:
-        for p in (tmp, Path(str(tmp) + ".wal")):
-            if p.exists():
-                p.unlink()
+    out, (wall, cpu), base = _timed_on_copy(src, f"rollups_{n}", "SELECT * FROM skill_mentions", facts.build_rollups)
     rows = sum(v for k, v in out.items() if k != "seconds")
     label = f"facts rollups build (facts.build_rollups), {n:,} ads, {rows:,} rows in {len(out) - 1} tables"
     return [Measure("publish", f"{label} (wall)", wall, "s", base[0], "copy of skill_mentions (wall)"),
@@ -490,7 +441,7 @@ def run(quick: bool = False) -> list[Measure]:
                             f"{base_n:,} ads", "<= 120 s"))
 
     t_start = time.perf_counter()
-    proc, url = _serve(big)
+    proc, url = start_server(big, "--period", "2024", timeout=120)
     try:
         import httpx
 
