@@ -199,7 +199,7 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
-        if length is not None and length.isdecimal() and int(length) > self.limit:
+        if length is not None and length.isdigit() and int(length) > self.limit:  # bytes: ASCII digits only
             return await _send_json(send, 413, error_body(413, "payload_too_large",
                                                           f"request body over {self.limit} bytes"))
         if scope.get("method") in ("GET", "HEAD", "OPTIONS"):
