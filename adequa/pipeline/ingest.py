@@ -16,7 +16,6 @@ batches, and running it again changes no counts (ads are keyed by
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import time
 import uuid
@@ -30,13 +29,14 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401 - pa.compute
 
 from adequa.config import Settings, get_settings
-from adequa.enrich.dedupe import DedupeConfig, MinHasher, connected_clusters
+from adequa.enrich.dedupe import DedupeConfig, MinHasher
 from adequa.enrich.personal_data import scrub, scrub_fields
 from adequa.errors import InputError
 from adequa.model import JobAd
 from adequa.normalise.ads import finish_ad, from_france_travail, from_mapped
 from adequa.normalise.clean import detect_languages
 from adequa.normalise.geo import GeoResolver
+from adequa.pipeline.ingest_sink import AdSink, Part, key_of
 from adequa.store.duckdb import Warehouse
 
 __all__ = ["IngestSummary", "ingest_offers", "ingest_france_travail", "ingest_records", "load_geo", "AdSink"]
@@ -113,45 +113,8 @@ def load_geo(settings: Settings | None = None, wh: Warehouse | None = None) -> G
     return GeoResolver()
 
 
-# -- the sink: batches -> warehouse -------------------------------------------------------
-def _key_of(content_hash: str) -> int:
-    return int.from_bytes(bytes.fromhex(content_hash), "big", signed=True)
-
-
-def _upsert_unique(con, table: str, batch: pa.Table, key: str, name: str) -> tuple[int, int]:
-    """Upsert of a batch whose ``key`` values are distinct (checked by the caller), inside its transaction."""
-    con.register(name, batch)
-    con.register(name + "_k", batch.select([key]))
-    try:
-        existing = con.execute(f'SELECT count(*) FROM "{table}" t JOIN {name}_k b ON t."{key}" = b."{key}"').fetchall()[0][0]
-        if existing:
-            con.execute(f'DELETE FROM "{table}" t USING {name}_k b WHERE t."{key}" = b."{key}"')
-        cols = ", ".join(f'"{c}"' for c in batch.column_names)
-        con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM {name}')
-    finally:
-        con.unregister(name)
-        con.unregister(name + "_k")
-    return batch.num_rows - existing, existing
-
-
-def _upsert_in(con, table: str, batch: pa.Table, key: Sequence[str], name: str) -> tuple[int, int]:
-    """Warehouse.upsert's statements, run inside the caller's transaction (one per batch)."""
-    con.register(name, batch)
-    try:
-        cols = ", ".join(f'"{c}"' for c in batch.column_names)
-        on = " AND ".join(f't."{k}" = b."{k}"' for k in key)
-        keys = ", ".join(f'"{k}"' for k in key)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_b AS SELECT * FROM (SELECT *, row_number() OVER "
-                    f"(PARTITION BY {keys}) AS _rn FROM {name}) QUALIFY _rn = count(*) OVER (PARTITION BY {keys})")
-        existing = con.execute(f'SELECT count(*) FROM "{table}" t JOIN {name}_b b ON {on}').fetchall()[0][0]
-        if existing:
-            con.execute(f'DELETE FROM "{table}" t USING {name}_b b WHERE {on}')
-        con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM {name}_b')
-        total = con.execute(f"SELECT count(*) FROM {name}_b").fetchall()[0][0]
-        con.execute(f"DROP TABLE {name}_b")
-    finally:
-        con.unregister(name)
-    return total - existing, existing
+# -- the sink: batches -> warehouse (adequa.pipeline.ingest_sink) ------------------------------
+_Part, _key_of = Part, key_of        # the names the workers use
 
 
 def _ads_arrow(ads: list[tuple[JobAd, str | None, int | None]]) -> pa.Table:
@@ -167,202 +130,6 @@ def _ads_arrow(ads: list[tuple[JobAd, str | None, int | None]]) -> pa.Table:
     cols["origin_line"] = [n for _, _, n in ads]
     return pa.table(cols, schema=ADS_SCHEMA)
 
-
-@dataclass
-class _Part:
-    """Normalised ads of a run, in input order: their rows, text keys and LSH band keys (built by a worker)."""
-
-    table: pa.Table
-    keys: np.ndarray          # int64 content keys (``_key_of(content_hash)``)
-    bands: np.ndarray         # (rows, bands) int64 LSH bucket keys
-
-    def __len__(self) -> int:
-        return self.table.num_rows
-
-    def slice(self, start: int, stop: int | None = None) -> "_Part":
-        stop = len(self) if stop is None else stop
-        return _Part(self.table.slice(start, stop - start), self.keys[start:stop], self.bands[start:stop])
-
-
-class AdSink:
-    """Collects normalised ads (Arrow parts) and rejects; writes a batch per transaction; clusters duplicates.
-
-    Batches hold exactly ``batch_size`` ads (the last one fewer), whatever the size of the parts added.
-    """
-
-    def __init__(self, wh: Warehouse, summary: IngestSummary, *, batch_size: int = 5000,
-                 dedupe: DedupeConfig = DedupeConfig(), on_commit=None):
-        self.wh, self.summary, self.batch_size = wh, summary, max(1, batch_size)
-        self.dedupe = dedupe
-        self.ads: list[_Part] = []
-        self.pending = 0                 # ads in self.ads
-        self.rejects: list[dict] = []
-        self.on_commit = on_commit       # called with each mark once everything before it is committed
-        self.marks: list = []
-
-    def mark(self, token) -> None:
-        """Note a position in the input (e.g. an API page read in full): reported once committed."""
-        if self.ads or self.rejects:
-            self.marks.append(token)
-        elif self.on_commit:
-            self.on_commit(token)
-
-    def add_part(self, part: _Part) -> None:
-        """Add normalised ads; a batch is written each time ``batch_size`` ads are waiting."""
-        while len(part):
-            room = self.batch_size - self.pending
-            head = part if len(part) <= room else part.slice(0, room)
-            self.ads.append(head)
-            self.pending += len(head)
-            part = part.slice(len(head)) if len(head) < len(part) else part.slice(0, 0)
-            if self.pending >= self.batch_size:
-                self.flush()
-
-    def reject(self, *, source: str, path: str | None, line: int | None, record: str | None, field: str | None,
-               reason: str, raw: str | None) -> None:
-        rid = hashlib.blake2b(f"{path}\x1f{line}\x1f{record}\x1f{field}\x1f{reason}".encode(), digest_size=8).hexdigest()
-        self.rejects.append(dict(reject_id=rid, source=source, origin_file=path, line=line, record=record,
-                                 field=field, reason=reason, raw=(raw or "")[:4000]))
-        self.summary.rejected += 1
-        if len(self.rejects) >= self.batch_size:
-            self.flush()
-
-    # -- one batch -------------------------------------------------------------
-    def _ads_table(self, ads: list[tuple[JobAd, str | None, int | None]]) -> pa.Table:
-        """Kept for callers that build rows from ``JobAd`` objects (``AdSink._ads_table(None, ads)``)."""
-        return _ads_arrow(ads)
-
-    def flush(self) -> None:
-        if not self.ads and not self.rejects:
-            return
-        marks, self.marks = self.marks, []
-        parts, self.ads, self.pending = self.ads, [], 0
-        rejects, self.rejects = self.rejects, []
-        con = self.wh.con
-        with self.wh.transaction():
-            if parts:
-                table = pa.concat_tables([p.table for p in parts]) if len(parts) > 1 else parts[0].table
-                keys = np.concatenate([p.keys for p in parts])
-                bands = np.concatenate([p.bands for p in parts])
-                ids = table.column("ad_id").to_pylist()
-                last = {ad_id: i for i, ad_id in enumerate(ids)}     # the last row for an id wins
-                if len(last) < len(ids):
-                    self.summary.updated += len(ids) - len(last)      # repeated in the batch: replaced at once
-                    keep = np.fromiter(sorted(last.values()), dtype=np.int64, count=len(last))
-                    table, keys, bands = table.take(keep), keys[keep], bands[keep]
-                inserted, updated = _upsert_unique(con, "ads", table, "ad_id", "_ads_batch")
-                self.summary.stored += inserted
-                self.summary.updated += updated
-                self._cluster(table, keys, bands)
-            if rejects:
-                _upsert_in(con, "rejects", pa.Table.from_pylist(rejects), ["reject_id"], "_rej_batch")
-        if self.on_commit:
-            for token in marks:
-                self.on_commit(token)
-
-    def _cluster(self, table: pa.Table, keys: np.ndarray, bands: np.ndarray) -> None:
-        """Compare the batch's texts with every stored text; update the clusters they touch."""
-        con, cfg = self.wh.con, self.dedupe
-        ukeys, first = np.unique(keys, return_index=True)          # each distinct text once
-        con.register("_keys", pa.table({"content_key": ukeys}))
-        known = np.array([r[0] for r in con.execute(
-            "SELECT c.content_key FROM ad_text_clusters c JOIN _keys k USING (content_key)").fetchall()],
-            dtype=np.int64)
-        con.unregister("_keys")
-        fresh = ~np.isin(ukeys, known)
-        new_keys, new_rows = ukeys[fresh], first[fresh]
-        if len(new_keys):
-            nb = pa.table({"content_key": np.repeat(new_keys, bands.shape[1]), "bucket": bands[new_rows].ravel()})
-            con.register("_nb", nb)
-            con.execute("INSERT INTO ad_lsh_bands SELECT content_key, bucket FROM _nb")
-            pairs = con.execute(f"""
-                WITH sizes AS (
-                    SELECT b.bucket FROM ad_lsh_bands b WHERE b.bucket IN (SELECT bucket FROM _nb)
-                    GROUP BY b.bucket HAVING count(*) BETWEEN 2 AND {int(cfg.max_bucket)})
-                SELECT n.content_key AS new_key, b.content_key AS other_key
-                FROM _nb n JOIN sizes s USING (bucket) JOIN ad_lsh_bands b USING (bucket)
-                WHERE b.content_key <> n.content_key
-                GROUP BY ALL HAVING count(*) >= {int(cfg.min_shared_bands)}""").fetchnumpy()
-            pairs = np.stack((np.asarray(pairs["new_key"], dtype=np.int64),
-                              np.asarray(pairs["other_key"], dtype=np.int64)), axis=1)
-            con.unregister("_nb")
-            con.register("_nc", pa.table({"content_key": new_keys,
-                                          "content_hash": table.column("content_hash").take(pa.array(new_rows)),
-                                          "component": new_keys}))
-            con.execute("INSERT INTO ad_text_clusters SELECT content_key, content_hash, component FROM _nc")
-            con.unregister("_nc")
-        else:
-            pairs = np.empty((0, 2), dtype=np.int64)
-        if len(pairs):
-            self._merge(pairs)
-        # Representatives of every component the batch touches: its earliest ad.
-        con.register("_keys", pa.table({"content_key": ukeys}))
-        con.execute("""
-            CREATE OR REPLACE TEMP TABLE _comp AS
-            SELECT DISTINCT c.component FROM ad_text_clusters c JOIN _keys k USING (content_key)""")
-        con.unregister("_keys")
-        con.execute("""
-            CREATE OR REPLACE TEMP TABLE _rep AS
-            SELECT c.content_hash, first(r.rep) AS rep FROM ad_text_clusters c JOIN (
-                SELECT c.component, arg_min(a.ad_id, coalesce(a.created_at, DATE '9999-12-31')::VARCHAR || a.ad_id) AS rep
-                FROM ads a JOIN ad_text_clusters c ON a.content_hash = c.content_hash
-                WHERE c.component IN (SELECT component FROM _comp) GROUP BY c.component
-            ) r USING (component) GROUP BY c.content_hash""")
-        con.execute("""
-            UPDATE ads SET duplicate_cluster = _rep.rep FROM _rep
-            WHERE ads.content_hash = _rep.content_hash AND ads.duplicate_cluster IS DISTINCT FROM _rep.rep""")
-        # The batch's ads now carry their text's representative (every batch text is in a touched
-        # component): count those represented by another ad without scanning ``ads`` again.
-        con.register("_ids", table.select(["ad_id", "content_hash"]))
-        self.summary.duplicates += con.execute(
-            "SELECT count(*) FROM (SELECT DISTINCT ad_id, content_hash FROM _ids) JOIN _rep USING (content_hash) "
-            "WHERE rep <> ad_id").fetchall()[0][0]
-        con.unregister("_ids")
-        con.execute("DROP TABLE _comp; DROP TABLE _rep")
-
-    def _merge(self, pairs: np.ndarray) -> None:
-        """Union the components linked by ``pairs`` of content keys.
-
-        A component is named by the smallest content key of its texts, so merging components is
-        naming each group of linked components after the smallest of their names: the work is on
-        the components linked by this batch, never on all their texts (a large cluster costs one
-        UPDATE in the warehouse, not a Python loop over its members)."""
-        con = self.wh.con
-        con.register("_pairs", pa.table({"a": pairs[:, 0], "b": pairs[:, 1]}))
-        linked = con.execute("""
-            SELECT DISTINCT ca.component AS x, cb.component AS y
-            FROM _pairs p JOIN ad_text_clusters ca ON ca.content_key = p.a
-                          JOIN ad_text_clusters cb ON cb.content_key = p.b
-            WHERE ca.component <> cb.component""").fetchnumpy()
-        con.unregister("_pairs")
-        if not len(linked["x"]):
-            return
-        x, y = np.asarray(linked["x"], dtype=np.int64), np.asarray(linked["y"], dtype=np.int64)
-        names = np.unique(np.concatenate((x, y)))                   # sorted: the smallest first
-        edges = np.stack((np.searchsorted(names, x), np.searchsorted(names, y)), axis=1)
-        merged = names[connected_clusters(len(names), edges)]        # each name -> the smallest linked name
-        moved = merged != names
-        con.register("_moved", pa.table({"old": names[moved], "new": merged[moved]}))
-        con.execute("UPDATE ad_text_clusters SET component = m.new FROM _moved m WHERE ad_text_clusters.component = m.old")
-        con.unregister("_moved")
-
-    # -- run bookkeeping -------------------------------------------------------
-    def start(self) -> None:
-        s = self.summary
-        self.wh.upsert("ingest_runs", [dict(run_id=s.run_id, source=s.source, origin=s.origin[:2000],
-                                            started_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))],
-                       key=["run_id"])
-
-    def finish(self, t0: float) -> IngestSummary:
-        self.flush()
-        s = self.summary
-        s.seconds = time.perf_counter() - t0
-        self.wh.con.execute(
-            "UPDATE ingest_runs SET finished_at = ?, read = ?, stored = ?, updated = ?, rejected = ?, duplicates = ?, "
-            "personal_data_removed = ?, origin = ? WHERE run_id = ?",
-            [dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), s.read, s.stored, s.updated, s.rejected,
-             s.duplicates, s.personal_data_removed, s.origin[:2000], s.run_id])
-        return s
 
 
 # -- per-record processing ------------------------------------------------------------

@@ -1,0 +1,372 @@
+"""The writer side of ingestion: batches of normalised ads -> the warehouse, duplicate clusters kept up to date.
+
+``AdSink`` receives the Arrow parts built by the workers (``Part``: rows, content keys, LSH band
+keys) and writes one transaction per batch of ``batch_size`` ads: the ads, their rejects, the
+LSH bands of their new texts and the duplicate clusters they touch.
+
+The writer's work per batch does not grow with the warehouse (issue #3):
+
+- **ads are appended**: a plain ``INSERT`` whose primary-key check probes the ``ad_id`` index; only
+  when a batch holds ids already stored (the insert refuses it) is the batch redone with an
+  existence check, and the rest of the run checks ids first (re-runs of a file);
+- **representatives by integer key**: each text keeps its earliest ad (``ad_text_clusters.best``:
+  ``created_at`` (or 9999-12-31) followed by the ``ad_id``), so a component's representative is the
+  smallest ``best`` of its texts: read from ``ad_text_clusters`` (8-byte keys), never from ``ads``;
+- **the batch's ads are inserted with their ``duplicate_cluster``** already set; ads stored before
+  whose representative changed are not rewritten batch after batch (each UPDATE of old rows made
+  the next checkpoint recompress their row groups): their components are noted in
+  ``ad_cluster_pending`` within the batch's transaction, and the run ends by rewriting those ads
+  once (``apply_pending``; a run killed before that leaves the note, and the next run applies it
+  first);
+- **LSH lookup in one scan**: the stored members of the batch's buckets are fetched once, and the
+  bucket sizes and shared-band counts are computed on that small set.
+
+Clusters are the same as computing, after every batch, for each component the batch touches (the
+components of its texts, and of the texts its re-ingested ads carried before), the earliest ad
+of the component's texts, and giving it to every ad of those texts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from dataclasses import dataclass
+from typing import Sequence
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from adequa.enrich.dedupe import DedupeConfig, connected_clusters
+from adequa.store.duckdb import Warehouse
+
+__all__ = ["AdSink", "Part", "NO_AD", "apply_pending", "repair_text_bests"]
+
+NO_AD = "~"          # ``best`` of a text that no ad carries any more (sorts after every date)
+_ORDER = "coalesce({t}created_at, DATE '9999-12-31')::VARCHAR || {t}ad_id"   # earliest ad first, ties by id
+
+
+@dataclass
+class Part:
+    """Normalised ads of a run, in input order: their rows, text keys and LSH band keys (built by a worker)."""
+
+    table: pa.Table
+    keys: np.ndarray          # int64 content keys (``key_of(content_hash)``)
+    bands: np.ndarray         # (rows, bands) int64 LSH bucket keys
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def slice(self, start: int, stop: int | None = None) -> "Part":
+        stop = len(self) if stop is None else stop
+        return Part(self.table.slice(start, stop - start), self.keys[start:stop], self.bands[start:stop])
+
+
+def key_of(content_hash: str) -> int:
+    return int.from_bytes(bytes.fromhex(content_hash), "big", signed=True)
+
+
+def _upsert_in(con, table: str, batch: pa.Table, key: Sequence[str], name: str) -> tuple[int, int]:
+    """Warehouse.upsert's statements, run inside the caller's transaction (one per batch)."""
+    con.register(name, batch)
+    try:
+        cols = ", ".join(f'"{c}"' for c in batch.column_names)
+        on = " AND ".join(f't."{k}" = b."{k}"' for k in key)
+        keys = ", ".join(f'"{k}"' for k in key)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_b AS SELECT * FROM (SELECT *, row_number() OVER "
+                    f"(PARTITION BY {keys}) AS _rn FROM {name}) QUALIFY _rn = count(*) OVER (PARTITION BY {keys})")
+        existing = con.execute(f'SELECT count(*) FROM "{table}" t JOIN {name}_b b ON {on}').fetchall()[0][0]
+        if existing:
+            con.execute(f'DELETE FROM "{table}" t USING {name}_b b WHERE {on}')
+        con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM {name}_b')
+        total = con.execute(f"SELECT count(*) FROM {name}_b").fetchall()[0][0]
+        con.execute(f"DROP TABLE {name}_b")
+    finally:
+        con.unregister(name)
+    return total - existing, existing
+
+
+def repair_text_bests(con) -> int:
+    """Set ``ad_text_clusters.best`` where it is unknown (texts written by an older version, or by
+    a Parquet/Spark import) from the ads that carry each text; returns the texts repaired."""
+    todo = con.execute("SELECT count(*) FROM ad_text_clusters WHERE best IS NULL").fetchall()[0][0]
+    if todo:
+        con.execute(f"""
+            UPDATE ad_text_clusters SET best = coalesce(s.best, '{NO_AD}') FROM (
+                SELECT c.content_key, min({_ORDER.format(t='a.')}) AS best
+                FROM ad_text_clusters c LEFT JOIN ads a ON a.content_hash = c.content_hash
+                WHERE c.best IS NULL GROUP BY c.content_key) s
+            WHERE ad_text_clusters.content_key = s.content_key""")
+    return todo
+
+
+def apply_pending(con) -> int:
+    """Give every ad of the components noted in ``ad_cluster_pending`` its component's representative
+    (one pass over ``ads``), then clear the note; returns the ads changed. Run in a transaction."""
+    if not con.execute("SELECT count(*) FROM ad_cluster_pending").fetchall()[0][0]:
+        return 0
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _prep AS
+        SELECT c.content_hash, r.rep FROM ad_text_clusters c JOIN (
+            SELECT component, substr(min(best), 11) AS rep FROM ad_text_clusters
+            WHERE component IN (SELECT component FROM ad_cluster_pending)
+            GROUP BY component HAVING min(best) <> '{NO_AD}') r USING (component)""")
+    changed = con.execute("""
+        UPDATE ads SET duplicate_cluster = _prep.rep FROM _prep
+        WHERE ads.content_hash = _prep.content_hash AND ads.duplicate_cluster IS DISTINCT FROM _prep.rep""").fetchall()
+    con.execute("DROP TABLE _prep")
+    con.execute("DELETE FROM ad_cluster_pending")
+    return int(changed[0][0]) if changed else 0
+
+
+def _reps(con, components: np.ndarray) -> dict[int, str]:
+    """The smallest ``best`` of the texts of each component (components without any ad left out)."""
+    if not len(components):
+        return {}
+    con.register("_cq", pa.table({"component": components}))
+    got = con.execute(f"""SELECT component, min(best) FROM ad_text_clusters
+                          WHERE component IN (SELECT component FROM _cq) GROUP BY component""").fetchall()
+    con.unregister("_cq")
+    return {c: b for c, b in got if b is not None and b != NO_AD}
+
+
+class AdSink:
+    """Collects normalised ads (Arrow parts) and rejects; writes a batch per transaction; clusters duplicates.
+
+    Batches hold exactly ``batch_size`` ads (the last one fewer), whatever the size of the parts added.
+    """
+
+    def __init__(self, wh: Warehouse, summary, *, batch_size: int = 5000,
+                 dedupe: DedupeConfig = DedupeConfig(), on_commit=None):
+        self.wh, self.summary, self.batch_size = wh, summary, max(1, batch_size)
+        self.dedupe = dedupe
+        self.ads: list[Part] = []
+        self.pending = 0                 # ads in self.ads
+        self.rejects: list[dict] = []
+        self.on_commit = on_commit       # called with each mark once everything before it is committed
+        self.marks: list = []
+        self.check_ids = False           # True once a batch held ids already stored: check ids before inserting
+
+    def mark(self, token) -> None:
+        """Note a position in the input (e.g. an API page read in full): reported once committed."""
+        if self.ads or self.rejects:
+            self.marks.append(token)
+        elif self.on_commit:
+            self.on_commit(token)
+
+    def add_part(self, part: Part) -> None:
+        """Add normalised ads; a batch is written each time ``batch_size`` ads are waiting."""
+        while len(part):
+            room = self.batch_size - self.pending
+            head = part if len(part) <= room else part.slice(0, room)
+            self.ads.append(head)
+            self.pending += len(head)
+            part = part.slice(len(head)) if len(head) < len(part) else part.slice(0, 0)
+            if self.pending >= self.batch_size:
+                self.flush()
+
+    def reject(self, *, source: str, path: str | None, line: int | None, record: str | None, field: str | None,
+               reason: str, raw: str | None) -> None:
+        rid = hashlib.blake2b(f"{path}\x1f{line}\x1f{record}\x1f{field}\x1f{reason}".encode(), digest_size=8).hexdigest()
+        self.rejects.append(dict(reject_id=rid, source=source, origin_file=path, line=line, record=record,
+                                 field=field, reason=reason, raw=(raw or "")[:4000]))
+        self.summary.rejected += 1
+        if len(self.rejects) >= self.batch_size:
+            self.flush()
+
+    # -- one batch -------------------------------------------------------------
+    def flush(self) -> None:
+        if not self.ads and not self.rejects:
+            return
+        marks, self.marks = self.marks, []
+        parts, self.ads, self.pending = self.ads, [], 0
+        rejects, self.rejects = self.rejects, []
+        repeated = 0
+        table = keys = bands = None
+        if parts:
+            table = pa.concat_tables([p.table for p in parts]) if len(parts) > 1 else parts[0].table
+            keys = np.concatenate([p.keys for p in parts])
+            bands = np.concatenate([p.bands for p in parts])
+            ids = table.column("ad_id").to_pylist()
+            last = {ad_id: i for i, ad_id in enumerate(ids)}     # the last row for an id wins
+            if len(last) < len(ids):
+                repeated = len(ids) - len(last)                  # repeated in the batch: replaced at once
+                keep = np.fromiter(sorted(last.values()), dtype=np.int64, count=len(last))
+                table, keys, bands = table.take(keep), keys[keep], bands[keep]
+        while True:
+            try:
+                with self.wh.transaction() as con:
+                    counts = self._write(con, table, keys, bands) if table is not None else (0, 0, 0)
+                    if rejects:
+                        _upsert_in(con, "rejects", pa.Table.from_pylist(rejects), ["reject_id"], "_rej_batch")
+                break
+            except duckdb.ConstraintException:
+                if self.check_ids:
+                    raise
+                self.check_ids = True       # ids already stored (a re-run): redo the batch, checking ids first
+        inserted, updated, duplicates = counts
+        s = self.summary
+        s.stored += inserted
+        s.updated += updated + repeated
+        s.duplicates += duplicates
+        if self.on_commit:
+            for token in marks:
+                self.on_commit(token)
+
+    def _write(self, con, table: pa.Table, keys: np.ndarray, bands: np.ndarray) -> tuple[int, int, int]:
+        """One batch of ads with distinct ids, inside its transaction: (inserted, updated, duplicates)."""
+        n = table.num_rows
+        con.register("_ab", table.select(["ad_id", "created_at"]))
+        order = np.asarray(con.execute(f"SELECT {_ORDER.format(t='')} AS o FROM _ab").fetchnumpy()["o"], dtype=object)
+        left = np.empty(0, dtype=np.int64)        # texts that re-ingested ads carried before
+        existing = 0
+        if self.check_ids:
+            old = con.execute("DELETE FROM ads WHERE ad_id IN (SELECT ad_id FROM _ab) RETURNING content_hash").fetchall()
+            existing = len(old)
+            if old:
+                left = np.unique(np.fromiter((key_of(h) for (h,) in old if h), dtype=np.int64))
+        con.unregister("_ab")
+        clusters = self._cluster(con, table, keys, bands, order, left)
+        rep = np.array([clusters[k] for k in keys.tolist()], dtype=object)
+        ids = np.asarray(table.column("ad_id").to_numpy(zero_copy_only=False), dtype=object)
+        duplicates = int((rep != ids).sum())
+        out = table.set_column(table.schema.get_field_index("duplicate_cluster"), "duplicate_cluster",
+                               pa.array(rep.tolist(), pa.string()))
+        cols = ", ".join(f'"{c}"' for c in out.column_names)
+        con.register("_ads_batch", out)
+        con.execute(f'INSERT INTO ads ({cols}) SELECT {cols} FROM _ads_batch')   # a stored id: ConstraintException
+        con.unregister("_ads_batch")
+        return n - existing, existing, duplicates
+
+    def _cluster(self, con, table: pa.Table, keys: np.ndarray, bands: np.ndarray, order: np.ndarray,
+                 left: np.ndarray) -> dict[int, str]:
+        """Store the batch's new texts and their bands, merge the components they link, and return the
+        representative ``ad_id`` of each of the batch's texts (content key -> ad_id)."""
+        cfg = self.dedupe
+        ukeys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        best = np.full(len(ukeys), None, dtype=object)                   # each text's earliest ad in the batch
+        for i, (k, o) in enumerate(zip(inverse.tolist(), order.tolist())):
+            if best[k] is None or o < best[k]:
+                best[k] = o
+        # the batch's texts already stored: component and earliest ad
+        con.register("_keys", pa.table({"content_key": ukeys}))
+        known = con.execute("""SELECT content_key, component, best FROM ad_text_clusters
+                               WHERE content_key IN (SELECT content_key FROM _keys)""").fetchall()
+        con.unregister("_keys")
+        comp_of: dict[int, int] = {k: c for k, c, _ in known}
+        stored_best = {k: b for k, _, b in known}
+        fresh = np.array([k not in comp_of for k in ukeys.tolist()], dtype=bool)
+        new_keys, new_rows = ukeys[fresh], first[fresh]
+        pairs = np.empty((0, 2), dtype=np.int64)
+        if len(new_keys):
+            nb = pa.table({"content_key": np.repeat(new_keys, bands.shape[1]), "bucket": bands[new_rows].ravel()})
+            con.register("_nb", nb)
+            con.execute("INSERT INTO ad_lsh_bands SELECT content_key, bucket FROM _nb")
+            # every stored member of the batch's buckets, in one scan; sizes and shared bands on that set
+            con.execute("CREATE OR REPLACE TEMP TABLE _members AS SELECT bucket, content_key FROM ad_lsh_bands "
+                        "WHERE bucket IN (SELECT bucket FROM _nb)")
+            got = con.execute(f"""
+                WITH sizes AS (SELECT bucket FROM _members GROUP BY bucket
+                               HAVING count(*) BETWEEN 2 AND {int(cfg.max_bucket)})
+                SELECT n.content_key AS new_key, m.content_key AS other_key
+                FROM _nb n JOIN sizes s USING (bucket) JOIN _members m USING (bucket)
+                WHERE m.content_key <> n.content_key
+                GROUP BY ALL HAVING count(*) >= {int(cfg.min_shared_bands)}""").fetchnumpy()
+            con.execute("DROP TABLE _members")
+            con.unregister("_nb")
+            pairs = np.stack((np.asarray(got["new_key"], dtype=np.int64),
+                              np.asarray(got["other_key"], dtype=np.int64)), axis=1)
+        # components of the stored texts the pairs reach, and of the texts re-ingested ads left
+        outside = np.setdiff1d(np.union1d(pairs[:, 1], left), ukeys) if len(pairs) or len(left) else left
+        if len(outside):
+            con.register("_out", pa.table({"content_key": outside}))
+            comp_of.update(con.execute("""SELECT content_key, component FROM ad_text_clusters
+                                          WHERE content_key IN (SELECT content_key FROM _out)""").fetchall())
+            con.unregister("_out")
+        # representatives before the batch, of the components that held ads already
+        before = _reps(con, np.unique(np.fromiter(comp_of.values(), dtype=np.int64, count=len(comp_of))))
+        for k in new_keys.tolist():
+            comp_of[k] = k
+        # the batch's texts: new ones stored, known ones get an earlier ad when the batch has one
+        if len(new_keys):
+            con.register("_nc", pa.table({"content_key": new_keys,
+                                          "content_hash": table.column("content_hash").take(pa.array(new_rows)),
+                                          "component": new_keys, "best": pa.array(best[fresh].tolist(), pa.string())}))
+            con.execute("INSERT INTO ad_text_clusters (content_key, content_hash, component, best) "
+                        "SELECT content_key, content_hash, component, best FROM _nc")
+            con.unregister("_nc")
+        better = [(k, b) for k, b in zip(ukeys[~fresh].tolist(), best[~fresh].tolist())
+                  if stored_best.get(k) is None or b < stored_best[k]]
+        if len(left):
+            # texts re-ingested ads left: their earliest ad again from the ads that still carry them
+            # (the batch's ads are not inserted yet: they count through ``better`` when they keep a text)
+            con.register("_left", pa.table({"content_key": left}))
+            con.execute(f"""
+                UPDATE ad_text_clusters SET best = coalesce(s.best, '{NO_AD}') FROM (
+                    SELECT c.content_key, min({_ORDER.format(t='a.')}) AS best
+                    FROM ad_text_clusters c LEFT JOIN ads a ON a.content_hash = c.content_hash
+                    WHERE c.content_key IN (SELECT content_key FROM _left) GROUP BY c.content_key) s
+                WHERE ad_text_clusters.content_key = s.content_key""")
+            con.unregister("_left")
+            refreshed = dict(con.execute("SELECT content_key, best FROM ad_text_clusters WHERE content_key IN "
+                                         "(SELECT unnest(?::BIGINT[]))", [ukeys[~fresh].tolist()]).fetchall()) \
+                if (~fresh).any() else {}
+            better = [(k, b) for k, b in zip(ukeys[~fresh].tolist(), best[~fresh].tolist())
+                      if refreshed.get(k) in (None, NO_AD) or b < refreshed[k]]
+        if better:
+            con.register("_better", pa.table({"content_key": np.array([k for k, _ in better], dtype=np.int64),
+                                              "best": pa.array([b for _, b in better], pa.string())}))
+            con.execute("UPDATE ad_text_clusters SET best = b.best FROM _better b "
+                        "WHERE ad_text_clusters.content_key = b.content_key")
+            con.unregister("_better")
+        # merge the components the pairs link: each takes the smallest name of its group
+        names = np.unique(np.fromiter(comp_of.values(), dtype=np.int64, count=len(comp_of)))
+        merged = names
+        if len(pairs):
+            ends = np.array([[comp_of[a], comp_of[b]] for a, b in pairs.tolist()], dtype=np.int64)
+            edges = np.searchsorted(names, ends)
+            merged = names[connected_clusters(len(names), edges)]
+            moved = merged != names
+            if moved.any():
+                con.register("_moved", pa.table({"old": names[moved], "new": merged[moved]}))
+                con.execute("UPDATE ad_text_clusters SET component = m.new FROM _moved m "
+                            "WHERE ad_text_clusters.component = m.old")
+                con.execute("UPDATE ad_cluster_pending SET component = m.new FROM _moved m "
+                            "WHERE ad_cluster_pending.component = m.old")
+                con.unregister("_moved")
+        final = dict(zip(names.tolist(), merged.tolist()))
+        touched = np.unique(merged)
+        after = _reps(con, touched)
+        # ads stored before whose representative changes are rewritten once, at the end of the run
+        stale = {final[c] for c, b in before.items() if after.get(final[c]) != b}
+        if len(left):
+            stale.update(final[comp_of[k]] for k in left.tolist() if k in comp_of)
+        if stale:
+            con.register("_stale", pa.table({"component": np.array(sorted(stale), dtype=np.int64)}))
+            con.execute("INSERT INTO ad_cluster_pending SELECT component FROM _stale")
+            con.unregister("_stale")
+        return {k: after[final[comp_of[k]]][10:] for k in ukeys.tolist()}
+
+    # -- run bookkeeping -------------------------------------------------------
+    def start(self) -> None:
+        s = self.summary
+        with self.wh.transaction() as con:      # what a killed run or an import left to do
+            repair_text_bests(con)
+            apply_pending(con)
+        self.wh.upsert("ingest_runs", [dict(run_id=s.run_id, source=s.source, origin=s.origin[:2000],
+                                            started_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))],
+                       key=["run_id"])
+
+    def finish(self, t0: float) -> object:
+        self.flush()
+        with self.wh.transaction() as con:
+            apply_pending(con)
+        s = self.summary
+        s.seconds = time.perf_counter() - t0
+        self.wh.con.execute(
+            "UPDATE ingest_runs SET finished_at = ?, read = ?, stored = ?, updated = ?, rejected = ?, duplicates = ?, "
+            "personal_data_removed = ?, origin = ? WHERE run_id = ?",
+            [dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), s.read, s.stored, s.updated, s.rejected,
+             s.duplicates, s.personal_data_removed, s.origin[:2000], s.run_id])
+        return s
