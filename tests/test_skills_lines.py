@@ -95,7 +95,8 @@ def test_exported_lines_let_another_extractor_skip_them(opts):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.sampled_from(list("abcéÉœŒ.,;:!?()-/+#'’ NETnetCÆßİ\tﬁ") + ["node.js", ".NET", "C++", "motivé.e"]),
+@given(st.lists(st.sampled_from(list("abcéÉœŒ.,;:!?()-/+#'’ NETnetCÆßİ\tﬁΣσ_") + ["node.js", ".NET", "C++", "motivé.e",
+                                                                                   "MOTIVÉ.E", "ΟΔΟΣ"]),
                 max_size=40).map("".join))
 def test_the_tokeniser_finds_the_words_and_breaks_of_spans(opts, text):
     from adequa.enrich.skills import SkillExtractor
@@ -105,12 +106,21 @@ def test_the_tokeniser_finds_the_words_and_breaks_of_spans(opts, text):
     ex = _EX.setdefault("ex", _fresh(opts))
     model = ex.c.langs["fr"]
     line = text.replace("\n", " ")
-    toks, keys, brk, seq, seq_tok, lemmas = SkillExtractor._tokenise(ex, line, model, True)
-    want = spans(line)
-    assert toks == want
-    assert keys == [model.keys.key(t[3]) for t in want]
-    assert brk == [bool(i and _BREAK.search(line, want[i - 1][1], want[i][0])) for i in range(len(want))]
-    assert len(lemmas) == len(toks) and seq.count("#") == sum(brk)
+    from adequa.enrich.skills_exact import ExactMatcher
+
+    for tokenise in (SkillExtractor._tokenise_reference, SkillExtractor._tokenise):
+        toks, keys, brk, *_ = tokenise(ex, line, model, True)
+        want = spans(line)
+        assert toks == want
+        assert keys == [model.keys.key(t[3]) for t in want]
+        assert brk == [bool(i and _BREAK.search(line, want[i - 1][1], want[i][0])) for i in range(len(want))]
+    # the fast tokeniser == the reference, prepared key string included (ranks mapped to tokens)
+    for with_lemmas in (True, False):
+        toks, keys, brk, seq, seq_tok, lemmas = SkillExtractor._tokenise_reference(ex, line, model, with_lemmas)
+        assert len(lemmas) == (len(toks) if with_lemmas else 0) and seq.count("#") == sum(brk)
+        text, end_n, key_idx = ExactMatcher.prepare(seq)
+        assert SkillExtractor._tokenise(ex, line, model, with_lemmas) == \
+            (toks, keys, brk, lemmas, (text, end_n, [seq_tok[x] for x in key_idx]))
 
 
 _EX: dict = {}

@@ -23,7 +23,7 @@ import re
 
 from adequa.enrich.lexical import LIGHT_VERBS
 from adequa.enrich.skills_build import Compiled
-from adequa.enrich.skills_exact import BARRIER, _BREAK
+from adequa.enrich.skills_exact import BARRIER, _BREAK, ExactMatcher
 from adequa.model import SkillMention
 from adequa.normalise.text import _FOLD_1TO1, _WORD, fold, mask_escapes
 
@@ -73,6 +73,8 @@ def _copy(m: SkillMention) -> SkillMention:
 TEXT_MEMO = 5_000       # distinct texts remembered (whole descriptions; cleared when full)
 LINE_PLANS = 5_000      # distinct lines whose hint-independent analysis is remembered (~3 KB each)
 LINE_MEMO = 100_000     # distinct (line, section) whose mentions are remembered (~0.5 KB each)
+LINE_LEX = 5_000        # distinct lines whose tokens and label matches are remembered (any section)
+WORD_FORMS = 500_000    # distinct words whose lower / folded / key / lemma forms are remembered
 T_ROME = 0.62
 T_ESCO = 0.70
 T_WEAK = 0.45
@@ -96,6 +98,8 @@ class SkillExtractor:
         self._links: dict = {}       # (lang, candidate keys, ROME hint) -> link
         self._swaps: dict = {}       # (lang, label keys, ROME hint) -> ROME entry replacing an ESCO-only match
         self._plans: dict = {}       # (line, section, field, lang) -> analysis independent of the ROME hint
+        self._lex: dict = {}         # (line, with lemmas, lang) -> tokens and label matches, any section
+        self._words: dict = {}       # (lang, with lemmas) -> {word: (lower, folded, key, lemma)}
         self._resolved: dict = {}    # (line, section, field, lang, semantic) -> [mentions, codes, section, by hint]
         self._new_lines: list | None = None     # keys resolved since the last ``export_lines`` (when sharing)
         self._others: dict[str, "SkillExtractor"] = {}
@@ -115,11 +119,15 @@ class SkillExtractor:
         self._lemma_of = lemma_of
 
     def clear_memos(self) -> None:
-        """Forget remembered texts and links (to measure the cost of unseen ads)."""
-        for memo in (self._memo, self._texts, self._links, self._swaps, self._plans, self._resolved):
+        """Forget remembered texts, lines and links (to measure the cost of unseen ads); word forms
+        are kept, like the compiled key cache (``clear_word_forms`` forgets them too)."""
+        for memo in (self._memo, self._texts, self._links, self._swaps, self._plans, self._resolved, self._lex):
             memo.clear()
         for other in self._others.values():
             other.clear_memos()
+
+    def clear_word_forms(self) -> None:
+        self._words.clear()
 
     # -- sharing remembered lines between processes ------------------------------------------
     def share_lines(self, on: bool = True) -> None:
@@ -238,7 +246,7 @@ class SkillExtractor:
     def _plan(self, line: str, section: str, model, field: str):
         """Everything about one line that does not depend on the ad's ROME hint:
         (section at the end, tokens, keys, exact matches kept, candidate phrases, curated matches)."""
-        toks, keys, brk, seq, seq_tok, lemmas = self._tokenise(line, model, field == "description")
+        toks, keys, brk, lemmas, cur_hits, exact_hits = self._lexed(line, model, field == "description")
         if not toks:
             if field == "description":
                 section = self.c.segmenter.split_state(line, toks, [], section)[1]
@@ -252,11 +260,7 @@ class SkillExtractor:
         taken = [False] * len(toks)
         found = []
         # 1. curated lexicon: allowed everywhere but company / apply / diversity text
-        prepared = model.curated.prepare(seq)
-        for a, b, entries in model.curated.find(seq, prepared):
-            i, j = seq_tok[a], seq_tok[b]
-            if i < 0 or j < 0:
-                continue
+        for i, j, entries in cur_hits:
             if tok_cls[i] in ("company", "apply", "diversity", "header") or tok_cls[j] != tok_cls[i]:
                 continue
             eid = entries[0]
@@ -271,10 +275,7 @@ class SkillExtractor:
 
         # 2. taxonomy labels, in job / neutral segments (the entry is picked per ROME hint)
         exact = []
-        for a, b, entries in model.exact.find(seq, prepared):
-            i, j = seq_tok[a], seq_tok[b]
-            if i < 0 or j < 0:
-                continue
+        for i, j, entries in exact_hits:
             if tok_cls[i] not in ("job", "neutral") or tok_cls[j] != tok_cls[i]:
                 continue
             n_content = sum(1 for x in range(i, j + 1) if keys[x])
@@ -306,9 +307,106 @@ class SkillExtractor:
                               is_task and tok_cls[i] == "job", job_bullet))
         return (section, toks, keys, tuple(exact_kept), tuple(cands), tuple(found), line)
 
+    def _lexed(self, line: str, model, with_lemmas: bool):
+        """Everything about a line that does not depend on its section: tokens, keys, barriers,
+        lemmas and the curated / label matches as token index pairs (remembered: a line read under
+        several headers, "Profil :" in one ad and "Missions :" in another, is tokenised once)."""
+        lkey = (line, with_lemmas, model.lang)
+        got = self._lex.get(lkey)
+        if got is not None:
+            return got
+        toks, keys, brk, lemmas, prepared = self._tokenise(line, model, with_lemmas)
+        if toks:
+            cur = model.curated.find(None, prepared)
+            exact = model.exact.find(None, prepared) if with_lemmas else []
+            cur = [h for h in cur if h[0] >= 0 and h[1] >= 0]
+            exact = [h for h in exact if h[0] >= 0 and h[1] >= 0]
+        else:
+            cur = exact = []
+        got = (toks, keys, brk, lemmas, cur, exact)
+        if len(self._lex) >= LINE_LEX:
+            self._lex.clear()
+        self._lex[lkey] = got
+        return got
+
     def _tokenise(self, line: str, model, with_lemmas: bool):
         """One pass over a line: tokens as ``spans`` gives them, their keys (and lemmas), whether
-        punctuation precedes each token, and the key sequence with barriers for the matchers."""
+        punctuation precedes each token, and the matchers' prepared key string (``ExactMatcher.prepare``
+        with barriers, its ranks mapped to token indices, -1 for a barrier).
+
+        The words come from one C-level ``findall`` (a break is an empty string) and their offsets
+        from ``str.find`` after the previous word (no letter or digit lies between two words, so the
+        first occurrence is the word); each distinct word's lower-case, folded, key and lemma forms
+        are looked up in one dictionary. Same output as ``_tokenise_reference``."""
+        low = line.lower()
+        if len(low) != len(line) or "\u03a3" in line:
+            # lower-casing that changes lengths, or Greek capital sigma (lower-cased by context):
+            # a word's forms depend on the line, not only the word
+            toks, keys, brk, seq, seq_tok, lemmas = self._tokenise_reference(line, model, with_lemmas)
+            text, end_n, key_idx = ExactMatcher.prepare(seq)
+            return toks, keys, brk, lemmas, (text, end_n, [seq_tok[x] for x in key_idx])
+        words = self._words.get((model.lang, with_lemmas))
+        if words is None or len(words) >= WORD_FORMS:
+            words = self._words[(model.lang, with_lemmas)] = {}
+        toks: list = []
+        keys: list = []
+        brk: list = []
+        lemmas: list = []
+        parts: list = [" "]
+        end_n: dict = {}
+        key_idx: list = []
+        find = line.find
+        pos = 0         # in ``line``, after the last word
+        tpos = 1        # in the prepared string, after the last key and its space
+        pending = False
+        i = 0
+        for w in _TOKEN_OR_BREAK.findall(line):
+            if not w:
+                pending = True
+                continue
+            s = find(w, pos)
+            pos = e = s + len(w)
+            info = words.get(w)
+            if info is None:
+                info = words[w] = self._word_forms(w, model, with_lemmas)
+            lw, f, k, lm = info
+            toks.append((s, e, f, lw))
+            if pending and i:
+                parts.append("# ")
+                tpos += 1
+                end_n[tpos] = len(key_idx)
+                key_idx.append(-1)
+                tpos += 1
+                brk.append(True)
+            else:
+                brk.append(False)
+            pending = False
+            keys.append(k)
+            if k:
+                parts.append(k)
+                parts.append(" ")
+                tpos += len(k)
+                end_n[tpos] = len(key_idx)
+                key_idx.append(i)
+                tpos += 1
+            if with_lemmas:
+                lemmas.append(lm)
+            i += 1
+        return toks, keys, brk, lemmas, ("".join(parts), end_n, key_idx)
+
+    def _word_forms(self, w: str, model, with_lemmas: bool) -> tuple:
+        """(lower, folded, key, lemma or None) of a word as the reference tokeniser computes them."""
+        lw = w.lower()
+        f = lw if lw.isascii() else lw.translate(_FOLD_1TO1)
+        k = model.keys._cache.get(lw)
+        if k is None:
+            k = model.keys.key(lw)
+        return (lw, f, k, self._lemma_of(lw) if with_lemmas else None)
+
+    def _tokenise_reference(self, line: str, model, with_lemmas: bool):
+        """The first one-pass tokeniser (match objects, per-token look-ups), kept as the reference
+        ``_tokenise`` is tested against: tokens, keys, barriers, the matchers' key sequence with
+        barriers, each sequence item's token index (-1 for a barrier), lemmas."""
         low = line.lower()
         folded = None
         if len(low) == len(line):

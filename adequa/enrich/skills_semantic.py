@@ -13,6 +13,8 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
+from itertools import filterfalse, islice
+from operator import itemgetter
 
 
 class SimilarityIndex:
@@ -64,6 +66,7 @@ class SimilarityIndex:
     def __getstate__(self):
         state = dict(self.__dict__)
         state.pop("_psets", None)
+        state.pop("_rank", None)
         return state
 
     def weight(self, keys) -> float:
@@ -74,7 +77,88 @@ class SimilarityIndex:
     def best(self, keys: frozenset[str], *, prefer: frozenset | set | None = None, bonus: float = 0.05,
              entry_ogr=None, k: int = 3, seen: set | None = None) -> list[tuple[float, int]]:
         """Top ``k`` (score, entry) for a candidate key set; labels of ``prefer`` entries get ``bonus``.
-        ``seen`` receives the entry of every label scored (those a ``prefer`` bonus could lift)."""
+        ``seen`` receives the entry of every label scored (those a ``prefer`` bonus could lift).
+
+        The same floats as ``best_reference`` (same sums in the same order), with the per-label
+        work done by C-level filters, ``itemgetter`` gathers and comprehensions."""
+        if not keys:
+            return []
+        postings = self.postings
+        known = [kk for kk in keys if kk in postings]
+        if not known:
+            return []
+        d = self.__dict__
+        rank = d.get("_rank")
+        if rank is None:
+            rank = d["_rank"] = {kk: (len(v), kk) for kk, v in postings.items()}
+        if len(known) > 1:
+            # sorted by key too: set order changes with the process's hash seed, results must not
+            known.sort(key=rank.__getitem__)
+        limit = self.MAX_POSTINGS
+        use = [kk for kk in known if rank[kk][0] <= limit][:2] or known[:1]
+        p0 = postings[use[0]]
+        n_short = self.SHORTLIST
+        if len(use) == 1:
+            short = p0[: n_short * 2]
+        else:
+            # labels with both rare keys first, then those with the rarer one, then the other
+            psets = d.get("_psets")
+            if psets is None or len(psets) > 50_000:
+                psets = d["_psets"] = {}
+            s1 = psets.get(use[1])
+            if s1 is None:
+                s1 = psets[use[1]] = frozenset(postings[use[1]])
+            short = list(islice(filter(s1.__contains__, p0), n_short))
+            if len(short) < n_short:
+                short += islice(filterfalse(s1.__contains__, p0), n_short - len(short))
+                if len(short) < n_short:
+                    s0 = psets.get(use[0])
+                    if s0 is None:
+                        s0 = psets[use[0]] = frozenset(p0)
+                    short += islice(filterfalse(s0.__contains__, postings[use[1]]), n_short - len(short))
+        if not short:
+            return []
+        label_entry = self.label_entry
+        if len(short) == 1:
+            i = short[0]
+            lks, lws, heads, ents = ((self.label_keys[i],), (self.label_weight[i],), (self.label_head[i],),
+                                     (label_entry[i],))
+        else:
+            get = itemgetter(*short)
+            lks, lws, heads, ents = get(self.label_keys), get(self.label_weight), get(self.label_head), get(label_entry)
+        if seen is not None:
+            seen.update(ents)
+        idf = self.idf
+        wc = self.weight(keys)
+        if len(known) == 1:
+            # every shortlisted label holds the one known key
+            w = 0.0 + idf[known[0]]
+            shared = [w] * len(lks)
+        else:
+            shared = [0.0] * len(lks)
+            for x in known:
+                w = idf[x]
+                shared = [sh + w if x in lk else sh for sh, lk in zip(shared, lks)]
+        # the candidate must be said by the label; the label may say a little more
+        sqrt = math.sqrt
+        scores = [(sh / wc) * sqrt(sh / lw) for sh, lw in zip(shared, lws)]
+        scores = [s * 0.85 if (h is not None and h not in keys) else s for s, h in zip(scores, heads)]
+        if prefer and entry_ogr is not None:
+            scores = [s + bonus if entry_ogr(e) in prefer else s for s, e in zip(scores, ents)]
+        # best first; an entry's first pair is its best label
+        out: list[tuple[float, int]] = []
+        taken: set = set()
+        for s, e in sorted(zip(scores, ents), reverse=True):
+            if e not in taken:
+                taken.add(e)
+                out.append((s, e))
+                if len(out) >= k:
+                    break
+        return out
+
+    def best_reference(self, keys: frozenset[str], *, prefer: frozenset | set | None = None, bonus: float = 0.05,
+             entry_ogr=None, k: int = 3, seen: set | None = None) -> list[tuple[float, int]]:
+        """``best`` as first written, one label at a time (kept as the reference the tests compare with)."""
         if not keys:
             return []
         idf, postings = self.idf, self.postings

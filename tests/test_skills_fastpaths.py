@@ -1,0 +1,165 @@
+"""The fast paths of the skill extractor give exactly what the plain reference code gives:
+the findall tokeniser with its word-form cache (vs ``_tokenise_reference``), the vectorised
+similarity shortlist (vs ``SimilarityIndex.best_reference``), the segmenter's separator regex with
+its look-ahead (vs the bare alternation) and the line-token cache — on the fixture taxonomy, and on
+the mirror's real offers (mirror-marked)."""
+
+import csv
+import random
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adequa.config import Settings
+
+FIXTURE = Path(__file__).parent / "fixtures" / "skills"
+
+LINES = [
+    "Vos missions :", "Avantages :", "Profil recherché", "- préparation des commandes", "- accueil de la clientèle",
+    "- vous gérerez les bases de données", "Maîtrise de Python, SQL et Spark.", "Permis B souhaité ; anglais courant",
+    "Vous êtes rigoureux(se), autonome et doté d'un bon esprit d'équipe.", "Tickets restaurant, mutuelle.",
+    "Préparer les commandes de produits frais - Mise en rayon : contrôle des marchandises  *  inventaires",
+    "Postuler en ligne : envoyez votre CV", "réception et contrôle des marchandises", "MOTIVÉ.E ET AUTONOME",
+    "Compétences : Gestion de bases de données. Accueil physique et téléphonique!Réalisation d'inventaires",
+]
+
+
+class _NoStore(dict):
+    """A memo that never remembers (the reference analyses every line from scratch)."""
+
+    def __setitem__(self, key, value):
+        pass
+
+
+def _reference(ex, monkeypatch):
+    """Turn ``ex`` into the reference extractor: plain tokeniser, one-label-at-a-time similarity,
+    separator regex without its look-ahead, no line-token cache."""
+    from adequa.enrich import segment
+    from adequa.enrich.skills import SkillExtractor
+    from adequa.enrich.skills_exact import ExactMatcher
+
+    def tokenise(line, model, with_lemmas):
+        toks, keys, brk, seq, seq_tok, lemmas = SkillExtractor._tokenise_reference(ex, line, model, with_lemmas)
+        text, end_n, key_idx = ExactMatcher.prepare(seq)
+        return toks, keys, brk, lemmas, (text, end_n, [seq_tok[x] for x in key_idx])
+
+    ex._tokenise = tokenise
+    ex._lex = _NoStore()
+    for model in ex.c.langs.values():
+        model.sim.best = model.sim.best_reference
+    monkeypatch.setattr(segment, "_SPLIT", re.compile(_bare_split()))
+    return ex
+
+
+def _bare_split() -> str:
+    from adequa.enrich.segment import _SPLIT
+
+    prefix = r"(?=[\s*\-–—•·●▪►✓✔➢→:])(?:"
+    assert _SPLIT.pattern.startswith(prefix) and _SPLIT.pattern.endswith(")")
+    return _SPLIT.pattern[len(prefix):-1]
+
+
+def _as_tuples(ms):
+    return [(m.start, m.end, m.text, m.rome_ogr, m.esco_uri, m.label, m.kind, m.score, m.method, m.unlisted, m.field)
+            for m in ms]
+
+
+@pytest.fixture(scope="module")
+def opts(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("fast")
+    return Settings(mirror=FIXTURE / "mirror", data_dir=tmp / "absent", cache_dir=tmp / "cache")
+
+
+def _extract_all(ex, items):
+    out = []
+    for text, hint, field in items:
+        out.append(_as_tuples(ex.extract(text, rome_hint=hint, field=field)))
+    return out
+
+
+def test_fast_extractor_equals_the_reference_on_fixture_lines(opts, monkeypatch):
+    from adequa.pipeline.annotate import load_skill_extractor
+
+    rnd = random.Random(5)
+    items = [("\n".join(rnd.choice(LINES) for _ in range(rnd.randint(1, 9))), rnd.choice([None, "Z9901"]),
+              rnd.choice(["description", "description", "title"])) for _ in range(150)]
+    fast = load_skill_extractor(opts)
+    got = _extract_all(fast, items)
+    ref = _reference(load_skill_extractor(opts), monkeypatch)
+    assert _extract_all(ref, items) == got
+    assert sum(map(len, got)) > 100, "the fixture lines must yield mentions, or this test proves nothing"
+    assert fast._lex, "the line-token cache was used"
+
+
+def test_similarity_shortlist_equals_the_reference(opts):
+    """Every label's key set, its sub-sets and random mixes, with and without a preferred fiche."""
+    from adequa.pipeline.annotate import load_skill_extractor
+
+    ex = load_skill_extractor(opts)
+    sim = ex.c.langs["fr"].sim
+    E = ex.c.entries
+    rnd = random.Random(11)
+    label_sets = [ks for ks in sim.label_keys if ks]
+    vocab = sorted({k for ks in label_sets for k in ks})
+    queries = set(label_sets)
+    for ks in label_sets:
+        for k in ks:
+            queries.add(ks - {k})
+    for _ in range(400):
+        queries.add(frozenset(rnd.sample(vocab, rnd.randint(1, min(5, len(vocab))))) | {"inconnu"})
+    fiches = sorted(ex.c.fiche_items)
+    n_scored = 0
+    for q in sorted(queries, key=sorted):
+        for k in (3, 12):
+            assert sim.best(q, k=k) == sim.best_reference(q, k=k)
+        prefer = ex.c.fiche_items[rnd.choice(fiches)] if fiches else frozenset()
+        s1, s2 = set(), set()
+        got = sim.best(q, prefer=prefer, entry_ogr=E.rome.__getitem__, k=8, seen=s1)
+        assert got == sim.best_reference(q, prefer=prefer, entry_ogr=E.rome.__getitem__, k=8, seen=s2)
+        assert s1 == s2
+        n_scored += bool(got)
+    assert n_scored > 50
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("ab É.:;!?-–*•▪\n\t ") + ["   ", " : ", "Missions", "x:"]), max_size=30).map("".join))
+def test_separator_regex_equals_the_bare_alternation(text):
+    from adequa.enrich.segment import _SPLIT
+
+    bare = re.compile(_bare_split())
+    assert [(m.span(), m.group()) for m in _SPLIT.finditer(text)] == [(m.span(), m.group()) for m in bare.finditer(text)]
+
+
+def _real_offers(mirror: Path, n: int) -> list[tuple[str, str, str | None]]:
+    csv.field_size_limit(1 << 30)
+    out = []
+    for path in sorted((mirror / "offers" / "france-travail").glob("*.csv")):
+        delim = "|" if path.name.startswith("mounaTay") else ","
+        with path.open(encoding="utf-8", newline="") as fh:
+            for r in csv.DictReader(fh, delimiter=delim):
+                if r.get("description"):
+                    out.append((r.get("intitule") or r.get("titre") or "", r["description"],
+                                r.get("romeCode") or r.get("rome_code") or None))
+    return out[:n]
+
+
+@pytest.mark.mirror
+def test_fast_extractor_equals_the_reference_on_real_offers(mirror, tmp_path_factory, monkeypatch):
+    from adequa.pipeline.annotate import load_skill_extractor
+
+    settings_ = Settings(mirror=mirror, data_dir=tmp_path_factory.mktemp("d") / "absent",
+                         cache_dir=tmp_path_factory.mktemp("cache"))
+    offers = _real_offers(mirror, 120)
+    assert len(offers) >= 100
+    items = []
+    for title, desc, rome in offers:
+        items += [(desc, None, "description"), (desc, rome, "description"), (title, rome, "title")]
+    fast = load_skill_extractor(settings_)
+    got = _extract_all(fast, items)
+    ref = _reference(load_skill_extractor(settings_), monkeypatch)
+    want = _extract_all(ref, items)
+    assert want == got
+    assert sum(map(len, got)) > 500
