@@ -147,3 +147,113 @@ def test_description_scores_from_two_threads_match_one(fixtures, tmp_path):
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(lambda i: cl._description_scores(ads[i][1], codes[i]), range(len(ads))))
     assert got == want and any(want)
+
+
+# -- per-token cached postings (LexicalIndex.token_doc_scores) and the title short list -------------
+
+TOKEN_QUERIES = QUERIES + ["data data", "ingenieur ingenierie", "developpeur developpeuse", "chef de projet chef",
+                           "serveur zzzq", "a de la", "administrateur administratrice bases donnees donnees"]
+
+
+def _same_ranking(got: np.ndarray, want: np.ndarray, k: int = 30) -> bool:
+    """Same scores up to float32 rounding, and the same documents in the same order among the k best
+    (documents whose reference scores tie may come in either order)."""
+    if not np.allclose(got, want, rtol=1e-5, atol=1e-6):
+        return False
+    order_got = np.lexsort((np.arange(len(got)), -got))[:k]
+    order_want = np.lexsort((np.arange(len(want)), -want))[:k]
+    return all(a == b or abs(want[a] - want[b]) <= 1e-6 for a, b in zip(order_got, order_want))
+
+
+@pytest.mark.parametrize("coverage", [0.0, 0.5])
+def test_token_doc_scores_match_the_feature_postings_reference(coverage):
+    ix = LexicalIndex.build(TEXTS, list(range(len(TEXTS))))
+    for _ in range(2):            # cold, then from the per-token cache
+        for q in TOKEN_QUERIES:
+            got, want = ix.token_doc_scores(q, coverage), _reference(ix, q, coverage)
+            assert got.dtype == want.dtype and got.shape == want.shape
+            assert _same_ranking(got, want), q
+    assert ix.token_doc_scores("ingenieur data", coverage).max() > 0
+    assert ix._post_cache           # the tokens were cached
+
+
+def test_token_postings_budget_bounds_the_cache():
+    ix = LexicalIndex.build(TEXTS, list(range(len(TEXTS))))
+    ix.TOKEN_POSTINGS_BUDGET = 3
+    for q in TOKEN_QUERIES:
+        assert _same_ranking(ix.token_doc_scores(q, 0.5), _reference(ix, q, 0.5)), q
+    assert ix._post_entries <= 3
+
+
+def _reference_title(cl, cleaned: str) -> tuple:
+    """The short list of fiches for a cleaned title as computed before the per-token cache: every
+    feature's postings gathered, labels walked one by one."""
+    from adequa.enrich.occupation import title_segments
+
+    segments = title_segments(cleaned, cl.SEGMENT_DISCOUNT)
+    docs = _reference(cl.index, segments[0][0], cl.COVERAGE)
+    for seg, weight in segments[1:]:
+        docs = np.maximum(docs, weight * _reference(cl.index, seg, cl.COVERAGE))
+    best = float(docs.max()) if len(docs) else 0.0
+    if best <= 0:
+        return ()
+    top = np.flatnonzero(docs >= best * cl.SHORTLIST_FLOOR)
+    if len(top) < cl.TITLE_TOP // 3:
+        top = np.flatnonzero(docs > 0)
+    top = top[np.lexsort((top, -docs[top]))][: cl.TITLE_TOP]
+    out, seen = [], set()
+    for d in top.tolist():
+        g = int(cl.index.groups[d])
+        if g not in seen:
+            seen.add(g)
+            out.append((cl.fiche_codes[g], float(docs[d]), cl.doc_appellation[d]))
+            if len(out) >= cl.DESC_CANDIDATES * 2:
+                break
+    return tuple(out)
+
+
+def _check_titles(cl, titles):
+    from adequa.enrich.occupation import clean_title
+
+    checked = 0
+    for title in titles:
+        c = clean_title(title)
+        got, want = cl._title_uncached(c), _reference_title(cl, c)
+        assert len(got) == len(want), title
+        assert np.allclose([s for _, s, _ in got], [s for _, s, _ in want], rtol=1e-5, atol=1e-6), title
+        for (code, s, app), (code2, s2, app2) in zip(got, want):
+            # a different fiche or appellation only where the reference scores tie
+            assert (code, app) == (code2, app2) or any(abs(s2 - x) <= 1e-6 for c3, x, a3 in want if (c3, a3) == (code, app)), title
+        checked += bool(got)
+    assert checked
+
+
+def test_title_short_list_matches_the_reference_on_fixtures(fixtures, tmp_path):
+    from adequa.config import Settings
+    from adequa.pipeline import occupations as occ
+
+    occ._loaded.clear()
+    cl = occ.load_occupation_classifier(Settings(data_dir=fixtures / "occupations", mirror=None,
+                                                 cache_dir=tmp_path / "cache"))
+    _check_titles(cl, ["Data engineer (H/F)", "Ingénieur data - Paris", "Serveuse", "Conductrice de bus",
+                       "Développeur développeuse", "ML engineer", "zzzq", "Data data data"])
+
+
+def test_title_short_list_matches_the_reference_on_real_titles(mirror):
+    import csv
+
+    from adequa.config import Settings
+    from adequa.pipeline.annotate import load_occupation_classifier_or_none
+
+    cl = load_occupation_classifier_or_none(Settings(mirror=mirror))
+    if cl is None:
+        pytest.skip("occupation classifier unavailable")
+    csv.field_size_limit(1 << 30)
+    titles = set()
+    for path in sorted((mirror / "offers" / "france-travail").glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            for r in csv.DictReader(fh, delimiter="|" if path.name.startswith("mounaTay") else ","):
+                titles.add(r.get("intitule") or r.get("titre") or "")
+    titles = sorted(titles)
+    assert len(titles) > 500
+    _check_titles(cl, titles[::3])

@@ -80,7 +80,7 @@ class DomainTagger:
                 if rome in d.rome:
                     return d.id
             if description and rome.startswith(self.it_rome_prefixes):
-                text = fold(description)
+                text = fold.__wrapped__(description)       # not cached: descriptions rarely repeat
                 for d in self.domains:
                     if d.description is not None and len(d.description.findall(text)) >= self.min_description_hits:
                         return d.id

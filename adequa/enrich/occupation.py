@@ -27,6 +27,7 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from threading import get_ident
 from typing import Callable
@@ -54,6 +55,7 @@ _GENDER_PAREN = re.compile(r"(?<=[a-z])\s*\(" + _GENDER_SUFFIX + r"\)")
 _GENDER_DOT = re.compile(r"(?<=[a-z])[.\u00b7-]" + _GENDER_SUFFIX + r"(?![a-z])")
 _GENDER_SLASH = re.compile(r"(?<=[a-z])\s*/\s*" + _GENDER_SUFFIX + r"(?![a-z])")
 _PAIR_SLASH = re.compile(r"\b([a-z]{3,})\s*/\s*([a-z]{3,})\b")
+_score = itemgetter(1)
 SEGMENT = re.compile(r"\s+[-\u2013|:]\s+|\s*,\s+")
 
 
@@ -183,12 +185,14 @@ class OccupationClassifier:
         # per fiche (stem ids, weights), views into the concatenated arrays; stems used by more than
         # MAX_FICHE_DF of the fiches are left out (little weight, most of the cost)
         common = df > self.MAX_FICHE_DF * max(1, len(codes))
-        self._fiche_arrays = {}
-        for i, c in enumerate(codes):
-            lo, hi = bounds[i], bounds[i + 1]
-            keep = ~common[ids[lo:hi]]
-            if keep.any():
-                self._fiche_arrays[c] = (ids[lo:hi][keep].astype(np.int32), fw[lo:hi][keep])
+        # the kept (stem id, weight) pairs of every fiche, concatenated (CSR rows): a candidate list's
+        # arrays are one gather from them
+        keep_all = ~common[ids]
+        kept_lengths = np.bincount(np.repeat(np.arange(len(codes)), lengths)[keep_all], minlength=len(codes))
+        self._fiche_ids_all = ids[keep_all].astype(np.int32)
+        self._fiche_w_all = fw[keep_all]
+        self._fiche_ptr = np.r_[0, np.cumsum(kept_lengths)].astype(np.int64)
+        self._fiche_row = {c: i for i, c in enumerate(codes) if kept_lengths[i] > 0}
         self._token_stem_id: dict[str, int] = {}     # description token -> stem id (-1: unknown or stop word)
         # fiche-level ESCO fallback: the ESCO occupation most often mapped from its appellations
         self._fiche_esco: dict[str, str] = {}
@@ -303,9 +307,9 @@ class OccupationClassifier:
         A fiche scores its best label: walking the best labels in decreasing order, the first label
         met for a fiche is its best one, so only a short list of labels is sorted."""
         segments = title_segments(cleaned, self.SEGMENT_DISCOUNT)
-        docs = self.index.doc_scores(segments[0][0], self.COVERAGE)
+        docs = self.index.token_doc_scores(segments[0][0], self.COVERAGE)
         for seg, weight in segments[1:]:
-            docs = np.maximum(docs, weight * self.index.doc_scores(seg, self.COVERAGE))
+            docs = np.maximum(docs, weight * self.index.token_doc_scores(seg, self.COVERAGE))
         if self.RARE_DISCOUNT != 1.0 and self._rare is not None:
             docs[self._rare] *= self.RARE_DISCOUNT
         if len(docs) == 0:
@@ -315,46 +319,50 @@ class OccupationClassifier:
             return ()
         top = np.flatnonzero(docs >= best * self.SHORTLIST_FLOOR)    # cheaper than a partition of all labels
         if len(top) < self.TITLE_TOP // 3:      # too few labels to name 5 fiches: take the best ones anyway
-            top = np.flatnonzero(docs > 0)
+            # (the TITLE_TOP best labels scoring > 0; when enough labels reach a lower floor, the best
+            # ones are among them, so only those are partitioned)
+            for floor in (0.1, 0.03):
+                top = np.flatnonzero(docs >= best * floor)
+                if len(top) >= self.TITLE_TOP:
+                    break
+            else:
+                top = np.flatnonzero(docs > 0)
         if len(top) > self.TITLE_TOP:
             top = top[np.argpartition(-docs[top], self.TITLE_TOP - 1)[: self.TITLE_TOP]]
-        top = top[np.argsort(-docs[top], kind="stable")]
+        top = top[np.lexsort((top, -docs[top]))]        # best first; equal scores in label order
+        scores = docs[top]
         if self.FUZZY_WEIGHT:
             from rapidfuzz import fuzz
 
             fz = np.array([fuzz.token_set_ratio(segments[0][0], fold(self.doc_texts[d])) / 100.0 for d in top])
-            scores = (1 - self.FUZZY_WEIGHT) * docs[top] + self.FUZZY_WEIGHT * fz
+            scores = (1 - self.FUZZY_WEIGHT) * scores + self.FUZZY_WEIGHT * fz
             order = np.argsort(-scores, kind="stable")
             top, scores = top[order], scores[order]
-        else:
-            scores = docs[top]
-        out, seen = [], set()
-        groups = self.index.groups
-        for d, sc in zip(top.tolist(), scores.tolist()):
-            if sc <= 0:
-                break
-            g = int(groups[d])
-            if g not in seen:
-                seen.add(g)
-                out.append((self.fiche_codes[g], sc, self.doc_appellation[d]))
-                if len(out) >= self.DESC_CANDIDATES * 2:
-                    break
-        return tuple(out)
+            keep = scores > 0
+            top, scores = top[keep], scores[keep]
+        # each fiche's best label: the first of its labels in this order
+        groups = self.index.groups[top]
+        _, first = np.unique(groups, return_index=True)
+        first.sort()
+        first = first[: self.DESC_CANDIDATES * 2]
+        codes, apps = self.fiche_codes, self.doc_appellation
+        return tuple((codes[g], sc, apps[d]) for g, sc, d in zip(groups[first].tolist(), scores[first].tolist(),
+                                                                  top[first].tolist()))
 
     def _description_scores(self, description: str, codes: list[str]) -> dict[str, float]:
         """Per candidate fiche: TF-IDF cosine (sublinear tf) of the description's word stems with the
         fiche's text (stems the fiches never use are left out of the norm)."""
         toks = words(description[: self.DESC_CHARS])
         cache = self._token_stem_id
-        found = [cache.get(t, -2) for t in toks]
-        if -2 in found:
+        tf = Counter(map(cache.get, toks))          # stem id -> count, in order of first occurrence
+        if None in tf:                              # tokens never seen: stem them once
             ids = self._stem_ids
-            for i, t in enumerate(toks):
-                if found[i] == -2:
-                    found[i] = ids.get(self._stem_of(t), -1)
-                    if len(cache) < 500_000:
-                        cache[t] = found[i]
-        tf = Counter(found)
+            new = {t: ids.get(self._stem_of(t), -1) for t in toks if t not in cache}
+            if len(cache) < 500_000:
+                cache.update(new)
+                tf = Counter(map(cache.get, toks))
+            else:
+                tf = Counter(cache[t] if t in cache else new[t] for t in toks)
         tf.pop(-1, None)
         if not tf:
             return {}
@@ -381,13 +389,17 @@ class OccupationClassifier:
     def _candidate_arrays_uncached(self, codes: tuple[str, ...]):
         """(codes with a vocabulary, their stem ids and weights concatenated, start of each) — cached per
         candidate list, which repeats with the title."""
-        arrays = self._fiche_arrays
-        found = [c for c in codes if c in arrays]
+        row_of = self._fiche_row
+        found = tuple(c for c in codes if c in row_of)
         if not found:
             return (), None, None, None
-        parts = [arrays[c] for c in found]
-        starts = np.cumsum([0] + [len(i) for i, _ in parts[:-1]])
-        return tuple(found), np.concatenate([i for i, _ in parts]), np.concatenate([w for _, w in parts]), starts
+        rows = np.fromiter((row_of[c] for c in found), np.int64, len(found))
+        begin = self._fiche_ptr[rows]
+        lengths = self._fiche_ptr[rows + 1] - begin
+        starts = np.cumsum(lengths) - lengths
+        pos = np.arange(int(lengths.sum()), dtype=np.int64)
+        pos += np.repeat(begin - starts, lengths)
+        return found, self._fiche_ids_all[pos], self._fiche_w_all[pos], starts
 
     @staticmethod
     @lru_cache(maxsize=200_000)
@@ -398,27 +410,33 @@ class OccupationClassifier:
              ) -> list[tuple[str, float, str | None]]:
         """Top-k (code_rome, score, appellation code_ogr or None), best first. With ``parents``, the
         pre-ROME-4.0 parent of each candidate fiche is a candidate too (see the module docstring)."""
-        cands = list(self._title_cache(clean_title(title or "")))
+        cands = self._title_cache(clean_title(title or ""))
         if description and len(cands) > 1 and self.DESC_WEIGHT:
-            ds = self._description_scores(description, [c for c, _, _ in cands[: self.DESC_CANDIDATES]])
+            n = self.DESC_CANDIDATES
+            ds = self._description_scores(description, [c for c, _, _ in cands[:n]])
             if ds:
-                cands = [(c, s + self.DESC_WEIGHT * ds.get(c, 0.0), a) for c, s, a in cands]
-                cands.sort(key=lambda x: -x[1])
+                w = self.DESC_WEIGHT
+                cands = [(c, s + w * ds[c], a) if c in ds else (c, s, a) for c, s, a in cands[:n]] + list(cands[n:])
+                cands.sort(key=_score, reverse=True)     # stable: equal scores keep their order
+        cands = list(cands)
         if parents and self.PARENT_SHARE and cands:
             # a parent scores less than its child: only the top-k children can place theirs in the top k
-            best = {c: i for i, (c, _, _) in enumerate(cands)}
+            codes = [c for c, _, _ in cands]
+            share = self.PARENT_SHARE
             for c, s, a in cands[:k]:
                 p = self._app_parent.get(a) if a else None
                 p = p or self._fiche_parent.get(c)
                 if p is None:
                     continue
-                i = best.get(p)
-                if i is None:
-                    best[p] = len(cands)
-                    cands.append((p, self.PARENT_SHARE * s, None))
-                elif cands[i][1] < self.PARENT_SHARE * s:
-                    cands[i] = (p, self.PARENT_SHARE * s, cands[i][2])
-            cands.sort(key=lambda x: -x[1])
+                try:
+                    i = codes.index(p)
+                except ValueError:
+                    codes.append(p)
+                    cands.append((p, share * s, None))
+                    continue
+                if cands[i][1] < share * s:
+                    cands[i] = (p, share * s, cands[i][2])
+            cands.sort(key=_score, reverse=True)
         return cands[:k]
 
     def classify(self, title: str, description: str | None = None) -> dict:

@@ -155,6 +155,9 @@ class LexicalIndex:
         self.ngrams, self.word_weight = ngrams, word_weight
         self.stop = stop      # features too common to index (ignored in queries)
         self._tok_cache: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {}
+        self._post_cache: dict[str, tuple] = {}
+        self.prune_share = 0.0     # see _token_postings; set before the first query
+        self._post_entries = 0
         self.max_idf = float(idf.max()) if len(idf) else 1.0
         # documents sorted by group, for a fast per-group max (np.maximum.reduceat)
         self._order = np.argsort(groups, kind="stable")
@@ -295,6 +298,113 @@ class LexicalIndex:
             share /= float((vals * vals).sum()) or 1.0
             cos *= (1.0 - coverage) + coverage * share
         return cos.astype(np.float32)
+
+    # entries (document, dot, square) kept by ``token_doc_scores``'s per-token cache: 12 bytes each
+    TOKEN_POSTINGS_BUDGET = 3_000_000
+
+    def _token_postings(self, tok: str) -> tuple:
+        """One query token's postings collapsed per document, cached: (its distinct known feature
+        columns, their counts in the token, their weights ``(1 + log count) × idf``, the documents
+        holding any of them, Σ weight × document weight per document, Σ weight² per document, the
+        columns as a set, Σ weight²)."""
+        hit = self._post_cache.get(tok)
+        if hit is not None:
+            return hit
+        cols, _ = self._token_columns(tok)
+        ucols, cnt = np.unique(cols, return_counts=True)
+        w = (1.0 + np.log(cnt)) * self.idf[ucols]
+        if len(ucols):
+            starts = self.indptr[ucols]
+            lengths = self.indptr[ucols + 1] - starts
+            pos = np.arange(int(lengths.sum()), dtype=np.int64)
+            pos += np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+            idx = self.indices[pos]
+            dot = np.bincount(idx, weights=self.data[pos] * np.repeat(w, lengths), minlength=self.n_docs)
+            sq = np.bincount(idx, weights=np.repeat(w * w, lengths), minlength=self.n_docs)
+            docs = np.flatnonzero(sq)
+            if self.prune_share:     # documents holding only a sliver of the token's n-grams
+                docs = docs[sq[docs] >= self.prune_share * float(w @ w)]
+            hit = (ucols, cnt, w, docs, dot[docs], sq[docs], frozenset(ucols.tolist()), float(w @ w))
+        else:
+            empty = np.array([], np.float64)
+            hit = (ucols, cnt, w, np.array([], np.int64), empty, empty, frozenset(), 0.0)
+        if self._post_entries + len(hit[3]) <= self.TOKEN_POSTINGS_BUDGET:
+            self._post_cache[tok] = hit
+            self._post_entries += len(hit[3])
+        return hit
+
+    def token_doc_scores(self, text: str, coverage: float = 0.0) -> np.ndarray:
+        """``doc_scores`` (same cosines up to float rounding, same coverage factor) from per-token
+        postings collapsed per document and cached (``_token_postings``): a query sums its tokens'
+        collapsed postings (about 4× fewer than its features' postings on ROME appellations); the
+        features shared by two tokens, or by a repeated token, are corrected exactly from their own
+        postings. Ties stay ties (identical labels get identical sums)."""
+        mult: dict[str, int] = {}
+        unknown: dict[str, int] = {}
+        for tok in tokens(text):
+            if tok not in STOPWORDS:
+                mult[tok] = mult.get(tok, 0) + 1
+        if not mult:
+            return np.zeros(self.n_docs, np.float32)
+        per = []
+        for tok, m in mult.items():
+            per.append((self._token_postings(tok), m))
+            for f in self._token_columns(tok)[1]:
+                unknown[f] = unknown.get(f, 0) + m
+        sq_unknown = 0.0
+        for f, tf in unknown.items():
+            w = (1.0 + math.log(tf)) * self.max_idf * (self.word_weight if f.startswith("w:") else 1.0)
+            sq_unknown += w * w
+        seen: set = set()
+        disjoint = True          # no feature shared by two tokens, no repeated token: the sums are exact
+        for p, m in per:
+            if m > 1 or not seen.isdisjoint(p[6]):
+                disjoint = False
+                break
+            seen |= p[6]
+        if disjoint:
+            total = sum(p[7] for p, _ in per)
+            if total == 0.0:
+                return np.zeros(self.n_docs, np.float32)
+            docs = [p[3] for p, _ in per]
+            dots = [p[4] for p, _ in per]
+            sqs = [p[5] for p, _ in per]
+        else:
+            all_cols = np.concatenate([p[0] for p, _ in per])
+            if not len(all_cols):
+                return np.zeros(self.n_docs, np.float32)
+            ms = np.concatenate([np.full(len(p[0]), m, np.float64) for p, m in per])
+            cols, inv = np.unique(all_cols, return_inverse=True)
+            counts = np.bincount(inv, weights=ms * np.concatenate([p[1] for p, _ in per]))
+            w_true = (1.0 + np.log(counts)) * self.idf[cols]
+            total = float(w_true @ w_true)
+            docs = [p[3] for p, _ in per]
+            dots = [p[4] * m if m > 1 else p[4] for p, m in per]
+            sqs = [p[5] * m if m > 1 else p[5] for p, m in per]
+            shared = np.bincount(inv, weights=ms) > 1          # features whose summed weights are not the query's
+            w_parts = np.concatenate([p[2] for p, _ in per])
+            summed = np.bincount(inv, weights=ms * w_parts)
+            summed_sq = np.bincount(inv, weights=ms * w_parts * w_parts)
+            fix = np.flatnonzero(shared)
+            fcols = cols[fix]
+            starts = self.indptr[fcols]
+            lengths = self.indptr[fcols + 1] - starts
+            pos = np.arange(int(lengths.sum()), dtype=np.int64)
+            pos += np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+            docs.append(self.indices[pos])
+            dots.append(self.data[pos] * np.repeat(w_true[fix] - summed[fix], lengths))
+            sqs.append(np.repeat(w_true[fix] ** 2 - summed_sq[fix], lengths))
+        norm = math.sqrt(total + sq_unknown)
+        idx = np.concatenate(docs) if len(docs) > 1 else docs[0]
+        cos = np.bincount(idx, weights=np.concatenate(dots) if len(dots) > 1 else dots[0], minlength=self.n_docs)
+        if not coverage:
+            cos /= norm
+            return cos.astype(np.float32)
+        factor = np.bincount(idx, weights=np.concatenate(sqs) if len(sqs) > 1 else sqs[0], minlength=self.n_docs)
+        factor *= coverage / ((total or 1.0) * norm)
+        factor += (1.0 - coverage) / norm
+        factor *= cos
+        return factor.astype(np.float32)
 
     def group_max(self, doc_scores: np.ndarray) -> np.ndarray:
         """Per-group max of document scores (groups without documents score 0)."""
