@@ -13,6 +13,9 @@ the start and end of its stages, so CPU and wall are also given per stage (from 
   with enrichment, then ``import_to_warehouse``); then every declared indicator compared on both
   warehouses (groups data-ia and all; France, Normandie, Seine-Maritime, Île-de-France; all data and
   2024Q1), and the tables (duplicate clusters, occupations, skill mentions) row by row;
+* **ingestion** alone (no enrichment) of a generated dump of N ads: DuckDB engine ``ingest_offers`` (read,
+  normalise, scrub, MinHash, near-duplicates, upsert; baseline) against the Spark engine's ingest and
+  near-duplicate stages at local[2]: CPU per ad of the whole process tree, and the ads compared row by row;
 * **enrichment** of M generated ads by the Spark engine at local[1] and local[2] (the enrich stage:
   broadcast, one taxonomy load per Python worker, ``annotate_ad`` per partition);
 * **indicators**: the facts every ads-based indicator reads (``offer_facts``, ``skill_facts``) of a
@@ -21,9 +24,9 @@ the start and end of its stages, so CPU and wall are also given per stage (from 
   into a copy of the warehouse and every indicator compared.
 
 ``python -m bench spark [--quick]``. Sizes: ``ADEQUA_BENCH_SPARK_E2E`` (comma-separated ad counts,
-default 100000; quick 3000), ``ADEQUA_BENCH_SPARK_ENRICH`` (default 10000; quick 500),
+default 100000; quick 3000), ``ADEQUA_BENCH_SPARK_INGEST`` (same form and defaults), ``ADEQUA_BENCH_SPARK_ENRICH`` (default 10000; quick 500),
 ``ADEQUA_BENCH_SPARK_ADS`` (facts warehouse, default 1000000; quick 50000). ``ADEQUA_BENCH_SPARK_PARTS``
-picks the parts (``e2e,enrich,facts``). Run it under ``nice`` on a shared machine (the children inherit it).
+picks the parts (``e2e,ingest,enrich,facts``). Run it under ``nice`` on a shared machine (the children inherit it).
 """
 
 from __future__ import annotations
@@ -181,6 +184,16 @@ def _child_duck(db: str, files: list[str]) -> dict:
     return {"marks": marks}
 
 
+def _child_duck_ingest(db: str, files: list[str]) -> dict:
+    """DuckDB engine, ingestion alone (read, normalise, scrub, MinHash, near-duplicates, upsert)."""
+    from adequa.pipeline.ingest import ingest_offers
+
+    settings = _settings(Path(db))
+    t = time.time()
+    ingest_offers([Path(f) for f in files], db=settings.db, settings=settings, progress=False)
+    return {"marks": {"ingest": (t, time.time())}}
+
+
 def _child_spark(db: str, layout: str, master: str, enrich: str, files: list[str]) -> dict:
     """Spark engine: session, ingest + dedupe + enrich + facts, import into the warehouse."""
     from adequa.pipeline.spark_run import import_to_warehouse, spark_pipeline
@@ -214,8 +227,7 @@ def _child_facts(engine: str, db: str, layout: str) -> dict:
         counts = facts.build(con)
         con.close()
         return {"marks": {"facts": (t, time.time())}, "tables": counts}
-    from adequa.indicators.facts import CONTRACT_CLASS, DURABLE
-    from adequa.pipeline.spark_run import _facts, _spark_literal_sql
+    from adequa.pipeline.spark_run import _facts
     from adequa.store.spark import spark_session
 
     spark = spark_session(engine)
@@ -225,7 +237,7 @@ def _child_facts(engine: str, db: str, layout: str) -> dict:
         t = time.time()
         for name in ("ads", "ad_occupations", "skill_mentions"):
             spark.read.parquet(str(root / name)).createOrReplaceTempView(name)
-        for name, df in _facts(spark, True, _spark_literal_sql(CONTRACT_CLASS), _spark_literal_sql(DURABLE)).items():
+        for name, df in _facts(spark, True).items():
             df.write.mode("overwrite").parquet(str(root / "_facts" / name))
             counts[name] = spark.read.parquet(str(root / "_facts" / name)).count()
     spark.stop()
@@ -241,7 +253,7 @@ def _dump(folder: Path, n: int, parts: int = 4) -> list[Path]:
     return [write_synthetic_dump(folder / f"dump-{i}.jsonl", size, seed=10 + i) for i, size in enumerate(sizes)]
 
 
-def table_differences(db_a: Path, db_b: Path) -> dict[str, int]:
+def table_differences(db_a: Path, db_b: Path, tables=None) -> dict[str, int]:
     """Rows present in one warehouse and not in the other, per compared table (0 = identical)."""
     import duckdb
 
@@ -254,6 +266,8 @@ def table_differences(db_a: Path, db_b: Path) -> dict[str, int]:
     con.execute(f"ATTACH '{db_b}' AS b (READ_ONLY)")
     out = {}
     for name, sql in queries.items():
+        if tables is not None and name not in tables:
+            continue
         qa, qb = sql.replace(f"FROM {name}", f"FROM a.{name}"), sql.replace(f"FROM {name}", f"FROM b.{name}")
         out[name] = con.execute(f"SELECT (SELECT count(*) FROM ({qa} EXCEPT ALL {qb})) + "
                                 f"(SELECT count(*) FROM ({qb} EXCEPT ALL {qa}))").fetchone()[0]
@@ -298,6 +312,32 @@ def _end_to_end(n: int, tmp: Path, out: list) -> None:
     _compare(duck_db, spark_db, f"DuckDB vs Spark engine, {label}", out, tmp / f"compare-e2e-{n}.json")
     (tmp / f"e2e-{n}.json").write_text(json.dumps({"duck": duck, "spark": spark, "tables": diffs}, default=str,
                                                   indent=1))
+
+
+def _ingestion(n: int, tmp: Path, out: list) -> None:
+    """Ingestion alone (no enrichment): DuckDB engine (baseline) vs Spark local[2], CPU per ad."""
+    files = _dump(tmp / f"dump-{n}", n)
+    names = [str(f) for f in files]
+    duck = run_child(["duck-ingest", str(tmp / f"ingest-duck-{n}.duckdb"), *names])
+    spark = run_child(["spark", str(tmp / f"ingest-spark-{n}.duckdb"), str(tmp / f"layout-ingest-{n}"), "local[2]",
+                       "0", *names])
+    (tmp / f"ingest-{n}.json").write_text(json.dumps({"duck": duck, "spark": spark}, default=str, indent=1))
+    base = duck["stages"]["ingest"]
+    label = f"{n:,} generated ads"
+    for stages in (("ingest",), ("dedupe",), ("ingest", "dedupe")):
+        cpu = sum(spark["stages"][s]["cpu"] for s in stages)
+        wall = sum(spark["stages"][s]["wall"] for s in stages)
+        name = " + ".join(stages)
+        _add(out, Measure("spark", f"ingestion CPU per ad, Spark local[2] {name}, {label}", 1e6 * cpu / n,
+                          "µs CPU/ad", baseline=1e6 * base["cpu"] / n,
+                          baseline_name="DuckDB engine ingest (dedupe included)"))
+        _add(out, Measure("spark", f"ingestion wall, Spark local[2] {name}, {label}", wall, "s",
+                          baseline=base["wall"], baseline_name="DuckDB engine ingest"))
+    _add(out, Measure("spark", f"ingestion peak RSS (process tree), Spark local[2], {label}", spark["peak_mib"],
+                      "MiB", baseline=duck["peak_mib"], baseline_name="DuckDB engine"))
+    _add(out, Measure("spark", f"rows differing in ads, DuckDB vs Spark ingestion, {label}",
+                      table_differences(tmp / f"ingest-duck-{n}.duckdb", tmp / f"ingest-spark-{n}.duckdb",
+                                        ("ads",))["ads"], "rows"))
 
 
 def _enrichment(m: int, tmp: Path, out: list) -> None:
@@ -356,7 +396,7 @@ def run(quick: bool) -> list[Measure]:
         import pyspark  # noqa: F401
     except ImportError:
         return []
-    parts = set(os.environ.get("ADEQUA_BENCH_SPARK_PARTS", "e2e,enrich,facts").split(","))
+    parts = set(os.environ.get("ADEQUA_BENCH_SPARK_PARTS", "e2e,ingest,enrich,facts").split(","))
     keep = os.environ.get("ADEQUA_BENCH_SPARK_KEEP")          # a folder: keep warehouses and reports there
     tmp = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="bench-spark-"))
     tmp.mkdir(parents=True, exist_ok=True)
@@ -368,6 +408,9 @@ def run(quick: bool) -> list[Measure]:
                     _end_to_end(int(n), tmp, out)
             if "enrich" in parts:
                 _enrichment(int(os.environ.get("ADEQUA_BENCH_SPARK_ENRICH", 500 if quick else 10_000)), tmp, out)
+        if "ingest" in parts:
+            for n in os.environ.get("ADEQUA_BENCH_SPARK_INGEST", "3000" if quick else "100000").split(","):
+                _ingestion(int(n), tmp, out)
         if "facts" in parts:
             _indicators(int(os.environ.get("ADEQUA_BENCH_SPARK_ADS", 50_000 if quick else 1_000_000)), tmp, out)
         return out
@@ -380,6 +423,8 @@ if __name__ == "__main__":          # a measured child (see run_child)
     kind, rest = sys.argv[1], sys.argv[2:]
     if kind == "duck":
         result = _child_duck(rest[0], rest[1:])
+    elif kind == "duck-ingest":
+        result = _child_duck_ingest(rest[0], rest[1:])
     elif kind == "spark":
         result = _child_spark(rest[0], rest[1], rest[2], rest[3], rest[4:])
     elif kind == "facts":

@@ -91,36 +91,64 @@ def fresh(con) -> bool:
     return bool(row) and row[0] == fingerprint(con)
 
 
+# -- the fine facts, declared once for every engine ----------------------------------------------
+# Written in the SQL that DuckDB and Spark SQL both read the same way: CAST(… AS DATE) rather than
+# ``::DATE``, explicit GROUP BY lists, functions both have (date_trunc, coalesce, nullif, lower,
+# upper, min, count); a quote inside a literal is doubled as in standard SQL, which Spark reads as
+# two adjacent literals, so the Spark engine passes every query through
+# ``adequa.pipeline.spark_run.spark_sql`` (literal escapes only). ``build`` runs them on DuckDB,
+# ``spark_run`` on Spark; tests/test_spark_facts.py compares both builds row by row.
+# Each table is filled by ``SELECT … FROM _ad_cells`` (the cell of every ad counted: duplicates
+# once), ``_ad_cells`` being a temporary table (DuckDB) or view (Spark) of AD_CELLS_SQL.
+# min(label), min(rome_ogr), min(kind): one skill seen under several spellings or kinds keeps the
+# same (smallest) one whatever the row order, in either engine.
+FACT_TABLES = ("offer_facts", "skill_facts")
+# Physical order of the rows written by DuckDB (zone maps for the indicators' filters); no effect on content.
+FACT_ORDER = {"offer_facts": "region, month, rome", "skill_facts": "region, quarter, rome"}
+
+
+def ad_cells_sql(has_occ: bool) -> str:
+    """SELECT of every counted ad's cell (rome, territory, month, contract class, durable)."""
+    rome = "coalesce(o.rome, a.source_rome)" if has_occ else "a.source_rome"
+    join = "LEFT JOIN ad_occupations o ON o.ad_id = a.ad_id" if has_occ else ""
+    return f"""SELECT a.ad_id, {rome} AS rome, a.region, a.departement, a.bassin,
+               CAST(date_trunc('month', a.created_at) AS DATE) AS month,
+               {CONTRACT_CLASS} AS contract_class, {DURABLE} AS durable
+        FROM ads a {join}
+        WHERE a.duplicate_cluster IS NULL OR a.duplicate_cluster = a.ad_id"""
+
+
+def fact_queries(has_skills: bool) -> dict[str, str]:
+    """``{table: SELECT}`` of the fine facts, read from ``_ad_cells`` (and ``skill_mentions``),
+    columns named and ordered as the tables (``skill_facts`` only with ``has_skills``)."""
+    out = {"offer_facts": """SELECT rome, region, departement, bassin, month, contract_class, durable,
+               count(*) AS offers
+        FROM _ad_cells GROUP BY rome, region, departement, bassin, month, contract_class, durable"""}
+    if has_skills:
+        out["skill_facts"] = """SELECT c.rome, c.region, c.departement,
+               CAST(date_trunc('quarter', c.month) AS DATE) AS quarter, m.skill_id,
+               min(m.label) AS label, min(m.rome_ogr) AS rome_ogr, min(m.kind) AS kind, count(*) AS ads
+        FROM (SELECT ad_id, coalesce(rome_ogr, esco_uri, lower(label)) AS skill_id, min(label) AS label,
+                     min(rome_ogr) AS rome_ogr, min(kind) AS kind
+              FROM skill_mentions WHERE NOT coalesce(unlisted, false)
+              GROUP BY ad_id, coalesce(rome_ogr, esco_uri, lower(label))) m
+        JOIN _ad_cells c ON c.ad_id = m.ad_id
+        GROUP BY c.rome, c.region, c.departement, CAST(date_trunc('quarter', c.month) AS DATE), m.skill_id"""
+    return out
+
+
 def build(con) -> dict:
     """(Re)build ``offer_facts`` and ``skill_facts`` on a writable connection; returns row counts and seconds."""
     t0 = time.perf_counter()
-    has_occ = _exists(con, "ad_occupations")
-    rome = "coalesce(o.rome, a.source_rome)" if has_occ else "a.source_rome"
-    join = "LEFT JOIN ad_occupations o ON o.ad_id = a.ad_id" if has_occ else ""
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE _ad_cells AS
-            SELECT a.ad_id, {rome} AS rome, a.region, a.departement, a.bassin,
-                   date_trunc('month', a.created_at)::DATE AS month,
-                   {CONTRACT_CLASS} AS contract_class, {DURABLE} AS durable
-            FROM ads a {join}
-            WHERE a.duplicate_cluster IS NULL OR a.duplicate_cluster = a.ad_id""")
-        con.execute("DELETE FROM offer_facts")
-        con.execute("""INSERT INTO offer_facts SELECT rome, region, departement, bassin, month, contract_class, durable,
-                       count(*) FROM _ad_cells GROUP BY ALL ORDER BY region, month, rome""")
-        con.execute("DELETE FROM skill_facts")
-        if _exists(con, "skill_mentions"):
-            con.execute("""INSERT INTO skill_facts
-                SELECT c.rome, c.region, c.departement, date_trunc('quarter', c.month)::DATE, m.skill_id,
-                       min(m.label), min(m.rome_ogr), min(m.kind), count(*)
-                FROM (SELECT ad_id, coalesce(rome_ogr, esco_uri, lower(label)) AS skill_id, min(label) AS label,
-                             min(rome_ogr) AS rome_ogr, min(kind) AS kind   -- min: the same choice as Spark
-                      FROM skill_mentions WHERE NOT coalesce(unlisted, false) GROUP BY 1, 2) m
-                JOIN _ad_cells c ON c.ad_id = m.ad_id
-                GROUP BY c.rome, c.region, c.departement, date_trunc('quarter', c.month), m.skill_id
-                ORDER BY c.region, 4, c.rome""")
-        counts = {"offer_facts": con.execute("SELECT count(*) FROM offer_facts").fetchone()[0],
-                  "skill_facts": con.execute("SELECT count(*) FROM skill_facts").fetchone()[0]}
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _ad_cells AS {ad_cells_sql(_exists(con, 'ad_occupations'))}")
+        queries = fact_queries(_exists(con, "skill_mentions"))
+        for table in FACT_TABLES:
+            con.execute(f"DELETE FROM {table}")
+            if table in queries:
+                con.execute(f"INSERT INTO {table} {queries[table]} ORDER BY {FACT_ORDER[table]}")
+        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in FACT_TABLES}
         con.execute("DROP TABLE _ad_cells")
         seconds = time.perf_counter() - t0
         con.execute("INSERT OR REPLACE INTO indicator_facts_state (name, fingerprint, built_at, seconds) "

@@ -63,7 +63,7 @@ def _skill_counts(ctx, *, with_domain: bool = False) -> tuple[int, list[dict]]:
     kinds = ctx.opt("kind")
     comp = ctx.ref("rome_competences") if with_domain else None
     dom_sel = ", c.macro_code" if comp else ""
-    dom_join = (f"LEFT JOIN (SELECT code_ogr, any_value(macro_code) AS macro_code FROM {comp} GROUP BY 1) c "
+    dom_join = (f"LEFT JOIN (SELECT code_ogr, min(macro_code) AS macro_code FROM {comp} GROUP BY 1) c "
                 "ON c.code_ogr = s.rome_ogr") if comp else ""
     n_ads = offer_total(ctx)
     quarterly = ctx.period is None or (ctx.period.start.month - 1) % 3 == 0 and (ctx.period.end.month - 1) % 3 == 0
@@ -81,8 +81,10 @@ def _skill_counts(ctx, *, with_domain: bool = False) -> tuple[int, list[dict]]:
         ads = ctx.ads_sql(columns="a.ad_id")
         # Unlisted mentions (no ROME or ESCO item) are candidates for new skills, not demanded skills.
         kind_where = "WHERE NOT coalesce(m.unlisted, false)" + (f" AND m.kind = {sql_str(str(kinds))}" if kinds else "")
-        inner = (f"SELECT coalesce(m.rome_ogr, m.esco_uri, lower(m.label)) AS skill_id, any_value(m.label) AS skill, "
-                 f"any_value(m.rome_ogr) AS rome_ogr, any_value(m.kind) AS kind, count(DISTINCT m.ad_id) AS ads "
+        # min(), as the facts: a skill seen under several spellings or kinds shows the same one whatever
+        # the row order (any_value would depend on it, so on how the warehouse was written)
+        inner = (f"SELECT coalesce(m.rome_ogr, m.esco_uri, lower(m.label)) AS skill_id, min(m.label) AS skill, "
+                 f"min(m.rome_ogr) AS rome_ogr, min(m.kind) AS kind, count(DISTINCT m.ad_id) AS ads "
                  f"FROM skill_mentions m SEMI JOIN ({ads}) g ON g.ad_id = m.ad_id {kind_where} GROUP BY 1")
     rows = ctx.dicts(f"SELECT s.*{dom_sel} FROM ({inner}) s {dom_join} ORDER BY s.ads DESC, s.skill, s.skill_id")
     return n_ads, rows

@@ -13,7 +13,8 @@ master (``local[2]``, ``spark://…``, ``yarn``, ``k8s://…``):
    skill taxonomy and the occupation classifier are **broadcast** once and rebuilt once per
    Python worker (workers are reused);
 3. **facts**: ``offer_facts`` and ``skill_facts``, the pre-aggregates every ads-based indicator
-   reads, in Spark SQL with the same contract-class expression as :mod:`adequa.indicators.facts`;
+   reads: the very SQL of :mod:`adequa.indicators.facts` (declared once, in the subset both engines
+   read alike), run by Spark SQL;
 4. **write** every table into the shared Parquet layout (:mod:`adequa.store.parquet`), each one
    staged then swapped in, and **import** it into the DuckDB warehouse, where the declared
    indicators, the API, the dashboard and the study read it as usual.
@@ -38,7 +39,8 @@ from typing import Iterator, Sequence
 from adequa.config import Settings
 from adequa.errors import AdequaError, InputError
 
-__all__ = ["run_spark", "spark_pipeline", "import_to_warehouse", "default_layout", "input_files", "SparkRunError"]
+__all__ = ["run_spark", "spark_pipeline", "import_to_warehouse", "default_layout", "input_files", "spark_sql",
+           "SparkRunError"]
 
 
 class SparkRunError(AdequaError):
@@ -137,17 +139,101 @@ def _enriched_schema():
 _SEQ_FILE = 1 << 40          # seq = file index * 2^40 + line: input order across files
 
 
-def _read_file(item: tuple[int, str]) -> Iterator[tuple]:
-    """(file index, path, line, kind, pickled record) of every record of one file."""
-    from adequa.pipeline.ingest import _records_of
+_RAW_SCHEMA = "file_index long, path string, line long, kind string, enc string, raw binary"
+_BLOCK_BYTES = 1 << 19       # France Travail JSON Lines travel in blocks of whole lines of about this size
+_BATCH_BYTES = 1 << 23       # an Arrow batch of the reading side holds about this many bytes of records
 
-    index, path = item
-    p = Path(path)
-    kind, rows = _records_of(p, None, None)
-    for line, rec, _raw in rows:
-        if kind == "mapped":
-            rec.setdefault("source", f"csv:{p.stem}")
-        yield index, path, line, kind, pickle.dumps(rec, protocol=pickle.HIGHEST_PROTOCOL)
+
+def _raw_arrow_schema():
+    import pyarrow as pa
+
+    return pa.schema([("file_index", pa.int64()), ("path", pa.string()), ("line", pa.int64()),
+                      ("kind", pa.string()), ("enc", pa.string()), ("raw", pa.binary())])
+
+
+def _read_files(paths: list[str]):
+    """``mapInArrow`` function of the reading side: for each input file (``id`` = its index in
+    ``paths``), its records as Arrow batches of ``_RAW_SCHEMA``; ``enc`` says what ``raw`` holds:
+
+    * ``block``: whole lines of a France Travail JSON Lines file (``line`` = the first one's number),
+      cut into lines and decoded by the normalising side, as the DuckDB engine's workers do;
+    * ``line``: one raw JSON line; ``pickle``: one record decoded by the readers (CSV, JSON), pickled.
+
+    No record becomes a Python object on its way to the JVM: batches cross as Arrow."""
+    block_bytes = _BLOCK_BYTES          # read here, on the driver
+
+    def run(batches):
+        import pyarrow as pa
+
+        from adequa.pipeline.ingest import _is_ft_jsonl, _records_of
+        from adequa.sources.france_travail import jsonl_blocks
+
+        schema = _raw_arrow_schema()
+        cols: dict[str, list] = {name: [] for name in schema.names}
+        size = 0
+
+        def add(index, path, line, kind, enc, raw):
+            nonlocal size
+            for name, v in zip(schema.names, (index, path, line, kind, enc, raw)):
+                cols[name].append(v)
+            size += len(raw)
+
+        def flush():
+            nonlocal size
+            batch = pa.RecordBatch.from_arrays([pa.array(cols[n], schema.field(n).type) for n in schema.names],
+                                               schema=schema)
+            for v in cols.values():
+                v.clear()
+            size = 0
+            return batch
+
+        for batch in batches:
+            for index in batch.column("id").to_pylist():
+                path = paths[index]
+                p = Path(path)
+                if _is_ft_jsonl(p, None, None):
+                    records = ((first, "france-travail", "block", block) for first, block in
+                               jsonl_blocks(p, block_bytes))
+                else:
+                    kind, rows = _records_of(p, None, None)
+                    records = ((line, kind, "line", rec) if rec.__class__ is bytes else
+                               (line, kind, "pickle", pickle.dumps(_with_source(rec, kind, p),
+                                                                   protocol=pickle.HIGHEST_PROTOCOL))
+                               for line, rec, _raw in rows)
+                for line, kind, enc, raw in records:
+                    add(index, path, line, kind, enc, raw)
+                    if size >= _BATCH_BYTES:
+                        yield flush()
+        if cols["raw"]:
+            yield flush()
+    return run
+
+
+def _with_source(rec: dict, kind: str, p: Path) -> dict:
+    if kind == "mapped":
+        rec.setdefault("source", f"csv:{p.stem}")
+    return rec
+
+
+def _file_chunks(cols: dict) -> Iterator[tuple[int, list]]:
+    """(file index, chunk) of a batch of the reading side, chunks as ``ingest._process_chunk`` takes
+    them: ``(path, line, record, kind)`` items, blocks of lines kept whole (the chunk cuts them)."""
+    from adequa.pipeline.ingest import BLOCK
+
+    chunk: list = []
+    current = None
+    for idx, path, line, kind, enc, raw in zip(cols["file_index"], cols["path"], cols["line"], cols["kind"],
+                                               cols["enc"], cols["raw"]):
+        if idx != current and chunk:
+            yield current, chunk
+            chunk = []
+        current = idx
+        if enc == "block":
+            chunk.append((path, line, raw, BLOCK))
+        else:
+            chunk.append((path, line, raw if enc == "line" else pickle.loads(raw), kind))
+    if chunk:
+        yield current, chunk
 
 
 _STATE: dict = {}
@@ -171,48 +257,48 @@ def _normaliser(bc):
 
 
 def _normalise_batches(bc):
+    """``mapInArrow`` function of the normalising side: each batch of raw records normalised,
+    scrubbed and signed by ``ingest._process_chunk``, the very function the DuckDB engine's workers
+    run (vectorised language guess, Arrow rows, MinHash bands), plus the input order (``seq``)."""
     def run(batches):
         import numpy as np
         import pyarrow as pa
 
-        from adequa.pipeline.ingest import AdSink, _key_of, _normalise_one
+        from adequa.pipeline import ingest
 
         geo, hasher = _normaliser(bc)
+        ingest._WORKER.update(geo=geo, hasher=hasher, source="mixed")
         schema = _normalised_schema_arrow()
         for batch in batches:
-            cols = batch.to_pydict()
-            ads, ad_seq, rejects = [], [], []
-            for idx, path, line, kind, raw in zip(cols["file_index"], cols["path"], cols["line"], cols["kind"],
-                                                  cols["raw"]):
-                record = pickle.loads(raw)
-                what, value = _normalise_one(path, line, record, kind, "mixed", geo)
-                if what == "ad":
-                    ads.append((value, path, line))
-                    ad_seq.append(idx * _SEQ_FILE + (line or 0))
-                else:
-                    value["id"] = hashlib.blake2b(     # the key AdSink.reject gives it
-                        f"{value['path']}\x1f{value['line']}\x1f{value['record']}\x1f{value['field']}\x1f"
-                        f"{value['reason']}".encode(), digest_size=8).hexdigest()
+            rejects = []
+            for idx, chunk in _file_chunks(batch.to_pydict()):
+                part, events, _read = ingest._process_chunk(chunk)
+                for _before, what, value in events:
+                    if what == "fatal":     # a line that is not a JSON object: the run stops, as in DuckDB
+                        raise InputError(value.pop("message"), **value)
                     rejects.append(value)
-            parts = []
-            if ads:
-                table = AdSink._ads_table(None, ads)
-                texts = [f"{ad.title}\n{ad.description}" for ad, _, _ in ads]
-                bands = hasher.band_keys(hasher.signatures(texts))
-                extra = {"seq": pa.array(ad_seq, pa.int64()),
-                         "content_key": pa.array([_key_of(ad.content_hash) for ad, _, _ in ads], pa.int64()),
-                         "bands": pa.array([np.asarray(b, dtype=np.int64) for b in bands], pa.list_(pa.int64())),
-                         "what": pa.array(["ad"] * len(ads), pa.string())}
-                parts.append(_complete(table, extra, schema))
+                if part is None:
+                    continue
+                n = len(part)
+                lines = part.table.column("origin_line").to_numpy(zero_copy_only=False)
+                width = part.bands.shape[1] if part.bands.ndim == 2 else 0
+                bands = pa.ListArray.from_arrays(pa.array(np.arange(0, n * width + 1, width, dtype=np.int32)),
+                                                 pa.array(np.ascontiguousarray(part.bands, dtype=np.int64).ravel()))
+                extra = {"seq": pa.array(idx * _SEQ_FILE + np.nan_to_num(lines, nan=0).astype(np.int64)),
+                         "content_key": pa.array(np.asarray(part.keys, dtype=np.int64)),
+                         "bands": bands, "what": pa.array(["ad"] * n, pa.string())}
+                yield from _complete(part.table, extra, schema).to_batches()
             if rejects:
+                for r in rejects:
+                    r["id"] = hashlib.blake2b(     # the key AdSink.reject gives it
+                        f"{r['path']}\x1f{r['line']}\x1f{r['record']}\x1f{r['field']}\x1f{r['reason']}".encode(),
+                        digest_size=8).hexdigest()
+                    r["raw"] = (r.get("raw") or "")[:4000]
                 extra = {"what": pa.array(["reject"] * len(rejects), pa.string()),
                          "source": pa.array(["mixed"] * len(rejects), pa.string())}
                 for f in _REJECT_FIELDS:
-                    name = f[2:]
-                    extra[f] = pa.array([r.get(name) for r in rejects], schema.field(f).type)
-                parts.append(_complete(pa.table({}), extra, schema, len(rejects)))
-            for part in parts:
-                yield from part.to_batches()
+                    extra[f] = pa.array([r.get(f[2:]) for r in rejects], schema.field(f).type)
+                yield from _complete(pa.table({}), extra, schema, len(rejects)).to_batches()
     return run
 
 
@@ -341,9 +427,47 @@ def _geo_payload(settings: Settings) -> bytes:
     return pickle.dumps((state, DedupeConfig()), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _spark_literal_sql(sql: str) -> str:
-    """DuckDB SQL text -> Spark SQL: quotes inside literals are written \\' (Spark would join 'a''b' as 'ab')."""
-    return sql.replace("''", "\\'")
+def spark_sql(sql: str) -> str:
+    """SQL written for DuckDB (standard literals and identifiers) -> the same query for Spark SQL.
+
+    Only the lexical differences are translated, the query itself is untouched: inside a string
+    literal a doubled quote becomes ``\\'`` and a backslash ``\\\\`` (Spark reads ``'a''b'`` as
+    ``'ab'`` and treats backslashes as escapes); a double-quoted identifier becomes a back-quoted one
+    (Spark would read ``"end"`` as a string); ``--`` comments are kept as they are."""
+    out: list[str] = []
+    i, n = 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        if ch == "-" and sql.startswith("--", i):
+            j = sql.find("\n", i)
+            j = n if j < 0 else j
+            out.append(sql[i:j])
+            i = j
+        elif ch == "'":
+            j, lit = i + 1, []
+            while j < n:
+                if sql[j] == "'":
+                    if j + 1 < n and sql[j + 1] == "'":
+                        lit.append("\\'")
+                        j += 2
+                        continue
+                    break
+                lit.append("\\\\" if sql[j] == "\\" else sql[j])
+                j += 1
+            if j >= n:
+                raise ValueError(f"unterminated string literal in SQL at character {i}")
+            out.append("'" + "".join(lit) + "'")
+            i = j + 1
+        elif ch == '"':
+            j = sql.find('"', i + 1)
+            if j < 0:
+                raise ValueError(f"unterminated quoted identifier in SQL at character {i}")
+            out.append("`" + sql[i + 1:j].replace("`", "``") + "`")
+            i = j + 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
 
 
 def _read(spark, path: Path):
@@ -368,7 +492,6 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
     from pyspark.sql import functions as F
 
     from adequa.enrich.dedupe import DedupeConfig, connected_clusters
-    from adequa.indicators.facts import CONTRACT_CLASS, DURABLE
     from adequa.store import parquet
 
     layout = Path(layout)
@@ -385,10 +508,9 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
         # 1. ingest: read (one task per file), normalise (mapInArrow), checkpoint to Parquet.
         t0 = time.perf_counter()
         geo_bc = sc.broadcast(_geo_payload(settings))
-        items = [(i, str(p)) for i, p in enumerate(files)]
-        raw = spark.createDataFrame(
-            sc.parallelize(items, max(1, len(items))).flatMap(_read_file),
-            "file_index long, path string, line long, kind string, raw binary").repartition(parallel)
+        paths = [str(p) for p in files]
+        raw = (spark.range(0, len(paths), 1, len(paths)).mapInArrow(_read_files(paths), _RAW_SCHEMA)
+               .repartition(parallel))
         normalised = raw.mapInArrow(_normalise_batches(geo_bc), _normalised_schema())
         _write(normalised, work / "normalised", False)
         norm = _read(spark, work / "normalised")
@@ -440,7 +562,8 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
             nodes = np.unique(np.concatenate([a, b]))
             edges = np.stack([np.searchsorted(nodes, a), np.searchsorted(nodes, b)], axis=1)
             labels = connected_clusters(len(nodes), edges)
-            comp = spark.createDataFrame(pa.table({"content_key": nodes, "component": nodes[labels]}).to_pandas())
+            comp = pa.table({"content_key": nodes, "component": nodes[labels]})
+            comp = spark.createDataFrame(comp if _arrow_in() else comp.to_pandas())
         else:
             comp = spark.createDataFrame([], "content_key long, component long")
         clusters = (texts.join(comp, "content_key", "left")
@@ -504,8 +627,7 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
         if have_occ:
             _read(spark, staged["ad_occupations"]).createOrReplaceTempView("ad_occupations")
             _read(spark, staged["skill_mentions"]).createOrReplaceTempView("skill_mentions")
-        for name, df in _facts(spark, have_occ, _spark_literal_sql(CONTRACT_CLASS),
-                               _spark_literal_sql(DURABLE)).items():
+        for name, df in _facts(spark, have_occ).items():
             _write(df, work / name, False)
             staged[name] = work / name
         timings["facts"] = time.perf_counter() - t0
@@ -526,6 +648,16 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _arrow_in() -> bool:
+    """Whether this PySpark makes DataFrames straight from Arrow tables (4.0 on)."""
+    try:
+        import pyspark
+
+        return int(pyspark.__version__.split(".")[0]) >= 4
+    except Exception:       # noqa: BLE001 - no pyspark: the question does not arise
+        return False
+
+
 def _parquet_rows(folder: Path) -> int:
     """Rows of a Parquet folder, from the files' footers (no Spark job)."""
     import pyarrow.parquet as pq
@@ -544,29 +676,14 @@ def _python_error(exc: Exception) -> str:
     return f"Spark job failed: {(errs[-1] if errs else lines[-1] if lines else type(exc).__name__)[:500]}"
 
 
-def _facts(spark, have_occ: bool, contract_class: str, durable: str) -> dict:
-    """``offer_facts`` and ``skill_facts`` as in :func:`adequa.indicators.facts.build`, in Spark SQL."""
-    rome = "coalesce(o.rome, a.source_rome)" if have_occ else "a.source_rome"
-    join = "LEFT JOIN ad_occupations o ON o.ad_id = a.ad_id" if have_occ else ""
-    spark.sql(f"""
-        SELECT a.ad_id, {rome} AS rome, a.region, a.departement, a.bassin,
-               CAST(date_trunc('MONTH', a.created_at) AS DATE) AS month,
-               {contract_class} AS contract_class, {durable} AS durable
-        FROM ads a {join}
-        WHERE a.duplicate_cluster IS NULL OR a.duplicate_cluster = a.ad_id""").createOrReplaceTempView("_ad_cells")
-    out = {"offer_facts": spark.sql("""
-        SELECT rome, region, departement, bassin, month, contract_class, durable, count(*) AS offers
-        FROM _ad_cells GROUP BY rome, region, departement, bassin, month, contract_class, durable""")}
-    if have_occ:
-        out["skill_facts"] = spark.sql("""
-            SELECT c.rome, c.region, c.departement, CAST(date_trunc('QUARTER', c.month) AS DATE) AS quarter, m.skill_id,
-                   min(m.label) AS label, min(m.rome_ogr) AS rome_ogr, min(m.kind) AS kind, count(*) AS ads
-            FROM (SELECT ad_id, coalesce(rome_ogr, esco_uri, lower(label)) AS skill_id, min(label) AS label,
-                         min(rome_ogr) AS rome_ogr, min(kind) AS kind
-                  FROM skill_mentions WHERE NOT coalesce(unlisted, false) GROUP BY 1, 2) m
-            JOIN _ad_cells c ON c.ad_id = m.ad_id
-            GROUP BY c.rome, c.region, c.departement, CAST(date_trunc('QUARTER', c.month) AS DATE), m.skill_id""")
-    return out
+def _facts(spark, have_occ: bool) -> dict:
+    """``offer_facts`` and ``skill_facts`` (DataFrames) from the views ``ads``, ``ad_occupations`` and
+    ``skill_mentions``: the very queries :func:`adequa.indicators.facts.build` runs on DuckDB
+    (:func:`~adequa.indicators.facts.fact_queries`), through :func:`spark_sql`."""
+    from adequa.indicators import facts
+
+    spark.sql(spark_sql(facts.ad_cells_sql(have_occ))).createOrReplaceTempView("_ad_cells")
+    return {name: spark.sql(spark_sql(sql)) for name, sql in facts.fact_queries(have_occ).items()}
 
 
 def import_to_warehouse(layout: str | Path, db: str | Path) -> dict[str, int]:
