@@ -104,6 +104,67 @@ def rome_cross_validated(clf, rows: list[dict], folds: int = 5, seed: int = 7) -
     return top1 / len(rows), top3 / len(rows), chosen
 
 
+def reference_title(clf, cleaned: str) -> tuple:
+    """The title short list as computed before the per-token postings cache (session 3): every
+    feature's postings gathered per query (``LexicalIndex.doc_scores``), labels walked one by one.
+    The baseline of the speed measures (same scores up to float rounding)."""
+    import numpy as np
+
+    from adequa.enrich.occupation import title_segments
+
+    segments = title_segments(cleaned, clf.SEGMENT_DISCOUNT)
+    docs = clf.index.doc_scores(segments[0][0], clf.COVERAGE)
+    for seg, weight in segments[1:]:
+        docs = np.maximum(docs, weight * clf.index.doc_scores(seg, clf.COVERAGE))
+    best = float(docs.max()) if len(docs) else 0.0
+    if best <= 0:
+        return ()
+    top = np.flatnonzero(docs >= best * clf.SHORTLIST_FLOOR)
+    if len(top) < clf.TITLE_TOP // 3:
+        top = np.flatnonzero(docs > 0)
+    if len(top) > clf.TITLE_TOP:
+        top = top[np.argpartition(-docs[top], clf.TITLE_TOP - 1)[: clf.TITLE_TOP]]
+    top = top[np.argsort(-docs[top], kind="stable")]
+    out, seen = [], set()
+    for d, sc in zip(top.tolist(), docs[top].tolist()):
+        g = int(clf.index.groups[d])
+        if g not in seen:
+            seen.add(g)
+            out.append((clf.fiche_codes[g], sc, clf.doc_appellation[d]))
+            if len(out) >= clf.DESC_CANDIDATES * 2:
+                break
+    return tuple(out)
+
+
+def never_seen_cpu(clf, ads: list[dict], chunk: int = 100) -> tuple[float, float, float, float]:
+    """CPU and wall µs per ad of ``classify`` on ads whose title was never seen (title caches cleared
+    before each ad; the per-token caches fill up as in a long run), fast path vs the reference title
+    path, run on the same chunks of ads in alternation so that machine load weighs on both alike.
+    Returns (fast CPU, reference CPU, fast wall, reference wall)."""
+    from adequa.enrich.occupation import clean_title
+
+    fast, cached = clf._title_uncached, clf._title_cache
+    cpu = {True: 0.0, False: 0.0}
+    wall = {True: 0.0, False: 0.0}
+    try:
+        for i in range(0, len(ads), chunk):
+            for use_fast in ((True, False) if (i // chunk) % 2 else (False, True)):
+                # no title cache at all: every title is scored
+                clf._title_cache = fast if use_fast else (lambda c: reference_title(clf, c))
+                t0, w0 = time.process_time(), time.perf_counter()
+                for a in ads[i:i + chunk]:
+                    clf._candidate_arrays.cache_clear()
+                    clean_title.cache_clear()
+                    clf.classify(a["title"], a["description"])
+                cpu[use_fast] += time.process_time() - t0
+                wall[use_fast] += time.perf_counter() - w0
+    finally:
+        clf._title_cache = cached
+        cached.cache_clear()
+    n = len(ads) / 1e6
+    return cpu[True] / n, cpu[False] / n, wall[True] / n, wall[False] / n
+
+
 def jobbert(root: Path, limit: int | None = None) -> list[tuple[str, str]]:
     with open(root / "benchmarks" / "jobbert_titles" / "titles.csv", encoding="utf-8", newline="") as fh:
         rows = [(r["vacancyTitle"], r["conceptUri"]) for r in csv.DictReader(fh)]
@@ -227,6 +288,24 @@ def run(quick: bool) -> list[Measure]:
                        "rapidfuzz extractOne over all labels"))
     out.append(Measure("rank", "classify, CPU ms per ad (new title): with description vs title only", cold, "ms", title_only,
                        "same, title only (no description evidence)"))
+    # never-seen ads (new title and description), as in bench_annotate's distinct set: fast path vs
+    # the reference title path, alternating chunks of the same ads
+    from bench.bench_annotate import _ads, distinct_ads
+
+    fresh = distinct_ads(_ads(root), 2000 if quick else 6000)
+    f_cpu, r_cpu, f_wall, r_wall = never_seen_cpu(clf, fresh)
+    out.append(Measure("rank", f"classify, CPU us per never-seen ad ({len(fresh)} distinct ads, title caches cleared per ad)",
+                       f_cpu, "us", r_cpu, "reference title path (feature postings), same ads, alternating chunks",
+                       "half the reference"))
+    out.append(Measure("rank", f"classify, wall us per never-seen ad ({len(fresh)} distinct ads)", f_wall, "us", r_wall,
+                       "reference title path, same ads"))
+    clf._title_cache.cache_clear()
+    t0, t1 = time.process_time(), None
+    for a in fresh:
+        clf.classify(a["title"], a["description"])
+    t1 = time.process_time()
+    out.append(Measure("rank", f"classify, CPU us per ad, stream of bench_annotate's {len(fresh)} distinct ads (titles repeat)",
+                       (t1 - t0) / len(fresh) * 1e6, "us"))
 
     # ESCO occupations on jobbert titles (English)
     ranker = occ.esco_occupation_ranker(settings)

@@ -158,3 +158,30 @@ def test_title_acronyms_are_also_scored_spelled_out():
     assert "ml engineer" in texts and "machine learning engineer" in texts
     assert any("intelligence artificielle" in t for t, _ in title_segments(clean_title("Lead AI Engineer")))
     assert [t for t, _ in title_segments("serveur")] == ["serveur"]
+
+
+@pytest.mark.parametrize("cleaned, heads", [
+    ("conducteur de ligne ensachage", {"conducteur"}),
+    ("technicienne methodes - lyon", {"technicien"}),      # feminine joined by the stemmer; first segment only
+    ("software developer", {"software", "developpeur"}),   # an English head word brings its French equivalent
+    ("", set()),
+])
+def test_title_heads(cleaned, heads):
+    from adequa.enrich.occupation import title_heads
+
+    assert title_heads(cleaned) == heads
+
+
+def test_head_bonus_lifts_the_labels_holding_the_title_head(clf):
+    title = clean_title("Développeur data scientist")
+    plain = {c: s for c, s, _ in clf._title_uncached(title)}
+    clf.HEAD_BONUS = 0.5
+    try:
+        boosted = clf._title_uncached(title)
+    finally:
+        clf.HEAD_BONUS = 0.0
+    by_code = {c: (s, a) for c, s, a in boosted}
+    # the fiche whose best label holds "développeur" gains exactly 1.5x, the others keep their score
+    assert by_code["M9001"][0] == pytest.approx(1.5 * plain["M9001"], rel=1e-6)
+    assert by_code["M9002"][0] == pytest.approx(plain["M9002"], rel=1e-6)
+    assert boosted[0][0] == "M9001"

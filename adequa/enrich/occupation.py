@@ -111,6 +111,19 @@ def title_segments(cleaned: str, discount: float = 0.95) -> list[tuple[str, floa
     return out
 
 
+@lru_cache(maxsize=65536)
+def title_heads(cleaned: str) -> frozenset[str]:
+    """Stems of the head word of a cleaned title: the first content word (French titles put the
+    head noun first: *conducteur* de ligne, *technicien* méthodes) and the French equivalent of an
+    English head word (``EN_FR``: software *developer* -> developpeur)."""
+    toks = [t for t in tokens(cleaned.split(" - ")[0]) if t not in STOPWORDS]
+    if not toks:
+        return frozenset()
+    out = {stem(toks[0])}
+    out.update(stem(EN_FR[t]) for t in toks if t in EN_FR)
+    return frozenset(out)
+
+
 def gender_forms(label: str) -> list[str]:
     """``"Conseiller / Conseillère en gestion"`` -> [masculine form, feminine form]; a label
     without a slash comes back as is. The words before the slash replace as many words after it."""
@@ -155,6 +168,7 @@ class OccupationClassifier:
     COVERAGE = 0.5          # weight of the share of the title found in a label (see LexicalIndex.doc_scores)
     DESC_CHARS = 1000       # description characters read (the missions come first; 2,000 or all: same accuracy)
     SEGMENT_DISCOUNT = 0.95  # the first segment of a title alone ("ingenieur - systemes embarques") scores a bit less
+    HEAD_BONUS = 0.0        # factor 1 + HEAD_BONUS on labels holding the title's head word (see title_heads)
 
     def __init__(self, ref: OccupationReferential, index: LexicalIndex, doc_texts: list[str], doc_appellation: list[str | None],
                  fiche_codes: list[str], domains: DomainTagger | None = None,
@@ -317,18 +331,29 @@ class OccupationClassifier:
         best = float(docs.max())
         if best <= 0:
             return ()
-        top = np.flatnonzero(docs >= best * self.SHORTLIST_FLOOR)    # cheaper than a partition of all labels
+        # the labels within reach of the best one (one pass over all labels at the lowest floor, then
+        # the floors on that short array)
+        wide = np.flatnonzero(docs >= best * min(self.SHORTLIST_FLOOR, 0.03))
+        values = docs[wide]
+        top = wide[values >= best * self.SHORTLIST_FLOOR]
         if len(top) < self.TITLE_TOP // 3:      # too few labels to name 5 fiches: take the best ones anyway
             # (the TITLE_TOP best labels scoring > 0; when enough labels reach a lower floor, the best
             # ones are among them, so only those are partitioned)
             for floor in (0.1, 0.03):
-                top = np.flatnonzero(docs >= best * floor)
+                top = wide[values >= best * floor]
                 if len(top) >= self.TITLE_TOP:
                     break
             else:
                 top = np.flatnonzero(docs > 0)
         if len(top) > self.TITLE_TOP:
             top = top[np.argpartition(-docs[top], self.TITLE_TOP - 1)[: self.TITLE_TOP]]
+        if self.HEAD_BONUS:
+            heads = title_heads(cleaned)
+            if heads:
+                bonus = np.fromiter((1.0 + self.HEAD_BONUS if heads & self._label_stems(d) else 1.0 for d in top.tolist()),
+                                    np.float32, len(top))
+                docs = docs.copy()
+                docs[top] *= bonus
         top = top[np.lexsort((top, -docs[top]))]        # best first; equal scores in label order
         scores = docs[top]
         if self.FUZZY_WEIGHT:
@@ -342,12 +367,22 @@ class OccupationClassifier:
             top, scores = top[keep], scores[keep]
         # each fiche's best label: the first of its labels in this order
         groups = self.index.groups[top]
-        _, first = np.unique(groups, return_index=True)
+        order = np.argsort(groups, kind="stable")
+        sg = groups[order]
+        first = order[np.r_[True, sg[1:] != sg[:-1]]] if len(sg) else order
         first.sort()
         first = first[: self.DESC_CANDIDATES * 2]
         codes, apps = self.fiche_codes, self.doc_appellation
-        return tuple((codes[g], sc, apps[d]) for g, sc, d in zip(groups[first].tolist(), scores[first].tolist(),
-                                                                  top[first].tolist()))
+        return tuple(zip(map(codes.__getitem__, groups[first].tolist()), scores[first].tolist(),
+                         map(apps.__getitem__, top[first].tolist())))
+
+    def _label_stems(self, doc: int) -> frozenset[str]:
+        """The content word stems of one indexed label (computed when first needed)."""
+        cache = self.__dict__.setdefault("_label_stem_cache", {})
+        hit = cache.get(doc)
+        if hit is None:
+            hit = cache[doc] = frozenset(stem(t) for t in tokens(self.doc_texts[doc]) if t not in STOPWORDS)
+        return hit
 
     def _description_scores(self, description: str, codes: list[str]) -> dict[str, float]:
         """Per candidate fiche: TF-IDF cosine (sublinear tf) of the description's word stems with the
