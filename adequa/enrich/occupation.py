@@ -27,6 +27,7 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from operator import itemgetter
 from pathlib import Path
 from threading import get_ident
@@ -206,7 +207,8 @@ class OccupationClassifier:
         self._fiche_ids_all = ids[keep_all].astype(np.int32)
         self._fiche_w_all = fw[keep_all]
         self._fiche_ptr = np.r_[0, np.cumsum(kept_lengths)].astype(np.int64)
-        self._fiche_row = {c: i for i, c in enumerate(codes) if kept_lengths[i] > 0}
+        ptr = self._fiche_ptr.tolist()
+        self._fiche_span = {c: (ptr[i], ptr[i + 1]) for i, c in enumerate(codes) if kept_lengths[i] > 0}
         self._token_stem_id: dict[str, int] = {}     # description token -> stem id (-1: unknown or stop word)
         # fiche-level ESCO fallback: the ESCO occupation most often mapped from its appellations
         self._fiche_esco: dict[str, str] = {}
@@ -424,17 +426,15 @@ class OccupationClassifier:
     def _candidate_arrays_uncached(self, codes: tuple[str, ...]):
         """(codes with a vocabulary, their stem ids and weights concatenated, start of each) — cached per
         candidate list, which repeats with the title."""
-        row_of = self._fiche_row
-        found = tuple(c for c in codes if c in row_of)
+        spans = self._fiche_span
+        found = tuple(c for c in codes if c in spans)
         if not found:
             return (), None, None, None
-        rows = np.fromiter((row_of[c] for c in found), np.int64, len(found))
-        begin = self._fiche_ptr[rows]
-        lengths = self._fiche_ptr[rows + 1] - begin
-        starts = np.cumsum(lengths) - lengths
-        pos = np.arange(int(lengths.sum()), dtype=np.int64)
-        pos += np.repeat(begin - starts, lengths)
-        return found, self._fiche_ids_all[pos], self._fiche_w_all[pos], starts
+        bounds = [spans[c] for c in found]
+        ids, w = self._fiche_ids_all, self._fiche_w_all
+        starts = np.fromiter(accumulate((e - b for b, e in bounds[:-1]), initial=0), np.int64, len(bounds))
+        return (found, np.concatenate([ids[b:e] for b, e in bounds]), np.concatenate([w[b:e] for b, e in bounds]),
+                starts)
 
     @staticmethod
     @lru_cache(maxsize=200_000)
