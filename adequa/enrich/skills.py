@@ -123,6 +123,8 @@ class SkillExtractor:
         are kept, like the compiled key cache (``clear_word_forms`` forgets them too)."""
         for memo in (self._memo, self._texts, self._links, self._swaps, self._plans, self._resolved, self._lex):
             memo.clear()
+        for model in self.c.langs.values():
+            model.sim.clear_memos()
         for other in self._others.values():
             other.clear_memos()
 
@@ -599,7 +601,7 @@ class SkillExtractor:
         if got is None:
             ranked = model.sim.best(keyset, k=12)
             E = self.c.entries
-            got = (ranked, frozenset(E.rome[e] for _, e in ranked if E.rome[e]))
+            got = (ranked, frozenset(filter(None, map(E.rome.__getitem__, [e for _, e in ranked]))))
             if len(self._memo) < 300_000:
                 self._memo[memo_key] = got
         return got

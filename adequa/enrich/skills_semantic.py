@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from itertools import filterfalse, islice
+from itertools import filterfalse, islice, repeat
 from operator import itemgetter
 
 
@@ -67,12 +67,48 @@ class SimilarityIndex:
         state = dict(self.__dict__)
         state.pop("_psets", None)
         state.pop("_rank", None)
+        state.pop("_shorts", None)
         return state
 
     def weight(self, keys) -> float:
-        idf = self.idf
-        d = self._default_idf
-        return sum(idf.get(k, d) for k in sorted(keys))
+        return sum(map(self.idf.get, sorted(keys), repeat(self._default_idf)))
+
+    def clear_memos(self) -> None:
+        """Forget the shortlists remembered per pair of rare keys."""
+        self.__dict__.pop("_shorts", None)
+
+    def _shortlist(self, use: list[str]) -> tuple[tuple, tuple, tuple, tuple, dict]:
+        """Label keys, weights, heads and entries of the labels scored for a candidate whose rarest
+        keys are ``use`` (labels with both keys first, then those with the rarer one, then the
+        other), and an empty {key: which labels hold it} filled as candidates ask."""
+        postings = self.postings
+        d = self.__dict__
+        p0 = postings[use[0]]
+        n_short = self.SHORTLIST
+        if len(use) == 1:
+            short = p0[: n_short * 2]
+        else:
+            psets = d.get("_psets")
+            if psets is None or len(psets) > 50_000:
+                psets = d["_psets"] = {}
+            s1 = psets.get(use[1])
+            if s1 is None:
+                s1 = psets[use[1]] = frozenset(postings[use[1]])
+            short = list(islice(filter(s1.__contains__, p0), n_short))
+            if len(short) < n_short:
+                short += islice(filterfalse(s1.__contains__, p0), n_short - len(short))
+                if len(short) < n_short:
+                    s0 = psets.get(use[0])
+                    if s0 is None:
+                        s0 = psets[use[0]] = frozenset(p0)
+                    short += islice(filterfalse(s0.__contains__, postings[use[1]]), n_short - len(short))
+        if not short:
+            return (), (), (), (), {}
+        if len(short) == 1:
+            i = short[0]
+            return (self.label_keys[i],), (self.label_weight[i],), (self.label_head[i],), (self.label_entry[i],), {}
+        get = itemgetter(*short)
+        return get(self.label_keys), get(self.label_weight), get(self.label_head), get(self.label_entry), {}
 
     def best(self, keys: frozenset[str], *, prefer: frozenset | set | None = None, bonus: float = 0.05,
              entry_ogr=None, k: int = 3, seen: set | None = None) -> list[tuple[float, int]]:
@@ -96,36 +132,17 @@ class SimilarityIndex:
             known.sort(key=rank.__getitem__)
         limit = self.MAX_POSTINGS
         use = [kk for kk in known if rank[kk][0] <= limit][:2] or known[:1]
-        p0 = postings[use[0]]
-        n_short = self.SHORTLIST
-        if len(use) == 1:
-            short = p0[: n_short * 2]
-        else:
-            # labels with both rare keys first, then those with the rarer one, then the other
-            psets = d.get("_psets")
-            if psets is None or len(psets) > 50_000:
-                psets = d["_psets"] = {}
-            s1 = psets.get(use[1])
-            if s1 is None:
-                s1 = psets[use[1]] = frozenset(postings[use[1]])
-            short = list(islice(filter(s1.__contains__, p0), n_short))
-            if len(short) < n_short:
-                short += islice(filterfalse(s1.__contains__, p0), n_short - len(short))
-                if len(short) < n_short:
-                    s0 = psets.get(use[0])
-                    if s0 is None:
-                        s0 = psets[use[0]] = frozenset(p0)
-                    short += islice(filterfalse(s0.__contains__, postings[use[1]]), n_short - len(short))
-        if not short:
+        # the shortlist depends only on the one or two rarest keys: gathered once per pair
+        shorts = d.get("_shorts")
+        if shorts is None or len(shorts) > 20_000:
+            shorts = d["_shorts"] = {}
+        skey = tuple(use)
+        got = shorts.get(skey)
+        if got is None:
+            got = shorts[skey] = self._shortlist(use)
+        lks, lws, heads, ents, masks = got
+        if not ents:
             return []
-        label_entry = self.label_entry
-        if len(short) == 1:
-            i = short[0]
-            lks, lws, heads, ents = ((self.label_keys[i],), (self.label_weight[i],), (self.label_head[i],),
-                                     (label_entry[i],))
-        else:
-            get = itemgetter(*short)
-            lks, lws, heads, ents = get(self.label_keys), get(self.label_weight), get(self.label_head), get(label_entry)
         if seen is not None:
             seen.update(ents)
         idf = self.idf
@@ -135,10 +152,18 @@ class SimilarityIndex:
             w = 0.0 + idf[known[0]]
             shared = [w] * len(lks)
         else:
-            shared = [0.0] * len(lks)
+            # the weights of the keys a label shares, added in ``known`` order (as the reference);
+            # which labels hold a key is remembered per shortlist (no set probe of cold labels)
+            shared = None
             for x in known:
+                m = masks.get(x)
+                if m is None:
+                    m = masks[x] = [x in lk for lk in lks]
                 w = idf[x]
-                shared = [sh + w if x in lk else sh for sh, lk in zip(shared, lks)]
+                if shared is None:
+                    shared = [w if b else 0.0 for b in m]
+                else:
+                    shared = [sh + w if b else sh for sh, b in zip(shared, m)]
         # the candidate must be said by the label; the label may say a little more
         sqrt = math.sqrt
         scores = [(sh / wc) * sqrt(sh / lw) for sh, lw in zip(shared, lws)]
