@@ -185,3 +185,14 @@ def test_head_bonus_lifts_the_labels_holding_the_title_head(clf):
     assert by_code["M9001"][0] == pytest.approx(1.5 * plain["M9001"], rel=1e-6)
     assert by_code["M9002"][0] == pytest.approx(plain["M9002"], rel=1e-6)
     assert boosted[0][0] == "M9001"
+
+
+@pytest.mark.parametrize("title, french", [
+    ("Night Nurse (H/F)", "infirmier"), ("Delivery driver", "conducteur"), ("Sales representative - Lyon", "commercial"),
+])
+def test_english_head_words_bring_their_french_equivalent(title, french):
+    from adequa.enrich.occupation import title_segments
+
+    texts = [t for t, _ in title_segments(clean_title(title))]
+    assert texts[0] == clean_title(title).replace(" - ", " ")      # the title itself is scored first, unchanged
+    assert any(french in t.split() for t in texts[1:])

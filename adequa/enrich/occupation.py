@@ -89,6 +89,21 @@ def clean_title(title: str) -> str:
 EN_FR = {
     "engineer": "ingenieur", "developer": "developpeur", "analyst": "analyste", "architect": "architecte",
     "administrator": "administrateur", "technician": "technicien", "scientist": "scientifique",
+    # common English head nouns of job titles (session 3: jobbert MRR 0.3100 -> 0.3119, ROME unchanged)
+    "operator": "operateur", "specialist": "specialiste", "supervisor": "superviseur", "driver": "conducteur",
+    "clerk": "employe", "teacher": "enseignant", "worker": "ouvrier", "coordinator": "coordinateur",
+    "lecturer": "enseignant", "programmer": "programmeur", "director": "directeur", "nurse": "infirmier",
+    "advisor": "conseiller", "adviser": "conseiller", "cashier": "caissier", "planner": "planificateur",
+    "accountant": "comptable", "sales": "commercial", "seller": "vendeur", "waiter": "serveur", "waitress": "serveur",
+    "cook": "cuisinier", "mechanic": "mecanicien", "electrician": "electricien", "welder": "soudeur",
+    "buyer": "acheteur", "trainer": "formateur", "recruiter": "recruteur", "writer": "redacteur",
+    "translator": "traducteur", "tester": "testeur", "researcher": "chercheur", "auditor": "auditeur",
+    "controller": "controleur", "inspector": "inspecteur", "secretary": "secretaire", "receptionist": "receptionniste",
+    "pharmacist": "pharmacien", "physician": "medecin", "doctor": "medecin", "lawyer": "avocat",
+    "representative": "representant", "cleaner": "nettoyage", "storekeeper": "magasinier", "warehouse": "magasinier",
+    "plumber": "plombier", "carpenter": "menuisier", "painter": "peintre", "baker": "boulanger", "butcher": "boucher",
+    "hairdresser": "coiffeur", "caregiver": "aide", "dishwasher": "plongeur", "bartender": "barman",
+    "teller": "guichetier", "courier": "coursier", "packer": "emballeur", "picker": "preparateur",
 }
 # Acronyms of titles that most appellations spell out: the title is also scored with them spelled
 # out (the better of the two texts counts), so "ML engineer" meets "Ingénieur machine learning".
