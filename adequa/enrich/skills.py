@@ -73,7 +73,7 @@ def _copy(m: SkillMention) -> SkillMention:
 TEXT_MEMO = 5_000       # distinct texts remembered (whole descriptions; cleared when full)
 LINE_PLANS = 5_000      # distinct lines whose hint-independent analysis is remembered (~3 KB each)
 LINE_MEMO = 100_000     # distinct (line, section) whose mentions are remembered (~0.5 KB each)
-LINE_LEX = 5_000        # distinct lines whose tokens and label matches are remembered (any section)
+LINE_LEX = 30_000       # distinct lines whose tokens and label matches are remembered (any section)
 WORD_FORMS = 500_000    # distinct words whose lower / folded / key / lemma forms are remembered
 T_ROME = 0.62
 T_ESCO = 0.70
@@ -701,8 +701,10 @@ class SkillExtractor:
             a = t
             chunk = [a]
             t += 1
-            while t < n and seg_of[t] == seg and not brk[t] \
-                    and toks[t][2] not in _COORD and not (masked[toks[t - 1][1]:toks[t][0]].strip(" ") in ("+", "&", " - ", "–")):
+            while t < n and seg_of[t] == seg and not brk[t] and toks[t][2] not in _COORD:
+                gap = masked[toks[t - 1][1]:toks[t][0]]
+                if gap != " " and gap.strip(" ") in ("+", "&", " - ", "–"):
+                    break
                 chunk.append(t)
                 t += 1
             if t < n and seg_of[t] == seg and toks[t][2] in _COORD:
@@ -751,7 +753,7 @@ class SkillExtractor:
             if head in _NOT_SKILL_HEAD or head in _DIPLOMA or norm in _NOT_SKILL_HEAD or norm in _DIPLOMA \
                     or norm.isdecimal():
                 continue
-            if self.c.job_titles and frozenset(keys[x] for x in range(i, j + 1) if keys[x]) in self.c.job_titles:
+            if self.c.job_titles and frozenset(filter(None, keys[i:j + 1])) in self.c.job_titles:
                 continue        # a job title is not a skill ("data scientist", "conseiller clientèle")
             if i == j:
                 # a lone word is a skill only as an item of a list ("Ponceuse, rabot, scie")
