@@ -115,6 +115,13 @@ def throughput(sizes: list[int], tmp: Path, fmt: str = "jsonl") -> list[Measure]
                 json.dump(trace, fh)
             out.append(Measure("ingest", f"writer RSS after the last batch, {n:,} ads", trace[-1][1], "MiB",
                                at[0][1], f"after {at[0][0]:,} ads (10 % of the batches)", goal="flat (ratio ~1)"))
+            tenth = max(1, len(trace) // 10)
+            if len(trace) >= 20:         # the writer's CPU per ad must not grow with the warehouse
+                def per_ad(a, b):
+                    return (b[3] - a[3]) / max(1, b[0] - a[0]) * 1e6
+                out.append(Measure("ingest", f"writer CPU per ad over the last 10 % of the batches, {n:,} ads",
+                                   per_ad(trace[-tenth - 1], trace[-1]), "µs", per_ad(trace[0], trace[tenth]),
+                                   "same run, first 10 % of the batches", goal="flat (ratio ~1)"))
         out.append(Measure("ingest", f"CPU seconds in all, {n:,} ads (writer {res['parent_cpu']:.0f} s + workers "
                            f"{res['workers_cpu']:.0f} s); wall {res['wall']:.0f} s", cpu, "s",
                            read["cpu"], "reading + JSON decoding only"))

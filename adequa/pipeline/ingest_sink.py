@@ -138,7 +138,7 @@ class AdSink:
     """
 
     def __init__(self, wh: Warehouse, summary, *, batch_size: int = 5000,
-                 dedupe: DedupeConfig = DedupeConfig(), on_commit=None):
+                 dedupe: DedupeConfig = DedupeConfig(), on_commit=None, checkpoint_every: int | None = None):
         self.wh, self.summary, self.batch_size = wh, summary, max(1, batch_size)
         self.dedupe = dedupe
         self.ads: list[Part] = []
@@ -147,6 +147,8 @@ class AdSink:
         self.on_commit = on_commit       # called with each mark once everything before it is committed
         self.marks: list = []
         self.check_ids = False           # True once a batch held ids already stored: check ids before inserting
+        self.checkpoint_every = checkpoint_every    # CHECKPOINT after this many ads (None: DuckDB decides)
+        self.since_checkpoint = 0
 
     def mark(self, token) -> None:
         """Note a position in the input (e.g. an API page read in full): reported once committed."""
@@ -206,6 +208,10 @@ class AdSink:
                     raise
                 self.check_ids = True       # ids already stored (a re-run): redo the batch, checking ids first
         inserted, updated, duplicates = counts
+        self.since_checkpoint += inserted + updated
+        if self.checkpoint_every and self.since_checkpoint >= self.checkpoint_every:
+            self.wh.con.execute("CHECKPOINT")     # a full row group: compressed once, not at every WAL threshold
+            self.since_checkpoint = 0
         s = self.summary
         s.stored += inserted
         s.updated += updated + repeated
