@@ -55,12 +55,13 @@ def engines(spark, tmp_path_factory, ):
     facts.build(con)
     con.close()
     layout = tmp / "layout"
-    block = spark_run._BLOCK_BYTES
-    spark_run._BLOCK_BYTES = 700           # a few lines per block: line numbers carried across blocks
+    sizes = spark_run._SPLIT_BYTES, spark_run._BLOCK_BYTES
+    # tasks of a few lines, blocks of fewer: line numbers carried across tasks and blocks
+    spark_run._SPLIT_BYTES, spark_run._BLOCK_BYTES = 3000, 700
     try:
         first = spark_pipeline(spark, settings, files, layout, enrich=False)
     finally:
-        spark_run._BLOCK_BYTES = block
+        spark_run._SPLIT_BYTES, spark_run._BLOCK_BYTES = sizes
     import_to_warehouse(layout, settings.db)
     return {"duck": duck, "spark": settings.db, "layout": layout, "files": files, "settings": settings,
             "first": first}

@@ -139,101 +139,158 @@ def _enriched_schema():
 _SEQ_FILE = 1 << 40          # seq = file index * 2^40 + line: input order across files
 
 
-_RAW_SCHEMA = "file_index long, path string, line long, kind string, enc string, raw binary"
-_BLOCK_BYTES = 1 << 19       # France Travail JSON Lines travel in blocks of whole lines of about this size
-_BATCH_BYTES = 1 << 23       # an Arrow batch of the reading side holds about this many bytes of records
+_SPLIT_BYTES = 1 << 25       # uncompressed France Travail JSON Lines are cut into tasks of about this size
+_BLOCK_BYTES = 1 << 19       # lines travel to ``ingest._process_chunk`` in blocks of about this size
+_CHUNK_RECORDS = 1000        # records normalised and handed to the JVM at a time (bounds worker memory)
 
 
-def _raw_arrow_schema():
-    import pyarrow as pa
+def _read_tasks(paths: Sequence[str]) -> list[tuple]:
+    """The reading tasks, ``(file index, path, start, end, first line)``: uncompressed France Travail
+    JSON Lines cut into byte ranges of whole lines (the driver counts the lines before each one, at
+    the speed of reading the file), every other file whole (``start`` = ``end`` = None)."""
+    from adequa.pipeline.ingest import _is_ft_jsonl
 
-    return pa.schema([("file_index", pa.int64()), ("path", pa.string()), ("line", pa.int64()),
-                      ("kind", pa.string()), ("enc", pa.string()), ("raw", pa.binary())])
+    tasks: list[tuple] = []
+    for index, path in enumerate(paths):
+        p = Path(path)
+        if p.suffix.lower() in (".gz", ".bz2") or not _is_ft_jsonl(p, None, None):
+            tasks.append((index, path, None, None, 1))
+            continue
+        size = p.stat().st_size
+        with open(p, "rb") as fh:
+            pos = 3 if fh.read(3) == b"\xef\xbb\xbf" else 0     # byte-order mark, as jsonl_lines drops it
+            fh.seek(pos)
+            line = 1
+            while pos < size:
+                data = fh.read(_SPLIT_BYTES)
+                while not data.endswith(b"\n"):                   # up to the end of a line (or of the file)
+                    more = fh.readline()
+                    if not more:
+                        break
+                    data += more
+                tasks.append((index, path, pos, pos + len(data), line))
+                line += data.count(b"\n")
+                pos += len(data)
+    return tasks
 
 
-def _read_files(paths: list[str]):
-    """``mapInArrow`` function of the reading side: for each input file (``id`` = its index in
-    ``paths``), its records as Arrow batches of ``_RAW_SCHEMA``; ``enc`` says what ``raw`` holds:
+def _task_chunks(task: tuple, block_bytes: int, chunk_records: int) -> Iterator[tuple[int, list]]:
+    """(file index, chunk) of one reading task, chunks as ``ingest._process_chunk`` takes them:
+    ``(path, line, record, kind)`` items, or blocks of whole JSON lines ``(path, first line, bytes, BLOCK)``."""
+    from adequa.pipeline.ingest import BLOCK, _is_ft_jsonl, _records_of
+    from adequa.sources.france_travail import jsonl_blocks
 
-    * ``block``: whole lines of a France Travail JSON Lines file (``line`` = the first one's number),
-      cut into lines and decoded by the normalising side, as the DuckDB engine's workers do;
-    * ``line``: one raw JSON line; ``pickle``: one record decoded by the readers (CSV, JSON), pickled.
+    index, path, start, end, first = task
+    p = Path(path)
+    chunk: list = []
+    weight = 0
+    if start is not None:
+        items = _range_blocks(p, start, end, first, block_bytes)
+    elif _is_ft_jsonl(p, None, None):
+        items = ((first_line, block) for first_line, block in jsonl_blocks(p, block_bytes))
+    else:
+        items = None
+    if items is not None:
+        for first_line, block in items:
+            chunk.append((path, first_line, block, BLOCK))
+            weight += block.count(b"\n") + 1
+            if weight >= chunk_records:
+                yield index, chunk
+                chunk, weight = [], 0
+    else:
+        kind, rows = _records_of(p, None, None)
+        for line, rec, _raw in rows:
+            if kind == "mapped":
+                rec.setdefault("source", f"csv:{p.stem}")
+            chunk.append((path, line, rec, kind))
+            if len(chunk) >= chunk_records:
+                yield index, chunk
+                chunk = []
+    if chunk:
+        yield index, chunk
 
-    No record becomes a Python object on its way to the JVM: batches cross as Arrow."""
-    block_bytes = _BLOCK_BYTES          # read here, on the driver
+
+def _range_blocks(p: Path, start: int, end: int, line: int, block_bytes: int) -> Iterator[tuple[int, bytes]]:
+    """(number of its first line, bytes of whole lines) of the byte range [start, end) of a file,
+    which begins at line ``line`` and holds whole lines."""
+    with open(p, "rb") as fh:
+        fh.seek(start)
+        remaining, rest = end - start, b""
+        while remaining > 0 or rest:
+            data = fh.read(min(block_bytes, remaining)) if remaining > 0 else b""
+            remaining -= len(data)
+            data = rest + data if rest else data
+            if remaining > 0:
+                cut = data.rfind(b"\n")
+                if cut < 0:
+                    rest = data
+                    continue
+                block, rest = data[:cut + 1], data[cut + 1:]
+            else:
+                block, rest = data, b""
+            if block:
+                yield line, block
+                line += block.count(b"\n")
+
+
+def _ingest_batches(tasks: list[tuple], bc):
+    """``mapInArrow`` function of the ingestion: each reading task (``id`` = its index in ``tasks``)
+    read, normalised, scrubbed and signed by ``ingest._process_chunk``, the very function the DuckDB
+    engine's workers run (vectorised language guess, Arrow rows, MinHash bands), plus the input order
+    (``seq``). Records are read where they are normalised: none crosses to the JVM before it is an
+    Arrow row of the result."""
+    block_bytes, chunk_records = _BLOCK_BYTES, _CHUNK_RECORDS        # read here, on the driver
 
     def run(batches):
-        import pyarrow as pa
+        from adequa.pipeline import ingest
 
-        from adequa.pipeline.ingest import _is_ft_jsonl, _records_of
-        from adequa.sources.france_travail import jsonl_blocks
-
-        schema = _raw_arrow_schema()
-        cols: dict[str, list] = {name: [] for name in schema.names}
-        size = 0
-
-        def add(index, path, line, kind, enc, raw):
-            nonlocal size
-            for name, v in zip(schema.names, (index, path, line, kind, enc, raw)):
-                cols[name].append(v)
-            size += len(raw)
-
-        def flush():
-            nonlocal size
-            batch = pa.RecordBatch.from_arrays([pa.array(cols[n], schema.field(n).type) for n in schema.names],
-                                               schema=schema)
-            for v in cols.values():
-                v.clear()
-            size = 0
-            return batch
-
+        geo, hasher = _normaliser(bc)
+        ingest._WORKER.update(geo=geo, hasher=hasher, source="mixed")
+        schema = _normalised_schema_arrow()
         for batch in batches:
-            for index in batch.column("id").to_pylist():
-                path = paths[index]
-                p = Path(path)
-                if _is_ft_jsonl(p, None, None):
-                    records = ((first, "france-travail", "block", block) for first, block in
-                               jsonl_blocks(p, block_bytes))
-                else:
-                    kind, rows = _records_of(p, None, None)
-                    records = ((line, kind, "line", rec) if rec.__class__ is bytes else
-                               (line, kind, "pickle", pickle.dumps(_with_source(rec, kind, p),
-                                                                   protocol=pickle.HIGHEST_PROTOCOL))
-                               for line, rec, _raw in rows)
-                for line, kind, enc, raw in records:
-                    add(index, path, line, kind, enc, raw)
-                    if size >= _BATCH_BYTES:
-                        yield flush()
-        if cols["raw"]:
-            yield flush()
+            for task in batch.column("id").to_pylist():
+                for idx, chunk in _task_chunks(tasks[task], block_bytes, chunk_records):
+                    part, events, _read = ingest._process_chunk(chunk)
+                    rejects = []
+                    for _before, what, value in events:
+                        if what == "fatal":     # a line that is not a JSON object: the run stops, as in DuckDB
+                            raise InputError(value.pop("message"), **value)
+                        rejects.append(value)
+                    if part is not None:
+                        yield from _ads_part(part, idx, schema).to_batches()
+                    if rejects:
+                        yield from _rejects_part(rejects, schema).to_batches()
     return run
 
 
-def _with_source(rec: dict, kind: str, p: Path) -> dict:
-    if kind == "mapped":
-        rec.setdefault("source", f"csv:{p.stem}")
-    return rec
+def _ads_part(part, idx: int, schema):
+    import numpy as np
+    import pyarrow as pa
+
+    n = len(part)
+    lines = part.table.column("origin_line").to_numpy(zero_copy_only=False)
+    width = part.bands.shape[1] if part.bands.ndim == 2 else 0
+    bands = pa.ListArray.from_arrays(pa.array(np.arange(0, n * width + 1, width, dtype=np.int32)),
+                                     pa.array(np.ascontiguousarray(part.bands, dtype=np.int64).ravel()))
+    extra = {"seq": pa.array(idx * _SEQ_FILE + np.nan_to_num(lines, nan=0).astype(np.int64)),
+             "content_key": pa.array(np.asarray(part.keys, dtype=np.int64)),
+             "bands": bands, "what": pa.array(["ad"] * n, pa.string())}
+    return _complete(part.table, extra, schema)
 
 
-def _file_chunks(cols: dict) -> Iterator[tuple[int, list]]:
-    """(file index, chunk) of a batch of the reading side, chunks as ``ingest._process_chunk`` takes
-    them: ``(path, line, record, kind)`` items, blocks of lines kept whole (the chunk cuts them)."""
-    from adequa.pipeline.ingest import BLOCK
+def _rejects_part(rejects: list[dict], schema):
+    import pyarrow as pa
 
-    chunk: list = []
-    current = None
-    for idx, path, line, kind, enc, raw in zip(cols["file_index"], cols["path"], cols["line"], cols["kind"],
-                                               cols["enc"], cols["raw"]):
-        if idx != current and chunk:
-            yield current, chunk
-            chunk = []
-        current = idx
-        if enc == "block":
-            chunk.append((path, line, raw, BLOCK))
-        else:
-            chunk.append((path, line, raw if enc == "line" else pickle.loads(raw), kind))
-    if chunk:
-        yield current, chunk
+    for r in rejects:
+        r["id"] = hashlib.blake2b(     # the key AdSink.reject gives it
+            f"{r['path']}\x1f{r['line']}\x1f{r['record']}\x1f{r['field']}\x1f{r['reason']}".encode(),
+            digest_size=8).hexdigest()
+        r["raw"] = (r.get("raw") or "")[:4000]
+    extra = {"what": pa.array(["reject"] * len(rejects), pa.string()),
+             "source": pa.array(["mixed"] * len(rejects), pa.string())}
+    for f in _REJECT_FIELDS:
+        extra[f] = pa.array([r.get(f[2:]) for r in rejects], schema.field(f).type)
+    return _complete(pa.table({}), extra, schema, len(rejects))
 
 
 _STATE: dict = {}
@@ -254,52 +311,6 @@ def _normaliser(bc):
         geo.resolve = lru_cache(maxsize=65536)(geo._resolve)
         _STATE[key] = (geo, MinHasher(dedupe or DedupeConfig()))
     return _STATE[key]
-
-
-def _normalise_batches(bc):
-    """``mapInArrow`` function of the normalising side: each batch of raw records normalised,
-    scrubbed and signed by ``ingest._process_chunk``, the very function the DuckDB engine's workers
-    run (vectorised language guess, Arrow rows, MinHash bands), plus the input order (``seq``)."""
-    def run(batches):
-        import numpy as np
-        import pyarrow as pa
-
-        from adequa.pipeline import ingest
-
-        geo, hasher = _normaliser(bc)
-        ingest._WORKER.update(geo=geo, hasher=hasher, source="mixed")
-        schema = _normalised_schema_arrow()
-        for batch in batches:
-            rejects = []
-            for idx, chunk in _file_chunks(batch.to_pydict()):
-                part, events, _read = ingest._process_chunk(chunk)
-                for _before, what, value in events:
-                    if what == "fatal":     # a line that is not a JSON object: the run stops, as in DuckDB
-                        raise InputError(value.pop("message"), **value)
-                    rejects.append(value)
-                if part is None:
-                    continue
-                n = len(part)
-                lines = part.table.column("origin_line").to_numpy(zero_copy_only=False)
-                width = part.bands.shape[1] if part.bands.ndim == 2 else 0
-                bands = pa.ListArray.from_arrays(pa.array(np.arange(0, n * width + 1, width, dtype=np.int32)),
-                                                 pa.array(np.ascontiguousarray(part.bands, dtype=np.int64).ravel()))
-                extra = {"seq": pa.array(idx * _SEQ_FILE + np.nan_to_num(lines, nan=0).astype(np.int64)),
-                         "content_key": pa.array(np.asarray(part.keys, dtype=np.int64)),
-                         "bands": bands, "what": pa.array(["ad"] * n, pa.string())}
-                yield from _complete(part.table, extra, schema).to_batches()
-            if rejects:
-                for r in rejects:
-                    r["id"] = hashlib.blake2b(     # the key AdSink.reject gives it
-                        f"{r['path']}\x1f{r['line']}\x1f{r['record']}\x1f{r['field']}\x1f{r['reason']}".encode(),
-                        digest_size=8).hexdigest()
-                    r["raw"] = (r.get("raw") or "")[:4000]
-                extra = {"what": pa.array(["reject"] * len(rejects), pa.string()),
-                         "source": pa.array(["mixed"] * len(rejects), pa.string())}
-                for f in _REJECT_FIELDS:
-                    extra[f] = pa.array([r.get(f[2:]) for r in rejects], schema.field(f).type)
-                yield from _complete(pa.table({}), extra, schema, len(rejects)).to_batches()
-    return run
 
 
 def _normalised_schema_arrow():
@@ -508,41 +519,45 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
         # 1. ingest: read (one task per file), normalise (mapInArrow), checkpoint to Parquet.
         t0 = time.perf_counter()
         geo_bc = sc.broadcast(_geo_payload(settings))
-        paths = [str(p) for p in files]
-        raw = (spark.range(0, len(paths), 1, len(paths)).mapInArrow(_read_files(paths), _RAW_SCHEMA)
-               .repartition(parallel))
-        normalised = raw.mapInArrow(_normalise_batches(geo_bc), _normalised_schema())
+        tasks = _read_tasks([str(p) for p in files])
+        normalised = (spark.range(0, len(tasks), 1, max(1, len(tasks)))
+                      .mapInArrow(_ingest_batches(tasks, geo_bc), _normalised_schema()))
         _write(normalised, work / "normalised", False)
         norm = _read(spark, work / "normalised")
+        marks["ingest/normalise"] = (t_start := time.time() - (time.perf_counter() - t0), time.time())
         ads_fields = [f.name for f in _ads_spark_fields()]
-        new_ads = (norm.where("what = 'ad'")
-                   .withColumn("_rn", F.row_number().over(
-                       __import__("pyspark.sql.window", fromlist=["Window"]).Window.partitionBy("ad_id")
-                       .orderBy(F.col("seq").desc())))
-                   .where("_rn = 1").select(*ads_fields))
-        bands = norm.where("what = 'ad'").select("content_key", F.explode("bands").alias("bucket"))
-        texts = norm.where("what = 'ad'").select("content_key", "content_hash")
+        ad_rows = norm.where("what = 'ad'")
+        # Every step below works on narrow columns (keys, dates); the wide rows (texts) are read once,
+        # at the final write, and joined to the small per-ad results there.
+        # the last record of an ad_id in input order wins (seq is unique per record)
+        winners = ad_rows.groupBy("ad_id").agg(F.max("seq").alias("seq"))
+        # one row per text: its hash and the LSH buckets of its first record in input order (texts equal
+        # up to case and spacing share a key but not always their shingles: the warehouse keeps the first)
+        per_text = (ad_rows.groupBy("content_key")
+                    .agg(F.min_by(F.struct("content_hash", "bands"), "seq").alias("_t"))
+                    .select("content_key", "_t.content_hash", "_t.bands"))
+        bands = per_text.select("content_key", F.explode("bands").alias("bucket"))
+        texts = per_text.select("content_key", "content_hash")
         rejects = norm.where("what = 'reject'").select(
             F.col("r_id").alias("reject_id"), F.col("source"), F.col("r_path").alias("origin_file"),
             F.col("r_line").alias("line"), F.col("r_record").alias("record"), F.col("r_field").alias("field"),
             F.col("r_reason").alias("reason"), F.col("r_raw").alias("raw"))
-        if "ads" in existing:
-            old = _read(spark, layout / "ads").select(*ads_fields)
-            new_ads = new_ads.unionByName(old.join(new_ads.select("ad_id"), "ad_id", "left_anti"))
         if "ad_lsh_bands" in existing:
-            bands = bands.unionByName(_read(spark, layout / "ad_lsh_bands").select("content_key", "bucket"))
+            old_bands = _read(spark, layout / "ad_lsh_bands").select("content_key", "bucket")
+            bands = bands.unionByName(old_bands.join(texts.select("content_key"), "content_key", "left_anti"))
         if "ad_text_clusters" in existing:
-            texts = texts.unionByName(_read(spark, layout / "ad_text_clusters").select("content_key", "content_hash"))
+            old_texts = _read(spark, layout / "ad_text_clusters").select("content_key", "content_hash")
+            texts = texts.unionByName(old_texts.join(texts.select("content_key"), "content_key", "left_anti"))
         if "rejects" in existing:
             old_rej = _read(spark, layout / "rejects").select(*rejects.columns)
             rejects = rejects.unionByName(old_rej.join(rejects.select("reject_id"), "reject_id", "left_anti"))
         rejects = rejects.dropDuplicates(["reject_id"])
-        bands = bands.distinct()
-        texts = texts.dropDuplicates(["content_key"])
+        t1 = time.time()
         _write(bands, work / "ad_lsh_bands", False)
         bands = _read(spark, work / "ad_lsh_bands")
+        marks["ingest/bands"] = (t1, time.time())
         timings["ingest"] = time.perf_counter() - t0
-        marks["ingest"] = (time.time() - timings["ingest"], time.time())
+        marks["ingest"] = (t_start, time.time())
 
         # 2. near-duplicates: pairs of texts sharing enough LSH buckets, components, earliest ad.
         t0 = time.perf_counter()
@@ -571,16 +586,32 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
                             F.coalesce("component", "content_key").alias("component")))
         _write(clusters, work / "ad_text_clusters", False)
         clusters = _read(spark, work / "ad_text_clusters")
+        marks["dedupe/pairs"] = (time.time() - (time.perf_counter() - t0), time.time())
+        t1 = time.time()
+        # per ad (narrow): its component, then per component its earliest ad as representative
+        keys = ad_rows.select("seq", "ad_id", "content_hash", "created_at").join(winners, ["ad_id", "seq"], "left_semi")
+        if "ads" in existing:
+            old = _read(spark, layout / "ads").select(*ads_fields)
+            old = old.join(winners.select("ad_id"), "ad_id", "left_anti")
+            keys = keys.unionByName(old.select(F.lit(None).cast("long").alias("seq"), "ad_id", "content_hash",
+                                               "created_at"))
         order = F.concat(F.coalesce(F.col("created_at").cast("string"), F.lit("9999-12-31")), F.col("ad_id"))
-        with_comp = new_ads.join(clusters.select("content_hash", "component"), "content_hash", "left")
+        with_comp = keys.join(clusters.select("content_hash", "component"), "content_hash", "left")
         reps = with_comp.groupBy("component").agg(F.min_by("ad_id", order).alias("_rep"))
-        ads = (with_comp.join(reps, "component", "left")
-               .withColumn("duplicate_cluster", F.coalesce("_rep", "ad_id"))
+        cluster_of = (with_comp.join(reps, "component", "left")
+                      .select("ad_id", F.coalesce("_rep", "ad_id").alias("_cluster")))
+        # the wide rows, once: the winning record of each new ad (and the layout's other ads)
+        new_ads = ad_rows.join(winners, ["ad_id", "seq"], "left_semi").select(*ads_fields)
+        if "ads" in existing:
+            new_ads = new_ads.unionByName(old)
+        ads = (new_ads.join(cluster_of, "ad_id", "left")
+               .withColumn("duplicate_cluster", F.coalesce("_cluster", "ad_id"))
                .select(*ads_fields)
                .withColumn("ingested_at", F.current_timestamp())
                .selectExpr("*", *parquet.partition_exprs_spark()))
         _write(ads, work / "ads", True)
         _write(rejects, work / "rejects", False)
+        marks["dedupe/ads"] = (t1, time.time())
         staged.update(ads=work / "ads", rejects=work / "rejects", ad_lsh_bands=work / "ad_lsh_bands",
                       ad_text_clusters=work / "ad_text_clusters")
         ads = _read(spark, work / "ads")
