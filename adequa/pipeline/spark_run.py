@@ -3,12 +3,13 @@
 ``run_spark(settings, inputs, master, out)`` does what ``adequa run`` does with DuckDB, on a Spark
 master (``local[2]``, ``spark://…``, ``yarn``, ``k8s://…``):
 
-1. **ingest**: one task per input file reads its records (``sources`` readers, unchanged); records
-   are spread over the cluster and normalised, scrubbed and signed per partition with the very
-   functions of :mod:`adequa.pipeline.ingest` (``mapInArrow``); the last record of an ``ad_id``
-   in input order wins, as in the warehouse; near-duplicates are clustered from the same MinHash
-   LSH bands (pairs sharing ``min_shared_bands`` buckets, components, earliest ad as
-   representative);
+1. **ingest**: the input files become reading tasks (uncompressed France Travail JSON Lines cut
+   into byte ranges of whole lines, other files whole); each task reads its records and normalises,
+   scrubs and signs them with ``ingest._process_chunk``, the very function of the DuckDB engine's
+   workers, inside one ``mapInArrow``: records reach the JVM only as Arrow rows of the result. The
+   last record of an ``ad_id`` in input order wins, as in the warehouse; near-duplicates are
+   clustered from the same MinHash LSH bands (pairs sharing ``min_shared_bands`` buckets,
+   components, earliest ad as representative), on narrow columns, the wide rows being joined once;
 2. **enrich**: ``annotate_ad`` (skills + occupation) per partition (``mapInArrow``); the compiled
    skill taxonomy and the occupation classifier are **broadcast** once and rebuilt once per
    Python worker (workers are reused);
