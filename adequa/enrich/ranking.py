@@ -299,8 +299,9 @@ class LexicalIndex:
             cos *= (1.0 - coverage) + coverage * share
         return cos.astype(np.float32)
 
-    # entries (document, dot, square) kept by ``token_doc_scores``'s per-token cache: 12 bytes each
-    TOKEN_POSTINGS_BUDGET = 3_000_000
+    # entries (document, dot, square) kept by ``token_doc_scores``'s per-token cache, 24 bytes each
+    # (48 MB at most; the 1,133 distinct title words of the development offers take 1.3 million)
+    TOKEN_POSTINGS_BUDGET = 2_000_000
 
     def _token_postings(self, tok: str) -> tuple:
         """One query token's postings collapsed per document, cached: (its distinct known feature
