@@ -10,12 +10,12 @@ import typer
 from adequa.cli._apps import DbOption, FormatOption, data_app, settings_with
 
 FromOption = Annotated[Optional[Path], typer.Option(
-    "--from", help="Local mirror of the publishers' files, one folder per dataset [env: ADEQUA_MIRROR].")]
+    "--from", help="Local mirror of the publishers' files, one folder per dataset (env: ADEQUA_MIRROR).")]
 OnlyOption = Annotated[Optional[str], typer.Option(
     "--only", help="Comma-separated datasets: rome, fap, esco, crosswalks, geo (and labour, offers, training, "
                    "benchmarks for the copy).")]
 DataDirOption = Annotated[Optional[Path], typer.Option(
-    "--data-dir", help="Where the files are put [env: ADEQUA_DATA_DIR; default ./data].")]
+    "--data-dir", help="Where the files are put (env: ADEQUA_DATA_DIR; default ./data).")]
 
 
 def _print_rows(rows: list[dict], fmt: str, title: str) -> None:
@@ -60,9 +60,7 @@ def pull(
 ) -> None:
     """Fetch the official files (from --from DIR, ADEQUA_MIRROR, or the publishers) and load the referentials.
 
-    Files go to the data dir with their sha256 in manifest.json; ROME, FAP, ESCO,
-    crosswalks and geography are then loaded into the warehouse, one version
-    beside the other; an unchanged version is skipped.
+    Files go to the data dir with their sha256 in manifest.json; ROME, FAP, ESCO, crosswalks and geography are then loaded into the warehouse, one version beside the other; an unchanged version is skipped.
 
     Example: adequa data pull --from ../shared/data --db adequa.duckdb
     """
@@ -138,9 +136,7 @@ def check(db: DbOption = None, format: FormatOption = "table",
           examples: Annotated[int, typer.Option("--examples", help="Examples shown per problem.")] = 5) -> None:
     """Check the warehouse's integrity: links between referential tables, ads and mentions.
 
-    Prints each check with the problems found (count and examples); the exit
-    code is 1 when any check of severity "error" fails, 0 otherwise (warnings
-    are printed only).
+    Prints each check with the problems found (count and examples); the exit code is 1 when any check of severity "error" fails, 0 otherwise (warnings are printed only).
 
     Example: adequa data check --db adequa.duckdb
     """

@@ -21,7 +21,7 @@ def emerging_command(
     show: Annotated[str, typer.Option("--show", help="Sections: all, or a comma list of rising, falling, new, drift.")] = "all",
     fmt: FormatOption = "table",
     alpha: Annotated[float, typer.Option("--alpha", help="False discovery rate (Benjamini–Hochberg).")] = 0.05,
-    min_support: Annotated[Optional[int], typer.Option("--min-support", help="Minimum ads over both periods to test an item [default: min cell size, at least 5].")] = None,
+    min_support: Annotated[Optional[int], typer.Option("--min-support", help="Minimum ads over both periods to test an item (default: min cell size, at least 5).")] = None,
     limit: Annotated[int, typer.Option("--limit", help="Rows per section.")] = 30,
     min_posters: Annotated[int, typer.Option("--min-posters", help="Distinct posters (employers) a change must be carried by.")] = 3,
     discover: Annotated[bool, typer.Option("--discover", help="First scan the ads for new unlisted terms (needs the ROME/ESCO files).")] = False,
@@ -31,9 +31,7 @@ def emerging_command(
 ) -> None:
     """Emerging skills for a group of occupations and a territory, between two periods.
 
-    Rising and falling skills (two-proportion test, Benjamini–Hochberg), new skill-like terms
-    that no taxonomy lists (with variants, first-seen date, examples and the nearest taxonomy
-    item), and skills asked for outside the ROME fiche.
+    Rising and falling skills (two-proportion test, Benjamini–Hochberg), new skill-like terms that no taxonomy lists (with variants, first-seen date, examples and the nearest taxonomy item), and skills asked for outside the ROME fiche.
 
     Example: adequa skills emerging --group data-ia --territory region:28 --from 2024Q1 --to 2025Q1 --format csv
     """

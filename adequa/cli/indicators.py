@@ -88,7 +88,7 @@ def compute_cmd(
     territory: TerritoryOption = "france",
     period: Annotated[Optional[str], typer.Option("--period", help="2024, 2024Q1 (or 2024-T1), 2024-03, or A..B.")] = None,
     min_cell_size: Annotated[Optional[int], typer.Option("--min-cell-size", help="Withhold figures from fewer units "
-                                                                               "[default: settings, 5].")] = None,
+                                                                               "(default: settings, 5).")] = None,
     option: Annotated[Optional[List[str]], typer.Option("--option", "-o", help="Indicator option KEY=VALUE, "
                                                                               "repeatable (e.g. compare=2019Q1).")] = None,
     fmt: FormatOption = "table",
@@ -244,7 +244,7 @@ def _check_layout(layout: str | None, known: tuple[str, ...]) -> None:
 
 
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
-SheetOption = Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name [default: the first with the header].")]
+SheetOption = Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name (default: the first with the header).")]
 
 
 @ingest_app.command("bmo")
@@ -268,11 +268,11 @@ def ingest_job_seekers(
                                               "France Travail table (one column per period, or one column per "
                                               "breakdown with the period in the title) or a long table.")],
     nomenclature: Annotated[Optional[str], typer.Option("--nomenclature", help="rome4, rome3, fap2021 or fap2009 "
-                                                                               "[default: from the column].")] = None,
+                                                                               "(default: from the column).")] = None,
     period: Annotated[Optional[str], typer.Option("--period", help="Period when the file names none, e.g. 2024Q1.")] = None,
     layout: Annotated[Optional[str], typer.Option("--layout", help="stmt-defm-series-2024, stmt-defm-breakdown-2024 "
-                                                                   "or defm-long-1 [default: told from the header "
-                                                                   "row].")] = None,
+                                                                   "or defm-long-1 (default: told from the header "
+                                                                   "row).")] = None,
     sheet: SheetOption = None,
     quiet: QuietOption = False,
     db: DbOption = None,
@@ -292,18 +292,18 @@ def ingest_census(
     year: Annotated[Optional[int], typer.Option("--year", help="Census year when neither a column nor the file name "
                                                                "gives it.")] = None,
     nomenclature: Annotated[Optional[str], typer.Option("--nomenclature", help="Occupation codes: fap2021, fap2009, "
-                                                        "pcs2003 or pcs2020 [default: from the codes and the year: "
-                                                        "PCS 2003 up to RP 2020, PCS 2020 from RP 2021].")] = None,
+                                                        "pcs2003 or pcs2020 (default: from the codes and the year: "
+                                                        "PCS 2003 up to RP 2020, PCS 2020 from RP 2021).")] = None,
     layout: Annotated[Optional[str], typer.Option("--layout", help="insee-rp-fd-2021, insee-rp-btt-2021 or rp-long-1 "
-                                                                   "[default: told from the header row].")] = None,
+                                                                   "(default: told from the header row).")] = None,
     place: Annotated[Optional[str], typer.Option("--place", help="Fichier détail: count people where they work (DCLT) "
-                                                                 "or where they live [default: work when DCLT is "
-                                                                 "present].")] = None,
+                                                                 "or where they live (default: work when DCLT is "
+                                                                 "present).")] = None,
     levels: Annotated[Optional[str], typer.Option("--levels", help="Fichier détail / BTT: territorial levels to "
-                                                                   "aggregate to, comma-separated [default: "
+                                                                   "aggregate to, comma-separated (default: "
                                                                    "region,departement; France is their sum; "
                                                                    "add zone_emploi, bassin (with the geo "
-                                                                   "referential), commune or france].")] = None,
+                                                                   "referential), commune or france).")] = None,
     sheet: SheetOption = None,
     quiet: QuietOption = False,
     db: DbOption = None,

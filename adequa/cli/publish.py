@@ -23,8 +23,7 @@ def study(
 ) -> None:
     """Regenerate the study: a self-contained HTML report, its PDF, the data and the figures.
 
-    Every section of the study is present; a section whose data are not loaded
-    says so ("Données non disponibles : …") instead of disappearing.
+    Every section of the study is present; a section whose data are not loaded says so ("Données non disponibles : …") instead of disappearing.
 
     Example: adequa study --group data-ia --territory region:28 --period 2024 --out study
     """

@@ -40,10 +40,12 @@ def run(
     period: Annotated[Optional[str], typer.Option("--period", help="Period of the study (default: all data).")] = None,
     engine: Annotated[str, typer.Option("--engine", help="duckdb (one machine) or spark.")] = "duckdb",
     master: Annotated[str, typer.Option("--master", help="Spark master: local[2], spark://host:7077, yarn, k8s://…")] = "local[2]",
-    skip: Annotated[Optional[str], typer.Option("--skip", help="Comma-separated stages to skip: referentials,ingest,enrich,statistics,training,emerging,search,study.")] = None,
+    skip: Annotated[Optional[str], typer.Option("--skip", help="Comma-separated stages to skip, among: referentials, ingest, enrich, statistics, training, "
+                                                                  "emerging, search, study (e.g. --skip referentials,study).")] = None,
 ) -> None:
-    """Run the whole pipeline on the data at hand: referentials, ads, enrichment,
-    statistics, training supply, then the study.
+    """Run the whole pipeline on the data at hand: referentials, ads, enrichment, statistics, training supply, then the study.
+
+    Reads the files under the data root (ADEQUA_DATA_DIR, or ADEQUA_MIRROR when set: see `adequa config show`); each stage reports what it read and stored, and a stage whose files are absent is skipped with a message.
 
     Example: adequa run --db adequa.duckdb --out study --group data-ia --territory region:28
     """
@@ -51,4 +53,4 @@ def run(
 
     settings = settings_with(db)
     run_all(settings, out=out, group=group, territory=territory, period=period, engine=engine,
-            master=master, skip=set((skip or "").split(",")) - {""})
+            master=master, skip={s.strip() for s in (skip or "").split(",")} - {""})

@@ -38,8 +38,7 @@ def ingest_rncp_cmd(
 ) -> None:
     """Load an RNCP or Répertoire spécifique export: the XML flux V4.1 or the CSV export, zipped or not.
 
-    A newer export updates fiches (state, dates, versions) without duplicates and keeps the older
-    versions; bad fiches go to the rejects table with their number and the field at fault.
+    A newer export updates fiches (state, dates, versions) without duplicates and keeps the older versions; bad fiches go to the rejects table with their number and the field at fault.
 
     Example: adequa ingest rncp export_fiches_RNCP_V4_1_2026-08-16.xml --db adequa.duckdb
     """
@@ -122,8 +121,7 @@ def ingest_headcounts_cmd(
 ) -> None:
     """Load headcounts (students, places or graduates) per certification or diploma and territory.
 
-    Example: adequa ingest headcounts effectifs.csv --map diploma="Intitulé de diplôme" --map value=Effectif
-    --territory region:28 --period 2022-2023 --source "Carif-Oref de Normandie"
+    Example: adequa ingest headcounts effectifs.csv --map diploma="Intitulé de diplôme" --map value=Effectif --territory region:28 --period 2022-2023 --source "Carif-Oref de Normandie"
     """
     from adequa.errors import InputError
     from adequa.pipeline import training

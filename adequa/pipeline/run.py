@@ -20,6 +20,16 @@ STAGES = ("referentials", "ingest", "enrich", "statistics", "training", "emergin
 
 def run_all(settings: Settings, *, out: Path, group: str, territory: str, period: str | None,
             engine: str = "duckdb", master: str = "local[2]", skip: set[str] = frozenset()) -> dict:
+    from adequa.errors import InputError
+
+    unknown = sorted(set(skip) - set(STAGES))
+    if unknown:
+        raise InputError(f"unknown stage {', '.join(map(repr, unknown))}: use {', '.join(STAGES)}", field="--skip")
+    if engine not in ("duckdb", "spark"):
+        raise InputError(f"unknown engine {engine!r}: use duckdb or spark", field="--engine")
+    if engine == "spark" and skip:
+        raise InputError("--skip applies to the duckdb engine; with --engine spark use `adequa spark run` options",
+                         field="--skip")
     if engine == "spark":
         from adequa.pipeline.spark_run import run_spark
 
