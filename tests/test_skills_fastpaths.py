@@ -1,10 +1,9 @@
 """The fast paths of the skill extractor give exactly what the plain reference code gives:
 the findall tokeniser with its word-form cache (vs ``_tokenise_reference``), the vectorised
 similarity shortlist (vs ``SimilarityIndex.best_reference``), the segmenter's separator regex with
-its look-ahead (vs the bare alternation) and the line-token cache — on the fixture taxonomy, and on
-the mirror's real offers (mirror-marked)."""
+its look-ahead (vs the bare alternation) and the line-token cache, on the fixture taxonomy (the
+same comparison on the mirror's real offers is in test_skills_mirror.py)."""
 
-import csv
 import random
 import re
 from pathlib import Path
@@ -27,41 +26,6 @@ LINES = [
 ]
 
 
-class _NoStore(dict):
-    """A memo that never remembers (the reference analyses every line from scratch)."""
-
-    def __setitem__(self, key, value):
-        pass
-
-
-def _reference(ex, monkeypatch):
-    """Turn ``ex`` into the reference extractor: plain tokeniser, one-label-at-a-time similarity,
-    separator regex without its look-ahead, no line-token cache."""
-    from adequa.enrich import segment
-    from adequa.enrich.skills import SkillExtractor
-    from adequa.enrich.skills_exact import ExactMatcher
-
-    def tokenise(line, model, with_lemmas):
-        toks, keys, brk, seq, seq_tok, lemmas = SkillExtractor._tokenise_reference(ex, line, model, with_lemmas)
-        text, end_n, key_idx = ExactMatcher.prepare(seq)
-        return toks, keys, brk, lemmas, (text, end_n, [seq_tok[x] for x in key_idx])
-
-    ex._tokenise = tokenise
-    ex._lex = _NoStore()
-    for model in ex.c.langs.values():
-        model.sim.best = model.sim.best_reference
-    monkeypatch.setattr(segment, "_SPLIT", re.compile(_bare_split()))
-    return ex
-
-
-def _bare_split() -> str:
-    from adequa.enrich.segment import _SPLIT
-
-    prefix = r"(?=[\s*\-–—•·●▪►✓✔➢→:])(?:"
-    assert _SPLIT.pattern.startswith(prefix) and _SPLIT.pattern.endswith(")")
-    return _SPLIT.pattern[len(prefix):-1]
-
-
 def _as_tuples(ms):
     return [(m.start, m.end, m.text, m.rome_ogr, m.esco_uri, m.label, m.kind, m.score, m.method, m.unlisted, m.field)
             for m in ms]
@@ -80,7 +44,7 @@ def _extract_all(ex, items):
     return out
 
 
-def test_fast_extractor_equals_the_reference_on_fixture_lines(opts, monkeypatch):
+def test_fast_extractor_equals_the_reference_on_fixture_lines(opts):
     from adequa.pipeline.annotate import load_skill_extractor
 
     rnd = random.Random(5)
@@ -88,10 +52,14 @@ def test_fast_extractor_equals_the_reference_on_fixture_lines(opts, monkeypatch)
               rnd.choice(["description", "description", "title"])) for _ in range(150)]
     fast = load_skill_extractor(opts)
     got = _extract_all(fast, items)
-    ref = _reference(load_skill_extractor(opts), monkeypatch)
-    assert _extract_all(ref, items) == got
+    ref = load_skill_extractor(opts)
+    restore = ref.use_reference_paths()
+    try:
+        assert _extract_all(ref, items) == got
+    finally:
+        restore()
     assert sum(map(len, got)) > 100, "the fixture lines must yield mentions, or this test proves nothing"
-    assert fast._lex, "the line-token cache was used"
+    assert fast._lex and not ref._lex, "the fast extractor used the line-token cache, the reference did not"
 
 
 def test_similarity_shortlist_equals_the_reference(opts):
@@ -127,39 +95,7 @@ def test_similarity_shortlist_equals_the_reference(opts):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(list("ab É.:;!?-–*•▪\n\t ") + ["   ", " : ", "Missions", "x:"]), max_size=30).map("".join))
 def test_separator_regex_equals_the_bare_alternation(text):
-    from adequa.enrich.segment import _SPLIT
+    from adequa.enrich.segment import _SPLIT, SPLIT_ALTERNATIVES
 
-    bare = re.compile(_bare_split())
+    bare = re.compile(SPLIT_ALTERNATIVES)
     assert [(m.span(), m.group()) for m in _SPLIT.finditer(text)] == [(m.span(), m.group()) for m in bare.finditer(text)]
-
-
-def _real_offers(mirror: Path, n: int) -> list[tuple[str, str, str | None]]:
-    csv.field_size_limit(1 << 30)
-    out = []
-    for path in sorted((mirror / "offers" / "france-travail").glob("*.csv")):
-        delim = "|" if path.name.startswith("mounaTay") else ","
-        with path.open(encoding="utf-8", newline="") as fh:
-            for r in csv.DictReader(fh, delimiter=delim):
-                if r.get("description"):
-                    out.append((r.get("intitule") or r.get("titre") or "", r["description"],
-                                r.get("romeCode") or r.get("rome_code") or None))
-    return out[:n]
-
-
-@pytest.mark.mirror
-def test_fast_extractor_equals_the_reference_on_real_offers(mirror, tmp_path_factory, monkeypatch):
-    from adequa.pipeline.annotate import load_skill_extractor
-
-    settings_ = Settings(mirror=mirror, data_dir=tmp_path_factory.mktemp("d") / "absent",
-                         cache_dir=tmp_path_factory.mktemp("cache"))
-    offers = _real_offers(mirror, 120)
-    assert len(offers) >= 100
-    items = []
-    for title, desc, rome in offers:
-        items += [(desc, None, "description"), (desc, rome, "description"), (title, rome, "title")]
-    fast = load_skill_extractor(settings_)
-    got = _extract_all(fast, items)
-    ref = _reference(load_skill_extractor(settings_), monkeypatch)
-    want = _extract_all(ref, items)
-    assert want == got
-    assert sum(map(len, got)) > 500

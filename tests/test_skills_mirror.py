@@ -35,3 +35,45 @@ def test_gold_test_split_floor(real):
     r = eval_gold(settings, ex, None, "test")["gold-test"]
     assert r["ads"] == 11
     assert r["partial_f1"] >= 0.55 and r["strict_f1"] >= 0.3
+
+
+def _real_offers(mirror, n: int) -> list[tuple[str, str, str | None]]:
+    import csv
+
+    csv.field_size_limit(1 << 30)
+    out = []
+    for path in sorted((mirror / "offers" / "france-travail").glob("*.csv")):
+        delim = "|" if path.name.startswith("mounaTay") else ","
+        with path.open(encoding="utf-8", newline="") as fh:
+            for r in csv.DictReader(fh, delimiter=delim):
+                if r.get("description"):
+                    out.append((r.get("intitule") or r.get("titre") or "", r["description"],
+                                r.get("romeCode") or r.get("rome_code") or None))
+    return out[:n]
+
+
+def test_fast_paths_equal_the_reference_on_real_offers(real, mirror):
+    """Tokeniser, similarity shortlist, separator regex and line-token cache vs the plain reference
+    code (``SkillExtractor.use_reference_paths``), on real offers with and without their ROME code."""
+    from adequa.pipeline.annotate import load_skill_extractor
+
+    settings, _ = real
+    offers = _real_offers(mirror, 150)
+    assert len(offers) >= 100
+    items = []
+    for title, desc, rome in offers:
+        items += [(desc, None, "description"), (desc, rome, "description"), (title, rome, "title")]
+
+    def run(ex):
+        return [[(m.start, m.end, m.text, m.rome_ogr, m.esco_uri, m.label, m.kind, m.score, m.method, m.unlisted)
+                 for m in ex.extract(text, rome_hint=hint, field=field)] for text, hint, field in items]
+
+    got = run(load_skill_extractor(settings))
+    ref = load_skill_extractor(settings)
+    restore = ref.use_reference_paths()
+    try:
+        want = run(ref)
+    finally:
+        restore()
+    assert want == got
+    assert sum(map(len, got)) > 500

@@ -20,7 +20,8 @@ BOILERPLATE = ("company", "offer", "apply", "diversity")
 # Lines, bullets and sentence ends. A "-" or "*" counts as a bullet at a line start or after spaces.
 # The leading look-ahead only skips, in one character test, positions where no alternative can start
 # (every separator starts with a space, a newline, a bullet, a dash or a colon): same matches, 2-3x faster.
-_SPLIT = re.compile(r"(?=[\s*\-–—•·●▪►✓✔➢→:])(?:\n+|\*{2,}|(?:^|(?<=\s))[-–—*•·●▪►✓✔➢→](?=\s|\w)|[•●▪►✓✔➢]|(?<=[.!?;])\s+(?=[^\s])|\s{3,}|(?<=\w)\s*:\s+(?=[A-ZÀ-Ý-]))")
+SPLIT_ALTERNATIVES = r"\n+|\*{2,}|(?:^|(?<=\s))[-–—*•·●▪►✓✔➢→](?=\s|\w)|[•●▪►✓✔➢]|(?<=[.!?;])\s+(?=[^\s])|\s{3,}|(?<=\w)\s*:\s+(?=[A-ZÀ-Ý-])"
+_SPLIT = re.compile(r"(?=[\s*\-–—•·●▪►✓✔➢→:])(?:" + SPLIT_ALTERNATIVES + ")")
 _WORD = re.compile(r"[^\W_]+")
 _INTRO = re.compile(r"(?i)\b(missions?|activit[ée]s|t[âa]ches|comp[ée]tences|profil|qualit[ée]s|responsabilit[ée]s|"
                     r"vous (?:devrez|serez|aurez|assurerez|ferez|interviendrez)|savoir[- ]faire|savoir[- ][êe]tre)\b")

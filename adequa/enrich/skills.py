@@ -131,6 +131,39 @@ class SkillExtractor:
     def clear_word_forms(self) -> None:
         self._words.clear()
 
+    def use_reference_paths(self):
+        """Switch to the plain code the fast paths are tested against (tests and benchmarks only):
+        ``_tokenise_reference``, ``SimilarityIndex.best_reference``, the segmenter's separator regex
+        without its look-ahead (process-wide while switched) and no line-token cache. Returns the
+        function that switches back."""
+        from adequa.enrich import segment
+
+        class _NoStore(dict):
+            def __setitem__(self, key, value):
+                pass
+
+        def tokenise(line, model, with_lemmas):
+            toks, keys, brk, seq, seq_tok, lemmas = self._tokenise_reference(line, model, with_lemmas)
+            text, end_n, key_idx = ExactMatcher.prepare(seq)
+            return toks, keys, brk, lemmas, (text, end_n, [seq_tok[x] for x in key_idx])
+
+        fast_split, lex = segment._SPLIT, self._lex
+        sims = [m.sim for m in self.c.langs.values()]
+        self._tokenise = tokenise
+        self._lex = _NoStore()
+        for sim in sims:
+            sim.best = sim.best_reference
+        segment._SPLIT = re.compile(segment.SPLIT_ALTERNATIVES)
+
+        def restore() -> None:
+            del self._tokenise
+            self._lex = lex
+            for sim in sims:
+                del sim.best
+            segment._SPLIT = fast_split
+
+        return restore
+
     # -- sharing remembered lines between processes ------------------------------------------
     def share_lines(self, on: bool = True) -> None:
         """Start (or stop) noting the lines resolved here, for ``export_lines``."""
