@@ -80,3 +80,59 @@ def test_run_refuses_bad_stage_and_engine_before_doing_anything(tmp_path, args, 
     assert result.exception.field == field
     assert words in str(result.exception)
     assert not db.exists() and not (tmp_path / "study").exists()
+
+
+def _ads_warehouse(path, rows):
+    from adequa.store.duckdb import Warehouse
+
+    with Warehouse(path) as wh:
+        wh.upsert("ads", [dict(ad_id=a, source="test", title="t", description="d", created_at=c, source_rome="M1811",
+                               departement="14", region="28", bassin="1401", commune="14001")
+                          for a, c in rows], key=["ad_id"])
+
+
+def test_empty_period_says_which_period_the_ads_cover(tmp_path):
+    """`indicators compute … --period 2024` on ads of 2026 used to print only `rows used: 0`."""
+    from typer.testing import CliRunner
+
+    db = tmp_path / "w.duckdb"
+    _ads_warehouse(db, [(f"x{i}", f"2026-0{1 + i % 3}-1{i}") for i in range(6)] + [("y", "2025-11-30")])
+    runner = CliRunner()
+    empty = runner.invoke(app, ["indicators", "compute", "offers_count", "--territory", "region:28",
+                                "--period", "2024", "--db", str(db)], terminal_width=200)
+    assert empty.exit_code == 0, empty.output + repr(empty.exception)
+    assert "rows used: 0" in empty.output
+    assert "7 ads were posted from 2025-11-30 to 2026-03-15" in " ".join(empty.output.split())
+    as_json = runner.invoke(app, ["indicators", "compute", "offers_count", "--territory", "region:28",
+                                  "--period", "2024", "--format", "json", "--db", str(db)], terminal_width=200)
+    import json
+
+    assert json.loads(as_json.stdout)["provenance"]["rows"] == 0      # the note goes to stderr, not into the JSON
+    assert "2025-11-30 to 2026-03-15" in " ".join(as_json.stderr.split())
+    full = runner.invoke(app, ["indicators", "compute", "offers_count", "--territory", "region:28",
+                               "--period", "2026", "--db", str(db)], terminal_width=200)
+    assert full.exit_code == 0, full.output + repr(full.exception)
+    assert "rows used: 6" in full.output and "posted from" not in full.output
+
+
+def test_run_stages_say_what_they_skipped(tmp_path, monkeypatch):
+    """`adequa run` used to print only "✓ statistics (67 s)": absent inputs were not named."""
+    import io
+
+    from rich.console import Console
+
+    from adequa.config import get_settings
+    from adequa.pipeline import run as run_mod
+
+    root = tmp_path / "data"
+    (root / "labour").mkdir(parents=True)
+    buf = io.StringIO()
+    monkeypatch.setattr(run_mod, "console", Console(file=buf, width=300))
+    settings = get_settings().model_copy(update={"db": tmp_path / "w.duckdb"})
+    run_mod._statistics(settings, root)
+    run_mod._training(settings, root)
+    out = buf.getvalue()
+    for kind in ("bmo", "job-seekers", "census"):
+        assert f"skipped {kind}: no file under {root / 'labour'}" in out
+    assert f"rncp: no file under {root / 'training' / 'rncp'}" in out
+    assert f"lheo: no file under {root / 'training' / 'lheo'}" in out

@@ -117,11 +117,14 @@ def compute_cmd(
     settings = settings_with(db)
     result = compute(name, db=settings.db, group=group, territory=territory, period=period,
                      min_cell_size=min_cell_size if min_cell_size is not None else settings.min_cell_size, **opts)
+    hint = _empty_period_hint(settings.db, result)
     if fmt == "json":
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1, default=str))
-        return
-    if fmt == "csv":
+    elif fmt == "csv":
         _print_rows(result.rows, result.columns, "csv")
+    if fmt != "table":
+        if hint:
+            Console(stderr=True).print(f"[yellow]note:[/] {hint}", highlight=False)
         return
     console = Console()
     console.print(f"[bold]{result.title}[/] ({result.name}) — group {result.group}, territory {result.territory}, "
@@ -134,6 +137,25 @@ def compute_cmd(
         console.print(f"[yellow]withheld:[/] {s}", highlight=False)
     for n in result.notes:
         console.print(f"[dim]note:[/] {n}", highlight=False)
+    if hint:
+        console.print(f"[yellow]note:[/] {hint}", highlight=False)
+
+
+def _empty_period_hint(db, result) -> str | None:
+    """When an ads-based figure used no row for the period asked, say which period the ads cover."""
+    if result.provenance.rows or not result.period or "ads" not in result.provenance.source.split(", "):
+        return None
+    from adequa.store.duckdb import Warehouse
+
+    try:
+        with Warehouse(db, read_only=True) as wh:
+            first, last, n = wh.query("SELECT min(created_at), max(created_at), count(*) FROM ads")[0]
+    except Exception:       # no warehouse or no ads table: the figure's own message says enough
+        return None
+    if not n:
+        return "the warehouse holds no ads: load some with `adequa ingest offers` or `adequa run`"
+    return (f"no ad of {result.group} in {result.territory} for period {result.period}; the warehouse's "
+            f"{n:,} ads were posted from {first} to {last} (leave out --period for all data)")
 
 
 @indicators_app.command("refresh")

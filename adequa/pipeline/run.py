@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from rich.console import Console
+from rich.markup import escape
 
 from adequa.config import Settings
 
@@ -88,21 +89,52 @@ def _ingest(settings: Settings, root: Path):
 
 
 def _enrich(settings: Settings):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from adequa.pipeline.enrich import enrich_warehouse
 
-    return enrich_warehouse(settings)
+    with Progress(TextColumn("enrich"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("enrich", total=None)
+        result = enrich_warehouse(settings, progress=lambda n, total: bar.update(task, total=total, advance=n))
+    console.print(f"  enrich: {result['ads']:,} ads enriched, {result['mentions']:,} skill mentions "
+                  f"(taxonomy version {result['version']})", highlight=False)
+    return result
+
+
+def _report_skipped(skipped: list[str]) -> None:
+    for reason in skipped:
+        console.print(f"  [yellow]skipped[/] {escape(str(reason))}", highlight=False)
 
 
 def _statistics(settings: Settings, root: Path):
     from adequa.pipeline.statistics import load_available
 
-    return load_available(settings, root)
+    result = load_available(settings, root)
+    for r in result.get("loaded", []):
+        console.print(f"  {r['kind']}: {Path(r['file']).name} → {r['table']}: read {r['read']:,}, "
+                      f"inserted {r['inserted']:,}, updated {r['updated']:,}", highlight=False)
+    _report_skipped(result.get("skipped", []))
+    return result
 
 
 def _training(settings: Settings, root: Path):
     from adequa.pipeline.training import load_available
 
-    return load_available(settings, root)
+    result = load_available(settings, root)
+    for kind in ("rncp", "lheo"):
+        for r in result.get(kind) or []:
+            console.print(f"  {kind}: {Path(str(r.get('origin', ''))).name}: read {r.get('read', 0):,}, "
+                          f"stored {r.get('stored', 0):,}, updated {r.get('updated', 0):,}, "
+                          f"unchanged {r.get('unchanged', 0):,}, rejected {r.get('rejected', 0):,}", highlight=False)
+        if not result.get(kind):
+            console.print(f"  [yellow]{kind}: no file under {root / 'training' / kind}[/]", highlight=False)
+    if result.get("annotate"):
+        a = result["annotate"]
+        console.print(f"  certifications annotated: {a.get('certifications', 0):,}, skills {a.get('skills', 0):,}, "
+                      f"inferred ROME links {a.get('inferred_rome', 0):,}", highlight=False)
+    _report_skipped(result.get("skipped", []))
+    return result
 
 
 def _emerging_terms(settings: Settings):
