@@ -67,6 +67,9 @@ def test_help_paragraphs_after_the_first_are_not_hard_wrapped():
     (["--skip", "referentials,enrichh"], "--skip", "'enrichh'"),
     (["--engine", "dukdb"], "--engine", "'dukdb'"),
     (["--engine", "spark", "--skip", "study"], "--skip", "adequa spark run"),
+    (["--territory", "region:99"], "territory", "'99'"),
+    (["--period", "2024Q5"], "period", "'2024Q5'"),
+    (["--group", "no-such-group"], "group", "'no-such-group'"),
 ])
 def test_run_refuses_bad_stage_and_engine_before_doing_anything(tmp_path, args, field, words):
     """A typo in --skip used to be ignored silently (every stage ran, referentials included)."""
@@ -136,3 +139,26 @@ def test_run_stages_say_what_they_skipped(tmp_path, monkeypatch):
         assert f"skipped {kind}: no file under {root / 'labour'}" in out
     assert f"rncp: no file under {root / 'training' / 'rncp'}" in out
     assert f"lheo: no file under {root / 'training' / 'lheo'}" in out
+
+
+@pytest.mark.parametrize("args, field", [
+    (["--period", "2024Q5"], "period"), (["--lang", "de"], "--lang"), (["--territory", "region:99"], "territory"),
+    (["--group", "no-such-group"], "group"), ([], None),
+])
+def test_study_refuses_bad_options_before_creating_the_out_folder(tmp_path, args, field):
+    """`adequa study` used to create OUT/data and OUT/figures, then fail on a typo (or a missing warehouse)."""
+    from typer.testing import CliRunner
+
+    from adequa.errors import AdequaError, InputError
+
+    db = tmp_path / "w.duckdb"
+    if field is not None:
+        _ads_warehouse(db, [("x1", "2026-01-10")])
+    out = tmp_path / "study"
+    result = CliRunner().invoke(app, ["study", "--db", str(db), "--out", str(out), "--no-pdf", "--no-png", *args])
+    assert isinstance(result.exception, AdequaError), result.output
+    if field is None:
+        assert "no warehouse here yet" in str(result.exception)
+    else:
+        assert isinstance(result.exception, InputError) and result.exception.field == field
+    assert not out.exists()

@@ -33,6 +33,7 @@ def study(
     from adequa.publish.report.study import build_study
 
     settings = settings_with(db)
+    _check_study_inputs(settings.db, group=group, territory=territory, period=period, lang=lang)
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=True) as progress:
@@ -49,6 +50,19 @@ def study(
         by_reason.setdefault(f.reason or "no data", []).append(f.name)
     for reason, names in by_reason.items():
         console.print(f"  [yellow]–[/] {reason} [dim]({', '.join(names)})[/]", highlight=False)
+
+
+def _check_study_inputs(db, *, group: str, territory: str, period: str | None, lang: str) -> None:
+    """Refuse a bad --db, --group, --territory, --period or --lang before the --out folder is created."""
+    from adequa.errors import InputError
+    from adequa.indicators import Period, get_group, get_territory, open_warehouse
+
+    if lang not in ("fr", "en"):
+        raise InputError(f"unknown language {lang!r}: use fr or en", field="--lang")
+    get_group(group)
+    get_territory(territory)
+    Period.parse(period)
+    open_warehouse(db).close()
 
 
 def _annotator(settings):

@@ -49,8 +49,13 @@ def run(
 
     Example: adequa run --db adequa.duckdb --out study --group data-ia --territory region:28
     """
+    from adequa.indicators import Period, get_group, get_territory
     from adequa.pipeline.run import run_all
 
+    # the study comes last: a typo in its options must not surface after minutes of ingestion
+    get_group(group)
+    get_territory(territory)
+    Period.parse(period)
     settings = settings_with(db)
     run_all(settings, out=out, group=group, territory=territory, period=period, engine=engine,
             master=master, skip={s.strip() for s in (skip or "").split(",")} - {""})
