@@ -162,3 +162,40 @@ def test_study_refuses_bad_options_before_creating_the_out_folder(tmp_path, args
     else:
         assert isinstance(result.exception, InputError) and result.exception.field == field
     assert not out.exists()
+
+
+def test_training_table_leaves_out_columns_empty_in_every_row(capsys):
+    """16 columns in an 80-column terminal folded every cell to two letters; csv/json keep them all."""
+    from adequa.cli.training import _emit
+    from adequa.indicators.base import IndicatorResult
+    from adequa.model.provenance import Provenance
+
+    cols = ["niveau", "numero", "intitule", "institution", "sessions", "places"]
+    rows = [{"niveau": 6, "numero": "RNCP1", "intitule": "Data analyst", "institution": None, "sessions": None,
+             "places": 12},
+            {"niveau": 7, "numero": "RNCP2", "intitule": "Data scientist", "institution": "", "sessions": None,
+             "places": None}]
+    result = IndicatorResult(name="training_supply", title="Offre", unit="certifications", value=2, rows=rows,
+                             columns=cols, provenance=Provenance(source="certifications"), group="data-ia",
+                             territory="region:28")
+    _emit(result, "table")
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Data scientist" in out and "RNCP2" in out
+    assert "not shown: institution, sessions" in out
+    assert "places" in out.split("not shown")[0]          # a column with one value stays
+    _emit(result, "csv")
+    assert capsys.readouterr().out.splitlines()[0] == ",".join(cols)
+
+
+def test_training_rejects_on_a_missing_warehouse_is_a_clear_error(tmp_path):
+    from typer.testing import CliRunner
+
+    from adequa.errors import AdequaError
+
+    result = CliRunner().invoke(app, ["training", "rejects", "--db", str(tmp_path / "none.duckdb")])
+    assert isinstance(result.exception, AdequaError), repr(result.exception)   # was a raw duckdb.IOException
+    assert "no warehouse here yet" in str(result.exception)
+    _ads_warehouse(tmp_path / "w.duckdb", [("x1", "2026-01-10")])
+    ok = CliRunner().invoke(app, ["training", "rejects", "--db", str(tmp_path / "w.duckdb")])
+    assert ok.exit_code == 0, ok.output + repr(ok.exception)
+    assert "0 reject(s) shown" in ok.output

@@ -185,13 +185,22 @@ def _emit(result, fmt: str) -> None:
     if fmt != "table":
         raise InputError(f"format {fmt!r}: use table, csv or json", field="--format")
     console = Console()
+    # a column empty in every row only squeezes the others in a terminal: leave it out of the table, say so
+    shown = [c for c in result.columns if any(row.get(c) not in (None, "", [], ()) for row in result.rows)] \
+        if result.rows else list(result.columns)
     table = Table(title=f"{result.title} — {result.group} — {result.territory}", show_lines=False)
-    for c in result.columns:
+    for c in shown:
         table.add_column(c, overflow="fold")
     for row in result.rows:
         table.add_row(*["" if row.get(c) is None else (", ".join(map(str, row[c])) if isinstance(row[c], (list, tuple))
-                                                         else str(row[c])) for c in result.columns])
+                                                         else str(row[c])) for c in shown])
     console.print(table)
+    if not result.rows:
+        console.print("[yellow]no rows[/] for this group and territory")
+    hidden = [c for c in result.columns if c not in shown]
+    if hidden:
+        console.print(f"[dim]columns empty in every row, not shown: {', '.join(hidden)} "
+                      f"(--format csv or json shows every column)[/]", highlight=False)
     if result.value is not None:
         console.print(f"[bold]{result.value}[/] {result.unit}")
     for note in result.notes:
@@ -255,19 +264,20 @@ def rejects_cmd(db: DbOption = None, limit: Annotated[int, typer.Option("--limit
 
     Example: adequa training rejects --limit 20
     """
-    import duckdb
     from rich.console import Console
     from rich.table import Table
 
+    from adequa.store.duckdb import Warehouse
+
     settings = settings_with(db)
-    con = duckdb.connect(str(settings.db), read_only=True)
-    try:
-        rows = con.execute("SELECT source, origin_file, line, record, field, reason FROM rejects "
-                           "WHERE source IN ('rncp', 'lheo', 'headcounts') ORDER BY rejected_at DESC LIMIT ?",
-                           [limit]).fetchall()
-    finally:
-        con.close()
+    with Warehouse(settings.db, read_only=True) as wh:      # a missing file: a clear error, not a traceback
+        rows = wh.query("SELECT source, origin_file, line, record, field, reason FROM rejects "
+                        "WHERE source IN ('rncp', 'lheo', 'headcounts') ORDER BY rejected_at DESC, origin_file, line, "
+                        "record LIMIT ?", [limit]) if "rejects" in wh.tables() else []
     table = Table("source", "file", "line", "record", "field", "reason")
     for r in rows:
         table.add_row(*["" if v is None else str(v) for v in r])
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    console.print(f"{len(rows)} reject(s) shown" + (f" (the {limit} most recent; --limit for more)"
+                                                    if len(rows) == limit else ""), highlight=False)
