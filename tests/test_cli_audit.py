@@ -199,3 +199,24 @@ def test_training_rejects_on_a_missing_warehouse_is_a_clear_error(tmp_path):
     ok = CliRunner().invoke(app, ["training", "rejects", "--db", str(tmp_path / "w.duckdb")])
     assert ok.exit_code == 0, ok.output + repr(ok.exception)
     assert "0 reject(s) shown" in ok.output
+
+
+def test_emerging_empty_section_is_one_line_not_a_folded_table(capsys):
+    from adequa.cli.emerging import _print
+    from adequa.indicators.base import IndicatorResult
+    from adequa.model.provenance import Provenance
+
+    empty = IndicatorResult(name="emerging_rising_skills", title="Compétences en hausse", unit="skills",
+                            provenance=Provenance(source="ads"), notes=["no ads in 2025"], group="data-ia",
+                            territory="france", period="2025..2026")
+    full = IndicatorResult(name="emerging_falling_skills", title="Compétences en baisse", unit="skills",
+                           rows=[{"rank": 1, "label": "Cobol", "skill": "100001", "ads_from": 9, "ads_to": 1}],
+                           provenance=Provenance(source="ads"), group="data-ia", territory="france",
+                           period="2025..2026")
+    _print({"emerging_rising_skills": empty, "emerging_falling_skills": full}, "table")
+    out = capsys.readouterr().out
+    assert "Compétences en hausse — data-ia, france, 2025..2026: no rows" in out
+    assert "no ads in 2025" in out
+    before_falling = out.split("Compétences en baisse")[0]
+    assert "┏" not in before_falling                     # no table drawn for the empty section
+    assert "Cobol" in out and "ads_from" in out

@@ -125,13 +125,17 @@ def _print(report: dict, fmt: str) -> None:
         if not hasattr(r, "rows"):
             err.print(f"[yellow]{name}: {r}[/]")
             continue
-        table = Table(title=f"{r.title} — {r.group}, {r.territory}, {r.period}", title_justify="left")
+        if not r.rows:         # an empty 13-column table in 80 columns is only folded headers
+            out.print(f"[bold]{r.title}[/] — {r.group}, {r.territory}, {r.period}: [yellow]no rows[/]",
+                      highlight=False)
         cols = [c for c in _COLUMNS[name] if any(row.get(c) not in (None, "", []) for row in r.rows)] or _COLUMNS[name]
-        for c in cols:
-            table.add_column(c, overflow="fold", max_width=60 if c == "examples" else None)
-        for row in r.rows:
-            table.add_row(*[_cell(row.get(c), short=(c == "examples")) for c in cols])
-        out.print(table)
+        if r.rows:
+            table = Table(title=f"{r.title} — {r.group}, {r.territory}, {r.period}", title_justify="left")
+            for c in cols:
+                table.add_column(c, overflow="fold", max_width=60 if c == "examples" else None)
+            for row in r.rows:
+                table.add_row(*[_cell(row.get(c), short=(c == "examples")) for c in cols])
+            out.print(table)
         for note in r.notes:
             out.print(f"[dim]{note}[/]")
         if r.suppressed:
