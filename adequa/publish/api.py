@@ -316,7 +316,10 @@ def _error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException):
         types = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden",
                  413: "payload_too_large", 503: "unavailable"}
-        return render(request, exc.status_code, types.get(exc.status_code, "http_error"), str(exc.detail))
+        message = str(exc.detail)
+        if exc.status_code == 404 and message == "Not Found":     # an unknown path: say where the endpoints are
+            message = f"no such endpoint: {request.url.path}; the API's endpoints are listed at /docs (OpenAPI: /openapi.json)"
+        return render(request, exc.status_code, types.get(exc.status_code, "http_error"), message)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
