@@ -26,6 +26,7 @@ from typing import Iterable, Iterator
 from adequa.config import Settings
 from adequa.enrich.taxonomy import Taxonomy
 from adequa.errors import InputError, ReferentialError
+from adequa.pipeline.cache import prune_family
 
 _DIPLOMA = re.compile(r"(?i)^(bac\b|bts|btsa|bp\b|bpa\b|bpjeps|cap\b|capa\b|cqp|dut\b|but\b|deust|du\b|licence|master|"
                       r"mastère|diplôme|doctorat|titre professionnel|ingénieur diplômé|certificat de spécialisation|"
@@ -261,6 +262,7 @@ def save_lemmas(settings: Settings, new: dict | None = None) -> int:
         tmp.replace(path)
     except OSError:
         return 0
+    prune_family(path, "lemmas-*.pickle")
     return len(known) - before
 
 
@@ -347,6 +349,7 @@ def _compiled(settings: Settings, extra: list[Path], lang: str, use_cache: bool)
         with tmp.open("wb") as fh:
             pickle.dump(compiled, fh, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(cache)
+        prune_family(cache, f"skills-{lang}-*.pickle")
     return compiled
 
 

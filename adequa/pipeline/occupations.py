@@ -20,6 +20,7 @@ from adequa.enrich.domain import DomainTagger
 from adequa.enrich.occupation import OccupationClassifier, OccupationReferential, RomeGuidedRanker, gender_forms
 from adequa.enrich.ranking import SKILL_QUERY_STOPWORDS, Item, LexicalIndex, Ranker
 from adequa.errors import ReferentialError
+from adequa.pipeline.cache import prune_family
 
 __all__ = ["load_occupation_classifier", "esco_occupation_ranker", "rank_file", "occupation_referential", "occupation_ranker", "skill_ranker",
            "rome_occupation_items", "esco_occupation_items", "esco_skill_items", "rome_skill_items"]
@@ -163,12 +164,14 @@ def load_occupation_classifier(settings: Settings, domains_path: Path | None = N
     return clf
 
 
-def _save_atomically(folder: Path, save) -> None:
+def _save_atomically(folder: Path, save, pattern: str = "*") -> None:
+    """Write a cache folder through a temporary one, then drop the old entries of its family (``pattern``)."""
     tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
     try:
         save(tmp)
         if not folder.exists():
             os.replace(tmp, folder)
+            prune_family(folder, pattern)
     except OSError:
         pass
     finally:
@@ -318,7 +321,7 @@ def _ranker(settings: Settings, kind: str, taxonomy: str) -> Ranker:
             (tmp / "items.json").write_text(json.dumps({"items": [[it.id, it.label] for it in ranker.items]},
                                                        ensure_ascii=False), encoding="utf-8")
 
-        _save_atomically(folder, save)
+        _save_atomically(folder, save, f"{kind}-{taxonomy}-*")
     _loaded[key] = ranker
     return ranker
 
