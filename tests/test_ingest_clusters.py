@@ -156,3 +156,21 @@ def test_texts_without_best_are_repaired_from_ads(tmp_path):
     assert _stored(db) == _reference(db)
     with Warehouse(db) as wh:
         assert wh.scalar("SELECT count(*) FROM ad_text_clusters WHERE best IS NULL") == 0
+
+
+def test_checkpoints_during_a_run_change_nothing(tmp_path, monkeypatch):
+    """The run checkpoints after every INGEST_CHECKPOINT_ADS ads (a DuckDB row group); here every 20."""
+    from adequa.pipeline import ingest
+
+    path = tmp_path / "a.jsonl"
+    _write(path, _offers(7, 120))
+    rows = {}
+    for every in (20, 10**9):
+        monkeypatch.setattr(ingest, "INGEST_CHECKPOINT_ADS", every)
+        db = tmp_path / f"w{every}.duckdb"
+        ingest_offers([path], db=db, progress=False, geo=GeoResolver(), workers=1, batch_size=9)
+        with Warehouse(db) as wh:
+            rows[every] = (wh.query("SELECT * EXCLUDE (ingested_at) FROM ads ORDER BY ad_id"),
+                           wh.query("SELECT * FROM ad_text_clusters ORDER BY content_key"))
+        assert _stored(db) == _reference(db)
+    assert rows[20] == rows[10**9]
