@@ -88,7 +88,7 @@ def _stored(db) -> dict[str, str]:
         return dict(wh.query("SELECT ad_id, duplicate_cluster FROM ads ORDER BY ad_id"))
 
 
-@pytest.mark.parametrize("batch_size", [1, 13, 500])
+@pytest.mark.parametrize("batch_size", [3, 13, 500])
 def test_clusters_equal_a_clustering_from_scratch(tmp_path, batch_size):
     path, db = tmp_path / "a.jsonl", tmp_path / "w.duckdb"
     _write(path, _offers(1, 160))
