@@ -262,3 +262,50 @@ def test_api_unknown_path_says_where_the_endpoints_are(tmp_path):
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+OWN_DOCS = ["README.md"] + [f"docs/{n}.md" for n in ("index", "configuration", "indicators", "publish", "training",
+                                                      "emerging", "referentials", "crosswalks", "reliability",
+                                                      "occupations")]
+
+
+def _doc_commands():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for name in OWN_DOCS:
+        for n, raw in enumerate((root / name).read_text(encoding="utf-8").splitlines(), 1):
+            for seg in re.findall(r"(?:^|`|\$ |;|&&)\s*(adequa [^`;&|#]*)", raw):
+                if "…" in seg:
+                    continue
+                yield f"{name}:{n}", re.sub(r"\[--.*?\]", "", seg).strip().rstrip(".,:)")
+
+
+def test_commands_quoted_in_readme_and_docs_exist_with_their_options():
+    import shlex
+
+    root = typer.main.get_command(app)
+    wrong, checked = [], 0
+    for where, line in _doc_commands():
+        try:
+            toks = shlex.split(line)[1:]
+        except ValueError:
+            continue
+        cmd, path = root, []
+        while toks and hasattr(cmd, "commands") and not toks[0].startswith("-"):
+            if toks[0] not in cmd.commands:
+                wrong.append(f"{where}: no command `adequa {' '.join(path + [toks[0]])}`")
+                break
+            path.append(toks[0])
+            cmd = cmd.commands[toks.pop(0)]
+        else:
+            if hasattr(cmd, "commands"):
+                continue
+            checked += 1
+            opts = {o for p in cmd.params for o in (*p.opts, *p.secondary_opts)}
+            bad = [t.split("=")[0] for t in toks if t.startswith("-") and t != "-" and t.split("=")[0] not in opts]
+            if bad:
+                wrong.append(f"{where}: `adequa {' '.join(path)}` has no option {', '.join(bad)}")
+    assert checked > 20, checked                     # the scan does find the README's tour
+    assert not wrong, "\n".join(wrong)
