@@ -486,8 +486,14 @@ def _read(spark, path: Path):
     return spark.read.option("mergeSchema", "false").parquet(str(path))
 
 
-def _write(df, path: Path, partitioned: bool) -> None:
+# Checkpoints of the run (read back once or twice, then deleted): a light codec, CPU before size.
+_WORK_CODEC = os.environ.get("ADEQUA_SPARK_WORK_CODEC", "lz4")
+
+
+def _write(df, path: Path, partitioned: bool, codec: str | None = None) -> None:
     w = df.write.mode("overwrite")
+    if codec:
+        w = w.option("compression", codec)
     if partitioned:
         w = w.partitionBy("p_source", "p_month")
     w.parquet(str(path))
@@ -523,7 +529,7 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
         tasks = _read_tasks([str(p) for p in files])
         normalised = (spark.range(0, len(tasks), 1, max(1, len(tasks)))
                       .mapInArrow(_ingest_batches(tasks, geo_bc), _normalised_schema()))
-        _write(normalised, work / "normalised", False)
+        _write(normalised, work / "normalised", False, _WORK_CODEC)
         norm = _read(spark, work / "normalised")
         marks["ingest/normalise"] = (t_start := time.time() - (time.perf_counter() - t0), time.time())
         ads_fields = [f.name for f in _ads_spark_fields()]
@@ -636,7 +642,7 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
                     kept_m = (_read(spark, layout / "skill_mentions").drop("p_source", "p_month")
                               .join(kept_occ.select("ad_id"), "ad_id", "left_semi"))
             enriched = todo.repartition(parallel).mapInArrow(_enrich_batches(enrich_bc), _enriched_schema())
-            _write(enriched, work / "enriched", False)
+            _write(enriched, work / "enriched", False, _WORK_CODEC)
             enriched = _read(spark, work / "enriched")
             occ = enriched.drop("skills").withColumn("enriched_at", F.current_timestamp())
             mentions = enriched.select("ad_id", F.explode("skills").alias("m")).select(
