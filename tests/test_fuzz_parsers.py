@@ -339,3 +339,16 @@ def test_xml_unknown_or_wrong_encoding(tmp_path, reader, root, encoding):
     with pytest.raises(InputError) as err:
         list(reader(path))
     assert "enc.xml" in err.value.path
+
+
+@pytest.mark.parametrize("text, where", [('{"id": 1\n', "line 1: malformed JSON (Expecting ',' delimiter at the end of the line)"),
+                                         ('{"id": 1}\n{"a": [1,}\n', "line 2: malformed JSON (Expecting value at column 10)"),
+                                         ('{"id": 1}\r\n{"b" 2}', "line 2: malformed JSON (Expecting ':' delimiter at column 6)")])
+def test_malformed_json_lines_name_the_line_and_the_column_in_it(tmp_path, text, where):
+    from adequa.sources.readers import read_jsonl
+
+    path = tmp_path / "ads.jsonl"
+    path.write_bytes(text.encode())
+    with pytest.raises(InputError) as err:
+        list(read_jsonl(path))
+    assert str(err.value) == f"{path}, {where}"

@@ -132,7 +132,11 @@ def read_jsonl(path: str | Path, *, encoding: str = "utf-8-sig") -> Iterator[tup
             try:
                 obj = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise InputError(f"malformed JSON ({exc.msg} at column {exc.colno})", path=path, line=number) from exc
+                # the text still ends with its line break: an error there (a truncated record) is
+                # at the end of this line, not at "line 2, column 1"
+                line_len = len(text.rstrip("\r\n"))
+                where = "the end of the line" if exc.pos >= line_len else f"column {exc.pos + 1}"
+                raise InputError(f"malformed JSON ({exc.msg} at {where})", path=path, line=number) from exc
             if not isinstance(obj, dict):
                 raise InputError(f"expected a JSON object, got {type(obj).__name__}", path=path, line=number)
             yield number, obj
