@@ -9,7 +9,7 @@ from rich.text import Text
 from adequa.cli import app
 
 # Commands owned by other areas whose help still loses text to Rich markup (reported, not ours to edit).
-KNOWN_ELSEWHERE: set[str] = {"spark export", "spark import", "spark run"}
+KNOWN_ELSEWHERE: set[str] = set()
 
 
 def _walk(cmd, path: tuple[str, ...] = ()):

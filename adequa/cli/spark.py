@@ -14,7 +14,7 @@ spark_app = typer.Typer(help="Scale-out: the pipeline on Apache Spark, the share
 app.add_typer(spark_app, name="spark")
 
 LayoutOption = Annotated[Optional[Path], typer.Option(
-    "--layout", help="Parquet layout folder [env: ADEQUA_LAYOUT; default: <warehouse>.parquet].")]
+    "--layout", help="Parquet layout folder (env: ADEQUA_LAYOUT; default: <warehouse>.parquet).")]
 
 
 @spark_app.command("run")
