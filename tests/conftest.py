@@ -34,6 +34,24 @@ def mirror() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def mirror_offers(mirror) -> list[dict]:
+    """Every row of the mirror's France Travail CSV exports, as dicts (the delimiter sniffed from each
+    header as the readers do: the exports use ',' or '|')."""
+    import csv
+
+    from adequa.sources.readers import sniff_delimiter
+
+    csv.field_size_limit(1 << 30)
+    rows: list[dict] = []
+    for path in sorted((mirror / "offers" / "france-travail").glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            delimiter = sniff_delimiter(fh.readline())
+            fh.seek(0)
+            rows.extend(csv.DictReader(fh, delimiter=delimiter))
+    return rows
+
+
 @pytest.fixture()
 def db_path(tmp_path) -> Path:
     return tmp_path / "test.duckdb"

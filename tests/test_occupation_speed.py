@@ -20,6 +20,17 @@ QUERIES = ["ingenieur data", "data", "developpeur fullstack java", "serveuse", "
            "technicien de maintenance industrielle h/f"]
 
 
+@pytest.fixture()
+def fixture_classifier(fixtures, tmp_path):
+    """The classifier built from the hand-written referential in tests/fixtures/occupations."""
+    from adequa.config import Settings
+    from adequa.pipeline import occupations as occ
+
+    occ._loaded.clear()
+    return occ.load_occupation_classifier(Settings(data_dir=fixtures / "occupations", mirror=None,
+                                                   cache_dir=tmp_path / "cache"))
+
+
 def _reference(ix: LexicalIndex, text: str, coverage: float) -> np.ndarray:
     """Cosines gathered column by column (the pre-optimisation code)."""
     cols, vals = ix.query_vector(text)
@@ -94,51 +105,32 @@ def _check_descriptions(cl, ads):
     assert checked        # some ads did get description evidence
 
 
-def test_description_scores_identical_to_a_fresh_vector_per_ad(fixtures, tmp_path):
-    from adequa.config import Settings
-    from adequa.pipeline import occupations as occ
-
-    occ._loaded.clear()
-    cl = occ.load_occupation_classifier(Settings(data_dir=fixtures / "occupations", mirror=None,
-                                                 cache_dir=tmp_path / "cache"))
+def test_description_scores_identical_to_a_fresh_vector_per_ad(fixture_classifier):
     ads = [("Data engineer", "Construire des pipelines de données, modéliser les bases de données, Spark et SQL."),
            ("Ingénieur data", "Entraîner des modèles de machine learning et d'intelligence artificielle."),
            ("Serveur", "Service en salle, accueil de la clientèle, encaissement."),
            ("Développeur", "Développement d'applications web en Java, tests unitaires."),
            ("Data engineer", "")]
-    _check_descriptions(cl, ads)
+    _check_descriptions(fixture_classifier, ads)
 
 
-def test_description_scores_identical_on_real_offers(mirror):
-    import csv
-
+def test_description_scores_identical_on_real_offers(mirror, mirror_offers):
     from adequa.config import Settings
     from adequa.pipeline.annotate import load_occupation_classifier_or_none
 
     cl = load_occupation_classifier_or_none(Settings(mirror=mirror))
     if cl is None:
         pytest.skip("occupation classifier unavailable")
-    csv.field_size_limit(1 << 30)
-    ads = []
-    for path in sorted((mirror / "offers" / "france-travail").glob("*.csv")):
-        with path.open(encoding="utf-8", newline="") as fh:
-            for r in csv.DictReader(fh, delimiter="|" if path.name.startswith("mounaTay") else ","):
-                if r.get("description"):
-                    ads.append((r.get("intitule") or r.get("titre") or "", r["description"]))
+    ads = [(r.get("intitule") or r.get("titre") or "", r["description"]) for r in mirror_offers if r.get("description")]
     assert len(ads) > 1000
     _check_descriptions(cl, ads[:: 3])
 
 
-def test_description_scores_from_two_threads_match_one(fixtures, tmp_path):
+def test_description_scores_from_two_threads_match_one(fixture_classifier):
     """The reused query vector belongs to one thread: ads scored from threads at once get the same dicts."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from adequa.config import Settings
-    from adequa.pipeline import occupations as occ
-
-    occ._loaded.clear()
-    cl = occ.load_occupation_classifier(Settings(data_dir=fixtures / "occupations", mirror=None,
-                                                 cache_dir=tmp_path / "cache"))
+    cl = fixture_classifier
     ads = [("Data engineer", "Pipelines de données Spark et SQL, modélisation."),
            ("Serveur", "Service en salle et encaissement."),
            ("Ingénieur data", "Machine learning, intelligence artificielle, Python.")] * 200
@@ -228,32 +220,18 @@ def _check_titles(cl, titles):
     assert checked
 
 
-def test_title_short_list_matches_the_reference_on_fixtures(fixtures, tmp_path):
-    from adequa.config import Settings
-    from adequa.pipeline import occupations as occ
-
-    occ._loaded.clear()
-    cl = occ.load_occupation_classifier(Settings(data_dir=fixtures / "occupations", mirror=None,
-                                                 cache_dir=tmp_path / "cache"))
-    _check_titles(cl, ["Data engineer (H/F)", "Ingénieur data - Paris", "Serveuse", "Conductrice de bus",
-                       "Développeur développeuse", "ML engineer", "zzzq", "Data data data"])
+def test_title_short_list_matches_the_reference_on_fixtures(fixture_classifier):
+    _check_titles(fixture_classifier, ["Data engineer (H/F)", "Ingénieur data - Paris", "Serveuse", "Conductrice de bus",
+                                       "Développeur développeuse", "ML engineer", "zzzq", "Data data data"])
 
 
-def test_title_short_list_matches_the_reference_on_real_titles(mirror):
-    import csv
-
+def test_title_short_list_matches_the_reference_on_real_titles(mirror, mirror_offers):
     from adequa.config import Settings
     from adequa.pipeline.annotate import load_occupation_classifier_or_none
 
     cl = load_occupation_classifier_or_none(Settings(mirror=mirror))
     if cl is None:
         pytest.skip("occupation classifier unavailable")
-    csv.field_size_limit(1 << 30)
-    titles = set()
-    for path in sorted((mirror / "offers" / "france-travail").glob("*.csv")):
-        with path.open(encoding="utf-8", newline="") as fh:
-            for r in csv.DictReader(fh, delimiter="|" if path.name.startswith("mounaTay") else ","):
-                titles.add(r.get("intitule") or r.get("titre") or "")
-    titles = sorted(titles)
+    titles = sorted({r.get("intitule") or r.get("titre") or "" for r in mirror_offers})
     assert len(titles) > 500
     _check_titles(cl, titles[::3])

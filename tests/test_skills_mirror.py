@@ -37,28 +37,18 @@ def test_gold_test_split_floor(real):
     assert r["partial_f1"] >= 0.55 and r["strict_f1"] >= 0.3
 
 
-def _real_offers(mirror, n: int) -> list[tuple[str, str, str | None]]:
-    import csv
-
-    csv.field_size_limit(1 << 30)
-    out = []
-    for path in sorted((mirror / "offers" / "france-travail").glob("*.csv")):
-        delim = "|" if path.name.startswith("mounaTay") else ","
-        with path.open(encoding="utf-8", newline="") as fh:
-            for r in csv.DictReader(fh, delimiter=delim):
-                if r.get("description"):
-                    out.append((r.get("intitule") or r.get("titre") or "", r["description"],
-                                r.get("romeCode") or r.get("rome_code") or None))
-    return out[:n]
+def _real_offers(rows: list[dict], n: int) -> list[tuple[str, str, str | None]]:
+    return [(r.get("intitule") or r.get("titre") or "", r["description"], r.get("romeCode") or r.get("rome_code") or None)
+            for r in rows if r.get("description")][:n]
 
 
-def test_fast_paths_equal_the_reference_on_real_offers(real, mirror):
+def test_fast_paths_equal_the_reference_on_real_offers(real, mirror_offers):
     """Tokeniser, similarity shortlist, separator regex and line-token cache vs the plain reference
     code (``SkillExtractor.use_reference_paths``), on real offers with and without their ROME code."""
     from adequa.pipeline.annotate import load_skill_extractor
 
     settings, _ = real
-    offers = _real_offers(mirror, 150)
+    offers = _real_offers(mirror_offers, 150)
     assert len(offers) >= 100
     items = []
     for title, desc, rome in offers:
