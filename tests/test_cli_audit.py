@@ -224,44 +224,22 @@ def test_emerging_empty_section_is_one_line_not_a_folded_table(capsys):
 
 def test_api_unknown_path_says_where_the_endpoints_are(tmp_path):
     """GET /api/v1 (the README's address of the API) answered only "Not Found"."""
-    import importlib.util
-    import socket
-    import threading
-    import time
-    from pathlib import Path
-
     import httpx
-    import uvicorn
 
     from adequa.config import Settings
     from adequa.publish.api import create_app
+    from test_api_security import Server, _fixture_warehouse
 
-    spec = importlib.util.spec_from_file_location("wh", Path(__file__).parent / "fixtures" / "publish" / "warehouse.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
     db = tmp_path / "w.duckdb"
-    mod.build(db)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(db, settings=Settings(db=db), warm_up=False),
-                                           host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.time() + 20
-        while not server.started and time.time() < deadline:
-            time.sleep(0.05)
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            r = client.get("/api/v1")
-            assert r.status_code == 404
-            err = r.json()["error"]
-            assert err["type"] == "not_found" and "/api/v1" in err["message"] and "/docs" in err["message"]
-            r = client.get("/api/v1/indicators/no_such_indicator")         # a known route keeps its own message
-            assert r.status_code == 404 and "no_such_indicator" in r.json()["error"]["message"]
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    _fixture_warehouse(db)
+    with Server(create_app(db, settings=Settings(db=db), warm_up=False)) as server, \
+            httpx.Client(base_url=server.url, timeout=30) as client:
+        r = client.get("/api/v1")
+        assert r.status_code == 404
+        err = r.json()["error"]
+        assert err["type"] == "not_found" and "/api/v1" in err["message"] and "/docs" in err["message"]
+        r = client.get("/api/v1/indicators/no_such_indicator")         # a known route keeps its own message
+        assert r.status_code == 404 and "no_such_indicator" in r.json()["error"]["message"]
 
 
 OWN_DOCS = ["README.md"] + [f"docs/{n}.md" for n in ("index", "configuration", "indicators", "publish", "training",
