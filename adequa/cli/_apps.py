@@ -48,3 +48,12 @@ def settings_with(db: Path | None = None):
     if db is not None:
         settings = settings.model_copy(update={"db": db})
     return settings
+
+
+def check_study_options(group: str, territory: str, period: str | None) -> None:
+    """Refuse an unknown --group, --territory or --period at once, before any long work or output."""
+    from adequa.indicators import Period, get_group, get_territory
+
+    get_group(group)
+    get_territory(territory)
+    Period.parse(period)

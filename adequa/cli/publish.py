@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from adequa.cli._apps import DbOption, app, settings_with
+from adequa.cli._apps import DbOption, app, check_study_options, settings_with
 
 
 @app.command("study")
@@ -55,13 +55,11 @@ def study(
 def _check_study_inputs(db, *, group: str, territory: str, period: str | None, lang: str) -> None:
     """Refuse a bad --db, --group, --territory, --period or --lang before the --out folder is created."""
     from adequa.errors import InputError
-    from adequa.indicators import Period, get_group, get_territory, open_warehouse
+    from adequa.indicators import open_warehouse
 
     if lang not in ("fr", "en"):
         raise InputError(f"unknown language {lang!r}: use fr or en", field="--lang")
-    get_group(group)
-    get_territory(territory)
-    Period.parse(period)
+    check_study_options(group, territory, period)
     open_warehouse(db).close()
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from adequa.cli._apps import DbOption, app, settings_with
+from adequa.cli._apps import DbOption, app, check_study_options, settings_with
 
 config_app = typer.Typer(help="Settings: where Adequa reads and writes, thresholds.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
@@ -49,13 +49,9 @@ def run(
 
     Example: adequa run --db adequa.duckdb --out study --group data-ia --territory region:28
     """
-    from adequa.indicators import Period, get_group, get_territory
     from adequa.pipeline.run import run_all
 
-    # the study comes last: a typo in its options must not surface after minutes of ingestion
-    get_group(group)
-    get_territory(territory)
-    Period.parse(period)
+    check_study_options(group, territory, period)   # the study comes last: not a typo found after minutes of ingestion
     settings = settings_with(db)
     run_all(settings, out=out, group=group, territory=territory, period=period, engine=engine,
             master=master, skip={s.strip() for s in (skip or "").split(",")} - {""})
