@@ -27,7 +27,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["MinHasher", "DedupeConfig", "candidate_pairs", "connected_clusters", "near_duplicate_clusters"]
+__all__ = ["MinHasher", "DedupeConfig", "SortedRuns", "candidate_pairs", "connected_clusters", "near_duplicate_clusters",
+           "shared_bucket_pairs"]
 
 _M1 = np.uint64(0x9E3779B97F4A7C15)
 _M2 = np.uint64(0xC2B2AE3D27D4EB4F)
@@ -246,3 +247,126 @@ def near_duplicate_clusters(texts: Sequence[str], config: DedupeConfig = DedupeC
         if extra:
             pairs = np.concatenate((pairs, np.array(extra, dtype=np.int64)))
     return connected_clusters(n, pairs)
+
+
+class SortedRuns:
+    """A multiset of (int64 key, integer value) pairs kept as a few sorted runs (a log-structured merge).
+
+    Adding ``n`` pairs sorts them into a new run, then merges the last two runs while the older one is
+    not larger (a binary counter: at most log2(N / n) + 1 runs, each pair merged about log2(N / n)
+    times); finding the pairs of a set of keys is one ``searchsorted`` per run. Used as the writer's
+    in-memory LSH band index (bucket -> text) and text index (content key -> text), so that a
+    batch's lookups cost the same whatever the warehouse holds.
+    """
+
+    def __init__(self, keys: np.ndarray | None = None, values: np.ndarray | None = None, *, value_dtype=np.int32):
+        self.value_dtype = np.dtype(value_dtype)
+        self.runs: list[tuple[np.ndarray, np.ndarray]] = []
+        if keys is not None and len(keys):
+            self.add(keys, values)
+
+    def __len__(self) -> int:
+        return sum(len(k) for k, _ in self.runs)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(k.nbytes + v.nbytes for k, v in self.runs)
+
+    def add(self, keys: np.ndarray, values: np.ndarray) -> None:
+        keys = np.asarray(keys, dtype=np.int64)
+        values = np.asarray(values, dtype=self.value_dtype)
+        if not len(keys):
+            return
+        order = np.argsort(keys, kind="stable")
+        self.runs.append((keys[order], values[order]))
+        while len(self.runs) > 1 and len(self.runs[-2][0]) <= len(self.runs[-1][0]):
+            (k1, v1), (k2, v2) = self.runs.pop(-2), self.runs.pop()
+            k = np.concatenate((k1, k2))
+            del k1, k2
+            order = np.argsort(k, kind="stable")      # two sorted runs: one merge pass
+            k = k[order]
+            v = np.concatenate((v1, v2))[order]
+            del order, v1, v2
+            self.runs.append((k, v))
+
+    def counts(self, queries: np.ndarray) -> np.ndarray:
+        """How many pairs hold each query key."""
+        queries = np.asarray(queries, dtype=np.int64)
+        out = np.zeros(len(queries), dtype=np.int64)
+        for k, _ in self.runs:
+            out += np.searchsorted(k, queries, "right") - np.searchsorted(k, queries, "left")
+        return out
+
+    def get(self, queries: np.ndarray, missing: int = -1) -> np.ndarray:
+        """The value of each query key (keys stored once), ``missing`` when absent."""
+        queries = np.asarray(queries, dtype=np.int64)
+        out = np.full(len(queries), missing, dtype=np.int64)
+        for k, v in self.runs:
+            if not len(k):
+                continue
+            pos = np.minimum(np.searchsorted(k, queries), len(k) - 1)
+            hit = k[pos] == queries
+            out[hit] = v[pos[hit]]
+        return out
+
+    def members(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(index of the query, value) of every pair whose key is a query key."""
+        queries = np.asarray(queries, dtype=np.int64)
+        which, values = [], []
+        for k, v in self.runs:
+            lo = np.searchsorted(k, queries, "left")
+            hi = np.searchsorted(k, queries, "right")
+            n = hi - lo
+            total = int(n.sum())
+            if not total:
+                continue
+            q = np.repeat(np.arange(len(queries), dtype=np.int64), n)
+            start = np.repeat(lo - (np.cumsum(n) - n), n)     # position = lo of its query + rank within it
+            which.append(q)
+            values.append(v[start + np.arange(total, dtype=np.int64)])
+        if not which:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=self.value_dtype)
+        return np.concatenate(which), np.concatenate(values)
+
+
+def shared_bucket_pairs(index: SortedRuns, texts: np.ndarray, band_keys: np.ndarray, *, min_shared_bands: int,
+                        max_bucket: int = 2000) -> np.ndarray:
+    """(m, 2) pairs (text, other) of the ``texts`` (ids already in ``index``, a bucket -> text id
+    index, with their ``band_keys`` rows) and every indexed text sharing at least ``min_shared_bands``
+    buckets with them, counting only buckets of 2 to ``max_bucket`` entries. Both orders of a pair
+    of ``texts`` are given; a text is never paired with itself.
+
+    The same pairs as the SQL join of the batch's buckets with every stored bucket member, computed
+    on the members of the batch's buckets only."""
+    texts = np.asarray(texts, dtype=np.int64)
+    if not len(texts):
+        return np.empty((0, 2), dtype=np.int64)
+    nb = band_keys.shape[1]
+    buckets, inverse = np.unique(np.asarray(band_keys, dtype=np.int64).ravel(), return_inverse=True)
+    sizes = index.counts(buckets)
+    usable = (sizes >= 2) & (sizes <= max_bucket)
+    slot = np.full(len(buckets), -1, dtype=np.int64)
+    slot[usable] = np.arange(int(usable.sum()))
+    qb, member = index.members(buckets[usable])                 # members of each usable bucket
+    # each (text, band) row meets every member of its bucket
+    rows = slot[inverse.ravel()]
+    owner = np.repeat(np.arange(len(texts), dtype=np.int64), nb)
+    keep = rows >= 0
+    rows, owner = rows[keep], owner[keep]
+    order = np.argsort(qb, kind="stable")
+    qb, member = qb[order], member[order].astype(np.int64)
+    start = np.searchsorted(qb, np.arange(int(usable.sum()) + 1))
+    n = start[rows + 1] - start[rows]
+    total = int(n.sum())
+    if not total:
+        return np.empty((0, 2), dtype=np.int64)
+    pos = np.repeat(start[rows] - (np.cumsum(n) - n), n) + np.arange(total, dtype=np.int64)
+    who = np.repeat(owner, n)
+    other = member[pos]
+    keep = other != texts[who]
+    code = (who[keep] << np.int64(40)) | other[keep]
+    code.sort()
+    edge = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1], [True])))
+    runs = np.diff(edge)
+    hit = code[edge[:-1][runs >= min_shared_bands]]
+    return np.stack((texts[hit >> np.int64(40)], hit & np.int64((1 << 40) - 1)), axis=1)

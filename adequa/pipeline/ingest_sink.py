@@ -38,10 +38,10 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from adequa.enrich.dedupe import DedupeConfig, connected_clusters
+from adequa.enrich.dedupe import DedupeConfig, SortedRuns, connected_clusters, shared_bucket_pairs
 from adequa.store.duckdb import Warehouse
 
-__all__ = ["AdSink", "Part", "NO_AD", "apply_pending", "repair_text_bests"]
+__all__ = ["AdSink", "Part", "NO_AD", "ClusterState", "apply_pending", "repair_text_bests"]
 
 NO_AD = "~"          # ``best`` of a text that no ad carries any more (sorts after every date)
 _ORDER = "coalesce({t}created_at, DATE '9999-12-31')::VARCHAR || {t}ad_id"   # earliest ad first, ties by id
@@ -131,6 +131,124 @@ def _reps(con, components: np.ndarray) -> dict[int, str]:
     return {c: b for c, b in got if b is not None and b != NO_AD}
 
 
+class ClusterState:
+    """The writer's in-memory copy of ``ad_text_clusters`` and ``ad_lsh_bands`` for one run.
+
+    Texts get dense ids (``tid``) in the order they are known; per text: its content key, its
+    earliest ad (``best``, bytes), and a union-find parent (a component is the tree of its texts,
+    rooted at the text whose key names it, the smallest key); per root: the smallest ``best`` of
+    its texts (``cbest``). Two ``SortedRuns`` indexes: content key -> tid, LSH bucket -> tid.
+    Lookups cost the same whatever the warehouse holds; memory is ~12 bytes per band plus ~80
+    bytes per text (about 200 MB for 1M ads of which 700k distinct texts). Loaded from the tables
+    when a run starts; the tables stay the truth: every change is also written to them in the
+    batch's transaction, and a failed transaction discards this copy (reloaded from the tables).
+    """
+
+    def __init__(self, keys: np.ndarray, components: np.ndarray, bests: np.ndarray,
+                 band_texts: np.ndarray, band_buckets: np.ndarray):
+        keys = np.asarray(keys, dtype=np.int64)
+        components = np.asarray(components, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        keys, components, bests = keys[order], components[order], np.asarray(bests, dtype=object)[order]
+        # a component name that is no stored text's key (never written by Adequa) gets a text of its own
+        ghost = np.setdiff1d(components, keys)
+        if len(ghost):
+            keys = np.concatenate((keys, ghost))
+            components = np.concatenate((components, ghost))
+            bests = np.concatenate((bests, np.full(len(ghost), NO_AD, dtype=object)))
+            order = np.argsort(keys, kind="stable")
+            keys, components, bests = keys[order], components[order], bests[order]
+        n = len(keys)
+        self.n = n
+        cap = max(1024, 2 * n)
+        self.key = np.empty(cap, dtype=np.int64)
+        self.key[:n] = keys
+        self.parent = np.empty(cap, dtype=np.int64)
+        self.parent[:n] = np.searchsorted(keys, components)
+        width = max([32] + [len(b) for b in bests.tolist() if b is not None])
+        self.best = np.zeros(cap, dtype=f"S{width}")
+        self.best[:n] = [(b or "").encode() for b in bests.tolist()]
+        self.cbest = np.zeros(cap, dtype=f"S{width}")
+        roots = self.parent[:n]
+        if n:                                   # the smallest best of each component's texts
+            srt = np.lexsort((self.best[:n], roots))
+            firsts = srt[np.concatenate(([True], roots[srt][1:] != roots[srt][:-1]))]
+            self.cbest[roots[firsts]] = self.best[firsts]
+        self.lookup = SortedRuns(keys, np.arange(n), value_dtype=np.int32)
+        band_texts = np.asarray(band_texts, dtype=np.int64)
+        self.bands = SortedRuns(np.asarray(band_buckets, dtype=np.int64),
+                                np.searchsorted(keys, band_texts) if n else band_texts, value_dtype=np.int32)
+
+    @classmethod
+    def load(cls, con) -> "ClusterState":
+        texts = con.sql("SELECT content_key, component, best FROM ad_text_clusters").to_arrow_table()
+        bands = con.sql("SELECT content_key, bucket FROM ad_lsh_bands").to_arrow_table()
+        return cls(texts.column("content_key").to_numpy(), texts.column("component").to_numpy(),
+                   np.asarray(texts.column("best").to_pylist(), dtype=object),
+                   bands.column("content_key").to_numpy(), bands.column("bucket").to_numpy())
+
+    @property
+    def nbytes(self) -> int:
+        return (self.key.nbytes + self.parent.nbytes + self.best.nbytes + self.cbest.nbytes
+                + self.lookup.nbytes + self.bands.nbytes)
+
+    def tids(self, keys: np.ndarray) -> np.ndarray:
+        """The tid of each content key, -1 for a text not stored."""
+        return self.lookup.get(keys)
+
+    def root(self, tids: np.ndarray) -> np.ndarray:
+        """The root (component) of each tid, compressing the paths followed."""
+        tids = np.asarray(tids, dtype=np.int64)
+        r = self.parent[tids]
+        while True:
+            up = self.parent[r]
+            if (up == r).all():
+                break
+            r = up
+        self.parent[tids] = r
+        return r
+
+    def _fit(self, values: list[bytes]) -> None:
+        width = max((len(v) for v in values), default=0)
+        if width > self.best.dtype.itemsize:
+            self.best = self.best.astype(f"S{width}")
+            self.cbest = self.cbest.astype(f"S{width}")
+
+    def add(self, keys: np.ndarray, bests: list[bytes], bands: np.ndarray) -> np.ndarray:
+        """New texts (each its own component) and their bands; returns their tids."""
+        m = len(keys)
+        if self.n + m > len(self.key):
+            cap = max(2 * len(self.key), self.n + m)
+            for name in ("key", "parent", "best", "cbest"):
+                old = getattr(self, name)
+                new = np.zeros(cap, dtype=old.dtype)
+                new[: self.n] = old[: self.n]
+                setattr(self, name, new)
+        self._fit(bests)
+        tids = np.arange(self.n, self.n + m, dtype=np.int64)
+        self.key[tids] = keys
+        self.parent[tids] = tids
+        self.best[tids] = bests
+        self.cbest[tids] = bests
+        self.n += m
+        self.lookup.add(keys, tids)
+        self.bands.add(bands.ravel(), np.repeat(tids, bands.shape[1]))
+        return tids
+
+    def recompute(self, roots: np.ndarray) -> None:
+        """``cbest`` of these roots again from their texts (a text's best went up)."""
+        roots = np.unique(np.asarray(roots, dtype=np.int64))
+        if not len(roots):
+            return
+        every = self.root(np.arange(self.n, dtype=np.int64))
+        mine = np.flatnonzero(np.isin(every, roots))
+        for r in roots.tolist():
+            self.cbest[r] = b"~"
+        for t, r in zip(mine.tolist(), every[mine].tolist()):
+            if self.best[t] < self.cbest[r]:
+                self.cbest[r] = self.best[t]
+
+
 class AdSink:
     """Collects normalised ads (Arrow parts) and rejects; writes a batch per transaction; clusters duplicates.
 
@@ -138,7 +256,8 @@ class AdSink:
     """
 
     def __init__(self, wh: Warehouse, summary, *, batch_size: int = 5000,
-                 dedupe: DedupeConfig = DedupeConfig(), on_commit=None, checkpoint_every: int | None = None):
+                 dedupe: DedupeConfig = DedupeConfig(), on_commit=None, checkpoint_every: int | None = None,
+                 in_memory: bool = True):
         self.wh, self.summary, self.batch_size = wh, summary, max(1, batch_size)
         self.dedupe = dedupe
         self.ads: list[Part] = []
@@ -149,6 +268,8 @@ class AdSink:
         self.check_ids = False           # True once a batch held ids already stored: check ids before inserting
         self.checkpoint_every = checkpoint_every    # CHECKPOINT after this many ads (None: DuckDB decides)
         self.since_checkpoint = 0
+        self.in_memory = in_memory        # reads answered by a ClusterState (False: by SQL, the reference)
+        self.state: ClusterState | None = None
 
     def mark(self, token) -> None:
         """Note a position in the input (e.g. an API page read in full): reported once committed."""
@@ -204,9 +325,13 @@ class AdSink:
                         _upsert_in(con, "rejects", pa.Table.from_pylist(rejects), ["reject_id"], "_rej_batch")
                 break
             except duckdb.ConstraintException:
+                self.state = None           # rolled back: the in-memory copy is read again from the tables
                 if self.check_ids:
                     raise
                 self.check_ids = True       # ids already stored (a re-run): redo the batch, checking ids first
+            except BaseException:
+                self.state = None
+                raise
         inserted, updated, duplicates = counts
         self.since_checkpoint += inserted + updated
         if self.checkpoint_every and self.since_checkpoint >= self.checkpoint_every:
@@ -247,6 +372,118 @@ class AdSink:
 
     def _cluster(self, con, table: pa.Table, keys: np.ndarray, bands: np.ndarray, order: np.ndarray,
                  left: np.ndarray) -> dict[int, str]:
+        """``_cluster_sql`` with every read answered by the run's ``ClusterState`` (same writes)."""
+        if not self.in_memory:
+            return self._cluster_sql(con, table, keys, bands, order, left)
+        if self.state is None:
+            self.state = ClusterState.load(con)
+        st, cfg = self.state, self.dedupe
+        ukeys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        best = np.full(len(ukeys), None, dtype=object)                   # each text's earliest ad in the batch
+        for k, o in zip(inverse.tolist(), order.tolist()):
+            if best[k] is None or o < best[k]:
+                best[k] = o
+        n0 = st.n
+        tid = st.tids(ukeys)
+        fresh = tid < 0
+        new_keys, new_rows = ukeys[fresh], first[fresh]
+        known = tid[~fresh]
+        left_t = st.tids(left) if len(left) else np.empty(0, dtype=np.int64)
+        left_t = left_t[left_t >= 0]
+        pairs = np.empty((0, 2), dtype=np.int64)
+        new_t = np.empty(0, dtype=np.int64)
+        if len(new_keys):
+            nb = pa.table({"content_key": np.repeat(new_keys, bands.shape[1]), "bucket": bands[new_rows].ravel()})
+            con.register("_nb", nb)
+            con.execute("INSERT INTO ad_lsh_bands SELECT content_key, bucket FROM _nb")
+            con.unregister("_nb")
+            new_t = st.add(new_keys, [b.encode() for b in best[fresh].tolist()], bands[new_rows])
+            tid[fresh] = new_t
+            pairs = shared_bucket_pairs(st.bands, new_t, bands[new_rows], min_shared_bands=cfg.min_shared_bands,
+                                        max_bucket=cfg.max_bucket)
+        # components before the batch: of its known texts, of the stored texts the pairs reach, of left texts
+        old_t = np.unique(np.concatenate((known, pairs[:, 1][pairs[:, 1] < n0], left_t)))
+        old_roots = st.root(old_t)
+        before = {r: b for r, b in zip(np.unique(old_roots).tolist(), st.cbest[np.unique(old_roots)].tolist())
+                  if b not in (b"", NO_AD.encode())}
+        left_roots = st.root(left_t)
+        if len(new_keys):
+            con.register("_nc", pa.table({"content_key": new_keys,
+                                          "content_hash": table.column("content_hash").take(pa.array(new_rows)),
+                                          "component": new_keys, "best": pa.array(best[fresh].tolist(), pa.string())}))
+            con.execute("INSERT INTO ad_text_clusters (content_key, content_hash, component, best) "
+                        "SELECT content_key, content_hash, component, best FROM _nc")
+            con.unregister("_nc")
+        kb = [b.encode() for b in best[~fresh].tolist()]
+        if len(left):
+            # texts re-ingested ads left: their earliest ad again from the ads that still carry them
+            con.register("_left", pa.table({"content_key": left}))
+            con.execute(f"""
+                UPDATE ad_text_clusters SET best = coalesce(s.best, '{NO_AD}') FROM (
+                    SELECT c.content_key, min({_ORDER.format(t='a.')}) AS best
+                    FROM ad_text_clusters c LEFT JOIN ads a ON a.content_hash = c.content_hash
+                    WHERE c.content_key IN (SELECT content_key FROM _left) GROUP BY c.content_key) s
+                WHERE ad_text_clusters.content_key = s.content_key""")
+            con.unregister("_left")
+            again = np.unique(np.concatenate((left_t, known)))
+            con.register("_again", pa.table({"content_key": st.key[again]}))
+            got = dict(con.execute("SELECT content_key, best FROM ad_text_clusters "
+                                   "WHERE content_key IN (SELECT content_key FROM _again)").fetchall())
+            con.unregister("_again")
+            st._fit([(b or "").encode() for b in got.values()])
+            st.best[again] = [(got.get(k) or "").encode() for k in st.key[again].tolist()]
+        stored = st.best[known].tolist()
+        better = [i for i, (b, o) in enumerate(zip(kb, stored)) if o in (b"", NO_AD.encode()) or b < o]
+        if better:
+            bt, bb = known[better], [kb[i] for i in better]
+            con.register("_better", pa.table({"content_key": st.key[bt], "best": pa.array([b.decode() for b in bb],
+                                                                                           pa.string())}))
+            con.execute("UPDATE ad_text_clusters SET best = b.best FROM _better b "
+                        "WHERE ad_text_clusters.content_key = b.content_key")
+            con.unregister("_better")
+            st._fit(bb)
+            st.best[bt] = bb
+            for r, b in zip(st.root(bt).tolist(), bb):
+                if b < st.cbest[r] or st.cbest[r] == b"":
+                    st.cbest[r] = b
+        # merge the components the pairs link: each takes the smallest name (content key) of its group
+        names_t = np.unique(np.concatenate((old_roots, new_t)))
+        nk = st.key[names_t]
+        srt = np.argsort(nk, kind="stable")
+        names_t, nk = names_t[srt], nk[srt]
+        final = dict(zip(names_t.tolist(), names_t.tolist()))
+        if len(pairs):
+            ends = np.searchsorted(nk, st.key[st.root(pairs.ravel())]).reshape(-1, 2)
+            label = connected_clusters(len(nk), ends)
+            moved = label != np.arange(len(nk))
+            if moved.any():
+                con.register("_moved", pa.table({"old": nk[moved], "new": nk[label[moved]]}))
+                con.execute("UPDATE ad_text_clusters SET component = m.new FROM _moved m "
+                            "WHERE ad_text_clusters.component = m.old")
+                con.execute("UPDATE ad_cluster_pending SET component = m.new FROM _moved m "
+                            "WHERE ad_cluster_pending.component = m.old")
+                con.unregister("_moved")
+                for old, to in zip(names_t[moved].tolist(), names_t[label[moved]].tolist()):
+                    st.parent[old] = to
+                    final[old] = to
+                    if st.cbest[old] < st.cbest[to]:
+                        st.cbest[to] = st.cbest[old]
+        touched = np.unique(np.fromiter(final.values(), dtype=np.int64, count=len(final)))
+        if len(left):
+            st.recompute(touched)               # a text's earliest ad may have become later
+        after = {r: b for r, b in zip(touched.tolist(), st.cbest[touched].tolist()) if b not in (b"", NO_AD.encode())}
+        # ads stored before whose representative changes are rewritten once, at the end of the run
+        stale = {final[c] for c, b in before.items() if after.get(final[c]) != b}
+        stale.update(final[r] for r in left_roots.tolist())
+        if stale:
+            con.register("_stale", pa.table({"component": np.sort(st.key[np.array(sorted(stale), dtype=np.int64)])}))
+            con.execute("INSERT INTO ad_cluster_pending SELECT component FROM _stale")
+            con.unregister("_stale")
+        reps = st.cbest[st.root(tid)].tolist()
+        return {k: r[10:].decode() for k, r in zip(ukeys.tolist(), reps)}
+
+    def _cluster_sql(self, con, table: pa.Table, keys: np.ndarray, bands: np.ndarray, order: np.ndarray,
+                     left: np.ndarray) -> dict[int, str]:
         """Store the batch's new texts and their bands, merge the components they link, and return the
         representative ``ad_id`` of each of the batch's texts (content key -> ad_id)."""
         cfg = self.dedupe
