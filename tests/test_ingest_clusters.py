@@ -174,3 +174,92 @@ def test_checkpoints_during_a_run_change_nothing(tmp_path, monkeypatch):
                            wh.query("SELECT * FROM ad_text_clusters ORDER BY content_key"))
         assert _stored(db) == _reference(db)
     assert rows[20] == rows[10**9]
+
+
+def _tables(db) -> tuple:
+    with Warehouse(db) as wh:
+        return (wh.query("SELECT * EXCLUDE (ingested_at) FROM ads ORDER BY ad_id"),
+                wh.query("SELECT * FROM ad_text_clusters ORDER BY content_key"),
+                wh.query("SELECT content_key, bucket FROM ad_lsh_bands ORDER BY ALL"),
+                wh.query("SELECT component FROM ad_cluster_pending ORDER BY ALL"))
+
+
+def test_in_memory_state_writes_what_the_sql_reads_wrote(tmp_path, monkeypatch):
+    """The writer's ClusterState answers the reads that _cluster_sql made in SQL: same tables after a
+    first load, a killed run (its pending note left), and a re-ingestion with other texts and dates."""
+    first, second, third = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "c.jsonl"
+    offers = _offers(8, 150)
+    _write(first, offers[:110])
+    rng = random.Random(9)
+    changed = []
+    for o in rng.sample(offers[:110], 35):
+        o = dict(o)
+        if rng.random() < 0.6:
+            o["description"] = _text(rng) if rng.random() < 0.5 else _reword(rng, o["description"])
+        o["dateCreation"] = f"2023-{rng.randrange(1, 13):02d}-01T08:00:00Z"
+        changed.append(o)
+    _write(second, offers[110:])
+    _write(third, changed + _offers(10, 25, prefix="N"))
+    got = {}
+    for how in ("memory", "sql"):
+        db = tmp_path / f"{how}.duckdb"
+        with monkeypatch.context() as m:
+            if how == "sql":
+                m.setattr(ingest_sink.AdSink, "_cluster", ingest_sink.AdSink._cluster_sql)
+            ingest_offers([first], db=db, progress=False, geo=GeoResolver(), workers=1, batch_size=13)
+            with monkeypatch.context() as killed:
+                killed.setattr(ingest_sink, "apply_pending", lambda con: 0)
+                ingest_offers([second], db=db, progress=False, geo=GeoResolver(), workers=1, batch_size=7)
+            runs = [ingest_offers([third], db=db, progress=False, geo=GeoResolver(), workers=1, batch_size=11)]
+            runs.append(ingest_offers([third], db=db, progress=False, geo=GeoResolver(), workers=1, batch_size=500))
+        got[how] = (_tables(db), [(s.stored, s.updated, s.duplicates) for s in runs])
+    assert got["memory"] == got["sql"]
+    assert got["memory"][1][0][0] == 25 and got["memory"][1][1][0] == 0
+
+
+def _state_after(monkeypatch, paths, db, batch_size):
+    """Ingest ``paths`` and return the writer's ClusterState at the end of the run."""
+    kept = {}
+    finish = ingest_sink.AdSink.finish
+
+    def keep(self, t0):
+        kept["state"] = self.state
+        return finish(self, t0)
+
+    with monkeypatch.context() as m:
+        m.setattr(ingest_sink.AdSink, "finish", keep)
+        ingest_offers(paths, db=db, progress=False, geo=GeoResolver(), workers=1, batch_size=batch_size)
+    return kept["state"]
+
+
+def _same_state(built, db) -> None:
+    """The state built along a run equals the one loaded from the tables it wrote."""
+    with Warehouse(db) as wh:
+        loaded = ingest_sink.ClusterState.load(wh.con)
+    assert loaded.n == built.n > 0
+
+    def view(s):
+        keys = s.key[: s.n]
+        order = np.argsort(keys)
+        roots = s.root(np.arange(s.n))
+        return (keys[order].tolist(), s.key[roots][order].tolist(), s.best[: s.n][order].tolist(),
+                s.cbest[roots][order].tolist())
+
+    assert view(loaded) == view(built)
+    probe = np.unique(np.concatenate([k for k, _ in built.bands.runs]))
+    assert loaded.bands.counts(probe).tolist() == built.bands.counts(probe).tolist()
+
+
+def test_cluster_state_loaded_from_the_tables_equals_the_one_built_along(tmp_path, monkeypatch):
+    """A second run starts from the tables: the state it loads equals the previous run's at its end,
+    also when re-ingested ads took their earliest ad away from a text (its component's earliest ad
+    is then computed again from its texts)."""
+    first, second, db = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "w.duckdb"
+    offers = _offers(11, 140)
+    _write(first, offers)
+    _same_state(_state_after(monkeypatch, [first], db, 9), db)
+    earliest = sorted((o for o in offers if "dateCreation" in o), key=lambda o: o["dateCreation"])[:40]
+    rng = random.Random(12)
+    moved = [dict(o, description=_text(rng), dateCreation="2025-06-01T08:00:00Z") for o in earliest]
+    _write(second, moved + offers[:20])
+    _same_state(_state_after(monkeypatch, [second], db, 7), db)
