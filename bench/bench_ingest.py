@@ -37,12 +37,15 @@ geo = ingest.load_geo()
 page = os.sysconf("SC_PAGE_SIZE") / 2**20
 trace = []                      # (ads read, RSS of the writer in MiB) after each committed batch
 flush = ingest.AdSink.flush
+sinks = []
 def traced(self):
+    sinks[:] = [self]
     flush(self)
     with open("/proc/self/statm") as fh:
         rss = int(fh.read().split()[1]) * page
     duck = self.wh.con.execute("SELECT sum(memory_usage_bytes) / 2^20 FROM duckdb_memory()").fetchall()[0][0]
-    trace.append((self.summary.read, rss, duck, time.process_time()))
+    state = self.state.nbytes / 2**20 if getattr(self, "state", None) is not None else 0.0
+    trace.append((self.summary.read, rss, duck, time.process_time(), state))
     if len(trace) % 10 == 0 and len(sys.argv) > 3:     # kept on disk as it goes: a long run tells where it got
         with open(sys.argv[3], "w") as fh:
             json.dump(trace, fh)
@@ -55,7 +58,7 @@ r1, c1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.R
 cpu = lambda a, b: (b.ru_utime + b.ru_stime) - (a.ru_utime + a.ru_stime)
 print(json.dumps(s.as_dict() | {"wall": wall, "parent_cpu": cpu(r0, r1), "workers_cpu": cpu(c0, c1),
                                 "peak_self": r1.ru_maxrss / 1024, "peak_worker": c1.ru_maxrss / 1024,
-                                "trace": trace}))
+                                "trace": trace, "writer_steps": sinks[0].cpu if sinks else {}}))
 """
 
 _READ = """
@@ -110,7 +113,10 @@ def throughput(sizes: list[int], tmp: Path, fmt: str = "jsonl") -> list[Measure]
         if trace:                        # RSS of the writer after its batches: what grows with the input
             at = [trace[min(len(trace) - 1, int(len(trace) * q))] for q in (0.1, 0.5)] + [trace[-1]]
             print(f"ingest {n:,}: writer RSS after batches " + ", ".join(
-                f"{t[0]:,} ads {t[1]:.0f} MiB (DuckDB {t[2]:.0f} MiB, writer CPU {t[3]:.0f} s)" for t in at), file=sys.stderr)
+                f"{t[0]:,} ads {t[1]:.0f} MiB (DuckDB {t[2]:.0f} MiB, cluster state {t[4] if len(t) > 4 else 0:.0f} MiB, "
+                f"writer CPU {t[3]:.0f} s)" for t in at), file=sys.stderr)
+            print(f"ingest {n:,}: writer CPU by step " + ", ".join(
+                f"{k} {v:.1f} s" for k, v in sorted((res.get("writer_steps") or {}).items())), file=sys.stderr)
             with open(_CACHE / f"ingest_trace_{n}.json", "w") as fh:       # the whole trace, for docs/ingestion.md
                 json.dump(trace, fh)
             out.append(Measure("ingest", f"writer RSS after the last batch, {n:,} ads", trace[-1][1], "MiB",

@@ -270,6 +270,12 @@ class AdSink:
         self.since_checkpoint = 0
         self.in_memory = in_memory        # reads answered by a ClusterState (False: by SQL, the reference)
         self.state: ClusterState | None = None
+        self.cpu: dict[str, float] = {}    # CPU seconds of this process by step of the batches (for benchmarks)
+
+    def _took(self, step: str, since: float) -> float:
+        now = time.process_time()
+        self.cpu[step] = self.cpu.get(step, 0.0) + now - since
+        return now
 
     def mark(self, token) -> None:
         """Note a position in the input (e.g. an API page read in full): reported once committed."""
@@ -317,6 +323,7 @@ class AdSink:
                 repeated = len(ids) - len(last)                  # repeated in the batch: replaced at once
                 keep = np.fromiter(sorted(last.values()), dtype=np.int64, count=len(last))
                 table, keys, bands = table.take(keep), keys[keep], bands[keep]
+        t = time.process_time()
         while True:
             try:
                 with self.wh.transaction() as con:
@@ -334,9 +341,11 @@ class AdSink:
                 raise
         inserted, updated, duplicates = counts
         self.since_checkpoint += inserted + updated
+        t = self._took("batch transactions", t)
         if self.checkpoint_every and self.since_checkpoint >= self.checkpoint_every:
             self.wh.con.execute("CHECKPOINT")     # a full row group: compressed once, not at every WAL threshold
             self.since_checkpoint = 0
+            self._took("checkpoints", t)
         s = self.summary
         s.stored += inserted
         s.updated += updated + repeated
@@ -358,7 +367,9 @@ class AdSink:
             if old:
                 left = np.unique(np.fromiter((key_of(h) for (h,) in old if h), dtype=np.int64))
         con.unregister("_ab")
+        t = time.process_time()
         clusters = self._cluster(con, table, keys, bands, order, left)
+        t = self._took("clusters", t)
         rep = np.array([clusters[k] for k in keys.tolist()], dtype=object)
         ids = np.asarray(table.column("ad_id").to_numpy(zero_copy_only=False), dtype=object)
         duplicates = int((rep != ids).sum())
@@ -368,6 +379,7 @@ class AdSink:
         con.register("_ads_batch", out)
         con.execute(f'INSERT INTO ads ({cols}) SELECT {cols} FROM _ads_batch')   # a stored id: ConstraintException
         con.unregister("_ads_batch")
+        self._took("insert ads", t)
         return n - existing, existing, duplicates
 
     def _cluster(self, con, table: pa.Table, keys: np.ndarray, bands: np.ndarray, order: np.ndarray,
@@ -376,7 +388,9 @@ class AdSink:
         if not self.in_memory:
             return self._cluster_sql(con, table, keys, bands, order, left)
         if self.state is None:
+            t = time.process_time()
             self.state = ClusterState.load(con)
+            self._took("clusters: load state", t)
         st, cfg = self.state, self.dedupe
         ukeys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
         best = np.full(len(ukeys), None, dtype=object)                   # each text's earliest ad in the batch
@@ -397,10 +411,14 @@ class AdSink:
             con.register("_nb", nb)
             con.execute("INSERT INTO ad_lsh_bands SELECT content_key, bucket FROM _nb")
             con.unregister("_nb")
+            t = time.process_time()
             new_t = st.add(new_keys, [b.encode() for b in best[fresh].tolist()], bands[new_rows])
+            self._took("clusters: add to the index", t)
             tid[fresh] = new_t
+            t = time.process_time()
             pairs = shared_bucket_pairs(st.bands, new_t, bands[new_rows], min_shared_bands=cfg.min_shared_bands,
                                         max_bucket=cfg.max_bucket)
+            self._took("clusters: LSH pairs (in memory)", t)
         # components before the batch: of its known texts, of the stored texts the pairs reach, of left texts
         old_t = np.unique(np.concatenate((known, pairs[:, 1][pairs[:, 1] < n0], left_t)))
         old_roots = st.root(old_t)
