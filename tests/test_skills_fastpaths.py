@@ -99,3 +99,38 @@ def test_separator_regex_equals_the_bare_alternation(text):
 
     bare = re.compile(SPLIT_ALTERNATIVES)
     assert [(m.span(), m.group()) for m in _SPLIT.finditer(text)] == [(m.span(), m.group()) for m in bare.finditer(text)]
+
+
+def _json_of(ms):
+    """The skills list ``annotate_ad`` builds from mentions, as json.dumps writes it (inside the brackets)."""
+    import json
+
+    out = []
+    for m in ms:
+        d = {"start": m.start, "end": m.end, "text": m.text, "rome_ogr": m.rome_ogr, "esco_uri": m.esco_uri,
+             "label": m.label, "kind": m.kind, "score": m.score, "method": m.method, "unlisted": m.unlisted}
+        if m.field != "description":
+            d["field"] = m.field
+        out.append(d)
+    return json.dumps(out, ensure_ascii=False)[1:-1]
+
+
+def test_extract_json_equals_json_dumps_of_extract(opts):
+    """``extract_json`` (encoded mention tails remembered per field) writes what json.dumps writes of
+    ``extract``'s mentions, including quotes, backslashes, control characters and escape sequences."""
+    from adequa.pipeline.annotate import load_skill_extractor
+
+    rnd = random.Random(7)
+    odd = ['Maîtrise de "Python"', "SQL\\Spark", "permis B\t; anglais", "accueil/r/nde la clientèle", "\x01Python\x7f",
+           "rigoureux(se) 😀 autonome"]
+    items = [("\n".join(rnd.choice(LINES + odd) for _ in range(rnd.randint(1, 9))), rnd.choice([None, "Z9901"]),
+              rnd.choice(["description", "description", "title"])) for _ in range(200)]
+    fast = load_skill_extractor(opts)
+    ref = load_skill_extractor(opts)
+    n = 0
+    for text, hint, field in items * 2:         # the second time from the memos
+        got, count = fast.extract_json(text, rome_hint=hint, field=field)
+        ms = ref.extract(text, rome_hint=hint, field=field)
+        assert got == _json_of(ms) and count == len(ms)
+        n += count
+    assert n > 200 and fast._tails["description"] and fast._tails["title"]

@@ -20,6 +20,8 @@ How one text is read (``SkillExtractor.extract``):
 from __future__ import annotations
 
 import re
+from json import dumps as _dumps
+from json.encoder import encode_basestring as _encode_str
 
 from adequa.enrich.lexical import LIGHT_VERBS
 from adequa.enrich.skills_build import Compiled
@@ -101,6 +103,7 @@ class SkillExtractor:
         self._lex: dict = {}         # (line, with lemmas, lang) -> tokens and label matches, any section
         self._words: dict = {}       # (lang, with lemmas) -> {word: (lower, folded, key, lemma)}
         self._resolved: dict = {}    # (line, section, field, lang, semantic) -> [mentions, codes, section, by hint]
+        self._tails: dict = {}       # field -> {mention without offsets: JSON of its fields after "text"}
         self._new_lines: list | None = None     # keys resolved since the last ``export_lines`` (when sharing)
         self._others: dict[str, "SkillExtractor"] = {}
         self.semantic = True         # False: exact pass only (curated lexicon + taxonomy labels)
@@ -121,7 +124,8 @@ class SkillExtractor:
     def clear_memos(self) -> None:
         """Forget remembered texts, lines and links (to measure the cost of unseen ads); word forms
         are kept, like the compiled key cache (``clear_word_forms`` forgets them too)."""
-        for memo in (self._memo, self._texts, self._links, self._swaps, self._plans, self._resolved, self._lex):
+        for memo in (self._memo, self._texts, self._links, self._swaps, self._plans, self._resolved, self._lex,
+                     self._tails):
             memo.clear()
         for model in self.c.langs.values():
             model.sim.clear_memos()
@@ -220,22 +224,76 @@ class SkillExtractor:
             self._texts[memo_key] = got
         return got
 
+    def extract_json(self, text: str, lang: str = "fr", rome_hint: str | None = None,
+                     field: str = "description") -> tuple[str, int]:
+        """The mentions ``extract`` gives, as ``json.dumps(m.to_dict() without "field" unless not the
+        description, ensure_ascii=False)`` objects joined by ", " (the inside of the JSON list
+        ``adequa annotate`` writes), and their number. No ``SkillMention`` is made: each mention's
+        fields after its text are encoded once per distinct mention (``_tail``)."""
+        if not text:
+            return "", 0
+        memo_key = (text, lang, rome_hint, field, self.semantic, "json")
+        got = self._texts.get(memo_key)
+        if got is None:
+            if lang not in self.c.langs and self.for_lang(lang) is not self:
+                got = self.for_lang(lang).extract_json(text, lang, rome_hint, field)
+            else:
+                tails = self._tails.get(field)
+                if tails is None or len(tails) >= LINE_MEMO:
+                    tails = self._tails[field] = {}
+                tail = self._tail
+                enc = _encode_str
+                parts = []
+                for pos, rel in self._lines(text, lang, rome_hint, field):
+                    for m in rel:
+                        s = m[0] + pos
+                        e = m[1] + pos
+                        t = tails.get(m[2:])
+                        if t is None:
+                            t = tails[m[2:]] = tail(m, field)
+                        parts.append(f'{{"start": {s}, "end": {e}, "text": {enc(text[s:e])}, {t}')
+                got = (", ".join(parts), len(parts))
+            if len(self._texts) >= TEXT_MEMO:
+                self._texts.clear()
+            self._texts[memo_key] = got
+        return got
+
+    def _tail(self, m: tuple, field: str) -> str:
+        """The JSON of a mention's fields after "text" (with the closing brace); remembered by
+        ``extract_json`` per field and mention without its offsets."""
+        d = {"rome_ogr": m[2], "esco_uri": m[3], "label": m[4], "kind": m[5], "score": m[6], "method": m[7],
+             "unlisted": m[8]}
+        if field != "description":
+            d["field"] = field
+        return _dumps(d, ensure_ascii=False)[1:]
+
     def _extract(self, text: str, lang: str, rome_hint: str | None, field: str) -> list[SkillMention]:
-        """Line by line: nothing in a mention crosses a line break, and the only state carried
-        from one line to the next is the section class set by a header ("Vos missions :"). So a
-        line is analysed once per (line, section) and resolved once per ROME hint: boilerplate
-        and requirement lines that recur across ads cost a dictionary look-up."""
         if lang not in self.c.langs:
             other = self.for_lang(lang)
             if other is not self:
                 return other.extract(text, lang, rome_hint, field)
+        out: list[SkillMention] = []
+        for pos, rel in self._lines(text, lang, rome_hint, field):
+            for s, e, rome, esco, label, kind, score, method, unlisted in rel:
+                s += pos
+                e += pos
+                out.append(SkillMention(s, e, text[s:e], rome, esco, label, kind, score, method, unlisted, field))
+        return out
+
+    def _lines(self, text: str, lang: str, rome_hint: str | None, field: str):
+        """(offset of the line, its mentions with offsets in the line) for each line with mentions.
+
+        Line by line: nothing in a mention crosses a line break, and the only state carried
+        from one line to the next is the section class set by a header ("Vos missions :"). So a
+        line is analysed once per (line, section) and resolved once per ROME hint: boilerplate
+        and requirement lines that recur across ads cost a dictionary look-up."""
+        if lang not in self.c.langs:
             lang = next(iter(self.c.langs))
         model = self.c.langs[lang]
         prefer = self.c.fiche_items.get(rome_hint) if rome_hint else None
         hint = rome_hint if prefer else None        # a hint without a fiche changes nothing
         masked = mask_escapes(text) if _ESCAPE_HINT.search(text) else text
         resolved = self._resolved
-        out: list[SkillMention] = []
         section = "neutral"
         pos = 0
         sem = self.semantic
@@ -261,12 +319,9 @@ class SkillExtractor:
                     if rel is None:
                         rel = by_hint[hint] = self._resolve(self._line_plan(line, key[1], model, field),
                                                             model, prefer, hint)
-                for s, e, rome, esco, label, kind, score, method, unlisted in rel:
-                    s += pos
-                    e += pos
-                    out.append(SkillMention(s, e, text[s:e], rome, esco, label, kind, score, method, unlisted, field))
+                if rel:
+                    yield pos, rel
             pos += len(line) + 1
-        return out
 
     def _line_plan(self, line: str, section: str, model, field: str):
         pkey = (line, section, field, model.lang, self.semantic)

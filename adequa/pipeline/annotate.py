@@ -422,6 +422,41 @@ def annotate_ad(ad: dict, extractor, classifier=None, lang: str = "fr") -> dict:
     return out
 
 
+_OWN_FIELDS = frozenset((*OCCUPATION_FIELDS, "skills"))
+
+
+def _annotate_json(ad: dict, extractor, classifier=None, lang: str = "fr") -> tuple[str, int, frozenset] | None:
+    """``json.dumps`` (ensure_ascii=False) of the fields ``annotate_ad`` adds to ``ad``, their number of
+    mentions and their names, without building the record: the skills list is joined from the
+    extractor's ``extract_json`` strings. Only for ads that have none of those fields themselves;
+    None when the record must be built (``annotate_ad``)."""
+    from adequa.normalise.text import guess_lang
+
+    title = ad.get("title") or ""
+    desc = ad.get("description") or ""
+    occ = None
+    if classifier is not None:
+        try:
+            occ = classifier.classify(title, desc)
+        except Exception:   # noqa: BLE001 - one odd ad never stops a run
+            occ = None
+    if not occ:
+        occ = _NULL_OCCUPATION
+    elif "skills" in occ:
+        return None         # a classifier giving "skills" too: annotate_ad's record says where it goes
+    hint = (occ.get("occupation") or {}).get("rome")
+    use = guess_lang(desc or title) if lang == "auto" else lang
+    skills, n = extractor.extract_json(desc, lang=use, rome_hint=hint)
+    if title:
+        more, n_title = extractor.extract_json(title, lang=use, rome_hint=hint, field="title")
+        if n_title:
+            skills = f"{skills}, {more}" if n else more
+            n += n_title
+    head = json.dumps(occ, ensure_ascii=False)
+    frag = f"{head[:-1]}, \"skills\": [{skills}]}}" if head != "{}" else f"{{\"skills\": [{skills}]}}"
+    return frag, n, frozenset((*occ, "skills"))
+
+
 _WORKER: dict = {}
 
 
@@ -437,8 +472,14 @@ def _annotate_chunk(chunk: list[dict | None]) -> tuple[list[tuple[str, int, str 
     ex, cl, lang = _WORKER["extractor"], _WORKER["classifier"], _WORKER["lang"]
     out = []
     dumps = json.dumps
+    fast = hasattr(ex, "extract_json")
     for ad in chunk:
         if ad is None:
+            continue
+        got = _annotate_json(ad, ex, cl, lang) if fast and _OWN_FIELDS.isdisjoint(ad) else None
+        if got is not None:
+            frag, n, added = got
+            out.append((_join(dumps(ad, ensure_ascii=False), frag), n, (frag, added)))
             continue
         rec = annotate_ad(ad, ex, cl, lang)
         n = len(rec["skills"])
