@@ -59,8 +59,12 @@ def enrich(
     db: DbOption = None,
     force: Annotated[bool, typer.Option("--force", help="Re-enrich every ad, not only new or outdated ones.")] = False,
     limit: Annotated[Optional[int], typer.Option("--limit", help="At most this many ads (for a trial run).")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Processes to use (default: 2 on a multi-core machine for more than 2,000 ads).")] = None,
 ) -> None:
     """Skills and occupation of every ad of the warehouse not yet enriched (or enriched with an older taxonomy).
+
+    Reposts (same title and description) are annotated once. Each batch of ads is stored in one
+    transaction: an interrupted run keeps what it finished and the next run goes on from there.
 
     Example: adequa enrich --db adequa.duckdb
     """
@@ -75,9 +79,9 @@ def enrich(
         def progress(n: int, total: int) -> None:
             bar.update(task, total=total, advance=n)
 
-        result = enrich_warehouse(settings, force=force, limit=limit, progress=progress)
+        result = enrich_warehouse(settings, force=force, limit=limit, progress=progress, workers=workers)
     typer.echo(f"{result['ads']} ads enriched, {result['mentions']} skill mentions "
-               f"(taxonomy version {result['version']})", err=True)
+               f"(taxonomy version {result['version']}, {result['workers']} process(es))", err=True)
 
 
 @app.command("eval")

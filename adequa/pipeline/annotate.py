@@ -648,31 +648,34 @@ def _chunks(ads: Iterator[tuple[int, dict]], size: int) -> Iterator[list[dict]]:
         yield chunk
 
 
-def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, lang: str = "fr",
-                  taxonomies: list[str | Path] | None = None, progress=None, workers: int | None = None,
-                  semantic: bool = True) -> dict:
-    """Annotate a JSONL file; returns {"ads", "mentions", "seconds", "workers"}.
+def annotate_stream(settings: Settings, ads: Iterable[dict], *, lang: str = "fr",
+                    taxonomies: list[str | Path] | None = None, workers: int = 1,
+                    semantic: bool = True, extractor=None) -> Iterator[tuple[dict, str, int]]:
+    """(ad, its output JSON line, its number of mentions) for each input ad, in input order.
 
-    Large inputs are split across ``workers`` processes (default: 2 when the file is over 2 MB and
-    the machine has 2 cores or more); the compiled taxonomy is loaded once and shared by fork.
+    ``workers`` > 1 forks that many processes after the compiled taxonomy is loaded (shared by
+    fork, not copied). ``extractor``: an already loaded ``load_skill_extractor``. The taxonomies
+    are loaded before this returns (a missing referential is
+    reported before anything is read or written); the lemmas first met are saved when the
+    stream is exhausted.
     """
-    import gc
     import multiprocessing as mp
-    import time
 
-    t0 = time.perf_counter()
-    extractor = load_skill_extractor(settings, taxonomies, semantic=semantic)
+    if extractor is None:
+        extractor = load_skill_extractor(settings, taxonomies, semantic=semantic)
     classifier = load_occupation_classifier_or_none(settings)
-    if workers is None:
-        big = str(input) != "-" and Path(input).stat().st_size > 2_000_000
-        workers = min(2, os.cpu_count() or 1) if big else 1
     if workers > 1 and "fork" not in mp.get_all_start_methods():
         workers = 1
     _WORKER.update(extractor=extractor, classifier=classifier, lang=lang, forked=workers > 1)
+    return _stream(settings, ads, workers)
+
+
+def _stream(settings: Settings, ads: Iterable[dict], workers: int) -> Iterator[tuple[dict, str, int]]:
+    import gc
+
     new_lemmas: dict = {}
-    n_ads = n_mentions = 0
     # Repeated ads (same title and description: reposts, copies across job boards) are annotated
-    # once; the parent writes the repeats from the first one's output, in input order.
+    # once; the repeats are written from the first one's output, in input order.
     from collections import deque
 
     pending: deque = deque()
@@ -680,7 +683,7 @@ def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, 
 
     def feed(size: int):
         seen: set = set()
-        for chunk in _chunks(read_ads(input), size):
+        for chunk in _chunks(((0, ad) for ad in ads), size):
             send, keys = [], []
             for ad in chunk:
                 key = (ad.get("title") or "", ad.get("description") or "")
@@ -695,55 +698,83 @@ def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, 
             yield send
 
     dumps = json.dumps
+    chunks = feed(400 if workers > 1 else 1)
+    # the loaded taxonomies are never garbage: out of the collector's scans, and shared with
+    # forked workers without copy-on-write by the collector touching them
+    gc.freeze()
+    # and no automatic collection during the run: the memos only grow, and what annotating an
+    # ad allocates is acyclic, so the collector's passes over them would find nothing (~7 %
+    # of the CPU); a young-generation pass per few chunks catches any stray cycle
+    gc_was = gc.isenabled()
+    gc.disable()
+    n_ads = 0
+    if workers > 1:
+        pool = _Workers(workers)
+        results = pool.imap(chunks)
+    else:
+        pool = None
+        results = map(_annotate_chunk, chunks)
+    try:
+        for lines, lemmas in results:
+            if lemmas:
+                new_lemmas.update(lemmas)
+            chunk, keys, send = pending.popleft()
+            done = iter(lines)
+            for ad, key, sent in zip(chunk, keys, send):
+                if sent is not None:
+                    line, n, frag = next(done)
+                    if frag is not None and key not in reuse:
+                        reuse[key] = (frag[0], n, frag[1])
+                else:
+                    got = reuse.get(key)
+                    if got is not None and not (got[2] & ad.keys()):
+                        line, n = _join(dumps(ad, ensure_ascii=False), got[0]), got[1]
+                    else:   # the first one could not be reused (rare): annotate this one here
+                        (line, n, _), = _annotate_chunk([ad])[0]
+                yield ad, line, n
+            n_ads += len(chunk)
+            if n_ads % 20_000 < len(chunk):
+                gc.collect(1)
+    finally:
+        if pool is not None:
+            pool.close()
+        gc.unfreeze()
+        if gc_was:
+            gc.enable()
+    save_lemmas(settings, new_lemmas)
+
+
+def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, lang: str = "fr",
+                  taxonomies: list[str | Path] | None = None, progress=None, workers: int | None = None,
+                  semantic: bool = True) -> dict:
+    """Annotate a JSONL file; returns {"ads", "mentions", "seconds", "workers"}.
+
+    Large inputs are split across ``workers`` processes (default: 2 when the file is over 2 MB and
+    the machine has 2 cores or more); the compiled taxonomy is loaded once and shared by fork.
+    """
+    import time
+
+    t0 = time.perf_counter()
+    if workers is None:
+        big = str(input) != "-" and Path(input).stat().st_size > 2_000_000
+        workers = min(2, os.cpu_count() or 1) if big else 1
+    n_ads = n_mentions = step = 0
+    stream = annotate_stream(settings, (ad for _, ad in read_ads(input)), lang=lang, taxonomies=taxonomies,
+                             workers=workers, semantic=semantic)
     out_fh = sys.stdout if str(output) == "-" else open(output, "w", encoding="utf-8")
     try:
-        chunks = feed(400 if workers > 1 else 1)
-        # the loaded taxonomies are never garbage: out of the collector's scans, and shared with
-        # forked workers without copy-on-write by the collector touching them
-        gc.freeze()
-        # and no automatic collection during the run: the memos only grow, and what annotating an
-        # ad allocates is acyclic, so the collector's passes over them would find nothing (~7 %
-        # of the CPU); a young-generation pass per few chunks catches any stray cycle
-        gc_was = gc.isenabled()
-        gc.disable()
-        if workers > 1:
-            pool = _Workers(workers)
-            results = pool.imap(chunks)
-        else:
-            pool = None
-            results = map(_annotate_chunk, chunks)
-        try:
-            for lines, lemmas in results:
-                if lemmas:
-                    new_lemmas.update(lemmas)
-                chunk, keys, send = pending.popleft()
-                done = iter(lines)
-                for ad, key, sent in zip(chunk, keys, send):
-                    if sent is not None:
-                        line, n, frag = next(done)
-                        if frag is not None and key not in reuse:
-                            reuse[key] = (frag[0], n, frag[1])
-                    else:
-                        got = reuse.get(key)
-                        if got is not None and not (got[2] & ad.keys()):
-                            line, n = _join(dumps(ad, ensure_ascii=False), got[0]), got[1]
-                        else:   # the first one could not be reused (rare): annotate this one here
-                            (line, n, _), = _annotate_chunk([ad])[0]
-                    out_fh.write(line + "\n")
-                    n_mentions += n
-                n_ads += len(chunk)
-                if n_ads % 20_000 < len(chunk):
-                    gc.collect(1)
-                if progress is not None:
-                    progress(len(chunk))
-        finally:
-            if pool is not None:
-                pool.close()
-            gc.unfreeze()
-            if gc_was:
-                gc.enable()
+        for _, line, n in stream:
+            out_fh.write(line + "\n")
+            n_mentions += n
+            n_ads += 1
+            step += 1
+            if progress is not None and step >= 200:
+                progress(step)
+                step = 0
+        if progress is not None and step:
+            progress(step)
     finally:
+        stream.close()
         if out_fh is not sys.stdout:
             out_fh.close()
-    save_lemmas(settings, new_lemmas)
     return {"ads": n_ads, "mentions": n_mentions, "seconds": time.perf_counter() - t0, "workers": workers}

@@ -8,22 +8,27 @@ replaced (delete + insert in one transaction per batch), so re-running never dup
 from __future__ import annotations
 
 import json
+import os
 from typing import Callable
 
 from adequa.config import Settings
 
 
 def enrich_warehouse(settings: Settings, *, batch_size: int | None = None, limit: int | None = None,
-                     force: bool = False, progress: Callable[[int, int], None] | None = None) -> dict:
-    """Enrich pending ads; returns {"ads", "mentions", "version", "pending"}."""
+                     force: bool = False, progress: Callable[[int, int], None] | None = None,
+                     workers: int | None = None) -> dict:
+    """Enrich pending ads; returns {"ads", "mentions", "version", "pending", "workers"}.
+
+    The ads go through `adequa annotate`'s stream (``workers`` forked processes, default 2 on a
+    multi-core machine for more than 2,000 ads; reposts with the same title and description
+    annotated once); each batch's mentions and occupations are stored in one transaction.
+    """
     import pyarrow as pa
 
-    from adequa.pipeline.annotate import (annotate_ad, load_occupation_classifier_or_none, load_skill_extractor,
-                                          save_lemmas)
+    from adequa.pipeline.annotate import annotate_stream, load_skill_extractor
     from adequa.store.duckdb import Warehouse
 
     extractor = load_skill_extractor(settings)
-    classifier = load_occupation_classifier_or_none(settings)
     version = extractor.version
     batch_size = batch_size or min(settings.batch_size, 2000)
     done_ads = done_mentions = 0
@@ -33,31 +38,22 @@ def enrich_warehouse(settings: Settings, *, batch_size: int | None = None, limit
         pending = wh.query(f"SELECT count(*) FROM ads a LEFT JOIN ad_occupations o USING (ad_id) {where}", params)[0][0]
         if limit is not None:
             pending = min(pending, limit)
+        if workers is None:
+            workers = min(2, os.cpu_count() or 1) if pending > 2000 else 1
         if progress:
             progress(0, pending)
         ids = [r[0] for r in wh.query(
             f"SELECT a.ad_id FROM ads a LEFT JOIN ad_occupations o USING (ad_id) {where} ORDER BY a.ad_id"
             + (f" LIMIT {int(limit)}" if limit is not None else ""), params)]
-        for k in range(0, len(ids), batch_size):
-            chunk = ids[k:k + batch_size]
-            rows = wh.query_dicts("SELECT ad_id, title, description, source_rome FROM ads WHERE ad_id IN "
-                                  "(SELECT unnest(?::VARCHAR[]))", [chunk])
-            occ_rows, mention_rows = [], []
-            for r in rows:
-                rec = annotate_ad({"id": r["ad_id"], "title": r["title"], "description": r["description"]},
-                                  extractor, classifier, "fr")
-                occ = rec.get("occupation") or {}
-                occ_rows.append({"ad_id": r["ad_id"], "rome": occ.get("rome"), "appellation": occ.get("appellation"),
-                                 "score": occ.get("score"), "candidates": json.dumps(occ.get("candidates") or []),
-                                 "fap2021": rec.get("fap2021"), "fap2009": rec.get("fap2009"), "isco": rec.get("isco"),
-                                 "esco_occupation": rec.get("esco_occupation"), "domain": _domain(rec.get("domain")),
-                                 "taxonomy_version": version})
-                for m in rec["skills"]:
-                    mention_rows.append({"ad_id": r["ad_id"], "field": m.get("field", "description"),
-                                         "start": m["start"], "end": m["end"], "text": m["text"],
-                                         "rome_ogr": m["rome_ogr"], "esco_uri": m["esco_uri"], "label": m["label"],
-                                         "kind": m["kind"], "score": float(m["score"]), "method": m["method"],
-                                         "unlisted": bool(m["unlisted"]), "taxonomy_version": version})
+
+        def ads():
+            for k in range(0, len(ids), batch_size):
+                rows = wh.query_dicts("SELECT ad_id, title, description FROM ads WHERE ad_id IN "
+                                      "(SELECT unnest(?::VARCHAR[])) ORDER BY ad_id", [ids[k:k + batch_size]])
+                for r in rows:
+                    yield {"id": r["ad_id"], "title": r["title"], "description": r["description"]}
+
+        def store(chunk: list[str], occ_rows: list[dict], mention_rows: list[dict]) -> None:
             with wh.transaction() as con:
                 con.execute("DELETE FROM skill_mentions WHERE ad_id IN (SELECT unnest(?::VARCHAR[]))", [chunk])
                 if mention_rows:
@@ -73,12 +69,44 @@ def enrich_warehouse(settings: Settings, *, batch_size: int | None = None, limit
                     cols = ", ".join(f'"{c}"' for c in occ_rows[0])
                     con.execute(f"INSERT INTO ad_occupations ({cols}) SELECT {cols} FROM _o")
                     con.unregister("_o")
-            done_ads += len(rows)
+
+        chunk: list[str] = []
+        occ_rows: list[dict] = []
+        mention_rows: list[dict] = []
+        stream = annotate_stream(settings, ads(), lang="fr", workers=workers, extractor=extractor)
+        try:
+            for ad, line, _ in stream:
+                rec = json.loads(line)
+                ad_id = ad["id"]
+                chunk.append(ad_id)
+                occ = rec.get("occupation") or {}
+                occ_rows.append({"ad_id": ad_id, "rome": occ.get("rome"), "appellation": occ.get("appellation"),
+                                 "score": occ.get("score"), "candidates": json.dumps(occ.get("candidates") or []),
+                                 "fap2021": rec.get("fap2021"), "fap2009": rec.get("fap2009"), "isco": rec.get("isco"),
+                                 "esco_occupation": rec.get("esco_occupation"), "domain": _domain(rec.get("domain")),
+                                 "taxonomy_version": version})
+                for m in rec["skills"]:
+                    mention_rows.append({"ad_id": ad_id, "field": m.get("field", "description"),
+                                         "start": m["start"], "end": m["end"], "text": m["text"],
+                                         "rome_ogr": m["rome_ogr"], "esco_uri": m["esco_uri"], "label": m["label"],
+                                         "kind": m["kind"], "score": float(m["score"]), "method": m["method"],
+                                         "unlisted": bool(m["unlisted"]), "taxonomy_version": version})
+                if len(chunk) >= batch_size:
+                    store(chunk, occ_rows, mention_rows)
+                    done_ads += len(chunk)
+                    done_mentions += len(mention_rows)
+                    if progress:
+                        progress(len(chunk), pending)
+                    chunk, occ_rows, mention_rows = [], [], []
+        finally:
+            stream.close()
+        if chunk:
+            store(chunk, occ_rows, mention_rows)
+            done_ads += len(chunk)
             done_mentions += len(mention_rows)
             if progress:
-                progress(len(rows), pending)
-    save_lemmas(settings)
-    return {"ads": done_ads, "mentions": done_mentions, "version": version, "pending": pending}
+                progress(len(chunk), pending)
+    return {"ads": done_ads, "mentions": done_mentions, "version": version, "pending": pending, "workers": workers}
 
 
 def _domain(value):
