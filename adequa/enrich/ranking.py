@@ -340,13 +340,34 @@ class LexicalIndex:
         collapsed postings (about 4× fewer than its features' postings on ROME appellations); the
         features shared by two tokens, or by a repeated token, are corrected exactly from their own
         postings. Ties stay ties (identical labels get identical sums)."""
+        parts = self.token_parts(text)
+        if parts is None:
+            return np.zeros(self.n_docs, np.float32)
+        _, docs, dots, sqs, total, norm = parts
+        idx = np.concatenate(docs) if len(docs) > 1 else docs[0]
+        cos = np.bincount(idx, weights=np.concatenate(dots) if len(dots) > 1 else dots[0], minlength=self.n_docs)
+        if not coverage:
+            cos /= norm
+            return cos.astype(np.float32)
+        factor = np.bincount(idx, weights=np.concatenate(sqs) if len(sqs) > 1 else sqs[0], minlength=self.n_docs)
+        factor *= coverage / ((total or 1.0) * norm)
+        factor += (1.0 - coverage) / norm
+        factor *= cos
+        return factor.astype(np.float32)
+
+    def token_parts(self, text: str) -> tuple[list, list, list, list, float, float] | None:
+        """What ``token_doc_scores`` sums for a query: (a key per part — ``(token, multiplicity)`` for a
+        token's cached postings, None for the corrections of shared features —, the documents of each
+        part, their dot products, their squared weights, Σ weight² of the query's known features, the
+        query norm); None when the query has no known feature. The score of document d is
+        ``Σ dots[d] / norm``, times ``(1 - coverage) + coverage × Σ sqs[d] / total`` with a coverage."""
         mult: dict[str, int] = {}
         unknown: dict[str, int] = {}
         for tok in tokens(text):
             if tok not in STOPWORDS:
                 mult[tok] = mult.get(tok, 0) + 1
         if not mult:
-            return np.zeros(self.n_docs, np.float32)
+            return None
         per = []
         for tok, m in mult.items():
             per.append((self._token_postings(tok), m))
@@ -363,17 +384,18 @@ class LexicalIndex:
                 disjoint = False
                 break
             seen |= p[6]
+        keys = [(tok, m) for tok, m in mult.items()]
         if disjoint:
             total = sum(p[7] for p, _ in per)
             if total == 0.0:
-                return np.zeros(self.n_docs, np.float32)
+                return None
             docs = [p[3] for p, _ in per]
             dots = [p[4] for p, _ in per]
             sqs = [p[5] for p, _ in per]
         else:
             all_cols = np.concatenate([p[0] for p, _ in per])
             if not len(all_cols):
-                return np.zeros(self.n_docs, np.float32)
+                return None
             ms = np.concatenate([np.full(len(p[0]), m, np.float64) for p, m in per])
             cols, inv = np.unique(all_cols, return_inverse=True)
             counts = np.bincount(inv, weights=ms * np.concatenate([p[1] for p, _ in per]))
@@ -395,17 +417,8 @@ class LexicalIndex:
             docs.append(self.indices[pos])
             dots.append(self.data[pos] * np.repeat(w_true[fix] - summed[fix], lengths))
             sqs.append(np.repeat(w_true[fix] ** 2 - summed_sq[fix], lengths))
-        norm = math.sqrt(total + sq_unknown)
-        idx = np.concatenate(docs) if len(docs) > 1 else docs[0]
-        cos = np.bincount(idx, weights=np.concatenate(dots) if len(dots) > 1 else dots[0], minlength=self.n_docs)
-        if not coverage:
-            cos /= norm
-            return cos.astype(np.float32)
-        factor = np.bincount(idx, weights=np.concatenate(sqs) if len(sqs) > 1 else sqs[0], minlength=self.n_docs)
-        factor *= coverage / ((total or 1.0) * norm)
-        factor += (1.0 - coverage) / norm
-        factor *= cos
-        return factor.astype(np.float32)
+            keys.append(None)
+        return keys, docs, dots, sqs, total, math.sqrt(total + sq_unknown)
 
     def group_max(self, doc_scores: np.ndarray) -> np.ndarray:
         """Per-group max of document scores (groups without documents score 0)."""
