@@ -60,3 +60,31 @@ def test_quantifiers_do_not_steer_the_link(ex):
     noisy = ex.extract("Missions :\n- préparation de toutes les commandes")
     assert plain and noisy and noisy[0].rome_ogr == plain[0].rome_ogr
     assert noisy[0].text == "préparation de toutes les commandes"
+
+
+@pytest.fixture(scope="module")
+def ex_tools(tmp_path_factory):
+    """The fixture taxonomy plus a user file whose labels start with a framing verb."""
+    from adequa.pipeline.annotate import load_skill_extractor
+
+    tmp = tmp_path_factory.mktemp("rules_tools")
+    extra = tmp / "tools.csv"
+    extra.write_text("id,label\nT1,Utiliser les réseaux sociaux\nT2,Connaître les outils bureautiques\n"
+                     "T3,Utiliser un chariot élévateur\n", encoding="utf-8")
+    return load_skill_extractor(Settings(mirror=FIXTURE / "mirror", data_dir=tmp / "absent", cache_dir=tmp / "cache"),
+                                taxonomies=[extra])
+
+
+def test_a_labels_framing_verb_is_left_out_of_the_span(ex_tools):
+    """EVALUATION.md §3: framing verbs are dropped, even when a label starts with one."""
+    got = spans(ex_tools, "Missions :\n- utiliser les réseaux sociaux\n- connaître les outils bureautiques")
+    assert got == ["réseaux sociaux", "outils bureautiques"]
+    # a nominalised action is the skill itself: it stays
+    assert spans(ex_tools, "Missions :\n- utilisation d'un chariot élévateur") == ["utilisation d'un chariot élévateur"]
+
+
+def test_a_lone_adjective_after_et_continues_the_object_with_or_without_accents(ex):
+    """"normes techniques et énergétiques" is one span, like "normes techniques et energetiques": the
+    coordination rule does not depend on whether the adjective has an accent."""
+    assert spans(ex, "Profil :\n- normes techniques et énergétiques") == ["normes techniques et énergétiques"]
+    assert spans(ex, "Profil :\n- normes techniques et energetiques") == ["normes techniques et energetiques"]
