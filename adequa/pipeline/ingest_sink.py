@@ -160,12 +160,12 @@ class ClusterState:
             keys, components, bests = keys[order], components[order], bests[order]
         n = len(keys)
         self.n = n
-        cap = max(1024, 2 * n)
+        cap = max(1024, n + n // 4)
         self.key = np.empty(cap, dtype=np.int64)
         self.key[:n] = keys
         self.parent = np.empty(cap, dtype=np.int64)
         self.parent[:n] = np.searchsorted(keys, components)
-        width = max([32] + [len(b) for b in bests.tolist() if b is not None])
+        width = max([26] + [len(b) for b in bests.tolist() if b is not None])   # YYYY-MM-DD + 16 hex
         self.best = np.zeros(cap, dtype=f"S{width}")
         self.best[:n] = [(b or "").encode() for b in bests.tolist()]
         self.cbest = np.zeros(cap, dtype=f"S{width}")
@@ -218,7 +218,7 @@ class ClusterState:
         """New texts (each its own component) and their bands; returns their tids."""
         m = len(keys)
         if self.n + m > len(self.key):
-            cap = max(2 * len(self.key), self.n + m)
+            cap = max(len(self.key) + len(self.key) // 2, self.n + m)
             for name in ("key", "parent", "best", "cbest"):
                 old = getattr(self, name)
                 new = np.zeros(cap, dtype=old.dtype)
@@ -408,10 +408,11 @@ class AdSink:
         new_t = np.empty(0, dtype=np.int64)
         if len(new_keys):
             nb = pa.table({"content_key": np.repeat(new_keys, bands.shape[1]), "bucket": bands[new_rows].ravel()})
+            t = time.process_time()
             con.register("_nb", nb)
             con.execute("INSERT INTO ad_lsh_bands SELECT content_key, bucket FROM _nb")
             con.unregister("_nb")
-            t = time.process_time()
+            t = self._took("clusters: SQL insert bands", t)
             new_t = st.add(new_keys, [b.encode() for b in best[fresh].tolist()], bands[new_rows])
             self._took("clusters: add to the index", t)
             tid[fresh] = new_t
@@ -429,8 +430,10 @@ class AdSink:
             con.register("_nc", pa.table({"content_key": new_keys,
                                           "content_hash": table.column("content_hash").take(pa.array(new_rows)),
                                           "component": new_keys, "best": pa.array(best[fresh].tolist(), pa.string())}))
+            t = time.process_time()
             con.execute("INSERT INTO ad_text_clusters (content_key, content_hash, component, best) "
                         "SELECT content_key, content_hash, component, best FROM _nc")
+            self._took("clusters: SQL insert texts", t)
             con.unregister("_nc")
         kb = [b.encode() for b in best[~fresh].tolist()]
         if len(left):
@@ -456,8 +459,10 @@ class AdSink:
             bt, bb = known[better], [kb[i] for i in better]
             con.register("_better", pa.table({"content_key": st.key[bt], "best": pa.array([b.decode() for b in bb],
                                                                                            pa.string())}))
+            t = time.process_time()
             con.execute("UPDATE ad_text_clusters SET best = b.best FROM _better b "
                         "WHERE ad_text_clusters.content_key = b.content_key")
+            self._took("clusters: SQL update best", t)
             con.unregister("_better")
             st._fit(bb)
             st.best[bt] = bb
@@ -476,10 +481,12 @@ class AdSink:
             moved = label != np.arange(len(nk))
             if moved.any():
                 con.register("_moved", pa.table({"old": nk[moved], "new": nk[label[moved]]}))
+                t = time.process_time()
                 con.execute("UPDATE ad_text_clusters SET component = m.new FROM _moved m "
                             "WHERE ad_text_clusters.component = m.old")
                 con.execute("UPDATE ad_cluster_pending SET component = m.new FROM _moved m "
                             "WHERE ad_cluster_pending.component = m.old")
+                self._took("clusters: SQL rename components", t)
                 con.unregister("_moved")
                 for old, to in zip(names_t[moved].tolist(), names_t[label[moved]].tolist()):
                     st.parent[old] = to
