@@ -473,6 +473,8 @@ def _annotate_chunk(chunk: list[dict | None]) -> tuple[list[tuple[str, int, str 
     out = []
     dumps = json.dumps
     fast = hasattr(ex, "extract_json")
+    if cl is not None and hasattr(cl, "prefetch") and len(chunk) > 1:
+        cl.prefetch(chunk)      # the chunk's occupations in one batch; classify(ad) then returns them
     for ad in chunk:
         if ad is None:
             continue
@@ -698,7 +700,7 @@ def _stream(settings: Settings, ads: Iterable[dict], workers: int) -> Iterator[t
             yield send
 
     dumps = json.dumps
-    chunks = feed(400 if workers > 1 else 1)
+    chunks = feed(400 if workers > 1 else 100)
     # the loaded taxonomies are never garbage: out of the collector's scans, and shared with
     # forked workers without copy-on-write by the collector touching them
     gc.freeze()
