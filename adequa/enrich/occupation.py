@@ -43,7 +43,9 @@ __all__ = ["OccupationReferential", "OccupationClassifier", "RomeGuidedRanker", 
 
 # Words of a title that say nothing of the occupation (folded, matched as whole words).
 _NOISE = re.compile(r"""(?x)(?<![a-z0-9])(?:
-    h\s*/\s*f(?:\s*/\s*[xd])? | f\s*/\s*h(?:\s*/\s*[xd])? | m\s*/\s*f | m\s*/\s*w\s*/\s*d | h\s*-\s*f | f\s*-\s*h
+    h\s*/\s*f(?:\s*/\s*[xd])? | f\s*/\s*h(?:\s*/\s*[xd])? | [mf]\s*/\s*[fmh](?:\s*/\s*[xd])? | h\s*/\s*m
+  | m\s*/\s*w\s*/\s*d | h\s*-\s*f | f\s*-\s*h
+  | [a-z]{0,4}\d{3,}[a-z0-9]*
   | cdi | cdd | interim(?:aire)? | mission | stage | stagiaire | alternance | alternant(?:e)? | apprentissage
   | contrat\s+(?:pro(?:fessionnalisation)?|d.apprentissage|saisonnier) | saisonnier(?:e)? | extra
   | temps\s+(?:plein|partiel|complet) | (?:par\s+|/\s*)?semaine | mi.temps | nuit | week.end | urgent | 35h | 39h
@@ -215,7 +217,7 @@ class OccupationClassifier:
     RARE_DISCOUNT = 1.0     # factor on appellations ROME marks as rarely used (peu_usite)
     SHORTLIST_FLOOR = 0.3   # labels scoring under this share of the best one are not candidates
     FUZZY_WEIGHT = 0.0      # share of the rapidfuzz ratio in a label's score (measured: no gain, so off)
-    DESC_WEIGHT = 1.0       # weight of the description cosine (chosen by cross-validation, docs/occupations.md)
+    DESC_WEIGHT = 1.2       # weight of the description cosine (chosen by cross-validation in every fold, docs/occupations.md)
     DESC_CANDIDATES = 20    # fiches re-ranked with the description
     MAX_FICHE_DF = 1.0      # description stems in more than this share of the fiches are not scored
     PARENT_SHARE = 0.9      # score share of a ROME 4.0 fiche passed to its pre-4.0 parent fiche (same)
@@ -697,9 +699,13 @@ class RomeGuidedRanker:
                 fiche.setdefault(a["code_rome"], set()).update(idx.tolist())
         self._fiche = {c: np.array(sorted(v), np.int64) for c, v in fiche.items()}
 
-    def bonus(self, title: str, description: str | None = None) -> np.ndarray:
+    def bonus(self, title: str, description: str | None = None, ranked: list | None = None) -> np.ndarray:
+        """The crosswalk bonus of every ESCO occupation for a title (``ranked``: its ROME ranking when
+        already computed, e.g. by ``rank_many``)."""
         out = np.zeros(len(self.items), np.float32)
-        for code, score, app in self.classifier.rank(title, description, self.ROME_CANDIDATES):
+        if ranked is None:
+            ranked = self.classifier.rank(title, description, self.ROME_CANDIDATES)
+        for code, score, app in ranked:
             idx = self._fiche.get(code)
             if idx is not None and len(idx):
                 out[idx] = np.maximum(out[idx], self.FICHE_BONUS * score)
@@ -709,9 +715,14 @@ class RomeGuidedRanker:
         return out
 
     def rank_many(self, texts, k: int = 10, descriptions=None):
-        descriptions = descriptions or [None] * len(texts)
-        for text, desc, row in zip(texts, descriptions, self.esco.scores_many(texts)):
-            yield self.esco._format(self.esco.top(row + self.bonus(text, desc), k))
+        texts = list(texts)
+        descriptions = list(descriptions) if descriptions else [None] * len(texts)
+        chunk = 256
+        for i in range(0, len(texts), chunk):
+            part, dpart = texts[i:i + chunk], descriptions[i:i + chunk]
+            ranked = self.classifier.rank_many(part, dpart, self.ROME_CANDIDATES)
+            for text, desc, row, r in zip(part, dpart, self.esco.scores_many(part), ranked):
+                yield self.esco._format(self.esco.top(row + self.bonus(text, desc, r), k))
 
     def rank(self, text: str, k: int = 10) -> list[dict]:
         return next(iter(self.rank_many([text], k)))

@@ -460,9 +460,10 @@ def rank_file(settings: Settings, kind: str, taxonomy: str, input: Path, output:
         labels = clf.ref.fiches
 
         def rankings():
-            for r in records:
-                yield [{"id": c, "label": labels.get(c, c), "score": round(s, 4)}
-                       for c, s, _ in clf.rank(r["text"], r["description"], top)]
+            for i in range(0, len(records), 1024):
+                part = records[i:i + 1024]
+                for ranked in clf.rank_many([r["text"] for r in part], [r["description"] for r in part], top):
+                    yield [{"id": c, "label": labels.get(c, c), "score": round(s, 4)} for c, s, _ in ranked]
         used = "lexical"
     else:
         if use_semantic and note and not any((Path(settings.cache_dir) / "embeddings").glob(f"emb-{kind}-{taxonomy}-*.npz")):
