@@ -45,7 +45,7 @@ def traced(self):
         rss = int(fh.read().split()[1]) * page
     duck = self.wh.con.execute("SELECT sum(memory_usage_bytes) / 2^20 FROM duckdb_memory()").fetchall()[0][0]
     state = self.state.nbytes / 2**20 if getattr(self, "state", None) is not None else 0.0
-    trace.append((self.summary.read, rss, duck, time.process_time(), state))
+    trace.append((self.summary.read, rss, duck, time.process_time(), state, dict(getattr(self, "cpu", {}))))
     if len(trace) % 10 == 0 and len(sys.argv) > 3:     # kept on disk as it goes: a long run tells where it got
         with open(sys.argv[3], "w") as fh:
             json.dump(trace, fh)
@@ -122,6 +122,12 @@ def throughput(sizes: list[int], tmp: Path, fmt: str = "jsonl") -> list[Measure]
             out.append(Measure("ingest", f"writer RSS after the last batch, {n:,} ads", trace[-1][1], "MiB",
                                at[0][1], f"after {at[0][0]:,} ads (10 % of the batches)", goal="flat (ratio ~1)"))
             tenth = max(1, len(trace) // 10)
+            if len(trace) >= 20 and len(trace[0]) > 5:      # which steps grow: CPU per ad by step, first vs last 10 %
+                def steps(a, b):
+                    return {k: (b[5].get(k, 0) - a[5].get(k, 0)) / max(1, b[0] - a[0]) * 1e6 for k in b[5]}
+                early, late = steps(trace[0], trace[tenth]), steps(trace[-tenth - 1], trace[-1])
+                print(f"ingest {n:,}: writer CPU per ad by step, first -> last 10 % of the batches: " + ", ".join(
+                    f"{k} {early.get(k, 0):.1f} -> {late[k]:.1f} µs" for k in sorted(late)), file=sys.stderr)
             if len(trace) >= 20:         # the writer's CPU per ad must not grow with the warehouse
                 def per_ad(a, b):
                     return (b[3] - a[3]) / max(1, b[0] - a[0]) * 1e6

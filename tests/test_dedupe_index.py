@@ -14,16 +14,22 @@ from adequa.enrich.dedupe import SortedRuns, candidate_pairs, shared_bucket_pair
 batches = st.lists(st.lists(st.tuples(st.integers(-6, 6), st.integers(0, 50)), max_size=30), max_size=12)
 
 
-@given(batches, st.lists(st.integers(-8, 8), max_size=10))
-def test_sorted_runs_answer_like_a_list_of_pairs(adds, queries):
-    index, plain = SortedRuns(value_dtype=np.int64), []
+@given(batches, st.lists(st.integers(-8, 8), max_size=10), st.sampled_from([7, 40, 1 << 22]))
+def test_sorted_runs_answer_like_a_list_of_pairs(adds, queries, max_run):
+    index, plain = SortedRuns(value_dtype=np.int64, max_run=max_run), []
     for batch in adds:
         index.add(np.array([k for k, _ in batch], dtype=np.int64), np.array([v for _, v in batch], dtype=np.int64))
         plain += batch
     assert len(index) == len(plain)
-    assert len(index.runs) <= max(1, len(adds)).bit_length() + 1          # log-structured: few runs
-    for k, _ in index.runs:
+    if max_run > len(plain):                                              # log-structured: few runs
+        assert len(index.runs) <= max(1, len(adds)).bit_length() + 1
+    assert all(len(k) <= max(max_run, 30) for k, _ in index.runs)        # a run over max_run is one batch
+    for k, v in index.runs:
         assert (np.diff(k) >= 0).all()
+    # the pairs of one key come in the order they were added
+    which, values = index.members(np.arange(-6, 7))
+    for x in range(-6, 7):
+        assert values[which == x + 6].tolist() == [v for k, v in plain if k == x]
     q = np.array(queries, dtype=np.int64)
     assert index.counts(q).tolist() == [sum(1 for k, _ in plain if k == x) for x in queries]
     which, values = index.members(q)

@@ -253,14 +253,20 @@ class SortedRuns:
     """A multiset of (int64 key, integer value) pairs kept as a few sorted runs (a log-structured merge).
 
     Adding ``n`` pairs sorts them into a new run, then merges the last two runs while the older one is
-    not larger (a binary counter: at most log2(N / n) + 1 runs, each pair merged about log2(N / n)
-    times); finding the pairs of a set of keys is one ``searchsorted`` per run. Used as the writer's
-    in-memory LSH band index (bucket -> text) and text index (content key -> text), so that a
-    batch's lookups cost the same whatever the warehouse holds.
+    not larger (a binary counter: about log2(N / n) runs, each pair merged about log2(N / n) times)
+    and the merged run stays under ``max_run`` pairs (so a merge never needs more than ``max_run``
+    pairs of extra memory; beyond that, runs of ``max_run`` pairs pile up: N / max_run more
+    lookups). Finding the pairs of a set of keys is two ``searchsorted`` per run. Within a run the
+    pairs of one key keep the order they were added in, and runs are in the order they were added.
+
+    Used as the writer's in-memory LSH band index (bucket -> text) and text index (content key ->
+    text), so that a batch's lookups cost the same whatever the warehouse holds.
     """
 
-    def __init__(self, keys: np.ndarray | None = None, values: np.ndarray | None = None, *, value_dtype=np.int32):
+    def __init__(self, keys: np.ndarray | None = None, values: np.ndarray | None = None, *, value_dtype=np.int32,
+                 max_run: int = 1 << 22):
         self.value_dtype = np.dtype(value_dtype)
+        self.max_run = max_run
         self.runs: list[tuple[np.ndarray, np.ndarray]] = []
         if keys is not None and len(keys):
             self.add(keys, values)
@@ -279,22 +285,25 @@ class SortedRuns:
             return
         order = np.argsort(keys, kind="stable")
         self.runs.append((keys[order], values[order]))
-        while len(self.runs) > 1 and len(self.runs[-2][0]) <= len(self.runs[-1][0]):
-            (k1, v1), (k2, v2) = self.runs.pop(-2), self.runs.pop()
-            k = np.concatenate((k1, k2))
-            del k1, k2
-            order = np.argsort(k, kind="stable")      # two sorted runs: one merge pass
-            k = k[order]
-            v = np.concatenate((v1, v2))[order]
-            del order, v1, v2
-            self.runs.append((k, v))
+        while (len(self.runs) > 1 and len(self.runs[-2][0]) <= len(self.runs[-1][0])
+               and len(self.runs[-2][0]) + len(self.runs[-1][0]) <= self.max_run):
+            second = self.runs.pop()
+            self.runs[-1] = _merge(self.runs[-1], second)
+
+    def ranges(self, queries: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """For each run, (first position, number of pairs) of every query key."""
+        queries = np.asarray(queries, dtype=np.int64)
+        out = []
+        for k, _ in self.runs:
+            lo = np.searchsorted(k, queries, "left")
+            out.append((lo, np.searchsorted(k, queries, "right") - lo))
+        return out
 
     def counts(self, queries: np.ndarray) -> np.ndarray:
         """How many pairs hold each query key."""
-        queries = np.asarray(queries, dtype=np.int64)
         out = np.zeros(len(queries), dtype=np.int64)
-        for k, _ in self.runs:
-            out += np.searchsorted(k, queries, "right") - np.searchsorted(k, queries, "left")
+        for _, n in self.ranges(queries):
+            out += n
         return out
 
     def get(self, queries: np.ndarray, missing: int = -1) -> np.ndarray:
@@ -302,31 +311,42 @@ class SortedRuns:
         queries = np.asarray(queries, dtype=np.int64)
         out = np.full(len(queries), missing, dtype=np.int64)
         for k, v in self.runs:
-            if not len(k):
-                continue
             pos = np.minimum(np.searchsorted(k, queries), len(k) - 1)
             hit = k[pos] == queries
             out[hit] = v[pos[hit]]
         return out
 
-    def members(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(index of the query, value) of every pair whose key is a query key."""
-        queries = np.asarray(queries, dtype=np.int64)
+    def members(self, queries: np.ndarray, ranges: list | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(index of the query, value) of every pair whose key is a query key, run after run."""
+        ranges = self.ranges(queries) if ranges is None else ranges
         which, values = [], []
-        for k, v in self.runs:
-            lo = np.searchsorted(k, queries, "left")
-            hi = np.searchsorted(k, queries, "right")
-            n = hi - lo
+        for (_, v), (lo, n) in zip(self.runs, ranges):
             total = int(n.sum())
             if not total:
                 continue
-            q = np.repeat(np.arange(len(queries), dtype=np.int64), n)
-            start = np.repeat(lo - (np.cumsum(n) - n), n)     # position = lo of its query + rank within it
-            which.append(q)
-            values.append(v[start + np.arange(total, dtype=np.int64)])
+            which.append(np.repeat(np.arange(len(n), dtype=np.int64), n))
+            values.append(v[np.repeat(lo - (np.cumsum(n) - n), n) + np.arange(total, dtype=np.int64)])
         if not which:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=self.value_dtype)
         return np.concatenate(which), np.concatenate(values)
+
+
+def _merge(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted runs as one (a's pairs before b's among equal keys), written straight into the result."""
+    (ka, va), (kb, vb) = a, b
+    n = len(ka) + len(kb)
+    keys = np.empty(n, dtype=ka.dtype)
+    values = np.empty(n, dtype=va.dtype)
+    at_b = np.searchsorted(ka, kb, "right")
+    at_b += np.arange(len(kb), dtype=at_b.dtype)               # where b's pairs go
+    keys[at_b] = kb
+    values[at_b] = vb
+    from_a = np.ones(n, dtype=bool)
+    from_a[at_b] = False
+    del at_b
+    keys[from_a] = ka
+    values[from_a] = va
+    return keys, values
 
 
 def shared_bucket_pairs(index: SortedRuns, texts: np.ndarray, band_keys: np.ndarray, *, min_shared_bands: int,
@@ -337,36 +357,37 @@ def shared_bucket_pairs(index: SortedRuns, texts: np.ndarray, band_keys: np.ndar
     of ``texts`` are given; a text is never paired with itself.
 
     The same pairs as the SQL join of the batch's buckets with every stored bucket member, computed
-    on the members of the batch's buckets only."""
+    on the members of the batch's buckets only: each (text, band) row meets the members of its
+    bucket in every run, and the (text, member) meetings are counted with one sort."""
     texts = np.asarray(texts, dtype=np.int64)
     if not len(texts):
         return np.empty((0, 2), dtype=np.int64)
     nb = band_keys.shape[1]
     buckets, inverse = np.unique(np.asarray(band_keys, dtype=np.int64).ravel(), return_inverse=True)
-    sizes = index.counts(buckets)
-    usable = (sizes >= 2) & (sizes <= max_bucket)
-    slot = np.full(len(buckets), -1, dtype=np.int64)
-    slot[usable] = np.arange(int(usable.sum()))
-    qb, member = index.members(buckets[usable])                 # members of each usable bucket
-    # each (text, band) row meets every member of its bucket
-    rows = slot[inverse.ravel()]
-    owner = np.repeat(np.arange(len(texts), dtype=np.int64), nb)
-    keep = rows >= 0
+    ranges = index.ranges(buckets)
+    sizes = np.zeros(len(buckets), dtype=np.int64)
+    for _, n in ranges:
+        sizes += n
+    rows = inverse.ravel()
+    owner = np.repeat(np.arange(len(texts), dtype=np.int64), nb)      # the text's position in ``texts``
+    keep = (sizes[rows] >= 2) & (sizes[rows] <= max_bucket)
     rows, owner = rows[keep], owner[keep]
-    order = np.argsort(qb, kind="stable")
-    qb, member = qb[order], member[order].astype(np.int64)
-    start = np.searchsorted(qb, np.arange(int(usable.sum()) + 1))
-    n = start[rows + 1] - start[rows]
-    total = int(n.sum())
-    if not total:
+    codes = []
+    for (_, v), (lo, n) in zip(index.runs, ranges):
+        nr = n[rows]
+        total = int(nr.sum())
+        if not total:
+            continue
+        pos = np.repeat(lo[rows] - (np.cumsum(nr) - nr), nr) + np.arange(total, dtype=np.int64)
+        code = np.repeat(owner << np.int64(40), nr)
+        code |= v[pos]
+        codes.append(code)
+    if not codes:
         return np.empty((0, 2), dtype=np.int64)
-    pos = np.repeat(start[rows] - (np.cumsum(n) - n), n) + np.arange(total, dtype=np.int64)
-    who = np.repeat(owner, n)
-    other = member[pos]
-    keep = other != texts[who]
-    code = (who[keep] << np.int64(40)) | other[keep]
+    code = np.concatenate(codes) if len(codes) > 1 else codes[0]
     code.sort()
     edge = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1], [True])))
-    runs = np.diff(edge)
-    hit = code[edge[:-1][runs >= min_shared_bands]]
-    return np.stack((texts[hit >> np.int64(40)], hit & np.int64((1 << 40) - 1)), axis=1)
+    hit = code[edge[:-1][np.diff(edge) >= min_shared_bands]]
+    a, b = texts[hit >> np.int64(40)], hit & np.int64((1 << 40) - 1)
+    keep = a != b
+    return np.stack((a[keep], b[keep]), axis=1)

@@ -175,9 +175,10 @@ class ClusterState:
             firsts = srt[np.concatenate(([True], roots[srt][1:] != roots[srt][:-1]))]
             self.cbest[roots[firsts]] = self.best[firsts]
         self.lookup = SortedRuns(keys, np.arange(n), value_dtype=np.int32)
-        band_texts = np.asarray(band_texts, dtype=np.int64)
-        self.bands = SortedRuns(np.asarray(band_buckets, dtype=np.int64),
-                                np.searchsorted(keys, band_texts) if n else band_texts, value_dtype=np.int32)
+        band_tids = np.searchsorted(keys, np.asarray(band_texts, dtype=np.int64))
+        by_text = np.argsort(band_tids, kind="stable")      # a bucket's texts in tid order, as when added batch by batch
+        self.bands = SortedRuns(np.asarray(band_buckets, dtype=np.int64)[by_text], band_tids[by_text],
+                                value_dtype=np.int32)
 
     @classmethod
     def load(cls, con) -> "ClusterState":
