@@ -183,3 +183,16 @@ def test_classify_many_equals_classify_on_real_offers(mirror, mirror_offers):
     _fresh(cl)
     out = cl.classify_many([{"title": t, "description": d} for t, d in zip(titles[:200], descs[:200])])
     assert [o["occupation"]["rome"] for o in out] == [s[0][0] if s else None for s in single[:200]]
+
+
+def test_batches_from_several_threads_match_one(clf):
+    """The batch's reused query buffer belongs to one thread; others get their own (same results)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    batches = [ADS[i:] + ADS[:i] for i in range(8)]
+    _fresh(clf)
+    want = [clf.classify_many(b) for b in batches]
+    _fresh(clf)
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(clf.classify_many, batches * 3))
+    assert got == want * 3

@@ -43,6 +43,8 @@ class DomainTagger:
         self.domains = domains
         self.it_rome_prefixes = it_rome_prefixes
         self.min_description_hits = min_description_hits
+        self._by_title: dict[str, str | None] = {}      # title -> the domain its title rules give (memo)
+        self._by_rome: dict[str, str | None] = {}       # ROME code -> the domain listing it
 
     @classmethod
     def from_yaml(cls, path: str | Path = DEFAULT_RULES) -> "DomainTagger":
@@ -71,19 +73,32 @@ class DomainTagger:
 
     def tag(self, title: str, rome: str | None = None, description: str | None = None) -> str | None:
         """The id of the ad's domain, or None when it is not a data/AI/IT ad of a listed domain."""
-        t = fold(title or "")
-        for d in self.domains:
-            if d.title is not None and d.title.search(t) and not (d.exclude is not None and d.exclude.search(t)):
-                return d.id
+        title = title or ""
+        hit = self._by_title.get(title, "")
+        if hit == "":
+            hit = self._title_domain(title)
+            if len(self._by_title) < 100_000:
+                self._by_title[title] = hit
+        if hit is not None:
+            return hit
         if rome:
-            for d in self.domains:
-                if rome in d.rome:
-                    return d.id
+            hit = self._by_rome.get(rome, "")
+            if hit == "":
+                hit = self._by_rome[rome] = next((d.id for d in self.domains if rome in d.rome), None)
+            if hit is not None:
+                return hit
             if description and rome.startswith(self.it_rome_prefixes):
                 text = fold.__wrapped__(description)       # not cached: descriptions rarely repeat
                 for d in self.domains:
                     if d.description is not None and len(d.description.findall(text)) >= self.min_description_hits:
                         return d.id
+        return None
+
+    def _title_domain(self, title: str) -> str | None:
+        t = fold(title)
+        for d in self.domains:
+            if d.title is not None and d.title.search(t) and not (d.exclude is not None and d.exclude.search(t)):
+                return d.id
         return None
 
     def label(self, domain_id: str) -> str | None:

@@ -597,18 +597,29 @@ class OccupationClassifier:
         q = (1.0 + np.log(cnt.astype(np.float32))) * self._idf[key % n_stems]
         norm = np.sqrt(np.bincount(rows, weights=q * q, minlength=n))
         norm[norm == 0] = 1.0
-        dense = np.zeros(n * n_stems, np.float32)
-        dense[key] = q / norm[rows].astype(np.float32)
-        dense = dense.reshape(n, n_stems)
+        # a zeroed buffer kept between batches (set, read, cleared: no 10 MB allocation per batch);
+        # it belongs to the first thread that uses it (another thread gets a fresh one per call)
+        owner, flat = self.__dict__.get("_dense_batch") or (None, None)
+        me = get_ident()
+        if flat is None or (owner == me and len(flat) < n * n_stems):
+            owner, flat = me, np.zeros(max(n, self.BATCH) * n_stems, np.float32)
+            self._dense_batch = (owner, flat)
+        if owner != me:
+            flat = np.zeros(n * n_stems, np.float32)
+        flat[key] = q / norm[rows].astype(np.float32)
+        dense = flat[: n * n_stems].reshape(n, n_stems)
         has = np.bincount(rows, minlength=n) > 0
         out = []
         reduceat = np.add.reduceat
-        for i, codes in enumerate(code_lists):
-            if not has[i]:
-                out.append({})
-                continue
-            found, ccols, weights, starts = self._candidate_arrays(tuple(codes))
-            out.append(dict(zip(found, reduceat(weights * dense[i][ccols], starts).tolist())) if found else {})
+        try:
+            for i, codes in enumerate(code_lists):
+                if not has[i]:
+                    out.append({})
+                    continue
+                found, ccols, weights, starts = self._candidate_arrays(tuple(codes))
+                out.append(dict(zip(found, reduceat(weights * dense[i][ccols], starts).tolist())) if found else {})
+        finally:
+            flat[key] = 0.0
         return out
 
     def classify_many(self, ads: Sequence) -> list[dict]:
