@@ -88,3 +88,23 @@ def test_a_lone_adjective_after_et_continues_the_object_with_or_without_accents(
     coordination rule does not depend on whether the adjective has an accent."""
     assert spans(ex, "Profil :\n- normes techniques et énergétiques") == ["normes techniques et énergétiques"]
     assert spans(ex, "Profil :\n- normes techniques et energetiques") == ["normes techniques et energetiques"]
+
+
+def test_capacity_words_are_left_out_of_a_soft_skill_but_not_of_capacite_d_analyse(ex):
+    """EVALUATION.md §7: "capacité d'**adaptation**"; "capacité d'analyse" is kept whole."""
+    got = ex.extract("Profil : capacité d'adaptation, qualités d'écoute, capacité d'analyse.")
+    assert [m.text for m in got] == ["adaptation", "écoute", "capacité d'analyse"]
+    assert [m.rome_ogr for m in got[:1]] == ["300479"]
+
+
+def test_what_follows_experience_en_is_a_skill_even_as_one_word(ex):
+    """EVALUATION.md §4: "expérience en **maçonnerie**" is labelled, though no label is that word
+    and it is not an item of a list; a lone word elsewhere still is not a mention."""
+    assert spans(ex, "Profil : expérience en maçonnerie souhaitée.") == ["maçonnerie"]
+    assert spans(ex, "Profil : une connaissance de la taille des arbres fruitiers") == ["taille des arbres fruitiers"]
+    assert spans(ex, "Profil : la maçonnerie vous plaît.") == []
+
+
+def test_how_much_a_skill_is_wanted_is_not_part_of_its_span(ex):
+    assert spans(ex, "Missions :\n- préparation des commandes exigée") == ["préparation des commandes"]
+    assert spans(ex, "Profil : maîtrise de la soudure TIG indispensable") == ["soudure TIG"]

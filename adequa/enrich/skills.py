@@ -33,6 +33,10 @@ from adequa.normalise.text import _FOLD_1TO1, _WORD, fold, mask_escapes
 _CLAUSE = frozenset("afin pour selon lors dont qui que conformement tout car mais avec sans aupres grace chez "
                     "notamment via dans sous comme sein cas maniere lie liee lies liees concernant relatif relative "
                     "relatifs relatives ainsi etc sur".split())
+_CAPACITY = frozenset("capacite capacites aptitude aptitudes qualite qualites faculte facultes".split())
+_KNOWLEDGE = frozenset("experience experiences connaissance connaissances maitrise notion notions".split())
+# "souhaité", "exigé", "apprécié": how much a skill is wanted, not part of it (compared on keys)
+_REQUIRED = frozenset("souhaiter exiger apprecier requis indispensable necessaire imperatif obligatoire demander".split())
 _POSSESSIVE = frozenset("tes vos ses leurs nos son sa ton ta mes votre notre leur".split())
 _COORD = frozenset("et ou".split())
 _LIST_SEP = re.compile(r"[,;:\n()•\-–*/]|^\s*$")
@@ -360,6 +364,7 @@ class SkillExtractor:
                 continue        # "tableau" is not Tableau
             found.append((i, j, eid, 1.0, self._method(toks, keys, i, j), 3))
         found = self._greedy(found, taken)
+        found = [self._drop_capacity(m, toks, keys) for m in found]
         if field != "description":
             return (section, toks, keys, (), (), tuple(found), line)
 
@@ -382,7 +387,7 @@ class SkillExtractor:
         # 3. candidate phrases, with what can be decided without the hint
         cands = []
         if self.semantic:
-            for i0, j0, action in self._candidates(toks, keys, tok_cls, seg_of, segments, model, line, brk):
+            for i0, j0, action, known in self._candidates(toks, keys, tok_cls, seg_of, segments, model, line, brk):
                 i, j = i0, j0
                 if any(taken[x] for x in range(i, j + 1)):
                     # a curated mention sits inside: keep the longest free stretch
@@ -396,13 +401,13 @@ class SkillExtractor:
                     action = model.keys.is_action(toks[i][3])
                 content = tuple(x for x in range(i, j + 1) if keys[x])
                 is_task = action and (tok_cls[i] == "job" or (seg_of[i] >= 0 and segments[seg_of[i]].bullet)
-                                      or (tok_cls[i] == "neutral" and len(content) >= 2))
+                                      or (tok_cls[i] == "neutral" and len(content) >= 2)) or known
                 single = len(content) == 1
                 job_bullet = not single and tok_cls[i] == "job" and seg_of[i] >= 0 and segments[seg_of[i]].bullet
                 linked = frozenset(keys[x] for x in content if keys[x] not in _LINK_NOISE) \
                     or frozenset(keys[x] for x in content)
                 cands.append((i0, j0, i, j, content, linked, is_task, single,
-                              is_task and tok_cls[i] == "job", job_bullet))
+                              is_task and tok_cls[i] == "job" or known, job_bullet))
         return (section, toks, keys, tuple(exact_kept), tuple(cands), tuple(found), line)
 
     def _lexed(self, line: str, model, with_lemmas: bool):
@@ -613,6 +618,20 @@ class SkillExtractor:
             out.append((start, end, rome, esco, E.label[eid], E.kind[eid], score, method, not (rome or esco)))
         return tuple(out)
 
+    def _drop_capacity(self, m: tuple, toks, keys) -> tuple:
+        """EVALUATION.md §7: "capacité(s) de/d'/à", "aptitude à", "qualités" are not part of a soft
+        skill's span ("capacité d'**adaptation**", "qualités d'**écoute**"), except "capacité d'analyse"
+        (kept whole)."""
+        i, j = m[0], m[1]
+        if i >= j or toks[i][2] not in _CAPACITY:
+            return m
+        k = i + 1
+        while k <= j and not keys[k]:
+            k += 1
+        if k > j or k == i + 1 or toks[k][2].startswith("analys"):
+            return m        # "qualités relationnelles": no "de"/"à", the noun and its adjective stay together
+        return (k, j, m[2], m[3], self._method(toks, keys, k, j), *m[5:])
+
     @staticmethod
     def _codes_after(toks, line: str, j: int, end: int) -> tuple[int, int]:
         """A certification's codes and categories belong to its span: "CACES R389/R489 cat 1-3-5",
@@ -813,6 +832,9 @@ class SkillExtractor:
                 continue
             i, j = span
             action = km.is_action(toks[i][3])
+            # "expérience en maçonnerie", "connaissance de la législation": what follows is knowledge
+            # the ad asks for (EVALUATION.md §4), a skill even as one word or when no label says it
+            known = keys[chunk[0]] in _KNOWLEDGE and i > chunk[0]
             # "réception et contrôle des marchandises": a lone action joined to the next conjunct;
             # "superviser le balisage et les promotions", "juridiques et fiscales": a conjunct that
             # only continues the object (no action of its own) stays in the same span
@@ -857,9 +879,9 @@ class SkillExtractor:
                 after = masked[toks[j][1]:toks[j + 1][0]] if j + 1 < n else "\n"
                 listed = (_LIST_SEP.search(before) or toks[i - 1][2] in _COORD) and \
                     (_LIST_SEP.search(after) or (j + 1 < n and toks[j + 1][2] in _COORD))
-                if not listed:
+                if not listed and not known:
                     continue
-            out.append((i, j, action))
+            out.append((i, j, action, known))
         return out
 
     @staticmethod
@@ -896,7 +918,8 @@ class SkillExtractor:
             prev = toks[x][2]
             if keys[x]:
                 n_content += 1
-                j = x
+                if keys[x] not in _REQUIRED:
+                    j = x
             elif toks[x][2] not in ("de", "des", "du", "d", "la", "le", "les", "l", "en", "a", "au", "aux", "un", "une",
                                     "et", "sur", "par", "pour", "dans", "avec", "son", "sa", "ses", "leur", "leurs"):
                 j = x
