@@ -103,6 +103,9 @@ def test_what_follows_experience_en_is_a_skill_even_as_one_word(ex):
     assert spans(ex, "Profil : expérience en maçonnerie souhaitée.") == ["maçonnerie"]
     assert spans(ex, "Profil : une connaissance de la taille des arbres fruitiers") == ["taille des arbres fruitiers"]
     assert spans(ex, "Profil : la maçonnerie vous plaît.") == []
+    # "secteur" heads no skill, except as the knowledge asked for ("connaissance du secteur agroalimentaire")
+    assert spans(ex, "Profil : connaissance du secteur agroalimentaire") == ["secteur agroalimentaire"]
+    assert spans(ex, "Entreprise du secteur agroalimentaire, expérience dans le secteur.") == []
 
 
 def test_how_much_a_skill_is_wanted_is_not_part_of_its_span(ex):

@@ -34,6 +34,7 @@ _CLAUSE = frozenset("afin pour selon lors dont qui que conformement tout car mai
                     "notamment via dans sous comme sein cas maniere lie liee lies liees concernant relatif relative "
                     "relatifs relatives ainsi etc sur".split())
 _CAPACITY = frozenset("capacite capacites aptitude aptitudes qualite qualites faculte facultes".split())
+_FIELD_HEAD = frozenset("secteur domaine".split())
 _KNOWLEDGE = frozenset("experience experiences connaissance connaissances maitrise notion notions".split())
 # "souhaité", "exigé", "apprécié": how much a skill is wanted, not part of it (compared on keys)
 _REQUIRED = frozenset("souhaiter exiger apprecier requis indispensable necessaire imperatif obligatoire demander".split())
@@ -870,7 +871,9 @@ class SkillExtractor:
             norm = toks[i][2]
             if head in _NOT_SKILL_HEAD or head in _DIPLOMA or norm in _NOT_SKILL_HEAD or norm in _DIPLOMA \
                     or norm.isdecimal():
-                continue
+                if not (known and head in _FIELD_HEAD and any(keys[x] and keys[x] not in framing
+                                                                for x in range(i + 1, j + 1))):
+                    continue    # but "connaissance du secteur agroalimentaire": knowledge asked for (§4)
             if self.c.job_titles and frozenset(filter(None, keys[i:j + 1])) in self.c.job_titles:
                 continue        # a job title is not a skill ("data scientist", "conseiller clientèle")
             if i == j:
