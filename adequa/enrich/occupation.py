@@ -433,13 +433,18 @@ class OccupationClassifier:
     def _fiches_of(self, top: np.ndarray, scores: np.ndarray) -> tuple[tuple[str, float, str | None], ...]:
         """Each fiche's best label among labels ``top`` (best first, with their ``scores``): the first
         of its labels in this order; the first ``2 × DESC_CANDIDATES`` fiches."""
-        groups = self.index.groups[top]
-        first = np.unique(groups, return_index=True)[1]      # first occurrences (a stable sort)
-        first.sort()
-        first = first[: self.DESC_CANDIDATES * 2]
         codes, apps = self.fiche_codes, self.doc_appellation
-        return tuple(zip(map(codes.__getitem__, groups[first].tolist()), scores[first].tolist(),
-                         map(apps.__getitem__, top[first].tolist())))
+        seen: set = set()
+        out = []
+        limit = self.DESC_CANDIDATES * 2
+        # at most TITLE_TOP labels: a plain walk is cheaper than any array call here
+        for g, sc, d in zip(self.index.groups[top].tolist(), scores.tolist(), top.tolist()):
+            if g not in seen:
+                seen.add(g)
+                out.append((codes[g], sc, apps[d]))
+                if len(out) >= limit:
+                    break
+        return tuple(out)
 
     def _label_stems(self, doc: int) -> frozenset[str]:
         """The content word stems of one indexed label (computed when first needed)."""

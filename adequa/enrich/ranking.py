@@ -352,8 +352,8 @@ class LexicalIndex:
         factor = np.bincount(idx, weights=np.concatenate(sqs) if len(sqs) > 1 else sqs[0], minlength=self.n_docs)
         factor *= coverage / ((total or 1.0) * norm)
         factor += (1.0 - coverage) / norm
-        factor *= cos
-        return factor.astype(np.float32)
+        # the product in float64, rounded once to float32 (as factor * cos then astype)
+        return np.multiply(factor, cos, out=np.empty(self.n_docs, np.float32), casting="same_kind")
 
     def token_parts(self, text: str) -> tuple[list, list, list, list, float, float] | None:
         """What ``token_doc_scores`` sums for a query: (a key per part — ``(token, multiplicity)`` for a
