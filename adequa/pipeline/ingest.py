@@ -16,6 +16,7 @@ batches, and running it again changes no counts (ads are keyed by
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import time
 import uuid
@@ -55,6 +56,7 @@ ADS_SCHEMA = pa.schema([
     ("duplicate_cluster", pa.string()), ("origin_file", pa.string()), ("origin_line", pa.int64()),
 ])
 _DATE_COLS = {"created_at", "updated_at"}
+JSONL_BLOCK = int(os.environ.get("ADEQUA_JSONL_BLOCK", 1 << 21))   # bytes of JSON Lines per chunk sent to a worker (~700 ads)
 INGEST_MEMORY_LIMIT = "384MB"      # DuckDB's cache during an ingestion run (see ingest_records)
 INGEST_CHECKPOINT_THRESHOLD = "1GB"   # WAL size that triggers a checkpoint by itself (DuckDB's default: 16MB)
 INGEST_CHECKPOINT_ADS = 122_880          # ads between two checkpoints of a run: one DuckDB row group
@@ -557,7 +559,7 @@ def ingest_offers(paths: Sequence[str | Path] | str | Path, *, db: str | Path | 
             if _is_ft_jsonl(path, fmt, mapping):
                 from adequa.sources.france_travail import jsonl_blocks
 
-                yield from ((str(path), first, block, BLOCK) for first, block in jsonl_blocks(path))
+                yield from ((str(path), first, block, BLOCK) for first, block in jsonl_blocks(path, JSONL_BLOCK))
                 continue
             kind, rows = _records_of(path, fmt, mapping)
             default_source = (mapping.source if mapping is not None and mapping.source else None) or source

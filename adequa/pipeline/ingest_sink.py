@@ -18,8 +18,13 @@ The writer's work per batch does not grow with the warehouse (issue #3):
   ``ad_cluster_pending`` within the batch's transaction, and the run ends by rewriting those ads
   once (``apply_pending``; a run killed before that leaves the note, and the next run applies it
   first);
-- **LSH lookup in one scan**: the stored members of the batch's buckets are fetched once, and the
-  bucket sizes and shared-band counts are computed on that small set.
+- **reads from memory**: the run keeps a copy of ``ad_lsh_bands`` and ``ad_text_clusters``
+  (``ClusterState``: sorted numpy runs for bucket -> text and key -> text, union-find components,
+  each component's earliest ad), loaded when the run starts; the batch's LSH pairs, known texts,
+  components and representatives are looked up there, not by scanning the tables (whose scans grew
+  with every batch). Every change is still written to the tables in the batch's transaction: they
+  stay the truth, and a failed transaction drops the copy (read again from them).
+  ``_cluster_sql`` is the same computation with its reads in SQL (the reference, used in tests).
 
 Clusters are the same as computing, after every batch, for each component the batch touches (the
 components of its texts, and of the texts its re-ingested ads carried before), the earliest ad
