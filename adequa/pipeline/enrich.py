@@ -42,16 +42,21 @@ def enrich_warehouse(settings: Settings, *, batch_size: int | None = None, limit
             workers = min(2, os.cpu_count() or 1) if pending > 2000 else 1
         if progress:
             progress(0, pending)
-        ids = [r[0] for r in wh.query(
-            f"SELECT a.ad_id FROM ads a LEFT JOIN ad_occupations o USING (ad_id) {where} ORDER BY a.ad_id"
-            + (f" LIMIT {int(limit)}" if limit is not None else ""), params)]
+        # One streaming scan of the pending ads on a cursor of its own (batches are stored through
+        # the main connection meanwhile; the scan reads the snapshot it started on). A query per
+        # batch of ids would rescan the whole table each time: quadratic at national volumes.
+        # Any order does (an ad's annotation does not depend on the others); a --limit takes the
+        # first ads by id, so that a trial run is repeatable.
+        reader = wh.con.cursor()
+        scan = reader.sql(
+            f"SELECT a.ad_id, a.title, a.description FROM ads a LEFT JOIN ad_occupations o USING (ad_id) {where}"
+            + (f" ORDER BY a.ad_id LIMIT {int(limit)}" if limit is not None else ""), params=params or None
+        ).to_arrow_reader(batch_size)
 
         def ads():
-            for k in range(0, len(ids), batch_size):
-                rows = wh.query_dicts("SELECT ad_id, title, description FROM ads WHERE ad_id IN "
-                                      "(SELECT unnest(?::VARCHAR[])) ORDER BY ad_id", [ids[k:k + batch_size]])
-                for r in rows:
-                    yield {"id": r["ad_id"], "title": r["title"], "description": r["description"]}
+            for batch in scan:
+                for ad_id, title, description in zip(*(c.to_pylist() for c in batch.columns)):
+                    yield {"id": ad_id, "title": title, "description": description}
 
         def store(chunk: list[str], occ_rows: list[dict], mention_rows: list[dict]) -> None:
             with wh.transaction() as con:
@@ -100,6 +105,7 @@ def enrich_warehouse(settings: Settings, *, batch_size: int | None = None, limit
                     chunk, occ_rows, mention_rows = [], [], []
         finally:
             stream.close()
+            reader.close()
         if chunk:
             store(chunk, occ_rows, mention_rows)
             done_ads += len(chunk)
