@@ -263,3 +263,33 @@ def test_cluster_state_loaded_from_the_tables_equals_the_one_built_along(tmp_pat
     moved = [dict(o, description=_text(rng), dateCreation="2025-06-01T08:00:00Z") for o in earliest]
     _write(second, moved + offers[:20])
     _same_state(_state_after(monkeypatch, [second], db, 7), db)
+
+
+def test_a_run_past_the_state_budget_reads_sql_and_writes_the_same(tmp_path, monkeypatch):
+    """Past ADEQUA_INGEST_STATE_MB the writer drops its in-memory ClusterState mid-run and reads the
+    tables instead: the stored ads, clusters and bands equal a run that kept the state."""
+    path = tmp_path / "a.jsonl"
+    offers = _offers(12, 120)
+    _write(path, offers)
+    got, dropped = {}, []
+    real_cluster_sql = ingest_sink.AdSink._cluster_sql
+
+    def counting_cluster_sql(self, *args):
+        dropped.append(self.in_memory)
+        return real_cluster_sql(self, *args)
+
+    monkeypatch.setattr(ingest_sink.AdSink, "_cluster_sql", counting_cluster_sql)
+    for how in ("kept", "dropped"):
+        db = tmp_path / f"{how}.duckdb"
+        with monkeypatch.context() as m:
+            if how == "dropped":
+                # the budget holds for the first three batches, then the state is over it
+                calls = iter(range(10**6))
+                m.setattr(ingest_sink, "state_budget", lambda: 1 << 40 if next(calls) < 3 else 0)
+            summary = ingest_offers([path], db=db, progress=False, geo=GeoResolver(), workers=1, batch_size=9)
+        got[how] = (_tables(db), (summary.stored, summary.duplicates))
+        if how == "kept":
+            assert dropped == []
+    assert len(dropped) == len(offers) // 9 + 1 - 3 and not any(dropped)   # the later batches read SQL
+    assert got["dropped"] == got["kept"]
+    assert got["kept"][1][0] == len(offers)

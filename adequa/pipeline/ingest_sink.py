@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+import os
 import time
 from dataclasses import dataclass
 from typing import Sequence
@@ -255,6 +257,12 @@ class ClusterState:
                 self.cbest[r] = self.best[t]
 
 
+def state_budget() -> int:
+    """Bytes the writer's ClusterState may hold (``ADEQUA_INGEST_STATE_MB``, default 1,024 MiB ≈ 4M
+    distinct texts); beyond it, a run reads clusters from the tables instead (slower per batch)."""
+    return int(os.environ.get("ADEQUA_INGEST_STATE_MB", "1024")) << 20
+
+
 class AdSink:
     """Collects normalised ads (Arrow parts) and rejects; writes a batch per transaction; clusters duplicates.
 
@@ -397,6 +405,13 @@ class AdSink:
             t = time.process_time()
             self.state = ClusterState.load(con)
             self._took("clusters: load state", t)
+        if self.state.nbytes > state_budget():
+            # past the budget the reads go back to SQL (same writes, same clusters: the tables are
+            # the truth), so the writer's memory stays bounded whatever the warehouse holds
+            self.state, self.in_memory = None, False
+            logging.getLogger(__name__).info("duplicate index over %d MiB (ADEQUA_INGEST_STATE_MB): read from the "
+                                             "warehouse for the rest of the run", state_budget() >> 20)
+            return self._cluster_sql(con, table, keys, bands, order, left)
         st, cfg = self.state, self.dedupe
         ukeys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
         best = np.full(len(ukeys), None, dtype=object)                   # each text's earliest ad in the batch
