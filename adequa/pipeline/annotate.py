@@ -391,6 +391,15 @@ def read_ads(path: str | Path) -> Iterator[tuple[int, dict]]:
             fh.close()
 
 
+def _classify(classifier, title: str, desc: str) -> dict | None:
+    if classifier is None:
+        return None
+    try:
+        return classifier.classify(title, desc)
+    except Exception:   # noqa: BLE001 - one odd ad never stops a run
+        return None
+
+
 def annotate_ad(ad: dict, extractor, classifier=None, lang: str = "fr") -> dict:
     """One output record: the input fields + occupation fields + "skills"."""
     from adequa.normalise.text import guess_lang
@@ -398,12 +407,7 @@ def annotate_ad(ad: dict, extractor, classifier=None, lang: str = "fr") -> dict:
     title = ad.get("title") or ""
     desc = ad.get("description") or ""
     out = dict(ad)
-    occ = None
-    if classifier is not None:
-        try:
-            occ = classifier.classify(title, desc)
-        except Exception:   # noqa: BLE001 - one odd ad never stops a run
-            occ = None
+    occ = _classify(classifier, title, desc)
     out.update(occ or json.loads(json.dumps(_NULL_OCCUPATION)))
     hint = ((occ or {}).get("occupation") or {}).get("rome")
     use = guess_lang(desc or title) if lang == "auto" else lang
@@ -434,12 +438,7 @@ def _annotate_json(ad: dict, extractor, classifier=None, lang: str = "fr") -> tu
 
     title = ad.get("title") or ""
     desc = ad.get("description") or ""
-    occ = None
-    if classifier is not None:
-        try:
-            occ = classifier.classify(title, desc)
-        except Exception:   # noqa: BLE001 - one odd ad never stops a run
-            occ = None
+    occ = _classify(classifier, title, desc)
     if not occ:
         occ = _NULL_OCCUPATION
     elif "skills" in occ:

@@ -257,6 +257,19 @@ class ClusterState:
                 self.cbest[r] = self.best[t]
 
 
+def _refresh_best(con, left: np.ndarray) -> None:
+    """Each text in ``left`` (texts that re-ingested ads left) gets its earliest ad again from the
+    ads that still carry it (``NO_AD`` when none does)."""
+    con.register("_left", pa.table({"content_key": left}))
+    con.execute(f"""
+        UPDATE ad_text_clusters SET best = coalesce(s.best, '{NO_AD}') FROM (
+            SELECT c.content_key, min({_ORDER.format(t='a.')}) AS best
+            FROM ad_text_clusters c LEFT JOIN ads a ON a.content_hash = c.content_hash
+            WHERE c.content_key IN (SELECT content_key FROM _left) GROUP BY c.content_key) s
+        WHERE ad_text_clusters.content_key = s.content_key""")
+    con.unregister("_left")
+
+
 def state_budget() -> int:
     """Bytes the writer's ClusterState may hold (``ADEQUA_INGEST_STATE_MB``, default 1,024 MiB ≈ 4M
     distinct texts); beyond it, a run reads clusters from the tables instead (slower per batch)."""
@@ -459,14 +472,7 @@ class AdSink:
         kb = [b.encode() for b in best[~fresh].tolist()]
         if len(left):
             # texts re-ingested ads left: their earliest ad again from the ads that still carry them
-            con.register("_left", pa.table({"content_key": left}))
-            con.execute(f"""
-                UPDATE ad_text_clusters SET best = coalesce(s.best, '{NO_AD}') FROM (
-                    SELECT c.content_key, min({_ORDER.format(t='a.')}) AS best
-                    FROM ad_text_clusters c LEFT JOIN ads a ON a.content_hash = c.content_hash
-                    WHERE c.content_key IN (SELECT content_key FROM _left) GROUP BY c.content_key) s
-                WHERE ad_text_clusters.content_key = s.content_key""")
-            con.unregister("_left")
+            _refresh_best(con, left)
             again = np.unique(np.concatenate((left_t, known)))
             con.register("_again", pa.table({"content_key": st.key[again]}))
             got = dict(con.execute("SELECT content_key, best FROM ad_text_clusters "
@@ -590,14 +596,7 @@ class AdSink:
         if len(left):
             # texts re-ingested ads left: their earliest ad again from the ads that still carry them
             # (the batch's ads are not inserted yet: they count through ``better`` when they keep a text)
-            con.register("_left", pa.table({"content_key": left}))
-            con.execute(f"""
-                UPDATE ad_text_clusters SET best = coalesce(s.best, '{NO_AD}') FROM (
-                    SELECT c.content_key, min({_ORDER.format(t='a.')}) AS best
-                    FROM ad_text_clusters c LEFT JOIN ads a ON a.content_hash = c.content_hash
-                    WHERE c.content_key IN (SELECT content_key FROM _left) GROUP BY c.content_key) s
-                WHERE ad_text_clusters.content_key = s.content_key""")
-            con.unregister("_left")
+            _refresh_best(con, left)
             refreshed = dict(con.execute("SELECT content_key, best FROM ad_text_clusters WHERE content_key IN "
                                          "(SELECT unnest(?::BIGINT[]))", [ukeys[~fresh].tolist()]).fetchall()) \
                 if (~fresh).any() else {}
