@@ -63,8 +63,7 @@ def enrich(
 ) -> None:
     """Skills and occupation of every ad of the warehouse not yet enriched (or enriched with an older taxonomy).
 
-    Reposts (same title and description) are annotated once. Each batch of ads is stored in one
-    transaction: an interrupted run keeps what it finished and the next run goes on from there.
+    Reposts (same title and description) are annotated once. Each batch of ads is stored in one transaction: an interrupted run keeps what it finished and the next run goes on from there.
 
     Example: adequa enrich --db adequa.duckdb
     """
