@@ -58,7 +58,13 @@ def enrich_warehouse(settings: Settings, *, batch_size: int | None = None, limit
                 for ad_id, title, description in zip(*(c.to_pylist() for c in batch.columns)):
                     yield {"id": ad_id, "title": title, "description": description}
 
-        def store(chunk: list[str], occ_rows: list[dict], mention_rows: list[dict]) -> None:
+        chunk: list[str] = []
+        occ_rows: list[dict] = []
+        mention_rows: list[dict] = []
+
+        def flush() -> None:
+            """Store the batch collected so far (mentions and occupations in one transaction)."""
+            nonlocal chunk, occ_rows, mention_rows, done_ads, done_mentions
             with wh.transaction() as con:
                 con.execute("DELETE FROM skill_mentions WHERE ad_id IN (SELECT unnest(?::VARCHAR[]))", [chunk])
                 if mention_rows:
@@ -74,10 +80,12 @@ def enrich_warehouse(settings: Settings, *, batch_size: int | None = None, limit
                     cols = ", ".join(f'"{c}"' for c in occ_rows[0])
                     con.execute(f"INSERT INTO ad_occupations ({cols}) SELECT {cols} FROM _o")
                     con.unregister("_o")
+            done_ads += len(chunk)
+            done_mentions += len(mention_rows)
+            if progress:
+                progress(len(chunk), pending)
+            chunk, occ_rows, mention_rows = [], [], []
 
-        chunk: list[str] = []
-        occ_rows: list[dict] = []
-        mention_rows: list[dict] = []
         stream = annotate_stream(settings, ads(), lang="fr", workers=workers, extractor=extractor)
         try:
             for ad, line, _ in stream:
@@ -97,21 +105,12 @@ def enrich_warehouse(settings: Settings, *, batch_size: int | None = None, limit
                                          "kind": m["kind"], "score": float(m["score"]), "method": m["method"],
                                          "unlisted": bool(m["unlisted"]), "taxonomy_version": version})
                 if len(chunk) >= batch_size:
-                    store(chunk, occ_rows, mention_rows)
-                    done_ads += len(chunk)
-                    done_mentions += len(mention_rows)
-                    if progress:
-                        progress(len(chunk), pending)
-                    chunk, occ_rows, mention_rows = [], [], []
+                    flush()
         finally:
             stream.close()
             reader.close()
         if chunk:
-            store(chunk, occ_rows, mention_rows)
-            done_ads += len(chunk)
-            done_mentions += len(mention_rows)
-            if progress:
-                progress(len(chunk), pending)
+            flush()
     return {"ads": done_ads, "mentions": done_mentions, "version": version, "pending": pending, "workers": workers}
 
 
