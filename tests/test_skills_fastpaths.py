@@ -105,14 +105,9 @@ def _json_of(ms):
     """The skills list ``annotate_ad`` builds from mentions, as json.dumps writes it (inside the brackets)."""
     import json
 
-    out = []
-    for m in ms:
-        d = {"start": m.start, "end": m.end, "text": m.text, "rome_ogr": m.rome_ogr, "esco_uri": m.esco_uri,
-             "label": m.label, "kind": m.kind, "score": m.score, "method": m.method, "unlisted": m.unlisted}
-        if m.field != "description":
-            d["field"] = m.field
-        out.append(d)
-    return json.dumps(out, ensure_ascii=False)[1:-1]
+    from adequa.pipeline.annotate import mention_record
+
+    return json.dumps([mention_record(m) for m in ms], ensure_ascii=False)[1:-1]
 
 
 def test_extract_json_equals_json_dumps_of_extract(opts):

@@ -415,15 +415,17 @@ def annotate_ad(ad: dict, extractor, classifier=None, lang: str = "fr") -> dict:
     mentions = list(get(desc, lang=use, rome_hint=hint))
     if title:
         mentions += get(title, lang=use, rome_hint=hint, field="title")
-    skills = []
-    for m in mentions:
-        d = {"start": m.start, "end": m.end, "text": m.text, "rome_ogr": m.rome_ogr, "esco_uri": m.esco_uri,
-             "label": m.label, "kind": m.kind, "score": m.score, "method": m.method, "unlisted": m.unlisted}
-        if m.field != "description":
-            d["field"] = m.field
-        skills.append(d)
-    out["skills"] = skills
+    out["skills"] = [mention_record(m) for m in mentions]
     return out
+
+
+def mention_record(m) -> dict:
+    """A ``SkillMention`` as the interface writes it (``field`` only for mentions outside the description)."""
+    d = {"start": m.start, "end": m.end, "text": m.text, "rome_ogr": m.rome_ogr, "esco_uri": m.esco_uri,
+         "label": m.label, "kind": m.kind, "score": m.score, "method": m.method, "unlisted": m.unlisted}
+    if m.field != "description":
+        d["field"] = m.field
+    return d
 
 
 _OWN_FIELDS = frozenset((*OCCUPATION_FIELDS, "skills"))
