@@ -43,10 +43,17 @@ def test_exact_keys_join_clusters():
     assert labels.tolist() == [0, 1, 0]
 
 
-def test_oversized_buckets_are_ignored():
+def test_full_buckets_pair_only_their_first_texts():
     keys = np.tile(np.arange(4, dtype=np.int64), (5, 1))     # five texts sharing all four buckets
     assert len(candidate_pairs(keys, min_shared_bands=2, max_bucket=10)) == 10
-    assert len(candidate_pairs(keys, min_shared_bands=2, max_bucket=3)) == 0
+    # a bucket pairs only its first max_bucket texts in arrival (row) order: texts 3 and 4 pair with no one
+    assert candidate_pairs(keys, min_shared_bands=2, max_bucket=3).tolist() == [[0, 1], [0, 2], [1, 2]]
+    # reversed arrival: the first three rows are now texts 4, 3, 2
+    assert candidate_pairs(keys[::-1], min_shared_bands=2, max_bucket=3).tolist() == [[0, 1], [0, 2], [1, 2]]
+    # a text beyond the cap in one bucket still pairs through the buckets where it came early enough
+    mixed = np.array([[1, 2, 3], [1, 2, 3], [1, 2, 4], [9, 2, 4]], dtype=np.int64)     # bucket 2 holds all four
+    assert candidate_pairs(mixed, min_shared_bands=2, max_bucket=2).tolist() == [[0, 1]]
+    assert candidate_pairs(mixed, min_shared_bands=2, max_bucket=3).tolist() == [[0, 1], [0, 2], [1, 2]]
 
 
 def test_connected_clusters_label_is_smallest_member():

@@ -50,7 +50,8 @@ def test_get_finds_unique_keys_and_reports_missing():
 
 
 def _sql_pairs(stored: np.ndarray, batch: np.ndarray, n_stored: int, min_shared: int, max_bucket: int) -> set:
-    """What the SQL of ``_cluster_sql`` computes: (new text, any text) sharing >= min_shared buckets of 2..max."""
+    """What the SQL of ``_cluster_sql`` computes: (new text, any text) sharing >= min_shared buckets, a bucket
+    pairing only its first max_bucket texts in arrival order (here the row order)."""
     members: dict[int, list[int]] = {}
     rows = np.concatenate((stored, batch))
     for t, row in enumerate(rows.tolist()):
@@ -60,8 +61,9 @@ def _sql_pairs(stored: np.ndarray, batch: np.ndarray, n_stored: int, min_shared:
     for i, row in enumerate(batch.tolist()):
         t = n_stored + i
         for b in row:
-            if 2 <= len(members[b]) <= max_bucket:
-                count.update((t, m) for m in members[b] if m != t)
+            first = members[b][:max_bucket]
+            if t in first:
+                count.update((t, m) for m in first if m != t)
     return {p for p, c in count.items() if c >= min_shared}
 
 
@@ -70,8 +72,11 @@ def test_shared_bucket_pairs_equal_the_sql_join(seed, min_shared, max_bucket):
     rng = np.random.default_rng(seed)
     n_stored, n_new, bands = int(rng.integers(0, 60)), int(rng.integers(1, 30)), 6
     rows = rng.integers(0, 25, size=(n_stored + n_new, bands)) + np.arange(bands) * 1000   # few buckets: many pairs
-    index = SortedRuns()
-    index.add(rows.ravel(), np.repeat(np.arange(n_stored + n_new), bands))
+    index = SortedRuns(max_run=int(rng.integers(8, 400)))
+    cuts = np.unique(np.concatenate(([0, n_stored], rng.integers(0, n_stored + 1, size=3))))
+    for a, b in zip(cuts[:-1], cuts[1:]):                   # stored texts added in a few batches (several runs)
+        index.add(rows[a:b].ravel(), np.repeat(np.arange(a, b), bands))
+    index.add(rows[n_stored:].ravel(), np.repeat(np.arange(n_stored, n_stored + n_new), bands))
     texts = np.arange(n_stored, n_stored + n_new)
     got = shared_bucket_pairs(index, texts, rows[n_stored:], min_shared_bands=min_shared, max_bucket=max_bucket)
     assert {tuple(p) for p in got.tolist()} == _sql_pairs(rows[:n_stored], rows[n_stored:], n_stored, min_shared,

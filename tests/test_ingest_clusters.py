@@ -67,7 +67,7 @@ def _reference(db, extra_texts: dict[str, str] | None = None) -> dict[str, str]:
     with Warehouse(db) as wh:
         ads = wh.query("SELECT ad_id, content_hash, coalesce(created_at, DATE '9999-12-31')::VARCHAR || ad_id, "
                        "title || chr(10) || description FROM ads ORDER BY ad_id")
-        hashes = [r[0] for r in wh.query("SELECT content_hash FROM ad_text_clusters ORDER BY content_key")]
+        hashes = [r[0] for r in wh.query("SELECT content_hash FROM ad_text_clusters ORDER BY arrival")]
     text_of = dict(extra_texts or {})
     text_of.update({h: t for _, h, _, t in ads})
     assert set(hashes) == set(text_of), "every stored text is known to the reference"

@@ -49,7 +49,7 @@ class DedupeConfig:
     bands: int = 16
     shingle: int = 2              # words per shingle
     min_shared_bands: int = 3
-    max_bucket: int = 2000        # buckets fuller than this (boilerplate) are not used to pair texts
+    max_bucket: int = 2000        # a bucket pairs only its first max_bucket texts in arrival order (boilerplate)
     seed: int = 20240101
 
     @property
@@ -184,7 +184,11 @@ class MinHasher:
 
 
 def candidate_pairs(band_keys: np.ndarray, *, min_shared_bands: int, max_bucket: int = 2000) -> np.ndarray:
-    """(m, 2) int64 index pairs i < j of rows sharing at least ``min_shared_bands`` buckets."""
+    """(m, 2) int64 index pairs i < j of rows sharing at least ``min_shared_bands`` buckets.
+
+    The bucket cap: a bucket pairs only its first ``max_bucket`` entries in arrival order (here the
+    rows' order), so that a text's pairs never depend on texts that come after it (the same rule as
+    the writer's :func:`shared_bucket_pairs` and the Spark engine's ranked self-join)."""
     n, b = band_keys.shape
     keys = band_keys.ravel()
     docs = np.repeat(np.arange(n, dtype=np.int64), b)
@@ -194,9 +198,7 @@ def candidate_pairs(band_keys: np.ndarray, *, min_shared_bands: int, max_bucket:
     sizes = np.diff(np.concatenate((starts, [len(keys)])))
     pairs = []
     for s, size in zip(starts[sizes > 1], sizes[sizes > 1]):
-        if size > max_bucket:
-            continue
-        members = np.unique(docs[s: s + size])
+        members = np.unique(docs[s: s + min(int(size), max_bucket)])       # docs of a bucket in row order
         if len(members) < 2:
             continue
         i, j = np.triu_indices(len(members), k=1)
@@ -351,14 +353,22 @@ def _merge(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -
 
 def shared_bucket_pairs(index: SortedRuns, texts: np.ndarray, band_keys: np.ndarray, *, min_shared_bands: int,
                         max_bucket: int = 2000) -> np.ndarray:
-    """(m, 2) pairs (text, other) of the ``texts`` (ids already in ``index``, a bucket -> text id
-    index, with their ``band_keys`` rows) and every indexed text sharing at least ``min_shared_bands``
-    buckets with them, counting only buckets of 2 to ``max_bucket`` entries. Both orders of a pair
-    of ``texts`` are given; a text is never paired with itself.
+    """(m, 2) pairs (text, other) of the ``texts`` and every indexed text sharing at least
+    ``min_shared_bands`` usable buckets with them. Both orders of a pair of ``texts`` are given; a
+    text is never paired with itself.
 
-    The same pairs as the SQL join of the batch's buckets with every stored bucket member, computed
-    on the members of the batch's buckets only: each (text, band) row meets the members of its
-    bucket in every run, and the (text, member) meetings are counted with one sort."""
+    ``index`` maps bucket -> text id with each bucket's texts in arrival order (runs in the order
+    they were added, a run's pairs of one key in the order they were added); ``texts`` are the
+    last texts added to it, in arrival order, with their ``band_keys`` rows.
+
+    The bucket cap: a bucket pairs only its first ``max_bucket`` texts in arrival order. A text at
+    rank r in a bucket (0 = first arrived) uses the bucket if r < ``max_bucket``, and then meets its
+    members of rank < ``max_bucket``: the earlier ones, and the batch's later ones. Ranks never
+    change when texts arrive later, so pairs found batch by batch are those of one pass over all.
+
+    The same pairs as the SQL join of the batch's buckets with every stored bucket member ranked by
+    arrival, computed on the members of the batch's buckets only: each (text, band) row meets the
+    first members of its bucket in every run, and the (text, member) meetings are counted with one sort."""
     texts = np.asarray(texts, dtype=np.int64)
     if not len(texts):
         return np.empty((0, 2), dtype=np.int64)
@@ -370,11 +380,23 @@ def shared_bucket_pairs(index: SortedRuns, texts: np.ndarray, band_keys: np.ndar
         sizes += n
     rows = inverse.ravel()
     owner = np.repeat(np.arange(len(texts), dtype=np.int64), nb)      # the text's position in ``texts``
-    keep = (sizes[rows] >= 2) & (sizes[rows] <= max_bucket)
+    # the rank of each (text, bucket) row: the bucket's size less the batch texts at or after it
+    # (the batch's texts are the bucket's last members, in the order of ``texts``)
+    srt = np.lexsort((owner, rows))
+    r_s = rows[srt]
+    grp = np.flatnonzero(np.concatenate(([True], r_s[1:] != r_s[:-1])))
+    cnt = np.diff(np.concatenate((grp, [len(r_s)])))
+    pos = np.arange(len(r_s), dtype=np.int64) - np.repeat(grp, cnt)
+    rank = np.empty(len(rows), dtype=np.int64)
+    rank[srt] = sizes[r_s] - (np.repeat(cnt, cnt) - pos)
+    keep = (rank < max_bucket) & (sizes[rows] >= 2)
     rows, owner = rows[keep], owner[keep]
     codes = []
+    seen = np.zeros(len(buckets), dtype=np.int64)       # members of each bucket in the runs before
     for (_, v), (lo, n) in zip(index.runs, ranges):
-        nr = n[rows]
+        take = np.clip(np.minimum(n, max_bucket - seen), 0, None)        # the first members only
+        seen += n
+        nr = take[rows]
         total = int(nr.sum())
         if not total:
             continue

@@ -48,7 +48,7 @@ import pyarrow as pa
 from adequa.enrich.dedupe import DedupeConfig, SortedRuns, connected_clusters, shared_bucket_pairs
 from adequa.store.duckdb import Warehouse
 
-__all__ = ["AdSink", "Part", "NO_AD", "ClusterState", "apply_pending", "repair_text_bests"]
+__all__ = ["AdSink", "Part", "NO_AD", "ClusterState", "apply_pending", "repair_text_bests", "repair_text_arrivals"]
 
 NO_AD = "~"          # ``best`` of a text that no ad carries any more (sorts after every date)
 _ORDER = "coalesce({t}created_at, DATE '9999-12-31')::VARCHAR || {t}ad_id"   # earliest ad first, ties by id
@@ -108,6 +108,25 @@ def repair_text_bests(con) -> int:
     return todo
 
 
+def repair_text_arrivals(con) -> int:
+    """Number the texts whose ``ad_text_clusters.arrival`` is unknown (written by an older version, or
+    imported from an older layout) after the known ones, in content_key order; returns how many."""
+    todo = con.execute("SELECT count(*) FROM ad_text_clusters WHERE arrival IS NULL").fetchall()[0][0]
+    if todo:
+        con.execute("""
+            UPDATE ad_text_clusters SET arrival = s.arrival FROM (
+                SELECT content_key, (SELECT coalesce(max(arrival), -1) FROM ad_text_clusters)
+                       + row_number() OVER (ORDER BY content_key) AS arrival
+                FROM ad_text_clusters WHERE arrival IS NULL) s
+            WHERE ad_text_clusters.content_key = s.content_key""")
+    return todo
+
+
+def next_arrival(con) -> int:
+    """The arrival number of the next new text."""
+    return int(con.execute("SELECT coalesce(max(arrival), -1) + 1 FROM ad_text_clusters").fetchall()[0][0])
+
+
 def apply_pending(con) -> int:
     """Give every ad of the components noted in ``ad_cluster_pending`` its component's representative
     (one pass over ``ads``), then clear the note; returns the ads changed. Run in a transaction."""
@@ -152,19 +171,23 @@ class ClusterState:
     """
 
     def __init__(self, keys: np.ndarray, components: np.ndarray, bests: np.ndarray,
-                 band_texts: np.ndarray, band_buckets: np.ndarray):
+                 band_texts: np.ndarray, band_buckets: np.ndarray, arrivals: np.ndarray | None = None):
         keys = np.asarray(keys, dtype=np.int64)
         components = np.asarray(components, dtype=np.int64)
+        arrivals = np.arange(len(keys), dtype=np.int64) if arrivals is None else np.asarray(arrivals, dtype=np.int64)
+        self.next_arrival = int(arrivals.max()) + 1 if len(arrivals) else 0
         order = np.argsort(keys, kind="stable")
         keys, components, bests = keys[order], components[order], np.asarray(bests, dtype=object)[order]
+        arrivals = arrivals[order]
         # a component name that is no stored text's key (never written by Adequa) gets a text of its own
         ghost = np.setdiff1d(components, keys)
         if len(ghost):
             keys = np.concatenate((keys, ghost))
             components = np.concatenate((components, ghost))
             bests = np.concatenate((bests, np.full(len(ghost), NO_AD, dtype=object)))
+            arrivals = np.concatenate((arrivals, np.full(len(ghost), np.iinfo(np.int64).max, dtype=np.int64)))
             order = np.argsort(keys, kind="stable")
-            keys, components, bests = keys[order], components[order], bests[order]
+            keys, components, bests, arrivals = keys[order], components[order], bests[order], arrivals[order]
         n = len(keys)
         self.n = n
         cap = max(1024, n + n // 4)
@@ -183,17 +206,19 @@ class ClusterState:
             self.cbest[roots[firsts]] = self.best[firsts]
         self.lookup = SortedRuns(keys, np.arange(n), value_dtype=np.int32)
         band_tids = np.searchsorted(keys, np.asarray(band_texts, dtype=np.int64))
-        by_text = np.argsort(band_tids, kind="stable")      # a bucket's texts in tid order, as when added batch by batch
+        # a bucket's texts in arrival order, as when added batch by batch (the bucket cap counts on it)
+        by_text = np.lexsort((band_tids, arrivals[band_tids]))
         self.bands = SortedRuns(np.asarray(band_buckets, dtype=np.int64)[by_text], band_tids[by_text],
                                 value_dtype=np.int32)
 
     @classmethod
     def load(cls, con) -> "ClusterState":
-        texts = con.sql("SELECT content_key, component, best FROM ad_text_clusters").to_arrow_table()
+        texts = con.sql("SELECT content_key, component, best, arrival FROM ad_text_clusters").to_arrow_table()
         bands = con.sql("SELECT content_key, bucket FROM ad_lsh_bands").to_arrow_table()
         return cls(texts.column("content_key").to_numpy(), texts.column("component").to_numpy(),
                    np.asarray(texts.column("best").to_pylist(), dtype=object),
-                   bands.column("content_key").to_numpy(), bands.column("bucket").to_numpy())
+                   bands.column("content_key").to_numpy(), bands.column("bucket").to_numpy(),
+                   texts.column("arrival").to_numpy())
 
     @property
     def nbytes(self) -> int:
@@ -223,7 +248,8 @@ class ClusterState:
             self.cbest = self.cbest.astype(f"S{width}")
 
     def add(self, keys: np.ndarray, bests: list[bytes], bands: np.ndarray) -> np.ndarray:
-        """New texts (each its own component) and their bands; returns their tids."""
+        """New texts (each its own component), in arrival order, and their bands; returns their tids
+        (their arrival numbers are ``next_arrival`` on, in the same order)."""
         m = len(keys)
         if self.n + m > len(self.key):
             cap = max(len(self.key) + len(self.key) // 2, self.n + m)
@@ -241,6 +267,7 @@ class ClusterState:
         self.n += m
         self.lookup.add(keys, tids)
         self.bands.add(bands.ravel(), np.repeat(tids, bands.shape[1]))
+        self.next_arrival += m
         return tids
 
     def recompute(self, roots: np.ndarray) -> None:
@@ -268,6 +295,13 @@ def _refresh_best(con, left: np.ndarray) -> None:
             WHERE c.content_key IN (SELECT content_key FROM _left) GROUP BY c.content_key) s
         WHERE ad_text_clusters.content_key = s.content_key""")
     con.unregister("_left")
+
+
+def _arrival_order(fresh: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Positions of the batch's new texts (``fresh`` among its distinct texts) in arrival order: by
+    their first row in the batch (the batch's rows are in input order)."""
+    idx = np.flatnonzero(fresh)
+    return idx[np.argsort(first[idx], kind="stable")]
 
 
 def state_budget() -> int:
@@ -434,7 +468,8 @@ class AdSink:
         n0 = st.n
         tid = st.tids(ukeys)
         fresh = tid < 0
-        new_keys, new_rows = ukeys[fresh], first[fresh]
+        newi = _arrival_order(fresh, first)        # the new texts, in arrival order (first row in the batch)
+        new_keys, new_rows = ukeys[newi], first[newi]
         known = tid[~fresh]
         left_t = st.tids(left) if len(left) else np.empty(0, dtype=np.int64)
         left_t = left_t[left_t >= 0]
@@ -442,14 +477,15 @@ class AdSink:
         new_t = np.empty(0, dtype=np.int64)
         if len(new_keys):
             nb = pa.table({"content_key": np.repeat(new_keys, bands.shape[1]), "bucket": bands[new_rows].ravel()})
+            arrival0 = st.next_arrival
             t = time.process_time()
             con.register("_nb", nb)
             con.execute("INSERT INTO ad_lsh_bands SELECT content_key, bucket FROM _nb")
             con.unregister("_nb")
             t = self._took("clusters: SQL insert bands", t)
-            new_t = st.add(new_keys, [b.encode() for b in best[fresh].tolist()], bands[new_rows])
+            new_t = st.add(new_keys, [b.encode() for b in best[newi].tolist()], bands[new_rows])
             self._took("clusters: add to the index", t)
-            tid[fresh] = new_t
+            tid[newi] = new_t
             t = time.process_time()
             pairs = shared_bucket_pairs(st.bands, new_t, bands[new_rows], min_shared_bands=cfg.min_shared_bands,
                                         max_bucket=cfg.max_bucket)
@@ -463,10 +499,11 @@ class AdSink:
         if len(new_keys):
             con.register("_nc", pa.table({"content_key": new_keys,
                                           "content_hash": table.column("content_hash").take(pa.array(new_rows)),
-                                          "component": new_keys, "best": pa.array(best[fresh].tolist(), pa.string())}))
+                                          "component": new_keys, "best": pa.array(best[newi].tolist(), pa.string()),
+                                          "arrival": np.arange(arrival0, arrival0 + len(new_keys), dtype=np.int64)}))
             t = time.process_time()
-            con.execute("INSERT INTO ad_text_clusters (content_key, content_hash, component, best) "
-                        "SELECT content_key, content_hash, component, best FROM _nc")
+            con.execute("INSERT INTO ad_text_clusters (content_key, content_hash, component, best, arrival) "
+                        "SELECT content_key, content_hash, component, best, arrival FROM _nc")
             self._took("clusters: SQL insert texts", t)
             con.unregister("_nc")
         kb = [b.encode() for b in best[~fresh].tolist()]
@@ -552,23 +589,34 @@ class AdSink:
         comp_of: dict[int, int] = {k: c for k, c, _ in known}
         stored_best = {k: b for k, _, b in known}
         fresh = np.array([k not in comp_of for k in ukeys.tolist()], dtype=bool)
-        new_keys, new_rows = ukeys[fresh], first[fresh]
+        newi = _arrival_order(fresh, first)        # the new texts, in arrival order (first row in the batch)
+        new_keys, new_rows = ukeys[newi], first[newi]
+        arrivals = next_arrival(con) + np.arange(len(new_keys), dtype=np.int64)
         pairs = np.empty((0, 2), dtype=np.int64)
         if len(new_keys):
             nb = pa.table({"content_key": np.repeat(new_keys, bands.shape[1]), "bucket": bands[new_rows].ravel()})
             con.register("_nb", nb)
+            con.register("_na", pa.table({"content_key": new_keys, "arrival": arrivals}))
             con.execute("INSERT INTO ad_lsh_bands SELECT content_key, bucket FROM _nb")
-            # every stored member of the batch's buckets, in one scan; sizes and shared bands on that set
-            con.execute("CREATE OR REPLACE TEMP TABLE _members AS SELECT bucket, content_key FROM ad_lsh_bands "
-                        "WHERE bucket IN (SELECT bucket FROM _nb)")
+            # every stored member of the batch's buckets, in one scan, ranked in its bucket by arrival;
+            # a bucket pairs only its first max_bucket texts (a text below that rank meets no one)
+            con.execute(f"""
+                CREATE OR REPLACE TEMP TABLE _members AS
+                SELECT bucket, content_key FROM (
+                    SELECT b.bucket, b.content_key, row_number() OVER (
+                        PARTITION BY b.bucket ORDER BY coalesce(c.arrival, a.arrival), b.content_key) AS rank
+                    FROM ad_lsh_bands b LEFT JOIN ad_text_clusters c USING (content_key)
+                    LEFT JOIN _na a USING (content_key)
+                    WHERE b.bucket IN (SELECT bucket FROM _nb))
+                WHERE rank <= {int(cfg.max_bucket)}""")
             got = con.execute(f"""
-                WITH sizes AS (SELECT bucket FROM _members GROUP BY bucket
-                               HAVING count(*) BETWEEN 2 AND {int(cfg.max_bucket)})
                 SELECT n.content_key AS new_key, m.content_key AS other_key
-                FROM _nb n JOIN sizes s USING (bucket) JOIN _members m USING (bucket)
+                FROM _nb n SEMI JOIN _members s ON s.bucket = n.bucket AND s.content_key = n.content_key
+                JOIN _members m ON m.bucket = n.bucket
                 WHERE m.content_key <> n.content_key
                 GROUP BY ALL HAVING count(*) >= {int(cfg.min_shared_bands)}""").fetchnumpy()
             con.execute("DROP TABLE _members")
+            con.unregister("_na")
             con.unregister("_nb")
             pairs = np.stack((np.asarray(got["new_key"], dtype=np.int64),
                               np.asarray(got["other_key"], dtype=np.int64)), axis=1)
@@ -587,9 +635,10 @@ class AdSink:
         if len(new_keys):
             con.register("_nc", pa.table({"content_key": new_keys,
                                           "content_hash": table.column("content_hash").take(pa.array(new_rows)),
-                                          "component": new_keys, "best": pa.array(best[fresh].tolist(), pa.string())}))
-            con.execute("INSERT INTO ad_text_clusters (content_key, content_hash, component, best) "
-                        "SELECT content_key, content_hash, component, best FROM _nc")
+                                          "component": new_keys, "best": pa.array(best[newi].tolist(), pa.string()),
+                                          "arrival": arrivals}))
+            con.execute("INSERT INTO ad_text_clusters (content_key, content_hash, component, best, arrival) "
+                        "SELECT content_key, content_hash, component, best, arrival FROM _nc")
             con.unregister("_nc")
         better = [(k, b) for k, b in zip(ukeys[~fresh].tolist(), best[~fresh].tolist())
                   if stored_best.get(k) is None or b < stored_best[k]]
@@ -641,6 +690,7 @@ class AdSink:
         s = self.summary
         with self.wh.transaction() as con:      # what a killed run or an import left to do
             repair_text_bests(con)
+            repair_text_arrivals(con)
             apply_pending(con)
         self.wh.upsert("ingest_runs", [dict(run_id=s.run_id, source=s.source, origin=s.origin[:2000],
                                             started_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))],

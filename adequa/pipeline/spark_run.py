@@ -8,8 +8,10 @@ master (``local[2]``, ``spark://…``, ``yarn``, ``k8s://…``):
    scrubs and signs them with ``ingest._process_chunk``, the very function of the DuckDB engine's
    workers, inside one ``mapInArrow``: records reach the JVM only as Arrow rows of the result. The
    last record of an ``ad_id`` in input order wins, as in the warehouse; near-duplicates are
-   clustered from the same MinHash LSH bands (pairs sharing ``min_shared_bands`` buckets,
-   components, earliest ad as representative), on narrow columns, the wide rows being joined once;
+   clustered from the same MinHash LSH bands (pairs sharing ``min_shared_bands`` buckets, a bucket
+   pairing only its first ``max_bucket`` texts in arrival order: ``row_number()`` over the bucket
+   by ``ad_text_clusters.arrival``; components, earliest ad as representative), on narrow columns,
+   the wide rows being joined once;
 2. **enrich**: ``annotate_ad`` (skills + occupation) per partition (``mapInArrow``); the compiled
    skill taxonomy and the occupation classifier are **broadcast** once and rebuilt once per
    Python worker (workers are reused);
@@ -425,7 +427,7 @@ def _enrichment_payload(settings: Settings) -> tuple[bytes, str]:
     return pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), ex.version
 
 
-def _geo_payload(settings: Settings) -> bytes:
+def _geo_payload(settings: Settings, dedupe=None) -> bytes:
     from adequa.enrich.dedupe import DedupeConfig
     from adequa.pipeline.ingest import load_geo
     from adequa.store.duckdb import Warehouse
@@ -436,7 +438,7 @@ def _geo_payload(settings: Settings) -> bytes:
     else:
         geo = load_geo(settings, None)
     state = {k: v for k, v in vars(geo).items() if k != "resolve"}     # its per-instance cache is rebuilt
-    return pickle.dumps((state, DedupeConfig()), protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((state, dedupe or DedupeConfig()), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def spark_sql(sql: str) -> str:
@@ -499,14 +501,41 @@ def _write(df, path: Path, partitioned: bool, codec: str | None = None) -> None:
     w.parquet(str(path))
 
 
+def _dense_numbers(spark, df, order: str, base: int, path: Path):
+    """``df`` (``content_key`` and the unique column ``order``) with ``arrival``: ``base``, ``base`` + 1, …
+    in ``order`` order, computed in parallel (range partitions sorted within, numbered by an offset per
+    partition) and materialised at ``path`` (so that the sampled range bounds are drawn once)."""
+    from pyspark.sql import functions as F
+
+    parallel = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    ranged = (df.select("content_key", order).repartitionByRange(parallel, order).sortWithinPartitions(order)
+              .withColumn("_mid", F.monotonically_increasing_id()))
+    _write(ranged, path, False)
+    ranged = _read(spark, path)
+    counts = sorted((r["_p"], r["count"]) for r in
+                    ranged.groupBy(F.shiftright("_mid", 33).alias("_p")).count().collect())
+    offsets, total = [], base
+    for part, n in counts:
+        offsets += [F.lit(int(part)).cast("long"), F.lit(int(total)).cast("long")]
+        total += n
+    if not offsets:
+        return ranged.select("content_key", F.lit(None).cast("long").alias("arrival"))
+    start = F.element_at(F.create_map(*offsets), F.shiftright("_mid", 33))
+    return ranged.select("content_key", (start + F.col("_mid").bitwiseAND(F.lit((1 << 33) - 1))).alias("arrival"))
+
+
 def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Path, *,
-                   enrich: bool = True, log=print) -> dict:
+                   enrich: bool = True, log=print, dedupe=None) -> dict:
     """Ingest ``files``, enrich and aggregate on ``spark``; write the layout under ``layout``.
+
+    ``dedupe`` (an ``adequa.enrich.dedupe.DedupeConfig``, default the defaults) must be the one the
+    DuckDB engine uses for the two engines to cluster alike.
 
     Returns counts per table (``tables``), seconds per stage (``seconds``) and each stage's start and
     end as epoch seconds (``marks``, for measuring CPU per stage). The DuckDB warehouse is not touched
     (see :func:`import_to_warehouse`).
     """
+    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     from adequa.enrich.dedupe import DedupeConfig, connected_clusters
@@ -521,11 +550,11 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
     staged: dict[str, Path] = {}
     sc = spark.sparkContext
     parallel = int(spark.conf.get("spark.sql.shuffle.partitions"))
-    cfg = DedupeConfig()
+    cfg = dedupe or DedupeConfig()
     try:
         # 1. ingest: read (one task per file), normalise (mapInArrow), checkpoint to Parquet.
         t0 = time.perf_counter()
-        geo_bc = sc.broadcast(_geo_payload(settings))
+        geo_bc = sc.broadcast(_geo_payload(settings, cfg))
         tasks = _read_tasks([str(p) for p in files])
         normalised = (spark.range(0, len(tasks), 1, max(1, len(tasks)))
                       .mapInArrow(_ingest_batches(tasks, geo_bc), _normalised_schema()))
@@ -540,21 +569,37 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
         winners = ad_rows.groupBy("ad_id").agg(F.max("seq").alias("seq"))
         # one row per text: its hash and the LSH buckets of its first record in input order (texts equal
         # up to case and spacing share a key but not always their shingles: the warehouse keeps the first)
+        # (and the text's arrival: its first record, ``_first``)
         per_text = (ad_rows.groupBy("content_key")
-                    .agg(F.min_by(F.struct("content_hash", "bands"), "seq").alias("_t"))
-                    .select("content_key", "_t.content_hash", "_t.bands"))
-        bands = per_text.select("content_key", F.explode("bands").alias("bucket"))
-        texts = per_text.select("content_key", "content_hash")
+                    .agg(F.min_by(F.struct("content_hash", "bands"), "seq").alias("_t"), F.min("seq").alias("_first"))
+                    .select("content_key", "_t.content_hash", "_t.bands", "_first"))
         rejects = norm.where("what = 'reject'").select(
             F.col("r_id").alias("reject_id"), F.col("source"), F.col("r_path").alias("origin_file"),
             F.col("r_line").alias("line"), F.col("r_record").alias("record"), F.col("r_field").alias("field"),
             F.col("r_reason").alias("reason"), F.col("r_raw").alias("raw"))
-        if "ad_lsh_bands" in existing:
-            old_bands = _read(spark, layout / "ad_lsh_bands").select("content_key", "bucket")
-            bands = bands.unionByName(old_bands.join(texts.select("content_key"), "content_key", "left_anti"))
+        # texts the layout holds already keep their hash, bands and arrival (as in the DuckDB engine's
+        # warehouse); new texts are numbered on after them in the order of their first record
+        base = 0
+        old_texts = None
         if "ad_text_clusters" in existing:
-            old_texts = _read(spark, layout / "ad_text_clusters").select("content_key", "content_hash")
-            texts = texts.unionByName(old_texts.join(texts.select("content_key"), "content_key", "left_anti"))
+            old_texts = _read(spark, layout / "ad_text_clusters")
+            if "arrival" in old_texts.columns:
+                old_texts = old_texts.select("content_key", "content_hash", "arrival")
+            else:          # an older layout: its texts numbered first, in content_key order
+                old_texts = old_texts.select("content_key", "content_hash", F.col("content_key").alias("_k"))
+                numbered = _dense_numbers(spark, old_texts, "_k", 0, work / "_old_arrival")
+                old_texts = old_texts.drop("_k").join(numbered, "content_key")
+            base = (old_texts.agg(F.max("arrival")).collect()[0][0] or -1) + 1
+            per_text = per_text.join(old_texts.select("content_key"), "content_key", "left_anti")
+        _write(per_text, work / "_new_texts", False, _WORK_CODEC)
+        per_text = _read(spark, work / "_new_texts")
+        arrival = _dense_numbers(spark, per_text, "_first", base, work / "_arrival")
+        bands = per_text.select("content_key", F.explode("bands").alias("bucket"))
+        texts = per_text.select("content_key", "content_hash").join(arrival, "content_key")
+        if "ad_lsh_bands" in existing:
+            bands = bands.unionByName(_read(spark, layout / "ad_lsh_bands").select("content_key", "bucket"))
+        if old_texts is not None:
+            texts = texts.unionByName(old_texts)
         if "rejects" in existing:
             old_rej = _read(spark, layout / "rejects").select(*rejects.columns)
             rejects = rejects.unionByName(old_rej.join(rejects.select("reject_id"), "reject_id", "left_anti"))
@@ -568,8 +613,12 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
 
         # 2. near-duplicates: pairs of texts sharing enough LSH buckets, components, earliest ad.
         t0 = time.perf_counter()
-        sizes = bands.groupBy("bucket").count().where(f"count BETWEEN 2 AND {int(cfg.max_bucket)}").select("bucket")
-        usable = bands.join(sizes, "bucket")
+        # the bucket cap: a bucket pairs only its first max_bucket texts in arrival order
+        _write(texts, work / "_texts", False)
+        texts = _read(spark, work / "_texts")
+        ranked = bands.join(texts.select("content_key", "arrival"), "content_key").withColumn(
+            "_rank", F.row_number().over(Window.partitionBy("bucket").orderBy("arrival")))
+        usable = ranked.where(F.col("_rank") <= int(cfg.max_bucket)).select("bucket", "content_key")
         pairs = (usable.alias("x").join(usable.alias("y"), "bucket")
                  .where("x.content_key < y.content_key")
                  .groupBy(F.col("x.content_key").alias("a"), F.col("y.content_key").alias("b")).count()
@@ -590,7 +639,7 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
             comp = spark.createDataFrame([], "content_key long, component long")
         clusters = (texts.join(comp, "content_key", "left")
                     .select("content_key", "content_hash",
-                            F.coalesce("component", "content_key").alias("component")))
+                            F.coalesce("component", "content_key").alias("component"), "arrival"))
         _write(clusters, work / "ad_text_clusters", False)
         clusters = _read(spark, work / "ad_text_clusters")
         marks["dedupe/pairs"] = (time.time() - (time.perf_counter() - t0), time.time())
