@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -35,6 +36,11 @@ from threading import get_ident
 from typing import Callable, Sequence
 
 import numpy as np
+
+try:    # optional compiled kernel (setup.py builds it when a compiler is there); numpy path otherwise
+    from adequa.enrich import _occupation_fast as _fast
+except ImportError:     # pragma: no cover - depends on the build
+    _fast = None
 
 from adequa.enrich.domain import DomainTagger
 from adequa.enrich.ranking import STOPWORDS, LexicalIndex, fold, stem, tokens, words
@@ -266,6 +272,7 @@ class OccupationClassifier:
         self._fiche_ptr = np.r_[0, np.cumsum(kept_lengths)].astype(np.int64)
         ptr = self._fiche_ptr.tolist()
         self._fiche_span = {c: (ptr[i], ptr[i + 1]) for i, c in enumerate(codes) if kept_lengths[i] > 0}
+        self._fiche_row = {c: i for i, c in enumerate(codes) if kept_lengths[i] > 0}
         self._token_stem_id: dict[str, int] = {}     # description token -> stem id (-1: unknown or stop word)
         # fiche-level ESCO fallback: the ESCO occupation most often mapped from its appellations
         self._fiche_esco: dict[str, str] = {}
@@ -281,6 +288,8 @@ class OccupationClassifier:
         rare = {a["code_ogr"] for a in ref.appellations if a.get("rarely_used")}
         self._rare = np.array([i for i, a in enumerate(doc_appellation) if a in rare], np.int64) if rare else None
         self._title_cache: Callable = _Memo(self._title_uncached, 50000)
+        self._scratch = threading.local()       # the compiled kernel's work buffers, one set per thread
+        self.use_compiled = True                # the compiled title short list when built (same results)
         self._ready: dict = {}          # (title, description) -> result of the last ``prefetch``
         self._candidate_arrays: Callable = lru_cache(maxsize=20000)(self._candidate_arrays_uncached)
 
@@ -384,6 +393,9 @@ class OccupationClassifier:
 
     def _title_dense(self, cleaned: str, segments: list[tuple[str, float]]) -> tuple[tuple[str, float, str | None], ...]:
         """``_title_uncached`` of a title split into its scored texts."""
+        if _fast is not None and self.use_compiled and self.COVERAGE and self.RARE_DISCOUNT == 1.0 \
+                and not self.HEAD_BONUS and not self.FUZZY_WEIGHT:
+            return self._title_compiled(segments)
         docs = self.index.token_doc_scores(segments[0][0], self.COVERAGE)
         for seg, weight in segments[1:]:
             docs = np.maximum(docs, weight * self.index.token_doc_scores(seg, self.COVERAGE))
@@ -429,6 +441,28 @@ class OccupationClassifier:
             keep = scores > 0
             top, scores = top[keep], scores[keep]
         return self._fiches_of(top, scores)
+
+    def _title_compiled(self, segments: list[tuple[str, float]]) -> tuple[tuple[str, float, str | None], ...]:
+        """``_title_dense`` through the compiled kernel (``_occupation_fast.title_shortlist``): the same
+        floating-point operations on the labels the title's words reach only; same results bit for bit."""
+        texts = []
+        coverage = self.COVERAGE
+        for seg, weight in segments:
+            parts = self.index.token_parts(seg)
+            if parts is None:
+                texts.append(((), (), (), 0.0, 0.0, weight))
+                continue
+            _, docs, dots, sqs, total, norm = parts
+            docs = [d if d.dtype == np.int64 else d.astype(np.int64) for d in docs]
+            texts.append((docs, dots, sqs, coverage / ((total or 1.0) * norm), (1.0 - coverage) / norm, weight))
+        local = self._scratch
+        scratch = getattr(local, "buffers", None)
+        if scratch is None:
+            scratch = local.buffers = _fast.Scratch(self.index.n_docs, self.index.n_groups)
+        top, scores = _fast.title_shortlist(scratch, texts, self.index.groups, self.SHORTLIST_FLOOR, self.TITLE_TOP,
+                                            self.DESC_CANDIDATES * 2)
+        codes, apps, groups = self.fiche_codes, self.doc_appellation, self.index.groups
+        return tuple((codes[g], sc, apps[d]) for g, sc, d in zip(groups[top].tolist(), scores.tolist(), top.tolist()))
 
     def _fiches_of(self, top: np.ndarray, scores: np.ndarray) -> tuple[tuple[str, float, str | None], ...]:
         """Each fiche's best label among labels ``top`` (best first, with their ``scores``): the first
@@ -616,6 +650,11 @@ class OccupationClassifier:
         has = np.bincount(rows, minlength=n) > 0
         out = []
         reduceat = np.add.reduceat
+        if _fast is not None and self.use_compiled:
+            try:
+                return self._description_compiled(dense, has.tolist(), code_lists)
+            finally:
+                flat[key] = 0.0
         try:
             for i, codes in enumerate(code_lists):
                 if not has[i]:
@@ -625,6 +664,29 @@ class OccupationClassifier:
                 out.append(dict(zip(found, reduceat(weights * dense[i][ccols], starts).tolist())) if found else {})
         finally:
             flat[key] = 0.0
+        return out
+
+    def _description_compiled(self, dense: np.ndarray, has: list[bool], code_lists: list[list[str]]) -> list[dict]:
+        """The per-ad loop of ``_description_scores_many`` in one call of the compiled kernel
+        (``_occupation_fast.description_scores``: the same float32 products and sums, bit for bit)."""
+        row_of = self._fiche_row
+        ads: list[int] = []
+        fiches: list[int] = []
+        found_l: list = []
+        for i, codes in enumerate(code_lists):
+            found = [c for c in codes if c in row_of] if has[i] else []
+            found_l.append(found)
+            if found:
+                ads.extend([i] * len(found))
+                fiches.extend([row_of[c] for c in found])
+        if not ads:
+            return [{} for _ in code_lists]
+        scores = _fast.description_scores(dense, np.array(ads, np.int64), np.array(fiches, np.int64), self._fiche_ptr,
+                                          self._fiche_ids_all, self._fiche_w_all).tolist()
+        out, at = [], 0
+        for found in found_l:
+            out.append(dict(zip(found, scores[at:at + len(found)])))
+            at += len(found)
         return out
 
     def classify_many(self, ads: Sequence) -> list[dict]:

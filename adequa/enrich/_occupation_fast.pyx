@@ -1,0 +1,270 @@
+# distutils: language = c++
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Compiled title short list of the occupation classifier (optional extension).
+
+``title_shortlist`` does in one pass what ``OccupationClassifier._title_dense`` and ``_fiches_of`` do
+with numpy over every label: add up each scored text's per-token postings (``LexicalIndex.token_parts``),
+turn them into the coverage-weighted cosine, keep the best over the texts, short-list the labels within
+reach of the best one and name each fiche's best label. It touches only the labels the title's words
+reach, with the same floating-point operations in the same order as the numpy path (float64 sums in
+posting order, one rounding to float32, float32 thresholds), so the results are the same bit for bit
+(tests compare both). ``adequa.enrich.occupation`` falls back on the numpy path when this module is not
+built.
+"""
+
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from libc.string cimport memcpy
+from libcpp.algorithm cimport nth_element, sort
+from libcpp.vector cimport vector
+
+import numpy as np
+
+
+cdef inline uint64_t _key(float score, int64_t doc) noexcept nogil:
+    # ascending key = descending score (non-negative float32 bits are monotonic), then ascending doc
+    cdef uint32_t bits
+    memcpy(&bits, &score, 4)
+    return ((<uint64_t>(~bits)) << 32) | <uint64_t>doc
+
+
+cdef class Scratch:
+    """Zeroed work buffers of one thread (kept zeroed between calls)."""
+    cdef double[::1] cos
+    cdef double[::1] sq
+    cdef float[::1] out
+    cdef uint8_t[::1] seen_text
+    cdef uint8_t[::1] seen_any
+    cdef uint8_t[::1] seen_group
+    cdef int64_t[::1] union_docs
+    cdef int64_t[::1] text_docs
+    cdef float[::1] text_scores
+
+    def __init__(self, Py_ssize_t n_docs, Py_ssize_t n_groups):
+        self.cos = np.zeros(n_docs, np.float64)
+        self.sq = np.zeros(n_docs, np.float64)
+        self.out = np.zeros(n_docs, np.float32)
+        self.seen_text = np.zeros(n_docs, np.uint8)
+        self.seen_any = np.zeros(n_docs, np.uint8)
+        self.seen_group = np.zeros(max(n_groups, 1), np.uint8)
+        self.union_docs = np.zeros(n_docs, np.int64)
+        self.text_docs = np.zeros(n_docs, np.int64)
+        self.text_scores = np.zeros(n_docs, np.float32)
+
+
+def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double floor, Py_ssize_t title_top,
+                    Py_ssize_t limit):
+    """``texts``: one ``(docs, dots, sqs, k1, k2, weight)`` per scored text, where ``docs``/``dots``/``sqs``
+    are lists of int64 / float64 / float64 arrays (the parts of ``token_parts``), a label's score is
+    ``float32((Σ sqs × k1 + k2) × Σ dots)`` and the text counts ``float32(weight) × score`` (the first text
+    as is); a label scores its best text. Returns (short-listed label ids, their float32 scores): each
+    group's best label among the ``title_top`` best labels (by score, then label id) of the short list
+    (labels ≥ ``floor`` × the best; lower floors 0.1 and 0.03, then every label > 0, when fewer than
+    ``title_top // 3`` reach it), best first, at most ``limit`` of them."""
+    cdef double[::1] cos = s.cos
+    cdef double[::1] sq = s.sq
+    cdef float[::1] out = s.out
+    cdef uint8_t[::1] seen_text = s.seen_text
+    cdef uint8_t[::1] seen_any = s.seen_any
+    cdef uint8_t[::1] seen_group = s.seen_group
+    cdef int64_t[::1] union_docs = s.union_docs
+    cdef int64_t[::1] text_docs = s.text_docs
+    cdef float[::1] text_scores = s.text_scores
+    cdef const int64_t[::1] docs
+    cdef const double[::1] dots
+    cdef const double[::1] sqs
+    cdef Py_ssize_t n_union = 0, n_text, i, j, t, n_parts
+    cdef int64_t d
+    cdef double k1, k2, f
+    cdef float w, score, value, best = 0.0
+    cdef bint first
+    for t in range(len(texts)):
+        parts_docs, parts_dots, parts_sqs, k1, k2, weight = texts[t]
+        w = <float>weight
+        first = t == 0
+        n_text = 0
+        n_parts = len(parts_docs)
+        for j in range(n_parts):
+            docs = parts_docs[j]
+            dots = parts_dots[j]
+            sqs = parts_sqs[j]
+            with nogil:
+                for i in range(docs.shape[0]):
+                    d = docs[i]
+                    if not seen_text[d]:
+                        seen_text[d] = 1
+                        text_docs[n_text] = d
+                        n_text += 1
+                    cos[d] += dots[i]
+                    sq[d] += sqs[i]
+        with nogil:
+            for i in range(n_text):
+                d = text_docs[i]
+                f = sq[d] * k1
+                f = f + k2
+                score = <float>(f * cos[d])
+                cos[d] = 0.0
+                sq[d] = 0.0
+                seen_text[d] = 0
+                if first:
+                    out[d] = score
+                    if score > best:
+                        best = score
+                    seen_any[d] = 1
+                    union_docs[n_union] = d
+                    n_union += 1
+                else:
+                    text_scores[d] = w * score
+                    seen_text[d] = 2          # touched by this text (cleared below)
+            if not first:
+                # np.maximum(docs, w * scores): labels this text misses count w × 0
+                for i in range(n_text):
+                    d = text_docs[i]
+                    if not seen_any[d]:
+                        seen_any[d] = 1
+                        union_docs[n_union] = d
+                        n_union += 1
+                        out[d] = 0.0
+                for i in range(n_union):
+                    d = union_docs[i]
+                    value = text_scores[d] if seen_text[d] == 2 else <float>0.0
+                    if value > out[d]:
+                        out[d] = value
+                        if value > best:
+                            best = value
+                for i in range(n_text):
+                    d = text_docs[i]
+                    seen_text[d] = 0
+                    text_scores[d] = 0.0
+    cdef vector[uint64_t] keys
+    cdef float thr, t03, t01, t003
+    cdef Py_ssize_t c03 = 0, c01 = 0, k = 0, j2
+    cdef uint64_t cut
+    with nogil:
+        if best > 0:
+            t03 = <float>(<double>best * floor)
+            t01 = <float>(<double>best * 0.1)
+            t003 = <float>(<double>best * (floor if floor < 0.03 else 0.03))
+            # one pass: the labels >= the lowest floor, counted at the two others
+            for i in range(n_union):
+                d = union_docs[i]
+                value = out[d]
+                if value >= t003:
+                    keys.push_back(_key(value, d))
+                    if value >= t03:
+                        c03 += 1
+                    if value >= t01:
+                        c01 += 1
+            thr = t003
+            if c03 >= title_top // 3:
+                thr = t03
+            elif c01 >= title_top:
+                thr = t01
+            elif <Py_ssize_t>keys.size() < title_top:
+                thr = -1.0          # every label > 0
+            if thr < 0:
+                keys.clear()
+                for i in range(n_union):
+                    d = union_docs[i]
+                    if out[d] > 0:
+                        keys.push_back(_key(out[d], d))
+            elif thr != t003:       # keep the keys of the labels >= thr (their scores' bits are >= thr's)
+                cut = _key(thr, 0xFFFFFFFF)
+                j2 = 0
+                for i in range(<Py_ssize_t>keys.size()):
+                    if keys[i] <= cut:
+                        keys[j2] = keys[i]
+                        j2 += 1
+                keys.resize(j2)
+            k = <Py_ssize_t>keys.size()
+            if k > title_top:
+                nth_element(keys.begin(), keys.begin() + title_top, keys.end())
+                k = title_top
+                sort(keys.begin(), keys.begin() + k)
+            else:
+                sort(keys.begin(), keys.end())
+    res_docs = np.empty(min(k, limit) if best > 0 else 0, np.int64)
+    res_scores = np.empty(len(res_docs), np.float32)
+    cdef int64_t[::1] rd = res_docs
+    cdef float[::1] rs = res_scores
+    cdef Py_ssize_t n_out = 0
+    cdef int32_t g
+    if best > 0:
+        with nogil:
+            for i in range(k):
+                d = <int64_t>(keys[i] & <uint64_t>0xFFFFFFFFu)
+                g = groups[d]
+                if not seen_group[g]:
+                    seen_group[g] = 1
+                    rd[n_out] = d
+                    rs[n_out] = out[d]
+                    n_out += 1
+                    if n_out >= limit:
+                        break
+            for i in range(n_out):
+                seen_group[groups[rd[i]]] = 0
+            for i in range(n_union):
+                d = union_docs[i]
+                out[d] = 0.0
+                seen_any[d] = 0
+    else:
+        for i in range(n_union):
+            d = union_docs[i]
+            out[d] = 0.0
+            seen_any[d] = 0
+    return res_docs[:n_out], res_scores[:n_out]
+
+
+cdef inline float _pairwise_sum(const float* a, Py_ssize_t n) noexcept nogil:
+    # numpy's float32 pairwise summation (``FLOAT_pairwise_sum``), what ``np.add.reduceat`` adds with
+    cdef float res, r0, r1, r2, r3, r4, r5, r6, r7
+    cdef Py_ssize_t i, n2
+    if n < 8:
+        res = -0.0
+        for i in range(n):
+            res += a[i]
+        return res
+    elif n <= 128:
+        r0 = a[0]; r1 = a[1]; r2 = a[2]; r3 = a[3]
+        r4 = a[4]; r5 = a[5]; r6 = a[6]; r7 = a[7]
+        i = 8
+        while i < n - (n % 8):
+            r0 += a[i]; r1 += a[i + 1]; r2 += a[i + 2]; r3 += a[i + 3]
+            r4 += a[i + 4]; r5 += a[i + 5]; r6 += a[i + 6]; r7 += a[i + 7]
+            i += 8
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        while i < n:
+            res += a[i]
+            i += 1
+        return res
+    else:
+        n2 = n // 2
+        n2 -= n2 % 8
+        return _pairwise_sum(a, n2) + _pairwise_sum(a + n2, n - n2)
+
+
+def description_scores(const float[:, ::1] dense, const int64_t[::1] ads, const int64_t[::1] fiches,
+                       const int64_t[::1] ptr, const int32_t[::1] ids, const float[::1] weights):
+    """For each (ad, fiche) pair: Σ weights × dense[ad, ids] over the fiche's (stem id, weight) pairs
+    ``ids[ptr[f]:ptr[f + 1]]`` (non-empty), as ``np.add.reduceat(weights * row[ids], starts)`` adds them
+    (float32 products; the first product plus numpy's pairwise sum of the others). Returns float32."""
+    cdef Py_ssize_t n = ads.shape[0], p, j, b, e, longest = 1
+    for p in range(n):
+        if ptr[fiches[p] + 1] - ptr[fiches[p]] > longest:
+            longest = ptr[fiches[p] + 1] - ptr[fiches[p]]
+    out = np.empty(n, np.float32)
+    prods = np.empty(longest, np.float32)
+    cdef float[::1] o = out
+    cdef float[::1] buf = prods
+    cdef const float* row
+    cdef float first
+    with nogil:
+        for p in range(n):
+            row = &dense[ads[p], 0]
+            b = ptr[fiches[p]]
+            e = ptr[fiches[p] + 1]
+            for j in range(b, e):
+                buf[j - b] = weights[j] * row[ids[j]]
+            first = buf[0]
+            first += _pairwise_sum(&buf[1], e - b - 1)
+            o[p] = first
+    return out

@@ -1,0 +1,156 @@
+"""The optional compiled kernel of the occupation classifier (``adequa.enrich._occupation_fast``) gives
+the numpy path's results bit for bit: title short lists (labels, fiches, float32 scores, order) and the
+description evidence (float32 sums as ``np.add.reduceat`` adds them) — on the fixture referential, on
+generated titles and on the mirror's real offers; and it is safe from several threads."""
+
+from __future__ import annotations
+
+import random
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from adequa.config import Settings
+from adequa.enrich import occupation
+from adequa.enrich.occupation import clean_title, title_segments
+from adequa.pipeline import occupations as occ
+from tests.test_occupation_batch import ADS
+
+pytestmark = pytest.mark.skipif(occupation._fast is None, reason="optional compiled kernel adequa.enrich."
+                                "_occupation_fast not built (setup.py build_ext --inplace)")
+
+
+@pytest.fixture()
+def clf(fixtures, tmp_path):
+    occ._loaded.clear()
+    return occ.load_occupation_classifier(Settings(data_dir=fixtures / "occupations", mirror=None,
+                                                   cache_dir=tmp_path / "cache"))
+
+
+def _both_titles(cl, cleaned: str):
+    segments = title_segments(cleaned, cl.SEGMENT_DISCOUNT)
+    cl.use_compiled = False
+    want = cl._title_dense(cleaned, segments)
+    cl.use_compiled = True
+    return cl._title_dense(cleaned, segments), want
+
+
+def _both_descriptions(cl, descs, codes):
+    cl.use_compiled = False
+    want = cl._description_scores_many(descs, codes)
+    cl.use_compiled = True
+    return cl._description_scores_many(descs, codes), want
+
+
+def _generated_titles(cl, n: int, seed: int) -> list[str]:
+    """Titles made of words of the indexed labels (and noise words), 1 to 6 words, with segments."""
+    rnd = random.Random(seed)
+    vocab = sorted({w for text in cl.doc_texts for w in text.split()}) + ["zzqx", "de", "et", "senior", "ml"]
+    out = []
+    for _ in range(n):
+        words = [rnd.choice(vocab) for _ in range(rnd.randint(1, 6))]
+        if rnd.random() < 0.3 and len(words) > 1:
+            words.insert(rnd.randint(1, len(words) - 1), "-")
+        if rnd.random() < 0.2:
+            words.append(words[0])                   # a repeated word: shared features corrected
+        out.append(" ".join(words))
+    return out
+
+
+def test_title_short_lists_are_the_numpy_ones_bit_for_bit(clf):
+    titles = [a["title"] or "" for a in ADS] + _generated_titles(clf, 400, 5)
+    nonempty = 0
+    for t in titles:
+        got, want = _both_titles(clf, clean_title(t))
+        assert got == want, t
+        assert [type(s) for _, s, _ in got] == [float] * len(got)
+        nonempty += bool(want)
+    assert nonempty > 100          # the generated titles do reach labels
+
+
+def test_short_list_floors_and_cut(clf):
+    """The floors' fallbacks (a weak best label, few labels near it) and the TITLE_TOP cut with ties."""
+    titles = _generated_titles(clf, 200, 11)
+    for top, floor in ((3, 0.3), (2, 0.9), (150, 0.0), (1, 0.3), (7, 0.05)):
+        clf.TITLE_TOP, clf.SHORTLIST_FLOOR = top, floor
+        try:
+            for t in titles:
+                got, want = _both_titles(clf, clean_title(t))
+                assert got == want, (t, top, floor)
+        finally:
+            del clf.TITLE_TOP, clf.SHORTLIST_FLOOR
+
+
+def test_description_scores_are_the_numpy_ones_bit_for_bit(clf):
+    rnd = random.Random(2)
+    vocab = sorted({w for text in clf.doc_texts for w in text.split()}) + ["données", "extrudeuse", "permis"]
+    codes_all = list(clf.fiche_codes) + ["ZZZZZ"]
+    descs, codes = [], []
+    for _ in range(300):
+        descs.append(" ".join(rnd.choice(vocab) for _ in range(rnd.randint(0, 60))) or "rien")
+        codes.append(rnd.sample(codes_all, rnd.randint(0, min(20, len(codes_all)))))
+    got, want = _both_descriptions(clf, descs, codes)
+    assert got == want
+    assert [list(g) for g in got] == [list(w) for w in want]        # same fiches, same order
+    assert sum(any(v > 0 for v in g.values()) for g in got) > 50
+
+
+def test_the_description_kernel_adds_as_numpy_reduceat():
+    """Segments of every length class of numpy's pairwise sum (< 8, ≤ 128, split), float32 products."""
+    fast = occupation._fast
+    rng = np.random.default_rng(0)
+    n_stems = 500
+    lengths = np.array([1, 2, 7, 8, 9, 15, 16, 17, 127, 128, 129, 200, 255, 256, 257, 400, 1000], np.int64)
+    ptr = np.r_[0, np.cumsum(lengths)].astype(np.int64)
+    ids = rng.integers(0, n_stems, int(ptr[-1])).astype(np.int32)
+    weights = (rng.random(int(ptr[-1])) * 1e3 ** rng.integers(-2, 2, int(ptr[-1]))).astype(np.float32)
+    dense = (rng.random((3, n_stems)) * (rng.random((3, n_stems)) < 0.5)).astype(np.float32)
+    ads = np.repeat(np.arange(3, dtype=np.int64), len(lengths))
+    fiches = np.tile(np.arange(len(lengths), dtype=np.int64), 3)
+    got = fast.description_scores(dense, ads, fiches, ptr, ids, weights)
+    for a in range(3):
+        want = np.add.reduceat(weights * dense[a][ids], ptr[:-1])
+        assert got[a * len(lengths):(a + 1) * len(lengths)].tobytes() == want.tobytes()
+
+
+def test_classify_many_is_the_same_with_and_without_the_kernel_from_threads(clf):
+    ads = ADS * 4
+    clf.use_compiled = False
+    want = clf.classify_many(ads)
+    clf.use_compiled = True
+    clf._title_cache.cache_clear()
+    assert clf.classify_many(ads) == want
+
+    def run(i):
+        clf._title_cache.cache_clear()
+        return clf.classify_many(ads[i:] + ads[:i])
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(run, range(8)))
+    for i, got in enumerate(results):
+        assert got == want[i:] + want[:i]
+
+
+def test_real_titles_and_descriptions_bit_for_bit(mirror, mirror_offers):
+    from adequa.pipeline.annotate import load_occupation_classifier_or_none
+
+    cl = load_occupation_classifier_or_none(Settings(mirror=mirror))
+    if cl is None:
+        pytest.skip("occupation classifier unavailable")
+    saved = cl.use_compiled
+    try:
+        titles = sorted({clean_title(r.get("intitule") or r.get("titre") or "") for r in mirror_offers})
+        assert len(titles) > 500
+        for c in titles:
+            got, want = _both_titles(cl, c)
+            assert got == want, c
+        rows = [r for r in mirror_offers if r.get("description")][:1500]
+        for i in range(0, len(rows), 256):
+            part = rows[i:i + 256]
+            codes = [[c for c, _, _ in cl._title_cache(clean_title(r.get("intitule") or r.get("titre") or ""))
+                      [: cl.DESC_CANDIDATES]] for r in part]
+            got, want = _both_descriptions(cl, [r["description"] for r in part], codes)
+            assert got == want
+    finally:
+        cl.use_compiled = saved
