@@ -12,7 +12,10 @@ Measures (each with a baseline measured in the same run):
   the same texts before planting (baseline).
 
 ``python -m bench ingest --quick`` uses 20k ads; the full run 100k and 1M. Dumps are written once
-and cached under ``ADEQUA_BENCH_CACHE`` (default /tmp/adequa-bench).
+and cached under ``ADEQUA_BENCH_CACHE`` (default /tmp/adequa-bench). With
+``ADEQUA_BENCH_INGEST_BASELINE=<a source tree of another version>`` (e.g. ``git archive <commit> | tar -x -C
+/tmp/base``) the bench only compares this tree's ingestion CPU with that tree's, on the same dump in the
+same run (sizes: ``ADEQUA_BENCH_INGEST_SIZES``, default 100000).
 """
 
 from __future__ import annotations
@@ -249,7 +252,50 @@ def personal_data_recall(n: int) -> list[Measure]:
     return out
 
 
+def versus_baseline(sizes: list[int], tmp: Path, tree: Path, rounds: int = 2) -> list[Measure]:
+    """The same ingestion (same dump, fresh warehouse) by this tree and by another source tree of Adequa
+    (``ADEQUA_BENCH_INGEST_BASELINE``, e.g. ``git archive <commit>`` unpacked), alternated ``rounds``
+    times; the smallest CPU of each side is kept. CPU per ad of the writer (parent process: batches,
+    clusters, DuckDB) and of the whole run (writer + workers), and the writer's clusters step."""
+    out = []
+    for n in sizes:
+        dump = _dump(n, "jsonl")
+        got: dict[str, list[dict]] = {"this tree": [], "baseline": []}
+        for r in range(rounds):
+            for side in ("baseline", "this tree"):
+                db = tmp / f"vs_{side.replace(' ', '_')}_{n}_{r}.duckdb"
+                env = {"PYTHONPATH": str(tree)} if side == "baseline" else None
+                code = _INGEST
+                _, _, res = run_measured([python(), "-c", code, str(dump), str(db)], env=env,
+                                         cwd=str(tree if side == "baseline" else _REPO))
+                got[side].append(res)
+                db.unlink(missing_ok=True)
+                print(f"ingest {n:,} {side} round {r}: writer {res['parent_cpu']:.1f} s CPU, workers "
+                      f"{res['workers_cpu']:.1f} s, wall {res['wall']:.1f} s, clusters "
+                      f"{(res.get('writer_steps') or {}).get('clusters', 0):.1f} s", file=sys.stderr, flush=True)
+        best = {k: min(v, key=lambda r: r["parent_cpu"]) for k, v in got.items()}
+        total = {k: min(r["parent_cpu"] + r["workers_cpu"] for r in v) for k, v in got.items()}
+        name = f"{tree.name}"
+        out.append(Measure("ingest", f"writer CPU per ad, {n:,} ads, this tree vs {name}",
+                           best["this tree"]["parent_cpu"] / n * 1e6, "µs",
+                           best["baseline"]["parent_cpu"] / n * 1e6, f"{name} (same run, same dump)",
+                           goal="ratio ~1"))
+        out.append(Measure("ingest", f"CPU per ad (writer + workers), {n:,} ads, this tree vs {name}",
+                           total["this tree"] / n * 1e6, "µs", total["baseline"] / n * 1e6,
+                           f"{name} (same run, same dump)", goal="ratio ~1"))
+        steps = {k: (b.get("writer_steps") or {}).get("clusters", 0.0) for k, b in best.items()}
+        out.append(Measure("ingest", f"writer clusters step CPU per ad, {n:,} ads, this tree vs {name}",
+                           steps["this tree"] / n * 1e6, "µs", steps["baseline"] / n * 1e6, name))
+        out.append(Measure("ingest", f"duplicates found, {n:,} ads, this tree vs {name}",
+                           best["this tree"]["duplicates"], "ads", best["baseline"]["duplicates"], name))
+    return out
+
+
 def run(quick: bool = False) -> list[Measure]:
+    if os.environ.get("ADEQUA_BENCH_INGEST_BASELINE"):       # this tree against another version, alone
+        sizes = [int(x) for x in os.environ.get("ADEQUA_BENCH_INGEST_SIZES", "20000" if quick else "100000").split(",")]
+        with tempfile.TemporaryDirectory(prefix="adequa-bench-ingest-") as tmp:
+            return versus_baseline(sizes, Path(tmp), Path(os.environ["ADEQUA_BENCH_INGEST_BASELINE"]).resolve())
     measures = []
     measures += personal_data_recall(500 if quick else 3000)
     measures += dedupe_quality(400 if quick else 800)

@@ -15,7 +15,9 @@ the start and end of its stages, so CPU and wall are also given per stage (from 
   2024Q1), and the tables (duplicate clusters, occupations, skill mentions) row by row;
 * **ingestion** alone (no enrichment) of a generated dump of N ads: DuckDB engine ``ingest_offers`` (read,
   normalise, scrub, MinHash, near-duplicates, upsert; baseline) against the Spark engine's ingest and
-  near-duplicate stages at local[2]: CPU per ad of the whole process tree, and the ads compared row by row;
+  near-duplicate stages at local[2]: CPU per ad of the whole process tree, the ads compared row by row,
+  the ads whose ``duplicate_cluster`` differs (goal 0: one order-defined bucket cap in both engines) and
+  the texts whose arrival number differs;
 * **enrichment** of M generated ads by the Spark engine at local[1] and local[2] (the enrich stage:
   broadcast, one taxonomy load per Python worker, ``annotate_ad`` per partition);
 * **indicators**: the facts every ads-based indicator reads (``offer_facts``, ``skill_facts``) of a
@@ -26,7 +28,7 @@ the start and end of its stages, so CPU and wall are also given per stage (from 
 ``python -m bench spark [--quick]``. Sizes: ``ADEQUA_BENCH_SPARK_E2E`` (comma-separated ad counts,
 default 100000; quick 3000), ``ADEQUA_BENCH_SPARK_INGEST`` (same form and defaults), ``ADEQUA_BENCH_SPARK_ENRICH`` (default 10000; quick 500),
 ``ADEQUA_BENCH_SPARK_ADS`` (facts warehouse, default 1000000; quick 50000). ``ADEQUA_BENCH_SPARK_PARTS``
-picks the parts (``e2e,ingest,enrich,facts``). Run it under ``nice`` on a shared machine (the children inherit it).
+picks the parts (``e2e,ingest,enrich,facts``); ``ADEQUA_BENCH_SPARK_DUMPS`` gives ready dumps (JSON Lines). Run it under ``nice`` on a shared machine (the children inherit it).
 """
 
 from __future__ import annotations
@@ -246,7 +248,18 @@ def _child_facts(engine: str, db: str, layout: str) -> dict:
 
 # -- the measures ---------------------------------------------------------------------------------
 def _dump(folder: Path, n: int, parts: int = 4) -> list[Path]:
+    """``parts`` generated files of ``n`` ads in all, or the files of ``ADEQUA_BENCH_SPARK_DUMPS`` (comma-separated
+    paths, e.g. bench_ingest's cached dump: 1M ads take ~20 minutes to generate) when their ads number ``n``."""
     from bench.synthetic_ads import write_synthetic_dump
+
+    given = [Path(p) for p in os.environ.get("ADEQUA_BENCH_SPARK_DUMPS", "").split(",") if p]
+    if given:
+        lines = 0
+        for p in given:
+            with open(p, "rb") as fh:
+                lines += sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 24), b""))
+        if lines == n:
+            return given
 
     folder.mkdir(parents=True, exist_ok=True)
     sizes = [n // parts + (1 if i < n % parts else 0) for i in range(parts)]
@@ -271,6 +284,26 @@ def table_differences(db_a: Path, db_b: Path, tables=None) -> dict[str, int]:
         qa, qb = sql.replace(f"FROM {name}", f"FROM a.{name}"), sql.replace(f"FROM {name}", f"FROM b.{name}")
         out[name] = con.execute(f"SELECT (SELECT count(*) FROM ({qa} EXCEPT ALL {qb})) + "
                                 f"(SELECT count(*) FROM ({qb} EXCEPT ALL {qa}))").fetchone()[0]
+    con.close()
+    return out
+
+
+def cluster_differences(db_a: Path, db_b: Path) -> dict[str, int]:
+    """Ads whose ``duplicate_cluster`` differs between two warehouses (joined by ``ad_id``), the number of
+    clusters on each side, and the texts whose ``ad_text_clusters.arrival`` differs."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{db_a}' AS a (READ_ONLY)")
+    con.execute(f"ATTACH '{db_b}' AS b (READ_ONLY)")
+    one = lambda sql: con.execute(sql).fetchone()[0]       # noqa: E731
+    out = {"ads a": one("SELECT count(*) FROM a.ads"), "ads b": one("SELECT count(*) FROM b.ads"),
+           "ads differing": one("SELECT count(*) FROM a.ads x FULL JOIN b.ads y USING (ad_id) "
+                                "WHERE x.duplicate_cluster IS DISTINCT FROM y.duplicate_cluster"),
+           "clusters a": one("SELECT count(DISTINCT duplicate_cluster) FROM a.ads"),
+           "clusters b": one("SELECT count(DISTINCT duplicate_cluster) FROM b.ads"),
+           "arrivals differing": one("SELECT count(*) FROM a.ad_text_clusters x FULL JOIN b.ad_text_clusters y "
+                                     "USING (content_key) WHERE x.arrival IS DISTINCT FROM y.arrival")}
     con.close()
     return out
 
@@ -309,6 +342,9 @@ def _end_to_end(n: int, tmp: Path, out: list) -> None:
     diffs = table_differences(duck_db, spark_db)
     for name, k in diffs.items():
         _add(out, Measure("spark", f"rows differing in {name}, DuckDB vs Spark engine, {label}", k, "rows"))
+    clusters = cluster_differences(duck_db, spark_db)
+    _add(out, Measure("spark", f"ads in another duplicate_cluster, DuckDB vs Spark engine, {label}",
+                      clusters["ads differing"], "ads", goal="0"))
     _compare(duck_db, spark_db, f"DuckDB vs Spark engine, {label}", out, tmp / f"compare-e2e-{n}.json")
     (tmp / f"e2e-{n}.json").write_text(json.dumps({"duck": duck, "spark": spark, "tables": diffs}, default=str,
                                                   indent=1))
@@ -338,6 +374,14 @@ def _ingestion(n: int, tmp: Path, out: list) -> None:
     _add(out, Measure("spark", f"rows differing in ads, DuckDB vs Spark ingestion, {label}",
                       table_differences(tmp / f"ingest-duck-{n}.duckdb", tmp / f"ingest-spark-{n}.duckdb",
                                         ("ads",))["ads"], "rows"))
+    clusters = cluster_differences(tmp / f"ingest-duck-{n}.duckdb", tmp / f"ingest-spark-{n}.duckdb")
+    _add(out, Measure("spark", f"ads in another duplicate_cluster, DuckDB vs Spark ingestion, {label}",
+                      clusters["ads differing"], "ads", goal="0"))
+    _add(out, Measure("spark", f"duplicate clusters, Spark ingestion, {label}", clusters["clusters b"], "clusters",
+                      baseline=clusters["clusters a"], baseline_name="DuckDB engine"))
+    _add(out, Measure("spark", f"texts with another arrival number, DuckDB vs Spark ingestion, {label}",
+                      clusters["arrivals differing"], "texts", goal="0"))
+    (tmp / f"ingest-{n}-clusters.json").write_text(json.dumps(clusters, indent=1))
 
 
 def _enrichment(m: int, tmp: Path, out: list) -> None:
