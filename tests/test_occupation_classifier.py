@@ -30,6 +30,12 @@ def clf(settings):
     ("Consultant·e Data (H/F)", "consultant data"),
     ("Administrateur/trice réseaux", "administrateur reseaux"),
     ("Serveur H/F temps partiel", "serveur"),
+    # a person noun as a gender doublet or a segment head says no more than "h/f"; "sage-femme" stays
+    ("Femme/Homme de ménage à Privas (H/F)", "de menage a privas"),
+    ("homme-femme de ménage F/H - Vivaservices", "de menage - vivaservices"),
+    ("Femme ou homme toutes mains", "toutes mains"),
+    ("Sage-femme (H/F)", "sage-femme"),
+    ("Homme sage-femme", "homme sage-femme"),
 ])
 def test_clean_title_drops_gender_contract_and_seniority_marks(title, expected):
     assert clean_title(title) == expected

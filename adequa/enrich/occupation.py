@@ -65,6 +65,11 @@ _GENDER_PAREN = re.compile(r"(?<=[a-z])\s*\(" + _GENDER_SUFFIX + r"\)")
 _GENDER_DOT = re.compile(r"(?<=[a-z])[.\u00b7-]" + _GENDER_SUFFIX + r"(?![a-z])")
 _GENDER_SLASH = re.compile(r"(?<=[a-z])\s*/\s*" + _GENDER_SUFFIX + r"(?![a-z])")
 _PAIR_SLASH = re.compile(r"\b([a-z]{3,})\s*/\s*([a-z]{3,})\b")
+# "femme/homme de ménage", "homme ou femme toutes mains", "femme de ménage": the person noun says no more
+# than "h/f" (and, rare in the labels, it pulls titles towards "sage-femme"); dropped when it is a gender
+# doublet or the head of a segment followed by "de"
+_PERSON = re.compile(r"(?<![a-z-])(?:(?:homme|femme)\s*(?:/|\bou\b|\bet\b|-)\s*(?:homme|femme)|(?:homme|femme)(?=\s+d(?:e\b|u\b|es\b|'))"
+                     r")(?![a-z-])")
 _score = itemgetter(1)
 _MISS = object()
 SEGMENT = re.compile(r"\s+[-\u2013|:]\s+|\s*,\s+")
@@ -86,6 +91,7 @@ def clean_title(title: str) -> str:
     t = _GENDER_SLASH.sub("", t)
     t = _PAREN.sub(lambda m: " " if _NOISE.search(m.group(0)) or len(m.group(0)) < 6 else " - " + m.group(0)[1:-1] + " - ", t)
     t = _NOISE.sub(" ", t)
+    t = _PERSON.sub(" ", t)
     t = _PAIR_SLASH.sub(_pair, t)
     t = re.sub(r"[^a-z0-9+#./',|:\u2013-]+", " ", t)
     t = re.sub(r"\s+", " ", t)
