@@ -1,4 +1,5 @@
 # distutils: language = c++
+# distutils: extra_compile_args = -ffp-contract=off
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
 """Compiled title short list of the occupation classifier (optional extension).
 

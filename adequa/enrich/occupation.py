@@ -459,7 +459,6 @@ class OccupationClassifier:
                 texts.append(((), (), (), 0.0, 0.0, weight))
                 continue
             _, docs, dots, sqs, total, norm = parts
-            docs = [d if d.dtype == np.int64 else d.astype(np.int64) for d in docs]
             texts.append((docs, dots, sqs, coverage / ((total or 1.0) * norm), (1.0 - coverage) / norm, weight))
         local = self._scratch
         scratch = getattr(local, "buffers", None)
@@ -467,8 +466,8 @@ class OccupationClassifier:
             scratch = local.buffers = _fast.Scratch(self.index.n_docs, self.index.n_groups)
         top, scores = _fast.title_shortlist(scratch, texts, self.index.groups, self.SHORTLIST_FLOOR, self.TITLE_TOP,
                                             self.DESC_CANDIDATES * 2)
-        codes, apps, groups = self.fiche_codes, self.doc_appellation, self.index.groups
-        return tuple((codes[g], sc, apps[d]) for g, sc, d in zip(groups[top].tolist(), scores.tolist(), top.tolist()))
+        return tuple(zip(map(self.fiche_codes.__getitem__, self.index.groups[top].tolist()), scores.tolist(),
+                         map(self.doc_appellation.__getitem__, top.tolist())))
 
     def _fiches_of(self, top: np.ndarray, scores: np.ndarray) -> tuple[tuple[str, float, str | None], ...]:
         """Each fiche's best label among labels ``top`` (best first, with their ``scores``): the first

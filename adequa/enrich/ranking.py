@@ -417,7 +417,7 @@ class LexicalIndex:
             lengths = self.indptr[fcols + 1] - starts
             pos = np.arange(int(lengths.sum()), dtype=np.int64)
             pos += np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-            docs.append(self.indices[pos])
+            docs.append(self.indices[pos].astype(np.int64))     # int64 as the cached postings' documents
             dots.append(self.data[pos] * np.repeat(w_true[fix] - summed[fix], lengths))
             sqs.append(np.repeat(w_true[fix] ** 2 - summed_sq[fix], lengths))
             keys.append(None)
