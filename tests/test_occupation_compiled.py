@@ -18,7 +18,7 @@ from adequa.pipeline import occupations as occ
 from tests.test_occupation_batch import ADS
 
 pytestmark = pytest.mark.skipif(occupation._fast is None, reason="optional compiled kernel adequa.enrich."
-                                "_occupation_fast not built (setup.py build_ext --inplace)")
+                                "_occupation_fast not built (pip install -e .) or ADEQUA_PURE_PYTHON set")
 
 
 @pytest.fixture()

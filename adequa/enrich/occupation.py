@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import threading
 from collections import Counter
@@ -37,10 +38,14 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-try:    # optional compiled kernel (setup.py builds it when a compiler is there); numpy path otherwise
-    from adequa.enrich import _occupation_fast as _fast
-except ImportError:     # pragma: no cover - depends on the build
-    _fast = None
+# optional compiled kernel (setup.py builds adequa/**/_*.pyx when Cython and a compiler are there); the
+# numpy path otherwise, or with ADEQUA_PURE_PYTHON=1 (same results: tests/test_occupation_compiled.py)
+_fast = None
+if not os.environ.get("ADEQUA_PURE_PYTHON"):
+    try:
+        from adequa.enrich import _occupation_fast as _fast
+    except ImportError:     # pragma: no cover - depends on the build
+        _fast = None
 
 from adequa.enrich.domain import DomainTagger
 from adequa.enrich.ranking import STOPWORDS, LexicalIndex, fold, stem, tokens, words
