@@ -15,7 +15,8 @@ Measures (each with a baseline measured in the same run):
 and cached under ``ADEQUA_BENCH_CACHE`` (default /tmp/adequa-bench). With
 ``ADEQUA_BENCH_INGEST_BASELINE=<a source tree of another version>`` (e.g. ``git archive <commit> | tar -x -C
 /tmp/base``) the bench only compares this tree's ingestion CPU with that tree's, on the same dump in the
-same run (sizes: ``ADEQUA_BENCH_INGEST_SIZES``, default 100000).
+same run (sizes: ``ADEQUA_BENCH_INGEST_SIZES``, default 100000; alternated ``ADEQUA_BENCH_INGEST_ROUNDS`` times,
+default 2, the smallest CPU of each side kept).
 """
 
 from __future__ import annotations
@@ -266,8 +267,9 @@ def versus_baseline(sizes: list[int], tmp: Path, tree: Path, rounds: int = 2) ->
                 db = tmp / f"vs_{side.replace(' ', '_')}_{n}_{r}.duckdb"
                 env = {"PYTHONPATH": str(tree)} if side == "baseline" else None
                 code = _INGEST
-                _, _, res = run_measured([python(), "-c", code, str(dump), str(db)], env=env,
-                                         cwd=str(tree if side == "baseline" else _REPO))
+                _, _, stdout = run_measured([python(), "-c", code, str(dump), str(db)], env=env,
+                                            cwd=str(tree if side == "baseline" else _REPO))
+                res = json.loads(stdout.strip().splitlines()[-1])
                 got[side].append(res)
                 db.unlink(missing_ok=True)
                 print(f"ingest {n:,} {side} round {r}: writer {res['parent_cpu']:.1f} s CPU, workers "
@@ -295,7 +297,8 @@ def run(quick: bool = False) -> list[Measure]:
     if os.environ.get("ADEQUA_BENCH_INGEST_BASELINE"):       # this tree against another version, alone
         sizes = [int(x) for x in os.environ.get("ADEQUA_BENCH_INGEST_SIZES", "20000" if quick else "100000").split(",")]
         with tempfile.TemporaryDirectory(prefix="adequa-bench-ingest-") as tmp:
-            return versus_baseline(sizes, Path(tmp), Path(os.environ["ADEQUA_BENCH_INGEST_BASELINE"]).resolve())
+            return versus_baseline(sizes, Path(tmp), Path(os.environ["ADEQUA_BENCH_INGEST_BASELINE"]).resolve(),
+                                   rounds=int(os.environ.get("ADEQUA_BENCH_INGEST_ROUNDS", "2")))
     measures = []
     measures += personal_data_recall(500 if quick else 3000)
     measures += dedupe_quality(400 if quick else 800)

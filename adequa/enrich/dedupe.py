@@ -380,21 +380,26 @@ def shared_bucket_pairs(index: SortedRuns, texts: np.ndarray, band_keys: np.ndar
         sizes += n
     rows = inverse.ravel()
     owner = np.repeat(np.arange(len(texts), dtype=np.int64), nb)      # the text's position in ``texts``
-    # the rank of each (text, bucket) row: the bucket's size less the batch texts at or after it
-    # (the batch's texts are the bucket's last members, in the order of ``texts``)
-    srt = np.lexsort((owner, rows))
-    r_s = rows[srt]
-    grp = np.flatnonzero(np.concatenate(([True], r_s[1:] != r_s[:-1])))
-    cnt = np.diff(np.concatenate((grp, [len(r_s)])))
-    pos = np.arange(len(r_s), dtype=np.int64) - np.repeat(grp, cnt)
-    rank = np.empty(len(rows), dtype=np.int64)
-    rank[srt] = sizes[r_s] - (np.repeat(cnt, cnt) - pos)
-    keep = (rank < max_bucket) & (sizes[rows] >= 2)
+    keep = sizes[rows] >= 2
+    full = np.flatnonzero(sizes[rows] > max_bucket)
+    if len(full):
+        # in a bucket over the cap, the rank of each (text, bucket) row: the bucket's size less the
+        # batch's texts at or after it (the batch's texts are the bucket's last members, in the
+        # order of ``texts``); rows of smaller buckets are all within the cap
+        fr, fo = rows[full], owner[full]
+        srt = np.lexsort((fo, fr))
+        r_s = fr[srt]
+        grp = np.flatnonzero(np.concatenate(([True], r_s[1:] != r_s[:-1])))
+        cnt = np.diff(np.concatenate((grp, [len(r_s)])))
+        pos = np.arange(len(r_s), dtype=np.int64) - np.repeat(grp, cnt)
+        rank = np.empty(len(full), dtype=np.int64)
+        rank[srt] = sizes[r_s] - (np.repeat(cnt, cnt) - pos)
+        keep[full[rank >= max_bucket]] = False
     rows, owner = rows[keep], owner[keep]
     codes = []
     seen = np.zeros(len(buckets), dtype=np.int64)       # members of each bucket in the runs before
     for (_, v), (lo, n) in zip(index.runs, ranges):
-        take = np.clip(np.minimum(n, max_bucket - seen), 0, None)        # the first members only
+        take = np.clip(np.minimum(n, max_bucket - seen), 0, None) if len(full) else n   # the first members only
         seen += n
         nr = take[rows]
         total = int(nr.sum())

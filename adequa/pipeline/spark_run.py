@@ -589,7 +589,8 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
                 old_texts = old_texts.select("content_key", "content_hash", F.col("content_key").alias("_k"))
                 numbered = _dense_numbers(spark, old_texts, "_k", 0, work / "_old_arrival")
                 old_texts = old_texts.drop("_k").join(numbered, "content_key")
-            base = (old_texts.agg(F.max("arrival")).collect()[0][0] or -1) + 1
+            top = old_texts.agg(F.max("arrival")).collect()[0][0]
+            base = 0 if top is None else int(top) + 1
             per_text = per_text.join(old_texts.select("content_key"), "content_key", "left_anti")
         _write(per_text, work / "_new_texts", False, _WORK_CODEC)
         per_text = _read(spark, work / "_new_texts")
