@@ -248,6 +248,13 @@ def _same_state(built, db) -> None:
     assert view(loaded) == view(built)
     probe = np.unique(np.concatenate([k for k, _ in built.bands.runs]))
     assert loaded.bands.counts(probe).tolist() == built.bands.counts(probe).tolist()
+    # each bucket's texts in arrival order in both (the bucket cap counts ranks in that order)
+    which_l, tids_l = loaded.bands.members(probe)
+    which_b, tids_b = built.bands.members(probe)
+    order_l = sorted(zip(which_l.tolist(), range(len(which_l))))
+    order_b = sorted(zip(which_b.tolist(), range(len(which_b))))
+    assert [loaded.key[tids_l[i]] for _, i in order_l] == [built.key[tids_b[i]] for _, i in order_b]
+    assert loaded.next_arrival == built.next_arrival == built.n
 
 
 def test_cluster_state_loaded_from_the_tables_equals_the_one_built_along(tmp_path, monkeypatch):
