@@ -17,7 +17,7 @@ never silently ignored. Rebuild with ``pip install -e .`` (or ``python setup.py 
 from __future__ import annotations
 
 HOT = ("adequa.enrich.skills", "adequa.enrich.segment", "adequa.enrich.skills_semantic",
-       "adequa.enrich.skills_exact")
+       "adequa.enrich.skills_exact", "adequa.pipeline.annotate")
 PURE_ENV = "ADEQUA_PURE_PYTHON"
 
 # -- end of build data -- (setup.py reads the lines above without importing the package)
