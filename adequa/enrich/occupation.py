@@ -161,6 +161,12 @@ def title_heads(cleaned: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=200_000)
+def _description_stem(token: str) -> str:
+    """The stem a description token counts as ("" for stop words and tokens of 1–2 characters)."""
+    return stem(token) if len(token) > 2 and token not in STOPWORDS else ""
+
+
 def gender_forms(label: str) -> list[str]:
     """``"Conseiller / Conseillère en gestion"`` -> [masculine form, feminine form]; a label
     without a slash comes back as is. The words before the slash replace as many words after it."""
@@ -548,10 +554,7 @@ class OccupationClassifier:
         return (found, np.concatenate([ids[b:e] for b, e in bounds]), np.concatenate([w[b:e] for b, e in bounds]),
                 starts)
 
-    @staticmethod
-    @lru_cache(maxsize=200_000)
-    def _stem_of(token: str) -> str:
-        return stem(token) if len(token) > 2 and token not in STOPWORDS else ""
+    _stem_of = staticmethod(_description_stem)
 
     def rank(self, title: str, description: str | None = None, k: int = 5, parents: bool = True
              ) -> list[tuple[str, float, str | None]]:
