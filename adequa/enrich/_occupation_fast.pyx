@@ -53,9 +53,12 @@ cdef class Scratch:
 
 
 def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double floor, Py_ssize_t title_top,
-                    Py_ssize_t limit):
-    """``texts``: one ``(docs, dots, sqs, k1, k2, weight)`` per scored text, where ``docs``/``dots``/``sqs``
-    are lists of int64 / float64 / float64 arrays (the parts of ``token_parts``), a label's score is
+                    Py_ssize_t limit, const int64_t[::1] indptr, const int32_t[::1] indices, const float[::1] data):
+    """``texts``: one ``(docs, dots, sqs, k1, k2, weight, corrections)`` per scored text, where
+    ``docs``/``dots``/``sqs`` are lists of int64 / float64 / float64 arrays (the parts of ``token_parts``)
+    and ``corrections`` is None or ``(columns, dot factors, square terms)`` (``token_parts(...,
+    raw_corrections=True)``): each column's postings in the index (``indptr``/``indices``/``data``, CSC)
+    add ``data × dot factor`` and the square term after the parts. A label's score is
     ``float32((Σ sqs × k1 + k2) × Σ dots)`` and the text counts ``float32(weight) × score`` (the first text
     as is); a label scores its best text. Returns (short-listed label ids, their float32 scores): each
     group's best label among the ``title_top`` best labels (by score, then label id) of the short list
@@ -78,8 +81,13 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
     cdef double k1, k2, f
     cdef float w, score, value, best = 0.0
     cdef bint first
+    cdef const int64_t[::1] fcols
+    cdef const double[::1] dcorr
+    cdef const double[::1] scorr
+    cdef int64_t c, p
+    cdef double dc, sc
     for t in range(len(texts)):
-        parts_docs, parts_dots, parts_sqs, k1, k2, weight = texts[t]
+        parts_docs, parts_dots, parts_sqs, k1, k2, weight, corrections = texts[t]
         w = <float>weight
         first = t == 0
         n_text = 0
@@ -97,6 +105,21 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
                         n_text += 1
                     cos[d] += dots[i]
                     sq[d] += sqs[i]
+        if corrections is not None:
+            fcols, dcorr, scorr = corrections
+            with nogil:
+                for j in range(fcols.shape[0]):
+                    c = fcols[j]
+                    dc = dcorr[j]
+                    sc = scorr[j]
+                    for p in range(indptr[c], indptr[c + 1]):
+                        d = indices[p]
+                        if not seen_text[d]:
+                            seen_text[d] = 1
+                            text_docs[n_text] = d
+                            n_text += 1
+                        cos[d] += <double>data[p] * dc
+                        sq[d] += sc
         with nogil:
             for i in range(n_text):
                 d = text_docs[i]

@@ -464,19 +464,22 @@ class OccupationClassifier:
         floating-point operations on the labels the title's words reach only; same results bit for bit."""
         texts = []
         coverage = self.COVERAGE
+        index = self.index
         for seg, weight in segments:
-            parts = self.index.token_parts(seg)
+            parts = index.token_parts(seg, raw_corrections=True)
             if parts is None:
-                texts.append(((), (), (), 0.0, 0.0, weight))
+                texts.append(((), (), (), 0.0, 0.0, weight, None))
                 continue
-            _, docs, dots, sqs, total, norm = parts
-            texts.append((docs, dots, sqs, coverage / ((total or 1.0) * norm), (1.0 - coverage) / norm, weight))
+            keys, docs, dots, sqs, total, norm = parts
+            last = keys[-1]
+            texts.append((docs, dots, sqs, coverage / ((total or 1.0) * norm), (1.0 - coverage) / norm, weight,
+                          last if last is not None and not isinstance(last[0], str) else None))
         local = self._scratch
         scratch = getattr(local, "buffers", None)
         if scratch is None:
             scratch = local.buffers = _fast.Scratch(self.index.n_docs, self.index.n_groups)
-        top, scores = _fast.title_shortlist(scratch, texts, self.index.groups, self.SHORTLIST_FLOOR, self.TITLE_TOP,
-                                            self.DESC_CANDIDATES * 2)
+        top, scores = _fast.title_shortlist(scratch, texts, index.groups, self.SHORTLIST_FLOOR, self.TITLE_TOP,
+                                            self.DESC_CANDIDATES * 2, index.indptr, index.indices, index.data)
         return tuple(zip(map(self.fiche_codes.__getitem__, self.index.groups[top].tolist()), scores.tolist(),
                          map(self.doc_appellation.__getitem__, top.tolist())))
 

@@ -355,12 +355,16 @@ class LexicalIndex:
         # the product in float64, rounded once to float32 (as factor * cos then astype)
         return np.multiply(factor, cos, out=np.empty(self.n_docs, np.float32), casting="same_kind")
 
-    def token_parts(self, text: str) -> tuple[list, list, list, list, float, float] | None:
+    def token_parts(self, text: str, raw_corrections: bool = False) -> tuple[list, list, list, list, float, float] | None:
         """What ``token_doc_scores`` sums for a query: (a key per part — ``(token, multiplicity)`` for a
         token's cached postings, None for the corrections of shared features —, the documents of each
         part, their dot products, their squared weights, Σ weight² of the query's known features, the
         query norm); None when the query has no known feature. The score of document d is
-        ``Σ dots[d] / norm``, times ``(1 - coverage) + coverage × Σ sqs[d] / total`` with a coverage."""
+        ``Σ dots[d] / norm``, times ``(1 - coverage) + coverage × Σ sqs[d] / total`` with a coverage.
+        With ``raw_corrections``, the corrections of shared features are not expanded into a last part:
+        the last key is then ``(columns, dot factor, square term)`` — for each column, its postings add
+        ``data × dot factor`` to the dot products and the square term to the squares (what the compiled
+        kernel reads straight from the index)."""
         mult: dict[str, int] = {}
         unknown: dict[str, int] = {}
         for tok in tokens(text):
@@ -413,6 +417,9 @@ class LexicalIndex:
             summed_sq = np.bincount(inv, weights=ms * w_parts * w_parts)
             fix = np.flatnonzero(shared)
             fcols = cols[fix]
+            if raw_corrections:
+                keys.append((fcols, w_true[fix] - summed[fix], w_true[fix] ** 2 - summed_sq[fix]))
+                return keys, docs, dots, sqs, total, math.sqrt(total + sq_unknown)
             starts = self.indptr[fcols]
             lengths = self.indptr[fcols + 1] - starts
             pos = np.arange(int(lengths.sum()), dtype=np.int64)
