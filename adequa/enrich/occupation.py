@@ -633,15 +633,17 @@ class OccupationClassifier:
         its description's row and summed per fiche in one ``reduceat``."""
         cache = self._token_stem_id
         toks = [words(d[: self.DESC_CHARS]) for d in descriptions]
-        ids_l = list(map(cache.get, chain.from_iterable(toks)))
-        if None in ids_l:                            # tokens never seen: stem them once
+        missing = set(chain.from_iterable(toks)).difference(cache)     # tokens never seen: stem them once
+        if missing and len(cache) < 500_000:
             sid = self._stem_ids
-            new = {t: sid.get(self._stem_of(t), -1) for t in set(chain.from_iterable(toks)) if t not in cache}
-            if len(cache) < 500_000:
-                cache.update(new)
-                ids_l = list(map(cache.get, chain.from_iterable(toks)))
-            else:
-                ids_l = [cache[t] if t in cache else new[t] for t in chain.from_iterable(toks)]
+            cache.update({t: sid.get(self._stem_of(t), -1) for t in missing})
+            missing = ()
+        if missing:
+            sid = self._stem_ids
+            new = {t: sid.get(self._stem_of(t), -1) for t in missing}
+            ids_l = [cache[t] if t in cache else new[t] for t in chain.from_iterable(toks)]
+        else:
+            ids_l = list(map(cache.__getitem__, chain.from_iterable(toks)))
         n = len(descriptions)
         n_stems = len(self._idf)
         ids = np.array(ids_l, np.int64)
