@@ -30,7 +30,7 @@ import threading
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from itertools import accumulate, chain
+from itertools import accumulate, chain, compress, islice, repeat
 from operator import itemgetter
 from pathlib import Path
 from threading import get_ident
@@ -687,25 +687,20 @@ class OccupationClassifier:
     def _description_compiled(self, dense: np.ndarray, has: list[bool], code_lists: list[list[str]]) -> list[dict]:
         """The per-ad loop of ``_description_scores_many`` in one call of the compiled kernel
         (``_occupation_fast.description_scores``: the same float32 products and sums, bit for bit)."""
-        row_of = self._fiche_row
-        ads: list[int] = []
-        fiches: list[int] = []
-        found_l: list = []
-        for i, codes in enumerate(code_lists):
-            found = [c for c in codes if c in row_of] if has[i] else []
-            found_l.append(found)
-            if found:
-                ads.extend([i] * len(found))
-                fiches.extend([row_of[c] for c in found])
-        if not ads:
+        flat = list(chain.from_iterable(code_lists))
+        if not flat:
             return [{} for _ in code_lists]
-        scores = _fast.description_scores(dense, np.array(ads, np.int64), np.array(fiches, np.int64), self._fiche_ptr,
-                                          self._fiche_ids_all, self._fiche_w_all).tolist()
-        out, at = [], 0
-        for found in found_l:
-            out.append(dict(zip(found, scores[at:at + len(found)])))
-            at += len(found)
-        return out
+        rows = np.fromiter(map(self._fiche_row.get, flat, repeat(-1, len(flat))), np.int64, len(flat))
+        lengths = np.fromiter(map(len, code_lists), np.int64, len(code_lists))
+        ads = np.repeat(np.arange(len(code_lists), dtype=np.int64), lengths)
+        keep = (rows >= 0) & np.repeat(np.asarray(has, bool), lengths)
+        if not keep.any():
+            return [{} for _ in code_lists]
+        scores = iter(_fast.description_scores(dense, ads[keep], rows[keep], self._fiche_ptr, self._fiche_ids_all,
+                                               self._fiche_w_all).tolist())
+        found = iter(compress(flat, keep.tolist()))
+        counts = np.bincount(ads[keep], minlength=len(code_lists)).tolist()
+        return [dict(zip(islice(found, c), islice(scores, c))) if c else {} for c in counts]
 
     def classify_many(self, ads: Sequence) -> list[dict]:
         """``classify`` for many ads: each a ``{"title", "description"}`` mapping or a ``(title,
