@@ -61,4 +61,4 @@ def _ext_modules() -> list:
     return exts + (cythonize(pyx, **common, compiler_directives={"language_level": 3}) if pyx else [])
 
 
-setup(ext_modules=_ext_modules())
+setup(ext_modules=_ext_modules(), options={"build_ext": {"parallel": os.cpu_count() or 1}})

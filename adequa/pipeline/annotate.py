@@ -277,7 +277,8 @@ def load_skill_extractor(settings: Settings, taxonomies: list[str | Path] | None
 
     extra = _extra_paths(taxonomies)
     if use_cache:
-        load_lemmas(settings)
+        with _no_gc():
+            load_lemmas(settings)
 
     def loader(lg: str):
         return _compiled(settings, extra, lg, use_cache)
@@ -289,7 +290,8 @@ def load_skill_extractor(settings: Settings, taxonomies: list[str | Path] | None
 
 class _no_gc:
     """No cyclic garbage collection inside the block: loading a pickle of millions of small
-    objects is ~2x faster (the collector would scan them over and over; none is garbage)."""
+    objects is ~2x faster (the collector would scan them over and over; none is garbage); at the
+    end, what was loaded is moved to the oldest generation (not scanned by the next collections)."""
 
     def __enter__(self):
         import gc
@@ -301,6 +303,10 @@ class _no_gc:
     def __exit__(self, *exc):
         import gc
 
+        # what the block allocated sits in the youngest generation, where the next young collection
+        # would scan all of it: freeze() + unfreeze() moves it to the oldest one without a scan
+        gc.freeze()
+        gc.unfreeze()
         if self._was:
             gc.enable()
         return False
@@ -741,10 +747,34 @@ def _stream(settings: Settings, ads: Iterable[dict], workers: int) -> Iterator[t
     finally:
         if pool is not None:
             pool.close()
+        # What the run kept (memos: millions of small containers) was allocated with the collector
+        # off, so it all sits in the youngest generation: the first young collection after
+        # re-enabling would scan every object of it (~1 s at 10,000 ads, then again in the middle
+        # generation). freeze() + unfreeze() moves every generation to the oldest one without
+        # scanning anything (two list splices): the same objects, left to the rare full collections.
+        gc.freeze()
         gc.unfreeze()
         if gc_was:
             gc.enable()
     save_lemmas(settings, new_lemmas)
+
+
+_EXIT_FREEZE: list = []
+
+
+def _cheap_exit() -> None:
+    """At interpreter exit, move every object to the collector's permanent generation first.
+
+    A process that annotated a file holds the loaded taxonomy, the occupation model and the run's
+    memos: millions of small containers, which the interpreter's final collection would scan one by
+    one (1.4-1.7 s of CPU after a 10,000-ad run with one worker, measured). Frozen, they are left out
+    of that scan; nothing else changes (objects are still freed by reference counting)."""
+    if not _EXIT_FREEZE:
+        import atexit
+        import gc
+
+        atexit.register(gc.freeze)
+        _EXIT_FREEZE.append(True)
 
 
 def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, lang: str = "fr",
@@ -758,6 +788,7 @@ def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, 
     import time
 
     t0 = time.perf_counter()
+    _cheap_exit()
     if workers is None:
         big = str(input) != "-" and Path(input).stat().st_size > 2_000_000
         workers = min(2, os.cpu_count() or 1) if big else 1
