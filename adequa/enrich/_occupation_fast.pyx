@@ -1,7 +1,8 @@
 # distutils: language = c++
 # distutils: extra_compile_args = -ffp-contract=off
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""Compiled title short list of the occupation classifier (optional extension).
+"""Compiled kernels of the occupation classifier (optional extension): the title short list and the
+batch's description evidence.
 
 ``title_shortlist`` does in one pass what ``OccupationClassifier._title_dense`` and ``_fiches_of`` do
 with numpy over every label: add up each scored text's per-token postings (``LexicalIndex.token_parts``),
@@ -9,8 +10,9 @@ turn them into the coverage-weighted cosine, keep the best over the texts, short
 reach of the best one and name each fiche's best label. It touches only the labels the title's words
 reach, with the same floating-point operations in the same order as the numpy path (float64 sums in
 posting order, one rounding to float32, float32 thresholds), so the results are the same bit for bit
-(tests compare both). ``adequa.enrich.occupation`` falls back on the numpy path when this module is not
-built.
+(tests compare both). ``description_scores`` adds each (ad, candidate fiche) pair's float32 products as
+``np.add.reduceat`` does (numpy's pairwise summation), bit for bit too. ``adequa.enrich.occupation``
+falls back on the numpy path when this module is not built (or with ``ADEQUA_PURE_PYTHON=1``).
 """
 
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
