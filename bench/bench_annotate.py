@@ -9,9 +9,9 @@ made into 10,000 ads (1,000 with --quick) two ways: *distinct* (``distinct_ads``
 then real descriptions recombined line-wise across ads — first lines of one, last lines of
 another; a 1–2 line ad cut into sentences — so all 10,000 descriptions differ) and *cycled*
 (unique ids, texts repeat). Baselines measured in the same run: reading + JSON-parsing the same
-file, plain tokenisation, the exact pass alone, one worker, and the same command on a single ad
-(start-up). CPU is user + sys of all processes (/usr/bin/time), steadier than wall on a shared
-machine.
+file, plain tokenisation, the exact pass alone, one worker, the same command on a single ad
+(start-up), and the compiled hot modules against their Python source (``ADEQUA_PURE_PYTHON=1``).
+CPU is user + sys of all processes (/usr/bin/time), steadier than wall on a shared machine.
 """
 
 from __future__ import annotations
@@ -175,6 +175,15 @@ def run(quick: bool) -> list[Measure]:
         sec_w1, cpu_w1, mem_w1 = _timed_peak(base + ["-i", str(var), "--workers", "1"], env)
         sec_x, cpu_x, mem_x = _timed_peak(base + ["-i", str(var), "--exact-only"], env)
         sec_f, cpu_f, _ = _timed_peak(base + ["-i", str(cyc)], env)
+        # the compiled hot modules (setup.py) vs their Python source, alternated, best of 2 each
+        from adequa.enrich._native import PURE_ENV, status
+
+        built = all(status().values())
+        if built:
+            src_cpu, bin_cpu = [], []
+            for _ in range(1 if quick else 2):
+                src_cpu.append(_timed_peak(base + ["-i", str(var)], {**env, PURE_ENV: "1"})[1])
+                bin_cpu.append(_timed_peak(base + ["-i", str(var)], env)[1])
         load = os.getloadavg()[0]
         measures += [
             Measure(B, f"adequa annotate, {n} all-distinct real-length ads (lines recombined), wall incl. start-up",
@@ -195,6 +204,11 @@ def run(quick: bool) -> list[Measure]:
             Measure(B, "adequa annotate on 1 ad (start-up: imports, compiled taxonomy, occupation model), wall",
                     sec_1, "s", cpu_1, "its CPU seconds"),
         ]
+        if built:
+            measures.append(Measure(B, f"adequa annotate, {n} distinct ads, 2 workers, CPU s: compiled hot modules",
+                                    min(bin_cpu), "s", min(src_cpu), "their Python source (ADEQUA_PURE_PYTHON=1)"))
+        else:
+            print("bench_annotate: the compiled build is absent (pip install -e . with Cython); no compiled/source A/B")
     sec_help, _, _ = run_measured([python(), "-m", "adequa", "--help"])
     t0 = time.perf_counter()
     load_skill_extractor(settings)
