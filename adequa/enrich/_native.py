@@ -17,7 +17,8 @@ never silently ignored. Rebuild with ``pip install -e .`` (or ``python setup.py 
 from __future__ import annotations
 
 HOT = ("adequa.enrich.skills", "adequa.enrich.segment", "adequa.enrich.skills_semantic",
-       "adequa.enrich.skills_exact", "adequa.pipeline.annotate")
+       "adequa.enrich.skills_exact", "adequa.pipeline.annotate", "adequa.enrich.occupation",
+       "adequa.enrich.ranking", "adequa.enrich.lexical", "adequa.enrich.domain")
 PURE_ENV = "ADEQUA_PURE_PYTHON"
 
 # -- end of build data -- (setup.py reads the lines above without importing the package)
