@@ -583,14 +583,19 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
         old_texts = None
         if "ad_text_clusters" in existing:
             old_texts = _read(spark, layout / "ad_text_clusters")
-            if "arrival" in old_texts.columns:
-                old_texts = old_texts.select("content_key", "content_hash", "arrival")
-            else:          # an older layout: its texts numbered first, in content_key order
-                old_texts = old_texts.select("content_key", "content_hash", F.col("content_key").alias("_k"))
-                numbered = _dense_numbers(spark, old_texts, "_k", 0, work / "_old_arrival")
-                old_texts = old_texts.drop("_k").join(numbered, "content_key")
-            top = old_texts.agg(F.max("arrival")).collect()[0][0]
+            if "arrival" not in old_texts.columns:          # a layout written before arrival numbers
+                old_texts = old_texts.withColumn("arrival", F.lit(None).cast("long"))
+            old_texts = old_texts.select("content_key", "content_hash", F.col("arrival").cast("long"))
+            top, unknown = old_texts.agg(F.max("arrival"), F.count_if(F.col("arrival").isNull())).collect()[0]
             base = 0 if top is None else int(top) + 1
+            if unknown:    # texts without a number: after the known ones, in content_key order (as
+                # ``ingest_sink.repair_text_arrivals`` numbers them in the warehouse)
+                todo = old_texts.where(F.col("arrival").isNull()).select("content_key",
+                                                                        F.col("content_key").alias("_k"))
+                numbered = _dense_numbers(spark, todo, "_k", base, work / "_old_arrival")
+                old_texts = (old_texts.join(numbered.withColumnRenamed("arrival", "_a"), "content_key", "left")
+                             .select("content_key", "content_hash", F.coalesce("arrival", "_a").alias("arrival")))
+                base += int(unknown)
             per_text = per_text.join(old_texts.select("content_key"), "content_key", "left_anti")
         _write(per_text, work / "_new_texts", False, _WORK_CODEC)
         per_text = _read(spark, work / "_new_texts")
