@@ -471,8 +471,10 @@ def _annotate_chunk(chunk: list[dict | None]) -> tuple[list[tuple[str, int, str 
     """(line, mentions, fragment) for each ad of a chunk (``None`` = a repeat the parent writes), and
     the lemmas first computed while annotating it (for the parent to save).
 
-    ``fragment`` is (the JSON object of the fields annotate_ad added, their names), so that the
-    parent can write a later ad with the same title and description without annotating it again.
+    ``fragment`` is (where the JSON object of the fields annotate_ad added starts in ``line``, their
+    names: see ``_frag``), so that the parent can write a later ad with the same title and description
+    without annotating it again. Only its start is sent, not a copy of its text: the text would
+    cross the pipe twice (it is the end of ``line``) and most ads are never repeated.
     """
     from adequa.normalise.text import drain_new_lemmas
 
@@ -488,16 +490,20 @@ def _annotate_chunk(chunk: list[dict | None]) -> tuple[list[tuple[str, int, str 
         got = _annotate_json(ad, ex, cl, lang) if fast and _OWN_FIELDS.isdisjoint(ad) else None
         if got is not None:
             frag, n, added = got
-            out.append((_join(dumps(ad, ensure_ascii=False), frag), n, (frag, added)))
+            line = _join(dumps(ad, ensure_ascii=False), frag)
+            out.append((line, n, (len(line) - len(frag) + 1, added)))
             continue
         rec = annotate_ad(ad, ex, cl, lang)
         n = len(rec["skills"])
         if all(rec[k] is v for k, v in ad.items()):
             added = {k: v for k, v in rec.items() if k not in ad}
             frag = dumps(added, ensure_ascii=False)
-            out.append((_join(dumps(ad, ensure_ascii=False), frag), n, (frag, frozenset(added))))
+            line = _join(dumps(ad, ensure_ascii=False), frag)
+            out.append((line, n, (len(line) - len(frag) + 1, frozenset(added))))
         else:       # the ad has fields annotate_ad overwrites: written whole, never reused
             out.append((dumps(rec, ensure_ascii=False), n, None))
+    if _WORKER.get("encoded"):
+        out = [(line.encode(), n, f) for line, n, f in out]
     return out, (drain_new_lemmas() if _WORKER.get("forked") else {})
 
 
@@ -634,6 +640,12 @@ class _Workers:
                 p.join()
 
 
+def _frag(line: str, cut: int) -> str:
+    """The fragment ``frag`` of ``line = _join(head, frag)`` from ``cut = len(line) - len(frag) + 1``:
+    in each case of ``_join`` the line ends with ``frag[1:]`` (and ``frag`` starts with "{")."""
+    return "{" + line[cut:]
+
+
 def _join(head: str, frag: str) -> str:
     """json.dumps({**a, **b}) from json.dumps(a) and json.dumps(b) when a and b share no key."""
     if head == "{}":
@@ -659,8 +671,12 @@ def _chunks(ads: Iterator[tuple[int, dict]], size: int) -> Iterator[list[dict]]:
 
 def annotate_stream(settings: Settings, ads: Iterable[dict], *, lang: str = "fr",
                     taxonomies: list[str | Path] | None = None, workers: int = 1,
-                    semantic: bool = True, extractor=None) -> Iterator[tuple[dict, str, int]]:
+                    semantic: bool = True, extractor=None, encoded: bool = False) -> Iterator[tuple[dict, str, int]]:
     """(ad, its output JSON line, its number of mentions) for each input ad, in input order.
+
+    ``encoded``: each line as UTF-8 bytes (what ``annotate_file`` writes): workers encode it once,
+    and the pipe and the writer move bytes (a str is encoded to cross the pipe, decoded, and
+    encoded again by a text file).
 
     ``workers`` > 1 forks that many processes after the compiled taxonomy is loaded (shared by
     fork, not copied). ``extractor``: an already loaded ``load_skill_extractor``. The taxonomies
@@ -675,7 +691,7 @@ def annotate_stream(settings: Settings, ads: Iterable[dict], *, lang: str = "fr"
     classifier = load_occupation_classifier_or_none(settings)
     if workers > 1 and "fork" not in mp.get_all_start_methods():
         workers = 1
-    _WORKER.update(extractor=extractor, classifier=classifier, lang=lang, forked=workers > 1)
+    _WORKER.update(extractor=extractor, classifier=classifier, lang=lang, forked=workers > 1, encoded=encoded)
     return _stream(settings, ads, workers)
 
 
@@ -707,6 +723,7 @@ def _stream(settings: Settings, ads: Iterable[dict], workers: int) -> Iterator[t
             yield send
 
     dumps = json.dumps
+    encoded = _WORKER.get("encoded")
     chunks = feed(400 if workers > 1 else 100)
     # the loaded taxonomies are never garbage: out of the collector's scans, and shared with
     # forked workers without copy-on-write by the collector touching them
@@ -733,11 +750,14 @@ def _stream(settings: Settings, ads: Iterable[dict], workers: int) -> Iterator[t
                 if sent is not None:
                     line, n, frag = next(done)
                     if frag is not None and key not in reuse:
-                        reuse[key] = (frag[0], n, frag[1])
+                        reuse[key] = (line, frag[0], n, frag[1])
                 else:
                     got = reuse.get(key)
-                    if got is not None and not (got[2] & ad.keys()):
-                        line, n = _join(dumps(ad, ensure_ascii=False), got[0]), got[1]
+                    if got is not None and not (got[3] & ad.keys()):
+                        first = got[0].decode() if encoded else got[0]
+                        line, n = _join(dumps(ad, ensure_ascii=False), _frag(first, got[1])), got[2]
+                        if encoded:
+                            line = line.encode()
                     else:   # the first one could not be reused (rare): annotate this one here
                         (line, n, _), = _annotate_chunk([ad])[0]
                 yield ad, line, n
@@ -793,12 +813,15 @@ def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, 
         big = str(input) != "-" and Path(input).stat().st_size > 2_000_000
         workers = min(2, os.cpu_count() or 1) if big else 1
     n_ads = n_mentions = step = 0
+    to_file = str(output) != "-"
     stream = annotate_stream(settings, (ad for _, ad in read_ads(input)), lang=lang, taxonomies=taxonomies,
-                             workers=workers, semantic=semantic)
-    out_fh = sys.stdout if str(output) == "-" else open(output, "w", encoding="utf-8")
+                             workers=workers, semantic=semantic, encoded=to_file)
+    out_fh = open(output, "wb") if to_file else sys.stdout
+    nl = b"\n" if to_file else "\n"
     try:
         for _, line, n in stream:
-            out_fh.write(line + "\n")
+            out_fh.write(line)
+            out_fh.write(nl)
             n_mentions += n
             n_ads += 1
             step += 1
