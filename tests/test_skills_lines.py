@@ -94,6 +94,35 @@ def test_exported_lines_let_another_extractor_skip_them(opts):
     assert hint_free and len(two._plans) < len(one._plans)   # imported lines were not analysed again
 
 
+def test_exported_rankings_are_the_ones_another_extractor_would_compute(opts):
+    """Candidates ranked by one worker go to the other with the lines (``export_lines``): the same
+    ranking as computed there, each exported once, and the other extractor ranks them no more."""
+    one, two, three = _fresh(opts), _fresh(opts), _fresh(opts)
+    for ex in (one, two, three):
+        ex.clear_memos()
+    one.share_lines()
+    ads = _ads(40, seed=5)
+    want = [_as_tuples(one.extract(t, rome_hint=h)) for t, h in ads]
+    exported = one.export_lines()
+    ranked = [(k, v) for k, v in exported if len(v) == 2]
+    assert ranked and len({k for k, _ in ranked}) == len(ranked) == len(one._memo)
+    assert one.export_lines() == []
+    model = one.c.langs["fr"]
+    for key, (top, codes) in ranked[:50]:
+        assert three._ranked(key[1], model) == (top, codes)      # what the other would compute
+    two.import_lines(ranked)                  # the rankings alone: every line is analysed again
+    two.share_lines()
+    assert [_as_tuples(two.extract(t, rome_hint=h)) for t, h in ads] == want
+    again = two.export_lines()
+    assert again and not [k for k, v in again if len(v) == 2]    # lines resolved, nothing ranked anew
+    four = _fresh(opts)
+    four.clear_memos()
+    four.share_lines()
+    for t, h in ads:
+        four.extract(t, rome_hint=h)
+    assert len([k for k, v in four.export_lines() if len(v) == 2]) == len(ranked)   # without the import, it ranks
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(list("abcéÉœŒ.,;:!?()-/+#'’ NETnetCÆßİ\tﬁΣσ_") + ["node.js", ".NET", "C++", "motivé.e",
                                                                                    "MOTIVÉ.E", "ΟΔΟΣ"]),

@@ -110,6 +110,7 @@ class SkillExtractor:
         self._resolved: dict = {}    # (line, section, field, lang, semantic) -> [mentions, codes, section, by hint]
         self._tails: dict = {}       # field -> {mention without offsets: JSON of its fields after "text"}
         self._new_lines: list | None = None     # keys resolved since the last ``export_lines`` (when sharing)
+        self._new_ranked: list | None = None    # ``_memo`` keys ranked since then (when sharing)
         self._others: dict[str, "SkillExtractor"] = {}
         self.semantic = True         # False: exact pass only (curated lexicon + taxonomy labels)
         self._loader = loader        # lang -> Compiled, for languages built on demand
@@ -175,26 +176,37 @@ class SkillExtractor:
 
     # -- sharing remembered lines between processes ------------------------------------------
     def share_lines(self, on: bool = True) -> None:
-        """Start (or stop) noting the lines resolved here, for ``export_lines``."""
+        """Start (or stop) noting the lines resolved here, for ``export_lines`` (and the candidates
+        ranked: the similarity ranking of a candidate's key set, shared by ads of every occupation)."""
         self._new_lines = [] if on else None
+        self._new_ranked = [] if on else None
 
     def export_lines(self) -> list:
         """The lines resolved since the last call, as plain data another process can ``import_lines``
         (so that parallel workers analyse a recurring line once between them, not once each)."""
-        if not self._new_lines:
-            return []
-        r = self._resolved
-        out = [(k, tuple(r[k][:3])) for k in self._new_lines if k in r]
-        self._new_lines.clear()
+        out = []
+        if self._new_lines:
+            r = self._resolved
+            out = [(k, tuple(r[k][:3])) for k in self._new_lines if k in r]
+            self._new_lines.clear()
+        if self._new_ranked:        # (lang, key set) -> (ranked labels, their ROME codes): 2-tuples
+            m = self._memo
+            out += [(k, m[k]) for k in self._new_ranked if k in m]
+            self._new_ranked.clear()
         return out
 
     def import_lines(self, entries) -> None:
         """Remember lines resolved by another process with the same compiled taxonomy."""
-        r = self._resolved
-        for key, (rel, codes, section) in entries:
+        r, m = self._resolved, self._memo
+        for key, value in entries:
+            if len(value) == 2:     # a ranked candidate (``export_lines``)
+                if key not in m and len(m) < 300_000:
+                    m[key] = value
+                continue
             if key not in r:
                 if len(r) >= LINE_MEMO:
                     r.clear()
+                rel, codes, section = value
                 r[key] = [rel, codes, section, None]
 
     def for_lang(self, lang: str) -> "SkillExtractor":
@@ -720,6 +732,8 @@ class SkillExtractor:
             got = (ranked, frozenset(filter(None, map(E.rome.__getitem__, [e for _, e in ranked]))))
             if len(self._memo) < 300_000:
                 self._memo[memo_key] = got
+                if self._new_ranked is not None:
+                    self._new_ranked.append(memo_key)
         return got
 
     def _link_uncached(self, keyset: frozenset, model, prefer):
