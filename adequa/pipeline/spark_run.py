@@ -619,12 +619,18 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
 
         # 2. near-duplicates: pairs of texts sharing enough LSH buckets, components, earliest ad.
         t0 = time.perf_counter()
-        # the bucket cap: a bucket pairs only its first max_bucket texts in arrival order
+        # the bucket cap: a bucket pairs only its first max_bucket texts in arrival order; only the
+        # members of buckets over the cap need ranking (a window over every band row cost ~20 % more)
         _write(texts, work / "_texts", False)
         texts = _read(spark, work / "_texts")
-        ranked = bands.join(texts.select("content_key", "arrival"), "content_key").withColumn(
-            "_rank", F.row_number().over(Window.partitionBy("bucket").orderBy("arrival")))
-        usable = ranked.where(F.col("_rank") <= int(cfg.max_bucket)).select("bucket", "content_key")
+        cap = int(cfg.max_bucket)
+        sizes = bands.groupBy("bucket").count().where("count >= 2")
+        sized = bands.join(sizes, "bucket")
+        ranked = (sized.where(F.col("count") > cap).drop("count")
+                  .join(texts.select("content_key", "arrival"), "content_key")
+                  .withColumn("_rank", F.row_number().over(Window.partitionBy("bucket").orderBy("arrival")))
+                  .where(F.col("_rank") <= cap).select("bucket", "content_key"))
+        usable = sized.where(F.col("count") <= cap).select("bucket", "content_key").unionByName(ranked)
         pairs = (usable.alias("x").join(usable.alias("y"), "bucket")
                  .where("x.content_key < y.content_key")
                  .groupBy(F.col("x.content_key").alias("a"), F.col("y.content_key").alias("b")).count()
