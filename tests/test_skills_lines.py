@@ -95,8 +95,8 @@ def test_exported_lines_let_another_extractor_skip_them(opts):
 
 
 def test_exported_rankings_are_the_ones_another_extractor_would_compute(opts):
-    """Candidates ranked by one worker go to the other with the lines (``export_lines``): the same
-    ranking as computed there, each exported once, and the other extractor ranks them no more."""
+    """Candidates ranked and linked by one worker go to the other with the lines (``export_lines``):
+    the same as computed there, each exported once, and the other extractor computes them no more."""
     one, two, three = _fresh(opts), _fresh(opts), _fresh(opts)
     for ex in (one, two, three):
         ex.clear_memos()
@@ -110,17 +110,21 @@ def test_exported_rankings_are_the_ones_another_extractor_would_compute(opts):
     model = one.c.langs["fr"]
     for key, (top, codes) in ranked[:50]:
         assert three._ranked(key[1], model) == (top, codes)      # what the other would compute
-    two.import_lines(ranked)                  # the rankings alone: every line is analysed again
+    links = [(k, v) for k, v in exported if len(v) == 1]
+    assert links and len({k for k, _ in links}) == len(links) == len(one._links)
+    two.import_lines(ranked + links)          # rankings and links alone: every line is analysed again
     two.share_lines()
     assert [_as_tuples(two.extract(t, rome_hint=h)) for t, h in ads] == want
     again = two.export_lines()
-    assert again and not [k for k, v in again if len(v) == 2]    # lines resolved, nothing ranked anew
+    assert again and not [k for k, v in again if len(v) < 3]     # lines resolved, nothing ranked or linked anew
     four = _fresh(opts)
     four.clear_memos()
     four.share_lines()
     for t, h in ads:
         four.extract(t, rome_hint=h)
-    assert len([k for k, v in four.export_lines() if len(v) == 2]) == len(ranked)   # without the import, it ranks
+    fresh = four.export_lines()             # without the import, it ranks and links
+    assert len([k for k, v in fresh if len(v) == 2]) == len(ranked)
+    assert {k: v for k, v in fresh if len(v) == 1} == dict(links)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

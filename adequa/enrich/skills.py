@@ -111,6 +111,7 @@ class SkillExtractor:
         self._tails: dict = {}       # field -> {mention without offsets: JSON of its fields after "text"}
         self._new_lines: list | None = None     # keys resolved since the last ``export_lines`` (when sharing)
         self._new_ranked: list | None = None    # ``_memo`` keys ranked since then (when sharing)
+        self._new_links: list | None = None     # ``_links`` keys linked since then (when sharing)
         self._others: dict[str, "SkillExtractor"] = {}
         self.semantic = True         # False: exact pass only (curated lexicon + taxonomy labels)
         self._loader = loader        # lang -> Compiled, for languages built on demand
@@ -177,9 +178,11 @@ class SkillExtractor:
     # -- sharing remembered lines between processes ------------------------------------------
     def share_lines(self, on: bool = True) -> None:
         """Start (or stop) noting the lines resolved here, for ``export_lines`` (and the candidates
-        ranked: the similarity ranking of a candidate's key set, shared by ads of every occupation)."""
+        ranked and linked: the similarity ranking of a candidate's key set, shared by ads of every
+        occupation, and its link with or without a ROME hint)."""
         self._new_lines = [] if on else None
         self._new_ranked = [] if on else None
+        self._new_links = [] if on else None
 
     def export_lines(self) -> list:
         """The lines resolved since the last call, as plain data another process can ``import_lines``
@@ -193,15 +196,23 @@ class SkillExtractor:
             m = self._memo
             out += [(k, m[k]) for k in self._new_ranked if k in m]
             self._new_ranked.clear()
+        if self._new_links:         # (lang, key set, hint) -> (the link,): 1-tuples
+            lk = self._links
+            out += [(k, (lk[k],)) for k in self._new_links if k in lk]
+            self._new_links.clear()
         return out
 
     def import_lines(self, entries) -> None:
         """Remember lines resolved by another process with the same compiled taxonomy."""
-        r, m = self._resolved, self._memo
+        r, m, lk = self._resolved, self._memo, self._links
         for key, value in entries:
             if len(value) == 2:     # a ranked candidate (``export_lines``)
                 if key not in m and len(m) < 300_000:
                     m[key] = value
+                continue
+            if len(value) == 1:     # a candidate's link
+                if key not in lk and len(lk) < 300_000:
+                    lk[key] = value[0]
                 continue
             if key not in r:
                 if len(r) >= LINE_MEMO:
@@ -719,6 +730,8 @@ class SkillExtractor:
         got = self._link_uncached(keyset, model, prefer)
         if len(self._links) < 300_000:
             self._links[link_key] = got
+            if self._new_links is not None:
+                self._new_links.append(link_key)
         return got
 
     def _ranked(self, keyset: frozenset, model):
