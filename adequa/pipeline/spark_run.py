@@ -631,6 +631,10 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
                   .withColumn("_rank", F.row_number().over(Window.partitionBy("bucket").orderBy("arrival")))
                   .where(F.col("_rank") <= cap).select("bucket", "content_key"))
         usable = sized.where(F.col("count") <= cap).select("bucket", "content_key").unionByName(ranked)
+        # materialised: a self-join straight on the union fails at scale once adaptive execution
+        # coalesces its two sides differently ("Can't zip RDDs with unequal numbers of partitions")
+        _write(usable, work / "_usable", False)
+        usable = _read(spark, work / "_usable")
         pairs = (usable.alias("x").join(usable.alias("y"), "bucket")
                  .where("x.content_key < y.content_key")
                  .groupBy(F.col("x.content_key").alias("a"), F.col("y.content_key").alias("b")).count()
