@@ -10,7 +10,6 @@ incremental ingestion (three runs) equals a one-shot ingestion of the same files
 
 from __future__ import annotations
 
-import json
 import random
 
 import numpy as np
@@ -24,6 +23,7 @@ from adequa.normalise.geo import GeoResolver
 from adequa.pipeline import ingest_sink
 from adequa.pipeline.ingest import ingest_offers
 from adequa.store.duckdb import Warehouse
+from tests.support import write_jsonl
 
 CAP = DedupeConfig(max_bucket=8)
 WORDS = ("données analyse python pipeline équipe client projet modèle rapport qualité tableau réseau sécurité "
@@ -47,10 +47,6 @@ def overflowing_offers(seed: int, n: int = 300, families: int = 40, prefix: str 
             offer["dateCreation"] = f"2024-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}T08:00:00Z"
         out.append(offer)
     return out
-
-
-def write_offers(path, offers) -> None:
-    path.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in offers), encoding="utf-8")
 
 
 def _ads(db) -> dict[str, str]:
@@ -98,7 +94,7 @@ def _ingest(paths, db, batch_size):
 @pytest.fixture(scope="module")
 def one_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("cap") / "k.jsonl"
-    write_offers(path, overflowing_offers(1))
+    write_jsonl(path, overflowing_offers(1))
     return path
 
 
@@ -135,7 +131,7 @@ def test_incremental_runs_equal_one_shot(tmp_path):
     offers = overflowing_offers(2, 240)
     paths = [tmp_path / f"part-{i}.jsonl" for i in range(3)]
     for i, path in enumerate(paths):
-        write_offers(path, offers[80 * i: 80 * (i + 1)])
+        write_jsonl(path, offers[80 * i: 80 * (i + 1)])
     once, runs = tmp_path / "once.duckdb", tmp_path / "runs.duckdb"
     _ingest(paths, once, 500)
     for path, batch in zip(paths, (11, 500, 23)):

@@ -9,7 +9,6 @@ of its near-duplicate component, computed here from all stored texts at once.
 
 from __future__ import annotations
 
-import json
 import random
 
 import numpy as np
@@ -20,6 +19,7 @@ from adequa.normalise.geo import GeoResolver
 from adequa.pipeline import ingest_sink
 from adequa.pipeline.ingest import ingest_offers
 from adequa.store.duckdb import Warehouse
+from tests.support import write_jsonl
 
 WORDS = ("données analyse python pipeline équipe client projet modèle rapport qualité tableau réseau sécurité "
          "maintenance cloud serveur base requête indicateur pilotage budget planning formation contrat mission "
@@ -58,10 +58,6 @@ def _offers(seed: int, n: int, prefix: str = "C") -> list[dict]:
     return out
 
 
-def _write(path, offers) -> None:
-    path.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in offers), encoding="utf-8")
-
-
 def _reference(db, extra_texts: dict[str, str] | None = None) -> dict[str, str]:
     """ad_id -> the earliest ad of its component, clustering every stored text at once."""
     with Warehouse(db) as wh:
@@ -91,7 +87,7 @@ def _stored(db) -> dict[str, str]:
 @pytest.mark.parametrize("batch_size", [3, 13, 500])
 def test_clusters_equal_a_clustering_from_scratch(tmp_path, batch_size):
     path, db = tmp_path / "a.jsonl", tmp_path / "w.duckdb"
-    _write(path, _offers(1, 160))
+    write_jsonl(path, _offers(1, 160))
     s = ingest_offers([path], db=db, progress=False, geo=GeoResolver(), workers=1, batch_size=batch_size)
     stored, ref = _stored(db), _reference(db)
     assert stored == ref
@@ -107,7 +103,7 @@ def test_reingested_ads_with_other_texts_and_dates(tmp_path):
     """The second file gives some stored ids another text or date (and the first file's texts stay stored)."""
     first, second, db = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "w.duckdb"
     offers = _offers(2, 120)
-    _write(first, offers)
+    write_jsonl(first, offers)
     ingest_offers([first], db=db, progress=False, geo=GeoResolver(), workers=1, batch_size=17)
     with Warehouse(db) as wh:
         old_texts = {h: t for h, t in wh.query("SELECT content_hash, title || chr(10) || description FROM ads")}
@@ -119,7 +115,7 @@ def test_reingested_ads_with_other_texts_and_dates(tmp_path):
             o["description"] = _text(rng) if rng.random() < 0.5 else _reword(rng, o["description"])
         o["dateCreation"] = f"2023-{rng.randrange(1, 13):02d}-01T08:00:00Z"     # earlier: may become representative
         changed.append(o)
-    _write(second, changed + _offers(4, 30, prefix="N"))
+    write_jsonl(second, changed + _offers(4, 30, prefix="N"))
     s = ingest_offers([second], db=db, progress=False, geo=GeoResolver(), workers=1, batch_size=11)
     assert s.updated == 40 and s.stored == 30
     assert _stored(db) == _reference(db, old_texts)
@@ -128,7 +124,7 @@ def test_reingested_ads_with_other_texts_and_dates(tmp_path):
 def test_a_run_that_dies_before_the_rewrite_is_completed_by_the_next(tmp_path, monkeypatch):
     path, db = tmp_path / "a.jsonl", tmp_path / "w.duckdb"
     offers = _offers(5, 150)
-    _write(path, offers)
+    write_jsonl(path, offers)
     with monkeypatch.context() as m:
         m.setattr(ingest_sink, "apply_pending", lambda con: 0)        # as if killed after the last batch
         ingest_offers([path], db=db, progress=False, geo=GeoResolver(), workers=1, batch_size=9)
@@ -136,7 +132,7 @@ def test_a_run_that_dies_before_the_rewrite_is_completed_by_the_next(tmp_path, m
         assert wh.count("ad_cluster_pending") > 0
     assert _stored(db) != _reference(db)                              # old ads still name old representatives
     empty = tmp_path / "none.jsonl"
-    _write(empty, offers[:1])
+    write_jsonl(empty, offers[:1])
     ingest_offers([empty], db=db, progress=False, geo=GeoResolver(), workers=1)
     assert _stored(db) == _reference(db)
     with Warehouse(db) as wh:
@@ -147,8 +143,8 @@ def test_texts_without_best_are_repaired_from_ads(tmp_path):
     """Texts stored before ``best`` existed (or imported from Parquet) get it from the ads first."""
     first, second, db = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "w.duckdb"
     offers = _offers(6, 140)
-    _write(first, offers[:90])
-    _write(second, offers[90:])
+    write_jsonl(first, offers[:90])
+    write_jsonl(second, offers[90:])
     ingest_offers([first], db=db, progress=False, geo=GeoResolver(), workers=1, batch_size=25)
     with Warehouse(db) as wh:
         wh.con.execute("UPDATE ad_text_clusters SET best = NULL")
@@ -163,7 +159,7 @@ def test_checkpoints_during_a_run_change_nothing(tmp_path, monkeypatch):
     from adequa.pipeline import ingest
 
     path = tmp_path / "a.jsonl"
-    _write(path, _offers(7, 120))
+    write_jsonl(path, _offers(7, 120))
     rows = {}
     for every in (20, 10**9):
         monkeypatch.setattr(ingest, "INGEST_CHECKPOINT_ADS", every)
@@ -189,7 +185,7 @@ def test_in_memory_state_writes_what_the_sql_reads_wrote(tmp_path, monkeypatch):
     first load, a killed run (its pending note left), and a re-ingestion with other texts and dates."""
     first, second, third = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "c.jsonl"
     offers = _offers(8, 150)
-    _write(first, offers[:110])
+    write_jsonl(first, offers[:110])
     rng = random.Random(9)
     changed = []
     for o in rng.sample(offers[:110], 35):
@@ -198,8 +194,8 @@ def test_in_memory_state_writes_what_the_sql_reads_wrote(tmp_path, monkeypatch):
             o["description"] = _text(rng) if rng.random() < 0.5 else _reword(rng, o["description"])
         o["dateCreation"] = f"2023-{rng.randrange(1, 13):02d}-01T08:00:00Z"
         changed.append(o)
-    _write(second, offers[110:])
-    _write(third, changed + _offers(10, 25, prefix="N"))
+    write_jsonl(second, offers[110:])
+    write_jsonl(third, changed + _offers(10, 25, prefix="N"))
     got = {}
     for how in ("memory", "sql"):
         db = tmp_path / f"{how}.duckdb"
@@ -263,12 +259,12 @@ def test_cluster_state_loaded_from_the_tables_equals_the_one_built_along(tmp_pat
     is then computed again from its texts)."""
     first, second, db = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "w.duckdb"
     offers = _offers(11, 140)
-    _write(first, offers)
+    write_jsonl(first, offers)
     _same_state(_state_after(monkeypatch, [first], db, 9), db)
     earliest = sorted((o for o in offers if "dateCreation" in o), key=lambda o: o["dateCreation"])[:40]
     rng = random.Random(12)
     moved = [dict(o, description=_text(rng), dateCreation="2025-06-01T08:00:00Z") for o in earliest]
-    _write(second, moved + offers[:20])
+    write_jsonl(second, moved + offers[:20])
     _same_state(_state_after(monkeypatch, [second], db, 7), db)
 
 
@@ -277,7 +273,7 @@ def test_a_run_past_the_state_budget_reads_sql_and_writes_the_same(tmp_path, mon
     tables instead: the stored ads, clusters and bands equal a run that kept the state."""
     path = tmp_path / "a.jsonl"
     offers = _offers(12, 120)
-    _write(path, offers)
+    write_jsonl(path, offers)
     got, dropped = {}, []
     real_cluster_sql = ingest_sink.AdSink._cluster_sql
 

@@ -19,7 +19,8 @@ from adequa.indicators import facts  # noqa: E402
 from adequa.normalise.geo import GeoResolver  # noqa: E402
 from adequa.pipeline.ingest import ingest_offers  # noqa: E402
 from adequa.pipeline.spark_run import compare_warehouses, import_to_warehouse, spark_pipeline  # noqa: E402
-from tests.test_dedupe_cap import CAP, overflowing_offers, reference, write_offers  # noqa: E402
+from tests.support import local_spark, sorted_rows, write_jsonl  # noqa: E402
+from tests.test_dedupe_cap import CAP, overflowing_offers, reference  # noqa: E402
 
 ADS = "SELECT ad_id, content_hash, duplicate_cluster FROM ads"
 TEXTS = "SELECT content_key, content_hash, component, arrival FROM ad_text_clusters"
@@ -27,19 +28,7 @@ TEXTS = "SELECT content_key, content_hash, component, arrival FROM ad_text_clust
 
 @pytest.fixture(scope="module")
 def spark():
-    from adequa.store.spark import spark_session
-
-    session = spark_session("local[2]", conf={"spark.sql.shuffle.partitions": "3", "spark.default.parallelism": "2"})
-    yield session
-    session.stop()
-
-
-def _rows(db, sql):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return sorted(con.execute(sql).fetchall(), key=repr)
-    finally:
-        con.close()
+    yield from local_spark(3)          # shuffle partitions
 
 
 def _facts(db):
@@ -69,9 +58,9 @@ def _forget_arrivals(duck, layout):
 def test_both_engines_cluster_alike_when_buckets_overflow(spark, tmp_path):
     offers = overflowing_offers(3, 275)
     first, second, third = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "c.jsonl"
-    write_offers(first, offers[:200])
-    write_offers(second, offers[200:260])
-    write_offers(third, offers[260:])
+    write_jsonl(first, offers[:200])
+    write_jsonl(second, offers[200:260])
+    write_jsonl(third, offers[260:])
     settings = Settings(db=tmp_path / "spark.duckdb", mirror=None, data_dir=tmp_path / "no-data",
                         cache_dir=tmp_path / "cache")
     duck = tmp_path / "duck.duckdb"
@@ -85,9 +74,9 @@ def test_both_engines_cluster_alike_when_buckets_overflow(spark, tmp_path):
 
     for files in ([first], [second]):
         both(files)
-        assert _rows(settings.db, ADS) == _rows(duck, ADS)
-        assert _rows(settings.db, TEXTS) == _rows(duck, TEXTS)
-    clusters = dict(_rows(duck, "SELECT ad_id, duplicate_cluster FROM ads"))
+        assert sorted_rows(settings.db, ADS) == sorted_rows(duck, ADS)
+        assert sorted_rows(settings.db, TEXTS) == sorted_rows(duck, TEXTS)
+    clusters = dict(sorted_rows(duck, "SELECT ad_id, duplicate_cluster FROM ads"))
     assert clusters == reference(duck, CAP)
     assert clusters != reference(duck, CAP, rule="final size")          # the former Spark rule differs here
     _facts(duck)
@@ -99,6 +88,6 @@ def test_both_engines_cluster_alike_when_buckets_overflow(spark, tmp_path):
     _forget_arrivals(duck, layout)
     both([third])
     numbers = "SELECT content_key, arrival FROM ad_text_clusters"
-    assert _rows(settings.db, numbers) == _rows(duck, numbers)
-    got = _rows(duck, numbers)
+    assert sorted_rows(settings.db, numbers) == sorted_rows(duck, numbers)
+    got = sorted_rows(duck, numbers)
     assert None not in {a for _, a in got} and len({a for _, a in got}) == len(got)       # all numbered, once

@@ -16,6 +16,7 @@ from adequa.indicators import facts  # noqa: E402
 from adequa.pipeline import spark_run  # noqa: E402
 from adequa.pipeline.ingest import ingest_offers  # noqa: E402
 from adequa.pipeline.spark_run import compare_warehouses, import_to_warehouse, spark_pipeline  # noqa: E402
+from tests.support import local_spark, sorted_rows  # noqa: E402
 
 ADS = ("SELECT ad_id, source, title, description, created_at, region, departement, contract_type, contract_months, "
        "salary_min, content_hash, duplicate_cluster, source_skills, origin_file, origin_line FROM ads")
@@ -23,19 +24,7 @@ ADS = ("SELECT ad_id, source, title, description, created_at, region, departemen
 
 @pytest.fixture(scope="module")
 def spark():
-    from adequa.store.spark import spark_session
-
-    session = spark_session("local[2]", conf={"spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2"})
-    yield session
-    session.stop()
-
-
-def _rows(db, sql):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return sorted(con.execute(sql).fetchall(), key=repr)
-    finally:
-        con.close()
+    yield from local_spark(2)          # shuffle partitions
 
 
 @pytest.fixture(scope="module")
@@ -68,18 +57,18 @@ def engines(spark, tmp_path_factory, ):
 
 
 def test_same_ads_rejects_and_duplicates(engines):
-    assert _rows(engines["spark"], ADS) == _rows(engines["duck"], ADS)
+    assert sorted_rows(engines["spark"], ADS) == sorted_rows(engines["duck"], ADS)
     rej = "SELECT reject_id, origin_file, line, field, reason FROM rejects"
-    assert _rows(engines["spark"], rej) == _rows(engines["duck"], rej)
-    got = dict(_rows(engines["spark"], "SELECT source_id, duplicate_cluster FROM ads"))
-    ids = dict(_rows(engines["spark"], "SELECT source_id, ad_id FROM ads"))
+    assert sorted_rows(engines["spark"], rej) == sorted_rows(engines["duck"], rej)
+    got = dict(sorted_rows(engines["spark"], "SELECT source_id, duplicate_cluster FROM ads"))
+    ids = dict(sorted_rows(engines["spark"], "SELECT source_id, ad_id FROM ads"))
     assert got["SPK0101"] == got["SPK0002"]                       # same text, another id: one job
     assert got["SPK0101"] in ids.values()                         # represented by one of its ads
     assert len(set(got.values())) < len(got)                      # some ads counted once
-    title = _rows(engines["spark"], "SELECT title FROM ads WHERE source_id = 'SPK0003'")
+    title = sorted_rows(engines["spark"], "SELECT title FROM ads WHERE source_id = 'SPK0003'")
     assert title == [("Développeur full stack (H/F)",)]            # the last record of an id wins
-    assert sorted(_rows(engines["spark"], "SELECT line, field FROM rejects")) == [(5, "title"), (27, "intitule")]
-    csv = _rows(engines["spark"], "SELECT source_id, title, origin_line FROM ads WHERE source = 'csv:board'")
+    assert sorted(sorted_rows(engines["spark"], "SELECT line, field FROM rejects")) == [(5, "title"), (27, "intitule")]
+    csv = sorted_rows(engines["spark"], "SELECT source_id, title, origin_line FROM ads WHERE source = 'csv:board'")
     assert csv == [("B001", "Ingénieur données (H/F)", 2), ("B002", "Analyste BI senior", 7),
                    ("B004", "Data scientist", 6)]
 
@@ -91,8 +80,8 @@ def test_layout_partitioned_by_source_and_month(engines):
 
 def test_same_facts_and_indicators(engines):
     cols = "rome, region, departement, bassin, month, contract_class, durable, offers"
-    assert _rows(engines["spark"], f"SELECT {cols} FROM offer_facts") == \
-        _rows(engines["duck"], f"SELECT {cols} FROM offer_facts")
+    assert sorted_rows(engines["spark"], f"SELECT {cols} FROM offer_facts") == \
+        sorted_rows(engines["duck"], f"SELECT {cols} FROM offer_facts")
     report = compare_warehouses(engines["duck"], engines["spark"], territories=("france", "departement:76"),
                                 groups=("all",), periods=(None, "2024Q1"))
     assert report["compared"] > 0
@@ -103,7 +92,7 @@ def test_rerun_changes_nothing(spark, engines):
     again = spark_pipeline(spark, engines["settings"], engines["files"], engines["layout"], enrich=False)
     assert again["tables"] == engines["first"]["tables"]
     import_to_warehouse(engines["layout"], engines["spark"])
-    assert _rows(engines["spark"], ADS) == _rows(engines["duck"], ADS)
+    assert sorted_rows(engines["spark"], ADS) == sorted_rows(engines["duck"], ADS)
 
 
 def test_unreadable_input_names_the_file(spark, tmp_path, engines):

@@ -4,13 +4,13 @@ import json
 import subprocess
 import sys
 
-import duckdb
 import pytest
 
 from adequa.errors import InputError
 from adequa.pipeline.ingest import ingest_offers
 from adequa.store.parquet import (LayoutError, export_warehouse, import_layout, month_of, source_slug, tables_in)
 from adequa.store.spark import check_master
+from tests.support import sorted_rows
 
 ADS_COLS = "ad_id, source, title, created_at, region, departement, contract_type, duplicate_cluster, source_skills"
 
@@ -23,14 +23,6 @@ def warehouse(tmp_path, fixtures):
     return db
 
 
-def _rows(db, sql):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return sorted(con.execute(sql).fetchall(), key=repr)
-    finally:
-        con.close()
-
-
 def test_partition_values():
     assert source_slug("csv:Board Export") == "csv_board_export"
     assert source_slug(None) == "unknown"
@@ -41,10 +33,10 @@ def test_partition_values():
 def test_export_partitions_by_source_and_month(warehouse, tmp_path):
     root = tmp_path / "layout"
     counts = export_warehouse(warehouse, root)
-    n_ads = _rows(warehouse, "SELECT count(*) FROM ads")[0][0]
+    n_ads = sorted_rows(warehouse, "SELECT count(*) FROM ads")[0][0]
     assert counts["ads"] == n_ads
     months = sorted(p.name for p in (root / "ads" / "p_source=france-travail").iterdir())
-    expected = sorted({f"p_month={m}" for (m,) in _rows(warehouse, "SELECT strftime(created_at, '%Y-%m') FROM ads")})
+    expected = sorted({f"p_month={m}" for (m,) in sorted_rows(warehouse, "SELECT strftime(created_at, '%Y-%m') FROM ads")})
     assert months == expected
     assert "ads" in tables_in(root) and "rejects" in tables_in(root)
     manifest = json.loads((root / "_layout.json").read_text())
@@ -58,8 +50,8 @@ def test_round_trip_and_reimport_does_not_duplicate(warehouse, tmp_path):
     first = import_layout(root, copy)
     second = import_layout(root, copy)
     assert first == second
-    assert _rows(copy, f"SELECT {ADS_COLS} FROM ads") == _rows(warehouse, f"SELECT {ADS_COLS} FROM ads")
-    assert _rows(copy, "SELECT line, field FROM rejects") == _rows(warehouse, "SELECT line, field FROM rejects")
+    assert sorted_rows(copy, f"SELECT {ADS_COLS} FROM ads") == sorted_rows(warehouse, f"SELECT {ADS_COLS} FROM ads")
+    assert sorted_rows(copy, "SELECT line, field FROM rejects") == sorted_rows(warehouse, "SELECT line, field FROM rejects")
     # Exporting again replaces the table folder instead of adding files to it.
     export_warehouse(warehouse, root)
     assert import_layout(root, copy)["ads"] == first["ads"]
