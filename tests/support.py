@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -30,3 +31,15 @@ def local_spark(shuffle_partitions: int):
                                               "spark.default.parallelism": "2"})
     yield session
     session.stop()
+
+
+@contextmanager
+def cluster_reads(monkeypatch, how: str):
+    """The ingestion writer reading duplicate clusters from its in-memory state (``"memory"``, the
+    default path) or from the tables with SQL (``"sql"``, the reference, used past the state budget)."""
+    from adequa.pipeline import ingest_sink
+
+    with monkeypatch.context() as m:
+        if how == "sql":
+            m.setattr(ingest_sink.AdSink, "_cluster", ingest_sink.AdSink._cluster_sql)
+        yield

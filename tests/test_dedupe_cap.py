@@ -23,7 +23,7 @@ from adequa.normalise.geo import GeoResolver
 from adequa.pipeline import ingest_sink
 from adequa.pipeline.ingest import ingest_offers
 from adequa.store.duckdb import Warehouse
-from tests.support import write_jsonl
+from tests.support import cluster_reads, write_jsonl
 
 CAP = DedupeConfig(max_bucket=8)
 WORDS = ("données analyse python pipeline équipe client projet modèle rapport qualité tableau réseau sécurité "
@@ -116,9 +116,7 @@ def test_memory_and_sql_paths_equal_the_reference(one_file, tmp_path, monkeypatc
     got = {}
     for how in ("memory", "sql"):
         db = tmp_path / f"{how}.duckdb"
-        with monkeypatch.context() as m:
-            if how == "sql":
-                m.setattr(ingest_sink.AdSink, "_cluster", ingest_sink.AdSink._cluster_sql)
+        with cluster_reads(monkeypatch, how):
             _ingest([one_file], db, batch_size)
         got[how] = (_ads(db), _texts(db))
         assert got[how][0] == reference(db, CAP)

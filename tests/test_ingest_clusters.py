@@ -19,7 +19,7 @@ from adequa.normalise.geo import GeoResolver
 from adequa.pipeline import ingest_sink
 from adequa.pipeline.ingest import ingest_offers
 from adequa.store.duckdb import Warehouse
-from tests.support import write_jsonl
+from tests.support import cluster_reads, write_jsonl
 
 WORDS = ("données analyse python pipeline équipe client projet modèle rapport qualité tableau réseau sécurité "
          "maintenance cloud serveur base requête indicateur pilotage budget planning formation contrat mission "
@@ -199,9 +199,7 @@ def test_in_memory_state_writes_what_the_sql_reads_wrote(tmp_path, monkeypatch):
     got = {}
     for how in ("memory", "sql"):
         db = tmp_path / f"{how}.duckdb"
-        with monkeypatch.context() as m:
-            if how == "sql":
-                m.setattr(ingest_sink.AdSink, "_cluster", ingest_sink.AdSink._cluster_sql)
+        with cluster_reads(monkeypatch, how):
             ingest_offers([first], db=db, progress=False, geo=GeoResolver(), workers=1, batch_size=13)
             with monkeypatch.context() as killed:
                 killed.setattr(ingest_sink, "apply_pending", lambda con: 0)

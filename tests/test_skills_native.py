@@ -23,21 +23,16 @@ from hypothesis import strategies as st
 
 from adequa.config import Settings
 from adequa.enrich import _native
+from tests.test_skills_fastpaths import LINES as FASTPATH_LINES
 
 FIXTURE = Path(__file__).parent / "fixtures" / "skills"
 ROOT = Path(__file__).resolve().parents[1]
 # the hot modules and the one that binds their classes at import (skills_build: the compiled taxonomy)
 SOURCE_LOADED = (*_native.HOT, "adequa.enrich.skills_build")
 
-LINES = [
-    "Vos missions :", "Avantages :", "Profil recherché", "- préparation des commandes", "- accueil de la clientèle",
-    "- vous gérerez les bases de données", "Maîtrise de Python, SQL et Spark.", "Permis B souhaité ; anglais courant",
-    "Vous êtes rigoureux(se), autonome et doté d'un bon esprit d'équipe.", "Tickets restaurant, mutuelle.",
-    "Préparer les commandes de produits frais - Mise en rayon : contrôle des marchandises  *  inventaires",
-    "Postuler en ligne : envoyez votre CV/r/n", "réception et contrôle des marchandises", "MOTIVÉ.E ET AUTONOME",
-    "Compétences : Gestion de bases de données. Accueil physique et téléphonique!Réalisation d'inventaires",
-    "Expérience en maçonnerie exigée", "capacité d'adaptation, sens du relationnel\\n", "ΣΟΦΙΑ İstanbul ß",
-]
+# the fast-path tests' lines, plus a literal "/r/n", a required experience, an escaped newline, other scripts
+LINES = [*FASTPATH_LINES, "Postuler en ligne : envoyez votre CV/r/n", "Expérience en maçonnerie exigée",
+         "capacité d'adaptation, sens du relationnel\\n", "ΣΟΦΙΑ İstanbul ß"]
 
 
 def _compiled_build() -> bool:
