@@ -80,6 +80,7 @@ def _copy(m: SkillMention) -> SkillMention:
 TEXT_MEMO = 5_000       # distinct texts remembered (whole descriptions; cleared when full)
 LINE_PLANS = 5_000      # distinct lines whose hint-independent analysis is remembered (~3 KB each)
 LINE_MEMO = 100_000     # distinct (line, section) whose mentions are remembered (~0.5 KB each)
+CANDIDATE_MEMO = 300_000  # remembered candidate rankings, links and word-order swaps (each memo)
 LINE_LEX = 30_000       # distinct lines whose tokens and label matches are remembered (any section)
 WORD_FORMS = 500_000    # distinct words whose lower / folded / key / lemma forms are remembered
 T_ROME = 0.62
@@ -207,11 +208,11 @@ class SkillExtractor:
         r, m, lk = self._resolved, self._memo, self._links
         for key, value in entries:
             if len(value) == 2:     # a ranked candidate (``export_lines``)
-                if key not in m and len(m) < 300_000:
+                if key not in m and len(m) < CANDIDATE_MEMO:
                     m[key] = value
                 continue
             if len(value) == 1:     # a candidate's link
-                if key not in lk and len(lk) < 300_000:
+                if key not in lk and len(lk) < CANDIDATE_MEMO:
                     lk[key] = value[0]
                 continue
             if key not in r:
@@ -681,7 +682,7 @@ class SkillExtractor:
             swap = [x for x in swap if E.rome[x[1]]]
             codes = frozenset(E.rome[e] for e in seen if E.rome[e])
             got = (swap[0][1] if swap and swap[0][0] >= T_SWAP else None, codes)
-            if len(self._swaps) < 300_000:
+            if len(self._swaps) < CANDIDATE_MEMO:
                 self._swaps[(model.lang, keyset, None)] = got
         if relevant is not None:
             relevant |= got[1]
@@ -694,7 +695,7 @@ class SkillExtractor:
             swap = model.sim.best(keyset, prefer=prefer, entry_ogr=E.rome.__getitem__, k=8)
             swap = [x for x in swap if E.rome[x[1]]]
             res = swap[0][1] if swap and swap[0][0] >= T_SWAP else None
-            if len(self._swaps) < 300_000:
+            if len(self._swaps) < CANDIDATE_MEMO:
                 self._swaps[key] = res
         return res
 
@@ -728,7 +729,7 @@ class SkillExtractor:
         if got is not _MISSING:
             return got
         got = self._link_uncached(keyset, model, prefer)
-        if len(self._links) < 300_000:
+        if len(self._links) < CANDIDATE_MEMO:
             self._links[link_key] = got
             if self._new_links is not None:
                 self._new_links.append(link_key)
@@ -743,7 +744,7 @@ class SkillExtractor:
             ranked = model.sim.best(keyset, k=12)
             E = self.c.entries
             got = (ranked, frozenset(filter(None, map(E.rome.__getitem__, [e for _, e in ranked]))))
-            if len(self._memo) < 300_000:
+            if len(self._memo) < CANDIDATE_MEMO:
                 self._memo[memo_key] = got
                 if self._new_ranked is not None:
                     self._new_ranked.append(memo_key)
