@@ -297,6 +297,15 @@ def _refresh_best(con, left: np.ndarray) -> None:
     con.unregister("_left")
 
 
+def _insert_texts(con, keys: np.ndarray, hashes, bests: np.ndarray, arrivals: np.ndarray) -> None:
+    """Store a batch's new texts, each its own component, with their earliest ad and arrival number."""
+    con.register("_nc", pa.table({"content_key": keys, "content_hash": hashes, "component": keys,
+                                  "best": pa.array(bests.tolist(), pa.string()), "arrival": arrivals}))
+    con.execute("INSERT INTO ad_text_clusters (content_key, content_hash, component, best, arrival) "
+                "SELECT content_key, content_hash, component, best, arrival FROM _nc")
+    con.unregister("_nc")
+
+
 def _arrival_order(fresh: np.ndarray, first: np.ndarray) -> np.ndarray:
     """Positions of the batch's new texts (``fresh`` among its distinct texts) in arrival order: by
     their first row in the batch (the batch's rows are in input order)."""
@@ -497,15 +506,10 @@ class AdSink:
                   if b not in (b"", NO_AD.encode())}
         left_roots = st.root(left_t)
         if len(new_keys):
-            con.register("_nc", pa.table({"content_key": new_keys,
-                                          "content_hash": table.column("content_hash").take(pa.array(new_rows)),
-                                          "component": new_keys, "best": pa.array(best[newi].tolist(), pa.string()),
-                                          "arrival": np.arange(arrival0, arrival0 + len(new_keys), dtype=np.int64)}))
             t = time.process_time()
-            con.execute("INSERT INTO ad_text_clusters (content_key, content_hash, component, best, arrival) "
-                        "SELECT content_key, content_hash, component, best, arrival FROM _nc")
+            _insert_texts(con, new_keys, table.column("content_hash").take(pa.array(new_rows)), best[newi],
+                          np.arange(arrival0, arrival0 + len(new_keys), dtype=np.int64))
             self._took("clusters: SQL insert texts", t)
-            con.unregister("_nc")
         kb = [b.encode() for b in best[~fresh].tolist()]
         if len(left):
             # texts re-ingested ads left: their earliest ad again from the ads that still carry them
@@ -633,13 +637,7 @@ class AdSink:
             comp_of[k] = k
         # the batch's texts: new ones stored, known ones get an earlier ad when the batch has one
         if len(new_keys):
-            con.register("_nc", pa.table({"content_key": new_keys,
-                                          "content_hash": table.column("content_hash").take(pa.array(new_rows)),
-                                          "component": new_keys, "best": pa.array(best[newi].tolist(), pa.string()),
-                                          "arrival": arrivals}))
-            con.execute("INSERT INTO ad_text_clusters (content_key, content_hash, component, best, arrival) "
-                        "SELECT content_key, content_hash, component, best, arrival FROM _nc")
-            con.unregister("_nc")
+            _insert_texts(con, new_keys, table.column("content_hash").take(pa.array(new_rows)), best[newi], arrivals)
         better = [(k, b) for k, b in zip(ukeys[~fresh].tolist(), best[~fresh].tolist())
                   if stored_best.get(k) is None or b < stored_best[k]]
         if len(left):
