@@ -501,6 +501,14 @@ def _write(df, path: Path, partitioned: bool, codec: str | None = None) -> None:
     w.parquet(str(path))
 
 
+def _materialise(spark, df, path: Path, codec: str | None = None):
+    """``df`` written at ``path`` and read back: later steps start from the stored rows instead of
+    recomputing the plan (Spark re-runs a lineage each time it is used), and a plan that adaptive
+    execution cannot run whole is cut there."""
+    _write(df, path, False, codec)
+    return _read(spark, path)
+
+
 def _dense_numbers(spark, df, order: str, base: int, path: Path):
     """``df`` (``content_key`` and the unique column ``order``) with ``arrival``: ``base``, ``base`` + 1, …
     in ``order`` order, computed in parallel (range partitions sorted within, numbered by an offset per
@@ -510,8 +518,7 @@ def _dense_numbers(spark, df, order: str, base: int, path: Path):
     parallel = int(spark.conf.get("spark.sql.shuffle.partitions"))
     ranged = (df.select("content_key", order).repartitionByRange(parallel, order).sortWithinPartitions(order)
               .withColumn("_mid", F.monotonically_increasing_id()))
-    _write(ranged, path, False)
-    ranged = _read(spark, path)
+    ranged = _materialise(spark, ranged, path)
     counts = sorted((r["_p"], r["count"]) for r in
                     ranged.groupBy(F.shiftright("_mid", 33).alias("_p")).count().collect())
     offsets, total = [], base
@@ -558,8 +565,7 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
         tasks = _read_tasks([str(p) for p in files])
         normalised = (spark.range(0, len(tasks), 1, max(1, len(tasks)))
                       .mapInArrow(_ingest_batches(tasks, geo_bc), _normalised_schema()))
-        _write(normalised, work / "normalised", False, _WORK_CODEC)
-        norm = _read(spark, work / "normalised")
+        norm = _materialise(spark, normalised, work / "normalised", _WORK_CODEC)
         marks["ingest/normalise"] = (t_start := time.time() - (time.perf_counter() - t0), time.time())
         ads_fields = [f.name for f in _ads_spark_fields()]
         ad_rows = norm.where("what = 'ad'")
@@ -597,8 +603,7 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
                              .select("content_key", "content_hash", F.coalesce("arrival", "_a").alias("arrival")))
                 base += int(unknown)
             per_text = per_text.join(old_texts.select("content_key"), "content_key", "left_anti")
-        _write(per_text, work / "_new_texts", False, _WORK_CODEC)
-        per_text = _read(spark, work / "_new_texts")
+        per_text = _materialise(spark, per_text, work / "_new_texts", _WORK_CODEC)
         arrival = _dense_numbers(spark, per_text, "_first", base, work / "_arrival")
         bands = per_text.select("content_key", F.explode("bands").alias("bucket"))
         texts = per_text.select("content_key", "content_hash").join(arrival, "content_key")
@@ -611,8 +616,7 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
             rejects = rejects.unionByName(old_rej.join(rejects.select("reject_id"), "reject_id", "left_anti"))
         rejects = rejects.dropDuplicates(["reject_id"])
         t1 = time.time()
-        _write(bands, work / "ad_lsh_bands", False)
-        bands = _read(spark, work / "ad_lsh_bands")
+        bands = _materialise(spark, bands, work / "ad_lsh_bands")
         marks["ingest/bands"] = (t1, time.time())
         timings["ingest"] = time.perf_counter() - t0
         marks["ingest"] = (t_start, time.time())
@@ -621,8 +625,7 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
         t0 = time.perf_counter()
         # the bucket cap: a bucket pairs only its first max_bucket texts in arrival order; only the
         # members of buckets over the cap need ranking (a window over every band row cost ~20 % more)
-        _write(texts, work / "_texts", False)
-        texts = _read(spark, work / "_texts")
+        texts = _materialise(spark, texts, work / "_texts")
         cap = int(cfg.max_bucket)
         sizes = bands.groupBy("bucket").count().where("count >= 2")
         sized = bands.join(sizes, "bucket")
@@ -633,8 +636,7 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
         usable = sized.where(F.col("count") <= cap).select("bucket", "content_key").unionByName(ranked)
         # materialised: a self-join straight on the union fails at scale once adaptive execution
         # coalesces its two sides differently ("Can't zip RDDs with unequal numbers of partitions")
-        _write(usable, work / "_usable", False)
-        usable = _read(spark, work / "_usable")
+        usable = _materialise(spark, usable, work / "_usable")
         pairs = (usable.alias("x").join(usable.alias("y"), "bucket")
                  .where("x.content_key < y.content_key")
                  .groupBy(F.col("x.content_key").alias("a"), F.col("y.content_key").alias("b")).count()
@@ -656,8 +658,7 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
         clusters = (texts.join(comp, "content_key", "left")
                     .select("content_key", "content_hash",
                             F.coalesce("component", "content_key").alias("component"), "arrival"))
-        _write(clusters, work / "ad_text_clusters", False)
-        clusters = _read(spark, work / "ad_text_clusters")
+        clusters = _materialise(spark, clusters, work / "ad_text_clusters")
         marks["dedupe/pairs"] = (time.time() - (time.perf_counter() - t0), time.time())
         t1 = time.time()
         # per ad (narrow): its component, then per component its earliest ad as representative
@@ -707,8 +708,7 @@ def spark_pipeline(spark, settings: Settings, files: Sequence[Path], layout: Pat
                     kept_m = (_read(spark, layout / "skill_mentions").drop("p_source", "p_month")
                               .join(kept_occ.select("ad_id"), "ad_id", "left_semi"))
             enriched = todo.repartition(parallel).mapInArrow(_enrich_batches(enrich_bc), _enriched_schema())
-            _write(enriched, work / "enriched", False, _WORK_CODEC)
-            enriched = _read(spark, work / "enriched")
+            enriched = _materialise(spark, enriched, work / "enriched", _WORK_CODEC)
             occ = enriched.drop("skills").withColumn("enriched_at", F.current_timestamp())
             mentions = enriched.select("ad_id", F.explode("skills").alias("m")).select(
                 "ad_id", "m.field", "m.start", "m.end", "m.text", "m.rome_ogr", "m.esco_uri", "m.label", "m.kind",
