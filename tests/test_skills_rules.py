@@ -111,3 +111,30 @@ def test_what_follows_experience_en_is_a_skill_even_as_one_word(ex):
 def test_how_much_a_skill_is_wanted_is_not_part_of_its_span(ex):
     assert spans(ex, "Missions :\n- préparation des commandes exigée") == ["préparation des commandes"]
     assert spans(ex, "Profil : maîtrise de la soudure TIG indispensable") == ["soudure TIG"]
+
+
+def test_a_lone_action_before_et_shares_the_next_mentions_object(ex):
+    """EVALUATION.md §3: "réception et contrôle des marchandises" is one span; but an action that is
+    itself the complement of a noun ("équipes de production et …") is not pulled in."""
+    got = spans(ex, "Missions :\n- la vérification et la préparation des commandes")
+    assert got == ["vérification et la préparation des commandes"]
+    got = spans(ex, "Missions :\n- encadrer les équipes de vérification et la préparation des commandes")
+    assert "préparation des commandes" in got and not any(g.startswith("vérification") for g in got)
+
+
+def test_an_adjective_after_et_shares_the_mentions_noun(ex):
+    got = spans(ex, "Profil : maîtrise des outils bureautiques et informatiques.")
+    assert got == ["outils bureautiques et informatiques"]
+    # a noun conjunct with another ending stays out
+    assert spans(ex, "Profil : maîtrise des outils bureautiques et tableaux.") != ["outils bureautiques et tableaux"]
+
+
+def test_et_autres_starts_another_item(ex):
+    got = spans(ex, "Missions :\n- réalisation de terrasses et autres travaux de maçonnerie")
+    assert got and got[0] == "réalisation de terrasses"
+
+
+def test_an_amount_of_time_is_not_a_skill(ex):
+    assert spans(ex, "Missions :\n- un projet de data mining d'au moins 2 ans") == ["data mining"]
+    assert spans(ex, "Missions :\n- réaliser des missions de 6 mois") == []
+    assert spans(ex, "Missions :\n- minimum 3 ans en préparation de commandes") == ["préparation de commandes"]

@@ -32,7 +32,7 @@ from adequa.normalise.text import _FOLD_1TO1, _WORD, fold, mask_escapes
 # Clause openers: a candidate is cut before them once it has content.
 _CLAUSE = frozenset("afin pour selon lors dont qui que conformement tout car mais avec sans aupres grace chez "
                     "notamment via dans sous comme sein cas maniere lie liee lies liees concernant relatif relative "
-                    "relatifs relatives ainsi etc sur".split())
+                    "relatifs relatives ainsi etc sur repondant visant incluant comprenant".split())
 _CAPACITY = frozenset("capacite capacites aptitude aptitudes qualite qualites faculte facultes".split())
 _FIELD_HEAD = frozenset("secteur domaine".split())
 _KNOWLEDGE = frozenset("experience experiences connaissance connaissances maitrise notion notions".split())
@@ -40,6 +40,8 @@ _KNOWLEDGE = frozenset("experience experiences connaissance connaissances maitri
 _REQUIRED = frozenset("souhaiter exiger apprecier requis indispensable necessaire imperatif obligatoire demander".split())
 _POSSESSIVE = frozenset("tes vos ses leurs nos son sa ton ta mes votre notre leur".split())
 _COORD = frozenset("et ou".split())
+_DETERMINER = frozenset("le la les l un une des du de d".split())
+_OPENER = frozenset("le la les l de d du des a au aux en".split())
 _LIST_SEP = re.compile(r"[,;:\n()•\-–*/]|^\s*$")
 _SOFT_CONTEXT = frozenset("environnement equipe equipes entreprise societe poste postes structure groupe ambiance cadre "
                           "secteur startup agence marche activite activites service mission missions job emploi contrat "
@@ -49,7 +51,9 @@ _NOT_SKILL_HEAD = frozenset("""poste postes contrat salaire remuneration entrepr
     jour jours lundi vendredi samedi dimanche horaire horaires mission missions role fonction objectif objectifs
     environnement cadre responsabilite rattache rattachement sein direction manager responsable titulaire amplitude
     preference moins plus besoin raison lequel laquelle domaine secteur ensemble cas mais aussi si entre selon type
-    exemple minimum maximum idealement possibilite opportunite poste""".split())
+    exemple minimum maximum idealement possibilite opportunite poste condition conditions temps""".split())
+# after a number, a duration or a period: "3 ans d'expérience", "au moins 2 ans", "35 heures" (EVALUATION.md §4)
+_DURATION = frozenset("an ans annee annees mois semaine semaines jour jours heure heures h".split())
 
 _DIPLOMA = frozenset("""bac bts dut but cap bep licence master mastere diplome diplomer doctorat titre certification
     certifications formation formations niveau ingenieur cqp bpjeps deust iut ecole universite""".split())
@@ -623,10 +627,12 @@ class SkillExtractor:
         out = []
         last_end = -1
         line = plan[6]
+        spans = {m[0]: m[1] for m in found}       # first token -> last token (found is sorted: the longest kept)
         for i, j, eid, score, method, _ in found:
-            start, end = toks[i][0], toks[j][1]
-            if start < last_end:
+            if toks[i][0] < last_end:
                 continue
+            i, j = self._shared_coordination(i, j, toks, keys, line, model.keys, last_end, spans)
+            start, end = toks[i][0], toks[j][1]
             g = _GENDER.match(line, end)
             if g and (j + 1 >= len(toks) or toks[j + 1][0] >= g.end() or toks[j + 1][1] <= g.end()):
                 end = g.end()
@@ -642,6 +648,43 @@ class SkillExtractor:
             esco = None if rome else E.esco[eid]
             out.append((start, end, rome, esco, E.label[eid], E.kind[eid], score, method, not (rome or esco)))
         return tuple(out)
+
+    @staticmethod
+    def _shared_coordination(i: int, j: int, toks, keys, line: str, km, last_end: int, spans: dict) -> tuple[int, int]:
+        """EVALUATION.md §3: conjuncts that share a part which cannot be split off are one span.
+
+        - a lone action before "et"/"ou" shares the mention's object: "**conception et évaluation
+          d'algorithmes**", "**fidéliser et développer le portefeuille**", "**manipulation et la
+          visualisation des données**" (the action is in no other mention and opens its clause: before
+          it and its little words, a break, a framing word or the previous mention — not "équipes de
+          production et …");
+        - an adjective after "et"/"ou" shares the mention's noun: "**langues française et anglaise**",
+          "**capacités relationnelles et rédactionnelles**" (same ending as the mention's last word, then
+          a break or the end of the line; a mention of that adjective alone is merged in).
+        The gaps crossed hold spaces only (punctuation ends a coordination)."""
+        def joined(a: int, b: int) -> bool:
+            return not line[toks[a][1]:toks[b][0]].strip()
+
+        k = i - 1
+        if k >= 1 and toks[k][2] in _DETERMINER and joined(k, i):
+            k -= 1
+        if k >= 1 and toks[k][2] in _COORD and joined(k, k + 1):
+            a = k - 1
+            b = a - 1       # before the action and its little words ("de la", "en"): what opens it
+            while b >= 0 and toks[b][2] in _OPENER and joined(b, b + 1):
+                b -= 1
+            if keys[a] and toks[a][0] >= last_end and joined(a, k) and km.is_action(toks[a][3]) \
+                    and (b < 0 or not joined(b, b + 1) or keys[b] in km.framing or toks[b][1] <= last_end):
+                i = a
+        n = len(toks)
+        if j + 2 < n and toks[j + 1][2] in _COORD and joined(j, j + 1) and joined(j + 1, j + 2) \
+                and spans.get(j + 2, j + 2) == j + 2 and j + 1 not in spans:
+            last, nxt = toks[j][2], toks[j + 2][2]
+            ends = j + 3 >= n or not joined(j + 2, j + 3)
+            if ends and len(last) >= 5 and len(nxt) >= 5 and last[-3:] == nxt[-3:] and keys[j + 2] \
+                    and line[toks[j + 2][0]].islower() and not km.is_action(toks[j + 2][3]):
+                j += 2
+        return i, j
 
     def _drop_capacity(self, m: tuple, toks, keys) -> tuple:
         """EVALUATION.md §7: "capacité(s) de/d'/à", "aptitude à", "qualités" are not part of a soft
@@ -873,7 +916,8 @@ class SkillExtractor:
                 while u < n and seg_of[u] == seg and not brk[u] and toks[u][2] not in _COORD:
                     nxt.append(u)
                     u += 1
-                if nxt and len(nxt) <= 6 and i < j:
+                if nxt and len(nxt) <= 6 and i < j and toks[nxt[0]][2] not in ("autre", "autres"):
+                    # ("et autres travaux de …" names another item: not a continuation)
                     first = next((x for x in nxt if keys[x]), None)
                     lone_adj = len(nxt) == 1 and not toks[nxt[0]][2][:1].isdecimal() \
                         and masked[toks[nxt[0]][0]].islower()
@@ -902,6 +946,8 @@ class SkillExtractor:
                 if not (known and head in _FIELD_HEAD and any(keys[x] and keys[x] not in framing
                                                                 for x in range(i + 1, j + 1))):
                     continue    # but "connaissance du secteur agroalimentaire": knowledge asked for (§4)
+            if any(toks[x][2].isdecimal() and toks[x + 1][2] in _DURATION for x in range(i, min(j + 1, n - 1))):
+                continue        # an amount of experience or of time is not a skill
             if self.c.job_titles and frozenset(filter(None, keys[i:j + 1])) in self.c.job_titles:
                 continue        # a job title is not a skill ("data scientist", "conseiller clientèle")
             if i == j:
