@@ -138,3 +138,24 @@ def test_an_amount_of_time_is_not_a_skill(ex):
     assert spans(ex, "Missions :\n- un projet de data mining d'au moins 2 ans") == ["data mining"]
     assert spans(ex, "Missions :\n- réaliser des missions de 6 mois") == []
     assert spans(ex, "Missions :\n- minimum 3 ans en préparation de commandes") == ["préparation de commandes"]
+
+
+def test_a_diplomas_field_is_not_a_skill_but_experience_in_it_is(ex):
+    got = spans(ex, "Profil :\n- de formation bac +2 en comptabilité analytique\n- préparation des commandes")
+    assert got == ["préparation des commandes"]
+    assert "comptabilité analytique" in spans(ex, "Profil :\n- une expérience en comptabilité analytique")
+
+
+def test_a_plural_quality_noun_is_a_thing(ex):
+    assert spans(ex, "Profil : autonomie.") == ["autonomie"]
+    assert "adaptations" not in spans(ex, "Missions :\n- suivre les entreprises et adaptations, préparation des commandes")
+
+
+def test_a_span_does_not_start_with_a_past_participle_but_a_present_tense_is_kept(ex):
+    got = spans(ex, "Missions :\n- vous assurez la gestion des commandes dans le cadre des objectifs\n"
+                    "définis par l'entreprise.")
+    assert got == ["gestion des commandes"]
+    from adequa.enrich.skills import _past_participle
+
+    assert _past_participle("établie", "etablir") and _past_participle("reçu", "recevoir")
+    assert not _past_participle("négocie", "negocier") and not _past_participle("préparer", "preparer")

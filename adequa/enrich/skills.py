@@ -99,6 +99,18 @@ T_FICHE = 0.55
 _GENDER = re.compile(r"\s?\((?:e|se|euse|ve|ne|le|te|trice|rice|ère|ice|es)\)|\.(?:e|es|se|ve|ne|le|euse|rice|trice|ère|ive)\b|/(?:e|se|euse|ve|ne)\b|\s?-(?:e|se|ive|euse)\b")
 
 
+def _past_participle(word: str, key: str) -> bool:
+    """A past participle by its ending and its verb's: "validé" (valider), "établie" (établir), "reçu"
+    (recevoir); not a present tense that ends alike ("négocie": négocier)."""
+    if word.endswith(("é", "ée", "és", "ées")):
+        return key.endswith("er")
+    if word.endswith(("i", "ie", "is", "ies")):
+        return key.endswith("ir") and not key.endswith("oir")
+    if word.endswith(("u", "ue", "us", "ues")):
+        return key.endswith(("re", "ir", "oir"))
+    return False
+
+
 class SkillExtractor:
     """Finds skill mentions; build with ``adequa.pipeline.annotate.load_skill_extractor(settings)``."""
 
@@ -851,6 +863,8 @@ class SkillExtractor:
             return False        # "consultant en organisation", "nos engagements": a thing, not a quality
         if i == j and j + 1 < len(toks) and toks[j + 1][2] in _OBJECT_DET and not brk[j + 1]:
             return False        # "organisation des tournées", "adapter les gammes": a task with its object
+        if i == j and toks[i][2].endswith(("tions", "ites", "ances", "ences")):
+            return False        # a quality is not counted: "entreprises et organisations" are things
         return True
 
     @staticmethod
@@ -946,8 +960,15 @@ class SkillExtractor:
                 if not (known and head in _FIELD_HEAD and any(keys[x] and keys[x] not in framing
                                                                 for x in range(i + 1, j + 1))):
                     continue    # but "connaissance du secteur agroalimentaire": knowledge asked for (§4)
+            if _past_participle(toks[i][3], keys[i]) and km.is_action(toks[i][3]) and not km.is_nominal(toks[i][3]):
+                continue        # "(objectifs) définis par l'entreprise", "(procédure) établie": what a thing
+                                # undergoes, not a task (tasks are infinitives or nominalised actions)
             if any(toks[x][2].isdecimal() and toks[x + 1][2] in _DURATION for x in range(i, min(j + 1, n - 1))):
                 continue        # an amount of experience or of time is not a skill
+            if not known and i > 0 and toks[i - 1][2] == "en" and any(
+                    keys[x] in _DIPLOMA or toks[x][2] in _DIPLOMA for x in range(max(0, i - 6), i - 1)
+                    if seg_of[x] == seg_of[i] and not any(brk[y] for y in range(x + 1, i))):
+                continue        # "bac +2 en assurances", "formation en comptabilité": a diploma's field (§4)
             if self.c.job_titles and frozenset(filter(None, keys[i:j + 1])) in self.c.job_titles:
                 continue        # a job title is not a skill ("data scientist", "conseiller clientèle")
             if i == j:
