@@ -399,7 +399,7 @@ class SkillExtractor:
             if tok_cls[i] in ("company", "apply", "diversity", "header") or tok_cls[j] != tok_cls[i]:
                 continue
             eid = entries[0]
-            if self.c.entries.soft_single[eid] and not self._soft_ok(toks, keys, i, j, brk):
+            if self.c.entries.soft_single[eid] and not self._soft_ok(toks, keys, i, j, brk, model.lang):
                 continue
             if i == j and eid in self.c.case_sensitive and not toks[i][2][:1].isupper() and not line[toks[i][0]].isupper():
                 continue        # "tableau" is not Tableau
@@ -853,7 +853,7 @@ class SkillExtractor:
             b -= 1
         return (a, b) if a <= b else (None, None)
 
-    def _soft_ok(self, toks, keys, i, j, brk) -> bool:
+    def _soft_ok(self, toks, keys, i, j, brk, lang: str = "fr") -> bool:
         """A soft-skill word is not one when it describes the job, not the person
         ("environnement dynamique", "poste polyvalent") or heads a task ("organisation des…").
         ``brk[t]``: punctuation between tokens t-1 and t."""
@@ -863,7 +863,7 @@ class SkillExtractor:
             return False        # "consultant en organisation", "nos engagements": a thing, not a quality
         if i == j and j + 1 < len(toks) and toks[j + 1][2] in _OBJECT_DET and not brk[j + 1]:
             return False        # "organisation des tournées", "adapter les gammes": a task with its object
-        if i == j and toks[i][2].endswith(("tions", "ites", "ances", "ences")):
+        if lang == "fr" and i == j and toks[i][2].endswith(("tions", "ites", "ances", "ences")):
             return False        # a quality is not counted: "entreprises et organisations" are things
         return True
 
