@@ -52,7 +52,8 @@ class DomainTagger:
 
         path = Path(path)
         try:
-            spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+            # libyaml's loader when PyYAML has it: the same documents, ~5x faster to parse
+            spec = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except (OSError, yaml.YAMLError) as exc:
             raise InputError(f"cannot read domain rules ({exc})", path=str(path)) from exc
         if not isinstance(spec, dict) or not isinstance(spec.get("domains"), list):
