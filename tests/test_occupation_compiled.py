@@ -1,7 +1,9 @@
 """The optional compiled kernel of the occupation classifier (``adequa.enrich._occupation_fast``) gives
 the numpy path's results bit for bit: title short lists (labels, fiches, float32 scores, order) and the
 description evidence (float32 sums as ``np.add.reduceat`` adds them) — on the fixture referential, on
-generated titles and on the mirror's real offers; and it is safe from several threads."""
+generated titles and on the mirror's real offers; and it is safe from several threads. Its ``words`` of a
+description (``fold_words``) and a batch's query rows (``description_dense``) are those of
+``ranking.words`` and of the numpy path, on hypothesis texts, generated rows and the mirror's offers."""
 
 from __future__ import annotations
 
@@ -10,10 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adequa.config import Settings
 from adequa.enrich import occupation
 from adequa.enrich.occupation import clean_title, title_segments
+from adequa.enrich.ranking import fold_char, words
 from adequa.pipeline import occupations as occ
 from tests.test_occupation_batch import ADS
 
@@ -114,6 +119,76 @@ def test_the_description_kernel_adds_as_numpy_reduceat():
         assert got[a * len(lengths):(a + 1) * len(lengths)].tobytes() == want.tobytes()
 
 
+# characters whose folding is not plain: a lowered form that is ASCII (KELVIN SIGN), an uppercase ASCII
+# decomposition (ℌ -> H), two-character lowering (İ), ligatures, œ/’ replaced before the decomposition,
+# combining marks, a lone surrogate, an emoji, final sigma, ASCII separators str.split knows
+_ODD = "ℌKİœŒ’ﬁﬀ😀\ud800ßǅΣσς\u0301\u0327éÉèàçÇ\x1c\x1f\t\n _-/'.,0123456789AZaz"
+
+
+@given(st.text(alphabet=st.characters(codec=None) | st.sampled_from(_ODD), max_size=80),
+       st.integers(min_value=0, max_value=100))
+@settings(max_examples=400, deadline=None)
+def test_compiled_words_are_ranking_words(text, limit):
+    memo: dict = {}
+    assert occupation._fast.fold_words(text, limit, memo, fold_char) == words(text[:limit])
+    assert occupation._fast.fold_words(text, 10 ** 9, memo, fold_char) == words(text)   # memo reused
+
+
+def test_compiled_words_on_mixed_text():
+    text = "Développeur·se  C++/Node.js — ﬁnance & Œuvres; KELVIN: K, ℌeures, İstanbul ’23 😀 x\x1cy"
+    got = occupation._fast.fold_words(text, 10 ** 9, {}, fold_char)
+    assert got == words(text)
+    assert "finance" in got and "oeuvres" in got and "k" in got and "23" in got
+
+
+def _dense_numpy(ids, lengths, idf, n_stems):
+    """The numpy rows of ``_description_scores_many`` (the reference of ``description_dense``)."""
+    n = len(lengths)
+    rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    known = ids >= 0
+    key, cnt = np.unique(rows[known] * n_stems + ids[known], return_counts=True)
+    rows = key // n_stems
+    q = (1.0 + np.log(cnt.astype(np.float32))) * idf[key % n_stems]
+    norm = np.sqrt(np.bincount(rows, weights=q * q, minlength=n))
+    norm[norm == 0] = 1.0
+    flat = np.zeros(n * n_stems, np.float32)
+    flat[key] = q / norm[rows].astype(np.float32)
+    return flat, key, np.bincount(rows, minlength=n) > 0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_description_rows_are_the_numpy_ones_bit_for_bit(clf, seed):
+    """Counts from 1 to hundreds (long rows of few stems), empty rows, rows of unknown stems only, and
+    stems whose idf is 0 (a row of those has norm 0, taken as 1)."""
+    rng = np.random.default_rng(seed)
+    n_stems = 300
+    idf = (rng.random(n_stems) * 5).astype(np.float32)
+    idf[rng.random(n_stems) < 0.1] = 0.0
+    zero = np.flatnonzero(idf == 0)
+    lengths = rng.integers(0, 400, 40)
+    lengths[:3] = 0
+    rows = []
+    for r, m in enumerate(lengths):
+        pool = rng.integers(-1, n_stems, rng.integers(1, 12)) if r % 3 else rng.integers(-1, n_stems, 200)
+        if r == 5:
+            pool = np.array([-1])
+        if r == 6:
+            pool = zero
+        rows.append(rng.choice(pool, m))
+    ids = np.concatenate(rows).astype(np.int64)
+    lengths = lengths.astype(np.int64)
+    clf_tab = clf._log_counts(lengths)
+    flat = np.zeros(len(lengths) * n_stems, np.float32)
+    key, has = occupation._fast.description_dense(ids, lengths, idf, clf_tab, flat)
+    want_flat, want_key, want_has = _dense_numpy(ids, lengths, idf, n_stems)
+    assert flat.tobytes() == want_flat.tobytes()
+    assert key.tolist() == want_key.tolist()
+    assert has.tolist() == want_has.tolist()
+    assert not has[5] and not has[0] and has[6] and has.sum() > 30
+    with pytest.raises(ValueError):
+        occupation._fast.description_dense(ids, lengths, idf, clf_tab[:3], flat)
+
+
 def test_classify_many_is_the_same_with_and_without_the_kernel_from_threads(clf):
     ads = ADS * 4
     clf.use_compiled = False
@@ -152,5 +227,8 @@ def test_real_titles_and_descriptions_bit_for_bit(mirror, mirror_offers):
                       [: cl.DESC_CANDIDATES]] for r in part]
             got, want = _both_descriptions(cl, [r["description"] for r in part], codes)
             assert got == want
+        for r in mirror_offers:
+            text = r.get("description") or ""
+            assert occupation._fast.fold_words(text, cl.DESC_CHARS, {}, fold_char) == words(text[: cl.DESC_CHARS])
     finally:
         cl.use_compiled = saved

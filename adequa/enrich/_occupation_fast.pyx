@@ -16,6 +16,8 @@ falls back on the numpy path when this module is not built (or with ``ADEQUA_PUR
 """
 
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from cpython.unicode cimport PyUnicode_DecodeASCII
+from libc.math cimport sqrt
 from libc.string cimport memcpy
 from libcpp.algorithm cimport nth_element, sort
 from libcpp.vector cimport vector
@@ -293,4 +295,118 @@ def description_scores(const float[:, ::1] dense, const int64_t[::1] ads, const 
             first = buf[0]
             first += _pairwise_sum(&buf[1], e - b - 1)
             o[p] = first
+    return out
+
+
+def description_dense(const int64_t[::1] ids, const int64_t[::1] lengths, const float[::1] idf,
+                      const float[::1] logtab, float[::1] flat):
+    """The query rows of a batch of descriptions, as ``OccupationClassifier._description_scores_many``'s
+    numpy path makes them: row ``r`` holds the stem ids ``ids`` of its ``lengths[r]`` tokens (-1: not a
+    fiche stem); each stem counted ``c`` times weighs ``q = float32(1 + logtab[c]) × idf[stem]``
+    (``logtab`` = ``np.log`` of float32 counts, made by numpy), the row's norm is the float64 sum of the
+    float32 ``q × q`` in ascending stem order (``np.bincount`` over ``np.unique``'s sorted keys), 1.0 when
+    0, and ``flat[r × len(idf) + stem] = q / float32(norm)``. Returns (the flat positions written, in
+    ascending order, to clear after use; for each row, whether it has a fiche stem)."""
+    cdef Py_ssize_t n = lengths.shape[0], n_stems = idf.shape[0], r, p, b = 0, e, j, m, run, n_keys = 0
+    cdef Py_ssize_t n_tab = logtab.shape[0]
+    cdef vector[int64_t] row
+    cdef vector[float] qs
+    cdef int64_t s
+    cdef double acc
+    cdef float q, nf
+    for r in range(n):
+        if lengths[r] > n_tab - 1:
+            raise ValueError("logtab shorter than a row")
+    keys = np.empty(ids.shape[0], np.int64)
+    cdef int64_t[::1] k = keys
+    has = np.zeros(n, np.uint8)
+    cdef uint8_t[::1] h = has
+    with nogil:
+        for r in range(n):
+            e = b + lengths[r]
+            row.clear()
+            for p in range(b, e):
+                if ids[p] >= 0:
+                    row.push_back(ids[p])
+            b = e
+            m = row.size()
+            if m == 0:
+                continue
+            h[r] = 1
+            sort(row.begin(), row.end())
+            qs.clear()
+            acc = 0.0
+            j = 0
+            while j < m:
+                s = row[j]
+                run = 1
+                while j + run < m and row[j + run] == s:
+                    run += 1
+                q = (<float>1.0 + logtab[run]) * idf[s]
+                qs.push_back(q)
+                acc += <double>(q * q)
+                j += run
+            acc = sqrt(acc)
+            if acc == 0.0:
+                acc = 1.0
+            nf = <float>acc
+            j = 0
+            p = 0
+            while j < m:
+                s = row[j]
+                run = 1
+                while j + run < m and row[j + run] == s:
+                    run += 1
+                flat[r * n_stems + s] = qs[p] / nf
+                k[n_keys] = r * n_stems + s
+                n_keys += 1
+                p += 1
+                j += run
+    return keys[:n_keys], has.view(bool)
+
+
+def fold_words(str text, Py_ssize_t limit, dict memo, fold_char):
+    """``adequa.enrich.ranking.words(text[:limit])`` in one pass: ASCII letters lowered, ASCII letters and
+    digits kept, any other ASCII character a separator; every other character replaced by
+    ``fold_char(char)`` (remembered in ``memo``: the ASCII bytes ``words``' steps make of that character
+    alone, letters, digits and spaces). Each of ``words``' steps acts on one character at a time (the
+    canonical reordering of NFKD moves only combining marks, which the ASCII encoding drops), so the
+    words are the same."""
+    cdef Py_ssize_t n = min(len(text), limit), i, j, m
+    cdef Py_UCS4 ch
+    cdef vector[char] buf
+    cdef bytes got
+    cdef const char* g
+    cdef char c
+    cdef long code
+    out = []
+    for i in range(n):
+        ch = text[i]
+        code = <long>ch
+        if code < 128:
+            if 97 <= code <= 122 or 48 <= code <= 57:
+                buf.push_back(<char>code)
+            elif 65 <= code <= 90:
+                buf.push_back(<char>(code + 32))
+            elif buf.size():
+                out.append(PyUnicode_DecodeASCII(buf.data(), buf.size(), NULL))
+                buf.clear()
+            continue
+        got = memo.get(code)
+        if got is None:
+            got = fold_char(chr(code))
+            if len(memo) < 100_000:
+                memo[code] = got
+        g = got
+        m = len(got)
+        for j in range(m):
+            c = g[j]
+            if c == 32:
+                if buf.size():
+                    out.append(PyUnicode_DecodeASCII(buf.data(), buf.size(), NULL))
+                    buf.clear()
+            else:
+                buf.push_back(c)
+    if buf.size():
+        out.append(PyUnicode_DecodeASCII(buf.data(), buf.size(), NULL))
     return out

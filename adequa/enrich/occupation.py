@@ -48,7 +48,10 @@ if not os.environ.get("ADEQUA_PURE_PYTHON"):
         _fast = None
 
 from adequa.enrich.domain import DomainTagger
-from adequa.enrich.ranking import STOPWORDS, LexicalIndex, fold, stem, tokens, words
+from adequa.enrich.ranking import STOPWORDS, LexicalIndex, fold, fold_char, stem, tokens, words
+
+# what the compiled ``words`` (``_occupation_fast.fold_words``) makes of each non-ASCII character met
+_FOLD_MEMO: dict[int, bytes] = {}
 
 __all__ = ["OccupationReferential", "OccupationClassifier", "RomeGuidedRanker", "clean_title", "gender_forms"]
 
@@ -507,10 +510,17 @@ class OccupationClassifier:
             hit = cache[doc] = frozenset(stem(t) for t in tokens(self.doc_texts[doc]) if t not in STOPWORDS)
         return hit
 
+    def _words(self, description: str) -> list[str]:
+        """``words`` of the description's first ``DESC_CHARS`` characters (through the compiled kernel
+        when it is there: the same words, tests/test_occupation_compiled.py)."""
+        if _fast is not None and self.use_compiled:
+            return _fast.fold_words(description, self.DESC_CHARS, _FOLD_MEMO, fold_char)
+        return words(description[: self.DESC_CHARS])
+
     def _description_scores(self, description: str, codes: list[str]) -> dict[str, float]:
         """Per candidate fiche: TF-IDF cosine (sublinear tf) of the description's word stems with the
         fiche's text (stems the fiches never use are left out of the norm)."""
-        toks = words(description[: self.DESC_CHARS])
+        toks = self._words(description)
         cache = self._token_stem_id
         tf = Counter(map(cache.get, toks))          # stem id -> count, in order of first occurrence
         if None in tf:                              # tokens never seen: stem them once
@@ -632,28 +642,32 @@ class OccupationClassifier:
         dense (descriptions × stems) array, each candidate fiche's (stem, weight) pairs gathered from
         its description's row and summed per fiche in one ``reduceat``."""
         cache = self._token_stem_id
-        toks = [words(d[: self.DESC_CHARS]) for d in descriptions]
-        missing = set(chain.from_iterable(toks)).difference(cache)     # tokens never seen: stem them once
-        if missing and len(cache) < 500_000:
-            sid = self._stem_ids
-            cache.update({t: sid.get(self._stem_of(t), -1) for t in missing})
-            missing = ()
-        if missing:
-            sid = self._stem_ids
-            new = {t: sid.get(self._stem_of(t), -1) for t in missing}
-            ids_l = [cache[t] if t in cache else new[t] for t in chain.from_iterable(toks)]
+        if _fast is not None and self.use_compiled:
+            fold_words, limit = _fast.fold_words, self.DESC_CHARS
+            toks = [fold_words(d, limit, _FOLD_MEMO, fold_char) for d in descriptions]
         else:
-            ids_l = list(map(cache.__getitem__, chain.from_iterable(toks)))
+            toks = [words(d[: self.DESC_CHARS]) for d in descriptions]
+        every = list(chain.from_iterable(toks))
+        ids_l = list(map(cache.get, every))
+        if None in ids_l:       # tokens never seen: stem them once
+            sid = self._stem_ids
+            new = {t: sid.get(self._stem_of(t), -1) for t, i in zip(every, ids_l) if i is None}
+            if len(cache) < 500_000:
+                cache.update(new)
+            ids_l = [new[t] if i is None else i for t, i in zip(every, ids_l)]
         n = len(descriptions)
         n_stems = len(self._idf)
         ids = np.array(ids_l, np.int64)
-        rows = np.repeat(np.arange(n, dtype=np.int64), np.fromiter(map(len, toks), np.int64, n))
-        known = ids >= 0
-        key, cnt = np.unique(rows[known] * n_stems + ids[known], return_counts=True)
-        rows = key // n_stems
-        q = (1.0 + np.log(cnt.astype(np.float32))) * self._idf[key % n_stems]
-        norm = np.sqrt(np.bincount(rows, weights=q * q, minlength=n))
-        norm[norm == 0] = 1.0
+        lengths = np.fromiter(map(len, toks), np.int64, n)
+        compiled = _fast is not None and self.use_compiled
+        if not compiled:
+            rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+            known = ids >= 0
+            key, cnt = np.unique(rows[known] * n_stems + ids[known], return_counts=True)
+            rows = key // n_stems
+            q = (1.0 + np.log(cnt.astype(np.float32))) * self._idf[key % n_stems]
+            norm = np.sqrt(np.bincount(rows, weights=q * q, minlength=n))
+            norm[norm == 0] = 1.0
         # a zeroed buffer kept between batches (set, read, cleared: no 10 MB allocation per batch);
         # it belongs to the first thread that uses it (another thread gets a fresh one per call)
         owner, flat = self.__dict__.get("_dense_batch") or (None, None)
@@ -663,16 +677,20 @@ class OccupationClassifier:
             self._dense_batch = (owner, flat)
         if owner != me:
             flat = np.zeros(n * n_stems, np.float32)
+        if compiled:
+            # the same rows in one pass of the kernel (counts by sorting each row's ids, the same float
+            # operations in the same order as below: bit for bit, tests/test_occupation_compiled.py)
+            key, has = _fast.description_dense(ids, lengths, self._idf, self._log_counts(lengths), flat)
+            try:
+                return self._description_compiled(flat[: n * n_stems].reshape(n, n_stems), has.tolist(),
+                                                  code_lists)
+            finally:
+                flat[key] = 0.0
         flat[key] = q / norm[rows].astype(np.float32)
         dense = flat[: n * n_stems].reshape(n, n_stems)
         has = np.bincount(rows, minlength=n) > 0
         out = []
         reduceat = np.add.reduceat
-        if _fast is not None and self.use_compiled:
-            try:
-                return self._description_compiled(dense, has.tolist(), code_lists)
-            finally:
-                flat[key] = 0.0
         try:
             for i, codes in enumerate(code_lists):
                 if not has[i]:
@@ -683,6 +701,18 @@ class OccupationClassifier:
         finally:
             flat[key] = 0.0
         return out
+
+    def _log_counts(self, lengths: np.ndarray) -> np.ndarray:
+        """``np.log`` of the float32 counts 0..(the longest row) (0 at 0), made by numpy as the numpy path
+        makes them, for ``_occupation_fast.description_dense``; kept and grown when a longer row comes."""
+        need = int(lengths.max(initial=0)) + 1
+        tab = self.__dict__.get("_log_tab")
+        if tab is None or len(tab) < need:
+            size = max(need, self.DESC_CHARS + 2)
+            tab = np.zeros(size, np.float32)
+            tab[1:] = np.log(np.arange(1, size, dtype=np.float32))
+            self._log_tab = tab
+        return tab
 
     def _description_compiled(self, dense: np.ndarray, has: list[bool], code_lists: list[list[str]]) -> list[dict]:
         """The per-ad loop of ``_description_scores_many`` in one call of the compiled kernel

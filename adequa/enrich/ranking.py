@@ -74,6 +74,15 @@ def words(text: str) -> list[str]:
     return t.translate(_NON_ALNUM).split()
 
 
+def fold_char(char: str) -> bytes:
+    """What ``words``' steps make of one character alone, as ASCII bytes (letters, digits, spaces): the
+    table of the compiled ``words`` (``adequa.enrich._occupation_fast.fold_words``)."""
+    t = char.lower().replace("œ", "oe").replace("’", " ")
+    if not t.isascii():
+        t = unicodedata.normalize("NFKD", t).encode("ascii", "ignore").decode("ascii")
+    return t.translate(_NON_ALNUM).encode("ascii")
+
+
 def tokens(text: str) -> list[str]:
     """Folded word tokens, keeping ``c++``, ``c#``, ``node.js``; stop words kept (callers filter)."""
     return _TOKEN.findall(fold(text))
