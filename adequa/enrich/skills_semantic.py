@@ -12,9 +12,19 @@ from __future__ import annotations
 
 import heapq
 import math
+import os
 from collections import defaultdict
 from itertools import filterfalse, islice, repeat
 from operator import itemgetter
+
+# optional compiled per-label scoring (setup.py builds adequa/**/_*.pyx when Cython and a compiler are there);
+# the Python path otherwise, or with ADEQUA_PURE_PYTHON=1 (same results: tests/test_skills_semantic_fast.py)
+_sfast = None
+if not os.environ.get("ADEQUA_PURE_PYTHON"):
+    try:
+        from adequa.enrich import _similarity_fast as _sfast
+    except ImportError:     # pragma: no cover - depends on the build
+        _sfast = None
 
 
 class SimilarityIndex:
@@ -34,6 +44,7 @@ class SimilarityIndex:
         self.idf: dict[str, float] = {}
         self.postings: dict[str, list[int]] = {}
         self._default_idf = 1.0
+        self.use_compiled = True       # the compiled scoring when built (tests switch it off to compare)
 
     def add(self, keys, entry: int, preferred: bool = False) -> None:
         """A label's keys; ``preferred`` labels (ROME, for "ROME first") come earlier in shortlists."""
@@ -61,6 +72,8 @@ class SimilarityIndex:
         lw, pref = self.label_weight, self.label_pref
         order = [w if p else w * 1.3 for w, p in zip(lw, pref)]
         self.postings = {k: sorted(v, key=order.__getitem__) for k, v in postings.items()}
+        for memo in ("_key_ids", "_clabels", "_cshorts", "_rank", "_shorts", "_psets"):
+            self.__dict__.pop(memo, None)
         return self
 
     def __getstate__(self):
@@ -68,6 +81,9 @@ class SimilarityIndex:
         state.pop("_psets", None)
         state.pop("_rank", None)
         state.pop("_shorts", None)
+        state.pop("_key_ids", None)
+        state.pop("_clabels", None)
+        state.pop("_cshorts", None)
         return state
 
     def weight(self, keys) -> float:
@@ -76,6 +92,7 @@ class SimilarityIndex:
     def clear_memos(self) -> None:
         """Forget the shortlists remembered per pair of rare keys."""
         self.__dict__.pop("_shorts", None)
+        self.__dict__.pop("_cshorts", None)
 
     def _shortlist(self, use: list[str]) -> tuple[tuple, tuple, tuple, tuple, dict]:
         """Label keys, weights, heads and entries of the labels scored for a candidate whose rarest
@@ -116,7 +133,9 @@ class SimilarityIndex:
         ``seen`` receives the entry of every label scored (those a ``prefer`` bonus could lift).
 
         The same floats as ``best_reference`` (same sums in the same order), with the per-label
-        work done by C-level filters, ``itemgetter`` gathers and comprehensions."""
+        work done by C-level filters, ``itemgetter`` gathers and comprehensions — or, when the optional
+        extension ``_similarity_fast`` is built and no ``prefer`` bonus is asked, by its C loops
+        (``_best_compiled``)."""
         if not keys:
             return []
         postings = self.postings
@@ -132,6 +151,8 @@ class SimilarityIndex:
             known.sort(key=rank.__getitem__)
         limit = self.MAX_POSTINGS
         use = [kk for kk in known if rank[kk][0] <= limit][:2] or known[:1]
+        if _sfast is not None and not (prefer and entry_ogr is not None) and d.get("use_compiled", True):
+            return self._best_compiled(keys, known, use, k, seen)
         # the shortlist depends only on the one or two rarest keys: gathered once per pair
         shorts = d.get("_shorts")
         if shorts is None or len(shorts) > 20_000:
@@ -180,6 +201,29 @@ class SimilarityIndex:
                 if len(out) >= k:
                     break
         return out
+
+    def _best_compiled(self, keys: frozenset[str], known: list[str], use: list[str], k: int,
+                       seen: set | None) -> list[tuple[float, int]]:
+        """``best`` without a ``prefer`` bonus through the compiled kernel (``_similarity_fast``): the same
+        short list (remembered per pair of rare keys), the same floats in the same order."""
+        d = self.__dict__
+        labels = d.get("_clabels")
+        if labels is None:
+            d["_key_ids"] = {kk: i for i, kk in enumerate(self.postings)}
+            labels = d["_clabels"] = _sfast.Labels(self.label_keys, self.label_weight, self.label_head,
+                                                   self.label_entry, d["_key_ids"])
+        shorts = d.get("_cshorts")
+        if shorts is None or len(shorts) > 20_000:
+            shorts = d["_cshorts"] = {}
+        skey = tuple(use)
+        short = shorts.get(skey)
+        if short is None:
+            postings = self.postings
+            short = shorts[skey] = labels.shortlist(postings[use[0]], postings[use[1]] if len(use) > 1 else None,
+                                                    self.SHORTLIST)
+        key_ids, idf = d["_key_ids"], self.idf
+        return labels.scores_top(short, [key_ids[x] for x in known], [idf[x] for x in known], self.weight(keys), k,
+                                 seen)
 
     def best_reference(self, keys: frozenset[str], *, prefer: frozenset | set | None = None, bonus: float = 0.05,
              entry_ogr=None, k: int = 3, seen: set | None = None) -> list[tuple[float, int]]:
