@@ -2,8 +2,9 @@
 the numpy path's results bit for bit: title short lists (labels, fiches, float32 scores, order) and the
 description evidence (float32 sums as ``np.add.reduceat`` adds them) — on the fixture referential, on
 generated titles and on the mirror's real offers; and it is safe from several threads. Its ``words`` of a
-description (``fold_words``) and a batch's query rows (``description_dense``) are those of
-``ranking.words`` and of the numpy path, on hypothesis texts, generated rows and the mirror's offers."""
+description (``fold_words``), their stem ids (``Vocab``) and a batch's query rows (``description_dense``)
+are those of ``ranking.words`` and of the numpy path, on hypothesis texts, generated rows and the mirror's
+offers."""
 
 from __future__ import annotations
 
@@ -139,6 +140,33 @@ def test_compiled_words_on_mixed_text():
     got = occupation._fast.fold_words(text, 10 ** 9, {}, fold_char)
     assert got == words(text)
     assert "finance" in got and "oeuvres" in got and "k" in got and "23" in got
+
+
+@pytest.mark.parametrize("remembered", [1_000_000, 3, 0])
+def test_compiled_word_ids_are_the_words_stem_ids(clf, remembered):
+    """``Vocab.text_ids``: each text's words (as ``ranking.words`` cuts them) mapped through the
+    classifier's word -> stem id, whether the word is remembered in C or asked again."""
+    rnd = random.Random(3)
+    vocab = sorted({w for text in clf.doc_texts for w in text.split()}) + ["Données", "ÉTÉ", "œuvre", "zzqx", "x"]
+    texts = [" ".join(rnd.choice(vocab) for _ in range(rnd.randint(0, 50))) + rnd.choice(["", " ℌ", "’s", " 😀"])
+             for _ in range(200)] + ["", "  ", "é"]
+    asked = []
+
+    def resolve(word):
+        asked.append(word)
+        return clf._word_stem_id(word)
+
+    v = occupation._fast.Vocab(resolve, remembered)
+    for limit in (1000, 40):
+        ids, lengths = v.text_ids(texts, limit, {}, fold_char)
+        toks = [words(t[:limit]) for t in texts]
+        assert lengths.tolist() == [len(t) for t in toks]
+        assert ids.tolist() == [clf._word_stem_id(w) for t in toks for w in t]
+        assert ids.dtype == np.int64 and lengths.dtype == np.int64
+    assert len(v) <= remembered
+    distinct = len({w for t in texts for limit in (1000, 40) for w in words(t[:limit])})   # cut words too
+    assert (len(asked) == distinct) if remembered > distinct else (len(asked) > distinct), (len(asked), distinct)
+    assert (ids >= 0).sum() > 100 and (ids == -1).sum() > 0
 
 
 def _dense_numpy(ids, lengths, idf, n_stems):

@@ -20,6 +20,9 @@ from cpython.unicode cimport PyUnicode_DecodeASCII
 from libc.math cimport sqrt
 from libc.string cimport memcpy
 from libcpp.algorithm cimport nth_element, sort
+from cython.operator cimport dereference as deref
+from libcpp.string cimport string
+from libcpp.unordered_map cimport unordered_map
 from libcpp.vector cimport vector
 
 import numpy as np
@@ -365,32 +368,27 @@ def description_dense(const int64_t[::1] ids, const int64_t[::1] lengths, const 
     return keys[:n_keys], has.view(bool)
 
 
-def fold_words(str text, Py_ssize_t limit, dict memo, fold_char):
-    """``adequa.enrich.ranking.words(text[:limit])`` in one pass: ASCII letters lowered, ASCII letters and
-    digits kept, any other ASCII character a separator; every other character replaced by
-    ``fold_char(char)`` (remembered in ``memo``: the ASCII bytes ``words``' steps make of that character
-    alone, letters, digits and spaces). Each of ``words``' steps acts on one character at a time (the
-    canonical reordering of NFKD moves only combining marks, which the ASCII encoding drops), so the
-    words are the same."""
-    cdef Py_ssize_t n = min(len(text), limit), i, j, m
+cdef int _fold_tokens(str text, Py_ssize_t limit, dict memo, fold_char, vector[char]& chars,
+                     vector[Py_ssize_t]& ends) except -1:
+    # the words of text[:limit] (see fold_words), their characters one after the other in ``chars`` and
+    # the end of each in ``ends``
+    cdef Py_ssize_t n = min(len(text), limit), i, j, m, start = chars.size()
     cdef Py_UCS4 ch
-    cdef vector[char] buf
     cdef bytes got
     cdef const char* g
     cdef char c
     cdef long code
-    out = []
     for i in range(n):
         ch = text[i]
         code = <long>ch
         if code < 128:
             if 97 <= code <= 122 or 48 <= code <= 57:
-                buf.push_back(<char>code)
+                chars.push_back(<char>code)
             elif 65 <= code <= 90:
-                buf.push_back(<char>(code + 32))
-            elif buf.size():
-                out.append(PyUnicode_DecodeASCII(buf.data(), buf.size(), NULL))
-                buf.clear()
+                chars.push_back(<char>(code + 32))
+            elif <Py_ssize_t>chars.size() > start:
+                ends.push_back(chars.size())
+                start = chars.size()
             continue
         got = memo.get(code)
         if got is None:
@@ -402,11 +400,79 @@ def fold_words(str text, Py_ssize_t limit, dict memo, fold_char):
         for j in range(m):
             c = g[j]
             if c == 32:
-                if buf.size():
-                    out.append(PyUnicode_DecodeASCII(buf.data(), buf.size(), NULL))
-                    buf.clear()
+                if <Py_ssize_t>chars.size() > start:
+                    ends.push_back(chars.size())
+                    start = chars.size()
             else:
-                buf.push_back(c)
-    if buf.size():
-        out.append(PyUnicode_DecodeASCII(buf.data(), buf.size(), NULL))
+                chars.push_back(c)
+    if <Py_ssize_t>chars.size() > start:
+        ends.push_back(chars.size())
+    return 0
+
+
+def fold_words(str text, Py_ssize_t limit, dict memo, fold_char):
+    """``adequa.enrich.ranking.words(text[:limit])`` in one pass: ASCII letters lowered, ASCII letters and
+    digits kept, any other ASCII character a separator; every other character replaced by
+    ``fold_char(char)`` (remembered in ``memo``: the ASCII bytes ``words``' steps make of that character
+    alone, letters, digits and spaces). Each of ``words``' steps acts on one character at a time (the
+    canonical reordering of NFKD moves only combining marks, which the ASCII encoding drops), so the
+    words are the same."""
+    cdef vector[char] chars
+    cdef vector[Py_ssize_t] ends
+    cdef Py_ssize_t t, b = 0
+    _fold_tokens(text, limit, memo, fold_char, chars, ends)
+    out = []
+    for t in range(<Py_ssize_t>ends.size()):
+        out.append(PyUnicode_DecodeASCII(chars.data() + b, ends[t] - b, NULL))
+        b = ends[t]
     return out
+
+
+cdef class Vocab:
+    """Description word -> stem id, remembered in C (keyed by the word's ASCII bytes): ``resolve(word)``
+    is asked once per distinct word (at most ``limit`` words remembered; the others are asked again)."""
+    cdef unordered_map[string, int64_t] ids
+    cdef object resolve
+    cdef Py_ssize_t limit
+
+    def __init__(self, resolve, Py_ssize_t limit=1_000_000):
+        self.resolve = resolve
+        self.limit = limit
+
+    def __len__(self):
+        return self.ids.size()
+
+    def text_ids(self, list texts, Py_ssize_t limit, dict memo, fold_char):
+        """(the stem ids of the words of each ``text[:limit]`` (as ``fold_words`` cuts them), one after
+        the other, int64; the number of words of each text, int64)."""
+        cdef vector[char] chars
+        cdef vector[Py_ssize_t] ends
+        cdef vector[int64_t] out
+        cdef Py_ssize_t r, t, b, done = 0, n = len(texts)
+        cdef string key
+        cdef int64_t v
+        cdef unordered_map[string, int64_t].iterator it
+        lengths = np.empty(n, np.int64)
+        cdef int64_t[::1] lens = lengths
+        for r in range(n):
+            chars.clear()
+            ends.clear()
+            _fold_tokens(texts[r], limit, memo, fold_char, chars, ends)
+            b = 0
+            for t in range(<Py_ssize_t>ends.size()):
+                key.assign(chars.data() + b, ends[t] - b)
+                it = self.ids.find(key)
+                if it != self.ids.end():
+                    v = deref(it).second
+                else:
+                    v = self.resolve(PyUnicode_DecodeASCII(chars.data() + b, ends[t] - b, NULL))
+                    if <Py_ssize_t>self.ids.size() < self.limit:
+                        self.ids[key] = v
+                out.push_back(v)
+                b = ends[t]
+            lens[r] = ends.size()
+        ids = np.empty(out.size(), np.int64)
+        cdef int64_t[::1] o = ids
+        if out.size():
+            memcpy(&o[0], out.data(), out.size() * sizeof(int64_t))
+        return ids, lengths

@@ -641,26 +641,28 @@ class OccupationClassifier:
         rounding): the stem counts of every description at once, the query weights scattered in one
         dense (descriptions × stems) array, each candidate fiche's (stem, weight) pairs gathered from
         its description's row and summed per fiche in one ``reduceat``."""
-        cache = self._token_stem_id
-        if _fast is not None and self.use_compiled:
-            fold_words, limit = _fast.fold_words, self.DESC_CHARS
-            toks = [fold_words(d, limit, _FOLD_MEMO, fold_char) for d in descriptions]
-        else:
-            toks = [words(d[: self.DESC_CHARS]) for d in descriptions]
-        every = list(chain.from_iterable(toks))
-        ids_l = list(map(cache.get, every))
-        if None in ids_l:       # tokens never seen: stem them once
-            sid = self._stem_ids
-            new = {t: sid.get(self._stem_of(t), -1) for t, i in zip(every, ids_l) if i is None}
-            if len(cache) < 500_000:
-                cache.update(new)
-            ids_l = [new[t] if i is None else i for t, i in zip(every, ids_l)]
         n = len(descriptions)
         n_stems = len(self._idf)
-        ids = np.array(ids_l, np.int64)
-        lengths = np.fromiter(map(len, toks), np.int64, n)
         compiled = _fast is not None and self.use_compiled
-        if not compiled:
+        if compiled:
+            # the words' stem ids straight from the text (no word strings for the words met before)
+            vocab = self.__dict__.get("_cvocab")
+            if vocab is None:
+                vocab = self._cvocab = _fast.Vocab(self._word_stem_id)
+            ids, lengths = vocab.text_ids(descriptions, self.DESC_CHARS, _FOLD_MEMO, fold_char)
+        else:
+            cache = self._token_stem_id
+            toks = [words(d[: self.DESC_CHARS]) for d in descriptions]
+            every = list(chain.from_iterable(toks))
+            ids_l = list(map(cache.get, every))
+            if None in ids_l:       # tokens never seen: stem them once
+                sid = self._stem_ids
+                new = {t: sid.get(self._stem_of(t), -1) for t, i in zip(every, ids_l) if i is None}
+                if len(cache) < 500_000:
+                    cache.update(new)
+                ids_l = [new[t] if i is None else i for t, i in zip(every, ids_l)]
+            ids = np.array(ids_l, np.int64)
+            lengths = np.fromiter(map(len, toks), np.int64, n)
             rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
             known = ids >= 0
             key, cnt = np.unique(rows[known] * n_stems + ids[known], return_counts=True)
@@ -701,6 +703,16 @@ class OccupationClassifier:
         finally:
             flat[key] = 0.0
         return out
+
+    def _word_stem_id(self, word: str) -> int:
+        """The stem id of a description word (-1: not a fiche stem), remembered in ``_token_stem_id``."""
+        cache = self._token_stem_id
+        got = cache.get(word)
+        if got is None:
+            got = self._stem_ids.get(self._stem_of(word), -1)
+            if len(cache) < 500_000:
+                cache[word] = got
+        return got
 
     def _log_counts(self, lengths: np.ndarray) -> np.ndarray:
         """``np.log`` of the float32 counts 0..(the longest row) (0 at 0), made by numpy as the numpy path
