@@ -151,6 +151,10 @@ def run(quick: bool) -> list[Measure]:
                             min(fast_cpu) / len(ads) * 1000, "ms", min(ref_cpu) / len(ads) * 1000,
                             "reference paths, same process (tokeniser, similarity, separator regex)"))
 
+    # -- same run: SimilarityIndex.best through its compiled kernel (_similarity_fast) vs its Python
+    # path, on the calls the extractor makes over the real ads (short-list memos cleared per pass) --
+    measures.extend(_similarity_kernel_cpu(full, ads, 2 if quick else 4))
+
     # -- end-to-end CLI: wall time including start-up, CPU of all processes, peak memory ---------
     n = 1000 if quick else 10000
     with tempfile.TemporaryDirectory() as tmp:
@@ -215,6 +219,46 @@ def run(quick: bool) -> list[Measure]:
     measures.append(Measure(B, "load compiled taxonomy from cache (in process)", time.perf_counter() - t0, "s",
                             sec_help, "adequa --help start-up", goal="~1–2 s"))
     return measures
+
+
+def _similarity_kernel_cpu(ex, ads: list[dict], rounds: int) -> list[Measure]:
+    """CPU µs per ``SimilarityIndex.best`` call, compiled kernel vs Python path, alternated in the same
+    process over the calls recorded while extracting ``ads`` (memos cleared before each pass)."""
+    from adequa.enrich import skills_semantic
+
+    if skills_semantic._sfast is None:
+        print("bench_annotate: _similarity_fast not built, similarity kernel not measured")
+        return []
+    sim = ex.c.langs["fr"].sim
+    calls: list = []
+    real = sim.best
+
+    def record(keys, **kw):
+        calls.append((keys, {k: v for k, v in kw.items() if k != "seen"}, kw.get("seen") is not None))
+        return real(keys, **kw)
+
+    ex.clear_memos()
+    sim.best = record
+    try:
+        for a in ads:
+            ex.extract(a["description"])
+    finally:
+        del sim.best
+    cpu = {True: 0.0, False: 0.0}
+    outs: dict = {}
+    for _ in range(rounds):
+        for on in (False, True):
+            sim.use_compiled = on
+            sim.clear_memos()
+            t0 = time.process_time()
+            outs[on] = [sim.best(keys, seen=set() if s else None, **kw) for keys, kw, s in calls]
+            cpu[on] += time.process_time() - t0
+    sim.use_compiled = True
+    per = 1e6 / max(len(calls), 1) / rounds
+    same = "" if outs[True] == outs[False] else " (OUTPUTS DIFFER)"
+    return [Measure("annotate", f"SimilarityIndex.best CPU per call, compiled kernel ({len(calls)} calls of the extractor on "
+                       f"{len(ads)} real ads, memos cleared, {rounds} alternated passes)", cpu[True] * per, "us",
+                    cpu[False] * per, "Python path, same calls" + same)]
 
 
 def _units(text: str) -> list[str]:
