@@ -37,6 +37,7 @@ from threading import get_ident
 from typing import Callable, Sequence
 
 import numpy as np
+import orjson
 
 # optional compiled kernel (setup.py builds adequa/**/_*.pyx when Cython and a compiler are there); the
 # numpy path otherwise, or with ADEQUA_PURE_PYTHON=1 (same results: tests/test_occupation_compiled.py)
@@ -297,9 +298,13 @@ class OccupationClassifier:
         # fiche-level ESCO fallback: the ESCO occupation most often mapped from its appellations
         self._fiche_esco: dict[str, str] = {}
         counts: dict[str, Counter] = {}
+        esco_of = ref.appellation_esco
         for a in ref.appellations:
-            for rank, uri in enumerate(ref.appellation_esco.get(a["code_ogr"], [])[:1]):
-                counts.setdefault(a["code_rome"], Counter())[uri] += 1
+            for uri in esco_of.get(a["code_ogr"], [])[:1]:
+                c = counts.get(a["code_rome"])
+                if c is None:       # (not setdefault: that made a Counter per appellation, 40 ms of every start)
+                    c = counts[a["code_rome"]] = Counter()
+                c[uri] += 1
         for code, c in counts.items():
             self._fiche_esco[code] = c.most_common(1)[0][0]
         self._app_parent = {a["code_ogr"]: a["parent"] for a in ref.appellations
@@ -393,7 +398,9 @@ class OccupationClassifier:
 
     @classmethod
     def load(cls, folder: Path, domains: DomainTagger | None = None) -> "OccupationClassifier":
-        meta = json.loads((folder / "occupations.json").read_text(encoding="utf-8"))
+        # orjson: the same values as json.loads, a third of its time at every start; a file it refuses
+        # (NaN, a lone surrogate) raises ValueError, and the caller rebuilds the cache
+        meta = orjson.loads((folder / "occupations.json").read_bytes())
         index = LexicalIndex.load(folder / "title_index.npz")
         return cls(OccupationReferential(**meta["ref"]), index, meta["doc_texts"], meta["doc_appellation"],
                    meta["fiche_codes"], domains, None, cls._load_vocabulary(folder / "fiche_vocabulary.npz"))
@@ -401,7 +408,7 @@ class OccupationClassifier:
     @staticmethod
     def _load_vocabulary(path: Path):
         z = np.load(path, allow_pickle=False)
-        return json.loads(str(z["codes"])), json.loads(str(z["vocab"])), z["lengths"], z["ids"], z["counts"]
+        return orjson.loads(str(z["codes"])), orjson.loads(str(z["vocab"])), z["lengths"], z["ids"], z["counts"]
 
     # -- scoring ------------------------------------------------------------------------------
     def _title_uncached(self, cleaned: str) -> tuple[tuple[str, float, str | None], ...]:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
+import orjson
 
 __all__ = ["Item", "LexicalIndex", "Ranker", "SemanticRanker", "fold", "tokens", "words"]
 
@@ -485,10 +486,10 @@ class LexicalIndex:
     @classmethod
     def load(cls, path: Path) -> "LexicalIndex":
         z = np.load(path, allow_pickle=False)
-        keys = json.loads(str(z["vocab"]))
+        keys = orjson.loads(str(z["vocab"]))      # orjson: json.loads' values in half its time (start-up)
         n_groups, lo, hi = (int(x) for x in z["meta"])
         return cls({k: i for i, k in enumerate(keys)}, z["idf"], z["indptr"], z["indices"], z["data"], z["groups"],
-                   n_groups, (lo, hi), float(z["word_weight"][0]), frozenset(json.loads(str(z["stop"]))))
+                   n_groups, (lo, hi), float(z["word_weight"][0]), frozenset(orjson.loads(str(z["stop"]))))
 
 
 class Ranker:
