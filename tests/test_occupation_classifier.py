@@ -2,6 +2,7 @@
 
 import json
 
+import orjson
 import pytest
 
 from adequa.config import Settings
@@ -100,6 +101,23 @@ def test_classifier_is_cached_and_reloads_identically(settings):
     assert second is not first
     for title in ("Data engineer", "Serveur", "Conducteur de ligne"):
         assert first.classify(title, "produits alimentaires") == second.classify(title, "produits alimentaires")
+    # the cache (read with orjson) gives back what was built (json.dumps wrote it)
+    for name in ("fiches", "appellations", "appellation_esco", "esco_isco", "fap", "fiche_parent"):
+        assert getattr(second.ref, name) == getattr(first.ref, name), name
+    assert second.doc_texts == first.doc_texts
+    assert second.doc_appellation == first.doc_appellation and second._fiche_esco == first._fiche_esco
+    assert second._stem_ids == first._stem_ids and second.index.vocab == first.index.vocab
+
+
+def test_a_cache_orjson_refuses_is_rebuilt(settings):
+    first = occ.load_occupation_classifier(settings)
+    (meta,) = (settings.cache_dir / "occupations").glob("*/occupations.json")
+    meta.write_text(meta.read_text(encoding="utf-8").replace('"doc_texts"', '"x": NaN, "doc_texts"', 1), encoding="utf-8")
+    with pytest.raises(ValueError):
+        orjson.loads(meta.read_bytes())
+    occ._loaded.clear()
+    again = occ.load_occupation_classifier(settings)        # built again from the referential
+    assert again is not first and again.classify("Serveur", "salle") == first.classify("Serveur", "salle")
 
 
 def test_domains_are_data(tmp_path, clf):
