@@ -297,16 +297,19 @@ class OccupationClassifier:
         self._token_stem_id: dict[str, int] = {}     # description token -> stem id (-1: unknown or stop word)
         # fiche-level ESCO fallback: the ESCO occupation most often mapped from its appellations
         self._fiche_esco: dict[str, str] = {}
-        counts: dict[str, Counter] = {}
+        # (plain dicts: a Counter per fiche, or per appellation through setdefault, cost 30-40 ms of every
+        # start; max() keeps the first of equal counts in insertion order, as Counter.most_common(1))
+        counts: dict[str, dict[str, int]] = {}
         esco_of = ref.appellation_esco
         for a in ref.appellations:
             for uri in esco_of.get(a["code_ogr"], [])[:1]:
                 c = counts.get(a["code_rome"])
-                if c is None:       # (not setdefault: that made a Counter per appellation, 40 ms of every start)
-                    c = counts[a["code_rome"]] = Counter()
-                c[uri] += 1
+                if c is None:
+                    c = counts[a["code_rome"]] = {}
+                c[uri] = c.get(uri, 0) + 1
+        second = itemgetter(1)
         for code, c in counts.items():
-            self._fiche_esco[code] = c.most_common(1)[0][0]
+            self._fiche_esco[code] = max(c.items(), key=second)[0]
         self._app_parent = {a["code_ogr"]: a["parent"] for a in ref.appellations
                             if a.get("parent") and a["parent"] != a["code_rome"] and a["parent"] in ref.fiches}
         self._fiche_parent = {c: p for c, p in ref.fiche_parent.items() if p != c and p in ref.fiches}
