@@ -1,6 +1,7 @@
 """The ROME classifier, built from the hand-written referential in tests/fixtures/occupations."""
 
 import json
+from collections import Counter
 
 import orjson
 import pytest
@@ -151,6 +152,14 @@ def test_real_referential_classifies_common_titles(mirror, tmp_path):
     json.dumps(out)
     codes = [c for c, _, _ in clf.rank("Conducteur de véhicules super lourds (H/F)", None, 3)]
     assert codes[:2] == ["N4115", "N4101"]        # a ROME 4.0 fiche, then its pre-4.0 parent
+    # the fiche-level ESCO fallback: each fiche's most mapped ESCO occupation, the first met on ties
+    # (as Counter.most_common(1); the real referential has ties)
+    counts: dict = {}
+    for a in clf.ref.appellations:
+        for uri in clf.ref.appellation_esco.get(a["code_ogr"], [])[:1]:
+            counts.setdefault(a["code_rome"], Counter())[uri] += 1
+    assert clf._fiche_esco == {code: c.most_common(1)[0][0] for code, c in counts.items()}
+    assert sum(len(c) > 1 and sorted(c.values())[-1] == sorted(c.values())[-2] for c in counts.values()) > 10
 
 
 def test_fiche_definitions_are_description_evidence(clf):
