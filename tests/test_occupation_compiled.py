@@ -169,6 +169,38 @@ def test_compiled_word_ids_are_the_words_stem_ids(clf, remembered):
     assert (ids >= 0).sum() > 100 and (ids == -1).sum() > 0
 
 
+def _both_postings(index, toks):
+    out = []
+    for on in (False, True):
+        index.use_compiled = on
+        index._post_cache.clear()
+        index._post_entries = 0
+        out.append([index._token_postings(t) for t in toks])
+    index.use_compiled = True
+    return out
+
+
+def _same_postings(got, want) -> bool:
+    return all(type(g) is type(w) and ((g.dtype == w.dtype and g.tobytes() == w.tobytes()) if isinstance(g, np.ndarray)
+                                       else g == w) for g, w in zip(got, want))
+
+
+@pytest.mark.parametrize("share", [0.0, 0.05, 0.4])
+def test_token_postings_kernel_is_the_bincount_path_bit_for_bit(clf, share):
+    """``LexicalIndex._token_postings`` through ``_occupation_fast.token_postings`` and through numpy's
+    ``bincount``/``flatnonzero``: the same documents and float64 sums, with and without pruning."""
+    from adequa.enrich.ranking import tokens
+
+    toks = sorted({t for title in _generated_titles(clf, 300, 13) for t in tokens(title)} | {"zzqx", "c++"})
+    clf.index.prune_share = share
+    try:
+        numpy_path, kernel = _both_postings(clf.index, toks)
+    finally:
+        clf.index.prune_share = 0.0
+    assert all(_same_postings(g, w) for g, w in zip(kernel, numpy_path))
+    assert sum(len(h[3]) for h in kernel) > 30 and any(len(h[3]) == 0 for h in kernel)
+
+
 def _dense_numpy(ids, lengths, idf, n_stems):
     """The numpy rows of ``_description_scores_many`` (the reference of ``description_dense``)."""
     n = len(lengths)
@@ -255,6 +287,11 @@ def test_real_titles_and_descriptions_bit_for_bit(mirror, mirror_offers):
                       [: cl.DESC_CANDIDATES]] for r in part]
             got, want = _both_descriptions(cl, [r["description"] for r in part], codes)
             assert got == want
+        from adequa.enrich.ranking import tokens
+
+        toks = sorted({t for c in titles for t in tokens(c)})
+        numpy_path, kernel = _both_postings(cl.index, toks)
+        assert all(_same_postings(g, w) for g, w in zip(kernel, numpy_path))
         for r in mirror_offers:
             text = r.get("description") or ""
             assert occupation._fast.fold_words(text, cl.DESC_CHARS, {}, fold_char) == words(text[: cl.DESC_CHARS])

@@ -476,3 +476,46 @@ cdef class Vocab:
         if out.size():
             memcpy(&o[0], out.data(), out.size() * sizeof(int64_t))
         return ids, lengths
+
+
+def token_postings(const int64_t[::1] ucols, const double[::1] w, const int64_t[::1] indptr,
+                   const int32_t[::1] indices, const float[::1] data, Py_ssize_t n_docs, double floor):
+    """``LexicalIndex._token_postings``' per-document sums in one pass: for the columns ``ucols``
+    (weights ``w``), each document's Σ float64(data) × w and Σ w × w, added in posting order (columns in
+    order, each column's postings in order) into zeroed per-document arrays, as ``np.bincount`` adds
+    them; returns (the documents whose Σ w × w is not 0 and ≥ ``floor``, ascending, as
+    ``np.flatnonzero``; their two sums)."""
+    cdef Py_ssize_t n = ucols.shape[0], j, d, m = 0
+    cdef int64_t c, p
+    cdef vector[double] dot
+    cdef vector[double] sq
+    cdef double wj, ww
+    dot.resize(n_docs, 0.0)
+    sq.resize(n_docs, 0.0)
+    with nogil:
+        for j in range(n):
+            c = ucols[j]
+            wj = w[j]
+            ww = wj * wj
+            for p in range(indptr[c], indptr[c + 1]):
+                d = indices[p]
+                dot[d] += <double>data[p] * wj
+                sq[d] += ww
+        for d in range(n_docs):
+            if sq[d] != 0.0 and sq[d] >= floor:
+                m += 1
+    docs = np.empty(m, np.int64)
+    dots = np.empty(m, np.float64)
+    sqs = np.empty(m, np.float64)
+    cdef int64_t[::1] od = docs
+    cdef double[::1] odot = dots
+    cdef double[::1] osq = sqs
+    m = 0
+    with nogil:
+        for d in range(n_docs):
+            if sq[d] != 0.0 and sq[d] >= floor:
+                od[m] = d
+                odot[m] = dot[d]
+                osq[m] = sq[d]
+                m += 1
+    return docs, dots, sqs

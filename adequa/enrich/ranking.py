@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -27,6 +28,14 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import orjson
+
+# optional compiled kernels (setup.py builds adequa/**/_*.pyx); numpy otherwise or with ADEQUA_PURE_PYTHON=1
+_fast = None
+if not os.environ.get("ADEQUA_PURE_PYTHON"):
+    try:
+        from adequa.enrich import _occupation_fast as _fast
+    except ImportError:     # pragma: no cover - depends on the build
+        _fast = None
 
 __all__ = ["Item", "LexicalIndex", "Ranker", "SemanticRanker", "fold", "tokens", "words"]
 
@@ -149,6 +158,20 @@ class Item:
                 seen.add(key)
                 out.append(lab)
         return out
+
+
+def _fast_postings(index: "LexicalIndex"):
+    """The compiled ``token_postings`` kernel (``_occupation_fast``) when it is built, not switched off
+    (``ADEQUA_PURE_PYTHON=1``, ``index.use_compiled = False``) and the index's arrays have its types."""
+    if _fast is None or not index.__dict__.get("use_compiled", True):
+        return None
+    ok = index.__dict__.get("_kernel_ok")
+    if ok is None:      # its types, and every document id within the index (the kernel does not check)
+        ok = index._kernel_ok = (index.indptr.dtype == np.int64 and index.indices.dtype == np.int32
+                                 and index.data.dtype == np.float32
+                                 and (len(index.indices) == 0 or 0 <= int(index.indices.min())
+                                      and int(index.indices.max()) < index.n_docs))
+    return _fast.token_postings if ok else None
 
 
 class LexicalIndex:
@@ -325,17 +348,26 @@ class LexicalIndex:
         ucols, cnt = np.unique(cols, return_counts=True)
         w = (1.0 + np.log(cnt)) * self.idf[ucols]
         if len(ucols):
-            starts = self.indptr[ucols]
-            lengths = self.indptr[ucols + 1] - starts
-            pos = np.arange(int(lengths.sum()), dtype=np.int64)
-            pos += np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-            idx = self.indices[pos]
-            dot = np.bincount(idx, weights=self.data[pos] * np.repeat(w, lengths), minlength=self.n_docs)
-            sq = np.bincount(idx, weights=np.repeat(w * w, lengths), minlength=self.n_docs)
-            docs = np.flatnonzero(sq)
-            if self.prune_share:     # documents holding only a sliver of the token's n-grams
-                docs = docs[sq[docs] >= self.prune_share * float(w @ w)]
-            hit = (ucols, cnt, w, docs, dot[docs], sq[docs], frozenset(ucols.tolist()), float(w @ w))
+            kernel = _fast_postings(self)
+            if kernel is not None:
+                # the same sums in the same order, without two dense per-document arrays (bit for bit:
+                # tests/test_occupation_compiled.py)
+                floor = self.prune_share * float(w @ w) if self.prune_share else 0.0
+                docs, dot_d, sq_d = kernel(ucols.astype(np.int64, copy=False), w.astype(np.float64, copy=False),
+                                           self.indptr, self.indices, self.data, self.n_docs, floor)
+                hit = (ucols, cnt, w, docs, dot_d, sq_d, frozenset(ucols.tolist()), float(w @ w))
+            else:
+                starts = self.indptr[ucols]
+                lengths = self.indptr[ucols + 1] - starts
+                pos = np.arange(int(lengths.sum()), dtype=np.int64)
+                pos += np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+                idx = self.indices[pos]
+                dot = np.bincount(idx, weights=self.data[pos] * np.repeat(w, lengths), minlength=self.n_docs)
+                sq = np.bincount(idx, weights=np.repeat(w * w, lengths), minlength=self.n_docs)
+                docs = np.flatnonzero(sq)
+                if self.prune_share:     # documents holding only a sliver of the token's n-grams
+                    docs = docs[sq[docs] >= self.prune_share * float(w @ w)]
+                hit = (ucols, cnt, w, docs, dot[docs], sq[docs], frozenset(ucols.tolist()), float(w @ w))
         else:
             empty = np.array([], np.float64)
             hit = (ucols, cnt, w, np.array([], np.int64), empty, empty, frozenset(), 0.0)
