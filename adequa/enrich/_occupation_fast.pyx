@@ -311,7 +311,7 @@ def description_dense(const int64_t[::1] ids, const int64_t[::1] lengths, const 
     0, and ``flat[r × len(idf) + stem] = q / float32(norm)``. Returns (the flat positions written, in
     ascending order, to clear after use; for each row, whether it has a fiche stem)."""
     cdef Py_ssize_t n = lengths.shape[0], n_stems = idf.shape[0], r, p, b = 0, e, j, m, run, n_keys = 0
-    cdef Py_ssize_t n_tab = logtab.shape[0]
+    cdef Py_ssize_t n_tab = logtab.shape[0], first_key
     cdef vector[int64_t] row
     cdef vector[float] qs
     cdef int64_t s
@@ -340,7 +340,8 @@ def description_dense(const int64_t[::1] ids, const int64_t[::1] lengths, const 
             qs.clear()
             acc = 0.0
             j = 0
-            while j < m:
+            first_key = n_keys
+            while j < m:        # each distinct stem: its weight, its flat position (the norm comes after)
                 s = row[j]
                 run = 1
                 while j + run < m and row[j + run] == s:
@@ -348,23 +349,15 @@ def description_dense(const int64_t[::1] ids, const int64_t[::1] lengths, const 
                 q = (<float>1.0 + logtab[run]) * idf[s]
                 qs.push_back(q)
                 acc += <double>(q * q)
+                k[n_keys] = r * n_stems + s
+                n_keys += 1
                 j += run
             acc = sqrt(acc)
             if acc == 0.0:
                 acc = 1.0
             nf = <float>acc
-            j = 0
-            p = 0
-            while j < m:
-                s = row[j]
-                run = 1
-                while j + run < m and row[j + run] == s:
-                    run += 1
-                flat[r * n_stems + s] = qs[p] / nf
-                k[n_keys] = r * n_stems + s
-                n_keys += 1
-                p += 1
-                j += run
+            for p in range(first_key, n_keys):
+                flat[k[p]] = qs[p - first_key] / nf
     return keys[:n_keys], has.view(bool)
 
 

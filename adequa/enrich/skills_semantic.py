@@ -27,6 +27,14 @@ if not os.environ.get("ADEQUA_PURE_PYTHON"):
         _sfast = None
 
 
+def _bounded_memo(d: dict, name: str, limit: int = 20_000) -> dict:
+    """The memo stored as ``d[name]``, started afresh once it holds more than ``limit`` entries."""
+    memo = d.get(name)
+    if memo is None or len(memo) > limit:
+        memo = d[name] = {}
+    return memo
+
+
 class SimilarityIndex:
     """Labels as key sets; ``best(keys)`` returns (score, entry) pairs, best first."""
 
@@ -154,9 +162,7 @@ class SimilarityIndex:
         if _sfast is not None and not (prefer and entry_ogr is not None) and d.get("use_compiled", True):
             return self._best_compiled(keys, known, use, k, seen)
         # the shortlist depends only on the one or two rarest keys: gathered once per pair
-        shorts = d.get("_shorts")
-        if shorts is None or len(shorts) > 20_000:
-            shorts = d["_shorts"] = {}
+        shorts = _bounded_memo(d, "_shorts")
         skey = tuple(use)
         got = shorts.get(skey)
         if got is None:
@@ -212,9 +218,7 @@ class SimilarityIndex:
             d["_key_ids"] = {kk: i for i, kk in enumerate(self.postings)}
             labels = d["_clabels"] = _sfast.Labels(self.label_keys, self.label_weight, self.label_head,
                                                    self.label_entry, d["_key_ids"])
-        shorts = d.get("_cshorts")
-        if shorts is None or len(shorts) > 20_000:
-            shorts = d["_cshorts"] = {}
+        shorts = _bounded_memo(d, "_cshorts")
         skey = tuple(use)
         short = shorts.get(skey)
         if short is None:
