@@ -531,16 +531,9 @@ class OccupationClassifier:
         """Per candidate fiche: TF-IDF cosine (sublinear tf) of the description's word stems with the
         fiche's text (stems the fiches never use are left out of the norm)."""
         toks = self._words(description)
-        cache = self._token_stem_id
-        tf = Counter(map(cache.get, toks))          # stem id -> count, in order of first occurrence
-        if None in tf:                              # tokens never seen: stem them once
-            ids = self._stem_ids
-            new = {t: ids.get(self._stem_of(t), -1) for t in toks if t not in cache}
-            if len(cache) < 500_000:
-                cache.update(new)
-                tf = Counter(map(cache.get, toks))
-            else:
-                tf = Counter(cache[t] if t in cache else new[t] for t in toks)
+        tf = Counter(map(self._token_stem_id.get, toks))    # stem id -> count, in order of first occurrence
+        if None in tf:                                      # tokens never seen: stemmed once
+            tf = Counter(map(self._word_stem_id, toks))
         tf.pop(-1, None)
         if not tf:
             return {}
@@ -661,16 +654,11 @@ class OccupationClassifier:
                 vocab = self._cvocab = _fast.Vocab(self._word_stem_id)
             ids, lengths = vocab.text_ids(descriptions, self.DESC_CHARS, _FOLD_MEMO, fold_char)
         else:
-            cache = self._token_stem_id
             toks = [words(d[: self.DESC_CHARS]) for d in descriptions]
             every = list(chain.from_iterable(toks))
-            ids_l = list(map(cache.get, every))
-            if None in ids_l:       # tokens never seen: stem them once
-                sid = self._stem_ids
-                new = {t: sid.get(self._stem_of(t), -1) for t, i in zip(every, ids_l) if i is None}
-                if len(cache) < 500_000:
-                    cache.update(new)
-                ids_l = [new[t] if i is None else i for t, i in zip(every, ids_l)]
+            ids_l = list(map(self._token_stem_id.get, every))
+            if None in ids_l:       # tokens never seen: stemmed once
+                ids_l = [self._word_stem_id(t) if i is None else i for t, i in zip(every, ids_l)]
             ids = np.array(ids_l, np.int64)
             lengths = np.fromiter(map(len, toks), np.int64, n)
             rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
