@@ -373,6 +373,53 @@ def load_occupation_classifier_or_none(settings: Settings):
         return None
 
 
+def load_models(settings: Settings, taxonomies: list[str | Path] | None = None, *, semantic: bool = True,
+                occupations: bool = True):
+    """(``load_skill_extractor``, ``load_occupation_classifier_or_none`` or None without ``occupations``).
+
+    On cold caches (a new install, new referential files) both are built from the referentials,
+    ~5 s and ~3.5 s of one core: the classifier is then built in a forked process, which caches
+    it, while this one compiles the skills; this process loads the classifier from that cache."""
+    aside = _build_occupations_aside(settings) if occupations else None
+    try:
+        extractor = load_skill_extractor(settings, taxonomies, semantic=semantic)
+    finally:
+        if aside is not None:
+            aside.join()
+    return extractor, (load_occupation_classifier_or_none(settings) if occupations else None)
+
+
+def _build_occupations_aside(settings: Settings):
+    """A started process that builds and caches the occupation classifier, or None when its cache
+    is there already (or it cannot run aside: no fork, one core, no referentials — the caller's
+    own load then builds it or reports why)."""
+    import multiprocessing as mp
+
+    if (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
+        return None
+    try:
+        from adequa.pipeline.occupations import classifier_cached
+
+        if classifier_cached(settings):
+            return None
+    except Exception:   # noqa: BLE001 - e.g. no ROME folder: the caller's load says so
+        return None
+    proc = mp.get_context("fork").Process(target=_build_occupations, args=(settings,), daemon=True)
+    proc.start()
+    return proc
+
+
+def _build_occupations(settings: Settings) -> None:
+    """In the forked builder: build and cache the classifier, silently (the parent reports failures)."""
+    try:
+        from adequa.pipeline.occupations import load_occupation_classifier
+
+        with _no_gc():
+            load_occupation_classifier(settings)
+    except Exception:   # noqa: BLE001 - the parent's own load tries again and warns
+        pass
+
+
 # -- annotate -----------------------------------------------------------------------------------
 def read_ads(path: str | Path) -> Iterator[tuple[int, dict]]:
     """(line number, ad) from a JSONL file of {"id", "title", "description"}; '-' reads stdin."""
@@ -680,9 +727,13 @@ def _chunks(ads: Iterator[tuple[int, dict]], size: int) -> Iterator[list[dict]]:
         yield chunk
 
 
+_LOAD = object()     # annotate_stream(classifier=...) not given: load it
+
+
 def annotate_stream(settings: Settings, ads: Iterable[dict], *, lang: str = "fr",
                     taxonomies: list[str | Path] | None = None, workers: int = 1,
-                    semantic: bool = True, extractor=None, encoded: bool = False) -> Iterator[tuple[dict, str, int]]:
+                    semantic: bool = True, extractor=None, classifier=_LOAD,
+                    encoded: bool = False) -> Iterator[tuple[dict, str, int]]:
     """(ad, its output JSON line, its number of mentions) for each input ad, in input order.
 
     ``encoded``: each line as UTF-8 bytes (what ``annotate_file`` writes): workers encode it once,
@@ -690,7 +741,7 @@ def annotate_stream(settings: Settings, ads: Iterable[dict], *, lang: str = "fr"
     encoded again by a text file).
 
     ``workers`` > 1 forks that many processes after the compiled taxonomy is loaded (shared by
-    fork, not copied). ``extractor``: an already loaded ``load_skill_extractor``. The taxonomies
+    fork, not copied). ``extractor``, ``classifier``: already loaded models (``load_models``). The taxonomies
     are loaded before this returns (a missing referential is
     reported before anything is read or written); the lemmas first met are saved when the
     stream is exhausted.
@@ -698,8 +749,10 @@ def annotate_stream(settings: Settings, ads: Iterable[dict], *, lang: str = "fr"
     import multiprocessing as mp
 
     if extractor is None:
-        extractor = load_skill_extractor(settings, taxonomies, semantic=semantic)
-    classifier = load_occupation_classifier_or_none(settings)
+        extractor, loaded = load_models(settings, taxonomies, semantic=semantic, occupations=classifier is _LOAD)
+        classifier = loaded if classifier is _LOAD else classifier
+    elif classifier is _LOAD:
+        classifier = load_occupation_classifier_or_none(settings)
     if workers > 1 and "fork" not in mp.get_all_start_methods():
         workers = 1
     _WORKER.update(extractor=extractor, classifier=classifier, lang=lang, forked=workers > 1, encoded=encoded)

@@ -25,10 +25,10 @@ def enrich_warehouse(settings: Settings, *, batch_size: int | None = None, limit
     """
     import pyarrow as pa
 
-    from adequa.pipeline.annotate import annotate_stream, load_skill_extractor
+    from adequa.pipeline.annotate import annotate_stream, load_models
     from adequa.store.duckdb import Warehouse
 
-    extractor = load_skill_extractor(settings)
+    extractor, classifier = load_models(settings)
     version = extractor.version
     batch_size = batch_size or min(settings.batch_size, 2000)
     done_ads = done_mentions = 0
@@ -86,7 +86,8 @@ def enrich_warehouse(settings: Settings, *, batch_size: int | None = None, limit
                 progress(len(chunk), pending)
             chunk, occ_rows, mention_rows = [], [], []
 
-        stream = annotate_stream(settings, ads(), lang="fr", workers=workers, extractor=extractor)
+        stream = annotate_stream(settings, ads(), lang="fr", workers=workers, extractor=extractor,
+                                 classifier=classifier)
         try:
             for ad, line, _ in stream:
                 rec = json.loads(line)

@@ -144,12 +144,23 @@ def occupation_referential(settings: Settings, include_esco_labels: bool = False
                                  fiche_texts=texts, fiche_parent=fiche_parent, appellation_esco=app_esco, esco_isco=esco_isco, fap=fap, extra_labels=extra)
 
 
+def _classifier_folder(settings: Settings) -> tuple[str, Path]:
+    """The classifier's cache key (the referential files' names, sizes and times) and folder."""
+    key = _fingerprint(_inputs(settings))
+    return key, Path(settings.cache_dir) / "occupations" / key
+
+
+def classifier_cached(settings: Settings) -> bool:
+    """Whether ``load_occupation_classifier`` will load (not build) the classifier."""
+    key, folder = _classifier_folder(settings)
+    return key in _loaded or (folder / "occupations.json").exists()
+
+
 def load_occupation_classifier(settings: Settings, domains_path: Path | None = None) -> OccupationClassifier:
     """The ROME classifier, from the cache in ``settings.cache_dir`` or built (and cached) from the referentials."""
-    key = _fingerprint(_inputs(settings))
+    key, folder = _classifier_folder(settings)
     if key in _loaded:
         return _loaded[key]  # type: ignore[return-value]
-    folder = Path(settings.cache_dir) / "occupations" / key
     domains = DomainTagger.from_yaml(domains_path) if domains_path else DomainTagger.from_yaml()
     clf = None
     if (folder / "occupations.json").exists():

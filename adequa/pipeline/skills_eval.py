@@ -212,11 +212,10 @@ def eval_skillspan(settings: Settings, extractor, limit: int | None = None) -> d
 
 
 def run_eval(settings: Settings, what: str = "all", split: str = "all", limit: int | None = None) -> dict:
-    from adequa.pipeline.annotate import load_occupation_classifier_or_none, load_skill_extractor
+    from adequa.pipeline.annotate import load_models
 
-    extractor = load_skill_extractor(settings)
+    extractor, classifier = load_models(settings, occupations=what in ("all", "gold", "weak"))
     results: dict = {}
-    classifier = load_occupation_classifier_or_none(settings) if what in ("all", "gold", "weak") else None
     if what in ("all", "gold"):
         results.update(eval_gold(settings, extractor, classifier, split, limit))
     if what in ("all", "weak"):

@@ -410,10 +410,9 @@ def _enriched_schema_arrow():
 # -- driver side ---------------------------------------------------------------------------------
 def _enrichment_payload(settings: Settings) -> tuple[bytes, str]:
     """What executors need to enrich: the compiled taxonomy and the classifier's files (pickled)."""
-    from adequa.pipeline.annotate import load_occupation_classifier_or_none, load_skill_extractor
+    from adequa.pipeline.annotate import load_models
 
-    ex = load_skill_extractor(settings)
-    clf = load_occupation_classifier_or_none(settings)
+    ex, clf = load_models(settings)
     files = None
     if clf is not None:
         folder = Path(tempfile.mkdtemp(prefix="adequa-occ-save-"))
