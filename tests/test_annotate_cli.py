@@ -57,6 +57,26 @@ def test_annotate_rejects_bad_input_with_its_place(tmp_path, env):
     assert proc.returncode == 2 and "description" in proc.stderr
 
 
+def test_read_ads_takes_a_byte_order_mark_and_crlf_and_names_bytes_that_are_not_utf8(tmp_path):
+    from adequa.errors import InputError
+    from adequa.pipeline.annotate import read_ads
+
+    ads = tmp_path / "bom.jsonl"
+    ads.write_bytes(b'\xef\xbb\xbf{"id": "a", "description": "caf\xc3\xa9"}\r\n\r\n{"id": "b"}\r\n')
+    assert [(n, ad["id"]) for n, ad in read_ads(ads)] == [(1, "a"), (3, "b")]
+    assert next(read_ads(ads))[1]["description"] == "café"
+    latin1 = tmp_path / "latin1.jsonl"
+    latin1.write_bytes('{"id": "a", "description": "ok"}\n{"id": "b", "description": "crème"}\n'.encode("latin-1"))
+    with pytest.raises(InputError) as err:
+        list(read_ads(latin1))
+    assert err.value.line == 2 and "0xe8" in str(err.value) and "latin1.jsonl" in str(err.value)
+    utf16 = tmp_path / "utf16.jsonl"
+    utf16.write_bytes('{"id": "a"}\n'.encode("utf-16"))
+    with pytest.raises(InputError, match="UTF-16") as err:
+        list(read_ads(utf16))
+    assert err.value.line == 1
+
+
 def test_enrich_is_idempotent_and_catches_up(tmp_path, env, monkeypatch):
     from adequa.config import Settings
     from adequa.pipeline.enrich import enrich_warehouse

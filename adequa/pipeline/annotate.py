@@ -422,10 +422,20 @@ def _build_occupations(settings: Settings) -> None:
 
 # -- annotate -----------------------------------------------------------------------------------
 def read_ads(path: str | Path) -> Iterator[tuple[int, dict]]:
-    """(line number, ad) from a JSONL file of {"id", "title", "description"}; '-' reads stdin."""
-    fh = sys.stdin if str(path) == "-" else open(path, encoding="utf-8")
+    """(line number, ad) from a JSONL file of {"id", "title", "description"}; '-' reads stdin.
+
+    UTF-8, with or without a byte-order mark (Windows exports have one); other encodings are an
+    ``InputError`` naming the line and the first byte that is not UTF-8."""
+    fh = sys.stdin.buffer if str(path) == "-" else open(path, "rb")
     try:
-        for n, line in enumerate(fh, start=1):
+        for n, raw in enumerate(fh, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                what = "UTF-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "UTF-8"
+                raise InputError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}"
+                                 f"{', a UTF-16 byte-order mark' if what == 'UTF-16' else ''}): save the file as UTF-8",
+                                 path=str(path), line=n) from None
             if not line.strip():
                 continue
             try:
@@ -440,7 +450,7 @@ def read_ads(path: str | Path) -> Iterator[tuple[int, dict]]:
                     raise InputError("expected a string", path=str(path), line=n, record=str(ad.get("id")), field=f)
             yield n, ad
     finally:
-        if fh is not sys.stdin:
+        if fh is not sys.stdin.buffer:
             fh.close()
 
 
