@@ -151,6 +151,18 @@ def run(quick: bool) -> list[Measure]:
                             min(fast_cpu) / len(ads) * 1000, "ms", min(ref_cpu) / len(ads) * 1000,
                             "reference paths, same process (tokeniser, similarity, separator regex)"))
 
+    # -- one huge line (a 1 MB description without line breaks: a feed's bad export) against a
+    # tenth of it: CPU should grow with the text (ratio ~10), not with its square ------------------
+    sentence = "Préparation des commandes, accueil des clients. "
+    cpu_of = {}
+    for reps in (2_000, 20_000):
+        full.clear_memos()
+        t0 = time.process_time()
+        full.extract(sentence * reps)
+        cpu_of[reps] = time.process_time() - t0
+    measures.append(Measure(B, f"extract CPU, one {len(sentence) * 20_000 // 1000} KB line", cpu_of[20_000], "s",
+                            cpu_of[2_000], "a tenth of it (linear: ratio ~10)"))
+
     # -- same run: SimilarityIndex.best through its compiled kernel (_similarity_fast) vs its Python
     # path, on the calls the extractor makes over the real ads (short-list memos cleared per pass) --
     measures.extend(_similarity_kernel_cpu(full, ads, 2 if quick else 4))

@@ -77,6 +77,25 @@ def test_read_ads_takes_a_byte_order_mark_and_crlf_and_names_bytes_that_are_not_
     assert err.value.line == 1
 
 
+@pytest.mark.parametrize("to", ["file", "stdout"])
+def test_annotate_keeps_lone_surrogate_escapes_as_escapes(tmp_path, env, to):
+    # "\ud800" is valid JSON but no UTF-8 text can hold it: the line is written with JSON escapes
+    # (the same strings once read), the run goes on, a repeat of the ad is written the same way
+    ad = {"id": "s", "title": "Vendeur \ud800", "description": "préparation des commandes \udc00 et accueil"}
+    ads = tmp_path / "ads.jsonl"
+    ads.write_text("\n".join(json.dumps(a) for a in [ad, ad, {**ad, "id": "\ud801"}, {"id": "ok", "description": "x"}])
+                   + "\n", encoding="ascii")
+    out = tmp_path / "out.jsonl"
+    proc = _adequa(["annotate", "--input", str(ads), "--output", str(out) if to == "file" else "-", "-q"], env)
+    assert proc.returncode == 0, proc.stderr
+    text = out.read_text(encoding="utf-8") if to == "file" else proc.stdout
+    recs = [json.loads(line) for line in text.splitlines()]
+    assert [r["id"] for r in recs] == ["s", "s", "\ud801", "ok"]
+    assert recs[0]["description"] == ad["description"] and recs[1]["skills"] == recs[0]["skills"]
+    assert [m["text"] for m in recs[0]["skills"]] and all(
+        recs[0]["description"][m["start"]:m["end"]] == m["text"] for m in recs[0]["skills"])
+
+
 def test_enrich_is_idempotent_and_catches_up(tmp_path, env, monkeypatch):
     from adequa.config import Settings
     from adequa.pipeline.enrich import enrich_warehouse

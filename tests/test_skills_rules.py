@@ -159,3 +159,18 @@ def test_a_span_does_not_start_with_a_past_participle_but_a_present_tense_is_kep
 
     assert _past_participle("établie", "etablir") and _past_participle("reçu", "recevoir")
     assert not _past_participle("négocie", "negocier") and not _past_participle("préparer", "preparer")
+
+
+def test_a_long_one_line_text_gives_each_sentence_its_own_mentions(ex):
+    # one line holding the same sentence many times (a feed without line breaks): the candidates
+    # replace the exact matches inside them sentence by sentence, as in the sentence alone
+    sentence = ("Vous assurez la préparation des commandes clients en entrepôt (une phrase qui contient un label), "
+                "la préparation des commandes, l'accueil des clients et la mise en rayon. ")
+    one = [(m.start, m.end, m.rome_ogr, m.esco_uri, m.method) for m in ex.extract(sentence)]
+    assert [sentence[m[0]:m[1]] for m in one] == ["préparation des commandes clients en entrepôt",
+                                                    "préparation des commandes", "accueil des clients", "mise en rayon"]
+    assert [m[4] for m in one] == ["semantic", "lemma", "semantic", "semantic"]
+    text = sentence * 300
+    got = [(m.start, m.end, m.rome_ogr, m.esco_uri, m.method) for m in ex.extract(text)]
+    step = len(sentence)
+    assert got == [(s + k * step, e + k * step, *rest) for k in range(300) for s, e, *rest in one]

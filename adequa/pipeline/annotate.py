@@ -560,8 +560,30 @@ def _annotate_chunk(chunk: list[dict | None]) -> tuple[list[tuple[str, int, str 
         else:       # the ad has fields annotate_ad overwrites: written whole, never reused
             out.append((dumps(rec, ensure_ascii=False), n, None))
     if _WORKER.get("encoded"):
-        out = [(line.encode(), n, f) for line, n, f in out]
+        out = [_encoded(line, n, f) for line, n, f in out]
     return out, (drain_new_lemmas() if _WORKER.get("forked") else {})
+
+
+def _escaped(line: str) -> str:
+    """An output line holding a lone surrogate (a "\\ud800" escape in the input JSON, which no UTF-8
+    text can hold), written with JSON escapes: the same strings once read."""
+    return json.dumps(json.loads(line))
+
+
+def _utf8(line: str) -> bytes:
+    try:
+        return line.encode()
+    except UnicodeEncodeError:
+        return _escaped(line).encode()
+
+
+def _encoded(line: str, n: int, frag):
+    """An ``_annotate_chunk`` output item with its line as UTF-8 bytes; a line that needed escapes is
+    not reused for repeats (its fragment's offset was counted on the unescaped line)."""
+    try:
+        return line.encode(), n, frag
+    except UnicodeEncodeError:
+        return _escaped(line).encode(), n, None
 
 
 def _worker_loop(tasks, results) -> None:
@@ -832,7 +854,7 @@ def _stream(settings: Settings, ads: Iterable[dict], workers: int) -> Iterator[t
                         first = got[0].decode() if encoded else got[0]
                         line, n = _join(dumps(ad, ensure_ascii=False), _frag(first, got[1])), got[2]
                         if encoded:
-                            line = line.encode()
+                            line = _utf8(line)
                     else:   # the first one could not be reused (rare): annotate this one here
                         (line, n, _), = _annotate_chunk([ad])[0]
                 yield ad, line, n
@@ -895,7 +917,10 @@ def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, 
     nl = b"\n" if to_file else "\n"
     try:
         for _, line, n in stream:
-            out_fh.write(line)
+            try:
+                out_fh.write(line)
+            except UnicodeEncodeError:      # a lone surrogate, to a text stream
+                out_fh.write(_escaped(line))
             out_fh.write(nl)
             n_mentions += n
             n_ads += 1
