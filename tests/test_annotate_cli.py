@@ -57,6 +57,23 @@ def test_annotate_rejects_bad_input_with_its_place(tmp_path, env):
     assert proc.returncode == 2 and "description" in proc.stderr
 
 
+def test_a_failed_run_leaves_the_previous_output_as_it_was(tmp_path, env):
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"id": "a", "description": "préparation des commandes"}\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert _adequa(["annotate", "-i", str(good), "-o", str(out), "-q"], env).returncode == 0
+    before = out.read_bytes()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "description": "x"}\n' * 500 + '{"id": \n', encoding="utf-8")
+    proc = _adequa(["annotate", "-i", str(bad), "-o", str(out), "-q"], env)
+    assert proc.returncode == 2 and "line 501" in proc.stderr
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl", "cache", "good.jsonl", "out.jsonl"]
+    # a device is written to, not replaced
+    assert _adequa(["annotate", "-i", str(good), "-o", os.devnull, "-q"], env).returncode == 0
+    assert Path(os.devnull).is_char_device()
+
+
 def test_read_ads_takes_a_byte_order_mark_and_crlf_and_names_bytes_that_are_not_utf8(tmp_path):
     from adequa.errors import InputError
     from adequa.pipeline.annotate import read_ads

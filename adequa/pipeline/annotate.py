@@ -913,8 +913,15 @@ def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, 
     to_file = str(output) != "-"
     stream = annotate_stream(settings, (ad for _, ad in read_ads(input)), lang=lang, taxonomies=taxonomies,
                              workers=workers, semantic=semantic, encoded=to_file)
-    out_fh = open(output, "wb") if to_file else sys.stdout
+    # a file is written whole or not at all: through a temporary file renamed at the end, so a run
+    # stopped by a bad input line leaves the previous output as it was (a device or a pipe is
+    # written to directly)
+    target = Path(output) if to_file else None
+    atomic = target is not None and (not target.exists() or target.is_file())
+    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}") if atomic else None
+    out_fh = open(tmp if atomic else output, "wb") if to_file else sys.stdout
     nl = b"\n" if to_file else "\n"
+    done = False
     try:
         for _, line, n in stream:
             try:
@@ -930,8 +937,14 @@ def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, 
                 step = 0
         if progress is not None and step:
             progress(step)
+        done = True
     finally:
         stream.close()
         if out_fh is not sys.stdout:
             out_fh.close()
+        if tmp is not None:
+            if done:
+                os.replace(tmp, target)
+            else:
+                tmp.unlink(missing_ok=True)
     return {"ads": n_ads, "mentions": n_mentions, "seconds": time.perf_counter() - t0, "workers": workers}
