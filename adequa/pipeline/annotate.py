@@ -27,6 +27,7 @@ from adequa.config import Settings
 from adequa.enrich.taxonomy import Taxonomy
 from adequa.errors import InputError, ReferentialError
 from adequa.pipeline.cache import prune_family
+from adequa.pipeline.output import escaped, output_file
 
 _DIPLOMA = re.compile(r"(?i)^(bac\b|bts|btsa|bp\b|bpa\b|bpjeps|cap\b|capa\b|cqp|dut\b|but\b|deust|du\b|licence|master|"
                       r"mastère|diplôme|doctorat|titre professionnel|ingénieur diplômé|certificat de spécialisation|"
@@ -564,17 +565,11 @@ def _annotate_chunk(chunk: list[dict | None]) -> tuple[list[tuple[str, int, str 
     return out, (drain_new_lemmas() if _WORKER.get("forked") else {})
 
 
-def _escaped(line: str) -> str:
-    """An output line holding a lone surrogate (a "\\ud800" escape in the input JSON, which no UTF-8
-    text can hold), written with JSON escapes: the same strings once read."""
-    return json.dumps(json.loads(line))
-
-
 def _utf8(line: str) -> bytes:
     try:
         return line.encode()
     except UnicodeEncodeError:
-        return _escaped(line).encode()
+        return escaped(line).encode()
 
 
 def _encoded(line: str, n: int, frag):
@@ -583,7 +578,7 @@ def _encoded(line: str, n: int, frag):
     try:
         return line.encode(), n, frag
     except UnicodeEncodeError:
-        return _escaped(line).encode(), n, None
+        return escaped(line).encode(), n, None
 
 
 def _worker_loop(tasks, results) -> None:
@@ -913,38 +908,23 @@ def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, 
     to_file = str(output) != "-"
     stream = annotate_stream(settings, (ad for _, ad in read_ads(input)), lang=lang, taxonomies=taxonomies,
                              workers=workers, semantic=semantic, encoded=to_file)
-    # a file is written whole or not at all: through a temporary file renamed at the end, so a run
-    # stopped by a bad input line leaves the previous output as it was (a device or a pipe is
-    # written to directly)
-    target = Path(output) if to_file else None
-    atomic = target is not None and (not target.exists() or target.is_file())
-    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}") if atomic else None
-    out_fh = open(tmp if atomic else output, "wb") if to_file else sys.stdout
     nl = b"\n" if to_file else "\n"
-    done = False
     try:
-        for _, line, n in stream:
-            try:
-                out_fh.write(line)
-            except UnicodeEncodeError:      # a lone surrogate, to a text stream
-                out_fh.write(_escaped(line))
-            out_fh.write(nl)
-            n_mentions += n
-            n_ads += 1
-            step += 1
-            if progress is not None and step >= 200:
+        with output_file(output) as out_fh:
+            for _, line, n in stream:
+                try:
+                    out_fh.write(line)
+                except UnicodeEncodeError:      # a lone surrogate, to a text stream
+                    out_fh.write(escaped(line))
+                out_fh.write(nl)
+                n_mentions += n
+                n_ads += 1
+                step += 1
+                if progress is not None and step >= 200:
+                    progress(step)
+                    step = 0
+            if progress is not None and step:
                 progress(step)
-                step = 0
-        if progress is not None and step:
-            progress(step)
-        done = True
     finally:
         stream.close()
-        if out_fh is not sys.stdout:
-            out_fh.close()
-        if tmp is not None:
-            if done:
-                os.replace(tmp, target)
-            else:
-                tmp.unlink(missing_ok=True)
     return {"ads": n_ads, "mentions": n_mentions, "seconds": time.perf_counter() - t0, "workers": workers}

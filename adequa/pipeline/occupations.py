@@ -445,11 +445,11 @@ def rank_file(settings: Settings, kind: str, taxonomy: str, input: Path, output:
     skills, lexical for occupations, whose titles are French). Returns counts and timing.
     """
     import json as _json
-    import sys
     import time
 
     from adequa._libs import embeddings
     from adequa.errors import InputError, MissingExtra
+    from adequa.pipeline.output import output_file, write_line
 
     t0 = time.perf_counter()
     if (kind, taxonomy) not in _BUILDERS:
@@ -490,15 +490,11 @@ def rank_file(settings: Settings, kind: str, taxonomy: str, input: Path, output:
                 yield from ranker.rank_many([r["text"] for r in records], top, [r["description"] for r in records])
             else:
                 yield from ranker.rank_many([r["text"] for r in records], top)
-    out = sys.stdout if str(output) == "-" else open(output, "w", encoding="utf-8")
-    try:
+    with output_file(output, binary=False) as out:
         for i, (r, ranking) in enumerate(zip(records, rankings()), start=1):
-            out.write(_json.dumps({"id": r["id"], "ranking": ranking}, ensure_ascii=False) + "\n")
+            write_line(out, _json.dumps({"id": r["id"], "ranking": ranking}, ensure_ascii=False))
             if progress is not None and i % 64 == 0:
                 progress(64)
         if progress is not None and len(records) % 64:
             progress(len(records) % 64)
-    finally:
-        if out is not sys.stdout:
-            out.close()
     return {"records": len(records), "method": used, "seconds": time.perf_counter() - t0}
