@@ -74,6 +74,19 @@ def test_a_failed_run_leaves_the_previous_output_as_it_was(tmp_path, env):
     assert Path(os.devnull).is_char_device()
 
 
+def test_an_unusable_cache_folder_warns_and_annotates_all_the_same(tmp_path, env):
+    ads = tmp_path / "ads.jsonl"
+    ads.write_text('{"id": "a", "description": "Missions : préparation des commandes"}\n', encoding="utf-8")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    proc = _adequa(["annotate", "-i", str(ads), "-o", str(tmp_path / "o.jsonl"), "-q"],
+                   {**env, "ADEQUA_CACHE_DIR": str(blocker / "cache")})
+    assert proc.returncode == 0, proc.stderr
+    assert "cannot write the compiled taxonomy cache" in proc.stderr and "ADEQUA_CACHE_DIR" in proc.stderr
+    rec = json.loads((tmp_path / "o.jsonl").read_text(encoding="utf-8"))
+    assert [m["text"] for m in rec["skills"]] == ["préparation des commandes"]
+
+
 def test_read_ads_takes_a_byte_order_mark_and_crlf_and_names_bytes_that_are_not_utf8(tmp_path):
     from adequa.errors import InputError
     from adequa.pipeline.annotate import read_ads

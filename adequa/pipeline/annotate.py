@@ -351,12 +351,19 @@ def _compiled(settings: Settings, extra: list[Path], lang: str, use_cache: bool)
     taxos, fiche = load_taxonomies(settings, extra)
     compiled = build(taxos, fiche, langs=(lang,), job_titles=_job_titles(settings) if lang == "fr" else None)
     if use_cache:
-        cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(f".tmp{os.getpid()}")
-        with tmp.open("wb") as fh:
-            pickle.dump(compiled, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(cache)
-        prune_family(cache, f"skills-{lang}-*.pickle")
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            with tmp.open("wb") as fh:
+                pickle.dump(compiled, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(cache)
+        except OSError as exc:      # a read-only or full disk: this run goes on, the next builds again
+            print(f"warning: cannot write the compiled taxonomy cache in {cache.parent} ({exc.strerror or exc}); "
+                  "set ADEQUA_CACHE_DIR to a writable folder to start faster next time", file=sys.stderr)
+            if tmp.parent.is_dir():
+                tmp.unlink(missing_ok=True)
+        else:
+            prune_family(cache, f"skills-{lang}-*.pickle")
     return compiled
 
 
