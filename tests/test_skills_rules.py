@@ -174,3 +174,10 @@ def test_a_long_one_line_text_gives_each_sentence_its_own_mentions(ex):
     got = [(m.start, m.end, m.rome_ogr, m.esco_uri, m.method) for m in ex.extract(text)]
     step = len(sentence)
     assert got == [(s + k * step, e + k * step, *rest) for k in range(300) for s, e, *rest in one]
+
+
+def test_the_employer_speaking_is_not_a_skill(ex):
+    # EVALUATION.md §4: "nous accompagnons…", "nous proposons…" describe the company, not the job;
+    # the same task said of the worker stays
+    got = spans(ex, "Missions :\n- nous accompagnons les clients\n- vous accompagnez les clients")
+    assert got == ["accompagnez les clients"]

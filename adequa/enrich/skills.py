@@ -963,6 +963,8 @@ class SkillExtractor:
                 if not (known and head in _FIELD_HEAD and any(keys[x] and keys[x] not in framing
                                                                 for x in range(i + 1, j + 1))):
                     continue    # but "connaissance du secteur agroalimentaire": knowledge asked for (§4)
+            if i > 0 and toks[i - 1][2] == "nous" and toks[i][2].endswith("ons"):
+                continue        # "nous accompagnons…", "nous proposons…": the employer speaking (§4)
             if _past_participle(toks[i][3], keys[i]) and km.is_action(toks[i][3]) and not km.is_nominal(toks[i][3]):
                 continue        # "(objectifs) définis par l'entreprise", "(procédure) établie": what a thing
                                 # undergoes, not a task (tasks are infinitives or nominalised actions)
