@@ -27,7 +27,7 @@ from adequa.config import Settings
 from adequa.enrich.taxonomy import Taxonomy
 from adequa.errors import InputError, ReferentialError
 from adequa.pipeline.cache import prune_family
-from adequa.pipeline.output import escaped, output_file
+from adequa.pipeline.output import escaped, output_file, write_line
 
 _DIPLOMA = re.compile(r"(?i)^(bac\b|bts|btsa|bp\b|bpa\b|bpjeps|cap\b|capa\b|cqp|dut\b|but\b|deust|du\b|licence|master|"
                       r"mastère|diplôme|doctorat|titre professionnel|ingénieur diplômé|certificat de spécialisation|"
@@ -440,10 +440,9 @@ def read_ads(path: str | Path) -> Iterator[tuple[int, dict]]:
             try:
                 line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
             except UnicodeDecodeError as exc:
-                what = "UTF-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "UTF-8"
-                raise InputError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}"
-                                 f"{', a UTF-16 byte-order mark' if what == 'UTF-16' else ''}): save the file as UTF-8",
-                                 path=str(path), line=n) from None
+                bom = ", a UTF-16 byte-order mark" if n == 1 and raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+                raise InputError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}{bom}): "
+                                 "save the file as UTF-8", path=str(path), line=n) from None
             if not line.strip():
                 continue
             try:
@@ -915,15 +914,14 @@ def annotate_file(settings: Settings, input: str | Path, output: str | Path, *, 
     to_file = str(output) != "-"
     stream = annotate_stream(settings, (ad for _, ad in read_ads(input)), lang=lang, taxonomies=taxonomies,
                              workers=workers, semantic=semantic, encoded=to_file)
-    nl = b"\n" if to_file else "\n"
     try:
         with output_file(output) as out_fh:
             for _, line, n in stream:
-                try:
+                if to_file:     # bytes, encoded by the workers
                     out_fh.write(line)
-                except UnicodeEncodeError:      # a lone surrogate, to a text stream
-                    out_fh.write(escaped(line))
-                out_fh.write(nl)
+                    out_fh.write(b"\n")
+                else:
+                    write_line(out_fh, line)
                 n_mentions += n
                 n_ads += 1
                 step += 1
