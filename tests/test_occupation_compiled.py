@@ -297,3 +297,29 @@ def test_real_titles_and_descriptions_bit_for_bit(mirror, mirror_offers):
             assert occupation._fast.fold_words(text, cl.DESC_CHARS, {}, fold_char) == words(text[: cl.DESC_CHARS])
     finally:
         cl.use_compiled = saved
+
+
+def test_compiled_stems_are_the_python_ones(clf):
+    """``Vocab.use_stems``: a new word's stem id found in C (``ranking.stem``'s suffixes, the stop words,
+    the length floor) is ``_word_stem_id``'s, for every ending of ``STEM_SUFFIXES``, words of 1–8
+    letters, digits, stop words and the fixtures' label words; ``text_ids`` then never asks Python."""
+    from adequa.enrich.ranking import STEM_SUFFIXES, STOPWORDS
+
+    rnd = random.Random(5)
+    letters = "aeiourstxnlcdb"
+    made = ["".join(rnd.choice(letters) for _ in range(rnd.randint(1, 8))) for _ in range(3000)]
+    endings = [head + suffix for suffix, _ in STEM_SUFFIXES for head in ("", "a", "ab", "abc", "abcd")]
+    endings += [head + end for end in ("s", "x", "ss", "us", "xs", "sx", "ux") for head in ("", "a", "ab", "abc", "abcd")]
+    vocab = sorted({w for text in clf.doc_texts for w in words(text)} | set(STOPWORDS))
+    every = made + endings + vocab + ["a1", "abc2", "2024", "h", "x", "ee", "ees", "ieres", "", "rice", "zzqx"]
+    v = clf._compiled_vocab()
+    assert [v.stem_id(w) for w in every] == [clf._word_stem_id(w) for w in every]
+    hits = sum(clf._word_stem_id(w) >= 0 for w in endings + vocab)
+    assert hits > 10
+    asked = []
+    v = occupation._fast.Vocab(asked.append, 10)
+    v.use_stems(clf._stem_ids, STOPWORDS, STEM_SUFFIXES, 3)
+    texts = [" ".join(rnd.sample(every, 30)) for _ in range(50)]
+    ids, _ = v.text_ids(texts, 10 ** 9, {}, fold_char)
+    assert not asked
+    assert ids.tolist() == [clf._word_stem_id(w) for t in texts for w in words(t)]

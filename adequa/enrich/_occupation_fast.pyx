@@ -23,6 +23,7 @@ from libcpp.algorithm cimport nth_element, sort
 from cython.operator cimport dereference as deref
 from libcpp.string cimport string
 from libcpp.unordered_map cimport unordered_map
+from libcpp.unordered_set cimport unordered_set
 from libcpp.vector cimport vector
 
 import numpy as np
@@ -423,10 +424,18 @@ def fold_words(str text, Py_ssize_t limit, dict memo, fold_char):
 
 cdef class Vocab:
     """Description word -> stem id, remembered in C (keyed by the word's ASCII bytes): ``resolve(word)``
-    is asked once per distinct word (at most ``limit`` words remembered; the others are asked again)."""
+    is asked once per distinct word (at most ``limit`` words remembered; the others are asked again).
+    After ``use_stems``, a new word is stemmed and looked up in C instead (``stem_id``), without
+    ``resolve``."""
     cdef unordered_map[string, int64_t] ids
     cdef object resolve
     cdef Py_ssize_t limit
+    cdef bint c_stems
+    cdef unordered_map[string, int64_t] stem_ids
+    cdef unordered_set[string] stop
+    cdef vector[string] suffixes
+    cdef vector[string] repls
+    cdef Py_ssize_t min_len
 
     def __init__(self, resolve, Py_ssize_t limit=1_000_000):
         self.resolve = resolve
@@ -434,6 +443,58 @@ cdef class Vocab:
 
     def __len__(self):
         return self.ids.size()
+
+    def use_stems(self, dict stem_ids, stop, suffixes, Py_ssize_t min_len):
+        """Resolve new words in C: a word shorter than ``min_len`` or in ``stop`` has the stem ""; another
+        one is stemmed as ``ranking.stem`` does with ``suffixes`` (``(suffix, replacement)`` pairs, the
+        first that fits wins); its id is ``stem_ids.get(stem, -1)`` (ASCII keys only)."""
+        cdef str k
+        self.stem_ids.clear()
+        self.stop.clear()
+        self.suffixes.clear()
+        self.repls.clear()
+        for k, v in stem_ids.items():
+            self.stem_ids[k.encode("ascii")] = v
+        for k in stop:
+            self.stop.insert(k.encode("ascii"))
+        for a, b in suffixes:
+            self.suffixes.push_back(a.encode("ascii"))
+            self.repls.push_back(b.encode("ascii"))
+        self.min_len = min_len
+        self.c_stems = True
+
+    cdef string _stem(self, const string& t) noexcept:
+        # ranking.stem on an ASCII word
+        cdef Py_ssize_t n = t.size(), i, m
+        cdef char c
+        if n <= 3:
+            return t
+        for i in range(n):
+            c = t[i]
+            if not ((97 <= c <= 122) or (65 <= c <= 90)):
+                return t
+        for i in range(<Py_ssize_t>self.suffixes.size()):
+            m = self.suffixes[i].size()
+            if n - m >= 3 and t.compare(n - m, m, self.suffixes[i]) == 0:
+                return t.substr(0, n - m) + self.repls[i]
+        c = t[n - 1]
+        if (c == 115 or c == 120) and t[n - 2] != 115 and t[n - 2] != 117:      # s x / s u
+            return t.substr(0, n - 1)
+        return t
+
+    cdef int64_t _stem_id(self, const string& word) noexcept:
+        cdef string st
+        cdef unordered_map[string, int64_t].iterator it
+        if <Py_ssize_t>word.size() < self.min_len or self.stop.count(word):
+            st = string()
+        else:
+            st = self._stem(word)
+        it = self.stem_ids.find(st)
+        return deref(it).second if it != self.stem_ids.end() else -1
+
+    def stem_id(self, str word):
+        """The id ``use_stems``' rules give an ASCII word (what ``text_ids`` uses for a new word)."""
+        return self._stem_id(word.encode("ascii"))
 
     def text_ids(self, list texts, Py_ssize_t limit, dict memo, fold_char):
         """(the stem ids of the words of each ``text[:limit]`` (as ``fold_words`` cuts them), one after
@@ -458,7 +519,10 @@ cdef class Vocab:
                 if it != self.ids.end():
                     v = deref(it).second
                 else:
-                    v = self.resolve(PyUnicode_DecodeASCII(chars.data() + b, ends[t] - b, NULL))
+                    if self.c_stems:
+                        v = self._stem_id(key)
+                    else:
+                        v = self.resolve(PyUnicode_DecodeASCII(chars.data() + b, ends[t] - b, NULL))
                     if <Py_ssize_t>self.ids.size() < self.limit:
                         self.ids[key] = v
                 out.push_back(v)
@@ -471,32 +535,87 @@ cdef class Vocab:
         return ids, lengths
 
 
-def token_postings(const int64_t[::1] ucols, const double[::1] w, const int64_t[::1] indptr,
-                   const int32_t[::1] indices, const float[::1] data, Py_ssize_t n_docs, double floor):
-    """``LexicalIndex._token_postings``' per-document sums in one pass: for the columns ``ucols``
-    (weights ``w``), each document's Σ float64(data) × w and Σ w × w, added in posting order (columns in
-    order, each column's postings in order) into zeroed per-document arrays, as ``np.bincount`` adds
-    them; returns (the documents whose Σ w × w is not 0 and ≥ ``floor``, ascending, as
-    ``np.flatnonzero``; their two sums)."""
-    cdef Py_ssize_t n = ucols.shape[0], j, d, m = 0
-    cdef int64_t c, p
+cdef extern from *:
+    int __builtin_ctzll(unsigned long long) nogil
+
+
+cdef class PostingsScratch:
+    """Zeroed per-document sums and a bitmap of the documents touched, for ``token_postings`` (one per
+    thread; kept zeroed between calls: no per-call allocation or scan of every document)."""
     cdef vector[double] dot
     cdef vector[double] sq
+    cdef vector[uint64_t] bits
+    cdef Py_ssize_t n_docs
+
+    def __init__(self, Py_ssize_t n_docs):
+        self.n_docs = n_docs
+        self.dot.resize(n_docs, 0.0)
+        self.sq.resize(n_docs, 0.0)
+        self.bits.resize((n_docs + 63) // 64, 0)
+
+
+def token_postings(PostingsScratch s, const int64_t[::1] cols, const float[::1] idf, const double[::1] logtab,
+                   const int64_t[::1] indptr, const int32_t[::1] indices, const float[::1] data):
+    """``LexicalIndex._token_postings``' arrays in one pass, for a token's known feature columns ``cols``
+    (with repeats): its distinct columns ascending and their counts (``np.unique(cols,
+    return_counts=True)``), their weights ``(1 + logtab[count]) × float64(idf[column])`` (``logtab`` =
+    ``np.log`` of the int64 counts, made by numpy), and each document's Σ float64(data) × w and Σ w × w,
+    added in posting order (columns in order, each column's postings in order) as ``np.bincount`` adds
+    them; returns (columns, counts, weights, the documents whose Σ w × w is not 0, ascending as
+    ``np.flatnonzero``, their two sums). Every document id must be < ``s``'s ``n_docs`` and a count
+    < ``len(logtab)`` (checked)."""
+    cdef Py_ssize_t n = cols.shape[0], i, j, m = 0, nu = 0, b, word
+    cdef vector[int64_t] srt
+    cdef int64_t c, p, d
     cdef double wj, ww
-    dot.resize(n_docs, 0.0)
-    sq.resize(n_docs, 0.0)
+    cdef uint64_t x
+    cdef double* dot = s.dot.data()
+    cdef double* sq = s.sq.data()
+    cdef uint64_t* bits = s.bits.data()
+    srt.reserve(n)
+    for i in range(n):
+        srt.push_back(cols[i])
+    sort(srt.begin(), srt.end())
+    for i in range(n):
+        if i == 0 or srt[i] != srt[i - 1]:
+            nu += 1
+    ucols = np.empty(nu, np.int64)
+    counts = np.empty(nu, np.int64)
+    weights = np.empty(nu, np.float64)
+    cdef int64_t[::1] uc = ucols
+    cdef int64_t[::1] cn = counts
+    cdef double[::1] w = weights
+    j = -1
+    for i in range(n):
+        if i == 0 or srt[i] != srt[i - 1]:
+            j += 1
+            uc[j] = srt[i]
+            cn[j] = 1
+        else:
+            cn[j] += 1
+    for j in range(nu):
+        if cn[j] >= logtab.shape[0]:
+            raise ValueError("logtab shorter than a count")
+        if uc[j] < 0 or uc[j] + 1 >= indptr.shape[0]:
+            raise IndexError("column out of range")
+        w[j] = (1.0 + logtab[cn[j]]) * <double>idf[uc[j]]
     with nogil:
-        for j in range(n):
-            c = ucols[j]
+        for j in range(nu):
+            c = uc[j]
             wj = w[j]
             ww = wj * wj
             for p in range(indptr[c], indptr[c + 1]):
                 d = indices[p]
                 dot[d] += <double>data[p] * wj
                 sq[d] += ww
-        for d in range(n_docs):
-            if sq[d] != 0.0 and sq[d] >= floor:
-                m += 1
+                bits[d >> 6] |= (<uint64_t>1) << (d & 63)
+        for word in range(<Py_ssize_t>s.bits.size()):
+            x = bits[word]
+            while x:
+                d = word * 64 + __builtin_ctzll(x)
+                x &= x - 1
+                if sq[d] != 0.0:
+                    m += 1
     docs = np.empty(m, np.int64)
     dots = np.empty(m, np.float64)
     sqs = np.empty(m, np.float64)
@@ -505,10 +624,19 @@ def token_postings(const int64_t[::1] ucols, const double[::1] w, const int64_t[
     cdef double[::1] osq = sqs
     m = 0
     with nogil:
-        for d in range(n_docs):
-            if sq[d] != 0.0 and sq[d] >= floor:
-                od[m] = d
-                odot[m] = dot[d]
-                osq[m] = sq[d]
-                m += 1
-    return docs, dots, sqs
+        for word in range(<Py_ssize_t>s.bits.size()):
+            x = bits[word]
+            if not x:
+                continue
+            bits[word] = 0
+            while x:
+                d = word * 64 + __builtin_ctzll(x)
+                x &= x - 1
+                if sq[d] != 0.0:
+                    od[m] = d
+                    odot[m] = dot[d]
+                    osq[m] = sq[d]
+                    m += 1
+                dot[d] = 0.0
+                sq[d] = 0.0
+    return ucols, counts, weights, docs, dots, sqs

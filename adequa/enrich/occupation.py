@@ -49,7 +49,7 @@ if not os.environ.get("ADEQUA_PURE_PYTHON"):
         _fast = None
 
 from adequa.enrich.domain import DomainTagger
-from adequa.enrich.ranking import STOPWORDS, LexicalIndex, fold, fold_char, stem, tokens, words
+from adequa.enrich.ranking import STEM_SUFFIXES, STOPWORDS, LexicalIndex, fold, fold_char, stem, tokens, words
 
 # what the compiled ``words`` (``_occupation_fast.fold_words``) makes of each non-ASCII character met
 _FOLD_MEMO: dict[int, bytes] = {}
@@ -651,7 +651,7 @@ class OccupationClassifier:
             # the words' stem ids straight from the text (no word strings for the words met before)
             vocab = self.__dict__.get("_cvocab")
             if vocab is None:
-                vocab = self._cvocab = _fast.Vocab(self._word_stem_id)
+                vocab = self._cvocab = self._compiled_vocab()
             ids, lengths = vocab.text_ids(descriptions, self.DESC_CHARS, _FOLD_MEMO, fold_char)
         else:
             toks = [words(d[: self.DESC_CHARS]) for d in descriptions]
@@ -701,6 +701,18 @@ class OccupationClassifier:
         finally:
             flat[key] = 0.0
         return out
+
+    def _compiled_vocab(self):
+        """The compiled word -> stem id map; it stems new words in C (``Vocab.use_stems``: the rules of
+        ``_description_stem`` and ``ranking.stem``, tests/test_occupation_compiled.py) unless ``_stem_of``
+        was replaced."""
+        vocab = _fast.Vocab(self._word_stem_id)
+        if self._stem_of is _description_stem:
+            try:
+                vocab.use_stems(self._stem_ids, STOPWORDS, STEM_SUFFIXES, 3)
+            except UnicodeEncodeError:      # pragma: no cover - stems are folded words
+                vocab = _fast.Vocab(self._word_stem_id)
+        return vocab
 
     def _word_stem_id(self, word: str) -> int:
         """The stem id of a description word (-1: not a fiche stem), remembered in ``_token_stem_id``."""
