@@ -323,3 +323,31 @@ def test_compiled_stems_are_the_python_ones(clf):
     ids, _ = v.text_ids(texts, 10 ** 9, {}, fold_char)
     assert not asked
     assert ids.tolist() == [clf._word_stem_id(w) for t in texts for w in words(t)]
+
+
+def _same_parts(got, want) -> bool:
+    """``token_parts`` results equal bit for bit (arrays by dtype and bytes, nested lists and tuples)."""
+    if isinstance(want, np.ndarray):
+        return isinstance(got, np.ndarray) and got.dtype == want.dtype and got.tobytes() == want.tobytes()
+    if isinstance(want, (list, tuple)):
+        return type(got) is type(want) and len(got) == len(want) and all(map(_same_parts, got, want))
+    return type(got) is type(want) and got == want
+
+
+def test_shared_feature_corrections_are_the_numpy_ones_bit_for_bit(clf):
+    """``token_parts(..., raw_corrections=True)`` with the compiled ``shared_features`` and with numpy, on
+    generated titles (repeated words, words sharing n-grams, unknown words), a word repeated 80 times
+    (counts beyond the first log table) and texts without a known feature."""
+    texts = [t.replace(" - ", " ") for t in _generated_titles(clf, 400, 21)]
+    first = clf.doc_texts[0].split()[0]
+    texts += [" ".join([first] * 80), "zzqx zzqx", "de et", first + " " + first + "s " + first]
+    index = clf.index
+    got, want = [], []
+    for on, out in ((True, got), (False, want)):
+        index.use_compiled = on
+        index.__dict__.pop("_log_tab", None)
+        out.extend(index.token_parts(t, raw_corrections=True) for t in texts)
+    index.use_compiled = True
+    assert all(_same_parts(g, w) for g, w in zip(got, want))
+    shared = [g for g in got if g is not None and g[0] and not isinstance(g[0][-1][0], str)]
+    assert len(shared) > 40 and any(len(g[0][-1][0]) for g in shared)

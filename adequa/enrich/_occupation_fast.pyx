@@ -38,26 +38,22 @@ cdef inline uint64_t _key(float score, int64_t doc) noexcept nogil:
 
 cdef class Scratch:
     """Zeroed work buffers of one thread (kept zeroed between calls)."""
-    cdef double[::1] cos
-    cdef double[::1] sq
-    cdef float[::1] out
+    cdef double[::1] acc        # per label: Σ dots at 2 × label, Σ squares at 2 × label + 1 (one cache line)
+    cdef float[::1] outs        # per label: its best score at 2 × label, this text's at 2 × label + 1
     cdef uint8_t[::1] seen_text
     cdef uint8_t[::1] seen_any
     cdef uint8_t[::1] seen_group
     cdef int64_t[::1] union_docs
     cdef int64_t[::1] text_docs
-    cdef float[::1] text_scores
 
     def __init__(self, Py_ssize_t n_docs, Py_ssize_t n_groups):
-        self.cos = np.zeros(n_docs, np.float64)
-        self.sq = np.zeros(n_docs, np.float64)
-        self.out = np.zeros(n_docs, np.float32)
+        self.acc = np.zeros(2 * n_docs, np.float64)
+        self.outs = np.zeros(2 * n_docs, np.float32)
         self.seen_text = np.zeros(n_docs, np.uint8)
         self.seen_any = np.zeros(n_docs, np.uint8)
         self.seen_group = np.zeros(max(n_groups, 1), np.uint8)
         self.union_docs = np.zeros(n_docs, np.int64)
         self.text_docs = np.zeros(n_docs, np.int64)
-        self.text_scores = np.zeros(n_docs, np.float32)
 
 
 def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double floor, Py_ssize_t title_top,
@@ -72,15 +68,13 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
     group's best label among the ``title_top`` best labels (by score, then label id) of the short list
     (labels ≥ ``floor`` × the best; lower floors 0.1 and 0.03, then every label > 0, when fewer than
     ``title_top // 3`` reach it), best first, at most ``limit`` of them."""
-    cdef double[::1] cos = s.cos
-    cdef double[::1] sq = s.sq
-    cdef float[::1] out = s.out
+    cdef double* acc = &s.acc[0]
+    cdef float* outs = &s.outs[0]
     cdef uint8_t[::1] seen_text = s.seen_text
     cdef uint8_t[::1] seen_any = s.seen_any
     cdef uint8_t[::1] seen_group = s.seen_group
     cdef int64_t[::1] union_docs = s.union_docs
     cdef int64_t[::1] text_docs = s.text_docs
-    cdef float[::1] text_scores = s.text_scores
     cdef const int64_t[::1] docs
     cdef const double[::1] dots
     cdef const double[::1] sqs
@@ -111,8 +105,8 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
                         seen_text[d] = 1
                         text_docs[n_text] = d
                         n_text += 1
-                    cos[d] += dots[i]
-                    sq[d] += sqs[i]
+                    acc[2 * d] += dots[i]
+                    acc[2 * d + 1] += sqs[i]
         if corrections is not None:
             fcols, dcorr, scorr = corrections
             with nogil:
@@ -126,26 +120,26 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
                             seen_text[d] = 1
                             text_docs[n_text] = d
                             n_text += 1
-                        cos[d] += <double>data[p] * dc
-                        sq[d] += sc
+                        acc[2 * d] += <double>data[p] * dc
+                        acc[2 * d + 1] += sc
         with nogil:
             for i in range(n_text):
                 d = text_docs[i]
-                f = sq[d] * k1
+                f = acc[2 * d + 1] * k1
                 f = f + k2
-                score = <float>(f * cos[d])
-                cos[d] = 0.0
-                sq[d] = 0.0
+                score = <float>(f * acc[2 * d])
+                acc[2 * d] = 0.0
+                acc[2 * d + 1] = 0.0
                 seen_text[d] = 0
                 if first:
-                    out[d] = score
+                    outs[2 * d] = score
                     if score > best:
                         best = score
                     seen_any[d] = 1
                     union_docs[n_union] = d
                     n_union += 1
                 else:
-                    text_scores[d] = w * score
+                    outs[2 * d + 1] = w * score
                     seen_text[d] = 2          # touched by this text (cleared below)
             if not first:
                 # np.maximum(docs, w * scores): labels this text misses count w × 0
@@ -155,18 +149,18 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
                         seen_any[d] = 1
                         union_docs[n_union] = d
                         n_union += 1
-                        out[d] = 0.0
+                        outs[2 * d] = 0.0
                 for i in range(n_union):
                     d = union_docs[i]
-                    value = text_scores[d] if seen_text[d] == 2 else <float>0.0
-                    if value > out[d]:
-                        out[d] = value
+                    value = outs[2 * d + 1] if seen_text[d] == 2 else <float>0.0
+                    if value > outs[2 * d]:
+                        outs[2 * d] = value
                         if value > best:
                             best = value
                 for i in range(n_text):
                     d = text_docs[i]
                     seen_text[d] = 0
-                    text_scores[d] = 0.0
+                    outs[2 * d + 1] = 0.0
     cdef vector[uint64_t] keys
     cdef float thr, t03, t01, t003
     cdef Py_ssize_t c03 = 0, c01 = 0, k = 0, j2
@@ -179,7 +173,7 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
             # one pass: the labels >= the lowest floor, counted at the two others
             for i in range(n_union):
                 d = union_docs[i]
-                value = out[d]
+                value = outs[2 * d]
                 if value >= t003:
                     keys.push_back(_key(value, d))
                     if value >= t03:
@@ -197,8 +191,8 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
                 keys.clear()
                 for i in range(n_union):
                     d = union_docs[i]
-                    if out[d] > 0:
-                        keys.push_back(_key(out[d], d))
+                    if outs[2 * d] > 0:
+                        keys.push_back(_key(outs[2 * d], d))
             elif thr != t003:       # keep the keys of the labels >= thr (their scores' bits are >= thr's)
                 cut = _key(thr, 0xFFFFFFFF)
                 j2 = 0
@@ -228,7 +222,7 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
                 if not seen_group[g]:
                     seen_group[g] = 1
                     rd[n_out] = d
-                    rs[n_out] = out[d]
+                    rs[n_out] = outs[2 * d]
                     n_out += 1
                     if n_out >= limit:
                         break
@@ -236,12 +230,12 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
                 seen_group[groups[rd[i]]] = 0
             for i in range(n_union):
                 d = union_docs[i]
-                out[d] = 0.0
+                outs[2 * d] = 0.0
                 seen_any[d] = 0
     else:
         for i in range(n_union):
             d = union_docs[i]
-            out[d] = 0.0
+            outs[2 * d] = 0.0
             seen_any[d] = 0
     return res_docs[:n_out], res_scores[:n_out]
 
@@ -542,15 +536,13 @@ cdef extern from *:
 cdef class PostingsScratch:
     """Zeroed per-document sums and a bitmap of the documents touched, for ``token_postings`` (one per
     thread; kept zeroed between calls: no per-call allocation or scan of every document)."""
-    cdef vector[double] dot
-    cdef vector[double] sq
+    cdef vector[double] acc     # per document: Σ dots at 2 × document, Σ squares at 2 × document + 1
     cdef vector[uint64_t] bits
     cdef Py_ssize_t n_docs
 
     def __init__(self, Py_ssize_t n_docs):
         self.n_docs = n_docs
-        self.dot.resize(n_docs, 0.0)
-        self.sq.resize(n_docs, 0.0)
+        self.acc.resize(2 * n_docs, 0.0)
         self.bits.resize((n_docs + 63) // 64, 0)
 
 
@@ -569,8 +561,7 @@ def token_postings(PostingsScratch s, const int64_t[::1] cols, const float[::1] 
     cdef int64_t c, p, d
     cdef double wj, ww
     cdef uint64_t x
-    cdef double* dot = s.dot.data()
-    cdef double* sq = s.sq.data()
+    cdef double* acc = s.acc.data()
     cdef uint64_t* bits = s.bits.data()
     srt.reserve(n)
     for i in range(n):
@@ -606,15 +597,15 @@ def token_postings(PostingsScratch s, const int64_t[::1] cols, const float[::1] 
             ww = wj * wj
             for p in range(indptr[c], indptr[c + 1]):
                 d = indices[p]
-                dot[d] += <double>data[p] * wj
-                sq[d] += ww
+                acc[2 * d] += <double>data[p] * wj
+                acc[2 * d + 1] += ww
                 bits[d >> 6] |= (<uint64_t>1) << (d & 63)
         for word in range(<Py_ssize_t>s.bits.size()):
             x = bits[word]
             while x:
                 d = word * 64 + __builtin_ctzll(x)
                 x &= x - 1
-                if sq[d] != 0.0:
+                if acc[2 * d + 1] != 0.0:
                     m += 1
     docs = np.empty(m, np.int64)
     dots = np.empty(m, np.float64)
@@ -632,11 +623,87 @@ def token_postings(PostingsScratch s, const int64_t[::1] cols, const float[::1] 
             while x:
                 d = word * 64 + __builtin_ctzll(x)
                 x &= x - 1
-                if sq[d] != 0.0:
+                if acc[2 * d + 1] != 0.0:
                     od[m] = d
-                    odot[m] = dot[d]
-                    osq[m] = sq[d]
+                    odot[m] = acc[2 * d]
+                    osq[m] = acc[2 * d + 1]
                     m += 1
-                dot[d] = 0.0
-                sq[d] = 0.0
+                acc[2 * d] = 0.0
+                acc[2 * d + 1] = 0.0
     return ucols, counts, weights, docs, dots, sqs
+
+
+def shared_features(list ucols, list counts, list weights, list mult, const float[::1] idf, const double[::1] logtab):
+    """The corrections ``LexicalIndex.token_parts`` makes when a query's tokens share features (or a token
+    repeats): for the tokens' distinct columns ``ucols[t]`` (int64, ascending), their counts ``counts[t]``
+    (int64) and weights ``weights[t]`` (float64), the token repeated ``mult[t]`` times, taken one after the
+    other as the numpy path concatenates them: the query's distinct columns (ascending), their true weights
+    ``(1 + logtab[Σ m × count]) × float64(idf)``, and for the columns met more than once (Σ m > 1) the
+    column, ``true weight - Σ m × w`` and ``true weight² - Σ (m × w) × w`` (the sums in concatenation
+    order, as ``np.bincount`` adds them). Raises ValueError when a count reaches ``len(logtab)``."""
+    cdef vector[int64_t] cols
+    cdef vector[int64_t] order
+    cdef vector[double] ms
+    cdef vector[double] cnts
+    cdef vector[double] ws
+    cdef const int64_t[::1] uc
+    cdef const int64_t[::1] cn
+    cdef const double[::1] w
+    cdef Py_ssize_t t, i, n, j, k, nu = 0, nf = 0
+    cdef double m, cnt_sum, m_sum, s1, s2, wt
+    for t in range(len(ucols)):
+        uc = ucols[t]
+        cn = counts[t]
+        w = weights[t]
+        m = <double>(<Py_ssize_t>mult[t])
+        for i in range(uc.shape[0]):
+            cols.push_back(uc[i])
+            ms.push_back(m)
+            cnts.push_back(<double>cn[i])
+            ws.push_back(w[i])
+    n = cols.size()
+    # positions sorted by (column, position): each column's occurrences in concatenation order
+    for i in range(n):
+        order.push_back(cols[i] * n + i)
+    sort(order.begin(), order.end())
+    for i in range(n):
+        if i == 0 or order[i] // n != order[i - 1] // n:
+            nu += 1
+    out_cols = np.empty(nu, np.int64)
+    out_w = np.empty(nu, np.float64)
+    f_cols = np.empty(nu, np.int64)
+    f_dot = np.empty(nu, np.float64)
+    f_sq = np.empty(nu, np.float64)
+    cdef int64_t[::1] oc = out_cols
+    cdef double[::1] ow = out_w
+    cdef int64_t[::1] fc = f_cols
+    cdef double[::1] fd = f_dot
+    cdef double[::1] fs = f_sq
+    i = 0
+    k = 0
+    while i < n:
+        j = i
+        cnt_sum = 0.0
+        m_sum = 0.0
+        s1 = 0.0
+        s2 = 0.0
+        while j < n and order[j] // n == order[i] // n:
+            t = order[j] % n
+            cnt_sum += ms[t] * cnts[t]
+            m_sum += ms[t]
+            s1 += ms[t] * ws[t]
+            s2 += (ms[t] * ws[t]) * ws[t]
+            j += 1
+        if <Py_ssize_t>cnt_sum >= logtab.shape[0] or cnt_sum < 1:
+            raise ValueError("logtab shorter than a count")
+        wt = (1.0 + logtab[<Py_ssize_t>cnt_sum]) * <double>idf[order[i] // n]
+        oc[k] = order[i] // n
+        ow[k] = wt
+        if m_sum > 1:
+            fc[nf] = order[i] // n
+            fd[nf] = wt - s1
+            fs[nf] = wt * wt - s2
+            nf += 1
+        k += 1
+        i = j
+    return out_cols, out_w, f_cols[:nf], f_dot[:nf], f_sq[:nf]

@@ -79,6 +79,8 @@ _PAIR_SLASH = re.compile(r"\b([a-z]{3,})\s*/\s*([a-z]{3,})\b")
 # doublet or the head of a segment followed by "de"
 _PERSON = re.compile(r"(?<![a-z-])(?:(?:homme|femme)\s*(?:/|\bou\b|\bet\b|-)\s*(?:homme|femme)|(?:homme|femme)(?=\s+d(?:e\b|u\b|es\b|'))"
                      r")(?![a-z-])")
+_OTHER_CHARS = re.compile(r"[^a-z0-9+#./',|:\u2013-]+")
+_SPACES = re.compile(r"\s+")
 _score = itemgetter(1)
 _MISS = object()
 SEGMENT = re.compile(r"\s+[-\u2013|:]\s+|\s*,\s+")
@@ -95,15 +97,23 @@ def clean_title(title: str) -> str:
     ``"Data Engineer Senior (H/F) - CDI Paris"`` -> ``"data engineer - paris"``."""
     t = (title or "").replace("\u00b7", ".").replace("\u2022", " ")
     t = fold(t)
-    t = _GENDER_PAREN.sub("", t)
-    t = _GENDER_DOT.sub("", t)
-    t = _GENDER_SLASH.sub("", t)
-    t = _PAREN.sub(lambda m: " " if _NOISE.search(m.group(0)) or len(m.group(0)) < 6 else " - " + m.group(0)[1:-1] + " - ", t)
+    # (each pattern below is only tried when the character or word it cannot match without is there)
+    if "(" in t:
+        t = _GENDER_PAREN.sub("", t)
+    if "." in t or "-" in t:
+        t = _GENDER_DOT.sub("", t)
+    slash = "/" in t
+    if slash:
+        t = _GENDER_SLASH.sub("", t)
+    if "(" in t or "[" in t:
+        t = _PAREN.sub(lambda m: " " if _NOISE.search(m.group(0)) or len(m.group(0)) < 6 else " - " + m.group(0)[1:-1] + " - ", t)
     t = _NOISE.sub(" ", t)
-    t = _PERSON.sub(" ", t)
-    t = _PAIR_SLASH.sub(_pair, t)
-    t = re.sub(r"[^a-z0-9+#./',|:\u2013-]+", " ", t)
-    t = re.sub(r"\s+", " ", t)
+    if "homme" in t or "femme" in t:
+        t = _PERSON.sub(" ", t)
+    if slash and "/" in t:
+        t = _PAIR_SLASH.sub(_pair, t)
+    t = _OTHER_CHARS.sub(" ", t)
+    t = _SPACES.sub(" ", t)
     segs = [x.strip(" ./-'") for x in SEGMENT.split(t)]
     segs = [x for x in segs if x and tokens(x)]
     return " - ".join(segs) if segs else fold(title or "").strip()

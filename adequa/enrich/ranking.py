@@ -469,6 +469,23 @@ class LexicalIndex:
             docs = [p[3] for p, _ in per]
             dots = [p[4] for p, _ in per]
             sqs = [p[5] for p, _ in per]
+        elif raw_corrections and _fast_postings(self) is not None:
+            # the same corrections in one call of the compiled kernel (the sums in the same order, bit for
+            # bit: tests/test_occupation_compiled.py); the norm through numpy's dot as below
+            args = ([p[0] for p, _ in per], [p[1] for p, _ in per], [p[2] for p, _ in per], [m for _, m in per])
+            try:
+                cols, w_true, fcols, dfix, sfix = _fast.shared_features(*args, self.idf, self._log_table(64))
+            except ValueError:      # a count beyond the table: grown to the largest possible one
+                bound = sum(m * int(p[1].sum()) for p, m in per)
+                cols, w_true, fcols, dfix, sfix = _fast.shared_features(*args, self.idf, self._log_table(bound))
+            if not len(cols):
+                return None
+            total = float(w_true @ w_true)
+            docs = [p[3] for p, _ in per]
+            dots = [p[4] * m if m > 1 else p[4] for p, m in per]
+            sqs = [p[5] * m if m > 1 else p[5] for p, m in per]
+            keys.append((fcols, dfix, sfix))
+            return keys, docs, dots, sqs, total, math.sqrt(total + sq_unknown)
         else:
             all_cols = np.concatenate([p[0] for p, _ in per])
             if not len(all_cols):
