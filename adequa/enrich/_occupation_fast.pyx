@@ -88,6 +88,7 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
     cdef const double[::1] scorr
     cdef int64_t c, p
     cdef double dc, sc
+    cdef bint single = len(texts) == 1
     for t in range(len(texts)):
         parts_docs, parts_dots, parts_sqs, k1, k2, weight, corrections = texts[t]
         w = <float>weight
@@ -135,9 +136,10 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
                     outs[2 * d] = score
                     if score > best:
                         best = score
-                    seen_any[d] = 1
-                    union_docs[n_union] = d
-                    n_union += 1
+                    if not single:      # one text: its labels are the union (text_docs, kept below)
+                        seen_any[d] = 1
+                        union_docs[n_union] = d
+                        n_union += 1
                 else:
                     outs[2 * d + 1] = w * score
                     seen_text[d] = 2          # touched by this text (cleared below)
@@ -161,6 +163,10 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
                     d = text_docs[i]
                     seen_text[d] = 0
                     outs[2 * d + 1] = 0.0
+    cdef int64_t* ud = &union_docs[0]
+    if single:
+        ud = &text_docs[0]
+        n_union = n_text
     cdef vector[uint64_t] keys
     cdef float thr, t03, t01, t003
     cdef Py_ssize_t c03 = 0, c01 = 0, k = 0, j2
@@ -170,9 +176,10 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
             t03 = <float>(<double>best * floor)
             t01 = <float>(<double>best * 0.1)
             t003 = <float>(<double>best * (floor if floor < 0.03 else 0.03))
+            keys.reserve(n_union)
             # one pass: the labels >= the lowest floor, counted at the two others
             for i in range(n_union):
-                d = union_docs[i]
+                d = ud[i]
                 value = outs[2 * d]
                 if value >= t003:
                     keys.push_back(_key(value, d))
@@ -190,7 +197,7 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
             if thr < 0:
                 keys.clear()
                 for i in range(n_union):
-                    d = union_docs[i]
+                    d = ud[i]
                     if outs[2 * d] > 0:
                         keys.push_back(_key(outs[2 * d], d))
             elif thr != t003:       # keep the keys of the labels >= thr (their scores' bits are >= thr's)
@@ -229,14 +236,16 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
             for i in range(n_out):
                 seen_group[groups[rd[i]]] = 0
             for i in range(n_union):
-                d = union_docs[i]
+                d = ud[i]
                 outs[2 * d] = 0.0
-                seen_any[d] = 0
+                if not single:
+                    seen_any[d] = 0
     else:
         for i in range(n_union):
-            d = union_docs[i]
+            d = ud[i]
             outs[2 * d] = 0.0
-            seen_any[d] = 0
+            if not single:
+                seen_any[d] = 0
     return res_docs[:n_out], res_scores[:n_out]
 
 

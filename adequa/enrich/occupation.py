@@ -22,6 +22,7 @@ nothing here reads the referential files.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
@@ -275,14 +276,13 @@ class OccupationClassifier:
         self.doc_appellation = doc_appellation
         self.fiche_codes = fiche_codes
         self.domains = domains
-        self._appellation_label = {a["code_ogr"]: a["label"] for a in ref.appellations}
         # description evidence: per fiche, a set of stems; idf over fiches
         if fiche_vocab is None:
             fiche_vocab = self.encode_vocabulary(fiche_stems if fiche_stems is not None else self.fiche_vocabulary(ref))
         codes, vocab, lengths, ids, counts = fiche_vocab
         self._fiche_vocab = fiche_vocab
         # stem -> id; per fiche (stem ids, tf-idf / norm), vectorised (this runs at every start)
-        self._stem_ids = {w: i for i, w in enumerate(vocab)}
+        self._stem_ids = dict(zip(vocab, range(len(vocab))))
         df = np.bincount(ids, minlength=len(vocab))
         idf = np.log((1.0 + max(1, len(ref.fiches))) / (1.0 + df)).astype(np.float32)
         self._idf = idf
@@ -323,8 +323,6 @@ class OccupationClassifier:
         self._app_parent = {a["code_ogr"]: a["parent"] for a in ref.appellations
                             if a.get("parent") and a["parent"] != a["code_rome"] and a["parent"] in ref.fiches}
         self._fiche_parent = {c: p for c, p in ref.fiche_parent.items() if p != c and p in ref.fiches}
-        rare = {a["code_ogr"] for a in ref.appellations if a.get("rarely_used")}
-        self._rare = np.array([i for i, a in enumerate(doc_appellation) if a in rare], np.int64) if rare else None
         self._title_cache: Callable = _Memo(self._title_uncached, 50000)
         self._scratch = threading.local()       # the compiled kernel's work buffers, one set per thread
         self.use_compiled = True                # the compiled title short list when built (same results)
@@ -412,11 +410,20 @@ class OccupationClassifier:
     @classmethod
     def load(cls, folder: Path, domains: DomainTagger | None = None) -> "OccupationClassifier":
         # orjson: the same values as json.loads, a third of its time at every start; a file it refuses
-        # (NaN, a lone surrogate) raises ValueError, and the caller rebuilds the cache
-        meta = orjson.loads((folder / "occupations.json").read_bytes())
-        index = LexicalIndex.load(folder / "title_index.npz")
-        return cls(OccupationReferential(**meta["ref"]), index, meta["doc_texts"], meta["doc_appellation"],
-                   meta["fiche_codes"], domains, None, cls._load_vocabulary(folder / "fiche_vocabulary.npz"))
+        # (NaN, a lone surrogate) raises ValueError, and the caller rebuilds the cache.
+        # The collector is paused meanwhile: the file makes ~100,000 containers, and a full collection on
+        # the way would walk every object of the process (at annotate's start, the skill extractor's
+        # ~230,000 as well: 20-35 ms of the load's ~120 ms)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            meta = orjson.loads((folder / "occupations.json").read_bytes())
+            index = LexicalIndex.load(folder / "title_index.npz")
+            return cls(OccupationReferential(**meta["ref"]), index, meta["doc_texts"], meta["doc_appellation"],
+                       meta["fiche_codes"], domains, None, cls._load_vocabulary(folder / "fiche_vocabulary.npz"))
+        finally:
+            if collecting:
+                gc.enable()
 
     @staticmethod
     def _load_vocabulary(path: Path):
@@ -439,8 +446,8 @@ class OccupationClassifier:
         docs = self.index.token_doc_scores(segments[0][0], self.COVERAGE)
         for seg, weight in segments[1:]:
             docs = np.maximum(docs, weight * self.index.token_doc_scores(seg, self.COVERAGE))
-        if self.RARE_DISCOUNT != 1.0 and self._rare is not None:
-            docs[self._rare] *= self.RARE_DISCOUNT
+        if self.RARE_DISCOUNT != 1.0 and self._rare_docs() is not None:
+            docs[self._rare_docs()] *= self.RARE_DISCOUNT
         if len(docs) == 0:
             return ()
         best = float(docs.max())
@@ -820,7 +827,21 @@ class OccupationClassifier:
         }
 
     def appellation_label(self, code_ogr: str | None) -> str | None:
-        return self._appellation_label.get(code_ogr) if code_ogr else None
+        if not code_ogr:
+            return None
+        labels = self.__dict__.get("_appellation_label")
+        if labels is None:      # made when first asked (not at every start)
+            labels = self._appellation_label = {a["code_ogr"]: a["label"] for a in self.ref.appellations}
+        return labels.get(code_ogr)
+
+    def _rare_docs(self) -> np.ndarray | None:
+        """The labels of the appellations ROME marks as rarely used (for ``RARE_DISCOUNT``), made when
+        first asked; None when there are none."""
+        if "_rare" not in self.__dict__:
+            rare = {a["code_ogr"] for a in self.ref.appellations if a.get("rarely_used")}
+            self._rare = (np.array([i for i, a in enumerate(self.doc_appellation) if a in rare], np.int64)
+                          if rare else None)
+        return self._rare
 
 
 class RomeGuidedRanker:

@@ -568,7 +568,7 @@ class LexicalIndex:
         z = np.load(path, allow_pickle=False)
         keys = orjson.loads(str(z["vocab"]))      # orjson: json.loads' values in half its time (start-up)
         n_groups, lo, hi = (int(x) for x in z["meta"])
-        return cls({k: i for i, k in enumerate(keys)}, z["idf"], z["indptr"], z["indices"], z["data"], z["groups"],
+        return cls(dict(zip(keys, range(len(keys)))), z["idf"], z["indptr"], z["indices"], z["data"], z["groups"],
                    n_groups, (lo, hi), float(z["word_weight"][0]), frozenset(orjson.loads(str(z["stop"]))))
 
 
