@@ -10,9 +10,11 @@ turn them into the coverage-weighted cosine, keep the best over the texts, short
 reach of the best one and name each fiche's best label. It touches only the labels the title's words
 reach, with the same floating-point operations in the same order as the numpy path (float64 sums in
 posting order, one rounding to float32, float32 thresholds), so the results are the same bit for bit
-(tests compare both). ``description_scores`` adds each (ad, candidate fiche) pair's float32 products as
-``np.add.reduceat`` does (numpy's pairwise summation), bit for bit too. ``adequa.enrich.occupation``
-falls back on the numpy path when this module is not built (or with ``ADEQUA_PURE_PYTHON=1``).
+(tests compare both); ``token_postings`` and ``shared_features`` compute its inputs the same way.
+``description_batch`` builds each description's query row and adds each (ad, candidate fiche) pair's
+float32 products as ``np.add.reduceat`` does (numpy's pairwise summation), bit for bit too; ``Vocab``
+maps a description's words to stem ids in C. ``adequa.enrich.occupation`` falls back on the numpy path
+when this module is not built (or with ``ADEQUA_PURE_PYTHON=1``).
 """
 
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
@@ -275,94 +277,6 @@ cdef inline float _pairwise_sum(const float* a, Py_ssize_t n) noexcept nogil:
         n2 = n // 2
         n2 -= n2 % 8
         return _pairwise_sum(a, n2) + _pairwise_sum(a + n2, n - n2)
-
-
-def description_scores(const float[:, ::1] dense, const int64_t[::1] ads, const int64_t[::1] fiches,
-                       const int64_t[::1] ptr, const int32_t[::1] ids, const float[::1] weights):
-    """For each (ad, fiche) pair: Σ weights × dense[ad, ids] over the fiche's (stem id, weight) pairs
-    ``ids[ptr[f]:ptr[f + 1]]`` (non-empty), as ``np.add.reduceat(weights * row[ids], starts)`` adds them
-    (float32 products; the first product plus numpy's pairwise sum of the others). Returns float32."""
-    cdef Py_ssize_t n = ads.shape[0], p, j, b, e, longest = 1
-    for p in range(n):
-        if ptr[fiches[p] + 1] - ptr[fiches[p]] > longest:
-            longest = ptr[fiches[p] + 1] - ptr[fiches[p]]
-    out = np.empty(n, np.float32)
-    prods = np.empty(longest, np.float32)
-    cdef float[::1] o = out
-    cdef float[::1] buf = prods
-    cdef const float* row
-    cdef float first
-    with nogil:
-        for p in range(n):
-            row = &dense[ads[p], 0]
-            b = ptr[fiches[p]]
-            e = ptr[fiches[p] + 1]
-            for j in range(b, e):
-                buf[j - b] = weights[j] * row[ids[j]]
-            first = buf[0]
-            first += _pairwise_sum(&buf[1], e - b - 1)
-            o[p] = first
-    return out
-
-
-def description_dense(const int64_t[::1] ids, const int64_t[::1] lengths, const float[::1] idf,
-                      const float[::1] logtab, float[::1] flat):
-    """The query rows of a batch of descriptions, as ``OccupationClassifier._description_scores_many``'s
-    numpy path makes them: row ``r`` holds the stem ids ``ids`` of its ``lengths[r]`` tokens (-1: not a
-    fiche stem); each stem counted ``c`` times weighs ``q = float32(1 + logtab[c]) × idf[stem]``
-    (``logtab`` = ``np.log`` of float32 counts, made by numpy), the row's norm is the float64 sum of the
-    float32 ``q × q`` in ascending stem order (``np.bincount`` over ``np.unique``'s sorted keys), 1.0 when
-    0, and ``flat[r × len(idf) + stem] = q / float32(norm)``. Returns (the flat positions written, in
-    ascending order, to clear after use; for each row, whether it has a fiche stem)."""
-    cdef Py_ssize_t n = lengths.shape[0], n_stems = idf.shape[0], r, p, b = 0, e, j, m, run, n_keys = 0
-    cdef Py_ssize_t n_tab = logtab.shape[0], first_key
-    cdef vector[int64_t] row
-    cdef vector[float] qs
-    cdef int64_t s
-    cdef double acc
-    cdef float q, nf
-    for r in range(n):
-        if lengths[r] > n_tab - 1:
-            raise ValueError("logtab shorter than a row")
-    keys = np.empty(ids.shape[0], np.int64)
-    cdef int64_t[::1] k = keys
-    has = np.zeros(n, np.uint8)
-    cdef uint8_t[::1] h = has
-    with nogil:
-        for r in range(n):
-            e = b + lengths[r]
-            row.clear()
-            for p in range(b, e):
-                if ids[p] >= 0:
-                    row.push_back(ids[p])
-            b = e
-            m = row.size()
-            if m == 0:
-                continue
-            h[r] = 1
-            sort(row.begin(), row.end())
-            qs.clear()
-            acc = 0.0
-            j = 0
-            first_key = n_keys
-            while j < m:        # each distinct stem: its weight, its flat position (the norm comes after)
-                s = row[j]
-                run = 1
-                while j + run < m and row[j + run] == s:
-                    run += 1
-                q = (<float>1.0 + logtab[run]) * idf[s]
-                qs.push_back(q)
-                acc += <double>(q * q)
-                k[n_keys] = r * n_stems + s
-                n_keys += 1
-                j += run
-            acc = sqrt(acc)
-            if acc == 0.0:
-                acc = 1.0
-            nf = <float>acc
-            for p in range(first_key, n_keys):
-                flat[k[p]] = qs[p - first_key] / nf
-    return keys[:n_keys], has.view(bool)
 
 
 cdef int _fold_tokens(str text, Py_ssize_t limit, dict memo, fold_char, vector[char]& chars,
@@ -716,3 +630,100 @@ def shared_features(list ucols, list counts, list weights, list mult, const floa
         k += 1
         i = j
     return out_cols, out_w, f_cols[:nf], f_dot[:nf], f_sq[:nf]
+
+
+def description_batch(const int64_t[::1] ids, const int64_t[::1] lengths, const float[::1] idf,
+                      const float[::1] logtab, const int64_t[::1] ads, const int64_t[::1] fiches,
+                      const int64_t[::1] ptr, const int32_t[::1] fids, const float[::1] weights):
+    """A batch's description evidence, one description at a time in one zeroed row of ``len(idf)`` floats
+    (no (descriptions × stems) buffer: the row stays in cache), as ``OccupationClassifier.
+    _description_scores_many``'s numpy path computes it, bit for bit. Row ``r`` holds the stem ids ``ids``
+    of its ``lengths[r]`` words (-1: not a fiche stem); each stem counted ``c`` times weighs ``q =
+    float32(1 + logtab[c]) × idf[stem]`` (``logtab`` = ``np.log`` of float32 counts, made by numpy), the
+    row's norm is the float64 sum of the float32 ``q × q`` in ascending stem order (``np.bincount`` over
+    ``np.unique``'s sorted keys), 1.0 when 0, and the row holds ``q / float32(norm)``. Then each (ad,
+    fiche) pair of that row (``ads`` ascending; a fiche < 0 is skipped) gets Σ weights × row[ids] over the
+    fiche's (stem id, weight) pairs ``fids[ptr[f]:ptr[f + 1]]``, as ``np.add.reduceat(weights *
+    row[fids], starts)`` adds them (float32 products; the first plus numpy's pairwise sum of the others).
+    Returns (the float32 score of each pair, 0 for a skipped pair or a row without a fiche stem; for each
+    row, whether it has a fiche stem)."""
+    cdef Py_ssize_t n = lengths.shape[0], n_stems = idf.shape[0], n_pairs = ads.shape[0]
+    cdef Py_ssize_t r, p, b = 0, e, j, m, run, q = 0, n_tab = logtab.shape[0], longest = 1, fb, fe
+    cdef vector[int64_t] row
+    cdef vector[float] qs
+    cdef vector[float] dense
+    cdef vector[float] buf
+    cdef int64_t s, f
+    cdef double acc
+    cdef float w, nf, first
+    for r in range(n):
+        if lengths[r] > n_tab - 1:
+            raise ValueError("logtab shorter than a row")
+    for p in range(n_pairs):
+        if p and ads[p] < ads[p - 1]:
+            raise ValueError("pairs not grouped by ascending ad")
+        if ads[p] < 0 or ads[p] >= n:
+            raise IndexError("ad out of range")
+        f = fiches[p]
+        if f >= 0:
+            if f + 1 >= ptr.shape[0]:
+                raise IndexError("fiche out of range")
+            if ptr[f + 1] - ptr[f] > longest:
+                longest = ptr[f + 1] - ptr[f]
+    out = np.zeros(n_pairs, np.float32)
+    has = np.zeros(n, np.uint8)
+    cdef float[::1] o = out
+    cdef uint8_t[::1] h = has
+    dense.resize(n_stems, 0.0)
+    buf.resize(longest, 0.0)
+    with nogil:
+        for r in range(n):
+            e = b + lengths[r]
+            row.clear()
+            for p in range(b, e):
+                if ids[p] >= 0:
+                    row.push_back(ids[p])
+            b = e
+            m = row.size()
+            if m:
+                h[r] = 1
+                sort(row.begin(), row.end())
+                qs.clear()
+                acc = 0.0
+                j = 0
+                while j < m:        # each distinct stem's weight, then the norm
+                    s = row[j]
+                    run = 1
+                    while j + run < m and row[j + run] == s:
+                        run += 1
+                    w = (<float>1.0 + logtab[run]) * idf[s]
+                    qs.push_back(w)
+                    acc += <double>(w * w)
+                    j += run
+                acc = sqrt(acc)
+                if acc == 0.0:
+                    acc = 1.0
+                nf = <float>acc
+                j = 0
+                p = 0
+                while j < m:
+                    s = row[j]
+                    dense[s] = qs[p] / nf
+                    p += 1
+                    while j < m and row[j] == s:
+                        j += 1
+            while q < n_pairs and ads[q] == r:      # this row's pairs
+                f = fiches[q]
+                if m and f >= 0:
+                    fb = ptr[f]
+                    fe = ptr[f + 1]
+                    if fe > fb:
+                        for j in range(fb, fe):
+                            buf[j - fb] = weights[j] * dense[fids[j]]
+                        first = buf[0]
+                        first += _pairwise_sum(&buf[1], fe - fb - 1)
+                        o[q] = first
+                q += 1
+            for j in range(m):
+                dense[row[j]] = 0.0
+    return out, has.view(bool)

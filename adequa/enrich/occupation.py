@@ -663,28 +663,30 @@ class OccupationClassifier:
         its description's row and summed per fiche in one ``reduceat``."""
         n = len(descriptions)
         n_stems = len(self._idf)
-        compiled = _fast is not None and self.use_compiled
-        if compiled:
+        if _fast is not None and self.use_compiled:
             # the words' stem ids straight from the text (no word strings for the words met before)
             vocab = self.__dict__.get("_cvocab")
             if vocab is None:
                 vocab = self._cvocab = self._compiled_vocab()
             ids, lengths = vocab.text_ids(descriptions, self.DESC_CHARS, _FOLD_MEMO, fold_char)
-        else:
-            toks = [words(d[: self.DESC_CHARS]) for d in descriptions]
-            every = list(chain.from_iterable(toks))
-            ids_l = list(map(self._token_stem_id.get, every))
-            if None in ids_l:       # tokens never seen: stemmed once
-                ids_l = [self._word_stem_id(t) if i is None else i for t, i in zip(every, ids_l)]
-            ids = np.array(ids_l, np.int64)
-            lengths = np.fromiter(map(len, toks), np.int64, n)
-            rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
-            known = ids >= 0
-            key, cnt = np.unique(rows[known] * n_stems + ids[known], return_counts=True)
-            rows = key // n_stems
-            q = (1.0 + np.log(cnt.astype(np.float32))) * self._idf[key % n_stems]
-            norm = np.sqrt(np.bincount(rows, weights=q * q, minlength=n))
-            norm[norm == 0] = 1.0
+            # each description's query row and its candidates' sums in one pass of the kernel, one row
+            # at a time (the same float operations in the same order as below: bit for bit,
+            # tests/test_occupation_compiled.py; no (descriptions × stems) buffer)
+            return self._description_compiled(ids, lengths, code_lists)
+        toks = [words(d[: self.DESC_CHARS]) for d in descriptions]
+        every = list(chain.from_iterable(toks))
+        ids_l = list(map(self._token_stem_id.get, every))
+        if None in ids_l:       # tokens never seen: stemmed once
+            ids_l = [self._word_stem_id(t) if i is None else i for t, i in zip(every, ids_l)]
+        ids = np.array(ids_l, np.int64)
+        lengths = np.fromiter(map(len, toks), np.int64, n)
+        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        known = ids >= 0
+        key, cnt = np.unique(rows[known] * n_stems + ids[known], return_counts=True)
+        rows = key // n_stems
+        q = (1.0 + np.log(cnt.astype(np.float32))) * self._idf[key % n_stems]
+        norm = np.sqrt(np.bincount(rows, weights=q * q, minlength=n))
+        norm[norm == 0] = 1.0
         # a zeroed buffer kept between batches (set, read, cleared: no 10 MB allocation per batch);
         # it belongs to the first thread that uses it (another thread gets a fresh one per call)
         owner, flat = self.__dict__.get("_dense_batch") or (None, None)
@@ -694,15 +696,6 @@ class OccupationClassifier:
             self._dense_batch = (owner, flat)
         if owner != me:
             flat = np.zeros(n * n_stems, np.float32)
-        if compiled:
-            # the same rows in one pass of the kernel (counts by sorting each row's ids, the same float
-            # operations in the same order as below: bit for bit, tests/test_occupation_compiled.py)
-            key, has = _fast.description_dense(ids, lengths, self._idf, self._log_counts(lengths), flat)
-            try:
-                return self._description_compiled(flat[: n * n_stems].reshape(n, n_stems), has.tolist(),
-                                                  code_lists)
-            finally:
-                flat[key] = 0.0
         flat[key] = q / norm[rows].astype(np.float32)
         dense = flat[: n * n_stems].reshape(n, n_stems)
         has = np.bincount(rows, minlength=n) > 0
@@ -753,20 +746,22 @@ class OccupationClassifier:
             self._log_tab = tab
         return tab
 
-    def _description_compiled(self, dense: np.ndarray, has: list[bool], code_lists: list[list[str]]) -> list[dict]:
-        """The per-ad loop of ``_description_scores_many`` in one call of the compiled kernel
-        (``_occupation_fast.description_scores``: the same float32 products and sums, bit for bit)."""
+    def _description_compiled(self, ids: np.ndarray, lengths: np.ndarray, code_lists: list[list[str]]) -> list[dict]:
+        """The rest of ``_description_scores_many`` in one call of the compiled kernel
+        (``_occupation_fast.description_batch``: each description's query row, then its candidate fiches'
+        float32 products and sums, bit for bit), from the stem ids of the descriptions' words."""
         flat = list(chain.from_iterable(code_lists))
         if not flat:
             return [{} for _ in code_lists]
         rows = np.fromiter(map(self._fiche_row.get, flat, repeat(-1, len(flat))), np.int64, len(flat))
-        lengths = np.fromiter(map(len, code_lists), np.int64, len(code_lists))
-        ads = np.repeat(np.arange(len(code_lists), dtype=np.int64), lengths)
-        keep = (rows >= 0) & np.repeat(np.asarray(has, bool), lengths)
+        counts = np.fromiter(map(len, code_lists), np.int64, len(code_lists))
+        ads = np.repeat(np.arange(len(code_lists), dtype=np.int64), counts)
+        scores, has = _fast.description_batch(ids, lengths, self._idf, self._log_counts(lengths), ads, rows,
+                                              self._fiche_ptr, self._fiche_ids_all, self._fiche_w_all)
+        keep = (rows >= 0) & has[ads]
         if not keep.any():
             return [{} for _ in code_lists]
-        scores = iter(_fast.description_scores(dense, ads[keep], rows[keep], self._fiche_ptr, self._fiche_ids_all,
-                                               self._fiche_w_all).tolist())
+        scores = iter(scores[keep].tolist())
         found = iter(compress(flat, keep.tolist()))
         counts = np.bincount(ads[keep], minlength=len(code_lists)).tolist()
         return [dict(zip(islice(found, c), islice(scores, c))) if c else {} for c in counts]
