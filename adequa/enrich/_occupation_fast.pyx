@@ -41,7 +41,8 @@ cdef inline uint64_t _key(float score, int64_t doc) noexcept nogil:
 cdef class Scratch:
     """Zeroed work buffers of one thread (kept zeroed between calls)."""
     cdef double[::1] acc        # per label: Σ dots at 2 × label, Σ squares at 2 × label + 1 (one cache line)
-    cdef float[::1] outs        # per label: its best score at 2 × label, this text's at 2 × label + 1
+    cdef float[::1] out         # per label: its best score
+    cdef float[::1] text_scores # per label: this text's score (titles of several texts only)
     cdef uint8_t[::1] seen_text
     cdef uint8_t[::1] seen_any
     cdef uint8_t[::1] seen_group
@@ -50,7 +51,8 @@ cdef class Scratch:
 
     def __init__(self, Py_ssize_t n_docs, Py_ssize_t n_groups):
         self.acc = np.zeros(2 * n_docs, np.float64)
-        self.outs = np.zeros(2 * n_docs, np.float32)
+        self.out = np.zeros(n_docs, np.float32)
+        self.text_scores = np.zeros(n_docs, np.float32)
         self.seen_text = np.zeros(n_docs, np.uint8)
         self.seen_any = np.zeros(n_docs, np.uint8)
         self.seen_group = np.zeros(max(n_groups, 1), np.uint8)
@@ -71,7 +73,8 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
     (labels ≥ ``floor`` × the best; lower floors 0.1 and 0.03, then every label > 0, when fewer than
     ``title_top // 3`` reach it), best first, at most ``limit`` of them."""
     cdef double* acc = &s.acc[0]
-    cdef float* outs = &s.outs[0]
+    cdef float* outs = &s.out[0]
+    cdef float* text_scores = &s.text_scores[0]
     cdef uint8_t[::1] seen_text = s.seen_text
     cdef uint8_t[::1] seen_any = s.seen_any
     cdef uint8_t[::1] seen_group = s.seen_group
@@ -135,7 +138,7 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
                 acc[2 * d + 1] = 0.0
                 seen_text[d] = 0
                 if first:
-                    outs[2 * d] = score
+                    outs[d] = score
                     if score > best:
                         best = score
                     if not single:      # one text: its labels are the union (text_docs, kept below)
@@ -143,7 +146,7 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
                         union_docs[n_union] = d
                         n_union += 1
                 else:
-                    outs[2 * d + 1] = w * score
+                    text_scores[d] = w * score
                     seen_text[d] = 2          # touched by this text (cleared below)
             if not first:
                 # np.maximum(docs, w * scores): labels this text misses count w × 0
@@ -153,18 +156,18 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
                         seen_any[d] = 1
                         union_docs[n_union] = d
                         n_union += 1
-                        outs[2 * d] = 0.0
+                        outs[d] = 0.0
                 for i in range(n_union):
                     d = union_docs[i]
-                    value = outs[2 * d + 1] if seen_text[d] == 2 else <float>0.0
-                    if value > outs[2 * d]:
-                        outs[2 * d] = value
+                    value = text_scores[d] if seen_text[d] == 2 else <float>0.0
+                    if value > outs[d]:
+                        outs[d] = value
                         if value > best:
                             best = value
                 for i in range(n_text):
                     d = text_docs[i]
                     seen_text[d] = 0
-                    outs[2 * d + 1] = 0.0
+                    text_scores[d] = 0.0
     cdef int64_t* ud = &union_docs[0]
     if single:
         ud = &text_docs[0]
@@ -182,7 +185,7 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
             # one pass: the labels >= the lowest floor, counted at the two others
             for i in range(n_union):
                 d = ud[i]
-                value = outs[2 * d]
+                value = outs[d]
                 if value >= t003:
                     keys.push_back(_key(value, d))
                     if value >= t03:
@@ -200,8 +203,8 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
                 keys.clear()
                 for i in range(n_union):
                     d = ud[i]
-                    if outs[2 * d] > 0:
-                        keys.push_back(_key(outs[2 * d], d))
+                    if outs[d] > 0:
+                        keys.push_back(_key(outs[d], d))
             elif thr != t003:       # keep the keys of the labels >= thr (their scores' bits are >= thr's)
                 cut = _key(thr, 0xFFFFFFFF)
                 j2 = 0
@@ -231,7 +234,7 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
                 if not seen_group[g]:
                     seen_group[g] = 1
                     rd[n_out] = d
-                    rs[n_out] = outs[2 * d]
+                    rs[n_out] = outs[d]
                     n_out += 1
                     if n_out >= limit:
                         break
@@ -239,13 +242,13 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
                 seen_group[groups[rd[i]]] = 0
             for i in range(n_union):
                 d = ud[i]
-                outs[2 * d] = 0.0
+                outs[d] = 0.0
                 if not single:
                     seen_any[d] = 0
     else:
         for i in range(n_union):
             d = ud[i]
-            outs[2 * d] = 0.0
+            outs[d] = 0.0
             if not single:
                 seen_any[d] = 0
     return res_docs[:n_out], res_scores[:n_out]
