@@ -660,7 +660,8 @@ class OccupationClassifier:
         """``_description_scores`` of each (description, candidate codes) pair (equal up to float
         rounding): the stem counts of every description at once, the query weights scattered in one
         dense (descriptions × stems) array, each candidate fiche's (stem, weight) pairs gathered from
-        its description's row and summed per fiche in one ``reduceat``."""
+        its description's row and summed per fiche in one ``reduceat`` — or, with the compiled kernel,
+        the same operations one description at a time (``_description_compiled``)."""
         n = len(descriptions)
         n_stems = len(self._idf)
         if _fast is not None and self.use_compiled:
@@ -736,7 +737,7 @@ class OccupationClassifier:
 
     def _log_counts(self, lengths: np.ndarray) -> np.ndarray:
         """``np.log`` of the float32 counts 0..(the longest row) (0 at 0), made by numpy as the numpy path
-        makes them, for ``_occupation_fast.description_dense``; kept and grown when a longer row comes."""
+        makes them, for ``_occupation_fast.description_batch``; kept and grown when a longer row comes."""
         need = int(lengths.max(initial=0)) + 1
         tab = self.__dict__.get("_log_tab")
         if tab is None or len(tab) < need:
