@@ -130,6 +130,10 @@ def test_the_description_kernel_adds_as_numpy_reduceat():
         assert part[:-1].tobytes() == want.tobytes() and part[-1] == 0.0
     with pytest.raises(ValueError):
         fast.description_batch(ids, row_lengths, idf, tab, ads[::-1].copy(), fiches, ptr, fids, weights)
+    with pytest.raises(IndexError):
+        fast.description_batch(np.r_[ids[:-1], n_stems], row_lengths, idf, tab, ads, fiches, ptr, fids, weights)
+    with pytest.raises(ValueError):
+        fast.description_batch(ids[:-1], row_lengths, idf, tab, ads, fiches, ptr, fids, weights)
 
 
 # characters whose folding is not plain: a lowered form that is ASCII (KELVIN SIGN), an uppercase ASCII

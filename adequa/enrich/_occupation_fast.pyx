@@ -662,6 +662,13 @@ def description_batch(const int64_t[::1] ids, const int64_t[::1] lengths, const 
     for r in range(n):
         if lengths[r] > n_tab - 1:
             raise ValueError("logtab shorter than a row")
+        b += lengths[r]
+    if b != ids.shape[0]:
+        raise ValueError("lengths do not add up to the ids")
+    b = 0
+    for p in range(ids.shape[0]):
+        if ids[p] >= n_stems:
+            raise IndexError("stem id out of range")
     for p in range(n_pairs):
         if p and ads[p] < ads[p - 1]:
             raise ValueError("pairs not grouped by ascending ad")
