@@ -108,6 +108,30 @@ def test_classifier_is_cached_and_reloads_identically(settings):
     assert second.doc_texts == first.doc_texts
     assert second.doc_appellation == first.doc_appellation and second._fiche_esco == first._fiche_esco
     assert second._stem_ids == first._stem_ids and second.index.vocab == first.index.vocab
+    # made when first asked, not at load: the appellation labels and the rarely used appellations' labels
+    some = first.ref.appellations[0]
+    assert second.appellation_label(some["code_ogr"]) == some["label"] and second.appellation_label(None) is None
+    assert second.appellation_label("no such code") is None
+    rare = {a["code_ogr"] for a in first.ref.appellations if a.get("rarely_used")}
+    got = second._rare_docs()
+    assert (got is None) if not rare else sorted(got.tolist()) == [i for i, a in enumerate(second.doc_appellation)
+                                                                    if a in rare]
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_loading_leaves_the_garbage_collector_as_it_was(settings, collecting):
+    """``OccupationClassifier.load`` pauses the collector while it reads the cache, and restores it."""
+    import gc
+
+    occ.load_occupation_classifier(settings)    # builds the cache
+    occ._loaded.clear()
+    was = gc.isenabled()
+    (gc.enable if collecting else gc.disable)()
+    try:
+        assert occ.load_occupation_classifier(settings).classify("Serveur")["occupation"]["rome"]
+        assert gc.isenabled() is collecting
+    finally:
+        (gc.enable if was else gc.disable)()
 
 
 def test_a_cache_orjson_refuses_is_rebuilt(settings):

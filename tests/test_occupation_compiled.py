@@ -2,7 +2,7 @@
 the numpy path's results bit for bit: title short lists (labels, fiches, float32 scores, order) and the
 description evidence (float32 sums as ``np.add.reduceat`` adds them) — on the fixture referential, on
 generated titles and on the mirror's real offers; and it is safe from several threads. Its ``words`` of a
-description (``fold_words``), their stem ids (``Vocab``) and a batch's query rows (``description_dense``)
+description (``fold_words``), their stem ids (``Vocab``) and a batch's query rows (``description_batch``)
 are those of ``ranking.words`` and of the numpy path, on hypothesis texts, generated rows and the mirror's
 offers."""
 
@@ -103,21 +103,37 @@ def test_description_scores_are_the_numpy_ones_bit_for_bit(clf):
 
 
 def test_the_description_kernel_adds_as_numpy_reduceat():
-    """Segments of every length class of numpy's pairwise sum (< 8, ≤ 128, split), float32 products."""
+    """Fiches of every length class of numpy's pairwise sum (< 8, ≤ 128, split), float32 products, against
+    the numpy rows and ``np.add.reduceat``; pairs of an unknown fiche (-1) and of a row without stems."""
     fast = occupation._fast
     rng = np.random.default_rng(0)
     n_stems = 500
+    idf = (rng.random(n_stems) * 5).astype(np.float32)
     lengths = np.array([1, 2, 7, 8, 9, 15, 16, 17, 127, 128, 129, 200, 255, 256, 257, 400, 1000], np.int64)
     ptr = np.r_[0, np.cumsum(lengths)].astype(np.int64)
-    ids = rng.integers(0, n_stems, int(ptr[-1])).astype(np.int32)
+    fids = rng.integers(0, n_stems, int(ptr[-1])).astype(np.int32)
     weights = (rng.random(int(ptr[-1])) * 1e3 ** rng.integers(-2, 2, int(ptr[-1]))).astype(np.float32)
-    dense = (rng.random((3, n_stems)) * (rng.random((3, n_stems)) < 0.5)).astype(np.float32)
-    ads = np.repeat(np.arange(3, dtype=np.int64), len(lengths))
-    fiches = np.tile(np.arange(len(lengths), dtype=np.int64), 3)
-    got = fast.description_scores(dense, ads, fiches, ptr, ids, weights)
-    for a in range(3):
-        want = np.add.reduceat(weights * dense[a][ids], ptr[:-1])
-        assert got[a * len(lengths):(a + 1) * len(lengths)].tobytes() == want.tobytes()
+    rows = [rng.integers(-1, n_stems, 400), np.array([], np.int64), rng.integers(-1, 40, 300), np.array([-1, -1])]
+    ids = np.concatenate(rows).astype(np.int64)
+    row_lengths = np.array([len(r) for r in rows], np.int64)
+    tab = np.zeros(1002, np.float32)
+    tab[1:] = np.log(np.arange(1, 1002, dtype=np.float32))
+    ads = np.repeat(np.arange(len(rows), dtype=np.int64), len(lengths) + 1)
+    fiches = np.tile(np.r_[np.arange(len(lengths)), -1].astype(np.int64), len(rows))
+    got, has = fast.description_batch(ids, row_lengths, idf, tab, ads, fiches, ptr, fids, weights)
+    flat, _, want_has = _dense_numpy(ids, row_lengths, idf, n_stems)
+    dense = flat.reshape(len(rows), n_stems)
+    assert has.tolist() == want_has.tolist() == [True, False, True, False]
+    for a in range(len(rows)):
+        want = np.add.reduceat(weights * dense[a][fids], ptr[:-1]) if want_has[a] else np.zeros(len(lengths), np.float32)
+        part = got[a * (len(lengths) + 1):(a + 1) * (len(lengths) + 1)]
+        assert part[:-1].tobytes() == want.tobytes() and part[-1] == 0.0
+    with pytest.raises(ValueError):
+        fast.description_batch(ids, row_lengths, idf, tab, ads[::-1].copy(), fiches, ptr, fids, weights)
+    with pytest.raises(IndexError):
+        fast.description_batch(np.r_[ids[:-1], n_stems], row_lengths, idf, tab, ads, fiches, ptr, fids, weights)
+    with pytest.raises(ValueError):
+        fast.description_batch(ids[:-1], row_lengths, idf, tab, ads, fiches, ptr, fids, weights)
 
 
 # characters whose folding is not plain: a lowered form that is ASCII (KELVIN SIGN), an uppercase ASCII
@@ -202,7 +218,7 @@ def test_token_postings_kernel_is_the_bincount_path_bit_for_bit(clf, share):
 
 
 def _dense_numpy(ids, lengths, idf, n_stems):
-    """The numpy rows of ``_description_scores_many`` (the reference of ``description_dense``)."""
+    """The numpy rows of ``_description_scores_many`` (the reference of ``description_batch``'s rows)."""
     n = len(lengths)
     rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
     known = ids >= 0
@@ -238,15 +254,17 @@ def test_description_rows_are_the_numpy_ones_bit_for_bit(clf, seed):
     ids = np.concatenate(rows).astype(np.int64)
     lengths = lengths.astype(np.int64)
     clf_tab = clf._log_counts(lengths)
-    flat = np.zeros(len(lengths) * n_stems, np.float32)
-    key, has = occupation._fast.description_dense(ids, lengths, idf, clf_tab, flat)
-    want_flat, want_key, want_has = _dense_numpy(ids, lengths, idf, n_stems)
-    assert flat.tobytes() == want_flat.tobytes()
-    assert key.tolist() == want_key.tolist()
+    # one "fiche" per stem, of weight 1: each pair's score is the row's value at that stem
+    unit = (np.arange(n_stems + 1, dtype=np.int64), np.arange(n_stems, dtype=np.int32), np.ones(n_stems, np.float32))
+    ads = np.repeat(np.arange(len(lengths), dtype=np.int64), n_stems)
+    stems = np.tile(np.arange(n_stems, dtype=np.int64), len(lengths))
+    got, has = occupation._fast.description_batch(ids, lengths, idf, clf_tab, ads, stems, *unit)
+    want_flat, _, want_has = _dense_numpy(ids, lengths, idf, n_stems)
+    assert got.tobytes() == want_flat.tobytes()
     assert has.tolist() == want_has.tolist()
     assert not has[5] and not has[0] and has[6] and has.sum() > 30
     with pytest.raises(ValueError):
-        occupation._fast.description_dense(ids, lengths, idf, clf_tab[:3], flat)
+        occupation._fast.description_batch(ids, lengths, idf, clf_tab[:3], ads, stems, *unit)
 
 
 def test_classify_many_is_the_same_with_and_without_the_kernel_from_threads(clf):
@@ -297,3 +315,57 @@ def test_real_titles_and_descriptions_bit_for_bit(mirror, mirror_offers):
             assert occupation._fast.fold_words(text, cl.DESC_CHARS, {}, fold_char) == words(text[: cl.DESC_CHARS])
     finally:
         cl.use_compiled = saved
+
+
+def test_compiled_stems_are_the_python_ones(clf):
+    """``Vocab.use_stems``: a new word's stem id found in C (``ranking.stem``'s suffixes, the stop words,
+    the length floor) is ``_word_stem_id``'s, for every ending of ``STEM_SUFFIXES``, words of 1–8
+    letters, digits, stop words and the fixtures' label words; ``text_ids`` then never asks Python."""
+    from adequa.enrich.ranking import STEM_SUFFIXES, STOPWORDS
+
+    rnd = random.Random(5)
+    letters = "aeiourstxnlcdb"
+    made = ["".join(rnd.choice(letters) for _ in range(rnd.randint(1, 8))) for _ in range(3000)]
+    endings = [head + suffix for suffix, _ in STEM_SUFFIXES for head in ("", "a", "ab", "abc", "abcd")]
+    endings += [head + end for end in ("s", "x", "ss", "us", "xs", "sx", "ux") for head in ("", "a", "ab", "abc", "abcd")]
+    vocab = sorted({w for text in clf.doc_texts for w in words(text)} | set(STOPWORDS))
+    every = made + endings + vocab + ["a1", "abc2", "2024", "h", "x", "ee", "ees", "ieres", "", "rice", "zzqx"]
+    v = clf._compiled_vocab()
+    assert [v.stem_id(w) for w in every] == [clf._word_stem_id(w) for w in every]
+    hits = sum(clf._word_stem_id(w) >= 0 for w in endings + vocab)
+    assert hits > 10
+    asked = []
+    v = occupation._fast.Vocab(asked.append, 10)
+    v.use_stems(clf._stem_ids, STOPWORDS, STEM_SUFFIXES, 3)
+    texts = [" ".join(rnd.sample(every, 30)) for _ in range(50)]
+    ids, _ = v.text_ids(texts, 10 ** 9, {}, fold_char)
+    assert not asked
+    assert ids.tolist() == [clf._word_stem_id(w) for t in texts for w in words(t)]
+
+
+def _same_parts(got, want) -> bool:
+    """``token_parts`` results equal bit for bit (arrays by dtype and bytes, nested lists and tuples)."""
+    if isinstance(want, np.ndarray):
+        return isinstance(got, np.ndarray) and got.dtype == want.dtype and got.tobytes() == want.tobytes()
+    if isinstance(want, (list, tuple)):
+        return type(got) is type(want) and len(got) == len(want) and all(map(_same_parts, got, want))
+    return type(got) is type(want) and got == want
+
+
+def test_shared_feature_corrections_are_the_numpy_ones_bit_for_bit(clf):
+    """``token_parts(..., raw_corrections=True)`` with the compiled ``shared_features`` and with numpy, on
+    generated titles (repeated words, words sharing n-grams, unknown words), a word repeated 80 times
+    (counts beyond the first log table) and texts without a known feature."""
+    texts = [t.replace(" - ", " ") for t in _generated_titles(clf, 400, 21)]
+    first = clf.doc_texts[0].split()[0]
+    texts += [" ".join([first] * 80), "zzqx zzqx", "de et", first + " " + first + "s " + first]
+    index = clf.index
+    got, want = [], []
+    for on, out in ((True, got), (False, want)):
+        index.use_compiled = on
+        index.__dict__.pop("_log_tab", None)
+        out.extend(index.token_parts(t, raw_corrections=True) for t in texts)
+    index.use_compiled = True
+    assert all(_same_parts(g, w) for g, w in zip(got, want))
+    shared = [g for g in got if g is not None and g[0] and not isinstance(g[0][-1][0], str)]
+    assert len(shared) > 40 and any(len(g[0][-1][0]) for g in shared)

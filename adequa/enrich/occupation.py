@@ -22,6 +22,7 @@ nothing here reads the referential files.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
@@ -49,7 +50,7 @@ if not os.environ.get("ADEQUA_PURE_PYTHON"):
         _fast = None
 
 from adequa.enrich.domain import DomainTagger
-from adequa.enrich.ranking import STOPWORDS, LexicalIndex, fold, fold_char, stem, tokens, words
+from adequa.enrich.ranking import STEM_SUFFIXES, STOPWORDS, LexicalIndex, fold, fold_char, stem, tokens, words
 
 # what the compiled ``words`` (``_occupation_fast.fold_words``) makes of each non-ASCII character met
 _FOLD_MEMO: dict[int, bytes] = {}
@@ -79,6 +80,8 @@ _PAIR_SLASH = re.compile(r"\b([a-z]{3,})\s*/\s*([a-z]{3,})\b")
 # doublet or the head of a segment followed by "de"
 _PERSON = re.compile(r"(?<![a-z-])(?:(?:homme|femme)\s*(?:/|\bou\b|\bet\b|-)\s*(?:homme|femme)|(?:homme|femme)(?=\s+d(?:e\b|u\b|es\b|'))"
                      r")(?![a-z-])")
+_OTHER_CHARS = re.compile(r"[^a-z0-9+#./',|:\u2013-]+")
+_SPACES = re.compile(r"\s+")
 _score = itemgetter(1)
 _MISS = object()
 SEGMENT = re.compile(r"\s+[-\u2013|:]\s+|\s*,\s+")
@@ -95,15 +98,23 @@ def clean_title(title: str) -> str:
     ``"Data Engineer Senior (H/F) - CDI Paris"`` -> ``"data engineer - paris"``."""
     t = (title or "").replace("\u00b7", ".").replace("\u2022", " ")
     t = fold(t)
-    t = _GENDER_PAREN.sub("", t)
-    t = _GENDER_DOT.sub("", t)
-    t = _GENDER_SLASH.sub("", t)
-    t = _PAREN.sub(lambda m: " " if _NOISE.search(m.group(0)) or len(m.group(0)) < 6 else " - " + m.group(0)[1:-1] + " - ", t)
+    # (each pattern below is only tried when the character or word it cannot match without is there)
+    if "(" in t:
+        t = _GENDER_PAREN.sub("", t)
+    if "." in t or "-" in t:
+        t = _GENDER_DOT.sub("", t)
+    slash = "/" in t
+    if slash:
+        t = _GENDER_SLASH.sub("", t)
+    if "(" in t or "[" in t:
+        t = _PAREN.sub(lambda m: " " if _NOISE.search(m.group(0)) or len(m.group(0)) < 6 else " - " + m.group(0)[1:-1] + " - ", t)
     t = _NOISE.sub(" ", t)
-    t = _PERSON.sub(" ", t)
-    t = _PAIR_SLASH.sub(_pair, t)
-    t = re.sub(r"[^a-z0-9+#./',|:\u2013-]+", " ", t)
-    t = re.sub(r"\s+", " ", t)
+    if "homme" in t or "femme" in t:
+        t = _PERSON.sub(" ", t)
+    if slash and "/" in t:
+        t = _PAIR_SLASH.sub(_pair, t)
+    t = _OTHER_CHARS.sub(" ", t)
+    t = _SPACES.sub(" ", t)
     segs = [x.strip(" ./-'") for x in SEGMENT.split(t)]
     segs = [x for x in segs if x and tokens(x)]
     return " - ".join(segs) if segs else fold(title or "").strip()
@@ -265,14 +276,13 @@ class OccupationClassifier:
         self.doc_appellation = doc_appellation
         self.fiche_codes = fiche_codes
         self.domains = domains
-        self._appellation_label = {a["code_ogr"]: a["label"] for a in ref.appellations}
         # description evidence: per fiche, a set of stems; idf over fiches
         if fiche_vocab is None:
             fiche_vocab = self.encode_vocabulary(fiche_stems if fiche_stems is not None else self.fiche_vocabulary(ref))
         codes, vocab, lengths, ids, counts = fiche_vocab
         self._fiche_vocab = fiche_vocab
         # stem -> id; per fiche (stem ids, tf-idf / norm), vectorised (this runs at every start)
-        self._stem_ids = {w: i for i, w in enumerate(vocab)}
+        self._stem_ids = dict(zip(vocab, range(len(vocab))))
         df = np.bincount(ids, minlength=len(vocab))
         idf = np.log((1.0 + max(1, len(ref.fiches))) / (1.0 + df)).astype(np.float32)
         self._idf = idf
@@ -313,8 +323,6 @@ class OccupationClassifier:
         self._app_parent = {a["code_ogr"]: a["parent"] for a in ref.appellations
                             if a.get("parent") and a["parent"] != a["code_rome"] and a["parent"] in ref.fiches}
         self._fiche_parent = {c: p for c, p in ref.fiche_parent.items() if p != c and p in ref.fiches}
-        rare = {a["code_ogr"] for a in ref.appellations if a.get("rarely_used")}
-        self._rare = np.array([i for i, a in enumerate(doc_appellation) if a in rare], np.int64) if rare else None
         self._title_cache: Callable = _Memo(self._title_uncached, 50000)
         self._scratch = threading.local()       # the compiled kernel's work buffers, one set per thread
         self.use_compiled = True                # the compiled title short list when built (same results)
@@ -403,11 +411,20 @@ class OccupationClassifier:
     @classmethod
     def load(cls, folder: Path, domains: DomainTagger | None = None) -> "OccupationClassifier":
         # orjson: the same values as json.loads, a third of its time at every start; a file it refuses
-        # (NaN, a lone surrogate) raises ValueError, and the caller rebuilds the cache
-        meta = orjson.loads((folder / "occupations.json").read_bytes())
-        index = LexicalIndex.load(folder / "title_index.npz")
-        return cls(OccupationReferential(**meta["ref"]), index, meta["doc_texts"], meta["doc_appellation"],
-                   meta["fiche_codes"], domains, None, cls._load_vocabulary(folder / "fiche_vocabulary.npz"))
+        # (NaN, a lone surrogate) raises ValueError, and the caller rebuilds the cache.
+        # The collector is paused meanwhile: the file makes ~100,000 containers, and a full collection on
+        # the way would walk every object of the process (at annotate's start, the skill extractor's
+        # ~230,000 as well: 20-35 ms of the load's ~120 ms)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            meta = orjson.loads((folder / "occupations.json").read_bytes())
+            index = LexicalIndex.load(folder / "title_index.npz")
+            return cls(OccupationReferential(**meta["ref"]), index, meta["doc_texts"], meta["doc_appellation"],
+                       meta["fiche_codes"], domains, None, cls._load_vocabulary(folder / "fiche_vocabulary.npz"))
+        finally:
+            if collecting:
+                gc.enable()
 
     @staticmethod
     def _load_vocabulary(path: Path):
@@ -430,8 +447,8 @@ class OccupationClassifier:
         docs = self.index.token_doc_scores(segments[0][0], self.COVERAGE)
         for seg, weight in segments[1:]:
             docs = np.maximum(docs, weight * self.index.token_doc_scores(seg, self.COVERAGE))
-        if self.RARE_DISCOUNT != 1.0 and self._rare is not None:
-            docs[self._rare] *= self.RARE_DISCOUNT
+        if self.RARE_DISCOUNT != 1.0 and self._rare_docs() is not None:
+            docs[self._rare_docs()] *= self.RARE_DISCOUNT
         if len(docs) == 0:
             return ()
         best = float(docs.max())
@@ -644,31 +661,34 @@ class OccupationClassifier:
         """``_description_scores`` of each (description, candidate codes) pair (equal up to float
         rounding): the stem counts of every description at once, the query weights scattered in one
         dense (descriptions × stems) array, each candidate fiche's (stem, weight) pairs gathered from
-        its description's row and summed per fiche in one ``reduceat``."""
+        its description's row and summed per fiche in one ``reduceat`` — or, with the compiled kernel,
+        the same operations one description at a time (``_description_compiled``)."""
         n = len(descriptions)
         n_stems = len(self._idf)
-        compiled = _fast is not None and self.use_compiled
-        if compiled:
+        if _fast is not None and self.use_compiled:
             # the words' stem ids straight from the text (no word strings for the words met before)
             vocab = self.__dict__.get("_cvocab")
             if vocab is None:
-                vocab = self._cvocab = _fast.Vocab(self._word_stem_id)
+                vocab = self._cvocab = self._compiled_vocab()
             ids, lengths = vocab.text_ids(descriptions, self.DESC_CHARS, _FOLD_MEMO, fold_char)
-        else:
-            toks = [words(d[: self.DESC_CHARS]) for d in descriptions]
-            every = list(chain.from_iterable(toks))
-            ids_l = list(map(self._token_stem_id.get, every))
-            if None in ids_l:       # tokens never seen: stemmed once
-                ids_l = [self._word_stem_id(t) if i is None else i for t, i in zip(every, ids_l)]
-            ids = np.array(ids_l, np.int64)
-            lengths = np.fromiter(map(len, toks), np.int64, n)
-            rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
-            known = ids >= 0
-            key, cnt = np.unique(rows[known] * n_stems + ids[known], return_counts=True)
-            rows = key // n_stems
-            q = (1.0 + np.log(cnt.astype(np.float32))) * self._idf[key % n_stems]
-            norm = np.sqrt(np.bincount(rows, weights=q * q, minlength=n))
-            norm[norm == 0] = 1.0
+            # each description's query row and its candidates' sums in one pass of the kernel, one row
+            # at a time (the same float operations in the same order as below: bit for bit,
+            # tests/test_occupation_compiled.py; no (descriptions × stems) buffer)
+            return self._description_compiled(ids, lengths, code_lists)
+        toks = [words(d[: self.DESC_CHARS]) for d in descriptions]
+        every = list(chain.from_iterable(toks))
+        ids_l = list(map(self._token_stem_id.get, every))
+        if None in ids_l:       # tokens never seen: stemmed once
+            ids_l = [self._word_stem_id(t) if i is None else i for t, i in zip(every, ids_l)]
+        ids = np.array(ids_l, np.int64)
+        lengths = np.fromiter(map(len, toks), np.int64, n)
+        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        known = ids >= 0
+        key, cnt = np.unique(rows[known] * n_stems + ids[known], return_counts=True)
+        rows = key // n_stems
+        q = (1.0 + np.log(cnt.astype(np.float32))) * self._idf[key % n_stems]
+        norm = np.sqrt(np.bincount(rows, weights=q * q, minlength=n))
+        norm[norm == 0] = 1.0
         # a zeroed buffer kept between batches (set, read, cleared: no 10 MB allocation per batch);
         # it belongs to the first thread that uses it (another thread gets a fresh one per call)
         owner, flat = self.__dict__.get("_dense_batch") or (None, None)
@@ -678,15 +698,6 @@ class OccupationClassifier:
             self._dense_batch = (owner, flat)
         if owner != me:
             flat = np.zeros(n * n_stems, np.float32)
-        if compiled:
-            # the same rows in one pass of the kernel (counts by sorting each row's ids, the same float
-            # operations in the same order as below: bit for bit, tests/test_occupation_compiled.py)
-            key, has = _fast.description_dense(ids, lengths, self._idf, self._log_counts(lengths), flat)
-            try:
-                return self._description_compiled(flat[: n * n_stems].reshape(n, n_stems), has.tolist(),
-                                                  code_lists)
-            finally:
-                flat[key] = 0.0
         flat[key] = q / norm[rows].astype(np.float32)
         dense = flat[: n * n_stems].reshape(n, n_stems)
         has = np.bincount(rows, minlength=n) > 0
@@ -703,6 +714,18 @@ class OccupationClassifier:
             flat[key] = 0.0
         return out
 
+    def _compiled_vocab(self):
+        """The compiled word -> stem id map; it stems new words in C (``Vocab.use_stems``: the rules of
+        ``_description_stem`` and ``ranking.stem``, tests/test_occupation_compiled.py) unless ``_stem_of``
+        was replaced."""
+        vocab = _fast.Vocab(self._word_stem_id)
+        if self._stem_of is _description_stem:
+            try:
+                vocab.use_stems(self._stem_ids, STOPWORDS, STEM_SUFFIXES, 3)
+            except UnicodeEncodeError:      # pragma: no cover - stems are folded words
+                vocab = _fast.Vocab(self._word_stem_id)
+        return vocab
+
     def _word_stem_id(self, word: str) -> int:
         """The stem id of a description word (-1: not a fiche stem), remembered in ``_token_stem_id``."""
         cache = self._token_stem_id
@@ -715,7 +738,7 @@ class OccupationClassifier:
 
     def _log_counts(self, lengths: np.ndarray) -> np.ndarray:
         """``np.log`` of the float32 counts 0..(the longest row) (0 at 0), made by numpy as the numpy path
-        makes them, for ``_occupation_fast.description_dense``; kept and grown when a longer row comes."""
+        makes them, for ``_occupation_fast.description_batch``; kept and grown when a longer row comes."""
         need = int(lengths.max(initial=0)) + 1
         tab = self.__dict__.get("_log_tab")
         if tab is None or len(tab) < need:
@@ -725,20 +748,22 @@ class OccupationClassifier:
             self._log_tab = tab
         return tab
 
-    def _description_compiled(self, dense: np.ndarray, has: list[bool], code_lists: list[list[str]]) -> list[dict]:
-        """The per-ad loop of ``_description_scores_many`` in one call of the compiled kernel
-        (``_occupation_fast.description_scores``: the same float32 products and sums, bit for bit)."""
+    def _description_compiled(self, ids: np.ndarray, lengths: np.ndarray, code_lists: list[list[str]]) -> list[dict]:
+        """The rest of ``_description_scores_many`` in one call of the compiled kernel
+        (``_occupation_fast.description_batch``: each description's query row, then its candidate fiches'
+        float32 products and sums, bit for bit), from the stem ids of the descriptions' words."""
         flat = list(chain.from_iterable(code_lists))
         if not flat:
             return [{} for _ in code_lists]
         rows = np.fromiter(map(self._fiche_row.get, flat, repeat(-1, len(flat))), np.int64, len(flat))
-        lengths = np.fromiter(map(len, code_lists), np.int64, len(code_lists))
-        ads = np.repeat(np.arange(len(code_lists), dtype=np.int64), lengths)
-        keep = (rows >= 0) & np.repeat(np.asarray(has, bool), lengths)
+        counts = np.fromiter(map(len, code_lists), np.int64, len(code_lists))
+        ads = np.repeat(np.arange(len(code_lists), dtype=np.int64), counts)
+        scores, has = _fast.description_batch(ids, lengths, self._idf, self._log_counts(lengths), ads, rows,
+                                              self._fiche_ptr, self._fiche_ids_all, self._fiche_w_all)
+        keep = (rows >= 0) & has[ads]
         if not keep.any():
             return [{} for _ in code_lists]
-        scores = iter(_fast.description_scores(dense, ads[keep], rows[keep], self._fiche_ptr, self._fiche_ids_all,
-                                               self._fiche_w_all).tolist())
+        scores = iter(scores[keep].tolist())
         found = iter(compress(flat, keep.tolist()))
         counts = np.bincount(ads[keep], minlength=len(code_lists)).tolist()
         return [dict(zip(islice(found, c), islice(scores, c))) if c else {} for c in counts]
@@ -799,7 +824,21 @@ class OccupationClassifier:
         }
 
     def appellation_label(self, code_ogr: str | None) -> str | None:
-        return self._appellation_label.get(code_ogr) if code_ogr else None
+        if not code_ogr:
+            return None
+        labels = self.__dict__.get("_appellation_label")
+        if labels is None:      # made when first asked (not at every start)
+            labels = self._appellation_label = {a["code_ogr"]: a["label"] for a in self.ref.appellations}
+        return labels.get(code_ogr)
+
+    def _rare_docs(self) -> np.ndarray | None:
+        """The labels of the appellations ROME marks as rarely used (for ``RARE_DISCOUNT``), made when
+        first asked; None when there are none."""
+        if "_rare" not in self.__dict__:
+            rare = {a["code_ogr"] for a in self.ref.appellations if a.get("rarely_used")}
+            self._rare = (np.array([i for i, a in enumerate(self.doc_appellation) if a in rare], np.int64)
+                          if rare else None)
+        return self._rare
 
 
 class RomeGuidedRanker:

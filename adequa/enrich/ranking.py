@@ -20,6 +20,7 @@ import json
 import math
 import os
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -98,14 +99,19 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
+# (ending, replacement) of ``stem``, the first that fits wins (also read by the compiled description
+# vocabulary, ``_occupation_fast.Vocab.use_stems``)
+STEM_SUFFIXES = (("euses", "eur"), ("euse", "eur"), ("rices", "eur"), ("rice", "eur"), ("ieres", "ier"),
+                 ("iere", "ier"), ("ennes", "en"), ("enne", "en"), ("ives", "if"), ("ive", "if"),
+                 ("eres", "er"), ("ere", "er"), ("ies", "y"), ("aux", "al"), ("ees", "e"), ("ee", "e"))
+
+
 @lru_cache(maxsize=262144)
 def stem(token: str) -> str:
     """A light French/English stem: plural and feminine endings, enough to join gender forms."""
     if len(token) <= 3 or not token.isalpha():
         return token
-    for suffix, repl in (("euses", "eur"), ("euse", "eur"), ("rices", "eur"), ("rice", "eur"), ("ieres", "ier"),
-                         ("iere", "ier"), ("ennes", "en"), ("enne", "en"), ("ives", "if"), ("ive", "if"),
-                         ("eres", "er"), ("ere", "er"), ("ies", "y"), ("aux", "al"), ("ees", "e"), ("ee", "e")):
+    for suffix, repl in STEM_SUFFIXES:
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
             return token[: -len(suffix)] + repl
     if token[-1] in "sx" and token[-2] not in "su":
@@ -168,7 +174,7 @@ def _fast_postings(index: "LexicalIndex"):
     ok = index.__dict__.get("_kernel_ok")
     if ok is None:      # its types, and every document id within the index (the kernel does not check)
         ok = index._kernel_ok = (index.indptr.dtype == np.int64 and index.indices.dtype == np.int32
-                                 and index.data.dtype == np.float32
+                                 and index.data.dtype == np.float32 and index.idf.dtype == np.float32
                                  and (len(index.indices) == 0 or 0 <= int(index.indices.min())
                                       and int(index.indices.max()) < index.n_docs))
     return _fast.token_postings if ok else None
@@ -336,6 +342,27 @@ class LexicalIndex:
     # (48 MB at most; the 1,133 distinct title words of the development offers take 1.3 million)
     TOKEN_POSTINGS_BUDGET = 2_000_000
 
+    def _postings_scratch(self):
+        """The compiled ``token_postings``' zeroed buffers of the calling thread."""
+        local = self.__dict__.get("_scratch_local")
+        if local is None:
+            local = self.__dict__.setdefault("_scratch_local", threading.local())
+        s = getattr(local, "postings", None)
+        if s is None:
+            s = local.postings = _fast.PostingsScratch(self.n_docs)
+        return s
+
+    def _log_table(self, longest: int) -> np.ndarray:
+        """``np.log`` of the int64 counts 0..``longest`` (0 at 0), made by numpy as ``np.log(cnt)`` makes
+        them, for the compiled ``token_postings``; kept and grown when a longer token comes."""
+        tab = self.__dict__.get("_log_tab")
+        if tab is None or len(tab) <= longest:
+            size = max(longest + 1, 64)
+            tab = np.zeros(size, np.float64)
+            tab[1:] = np.log(np.arange(1, size, dtype=np.int64))
+            self._log_tab = tab
+        return tab
+
     def _token_postings(self, tok: str) -> tuple:
         """One query token's postings collapsed per document, cached: (its distinct known feature
         columns, their counts in the token, their weights ``(1 + log count) × idf``, the documents
@@ -345,18 +372,22 @@ class LexicalIndex:
         if hit is not None:
             return hit
         cols, _ = self._token_columns(tok)
-        ucols, cnt = np.unique(cols, return_counts=True)
-        w = (1.0 + np.log(cnt)) * self.idf[ucols]
-        if len(ucols):
-            kernel = _fast_postings(self)
-            if kernel is not None:
-                # the same sums in the same order, without two dense per-document arrays (bit for bit:
-                # tests/test_occupation_compiled.py)
-                floor = self.prune_share * float(w @ w) if self.prune_share else 0.0
-                docs, dot_d, sq_d = kernel(ucols.astype(np.int64, copy=False), w.astype(np.float64, copy=False),
-                                           self.indptr, self.indices, self.data, self.n_docs, floor)
-                hit = (ucols, cnt, w, docs, dot_d, sq_d, frozenset(ucols.tolist()), float(w @ w))
-            else:
+        kernel = _fast_postings(self) if len(cols) else None
+        if kernel is not None:
+            # np.unique, the weights and the per-document sums in one pass, in the same order (bit for
+            # bit: tests/test_occupation_compiled.py), into per-thread zeroed buffers
+            ucols, cnt, w, docs, dot_d, sq_d = kernel(self._postings_scratch(), cols, self.idf,
+                                                      self._log_table(len(cols)), self.indptr, self.indices,
+                                                      self.data)
+            ww = float(w @ w)
+            if self.prune_share:     # documents holding only a sliver of the token's n-grams
+                keep = sq_d >= self.prune_share * ww
+                docs, dot_d, sq_d = docs[keep], dot_d[keep], sq_d[keep]
+            hit = (ucols, cnt, w, docs, dot_d, sq_d, frozenset(ucols.tolist()), ww)
+        else:
+            ucols, cnt = np.unique(cols, return_counts=True)
+            w = (1.0 + np.log(cnt)) * self.idf[ucols]
+            if len(ucols):
                 starts = self.indptr[ucols]
                 lengths = self.indptr[ucols + 1] - starts
                 pos = np.arange(int(lengths.sum()), dtype=np.int64)
@@ -368,9 +399,9 @@ class LexicalIndex:
                 if self.prune_share:     # documents holding only a sliver of the token's n-grams
                     docs = docs[sq[docs] >= self.prune_share * float(w @ w)]
                 hit = (ucols, cnt, w, docs, dot[docs], sq[docs], frozenset(ucols.tolist()), float(w @ w))
-        else:
-            empty = np.array([], np.float64)
-            hit = (ucols, cnt, w, np.array([], np.int64), empty, empty, frozenset(), 0.0)
+            else:
+                empty = np.array([], np.float64)
+                hit = (ucols, cnt, w, np.array([], np.int64), empty, empty, frozenset(), 0.0)
         if self._post_entries + len(hit[3]) <= self.TOKEN_POSTINGS_BUDGET:
             self._post_cache[tok] = hit
             self._post_entries += len(hit[3])
@@ -438,6 +469,23 @@ class LexicalIndex:
             docs = [p[3] for p, _ in per]
             dots = [p[4] for p, _ in per]
             sqs = [p[5] for p, _ in per]
+        elif raw_corrections and _fast_postings(self) is not None:
+            # the same corrections in one call of the compiled kernel (the sums in the same order, bit for
+            # bit: tests/test_occupation_compiled.py); the norm through numpy's dot as below
+            args = ([p[0] for p, _ in per], [p[1] for p, _ in per], [p[2] for p, _ in per], [m for _, m in per])
+            try:
+                cols, w_true, fcols, dfix, sfix = _fast.shared_features(*args, self.idf, self._log_table(64))
+            except ValueError:      # a count beyond the table: grown to the largest possible one
+                bound = sum(m * int(p[1].sum()) for p, m in per)
+                cols, w_true, fcols, dfix, sfix = _fast.shared_features(*args, self.idf, self._log_table(bound))
+            if not len(cols):
+                return None
+            total = float(w_true @ w_true)
+            docs = [p[3] for p, _ in per]
+            dots = [p[4] * m if m > 1 else p[4] for p, m in per]
+            sqs = [p[5] * m if m > 1 else p[5] for p, m in per]
+            keys.append((fcols, dfix, sfix))
+            return keys, docs, dots, sqs, total, math.sqrt(total + sq_unknown)
         else:
             all_cols = np.concatenate([p[0] for p, _ in per])
             if not len(all_cols):
@@ -520,7 +568,7 @@ class LexicalIndex:
         z = np.load(path, allow_pickle=False)
         keys = orjson.loads(str(z["vocab"]))      # orjson: json.loads' values in half its time (start-up)
         n_groups, lo, hi = (int(x) for x in z["meta"])
-        return cls({k: i for i, k in enumerate(keys)}, z["idf"], z["indptr"], z["indices"], z["data"], z["groups"],
+        return cls(dict(zip(keys, range(len(keys)))), z["idf"], z["indptr"], z["indices"], z["data"], z["groups"],
                    n_groups, (lo, hi), float(z["word_weight"][0]), frozenset(orjson.loads(str(z["stop"]))))
 
 
