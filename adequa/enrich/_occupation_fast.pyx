@@ -483,7 +483,8 @@ def token_postings(PostingsScratch s, const int64_t[::1] cols, const float[::1] 
     ``np.flatnonzero``, their two sums). Every document id must be < ``s``'s ``n_docs`` and a count
     < ``len(logtab)`` (checked)."""
     cdef Py_ssize_t n = cols.shape[0], i, j, m = 0, nu = 0, b, word
-    cdef vector[int64_t] srt
+    cdef vector[int64_t] srt, got_doc
+    cdef vector[double] got_dot, got_sq
     cdef int64_t c, p, d
     cdef double wj, ww
     cdef uint64_t x
@@ -526,21 +527,7 @@ def token_postings(PostingsScratch s, const int64_t[::1] cols, const float[::1] 
                 acc[2 * d] += <double>data[p] * wj
                 acc[2 * d + 1] += ww
                 bits[d >> 6] |= (<uint64_t>1) << (d & 63)
-        for word in range(<Py_ssize_t>s.bits.size()):
-            x = bits[word]
-            while x:
-                d = word * 64 + __builtin_ctzll(x)
-                x &= x - 1
-                if acc[2 * d + 1] != 0.0:
-                    m += 1
-    docs = np.empty(m, np.int64)
-    dots = np.empty(m, np.float64)
-    sqs = np.empty(m, np.float64)
-    cdef int64_t[::1] od = docs
-    cdef double[::1] odot = dots
-    cdef double[::1] osq = sqs
-    m = 0
-    with nogil:
+        # the labels touched, in ascending order (the bitmap's), gathered and cleared in one walk
         for word in range(<Py_ssize_t>s.bits.size()):
             x = bits[word]
             if not x:
@@ -550,12 +537,22 @@ def token_postings(PostingsScratch s, const int64_t[::1] cols, const float[::1] 
                 d = word * 64 + __builtin_ctzll(x)
                 x &= x - 1
                 if acc[2 * d + 1] != 0.0:
-                    od[m] = d
-                    odot[m] = acc[2 * d]
-                    osq[m] = acc[2 * d + 1]
-                    m += 1
+                    got_doc.push_back(d)
+                    got_dot.push_back(acc[2 * d])
+                    got_sq.push_back(acc[2 * d + 1])
                 acc[2 * d] = 0.0
                 acc[2 * d + 1] = 0.0
+    m = <Py_ssize_t>got_doc.size()
+    docs = np.empty(m, np.int64)
+    dots = np.empty(m, np.float64)
+    sqs = np.empty(m, np.float64)
+    cdef int64_t[::1] od = docs
+    cdef double[::1] odot = dots
+    cdef double[::1] osq = sqs
+    for i in range(m):
+        od[i] = got_doc[i]
+        odot[i] = got_dot[i]
+        osq[i] = got_sq[i]
     return ucols, counts, weights, docs, dots, sqs
 
 
