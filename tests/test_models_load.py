@@ -60,3 +60,18 @@ def test_no_referentials_leaves_the_error_to_the_caller(tmp_path):
     # nothing to build aside; the caller's own load reports the missing ROME folder
     settings = Settings(data_dir=tmp_path / "absent", mirror=None, cache_dir=tmp_path / "cache")
     assert A._build_occupations_aside(settings) is None
+
+
+@needs_fork
+def test_a_stuck_builder_is_stopped_and_the_classifier_built_here(fixtures, tmp_path, monkeypatch):
+    import time
+
+    occ._loaded.clear()
+    monkeypatch.setattr(A, "_build_occupations", lambda settings: time.sleep(3600))
+    monkeypatch.setattr(A, "ASIDE_TIMEOUT", 0.5)
+    settings = _settings(fixtures, tmp_path / "cache")
+    t0 = time.perf_counter()
+    _, classifier = A.load_models(settings)
+    assert time.perf_counter() - t0 < 60
+    assert classifier is not None and occ.classifier_cached(settings)
+    occ._loaded.clear()

@@ -393,8 +393,14 @@ def load_models(settings: Settings, taxonomies: list[str | Path] | None = None, 
         extractor = load_skill_extractor(settings, taxonomies, semantic=semantic)
     finally:
         if aside is not None:
-            aside.join()
+            aside.join(ASIDE_TIMEOUT)
+            if aside.is_alive():    # stuck (a build takes seconds): this process builds it instead
+                aside.terminate()
+                aside.join()
     return extractor, (load_occupation_classifier_or_none(settings) if occupations else None)
+
+
+ASIDE_TIMEOUT = 300.0   # seconds load_models waits for the classifier built aside
 
 
 def _build_occupations_aside(settings: Settings):
