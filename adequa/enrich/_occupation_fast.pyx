@@ -546,13 +546,10 @@ def token_postings(PostingsScratch s, const int64_t[::1] cols, const float[::1] 
     docs = np.empty(m, np.int64)
     dots = np.empty(m, np.float64)
     sqs = np.empty(m, np.float64)
-    cdef int64_t[::1] od = docs
-    cdef double[::1] odot = dots
-    cdef double[::1] osq = sqs
-    for i in range(m):
-        od[i] = got_doc[i]
-        odot[i] = got_dot[i]
-        osq[i] = got_sq[i]
+    if m:       # copied out of the vectors (a zero-length view cannot be made)
+        docs[:] = <int64_t[:m]> got_doc.data()
+        dots[:] = <double[:m]> got_dot.data()
+        sqs[:] = <double[:m]> got_sq.data()
     return ucols, counts, weights, docs, dots, sqs
 
 
