@@ -65,3 +65,16 @@ def is_compiled(module) -> bool:
 def status() -> dict[str, bool]:
     """{module name: runs compiled} for every module of ``HOT`` (imports them)."""
     return {name: is_compiled(importlib.import_module(name)) for name in HOT}
+
+
+def kernel(name: str):
+    """The hand-written compiled kernel ``adequa.enrich.<name>`` (setup.py builds every
+    ``adequa/**/_*.pyx`` when Cython and a C compiler are there), or None when it was not built or
+    ``ADEQUA_PURE_PYTHON`` is set: its callers then take their Python (numpy) path, the reference
+    their tests compare it with."""
+    if os.environ.get(PURE_ENV):
+        return None
+    try:
+        return importlib.import_module(f"adequa.enrich.{name}")
+    except ImportError:     # pragma: no cover - depends on the build
+        return None

@@ -25,7 +25,6 @@ from __future__ import annotations
 import gc
 import json
 import math
-import os
 import re
 import threading
 from collections import Counter
@@ -40,17 +39,13 @@ from typing import Callable, Sequence
 import numpy as np
 import orjson
 
-# optional compiled kernel (setup.py builds adequa/**/_*.pyx when Cython and a compiler are there); the
-# numpy path otherwise, or with ADEQUA_PURE_PYTHON=1 (same results: tests/test_occupation_compiled.py)
-_fast = None
-if not os.environ.get("ADEQUA_PURE_PYTHON"):
-    try:
-        from adequa.enrich import _occupation_fast as _fast
-    except ImportError:     # pragma: no cover - depends on the build
-        _fast = None
-
+from adequa.enrich._native import kernel
 from adequa.enrich.domain import DomainTagger
-from adequa.enrich.ranking import STEM_SUFFIXES, STOPWORDS, LexicalIndex, fold, fold_char, stem, tokens, words
+from adequa.enrich.ranking import (STEM_SUFFIXES, STOPWORDS, LexicalIndex, fold, fold_char, log_table, stem, tokens,
+                                   words)
+
+# optional compiled kernel, or None: the numpy path (same results: tests/test_occupation_compiled.py)
+_fast = kernel("_occupation_fast")
 
 # what the compiled ``words`` (``_occupation_fast.fold_words``) makes of each non-ASCII character met
 _FOLD_MEMO: dict[int, bytes] = {}
@@ -737,16 +732,9 @@ class OccupationClassifier:
         return got
 
     def _log_counts(self, lengths: np.ndarray) -> np.ndarray:
-        """``np.log`` of the float32 counts 0..(the longest row) (0 at 0), made by numpy as the numpy path
-        makes them, for ``_occupation_fast.description_batch``; kept and grown when a longer row comes."""
-        need = int(lengths.max(initial=0)) + 1
-        tab = self.__dict__.get("_log_tab")
-        if tab is None or len(tab) < need:
-            size = max(need, self.DESC_CHARS + 2)
-            tab = np.zeros(size, np.float32)
-            tab[1:] = np.log(np.arange(1, size, dtype=np.float32))
-            self._log_tab = tab
-        return tab
+        """``np.log`` of the float32 counts 0..(the longest row), as the numpy path makes them, for
+        ``_occupation_fast.description_batch``."""
+        return log_table(self, int(lengths.max(initial=0)), self.DESC_CHARS + 2, np.float32)
 
     def _description_compiled(self, ids: np.ndarray, lengths: np.ndarray, code_lists: list[list[str]]) -> list[dict]:
         """The rest of ``_description_scores_many`` in one call of the compiled kernel

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import threading
 import unicodedata
@@ -30,13 +29,10 @@ from typing import Iterable, Sequence
 import numpy as np
 import orjson
 
-# optional compiled kernels (setup.py builds adequa/**/_*.pyx); numpy otherwise or with ADEQUA_PURE_PYTHON=1
-_fast = None
-if not os.environ.get("ADEQUA_PURE_PYTHON"):
-    try:
-        from adequa.enrich import _occupation_fast as _fast
-    except ImportError:     # pragma: no cover - depends on the build
-        _fast = None
+from adequa.enrich._native import kernel
+
+# optional compiled kernels, or None: the numpy path (same results: tests/test_occupation_compiled.py)
+_fast = kernel("_occupation_fast")
 
 __all__ = ["Item", "LexicalIndex", "Ranker", "SemanticRanker", "fold", "tokens", "words"]
 
@@ -164,6 +160,20 @@ class Item:
                 seen.add(key)
                 out.append(lab)
         return out
+
+
+def log_table(holder, longest: int, floor: int, counts) -> np.ndarray:
+    """``np.log`` of the counts 0..``longest`` (0 at 0) computed by numpy from counts of dtype ``counts``,
+    so a compiled kernel reading it gets the numpy path's own floats; kept in ``holder._log_tab`` and
+    remade (at least ``floor`` long) when a longer count comes."""
+    tab = holder.__dict__.get("_log_tab")
+    if tab is None or len(tab) <= longest:
+        size = max(longest + 1, floor)
+        logs = np.log(np.arange(1, size, dtype=counts))
+        tab = np.zeros(size, logs.dtype)
+        tab[1:] = logs
+        holder._log_tab = tab
+    return tab
 
 
 def _fast_postings(index: "LexicalIndex"):
@@ -353,15 +363,9 @@ class LexicalIndex:
         return s
 
     def _log_table(self, longest: int) -> np.ndarray:
-        """``np.log`` of the int64 counts 0..``longest`` (0 at 0), made by numpy as ``np.log(cnt)`` makes
-        them, for the compiled ``token_postings``; kept and grown when a longer token comes."""
-        tab = self.__dict__.get("_log_tab")
-        if tab is None or len(tab) <= longest:
-            size = max(longest + 1, 64)
-            tab = np.zeros(size, np.float64)
-            tab[1:] = np.log(np.arange(1, size, dtype=np.int64))
-            self._log_tab = tab
-        return tab
+        """``np.log`` of the int64 counts 0..``longest``, as ``np.log(cnt)`` makes them, for the compiled
+        ``token_postings`` and ``shared_features``."""
+        return log_table(self, longest, 64, np.int64)
 
     def _token_postings(self, tok: str) -> tuple:
         """One query token's postings collapsed per document, cached: (its distinct known feature

@@ -12,19 +12,14 @@ from __future__ import annotations
 
 import heapq
 import math
-import os
 from collections import defaultdict
 from itertools import filterfalse, islice, repeat
 from operator import itemgetter
 
-# optional compiled per-label scoring (setup.py builds adequa/**/_*.pyx when Cython and a compiler are there);
-# the Python path otherwise, or with ADEQUA_PURE_PYTHON=1 (same results: tests/test_skills_semantic_fast.py)
-_sfast = None
-if not os.environ.get("ADEQUA_PURE_PYTHON"):
-    try:
-        from adequa.enrich import _similarity_fast as _sfast
-    except ImportError:     # pragma: no cover - depends on the build
-        _sfast = None
+from adequa.enrich._native import kernel
+
+# optional compiled per-label scoring, or None: the Python path (same results: tests/test_skills_semantic_fast.py)
+_sfast = kernel("_similarity_fast")
 
 
 def _bounded_memo(d: dict, name: str, limit: int = 20_000) -> dict:
@@ -40,6 +35,8 @@ class SimilarityIndex:
 
     MAX_POSTINGS = 300       # keys in more labels than this are not used to shortlist
     SHORTLIST = 20
+    # what is derived from the labels when first needed: dropped by ``finalize`` and never pickled
+    _MEMOS = ("_psets", "_rank", "_shorts", "_key_ids", "_clabels", "_cshorts")
 
     def __init__(self, light: frozenset = frozenset(), verbs: frozenset | set = frozenset()) -> None:
         self.light = frozenset(light)      # keys that weigh little ("réaliser", "effectuer")
@@ -80,18 +77,14 @@ class SimilarityIndex:
         lw, pref = self.label_weight, self.label_pref
         order = [w if p else w * 1.3 for w, p in zip(lw, pref)]
         self.postings = {k: sorted(v, key=order.__getitem__) for k, v in postings.items()}
-        for memo in ("_key_ids", "_clabels", "_cshorts", "_rank", "_shorts", "_psets"):
+        for memo in self._MEMOS:
             self.__dict__.pop(memo, None)
         return self
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state.pop("_psets", None)
-        state.pop("_rank", None)
-        state.pop("_shorts", None)
-        state.pop("_key_ids", None)
-        state.pop("_clabels", None)
-        state.pop("_cshorts", None)
+        for memo in self._MEMOS:
+            state.pop(memo, None)
         return state
 
     def weight(self, keys) -> float:
