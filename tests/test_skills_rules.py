@@ -181,3 +181,18 @@ def test_the_employer_speaking_is_not_a_skill(ex):
     # the same task said of the worker stays
     got = spans(ex, "Missions :\n- nous accompagnons les clients\n- vous accompagnez les clients")
     assert got == ["accompagnez les clients"]
+
+
+def test_objects_coordinated_after_an_action_join_its_span(ex):
+    """EVALUATION.md §3: "des délais", "des budgets" cannot stand alone, they share "suivi": one span.
+    After a comma only a repeated determiner says so; a list of skills stays a list, and a conjunct
+    that goes on (a hyphen, a preposition) or is an action of its own is not taken."""
+    assert spans(ex, "Missions :\n- Suivi des livrables, des délais et des budgets") == [
+        "Suivi des livrables, des délais et des budgets"]
+    assert spans(ex, "Missions :\n- suivi des devis et des bordereaux (clients)") == ["suivi des devis et des bordereaux"]
+    got = spans(ex, "Missions :\n- préparation de commandes, la visibilité des prix")
+    assert "préparation de commandes, la visibilité des prix" not in got
+    assert got[0] == "préparation de commandes"
+    assert spans(ex, "Missions :\n- Suivi des livrables, des bordereaux-type")[0] == "Suivi des livrables"
+    assert spans(ex, "Missions :\n- Suivi des livrables, des délais pour les clients")[0] == "Suivi des livrables"
+    assert spans(ex, "Missions :\n- Suivi des livrables, des suivis de délais")[0] == "Suivi des livrables"

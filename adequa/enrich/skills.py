@@ -63,6 +63,8 @@ _COPULA = frozenset("etre avoir devoir pouvoir constituer permettre".split())
 # ("négocie tous les contrats" is "Négocier un contrat", not a label about "tous").
 _LINK_NOISE = frozenset("""tout different divers autre plusieurs nombreux certain certains bon excellent solide parfait
     tres quotidien concret nouvelle nouveau principal large vaste ensemble chaque quelque meilleur""".split())
+_DEFINITE = frozenset("le la les l".split())
+_WORD_JOINERS = frozenset("-‐–'’/&+_@")     # after a word, what goes on with the same phrase
 _OBJECT_DET = frozenset("de des du d le la les l un une son sa ses leur leurs vos nos votre notre ce cet cette ces".split())
 _CODE_WORDS = frozenset("cat categorie categories categ".split())
 _THING_DET = frozenset("en nos notre leur leurs la le les cet cette son sa ses ces des".split())
@@ -97,6 +99,13 @@ T_UNLISTED = 0.0
 T_FICHE = 0.55
 # Gender marks glued to a word stay in the span: "rigoureux(se)", "motivé.e", "organisé/e".
 _GENDER = re.compile(r"\s?\((?:e|se|euse|ve|ne|le|te|trice|rice|ère|ice|es)\)|\.(?:e|es|se|ve|ne|le|euse|rice|trice|ère|ive)\b|/(?:e|se|euse|ve|ne)\b|\s?-(?:e|se|ive|euse)\b")
+
+
+def _same_determiner(a: str, b: str) -> bool:
+    """"des" and "des", "la" and "les": the determiners of two parallel objects."""
+    if a not in _OBJECT_DET or b not in _OBJECT_DET:
+        return False
+    return a == b or (a in _DEFINITE and b in _DEFINITE)
 
 
 def _past_participle(word: str, key: str) -> bool:
@@ -647,6 +656,8 @@ class SkillExtractor:
             if toks[i][0] < last_end:
                 continue
             i, j = self._shared_coordination(i, j, toks, keys, line, model.keys, last_end, spans)
+            if (eid < 0 or E.kind[eid] in ("savoir-faire", "savoir")) and model.keys.is_action(toks[i][3]):
+                j = self._shared_objects(i, j, toks, keys, line, model.keys, spans)
             start, end = toks[i][0], toks[j][1]
             g = _GENDER.match(line, end)
             if g and (j + 1 >= len(toks) or toks[j + 1][0] >= g.end() or toks[j + 1][1] <= g.end()):
@@ -700,6 +711,61 @@ class SkillExtractor:
                     and line[toks[j + 2][0]].islower() and not km.is_action(toks[j + 2][3]):
                 j += 2
         return i, j
+
+    @staticmethod
+    def _shared_objects(i: int, j: int, toks, keys, line: str, km, spans: dict) -> int:
+        """EVALUATION.md §3: objects coordinated after an action share it and cannot stand alone, so
+        they join its span: "**suivi des livrables, des délais et des budgets**", "**accueillir et
+        conseiller les sociétaires et prospects**". Each conjunct after ", " / "et" / "ou" is a short
+        noun phrase (a determiner, nouns, "de" complements) that opens no mention and holds no action;
+        the last one ends the clause (punctuation or the end of the line). After a comma, the conjunct
+        repeats the determiner that follows the action: otherwise commas make a list of skills."""
+        n = len(toks)
+
+        def joined(a: int, b: int) -> bool:
+            return not line[toks[a][1]:toks[b][0]].strip()
+
+        end = j
+        k = j + 1
+        while k < n:
+            gap = line[toks[k - 1][1]:toks[k][0]].strip()
+            if gap == ",":
+                if k + 1 < n and toks[k][2] in _COORD and joined(k, k + 1):
+                    k += 1          # ", et …"
+            elif not gap and toks[k][2] in _COORD and k + 1 < n and joined(k, k + 1):
+                k += 1
+            else:
+                break
+            a = k
+            if toks[a][2] in _OBJECT_DET and a + 1 < n and joined(a, a + 1):
+                a += 1
+            elif gap == ",":
+                break
+            if gap == "," and not _same_determiner(toks[k][2], toks[i + 1][2] if i + 1 <= j else ""):
+                break               # "préparation de commande, la visibilité des prix": a list of skills
+            b = a
+            size = 0
+            while b < n and size < 4:
+                f = toks[b][2]
+                if b in spans or not keys[b] or km.is_action(toks[b][3]) or f in _NOT_SKILL_HEAD:
+                    break
+                size += 1
+                if b + 2 < n and toks[b + 1][2] in _OPENER - _COORD and joined(b, b + 1) and joined(b + 1, b + 2) \
+                        and keys[b + 2] and toks[b + 2][2] not in _NOT_SKILL_HEAD and b + 2 not in spans:
+                    b += 2          # "flux de production"
+                elif b + 1 < n and joined(b, b + 1) and keys[b + 1] and toks[b + 1][2] not in _COORD:
+                    b += 1          # "réclamations clients", "flux SI"
+                else:
+                    break
+            if size == 0 or b >= n or b < a:
+                break
+            if b + 1 < n:
+                after = line[toks[b][1]:toks[b + 1][0]].strip()
+                if after[:1] in _WORD_JOINERS if after else toks[b + 1][2] not in _COORD:
+                    break           # the phrase goes on ("et les expéditions pour …", "ou co-animer")
+            end = k = b
+            k += 1
+        return end
 
     def _drop_capacity(self, m: tuple, toks, keys) -> tuple:
         """EVALUATION.md §7: "capacité(s) de/d'/à", "aptitude à", "qualités" are not part of a soft
