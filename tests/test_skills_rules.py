@@ -196,3 +196,13 @@ def test_objects_coordinated_after_an_action_join_its_span(ex):
     assert spans(ex, "Missions :\n- Suivi des livrables, des bordereaux-type")[0] == "Suivi des livrables"
     assert spans(ex, "Missions :\n- Suivi des livrables, des délais pour les clients")[0] == "Suivi des livrables"
     assert spans(ex, "Missions :\n- Suivi des livrables, des suivis de délais")[0] == "Suivi des livrables"
+
+
+def test_where_the_work_is_done_is_context_but_an_activity_there_is_a_skill(ex):
+    """EVALUATION.md §4: "vous interviendrez sur les chantiers", "travaillez au sein du service" say
+    where the job is done (work context, not labelled); when what follows the setting word is an
+    action, that action is the skill, without the framing verb."""
+    assert spans(ex, "Missions :\n- Vous interviendrez sur les chantiers de la région") == []
+    assert spans(ex, "Missions :\n- Vous travaillez au sein du service logistique") == []
+    got = spans(ex, "Missions :\n- Vous intervenez sur le suivi des livrables")
+    assert got == ["suivi des livrables"]

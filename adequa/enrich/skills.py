@@ -64,6 +64,9 @@ _COPULA = frozenset("etre avoir devoir pouvoir constituer permettre".split())
 _LINK_NOISE = frozenset("""tout different divers autre plusieurs nombreux certain certains bon excellent solide parfait
     tres quotidien concret nouvelle nouveau principal large vaste ensemble chaque quelque meilleur""".split())
 _DEFINITE = frozenset("le la les l".split())
+# verbs that with a place or a setting say where the work is done, not what it is
+_SETTING_VERBS = frozenset("intervenir travailler exercer evoluer".split())
+_SETTING_WORDS = frozenset("sur dans au aux chez aupres pour sein".split())
 _WORD_JOINERS = frozenset("-‐–'’/&+_@")     # after a word, what goes on with the same phrase
 _OBJECT_DET = frozenset("de des du d le la les l un une son sa ses leur leurs vos nos votre notre ce cet cette ces".split())
 _CODE_WORDS = frozenset("cat categorie categories categ".split())
@@ -1031,6 +1034,13 @@ class SkillExtractor:
                     continue    # but "connaissance du secteur agroalimentaire": knowledge asked for (§4)
             if i > 0 and toks[i - 1][2] == "nous" and toks[i][2].endswith("ons"):
                 continue        # "nous accompagnons…", "nous proposons…": the employer speaking (§4)
+            if keys[i] in _SETTING_VERBS and i < j and toks[i + 1][2] in _SETTING_WORDS:
+                # "vous interviendrez sur les chantiers", "travaillez au sein du service": where the job
+                # is done, work context (§4); but "intervenez sur la **conception**": the activity is the skill
+                k = next((x for x in range(i + 2, j + 1) if keys[x]), None)
+                if k is None or not km.is_action(toks[k][3]):
+                    continue
+                i, action = k, True
             if _past_participle(toks[i][3], keys[i]) and km.is_action(toks[i][3]) and not km.is_nominal(toks[i][3]):
                 continue        # "(objectifs) définis par l'entreprise", "(procédure) établie": what a thing
                                 # undergoes, not a task (tasks are infinitives or nominalised actions)
