@@ -206,3 +206,16 @@ def test_where_the_work_is_done_is_context_but_an_activity_there_is_a_skill(ex):
     assert spans(ex, "Missions :\n- Vous travaillez au sein du service logistique") == []
     got = spans(ex, "Missions :\n- Vous intervenez sur le suivi des livrables")
     assert got == ["suivi des livrables"]
+
+
+def test_patient_is_a_quality_only_when_said_of_the_person(ex):
+    """"patient" is a quality in "minutieux et patient", the noun in "dossier patient", "du patient"."""
+    assert "patient" in spans(ex, "Profil : vous êtes minutieux et patient.")
+    assert "patient" not in spans(ex, "Missions :\n- mise à jour du dossier patient")
+    assert "patient" not in spans(ex, "Missions :\n- assurer le confort du patient")
+
+
+def test_benefits_are_not_skills(ex):
+    """EVALUATION.md §4: pay and benefits ("Prime de poste", "Mutuelle d'entreprise") are not skills."""
+    assert spans(ex, "Avantages :\n- Prime de poste\n- Mutuelle d'entreprise\n- Indemnités kilométriques") == []
+    assert spans(ex, "Missions :\n- Prime de nuit, tickets restaurant") == []

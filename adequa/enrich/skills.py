@@ -51,7 +51,8 @@ _NOT_SKILL_HEAD = frozenset("""poste postes contrat salaire remuneration entrepr
     jour jours lundi vendredi samedi dimanche horaire horaires mission missions role fonction objectif objectifs
     environnement cadre responsabilite rattache rattachement sein direction manager responsable titulaire amplitude
     preference moins plus besoin raison lequel laquelle domaine secteur ensemble cas mais aussi si entre selon type
-    exemple minimum maximum idealement possibilite opportunite poste condition conditions temps""".split())
+    exemple minimum maximum idealement possibilite opportunite poste condition conditions temps
+    prime primes mutuelle indemnite indemnites avantage avantages ticket tickets interessement""".split())
 # after a number, a duration or a period: "3 ans d'expérience", "au moins 2 ans", "35 heures" (EVALUATION.md §4)
 _DURATION = frozenset("an ans annee annees mois semaine semaines jour jours heure heures h".split())
 
@@ -70,7 +71,9 @@ _SETTING_WORDS = frozenset("sur dans au aux chez aupres pour sein".split())
 _WORD_JOINERS = frozenset("-‐–'’/&+_@")     # after a word, what goes on with the same phrase
 _OBJECT_DET = frozenset("de des du d le la les l un une son sa ses leur leurs vos nos votre notre ce cet cette ces".split())
 _CODE_WORDS = frozenset("cat categorie categories categ".split())
-_THING_DET = frozenset("en nos notre leur leurs la le les cet cette son sa ses ces des".split())
+_THING_DET = frozenset("en nos notre leur leurs la le les cet cette son sa ses ces des du au aux".split())
+# qualities that are also common nouns in ads ("le patient", "dossier patient")
+_NOUN_TOO = frozenset("patient patiente patients".split())
 
 _MISSING = object()
 # A word exactly as ``normalise.text.spans`` finds it (group 1), or a punctuation mark that breaks
@@ -933,6 +936,9 @@ class SkillExtractor:
             return False
         if i == j and i > 0 and toks[i - 1][2] in _THING_DET and not brk[i]:
             return False        # "consultant en organisation", "nos engagements": a thing, not a quality
+        if i == j and toks[i][2] in _NOUN_TOO and i > 0 and not brk[i] and keys[i - 1] \
+                and keys[i - 1] not in _COPULA and toks[i - 1][2] not in _COORD:
+            return False        # "dossier patient", "satisfaction patient": the noun, not the quality
         if i == j and j + 1 < len(toks) and toks[j + 1][2] in _OBJECT_DET and not brk[j + 1]:
             return False        # "organisation des tournées", "adapter les gammes": a task with its object
         if lang == "fr" and i == j and toks[i][2].endswith(("tions", "ites", "ances", "ences")):
