@@ -219,3 +219,13 @@ def test_benefits_are_not_skills(ex):
     """EVALUATION.md §4: pay and benefits ("Prime de poste", "Mutuelle d'entreprise") are not skills."""
     assert spans(ex, "Avantages :\n- Prime de poste\n- Mutuelle d'entreprise\n- Indemnités kilométriques") == []
     assert spans(ex, "Missions :\n- Prime de nuit, tickets restaurant") == []
+
+
+def test_knowledge_asked_for_after_opening_words_is_a_skill_without_how_well(ex):
+    """EVALUATION.md §3/§4: "vous maîtrisez les **normes comptables**", "une connaissance approfondie des
+    **bases de données**": the knowledge asked for is a mention even when no label says it, without
+    the framing nor how well it must be known; a role ("maîtrise d'œuvre") or a vague word alone is not."""
+    assert spans(ex, "Profil : Vous maîtrisez les normes comptables nationales.") == ["normes comptables nationales"]
+    assert spans(ex, "Profil : une connaissance approfondie des bases de données") == ["bases de données"]
+    assert spans(ex, "Profil : la maîtrise d'œuvre de travaux d'eau potable") == []
+    assert spans(ex, "Profil : vous avez des connaissances techniques.") == []

@@ -35,6 +35,19 @@ _CLAUSE = frozenset("afin pour selon lors dont qui que conformement tout car mai
                     "relatifs relatives ainsi etc sur repondant visant incluant comprenant".split())
 _CAPACITY = frozenset("capacite capacites aptitude aptitudes qualite qualites faculte facultes".split())
 _FIELD_HEAD = frozenset("secteur domaine".split())
+# "vous maîtrisez les normes comptables", "une bonne connaissance du droit": knowledge asked for
+_ASKED_KNOWLEDGE = frozenset("maitriser maitrise connaitre connaissance connaissances notion notions".split())
+# a new clause, a manner, "maîtrise d'œuvre / d'ouvrage" (a role): not the thing known
+_NOT_KNOWLEDGE = frozenset("vous nous bien tel telle tels telles oeuvre œuvre ouvrage alors".split())
+# alone, these name no knowledge ("la maîtrise de l'outil", "des connaissances techniques")
+_VAGUE = frozenset("outil outils logiciel logiciels technique techniques produit produits metier metiers base bases "
+                   "domaine domaines territoire".split())
+_HOW_WELL = frozenset("""approfondi approfondie approfondis approfondies parfait parfaite parfaitement impeccable
+    specifique specifiques fondamental fondamentale fondamentaux fondamentales avance avancee avances avancees
+    pousse poussee pousses poussees solide solides bon bonne bons bonnes basique basiques general generale
+    generaux generales imperativement egalement notamment reelle reel certaine certaines minimum
+    indispensable indispensables necessaire necessaires obligatoire souhaitee souhaite appreciee apprecie
+    technique techniques""".split())
 _KNOWLEDGE = frozenset("experience experiences connaissance connaissances maitrise notion notions".split())
 # "souhaité", "exigé", "apprécié": how much a skill is wanted, not part of it (compared on keys)
 _REQUIRED = frozenset("souhaiter exiger apprecier requis indispensable necessaire imperatif obligatoire demander".split())
@@ -999,6 +1012,15 @@ class SkillExtractor:
             # "expérience en maçonnerie", "connaissance de la législation": what follows is knowledge
             # the ad asks for (EVALUATION.md §4), a skill even as one word or when no label says it
             known = keys[chunk[0]] in _KNOWLEDGE and i > chunk[0]
+            if not known and j > i and any(keys[x] in _ASKED_KNOWLEDGE for x in chunk if x < i) \
+                    and not any(toks[x][2] in _NOT_KNOWLEDGE for x in range(i - 1, j + 1)):
+                # "vous maîtrisez les normes comptables", "une connaissance approfondie des pièces
+                # automobiles": the knowledge asked for, without how well it is known
+                while i < j and (not keys[i] or toks[i][2] in _HOW_WELL):
+                    i += 1
+                while j > i and (not keys[j] or toks[j][2] in _HOW_WELL):
+                    j -= 1
+                known = i < j or toks[i][2] not in _VAGUE
             # "réception et contrôle des marchandises": a lone action joined to the next conjunct;
             # "superviser le balisage et les promotions", "juridiques et fiscales": a conjunct that
             # only continues the object (no action of its own) stays in the same span
