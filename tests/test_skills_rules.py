@@ -219,6 +219,7 @@ def test_benefits_are_not_skills(ex):
     """EVALUATION.md §4: pay and benefits ("Prime de poste", "Mutuelle d'entreprise") are not skills."""
     assert spans(ex, "Avantages :\n- Prime de poste\n- Mutuelle d'entreprise\n- Indemnités kilométriques") == []
     assert spans(ex, "Missions :\n- Prime de nuit, tickets restaurant") == []
+    assert spans(ex, "Missions :\n- Chèques vacances, tarifs préférentiels, une indemnisation de vos déplacements") == []
 
 
 def test_knowledge_asked_for_after_opening_words_is_a_skill_without_how_well(ex):
@@ -229,3 +230,8 @@ def test_knowledge_asked_for_after_opening_words_is_a_skill_without_how_well(ex)
     assert spans(ex, "Profil : une connaissance approfondie des bases de données") == ["bases de données"]
     assert spans(ex, "Profil : la maîtrise d'œuvre de travaux d'eau potable") == []
     assert spans(ex, "Profil : vous avez des connaissances techniques.") == []
+
+
+def test_how_well_something_is_known_is_not_the_knowledge(ex):
+    assert spans(ex, "Profil :\n- Connaissances détaillées :") == []
+    assert spans(ex, "Profil :\n- Connaissance approfondie de la comptabilité analytique") == ["comptabilité analytique"]

@@ -47,7 +47,7 @@ _HOW_WELL = frozenset("""approfondi approfondie approfondis approfondies parfait
     pousse poussee pousses poussees solide solides bon bonne bons bonnes basique basiques general generale
     generaux generales imperativement egalement notamment reelle reel certaine certaines minimum
     indispensable indispensables necessaire necessaires obligatoire souhaitee souhaite appreciee apprecie
-    technique techniques""".split())
+    detaille detaillee detailles detaillees""".split())
 _KNOWLEDGE = frozenset("experience experiences connaissance connaissances maitrise notion notions".split())
 # "souhaité", "exigé", "apprécié": how much a skill is wanted, not part of it (compared on keys)
 _REQUIRED = frozenset("souhaiter exiger apprecier requis indispensable necessaire imperatif obligatoire demander".split())
@@ -65,7 +65,8 @@ _NOT_SKILL_HEAD = frozenset("""poste postes contrat salaire remuneration entrepr
     environnement cadre responsabilite rattache rattachement sein direction manager responsable titulaire amplitude
     preference moins plus besoin raison lequel laquelle domaine secteur ensemble cas mais aussi si entre selon type
     exemple minimum maximum idealement possibilite opportunite poste condition conditions temps
-    prime primes mutuelle indemnite indemnites avantage avantages ticket tickets interessement""".split())
+    prime primes mutuelle indemnite indemnites avantage avantages ticket tickets interessement indemnisation
+    tarif tarifs cheque cheques""".split())
 # after a number, a duration or a period: "3 ans d'expérience", "au moins 2 ans", "35 heures" (EVALUATION.md §4)
 _DURATION = frozenset("an ans annee annees mois semaine semaines jour jours heure heures h".split())
 
@@ -1012,15 +1013,18 @@ class SkillExtractor:
             # "expérience en maçonnerie", "connaissance de la législation": what follows is knowledge
             # the ad asks for (EVALUATION.md §4), a skill even as one word or when no label says it
             known = keys[chunk[0]] in _KNOWLEDGE and i > chunk[0]
-            if not known and j > i and any(keys[x] in _ASKED_KNOWLEDGE for x in chunk if x < i) \
-                    and not any(toks[x][2] in _NOT_KNOWLEDGE for x in range(i - 1, j + 1)):
+            asked = not known and j > i and any(keys[x] in _ASKED_KNOWLEDGE for x in chunk if x < i) \
+                and not any(toks[x][2] in _NOT_KNOWLEDGE for x in range(i - 1, j + 1))
+            if known or asked:
                 # "vous maîtrisez les normes comptables", "une connaissance approfondie des pièces
                 # automobiles": the knowledge asked for, without how well it is known
                 while i < j and (not keys[i] or toks[i][2] in _HOW_WELL):
                     i += 1
                 while j > i and (not keys[j] or toks[j][2] in _HOW_WELL):
                     j -= 1
-                known = i < j or toks[i][2] not in _VAGUE
+                if toks[i][2] in _HOW_WELL:
+                    continue        # "connaissances détaillées :" says how well, not what
+                known = i < j or toks[i][2] not in _VAGUE or not asked
             # "réception et contrôle des marchandises": a lone action joined to the next conjunct;
             # "superviser le balisage et les promotions", "juridiques et fiscales": a conjunct that
             # only continues the object (no action of its own) stays in the same span
