@@ -235,3 +235,15 @@ def test_knowledge_asked_for_after_opening_words_is_a_skill_without_how_well(ex)
 def test_how_well_something_is_known_is_not_the_knowledge(ex):
     assert spans(ex, "Profil :\n- Connaissances détaillées :") == []
     assert spans(ex, "Profil :\n- Connaissance approfondie de la comptabilité analytique") == ["comptabilité analytique"]
+
+
+def test_a_nationality_is_not_a_language(ex):
+    """"partenaire français", "entreprise française", "clients principalement allemands" name no
+    language asked for; "maîtrise de l'anglais", "Français courant", "langue anglaise" do."""
+    assert spans(ex, "Nous sommes le 1er partenaire français du secteur.") == []
+    assert spans(ex, "Cette entreprise française conçoit des machines.") == []
+    assert spans(ex, "Nos clients sont principalement allemands.") == []
+    got = spans(ex, "Profil : maîtrise de l'anglais, Français courant, allemand.")
+    assert ["anglais", "allemand"] == [t for t in got if t in ("anglais", "allemand")]
+    assert any(t.startswith("Français") for t in got)
+    assert "anglaise" in spans(ex, "Profil : connaissance de la langue anglaise.")

@@ -79,6 +79,12 @@ _COPULA = frozenset("etre avoir devoir pouvoir constituer permettre".split())
 _LINK_NOISE = frozenset("""tout different divers autre plusieurs nombreux certain certains bon excellent solide parfait
     tres quotidien concret nouvelle nouveau principal large vaste ensemble chaque quelque meilleur""".split())
 _DEFINITE = frozenset("le la les l".split())
+_LANGUAGE_WORD = frozenset("langue langues".split())
+_LANGUAGE_BASE = frozenset("francais anglais portugais neerlandais chinois japonais russe arabe".split())
+# what may stand before a language named as a requirement ("pratique de l'anglais", "niveau B2 anglais")
+_LANGUAGE_CONTEXT = frozenset("""maitrise maitriser pratique pratiquer niveau parler ecrit oral lu parle courant
+    bilingue notion connaissance connaissances anglais francais allemand espagnol italien professeur enseignement
+    licence cours b1 b2 c1 c2 a2 toeic""".split())
 # verbs that with a place or a setting say where the work is done, not what it is
 _SETTING_VERBS = frozenset("intervenir travailler exercer evoluer".split())
 _SETTING_WORDS = frozenset("sur dans au aux chez aupres pour sein".split())
@@ -429,6 +435,9 @@ class SkillExtractor:
                 continue
             eid = entries[0]
             if self.c.entries.soft_single[eid] and not self._soft_ok(toks, keys, i, j, brk, model.lang):
+                continue
+            if i == j and model.lang == "fr" and self.c.entries.kind[eid] == "langue" \
+                    and not self._language_ok(toks, keys, i, brk):
                 continue
             if i == j and eid in self.c.case_sensitive and not toks[i][2][:1].isupper() and not line[toks[i][0]].isupper():
                 continue        # "tableau" is not Tableau
@@ -958,6 +967,19 @@ class SkillExtractor:
         if lang == "fr" and i == j and toks[i][2].endswith(("tions", "ites", "ances", "ences")):
             return False        # a quality is not counted: "entreprises et organisations" are things
         return True
+
+    @staticmethod
+    def _language_ok(toks, keys, i, brk) -> bool:
+        """A language name is the language asked for ("maîtrise de l'**anglais**", "**Français**
+        courant", "langues française et anglaise"), not a nationality ("partenaire français",
+        "clients anglais", "entreprise française", "principalement allemands"): after a noun or an
+        adjective, or inflected (feminine, plural), it needs "langue" just before it."""
+        if any(toks[x][2] in _LANGUAGE_WORD for x in range(max(0, i - 3), i)):
+            return True
+        f = toks[i][2]
+        if f.endswith(("e", "s")) and f not in _LANGUAGE_BASE:
+            return False        # "française", "allemands": an adjective of something else
+        return i == 0 or brk[i] or not keys[i - 1] or keys[i - 1] in _LANGUAGE_CONTEXT
 
     @staticmethod
     def _token_classes(toks, segments, field):
