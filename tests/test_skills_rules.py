@@ -247,3 +247,9 @@ def test_a_nationality_is_not_a_language(ex):
     assert ["anglais", "allemand"] == [t for t in got if t in ("anglais", "allemand")]
     assert any(t.startswith("Français") for t in got)
     assert "anglaise" in spans(ex, "Profil : connaissance de la langue anglaise.")
+
+
+def test_a_language_keeps_its_level(ex):
+    """EVALUATION.md §2: a language "with or without a level": "**Français courant**", "**allemand B2**"."""
+    got = spans(ex, "Profil : Français courant, allemand B2, espagnol.")
+    assert got[:2] == ["Français courant", "allemand B2"]

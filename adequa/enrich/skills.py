@@ -80,6 +80,7 @@ _LINK_NOISE = frozenset("""tout different divers autre plusieurs nombreux certai
     tres quotidien concret nouvelle nouveau principal large vaste ensemble chaque quelque meilleur""".split())
 _DEFINITE = frozenset("le la les l".split())
 _LANGUAGE_WORD = frozenset("langue langues".split())
+_LEVEL = frozenset("courant courante bilingue technique professionnel operationnel natif maternelle a1 a2 b1 b2 c1 c2".split())
 _LANGUAGE_BASE = frozenset("francais anglais portugais neerlandais chinois japonais russe arabe".split())
 # what may stand before a language named as a requirement ("pratique de l'anglais", "niveau B2 anglais")
 _LANGUAGE_CONTEXT = frozenset("""maitrise maitriser pratique pratiquer niveau parler ecrit oral lu parle courant
@@ -695,6 +696,10 @@ class SkillExtractor:
                 end += 1        # "polyvalent(e)": a gender mark matched as a word keeps its bracket
             if eid >= 0 and E.kind[eid] == "certification":
                 end, j = self._codes_after(toks, line, j, end)
+            elif eid >= 0 and E.kind[eid] == "langue" and j + 1 < len(toks) and toks[j + 1][2] in _LEVEL \
+                    and not line[end:toks[j + 1][0]].strip() and spans.get(j + 1) is None:
+                j += 1          # "Français courant", "allemand B2": a language with its level (§2)
+                end = toks[j][1]
             last_end = end
             if eid < 0:
                 out.append((start, end, None, None, "", "savoir-faire", score, method, True))
