@@ -253,3 +253,10 @@ def test_a_language_keeps_its_level(ex):
     """EVALUATION.md §2: a language "with or without a level": "**Français courant**", "**allemand B2**"."""
     got = spans(ex, "Profil : Français courant, allemand B2, espagnol.")
     assert got[:2] == ["Français courant", "allemand B2"]
+
+
+def test_the_employer_growing_or_committing_is_company_text(ex):
+    """EVALUATION.md §4: "pour renforcer son équipe", "X s'engage dans …", "un groupe international":
+    the employer, not the job."""
+    assert spans(ex, "Safran s'engage dans des programmes qui préservent les priorités environnementales.") == []
+    assert spans(ex, "Pour renforcer ses équipes, la société recherche un comptable.") == []
