@@ -23,6 +23,7 @@ import re
 from json import dumps as _dumps
 from json.encoder import encode_basestring as _encode_str
 
+from adequa.enrich._native import kernel
 from adequa.enrich.lexical import LIGHT_VERBS
 from adequa.enrich.skills_build import Compiled
 from adequa.enrich.skills_exact import BARRIER, _BREAK, ExactMatcher
@@ -72,6 +73,7 @@ _MISSING = object()
 # matches (``skills_exact._BREAK``): one regex pass gives the tokens and the barriers between them.
 _TOKEN_OR_BREAK = re.compile("(" + _WORD.pattern + ")|" + _BREAK.pattern)
 _ESCAPE_HINT = re.compile(r"[/\\][rnt]")   # every escape that ``mask_escapes`` rewrites starts so
+_lexer = kernel("_lexer_fast")   # ``_tokenise`` in C, or None (not built, ADEQUA_PURE_PYTHON=1)
 
 
 def _copy(m: SkillMention) -> SkillMention:
@@ -481,7 +483,15 @@ class SkillExtractor:
         The words come from one C-level ``findall`` (a break is an empty string) and their offsets
         from ``str.find`` after the previous word (no letter or digit lies between two words, so the
         first occurrence is the word); each distinct word's lower-case, folded, key and lemma forms
-        are looked up in one dictionary. Same output as ``_tokenise_reference``."""
+        are looked up in one dictionary. Same output as ``_tokenise_reference``; the compiled
+        ``_lexer_fast.tokenise`` does the same in one scan of the line's characters when it is built."""
+        if _lexer is not None:
+            words = self._words.get((model.lang, with_lemmas))
+            if words is None or len(words) >= WORD_FORMS:
+                words = self._words[(model.lang, with_lemmas)] = {}
+            got = _lexer.tokenise(line, words, self._word_forms, model, with_lemmas)
+            if got is not None:
+                return got
         low = line.lower()
         if len(low) != len(line) or "\u03a3" in line:
             # lower-casing that changes lengths, or Greek capital sigma (lower-cased by context):
