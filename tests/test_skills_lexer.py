@@ -60,10 +60,29 @@ def _python_fast(ex, line, model, with_lemmas):
         skills._lexer = saved
 
 
-def _check(lexer, ex, model, line, words):
+def _python_lexed(ex, line, model, with_lemmas):
+    """``SkillExtractor._lexed`` on its Python path (``_tokenise`` without the kernel, ``find``)."""
+    from adequa.enrich import skills
+
+    saved, skills._lexer = skills._lexer, None
+    ex._lex.clear()
+    try:
+        return ex._lexed(line, model, with_lemmas)
+    finally:
+        skills._lexer = saved
+        ex._lex.clear()
+
+
+def _check(lexer, ex, model, line, words, hits=None):
     from adequa.enrich.skills import _TOKEN_OR_BREAK
 
     for with_lemmas in (True, False):
+        got = lexer.lexed(line, words.setdefault(with_lemmas, {}), ex._word_forms, model, with_lemmas,
+                          model.curated._auto, model.exact._auto if with_lemmas else None)
+        if got is not None:
+            assert got == _python_lexed(ex, line, model, with_lemmas), line
+            if hits is not None:
+                hits[0] += len(got[4]) + len(got[5])
         got = lexer.tokenise(line, words.setdefault(with_lemmas, {}), ex._word_forms, model, with_lemmas)
         if got is None:     # only for the lines the Python fast path also hands to the reference
             assert "İ" in line or "Σ" in line, line
@@ -98,6 +117,31 @@ def test_kernel_hands_context_dependent_lines_to_the_reference(fixture_extractor
         assert fixture_extractor._tokenise(line, model, True) == _reference(fixture_extractor, line, model, True)
 
 
+def test_lexed_gives_the_matches_of_the_python_path(fixture_extractor):
+    """Curated and label matches at the ends of lines, across barriers (never kept), on repeated keys."""
+    from adequa.enrich import skills
+
+    lexer = _kernel()
+    model = fixture_extractor.c.langs["fr"]
+    lines = ["Maîtrise de Python, SQL et Spark.", "Python", "Python ; Python", "- préparation des commandes",
+             "préparation. des commandes", "préparation des commandes préparation des commandes (Excel)",
+             "accueil de la clientèle, gestion des stocks", "", "   ", "…", "réception et contrôle des marchandises"]
+    total = 0
+    for line in lines:
+        for with_lemmas in (True, False):
+            got = lexer.lexed(line, {}, fixture_extractor._word_forms, model, with_lemmas, model.curated._auto,
+                              model.exact._auto if with_lemmas else None)
+            assert got == _python_lexed(fixture_extractor, line, model, with_lemmas), line
+            total += len(got[4]) + len(got[5])
+    assert total >= 10
+    # the extractor takes the kernel unless switched to its reference paths
+    assert skills._lexer is None or fixture_extractor._lexer_on
+    restore = fixture_extractor.use_reference_paths()
+    assert not fixture_extractor._lexer_on
+    restore()
+    assert fixture_extractor._lexer_on
+
+
 def test_kernel_fills_the_word_dictionary_once_per_word(fixture_extractor):
     lexer = _kernel()
     model = fixture_extractor.c.langs["fr"]
@@ -128,8 +172,10 @@ def test_kernel_equals_the_reference_on_every_line_of_the_real_offers(fixture_ex
             lines.update(x for x in mask_escapes(row.get(field) or "").split("\n") if x.strip())
     assert len(lines) > 5_000
     words: dict = {}
+    hits = [0]
     for line in sorted(lines):
-        _check(lexer, fixture_extractor, model, line, words)
+        _check(lexer, fixture_extractor, model, line, words, hits)
+    assert hits[0] > 1_000      # curated and label matches: the matchers' part is exercised too
 
 
 def test_the_gender_ending_rule_is_the_regex_look_ahead():

@@ -82,22 +82,20 @@ cdef bint _gender_ending(int kind, void* data, Py_ssize_t p, Py_ssize_t n) noexc
     return a == u't' and b == u'r' and c == u'i' and d == u'c' and e == u'e'
 
 
-def tokenise(str line, dict words, object word_forms, object model, bint with_lemmas):
-    """(tokens, keys, barriers, lemmas, (prepared text, end positions, key ranks -> token indices)),
-    as ``SkillExtractor._tokenise`` returns them, or None for a line its reference path must read."""
+cdef int _scan(str line, dict words, object word_forms, object model, bint with_lemmas, list toks, list keys,
+               list brk, list lemmas, vector[Py_UCS4]& buf, vector[Py_ssize_t]& key_end,
+               vector[Py_ssize_t]& key_tok) except -1:
+    """Fills the token lists, the prepared key string's characters (``buf``), each key rank's end
+    position in it and its token index (-1 for a barrier); 0 for a line the reference must read."""
     cdef int kind = PyUnicode_KIND(line)
     cdef void* data = PyUnicode_DATA(line)
     cdef Py_ssize_t n = len(line)
-    cdef Py_ssize_t i = 0, s, tpos = 1
+    cdef Py_ssize_t i = 0, s, j, nk
     cdef Py_ssize_t ntok = 0
     cdef Py_UCS4 c
     cdef bint pending = False
-    cdef list toks = [], keys = [], brk = [], lemmas = [], key_idx = []
-    cdef vector[Py_UCS4] buf
-    cdef Py_ssize_t j, nk
     cdef int kkind
     cdef void* kdata
-    cdef dict end_n = {}
     cdef str w, k
     cdef tuple info
     buf.reserve(n + 16)
@@ -113,7 +111,7 @@ def tokenise(str line, dict words, object word_forms, object model, bint with_le
                     if not _alnum(c):
                         break
                     if c == 0x130 or c == 0x3A3:
-                        return None
+                        return 0
                     i += 1
                 # an inner dot, unless a gender ending follows it
                 if (i + 1 < n and PyUnicode_READ(kind, data, i) == u'.'
@@ -150,30 +148,87 @@ def tokenise(str line, dict words, object word_forms, object model, bint with_le
         toks.append((s, i, info[1], info[0]))
         if pending and ntok:
             buf.push_back(35)
+            key_end.push_back(buf.size())
+            key_tok.push_back(-1)
             buf.push_back(32)
-            tpos += 1
-            end_n[tpos] = len(key_idx)
-            key_idx.append(-1)
-            tpos += 1
             brk.append(True)
         else:
             brk.append(False)
         pending = False
         k = <str>info[2]
         keys.append(k)
-        if k:
-            nk = len(k)
+        nk = len(k)
+        if nk:
             kkind = PyUnicode_KIND(k)
             kdata = PyUnicode_DATA(k)
             for j in range(nk):
                 buf.push_back(PyUnicode_READ(kkind, kdata, j))
+            key_end.push_back(buf.size())
+            key_tok.push_back(ntok)
             buf.push_back(32)
-            tpos += nk
-            end_n[tpos] = len(key_idx)
-            key_idx.append(ntok)
-            tpos += 1
         if with_lemmas:
             lemmas.append(info[3])
         ntok += 1
+    return 1
+
+
+def tokenise(str line, dict words, object word_forms, object model, bint with_lemmas):
+    """(tokens, keys, barriers, lemmas, (prepared text, end positions, key ranks -> token indices)),
+    as ``SkillExtractor._tokenise`` returns them, or None for a line its reference path must read."""
+    cdef list toks = [], keys = [], brk = [], lemmas = [], key_idx = []
+    cdef dict end_n = {}
+    cdef vector[Py_UCS4] buf
+    cdef vector[Py_ssize_t] key_end, key_tok
+    cdef Py_ssize_t r
+    if not _scan(line, words, word_forms, model, with_lemmas, toks, keys, brk, lemmas, buf, key_end, key_tok):
+        return None
+    for r in range(<Py_ssize_t>key_end.size()):
+        end_n[key_end[r]] = r
+        key_idx.append(key_tok[r])
     return toks, keys, brk, lemmas, (PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf.data(), buf.size()),
                                      end_n, key_idx)
+
+
+cdef list _hits(object auto, str text, vector[Py_ssize_t]& rank_at, vector[Py_ssize_t]& key_tok):
+    """``ExactMatcher.find`` over the prepared string, then ``_lexed``'s filter (no barrier at either end)."""
+    cdef list out = []
+    cdef Py_ssize_t end, last, first, a, b
+    cdef tuple value
+    if auto is None or not len(auto):
+        return out
+    for hit in auto.iter(text):
+        end = (<tuple>hit)[0]
+        value = <tuple>(<tuple>hit)[1]
+        if end < 0 or end >= <Py_ssize_t>rank_at.size():
+            continue
+        last = rank_at[end]
+        if last < 0:
+            continue
+        first = last - <Py_ssize_t>value[0] + 1
+        if first < 0:
+            continue
+        a = key_tok[first]
+        b = key_tok[last]
+        if a >= 0 and b >= 0:
+            out.append((a, b, value[1]))
+    return out
+
+
+def lexed(str line, dict words, object word_forms, object model, bint with_lemmas, object curated, object exact):
+    """(tokens, keys, barriers, lemmas, curated hits, label hits) as ``SkillExtractor._lexed`` computes
+    them with ``_tokenise`` and the matchers' ``find`` (``curated`` and ``exact`` are their automatons;
+    ``exact`` None for no label pass), or None for a line the reference path must read."""
+    cdef list toks = [], keys = [], brk = [], lemmas = []
+    cdef vector[Py_UCS4] buf
+    cdef vector[Py_ssize_t] key_end, key_tok, rank_at
+    cdef Py_ssize_t r
+    if not _scan(line, words, word_forms, model, with_lemmas, toks, keys, brk, lemmas, buf, key_end, key_tok):
+        return None
+    if not toks:
+        return toks, keys, brk, lemmas, [], []
+    text = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf.data(), buf.size())
+    rank_at.assign(buf.size(), -1)
+    for r in range(<Py_ssize_t>key_end.size()):
+        rank_at[key_end[r]] = r
+    return (toks, keys, brk, lemmas, _hits(curated, text, rank_at, key_tok),
+            _hits(exact, text, rank_at, key_tok) if exact is not None else [])
