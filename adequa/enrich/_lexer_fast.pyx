@@ -1,20 +1,22 @@
 # distutils: language = c++
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""Compiled line tokeniser of ``adequa.enrich.skills.SkillExtractor._tokenise`` (optional extension).
+"""Compiled line tokeniser and matcher pass of ``adequa.enrich.skills.SkillExtractor`` (optional extension).
 
-``tokenise`` reads a line once, character by character, and finds what ``_TOKEN_OR_BREAK.findall``
-finds — the words of ``normalise.text._WORD`` and the break marks of ``skills_exact._BREAK`` between
-them — with the same rules written out: a word is a run of characters for which ``str.isalnum()``
-holds (``[^\\W_]`` in ``re``), extended over an inner dot followed by such a run unless that dot opens
-a gender ending alone in its ``\\w`` run ("motivé.e", "polyvalent.es": the negative look-ahead), then
-an optional ``++`` or ``#`` tail; elsewhere ``.NET`` in any case when no ``\\w`` character follows.
-Each word's forms (lower, folded, key, lemma) come from the caller's word dictionary, filled by its
-``word_forms`` on a miss; the tokens, keys, barrier flags, lemmas and the matchers' prepared key string
-(``ExactMatcher.prepare`` with barriers, ranks mapped to token indices) are built in the same pass. A
-line holding "İ" (whose lower-case is two characters) or a capital sigma (lower-cased by context)
-returns None: the caller takes its reference path, as its Python fast path does. Python stays the
-reference (tests compare both on random text and the mirror's ads) and the fallback (no build, or
-``ADEQUA_PURE_PYTHON=1``).
+``tokenise`` (``SkillExtractor._tokenise``) reads a line once, character by character, and finds what
+``_TOKEN_OR_BREAK.findall`` finds — the words of ``normalise.text._WORD`` and the break marks of
+``skills_exact._BREAK`` between them — with the same rules written out: a word is a run of characters
+for which ``str.isalnum()`` holds (``[^\\W_]`` in ``re``; Latin-1 from a table), extended over an inner
+dot followed by such a run unless that dot opens a gender ending alone in its ``\\w`` run ("motivé.e",
+"polyvalent.es": the negative look-ahead), then an optional ``++`` or ``#`` tail; elsewhere ``.NET`` in
+any case when no ``\\w`` character follows. Each word's forms (lower, folded, key, lemma) come from the
+caller's word dictionary, filled by its ``word_forms`` on a miss; the tokens, keys, barrier flags,
+lemmas and the matchers' prepared key string (``ExactMatcher.prepare`` with barriers, ranks mapped to
+token indices) are built in the same pass. ``lexed`` (``SkillExtractor._lexed``) does the same, then
+walks the curated and label automatons over the key string itself, with the key ends and token
+indices in C arrays, and keeps the hits ``_lexed`` keeps. A line holding "İ" (whose lower-case is two
+characters) or a capital sigma (lower-cased by context) returns None: the caller takes its reference
+path, as its Python fast path does. Python stays the reference (tests/test_skills_lexer.py compares
+both on random text and on the mirror's ads) and the fallback (no build, or ``ADEQUA_PURE_PYTHON=1``).
 """
 
 from cpython.unicode cimport Py_UNICODE_ISALNUM
