@@ -73,7 +73,7 @@ _MISSING = object()
 # matches (``skills_exact._BREAK``): one regex pass gives the tokens and the barriers between them.
 _TOKEN_OR_BREAK = re.compile("(" + _WORD.pattern + ")|" + _BREAK.pattern)
 _ESCAPE_HINT = re.compile(r"[/\\][rnt]")   # every escape that ``mask_escapes`` rewrites starts so
-_lexer = kernel("_lexer_fast")   # ``_tokenise`` in C, or None (not built, ADEQUA_PURE_PYTHON=1)
+_lexer = kernel("_lexer_fast")   # ``_tokenise`` and ``_lexed`` in C, or None (not built, ADEQUA_PURE_PYTHON=1)
 
 
 def _copy(m: SkillMention) -> SkillMention:
