@@ -166,6 +166,7 @@ def run(quick: bool) -> list[Measure]:
     # -- same run: SimilarityIndex.best through its compiled kernel (_similarity_fast) vs its Python
     # path, on the calls the extractor makes over the real ads (short-list memos cleared per pass) --
     measures.extend(_similarity_kernel_cpu(full, ads, 2 if quick else 4))
+    measures.extend(_lexer_kernel_cpu(full, ads, 1 if quick else 2))
 
     # -- end-to-end CLI: wall time including start-up, CPU of all processes, peak memory ---------
     n = 1000 if quick else 10000
@@ -286,6 +287,47 @@ def _similarity_kernel_cpu(ex, ads: list[dict], rounds: int) -> list[Measure]:
     return [Measure("annotate", f"SimilarityIndex.best CPU per call, compiled kernel ({len(calls)} calls of the extractor on "
                        f"{len(ads)} real ads, memos cleared, {rounds} alternated passes)", cpu[True] * per, "us",
                     cpu[False] * per, "Python path, same calls" + same)]
+
+
+def _lexer_kernel_cpu(ex, ads: list[dict], rounds: int) -> list[Measure]:
+    """CPU µs per new description line of ``SkillExtractor._lexed`` (tokens, keys, lemmas, curated and
+    label matches), compiled ``_lexer_fast`` vs the Python path (findall tokeniser + ``find``), word
+    forms warm, line memo cleared before each pass, alternated in the same process, no automatic
+    garbage collection (as ``adequa annotate`` runs)."""
+    import gc
+
+    from adequa.enrich import skills
+    from adequa.normalise.text import mask_escapes
+
+    kernel = skills._lexer
+    if kernel is None:
+        print("bench_annotate: _lexer_fast not built, line tokeniser kernel not measured")
+        return []
+    model = ex.c.langs["fr"]
+    lines = list(dict.fromkeys(x for a in ads for x in mask_escapes(a["description"]).split("\n") if x.strip()))
+    cpu = {True: [], False: []}
+    outs: dict = {}
+    gc_was = gc.isenabled()
+    gc.disable()
+    try:
+        for r in range(rounds + 1):          # the first round warms the word forms, not counted
+            for on in ((True, False) if r % 2 else (False, True)):
+                skills._lexer = kernel if on else None
+                ex._lex.clear()
+                t0 = time.process_time()
+                outs[on] = [ex._lexed(x, model, True) for x in lines]
+                if r:
+                    cpu[on].append(time.process_time() - t0)
+    finally:
+        skills._lexer = kernel
+        ex._lex.clear()
+        if gc_was:
+            gc.enable()
+    per = 1e6 / max(len(lines), 1)
+    same = "" if outs[True] == outs[False] else " (OUTPUTS DIFFER)"
+    return [Measure("annotate", f"line tokeniser + matchers (_lexed) CPU per new description line, compiled kernel "
+                       f"({len(lines)} distinct lines of {len(ads)} real ads, best of {rounds} alternated passes)",
+                    min(cpu[True]) * per, "us", min(cpu[False]) * per, "Python path, same lines" + same)]
 
 
 def _units(text: str) -> list[str]:

@@ -23,6 +23,7 @@ import re
 from json import dumps as _dumps
 from json.encoder import encode_basestring as _encode_str
 
+from adequa.enrich._native import kernel
 from adequa.enrich.lexical import LIGHT_VERBS
 from adequa.enrich.skills_build import Compiled
 from adequa.enrich.skills_exact import BARRIER, _BREAK, ExactMatcher
@@ -101,6 +102,7 @@ _MISSING = object()
 # matches (``skills_exact._BREAK``): one regex pass gives the tokens and the barriers between them.
 _TOKEN_OR_BREAK = re.compile("(" + _WORD.pattern + ")|" + _BREAK.pattern)
 _ESCAPE_HINT = re.compile(r"[/\\][rnt]")   # every escape that ``mask_escapes`` rewrites starts so
+_lexer = kernel("_lexer_fast")   # ``_tokenise`` and ``_lexed`` in C, or None (not built, ADEQUA_PURE_PYTHON=1)
 
 
 def _copy(m: SkillMention) -> SkillMention:
@@ -160,6 +162,7 @@ class SkillExtractor:
         self._plans: dict = {}       # (line, section, field, lang) -> analysis independent of the ROME hint
         self._lex: dict = {}         # (line, with lemmas, lang) -> tokens and label matches, any section
         self._words: dict = {}       # (lang, with lemmas) -> {word: (lower, folded, key, lemma)}
+        self._lexer_on = True        # ``_lexed`` may use the compiled ``_lexer_fast.lexed`` (when built)
         self._resolved: dict = {}    # (line, section, field, lang, semantic) -> [mentions, codes, section, by hint]
         self._tails: dict = {}       # field -> {mention without offsets: JSON of its fields after "text"}
         self._new_lines: list | None = None     # keys resolved since the last ``export_lines`` (when sharing)
@@ -197,9 +200,9 @@ class SkillExtractor:
 
     def use_reference_paths(self):
         """Switch to the plain code the fast paths are tested against (tests and benchmarks only):
-        ``_tokenise_reference``, ``SimilarityIndex.best_reference``, the segmenter's separator regex
-        without its look-ahead (process-wide while switched) and no line-token cache. Returns the
-        function that switches back."""
+        ``_tokenise_reference`` (no compiled tokeniser), ``SimilarityIndex.best_reference``, the
+        segmenter's separator regex without its look-ahead (process-wide while switched) and no
+        line-token cache. Returns the function that switches back."""
         from adequa.enrich import segment
 
         class _NoStore(dict):
@@ -214,6 +217,7 @@ class SkillExtractor:
         fast_split, lex = segment._SPLIT, self._lex
         sims = [m.sim for m in self.c.langs.values()]
         self._tokenise = tokenise
+        self._lexer_on = False
         self._lex = _NoStore()
         for sim in sims:
             sim.best = sim.best_reference
@@ -221,6 +225,7 @@ class SkillExtractor:
 
         def restore() -> None:
             del self._tokenise
+            self._lexer_on = True
             self._lex = lex
             for sim in sims:
                 del sim.best
@@ -493,20 +498,27 @@ class SkillExtractor:
     def _lexed(self, line: str, model, with_lemmas: bool):
         """Everything about a line that does not depend on its section: tokens, keys, barriers,
         lemmas and the curated / label matches as token index pairs (remembered: a line read under
-        several headers, "Profil :" in one ad and "Missions :" in another, is tokenised once)."""
+        several headers, "Profil :" in one ad and "Missions :" in another, is tokenised once). The
+        compiled ``_lexer_fast.lexed``, when built, gives the same from one scan of the line and the
+        two automatons' hits."""
         lkey = (line, with_lemmas, model.lang)
         got = self._lex.get(lkey)
         if got is not None:
             return got
-        toks, keys, brk, lemmas, prepared = self._tokenise(line, model, with_lemmas)
-        if toks:
-            cur = model.curated.find(None, prepared)
-            exact = model.exact.find(None, prepared) if with_lemmas else []
-            cur = [h for h in cur if h[0] >= 0 and h[1] >= 0]
-            exact = [h for h in exact if h[0] >= 0 and h[1] >= 0]
-        else:
-            cur = exact = []
-        got = (toks, keys, brk, lemmas, cur, exact)
+        if _lexer is not None and self._lexer_on:
+            # the compiled tokeniser runs the matchers' automatons itself (no prepared tuple)
+            got = _lexer.lexed(line, self._word_dict(model, with_lemmas), self._word_forms, model, with_lemmas,
+                               model.curated._auto, model.exact._auto if with_lemmas else None)
+        if got is None:
+            toks, keys, brk, lemmas, prepared = self._tokenise(line, model, with_lemmas)
+            if toks:
+                cur = model.curated.find(None, prepared)
+                exact = model.exact.find(None, prepared) if with_lemmas else []
+                cur = [h for h in cur if h[0] >= 0 and h[1] >= 0]
+                exact = [h for h in exact if h[0] >= 0 and h[1] >= 0]
+            else:
+                cur = exact = []
+            got = (toks, keys, brk, lemmas, cur, exact)
         if len(self._lex) >= LINE_LEX:
             self._lex.clear()
         self._lex[lkey] = got
@@ -520,7 +532,12 @@ class SkillExtractor:
         The words come from one C-level ``findall`` (a break is an empty string) and their offsets
         from ``str.find`` after the previous word (no letter or digit lies between two words, so the
         first occurrence is the word); each distinct word's lower-case, folded, key and lemma forms
-        are looked up in one dictionary. Same output as ``_tokenise_reference``."""
+        are looked up in one dictionary. Same output as ``_tokenise_reference``; the compiled
+        ``_lexer_fast.tokenise`` does the same in one scan of the line's characters when it is built."""
+        if _lexer is not None:
+            got = _lexer.tokenise(line, self._word_dict(model, with_lemmas), self._word_forms, model, with_lemmas)
+            if got is not None:
+                return got
         low = line.lower()
         if len(low) != len(line) or "\u03a3" in line:
             # lower-casing that changes lengths, or Greek capital sigma (lower-cased by context):
@@ -528,9 +545,7 @@ class SkillExtractor:
             toks, keys, brk, seq, seq_tok, lemmas = self._tokenise_reference(line, model, with_lemmas)
             text, end_n, key_idx = ExactMatcher.prepare(seq)
             return toks, keys, brk, lemmas, (text, end_n, [seq_tok[x] for x in key_idx])
-        words = self._words.get((model.lang, with_lemmas))
-        if words is None or len(words) >= WORD_FORMS:
-            words = self._words[(model.lang, with_lemmas)] = {}
+        words = self._word_dict(model, with_lemmas)
         toks: list = []
         keys: list = []
         brk: list = []
@@ -576,6 +591,13 @@ class SkillExtractor:
                 lemmas.append(lm)
             i += 1
         return toks, keys, brk, lemmas, ("".join(parts), end_n, key_idx)
+
+    def _word_dict(self, model, with_lemmas: bool) -> dict:
+        """{word: its ``_word_forms``} for a language and lemma setting (emptied when full)."""
+        words = self._words.get((model.lang, with_lemmas))
+        if words is None or len(words) >= WORD_FORMS:
+            words = self._words[(model.lang, with_lemmas)] = {}
+        return words
 
     def _word_forms(self, w: str, model, with_lemmas: bool) -> tuple:
         """(lower, folded, key, lemma or None) of a word as the reference tokeniser computes them."""

@@ -1,0 +1,236 @@
+# distutils: language = c++
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Compiled line tokeniser and matcher pass of ``adequa.enrich.skills.SkillExtractor`` (optional extension).
+
+``tokenise`` (``SkillExtractor._tokenise``) reads a line once, character by character, and finds what
+``_TOKEN_OR_BREAK.findall`` finds — the words of ``normalise.text._WORD`` and the break marks of
+``skills_exact._BREAK`` between them — with the same rules written out: a word is a run of characters
+for which ``str.isalnum()`` holds (``[^\\W_]`` in ``re``; Latin-1 from a table), extended over an inner
+dot followed by such a run unless that dot opens a gender ending alone in its ``\\w`` run ("motivé.e",
+"polyvalent.es": the negative look-ahead), then an optional ``++`` or ``#`` tail; elsewhere ``.NET`` in
+any case when no ``\\w`` character follows. Each word's forms (lower, folded, key, lemma) come from the
+caller's word dictionary, filled by its ``word_forms`` on a miss; the tokens, keys, barrier flags,
+lemmas and the matchers' prepared key string (``ExactMatcher.prepare`` with barriers, ranks mapped to
+token indices) are built in the same pass. ``lexed`` (``SkillExtractor._lexed``) does the same, then
+walks the curated and label automatons over the key string itself, with the key ends and token
+indices in C arrays, and keeps the hits ``_lexed`` keeps. A line holding "İ" (whose lower-case is two
+characters) or a capital sigma (lower-cased by context) returns None: the caller takes its reference
+path, as its Python fast path does. Python stays the reference (tests/test_skills_lexer.py compares
+both on random text and on the mirror's ads) and the fallback (no build, or ``ADEQUA_PURE_PYTHON=1``).
+"""
+
+from cpython.unicode cimport Py_UNICODE_ISALNUM
+from libcpp.vector cimport vector
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object)
+    void* PyUnicode_DATA(object)
+    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil
+    object PyUnicode_Substring(object, Py_ssize_t start, Py_ssize_t end)
+    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+    int PyUnicode_4BYTE_KIND
+
+
+cdef unsigned char _ALNUM[256]
+cdef int _c
+for _c in range(256):
+    _ALNUM[_c] = Py_UNICODE_ISALNUM(<Py_UCS4>_c)
+
+
+cdef inline bint _alnum(Py_UCS4 c) noexcept:
+    # ``str.isalnum()`` of one character (``[^\W_]`` of ``re``), Latin-1 from a table
+    if c < 256:
+        return _ALNUM[c]
+    return Py_UNICODE_ISALNUM(c)
+
+
+cdef inline bint _is_break(Py_UCS4 c) noexcept nogil:
+    # skills_exact._BREAK: [.;:!?\n()\[\]•●▪►|,«»“”"]
+    if c < 128:
+        return (c == 46 or c == 59 or c == 58 or c == 33 or c == 63 or c == 10 or c == 40 or c == 41
+                or c == 91 or c == 93 or c == 124 or c == 44 or c == 34)
+    return (c == 0x2022 or c == 0x25CF or c == 0x25AA or c == 0x25BA or c == 0xAB or c == 0xBB
+            or c == 0x201C or c == 0x201D)
+
+
+cdef inline bint _is_word(Py_UCS4 c) noexcept:
+    # ``\w`` of ``re`` on str patterns: alphanumeric or the underscore
+    return c == 95 or _alnum(c)
+
+
+cdef bint _gender_ending(int kind, void* data, Py_ssize_t p, Py_ssize_t n) noexcept:
+    """The ``\\w`` run at ``p`` is one of e es se ve ne le euse rice trice ere ère eur ive."""
+    cdef Py_ssize_t j = p
+    cdef Py_UCS4 a, b, c, d, e
+    while j < n and j - p <= 5 and _is_word(PyUnicode_READ(kind, data, j)):
+        j += 1
+    cdef Py_ssize_t m = j - p
+    if m > 5 or m == 0:
+        return False
+    a = PyUnicode_READ(kind, data, p)
+    if m == 1:
+        return a == u'e'
+    b = PyUnicode_READ(kind, data, p + 1)
+    if m == 2:
+        return (b == u'e' and (a == u's' or a == u'v' or a == u'n' or a == u'l')) or (a == u'e' and b == u's')
+    c = PyUnicode_READ(kind, data, p + 2)
+    if m == 3:
+        return ((a == u'e' or a == u'è') and b == u'r' and c == u'e') or (a == u'e' and b == u'u' and c == u'r') \
+            or (a == u'i' and b == u'v' and c == u'e')
+    d = PyUnicode_READ(kind, data, p + 3)
+    if m == 4:
+        return (a == u'e' and b == u'u' and c == u's' and d == u'e') or (a == u'r' and b == u'i' and c == u'c' and d == u'e')
+    e = PyUnicode_READ(kind, data, p + 4)
+    return a == u't' and b == u'r' and c == u'i' and d == u'c' and e == u'e'
+
+
+cdef int _scan(str line, dict words, object word_forms, object model, bint with_lemmas, list toks, list keys,
+               list brk, list lemmas, vector[Py_UCS4]& buf, vector[Py_ssize_t]& key_end,
+               vector[Py_ssize_t]& key_tok) except -1:
+    """Fills the token lists, the prepared key string's characters (``buf``), each key rank's end
+    position in it and its token index (-1 for a barrier); 0 for a line the reference must read."""
+    cdef int kind = PyUnicode_KIND(line)
+    cdef void* data = PyUnicode_DATA(line)
+    cdef Py_ssize_t n = len(line)
+    cdef Py_ssize_t i = 0, s, j, nk
+    cdef Py_ssize_t ntok = 0
+    cdef Py_UCS4 c
+    cdef bint pending = False
+    cdef int kkind
+    cdef void* kdata
+    cdef str w, k
+    cdef tuple info
+    buf.reserve(n + 16)
+    buf.push_back(32)
+    while i < n:
+        c = PyUnicode_READ(kind, data, i)
+        if _alnum(c):
+            s = i
+            while True:
+                # one alphanumeric run
+                while i < n:
+                    c = PyUnicode_READ(kind, data, i)
+                    if not _alnum(c):
+                        break
+                    if c == 0x130 or c == 0x3A3:
+                        return 0
+                    i += 1
+                # an inner dot, unless a gender ending follows it
+                if (i + 1 < n and PyUnicode_READ(kind, data, i) == u'.'
+                        and _alnum(PyUnicode_READ(kind, data, i + 1))
+                        and not _gender_ending(kind, data, i + 1, n)):
+                    i += 1
+                    continue
+                break
+            if i < n:
+                c = PyUnicode_READ(kind, data, i)
+                if c == u'#':
+                    i += 1
+                elif c == u'+' and i + 1 < n and PyUnicode_READ(kind, data, i + 1) == u'+':
+                    i += 2
+        elif (c == u'.' and i + 3 < n
+              and (PyUnicode_READ(kind, data, i + 1) == u'N' or PyUnicode_READ(kind, data, i + 1) == u'n')
+              and (PyUnicode_READ(kind, data, i + 2) == u'E' or PyUnicode_READ(kind, data, i + 2) == u'e')
+              and (PyUnicode_READ(kind, data, i + 3) == u'T' or PyUnicode_READ(kind, data, i + 3) == u't')
+              and (i + 4 == n or not _is_word(PyUnicode_READ(kind, data, i + 4)))):
+            s = i
+            i += 4
+        else:
+            if _is_break(c):
+                pending = True
+            i += 1
+            continue
+        # a word: line[s:i]
+        w = PyUnicode_Substring(line, s, i)
+        got = words.get(w)
+        if got is None:
+            got = word_forms(w, model, with_lemmas)
+            words[w] = got
+        info = <tuple>got
+        toks.append((s, i, info[1], info[0]))
+        if pending and ntok:
+            buf.push_back(35)
+            key_end.push_back(buf.size())
+            key_tok.push_back(-1)
+            buf.push_back(32)
+            brk.append(True)
+        else:
+            brk.append(False)
+        pending = False
+        k = <str>info[2]
+        keys.append(k)
+        nk = len(k)
+        if nk:
+            kkind = PyUnicode_KIND(k)
+            kdata = PyUnicode_DATA(k)
+            for j in range(nk):
+                buf.push_back(PyUnicode_READ(kkind, kdata, j))
+            key_end.push_back(buf.size())
+            key_tok.push_back(ntok)
+            buf.push_back(32)
+        if with_lemmas:
+            lemmas.append(info[3])
+        ntok += 1
+    return 1
+
+
+def tokenise(str line, dict words, object word_forms, object model, bint with_lemmas):
+    """(tokens, keys, barriers, lemmas, (prepared text, end positions, key ranks -> token indices)),
+    as ``SkillExtractor._tokenise`` returns them, or None for a line its reference path must read."""
+    cdef list toks = [], keys = [], brk = [], lemmas = [], key_idx = []
+    cdef dict end_n = {}
+    cdef vector[Py_UCS4] buf
+    cdef vector[Py_ssize_t] key_end, key_tok
+    cdef Py_ssize_t r
+    if not _scan(line, words, word_forms, model, with_lemmas, toks, keys, brk, lemmas, buf, key_end, key_tok):
+        return None
+    for r in range(<Py_ssize_t>key_end.size()):
+        end_n[key_end[r]] = r
+        key_idx.append(key_tok[r])
+    return toks, keys, brk, lemmas, (PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf.data(), buf.size()),
+                                     end_n, key_idx)
+
+
+cdef list _hits(object auto, str text, vector[Py_ssize_t]& rank_at, vector[Py_ssize_t]& key_tok):
+    """``ExactMatcher.find`` over the prepared string, then ``_lexed``'s filter (no barrier at either end)."""
+    cdef list out = []
+    cdef Py_ssize_t end, last, first, a, b
+    cdef tuple value
+    if auto is None or not len(auto):
+        return out
+    for hit in auto.iter(text):
+        end = (<tuple>hit)[0]
+        value = <tuple>(<tuple>hit)[1]
+        if end < 0 or end >= <Py_ssize_t>rank_at.size():
+            continue
+        last = rank_at[end]
+        if last < 0:
+            continue
+        first = last - <Py_ssize_t>value[0] + 1
+        if first < 0:
+            continue
+        a = key_tok[first]
+        b = key_tok[last]
+        if a >= 0 and b >= 0:
+            out.append((a, b, value[1]))
+    return out
+
+
+def lexed(str line, dict words, object word_forms, object model, bint with_lemmas, object curated, object exact):
+    """(tokens, keys, barriers, lemmas, curated hits, label hits) as ``SkillExtractor._lexed`` computes
+    them with ``_tokenise`` and the matchers' ``find`` (``curated`` and ``exact`` are their automatons;
+    ``exact`` None for no label pass), or None for a line the reference path must read."""
+    cdef list toks = [], keys = [], brk = [], lemmas = []
+    cdef vector[Py_UCS4] buf
+    cdef vector[Py_ssize_t] key_end, key_tok, rank_at
+    cdef Py_ssize_t r
+    if not _scan(line, words, word_forms, model, with_lemmas, toks, keys, brk, lemmas, buf, key_end, key_tok):
+        return None
+    if not toks:
+        return toks, keys, brk, lemmas, [], []
+    text = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf.data(), buf.size())
+    rank_at.assign(buf.size(), -1)
+    for r in range(<Py_ssize_t>key_end.size()):
+        rank_at[key_end[r]] = r
+    return (toks, keys, brk, lemmas, _hits(curated, text, rank_at, key_tok),
+            _hits(exact, text, rank_at, key_tok) if exact is not None else [])
