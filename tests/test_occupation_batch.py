@@ -196,3 +196,38 @@ def test_batches_from_several_threads_match_one(clf):
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(clf.classify_many, batches * 3))
     assert got == want * 3
+
+
+def test_batches_pause_the_collector_and_put_it_back(clf):
+    """``rank_many`` and ``classify_many`` run with the cyclic collector off (their caches and results
+    would otherwise set off collections) and leave it as they found it, also when a batch fails."""
+    import gc
+
+    seen: list[bool] = []
+    batch = clf._rank_batch
+
+    def spy(*args):
+        seen.append(gc.isenabled())
+        return batch(*args)
+
+    clf._rank_batch = spy
+    assert gc.isenabled()
+    want = [clf.classify(a["title"], a["description"]) for a in ADS]
+    _fresh(clf)
+    assert clf.classify_many(ADS) == want
+    assert clf.rank_many([a["title"] for a in ADS], [a["description"] for a in ADS])
+    assert seen == [False, False] and gc.isenabled()
+    gc.disable()
+    try:
+        clf.classify_many(ADS)
+        assert not gc.isenabled()       # off before: left off
+    finally:
+        gc.enable()
+
+    def fail(*args):
+        raise RuntimeError("odd ad")
+
+    clf._rank_batch = fail
+    with pytest.raises(RuntimeError):
+        clf.classify_many(ADS)
+    assert gc.isenabled()

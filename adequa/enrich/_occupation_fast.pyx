@@ -43,6 +43,7 @@ cdef class Scratch:
     cdef double[::1] acc        # per label: Σ dots at 2 × label, Σ squares at 2 × label + 1 (one cache line)
     cdef float[::1] out         # per label: its best score
     cdef float[::1] text_scores # per label: this text's score (titles of several texts only)
+    cdef float[::1] seq         # a title of one text: its labels' scores, in the order of its labels
     cdef uint8_t[::1] seen_text
     cdef uint8_t[::1] seen_any
     cdef uint8_t[::1] seen_group
@@ -53,11 +54,12 @@ cdef class Scratch:
         self.acc = np.zeros(2 * n_docs, np.float64)
         self.out = np.zeros(n_docs, np.float32)
         self.text_scores = np.zeros(n_docs, np.float32)
+        self.seq = np.zeros(n_docs + 1, np.float32)
         self.seen_text = np.zeros(n_docs, np.uint8)
         self.seen_any = np.zeros(n_docs, np.uint8)
         self.seen_group = np.zeros(max(n_groups, 1), np.uint8)
         self.union_docs = np.zeros(n_docs, np.int64)
-        self.text_docs = np.zeros(n_docs, np.int64)
+        self.text_docs = np.zeros(n_docs + 1, np.int64)     # (+1: the branch-free append's spare slot)
 
 
 def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double floor, Py_ssize_t title_top,
@@ -75,6 +77,7 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
     cdef double* acc = &s.acc[0]
     cdef float* outs = &s.out[0]
     cdef float* text_scores = &s.text_scores[0]
+    cdef float* seq = &s.seq[0]
     cdef uint8_t[::1] seen_text = s.seen_text
     cdef uint8_t[::1] seen_any = s.seen_any
     cdef uint8_t[::1] seen_group = s.seen_group
@@ -107,10 +110,10 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
             with nogil:
                 for i in range(docs.shape[0]):
                     d = docs[i]
-                    if not seen_text[d]:
-                        seen_text[d] = 1
-                        text_docs[n_text] = d
-                        n_text += 1
+                    # (branch-free: the label is appended, and kept when it is new to this text)
+                    text_docs[n_text] = d
+                    n_text += 1 - seen_text[d]
+                    seen_text[d] = 1
                     acc[2 * d] += dots[i]
                     acc[2 * d + 1] += sqs[i]
         if corrections is not None:
@@ -122,10 +125,9 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
                     sc = scorr[j]
                     for p in range(indptr[c], indptr[c + 1]):
                         d = indices[p]
-                        if not seen_text[d]:
-                            seen_text[d] = 1
-                            text_docs[n_text] = d
-                            n_text += 1
+                        text_docs[n_text] = d
+                        n_text += 1 - seen_text[d]
+                        seen_text[d] = 1
                         acc[2 * d] += <double>data[p] * dc
                         acc[2 * d + 1] += sc
         with nogil:
@@ -137,14 +139,17 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
                 acc[2 * d] = 0.0
                 acc[2 * d + 1] = 0.0
                 seen_text[d] = 0
-                if first:
+                if single:          # its labels are the union: scores kept in their order, read in order
+                    seq[i] = score
+                    if score > best:
+                        best = score
+                elif first:
                     outs[d] = score
                     if score > best:
                         best = score
-                    if not single:      # one text: its labels are the union (text_docs, kept below)
-                        seen_any[d] = 1
-                        union_docs[n_union] = d
-                        n_union += 1
+                    seen_any[d] = 1
+                    union_docs[n_union] = d
+                    n_union += 1
                 else:
                     text_scores[d] = w * score
                     seen_text[d] = 2          # touched by this text (cleared below)
@@ -185,7 +190,7 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
             # one pass: the labels >= the lowest floor, counted at the two others
             for i in range(n_union):
                 d = ud[i]
-                value = outs[d]
+                value = seq[i] if single else outs[d]
                 if value >= t003:
                     keys.push_back(_key(value, d))
                     if value >= t03:
@@ -203,8 +208,9 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
                 keys.clear()
                 for i in range(n_union):
                     d = ud[i]
-                    if outs[d] > 0:
-                        keys.push_back(_key(outs[d], d))
+                    value = seq[i] if single else outs[d]
+                    if value > 0:
+                        keys.push_back(_key(value, d))
             elif thr != t003:       # keep the keys of the labels >= thr (their scores' bits are >= thr's)
                 cut = _key(thr, 0xFFFFFFFF)
                 j2 = 0
@@ -226,6 +232,7 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
     cdef float[::1] rs = res_scores
     cdef Py_ssize_t n_out = 0
     cdef int32_t g
+    cdef uint32_t bits
     if best > 0:
         with nogil:
             for i in range(k):
@@ -234,23 +241,19 @@ def title_shortlist(Scratch s, list texts, const int32_t[::1] groups, double flo
                 if not seen_group[g]:
                     seen_group[g] = 1
                     rd[n_out] = d
-                    rs[n_out] = outs[d]
+                    bits = ~(<uint32_t>(keys[i] >> 32))     # the score (outs[d]), from its key
+                    memcpy(&value, &bits, 4)
+                    rs[n_out] = value
                     n_out += 1
                     if n_out >= limit:
                         break
             for i in range(n_out):
                 seen_group[groups[rd[i]]] = 0
-            for i in range(n_union):
-                d = ud[i]
-                outs[d] = 0.0
-                if not single:
-                    seen_any[d] = 0
-    else:
+    if not single:      # (a title of one text wrote no per-label score)
         for i in range(n_union):
             d = ud[i]
             outs[d] = 0.0
-            if not single:
-                seen_any[d] = 0
+            seen_any[d] = 0
     return res_docs[:n_out], res_scores[:n_out]
 
 
@@ -483,8 +486,7 @@ def token_postings(PostingsScratch s, const int64_t[::1] cols, const float[::1] 
     ``np.flatnonzero``, their two sums). Every document id must be < ``s``'s ``n_docs`` and a count
     < ``len(logtab)`` (checked)."""
     cdef Py_ssize_t n = cols.shape[0], i, j, m = 0, nu = 0, b, word
-    cdef vector[int64_t] srt, got_doc
-    cdef vector[double] got_dot, got_sq
+    cdef vector[int64_t] srt
     cdef int64_t c, p, d
     cdef double wj, ww
     cdef uint64_t x
@@ -527,7 +529,23 @@ def token_postings(PostingsScratch s, const int64_t[::1] cols, const float[::1] 
                 acc[2 * d] += <double>data[p] * wj
                 acc[2 * d + 1] += ww
                 bits[d >> 6] |= (<uint64_t>1) << (d & 63)
-        # the labels touched, in ascending order (the bitmap's), gathered and cleared in one walk
+        # the labels touched, in ascending order (the bitmap's): counted in a first walk, then written
+        # straight into the output arrays and cleared in a second one
+        for word in range(<Py_ssize_t>s.bits.size()):
+            x = bits[word]
+            while x:
+                d = word * 64 + __builtin_ctzll(x)
+                x &= x - 1
+                if acc[2 * d + 1] != 0.0:
+                    m += 1
+    docs = np.empty(m, np.int64)
+    dots = np.empty(m, np.float64)
+    sqs = np.empty(m, np.float64)
+    cdef int64_t[::1] od = docs
+    cdef double[::1] ot = dots
+    cdef double[::1] oq = sqs
+    j = 0
+    with nogil:
         for word in range(<Py_ssize_t>s.bits.size()):
             x = bits[word]
             if not x:
@@ -537,19 +555,12 @@ def token_postings(PostingsScratch s, const int64_t[::1] cols, const float[::1] 
                 d = word * 64 + __builtin_ctzll(x)
                 x &= x - 1
                 if acc[2 * d + 1] != 0.0:
-                    got_doc.push_back(d)
-                    got_dot.push_back(acc[2 * d])
-                    got_sq.push_back(acc[2 * d + 1])
+                    od[j] = d
+                    ot[j] = acc[2 * d]
+                    oq[j] = acc[2 * d + 1]
+                    j += 1
                 acc[2 * d] = 0.0
                 acc[2 * d + 1] = 0.0
-    m = <Py_ssize_t>got_doc.size()
-    docs = np.empty(m, np.int64)
-    dots = np.empty(m, np.float64)
-    sqs = np.empty(m, np.float64)
-    if m:       # copied out of the vectors (a zero-length view cannot be made)
-        docs[:] = <int64_t[:m]> got_doc.data()
-        dots[:] = <double[:m]> got_dot.data()
-        sqs[:] = <double[:m]> got_sq.data()
     return ucols, counts, weights, docs, dots, sqs
 
 
