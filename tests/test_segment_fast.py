@@ -1,6 +1,7 @@
 """The compiled piece cutter (``adequa/enrich/_segment_fast.pyx``) cuts exactly where the segmenter's
-regular expression does (``segment._pieces``, the reference): on hand-picked separators, random text
-over the characters the pattern tests, any Unicode text, and every real offer of the mirror. And the
+regular expression does (``segment._pieces``, the reference) and strips and flags the pieces as
+``segment._parts`` does: on hand-picked separators, random text over the characters the pattern
+tests, any Unicode text, and every real offer of the mirror. And the
 segmenter's memo of inline headers gives what ``header_class`` gives, and stays out of its pickle."""
 
 from __future__ import annotations
@@ -22,28 +23,34 @@ needs_kernel = pytest.mark.skipif(fast is None, reason="adequa.enrich._segment_f
 CASES = ["", " ", "a\n\n\nb", "\n", "x ** y", "***", "*a", "- item", "-item", "a -b", "a-b", "• a", "a•b", "·a", "a ·",
          "→ next", "a→b", "fin. Suite", "fin.  ", "fin. ", "fin.\u00a0Suite", "a ; b", "a   b", "a  b", "a\t\t\tb",
          "Missions : Vous", "Missions: Vous", "Missions :vous", "Missions : vous", "Missions :  - x", "Mission : É",
-         "Mission : Þ", "Mission : Ý", "x_ : Y", ". : A", "  : A", "a\u2003:\u2003Z", "C++ ; C# : Z", "➢✓✔▪►●"]
+         "Mission : Þ", "Mission : Ý", "x_ : Y", ". : A", "  : A", "a\u2003:\u2003Z", "C++ ; C# : Z", "➢✓✔▪►●",
+         "- ** a", "a ** - b", "** \n", " - ", "\n- a\n\n• b\n"]
 ALPHABET = list(" \t\n\u00a0\u2003\u2028aZ_é9:.!?;,-–—*•·●▪►✓✔➢→ÀÝÞ")
+
+
+def _same(text: str) -> None:
+    assert fast.pieces(text) == segment._pieces(text)
+    assert fast.parts(text) == segment._parts(text)
 
 
 @needs_kernel
 @pytest.mark.parametrize("text", CASES)
 def test_cases(text):
-    assert fast.pieces(text) == segment._pieces(text)
+    _same(text)
 
 
 @needs_kernel
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(ALPHABET), max_size=24).map("".join))
 def test_separator_characters(text):
-    assert fast.pieces(text) == segment._pieces(text)
+    _same(text)
 
 
 @needs_kernel
 @settings(max_examples=500, deadline=None)
 @given(st.text(max_size=60))
 def test_any_text(text):
-    assert fast.pieces(text) == segment._pieces(text)
+    _same(text)
 
 
 @needs_kernel
@@ -52,9 +59,9 @@ def test_real_offers(mirror_offers):
     n = 0
     for row in mirror_offers:
         for text in (row.get("description") or "", row.get("intitule") or ""):
-            assert fast.pieces(text) == segment._pieces(text)
+            _same(text)
             for line in text.split("\n"):
-                assert fast.pieces(line) == segment._pieces(line)
+                _same(line)
                 n += 1
     assert n > 1000
 

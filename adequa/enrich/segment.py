@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from adequa.enrich._native import kernel
 from adequa.normalise.text import fold, lemma
 
-_fast = kernel("_segment_fast")     # compiled ``_pieces`` (None: no build, or ADEQUA_PURE_PYTHON=1)
+_fast = kernel("_segment_fast")     # compiled ``_parts`` (None: no build, or ADEQUA_PURE_PYTHON=1)
 
 BOILERPLATE = ("company", "offer", "apply", "diversity")
 _CUE_ORDER = ("apply", "diversity", "company", "offer")     # a segment with cues of several classes: the first
@@ -54,6 +54,26 @@ def _pieces(text: str) -> list[tuple[int, int, str]]:
         pos = m.end()
     out.append((pos, len(text), ""))
     return out
+
+
+def _parts(text: str) -> tuple[list[tuple[int, int, str, bool]], int]:
+    """([(start, end, separator, bullet)] of the pieces of ``text`` with content, white space
+    stripped, each flagged when the separator before it is a bullet; the number of pieces).
+    ``_segment_fast.parts`` is the same in C."""
+    pieces = _pieces(text)
+    out = []
+    prev_sep = "\n"
+    for start, end, sep in pieces:
+        raw = text[start:end]
+        lead = len(raw) - len(raw.lstrip())
+        trail = len(raw.rstrip())
+        if trail <= lead:
+            prev_sep = sep or prev_sep
+            continue
+        p = prev_sep.strip()
+        out.append((start + lead, start + trail, sep, bool(p) and p[0] in _BULLETS))
+        prev_sep = sep or "\n"
+    return out, len(pieces)
 
 
 def _lemmas(text: str) -> str:
@@ -149,24 +169,12 @@ class Segmenter:
         """``split`` that starts in ``section`` (the class set by an earlier header) and also returns
         the section in force at the end: a text can be read line by line, each line on its own."""
         out: list[Segment] = []
-        pieces = _fast.pieces(text) if _fast is not None else _pieces(text)
-        prev_sep = "\n"
+        parts, n_pieces = _fast.parts(text) if _fast is not None else _parts(text)
         ti = 0
-        whole = len(pieces) == 1        # one piece: every token lies inside its one segment
+        whole = n_pieces == 1        # one piece: every token lies inside its one segment
         headers = self.headers
-        for start, end, sep in pieces:
-            # the piece without its surrounding white space (none in most pieces)
-            s, e = start, end
-            while s < e and text[s].isspace():
-                s += 1
-            while e > s and text[e - 1].isspace():
-                e -= 1
-            if s == e:
-                prev_sep = sep or prev_sep
-                continue
+        for s, e, sep, bullet in parts:
             seg_text = text[s:e] if (s != 0 or e != len(text)) else text
-            p = prev_sep.strip()
-            bullet = bool(p) and p[0] in _BULLETS
             lem = None
             if toks is not None:
                 if whole:
@@ -207,5 +215,4 @@ class Segmenter:
                 if cue is not None and not (cls == "job" and cue == "offer" and bullet):
                     cls = cue
                 out.append(Segment(s, e, cls, bullet))
-            prev_sep = sep or "\n"
         return out, section
