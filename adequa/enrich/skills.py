@@ -417,7 +417,10 @@ class SkillExtractor:
         for i, j, entries in exact_hits:
             if tok_cls[i] not in ("job", "neutral") or tok_cls[j] != tok_cls[i]:
                 continue
-            n_content = sum(1 for x in range(i, j + 1) if keys[x])
+            n_content = 0
+            for x in range(i, j + 1):
+                if keys[x]:
+                    n_content += 1
             method = self._method(toks, keys, i, j)
             if n_content >= 2 and keys[i] in framing and not model.keys.is_nominal(toks[i][3]):
                 # "utiliser les réseaux sociaux", "maîtriser les outils": the label's framing verb is not
@@ -442,13 +445,20 @@ class SkillExtractor:
                         continue
                     i, j = span
                     action = model.keys.is_action(toks[i][3])
-                content = tuple(x for x in range(i, j + 1) if keys[x])
+                content = []
+                noted = []      # the content keys that tell which label it is
+                for x in range(i, j + 1):
+                    k = keys[x]
+                    if k:
+                        content.append(x)
+                        if k not in _LINK_NOISE:
+                            noted.append(k)
+                content = tuple(content)
                 is_task = action and (tok_cls[i] == "job" or (seg_of[i] >= 0 and segments[seg_of[i]].bullet)
                                       or (tok_cls[i] == "neutral" and len(content) >= 2)) or known
                 single = len(content) == 1
                 job_bullet = not single and tok_cls[i] == "job" and seg_of[i] >= 0 and segments[seg_of[i]].bullet
-                linked = frozenset(keys[x] for x in content if keys[x] not in _LINK_NOISE) \
-                    or frozenset(keys[x] for x in content)
+                linked = frozenset(noted) or frozenset([keys[x] for x in content])
                 cands.append((i0, j0, i, j, content, linked, is_task, single,
                               is_task and tok_cls[i] == "job" or known, job_bullet))
         return (section, toks, keys, tuple(exact_kept), tuple(cands), tuple(found), line)
@@ -829,7 +839,9 @@ class SkillExtractor:
     def _greedy(matches, taken):
         """Longest / highest priority first, no overlaps; marks ``taken``."""
         out = []
-        for m in sorted(matches, key=lambda m: (-m[5], -(m[1] - m[0]), m[0])):
+        if len(matches) > 1:
+            matches = sorted(matches, key=lambda m: (-m[5], -(m[1] - m[0]), m[0]))
+        for m in matches:
             i, j = m[0], m[1]
             if any(taken[x] for x in range(i, j + 1)):
                 continue
