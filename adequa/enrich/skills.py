@@ -23,6 +23,7 @@ import re
 from json import dumps as _dumps
 from json.encoder import encode_basestring as _encode_str
 
+from adequa.enrich._native import kernel
 from adequa.enrich.lexical import LIGHT_VERBS
 from adequa.enrich.skills_build import Compiled
 from adequa.enrich.skills_exact import BARRIER, _BREAK, ExactMatcher
@@ -113,6 +114,15 @@ def _past_participle(word: str, key: str) -> bool:
     return False
 
 
+# compiled ``_candidates`` / ``_trim`` (None: no build, or ADEQUA_PURE_PYTHON=1)
+_cfast = kernel("_candidates_fast")
+if _cfast is not None:
+    _cfast.configure(coord=_COORD, knowledge=_KNOWLEDGE, not_skill_head=_NOT_SKILL_HEAD, diploma=_DIPLOMA,
+                     field_head=_FIELD_HEAD, duration=_DURATION, list_sep=_LIST_SEP, clause=_CLAUSE, copula=_COPULA,
+                     possessive=_POSSESSIVE, required=_REQUIRED, trailing=_TRAILING, light_verbs=LIGHT_VERBS,
+                     past_participle=_past_participle)
+
+
 class SkillExtractor:
     """Finds skill mentions; build with ``adequa.pipeline.annotate.load_skill_extractor(settings)``."""
 
@@ -164,7 +174,8 @@ class SkillExtractor:
     def use_reference_paths(self):
         """Switch to the plain code the fast paths are tested against (tests and benchmarks only):
         ``_tokenise_reference``, ``SimilarityIndex.best_reference``, the segmenter's separator regex
-        without its look-ahead (process-wide while switched) and no line-token cache. Returns the
+        without its look-ahead instead of its compiled cutter (process-wide while switched), the
+        Python candidate cutter and no line-token cache. Returns the
         function that switches back."""
         from adequa.enrich import segment
 
@@ -177,9 +188,11 @@ class SkillExtractor:
             text, end_n, key_idx = ExactMatcher.prepare(seq)
             return toks, keys, brk, lemmas, (text, end_n, [seq_tok[x] for x in key_idx])
 
-        fast_split, lex = segment._SPLIT, self._lex
+        fast_split, lex, seg_kernel = segment._SPLIT, self._lex, segment._fast
         sims = [m.sim for m in self.c.langs.values()]
         self._tokenise = tokenise
+        self._candidates = self._candidates_reference
+        segment._fast = None
         self._lex = _NoStore()
         for sim in sims:
             sim.best = sim.best_reference
@@ -187,6 +200,8 @@ class SkillExtractor:
 
         def restore() -> None:
             del self._tokenise
+            del self._candidates
+            segment._fast = seg_kernel
             self._lex = lex
             for sim in sims:
                 del sim.best
@@ -908,7 +923,14 @@ class SkillExtractor:
         return cls, seg_of
 
     def _candidates(self, toks, keys, tok_cls, seg_of, segments, model, masked, brk):
-        """(first, last, starts_with_action) candidate phrases in job / neutral segments."""
+        """(first, last, starts_with_action, knowledge asked for) candidate phrases in job / neutral
+        segments: ``_candidates_fast.candidates`` when built, else ``_candidates_reference``."""
+        if _cfast is not None:
+            return _cfast.candidates(toks, keys, tok_cls, seg_of, masked, brk, model.keys, self.c.job_titles)
+        return self._candidates_reference(toks, keys, tok_cls, seg_of, segments, model, masked, brk)
+
+    def _candidates_reference(self, toks, keys, tok_cls, seg_of, segments, model, masked, brk):
+        """``_candidates`` in Python (the reference the compiled kernel is tested against)."""
         km = model.keys
         framing = km.framing
         trim = self._trim
