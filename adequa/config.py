@@ -18,6 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 _ENV_NAMES = {"ft_client_id": "FT_CLIENT_ID", "ft_client_secret": "FT_CLIENT_SECRET"}
 
 
+def user_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/adequa``, else ``~/.cache/adequa``: the compiled models are keyed by the code
+    and the referential files, so one cache serves every working directory."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    return (Path(base) if base else Path.home() / ".cache") / "adequa"
+
+
 def env_name(field: str) -> str:
     """The environment variable a setting is read from."""
     return _ENV_NAMES.get(field, "ADEQUA_" + field.upper())
@@ -29,7 +36,8 @@ class Settings(BaseModel):
     db: Path = Field(Path("adequa.duckdb"), description="DuckDB warehouse file (--db, ADEQUA_DB).")
     mirror: Path | None = Field(None, description="Local mirror of the publishers' files (ADEQUA_MIRROR).")
     data_dir: Path = Field(Path("data"), description="Where `adequa data pull` stores the official files.")
-    cache_dir: Path = Field(Path(".cache/adequa"), description="Compiled taxonomies and other caches.")
+    cache_dir: Path = Field(default_factory=lambda: user_cache_dir(),
+                            description="Compiled taxonomies and other caches (per user: any working directory).")
     batch_size: int = Field(5000, description="Rows per batch written to the warehouse.")
     min_cell_size: int = Field(5, description="Figures computed from fewer units are not published.")
     api_token: SecretStr | None = Field(None, description="Token that enables write/admin API endpoints.")

@@ -34,3 +34,18 @@ def test_folders_are_removed_whole_and_the_fresh_one_is_never_pruned(tmp_path):
     os.utime(fresh, (time.time() - 1000,) * 2)                        # even when it looks oldest
     assert {p.name for p in prune_family(fresh, "*", keep=1)} == {"old0", "old1"}
     assert [p.name for p in tmp_path.iterdir()] == ["new"]
+
+
+def test_the_default_cache_is_per_user_not_per_working_directory(tmp_path, monkeypatch):
+    """Compiled models are keyed by code and inputs: one cache serves every working directory."""
+    from adequa.config import Settings
+
+    monkeypatch.delenv("ADEQUA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
+    assert Settings().cache_dir == tmp_path / "xdg" / "adequa"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert Settings().cache_dir == tmp_path / "home" / ".cache" / "adequa"
+    monkeypatch.setenv("ADEQUA_CACHE_DIR", str(tmp_path / "mine"))
+    assert Settings().cache_dir == tmp_path / "mine"

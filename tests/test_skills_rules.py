@@ -181,3 +181,82 @@ def test_the_employer_speaking_is_not_a_skill(ex):
     # the same task said of the worker stays
     got = spans(ex, "Missions :\n- nous accompagnons les clients\n- vous accompagnez les clients")
     assert got == ["accompagnez les clients"]
+
+
+def test_objects_coordinated_after_an_action_join_its_span(ex):
+    """EVALUATION.md §3: "des délais", "des budgets" cannot stand alone, they share "suivi": one span.
+    After a comma only a repeated determiner says so; a list of skills stays a list, and a conjunct
+    that goes on (a hyphen, a preposition) or is an action of its own is not taken."""
+    assert spans(ex, "Missions :\n- Suivi des livrables, des délais et des budgets") == [
+        "Suivi des livrables, des délais et des budgets"]
+    assert spans(ex, "Missions :\n- suivi des devis et des bordereaux (clients)") == ["suivi des devis et des bordereaux"]
+    got = spans(ex, "Missions :\n- préparation de commandes, la visibilité des prix")
+    assert "préparation de commandes, la visibilité des prix" not in got
+    assert got[0] == "préparation de commandes"
+    assert spans(ex, "Missions :\n- Suivi des livrables, des bordereaux-type")[0] == "Suivi des livrables"
+    assert spans(ex, "Missions :\n- Suivi des livrables, des délais pour les clients")[0] == "Suivi des livrables"
+    assert spans(ex, "Missions :\n- Suivi des livrables, des suivis de délais")[0] == "Suivi des livrables"
+
+
+def test_where_the_work_is_done_is_context_but_an_activity_there_is_a_skill(ex):
+    """EVALUATION.md §4: "vous interviendrez sur les chantiers", "travaillez au sein du service" say
+    where the job is done (work context, not labelled); when what follows the setting word is an
+    action, that action is the skill, without the framing verb."""
+    assert spans(ex, "Missions :\n- Vous interviendrez sur les chantiers de la région") == []
+    assert spans(ex, "Missions :\n- Vous travaillez au sein du service logistique") == []
+    got = spans(ex, "Missions :\n- Vous intervenez sur le suivi des livrables")
+    assert got == ["suivi des livrables"]
+
+
+def test_patient_is_a_quality_only_when_said_of_the_person(ex):
+    """"patient" is a quality in "minutieux et patient", the noun in "dossier patient", "du patient"."""
+    assert "patient" in spans(ex, "Profil : vous êtes minutieux et patient.")
+    assert "patient" not in spans(ex, "Missions :\n- mise à jour du dossier patient")
+    assert "patient" not in spans(ex, "Missions :\n- assurer le confort du patient")
+
+
+def test_benefits_are_not_skills(ex):
+    """EVALUATION.md §4: pay and benefits ("Prime de poste", "Mutuelle d'entreprise") are not skills."""
+    assert spans(ex, "Avantages :\n- Prime de poste\n- Mutuelle d'entreprise\n- Indemnités kilométriques") == []
+    assert spans(ex, "Missions :\n- Prime de nuit, tickets restaurant") == []
+    assert spans(ex, "Missions :\n- Chèques vacances, tarifs préférentiels, une indemnisation de vos déplacements") == []
+
+
+def test_knowledge_asked_for_after_opening_words_is_a_skill_without_how_well(ex):
+    """EVALUATION.md §3/§4: "vous maîtrisez les **normes comptables**", "une connaissance approfondie des
+    **bases de données**": the knowledge asked for is a mention even when no label says it, without
+    the framing nor how well it must be known; a role ("maîtrise d'œuvre") or a vague word alone is not."""
+    assert spans(ex, "Profil : Vous maîtrisez les normes comptables nationales.") == ["normes comptables nationales"]
+    assert spans(ex, "Profil : une connaissance approfondie des bases de données") == ["bases de données"]
+    assert spans(ex, "Profil : la maîtrise d'œuvre de travaux d'eau potable") == []
+    assert spans(ex, "Profil : vous avez des connaissances techniques.") == []
+
+
+def test_how_well_something_is_known_is_not_the_knowledge(ex):
+    assert spans(ex, "Profil :\n- Connaissances détaillées :") == []
+    assert spans(ex, "Profil :\n- Connaissance approfondie de la comptabilité analytique") == ["comptabilité analytique"]
+
+
+def test_a_nationality_is_not_a_language(ex):
+    """"partenaire français", "entreprise française", "clients principalement allemands" name no
+    language asked for; "maîtrise de l'anglais", "Français courant", "langue anglaise" do."""
+    assert spans(ex, "Nous sommes le 1er partenaire français du secteur.") == []
+    assert spans(ex, "Cette entreprise française conçoit des machines.") == []
+    assert spans(ex, "Nos clients sont principalement allemands.") == []
+    got = spans(ex, "Profil : maîtrise de l'anglais, Français courant, allemand.")
+    assert ["anglais", "allemand"] == [t for t in got if t in ("anglais", "allemand")]
+    assert any(t.startswith("Français") for t in got)
+    assert "anglaise" in spans(ex, "Profil : connaissance de la langue anglaise.")
+
+
+def test_a_language_keeps_its_level(ex):
+    """EVALUATION.md §2: a language "with or without a level": "**Français courant**", "**allemand B2**"."""
+    got = spans(ex, "Profil : Français courant, allemand B2, espagnol.")
+    assert got[:2] == ["Français courant", "allemand B2"]
+
+
+def test_the_employer_growing_or_committing_is_company_text(ex):
+    """EVALUATION.md §4: "pour renforcer son équipe", "X s'engage dans …", "un groupe international":
+    the employer, not the job."""
+    assert spans(ex, "Safran s'engage dans des programmes qui préservent les priorités environnementales.") == []
+    assert spans(ex, "Pour renforcer ses équipes, la société recherche un comptable.") == []

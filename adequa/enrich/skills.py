@@ -36,6 +36,19 @@ _CLAUSE = frozenset("afin pour selon lors dont qui que conformement tout car mai
                     "relatifs relatives ainsi etc sur repondant visant incluant comprenant".split())
 _CAPACITY = frozenset("capacite capacites aptitude aptitudes qualite qualites faculte facultes".split())
 _FIELD_HEAD = frozenset("secteur domaine".split())
+# "vous maîtrisez les normes comptables", "une bonne connaissance du droit": knowledge asked for
+_ASKED_KNOWLEDGE = frozenset("maitriser maitrise connaitre connaissance connaissances notion notions".split())
+# a new clause, a manner, "maîtrise d'œuvre / d'ouvrage" (a role): not the thing known
+_NOT_KNOWLEDGE = frozenset("vous nous bien tel telle tels telles oeuvre œuvre ouvrage alors".split())
+# alone, these name no knowledge ("la maîtrise de l'outil", "des connaissances techniques")
+_VAGUE = frozenset("outil outils logiciel logiciels technique techniques produit produits metier metiers base bases "
+                   "domaine domaines territoire".split())
+_HOW_WELL = frozenset("""approfondi approfondie approfondis approfondies parfait parfaite parfaitement impeccable
+    specifique specifiques fondamental fondamentale fondamentaux fondamentales avance avancee avances avancees
+    pousse poussee pousses poussees solide solides bon bonne bons bonnes basique basiques general generale
+    generaux generales imperativement egalement notamment reelle reel certaine certaines minimum
+    indispensable indispensables necessaire necessaires obligatoire souhaitee souhaite appreciee apprecie
+    detaille detaillee detailles detaillees""".split())
 _KNOWLEDGE = frozenset("experience experiences connaissance connaissances maitrise notion notions".split())
 # "souhaité", "exigé", "apprécié": how much a skill is wanted, not part of it (compared on keys)
 _REQUIRED = frozenset("souhaiter exiger apprecier requis indispensable necessaire imperatif obligatoire demander".split())
@@ -54,7 +67,9 @@ _NOT_SKILL_HEAD = frozenset("""poste postes contrat salaire remuneration entrepr
     jour jours lundi vendredi samedi dimanche horaire horaires mission missions role fonction objectif objectifs
     environnement cadre responsabilite rattache rattachement sein direction manager responsable titulaire amplitude
     preference moins plus besoin raison lequel laquelle domaine secteur ensemble cas mais aussi si entre selon type
-    exemple minimum maximum idealement possibilite opportunite poste condition conditions temps""".split())
+    exemple minimum maximum idealement possibilite opportunite poste condition conditions temps
+    prime primes mutuelle indemnite indemnites avantage avantages ticket tickets interessement indemnisation
+    tarif tarifs cheque cheques""".split())
 # after a number, a duration or a period: "3 ans d'expérience", "au moins 2 ans", "35 heures" (EVALUATION.md §4)
 _DURATION = frozenset("an ans annee annees mois semaine semaines jour jours heure heures h".split())
 
@@ -66,9 +81,23 @@ _COPULA = frozenset("etre avoir devoir pouvoir constituer permettre".split())
 # ("négocie tous les contrats" is "Négocier un contrat", not a label about "tous").
 _LINK_NOISE = frozenset("""tout different divers autre plusieurs nombreux certain certains bon excellent solide parfait
     tres quotidien concret nouvelle nouveau principal large vaste ensemble chaque quelque meilleur""".split())
+_DEFINITE = frozenset("le la les l".split())
+_LANGUAGE_WORD = frozenset("langue langues".split())
+_LEVEL = frozenset("courant courante bilingue technique professionnel operationnel natif maternelle a1 a2 b1 b2 c1 c2".split())
+_LANGUAGE_BASE = frozenset("francais anglais portugais neerlandais chinois japonais russe arabe".split())
+# what may stand before a language named as a requirement ("pratique de l'anglais", "niveau B2 anglais")
+_LANGUAGE_CONTEXT = frozenset("""maitrise maitriser pratique pratiquer niveau parler ecrit oral lu parle courant
+    bilingue notion connaissance connaissances anglais francais allemand espagnol italien professeur enseignement
+    licence cours b1 b2 c1 c2 a2 toeic""".split())
+# verbs that with a place or a setting say where the work is done, not what it is
+_SETTING_VERBS = frozenset("intervenir travailler exercer evoluer".split())
+_SETTING_WORDS = frozenset("sur dans au aux chez aupres pour sein".split())
+_WORD_JOINERS = frozenset("-‐–'’/&+_@")     # after a word, what goes on with the same phrase
 _OBJECT_DET = frozenset("de des du d le la les l un une son sa ses leur leurs vos nos votre notre ce cet cette ces".split())
 _CODE_WORDS = frozenset("cat categorie categories categ".split())
-_THING_DET = frozenset("en nos notre leur leurs la le les cet cette son sa ses ces des".split())
+_THING_DET = frozenset("en nos notre leur leurs la le les cet cette son sa ses ces des du au aux".split())
+# qualities that are also common nouns in ads ("le patient", "dossier patient")
+_NOUN_TOO = frozenset("patient patiente patients".split())
 
 _MISSING = object()
 # A word exactly as ``normalise.text.spans`` finds it (group 1), or a punctuation mark that breaks
@@ -100,6 +129,13 @@ T_UNLISTED = 0.0
 T_FICHE = 0.55
 # Gender marks glued to a word stay in the span: "rigoureux(se)", "motivé.e", "organisé/e".
 _GENDER = re.compile(r"\s?\((?:e|se|euse|ve|ne|le|te|trice|rice|ère|ice|es)\)|\.(?:e|es|se|ve|ne|le|euse|rice|trice|ère|ive)\b|/(?:e|se|euse|ve|ne)\b|\s?-(?:e|se|ive|euse)\b")
+
+
+def _same_determiner(a: str, b: str) -> bool:
+    """"des" and "des", "la" and "les": the determiners of two parallel objects."""
+    if a not in _OBJECT_DET or b not in _OBJECT_DET:
+        return False
+    return a == b or (a in _DEFINITE and b in _DEFINITE)
 
 
 def _past_participle(word: str, key: str) -> bool:
@@ -418,6 +454,9 @@ class SkillExtractor:
             eid = entries[0]
             if self.c.entries.soft_single[eid] and not self._soft_ok(toks, keys, i, j, brk, model.lang):
                 continue
+            if i == j and model.lang == "fr" and self.c.entries.kind[eid] == "langue" \
+                    and not self._language_ok(toks, keys, i, brk):
+                continue
             if i == j and eid in self.c.case_sensitive and not toks[i][2][:1].isupper() and not line[toks[i][0]].isupper():
                 continue        # "tableau" is not Tableau
             found.append((i, j, eid, 1.0, self._method(toks, keys, i, j), 3))
@@ -674,6 +713,8 @@ class SkillExtractor:
             if toks[i][0] < last_end:
                 continue
             i, j = self._shared_coordination(i, j, toks, keys, line, model.keys, last_end, spans)
+            if (eid < 0 or E.kind[eid] in ("savoir-faire", "savoir")) and model.keys.is_action(toks[i][3]):
+                j = self._shared_objects(i, j, toks, keys, line, model.keys, spans)
             start, end = toks[i][0], toks[j][1]
             g = _GENDER.match(line, end)
             if g and (j + 1 >= len(toks) or toks[j + 1][0] >= g.end() or toks[j + 1][1] <= g.end()):
@@ -682,6 +723,10 @@ class SkillExtractor:
                 end += 1        # "polyvalent(e)": a gender mark matched as a word keeps its bracket
             if eid >= 0 and E.kind[eid] == "certification":
                 end, j = self._codes_after(toks, line, j, end)
+            elif eid >= 0 and E.kind[eid] == "langue" and j + 1 < len(toks) and toks[j + 1][2] in _LEVEL \
+                    and not line[end:toks[j + 1][0]].strip() and spans.get(j + 1) is None:
+                j += 1          # "Français courant", "allemand B2": a language with its level (§2)
+                end = toks[j][1]
             last_end = end
             if eid < 0:
                 out.append((start, end, None, None, "", "savoir-faire", score, method, True))
@@ -727,6 +772,61 @@ class SkillExtractor:
                     and line[toks[j + 2][0]].islower() and not km.is_action(toks[j + 2][3]):
                 j += 2
         return i, j
+
+    @staticmethod
+    def _shared_objects(i: int, j: int, toks, keys, line: str, km, spans: dict) -> int:
+        """EVALUATION.md §3: objects coordinated after an action share it and cannot stand alone, so
+        they join its span: "**suivi des livrables, des délais et des budgets**", "**accueillir et
+        conseiller les sociétaires et prospects**". Each conjunct after ", " / "et" / "ou" is a short
+        noun phrase (a determiner, nouns, "de" complements) that opens no mention and holds no action;
+        the last one ends the clause (punctuation or the end of the line). After a comma, the conjunct
+        repeats the determiner that follows the action: otherwise commas make a list of skills."""
+        n = len(toks)
+
+        def joined(a: int, b: int) -> bool:
+            return not line[toks[a][1]:toks[b][0]].strip()
+
+        end = j
+        k = j + 1
+        while k < n:
+            gap = line[toks[k - 1][1]:toks[k][0]].strip()
+            if gap == ",":
+                if k + 1 < n and toks[k][2] in _COORD and joined(k, k + 1):
+                    k += 1          # ", et …"
+            elif not gap and toks[k][2] in _COORD and k + 1 < n and joined(k, k + 1):
+                k += 1
+            else:
+                break
+            a = k
+            if toks[a][2] in _OBJECT_DET and a + 1 < n and joined(a, a + 1):
+                a += 1
+            elif gap == ",":
+                break
+            if gap == "," and not _same_determiner(toks[k][2], toks[i + 1][2] if i + 1 <= j else ""):
+                break               # "préparation de commande, la visibilité des prix": a list of skills
+            b = a
+            size = 0
+            while b < n and size < 4:
+                f = toks[b][2]
+                if b in spans or not keys[b] or km.is_action(toks[b][3]) or f in _NOT_SKILL_HEAD:
+                    break
+                size += 1
+                if b + 2 < n and toks[b + 1][2] in _OPENER - _COORD and joined(b, b + 1) and joined(b + 1, b + 2) \
+                        and keys[b + 2] and toks[b + 2][2] not in _NOT_SKILL_HEAD and b + 2 not in spans:
+                    b += 2          # "flux de production"
+                elif b + 1 < n and joined(b, b + 1) and keys[b + 1] and toks[b + 1][2] not in _COORD:
+                    b += 1          # "réclamations clients", "flux SI"
+                else:
+                    break
+            if size == 0 or b >= n or b < a:
+                break
+            if b + 1 < n:
+                after = line[toks[b][1]:toks[b + 1][0]].strip()
+                if after[:1] in _WORD_JOINERS if after else toks[b + 1][2] not in _COORD:
+                    break           # the phrase goes on ("et les expéditions pour …", "ou co-animer")
+            end = k = b
+            k += 1
+        return end
 
     def _drop_capacity(self, m: tuple, toks, keys) -> tuple:
         """EVALUATION.md §7: "capacité(s) de/d'/à", "aptitude à", "qualités" are not part of a soft
@@ -893,11 +993,27 @@ class SkillExtractor:
             return False
         if i == j and i > 0 and toks[i - 1][2] in _THING_DET and not brk[i]:
             return False        # "consultant en organisation", "nos engagements": a thing, not a quality
+        if i == j and toks[i][2] in _NOUN_TOO and i > 0 and not brk[i] and keys[i - 1] \
+                and keys[i - 1] not in _COPULA and toks[i - 1][2] not in _COORD:
+            return False        # "dossier patient", "satisfaction patient": the noun, not the quality
         if i == j and j + 1 < len(toks) and toks[j + 1][2] in _OBJECT_DET and not brk[j + 1]:
             return False        # "organisation des tournées", "adapter les gammes": a task with its object
         if lang == "fr" and i == j and toks[i][2].endswith(("tions", "ites", "ances", "ences")):
             return False        # a quality is not counted: "entreprises et organisations" are things
         return True
+
+    @staticmethod
+    def _language_ok(toks, keys, i, brk) -> bool:
+        """A language name is the language asked for ("maîtrise de l'**anglais**", "**Français**
+        courant", "langues française et anglaise"), not a nationality ("partenaire français",
+        "clients anglais", "entreprise française", "principalement allemands"): after a noun or an
+        adjective, or inflected (feminine, plural), it needs "langue" just before it."""
+        if any(toks[x][2] in _LANGUAGE_WORD for x in range(max(0, i - 3), i)):
+            return True
+        f = toks[i][2]
+        if f.endswith(("e", "s")) and f not in _LANGUAGE_BASE:
+            return False        # "française", "allemands": an adjective of something else
+        return i == 0 or brk[i] or not keys[i - 1] or keys[i - 1] in _LANGUAGE_CONTEXT
 
     @staticmethod
     def _token_classes(toks, segments, field):
@@ -968,6 +1084,18 @@ class SkillExtractor:
             # "expérience en maçonnerie", "connaissance de la législation": what follows is knowledge
             # the ad asks for (EVALUATION.md §4), a skill even as one word or when no label says it
             known = keys[chunk[0]] in _KNOWLEDGE and i > chunk[0]
+            asked = not known and j > i and any(keys[x] in _ASKED_KNOWLEDGE for x in chunk if x < i) \
+                and not any(toks[x][2] in _NOT_KNOWLEDGE for x in range(i - 1, j + 1))
+            if known or asked:
+                # "vous maîtrisez les normes comptables", "une connaissance approfondie des pièces
+                # automobiles": the knowledge asked for, without how well it is known
+                while i < j and (not keys[i] or toks[i][2] in _HOW_WELL):
+                    i += 1
+                while j > i and (not keys[j] or toks[j][2] in _HOW_WELL):
+                    j -= 1
+                if toks[i][2] in _HOW_WELL:
+                    continue        # "connaissances détaillées :" says how well, not what
+                known = i < j or toks[i][2] not in _VAGUE or not asked
             # "réception et contrôle des marchandises": a lone action joined to the next conjunct;
             # "superviser le balisage et les promotions", "juridiques et fiscales": a conjunct that
             # only continues the object (no action of its own) stays in the same span
@@ -1009,6 +1137,13 @@ class SkillExtractor:
                     continue    # but "connaissance du secteur agroalimentaire": knowledge asked for (§4)
             if i > 0 and norms[i - 1] == "nous" and norm.endswith("ons"):
                 continue        # "nous accompagnons…", "nous proposons…": the employer speaking (§4)
+            if keys[i] in _SETTING_VERBS and i < j and toks[i + 1][2] in _SETTING_WORDS:
+                # "vous interviendrez sur les chantiers", "travaillez au sein du service": where the job
+                # is done, work context (§4); but "intervenez sur la **conception**": the activity is the skill
+                k = next((x for x in range(i + 2, j + 1) if keys[x]), None)
+                if k is None or not km.is_action(toks[k][3]):
+                    continue
+                i, action = k, True
             if _past_participle(toks[i][3], keys[i]) and km.is_action(toks[i][3]) and not km.is_nominal(toks[i][3]):
                 continue        # "(objectifs) définis par l'entreprise", "(procédure) établie": what a thing
                                 # undergoes, not a task (tasks are infinitives or nominalised actions)
