@@ -12,14 +12,19 @@ fixtures, on random text and on the mirror's real offers.
 
 cdef object _COORD, _KNOWLEDGE, _NOT_SKILL_HEAD, _DIPLOMA, _FIELD_HEAD, _DURATION, _LIST_SEP
 cdef object _CLAUSE, _COPULA, _POSSESSIVE, _REQUIRED, _TRAILING, _LIGHT_VERBS, _past_participle
+cdef object _ASKED_KNOWLEDGE, _NOT_KNOWLEDGE, _HOW_WELL, _VAGUE, _SETTING_VERBS, _SETTING_WORDS
 cdef bint _ready = False
 
 
 def configure(*, coord, knowledge, not_skill_head, diploma, field_head, duration, list_sep, clause, copula,
-              possessive, required, trailing, light_verbs, past_participle):
+              possessive, required, trailing, light_verbs, past_participle, asked_knowledge, not_knowledge,
+              how_well, vague, setting_verbs, setting_words):
     """The word sets and tests of ``adequa.enrich.skills`` (called once by that module)."""
     global _COORD, _KNOWLEDGE, _NOT_SKILL_HEAD, _DIPLOMA, _FIELD_HEAD, _DURATION, _LIST_SEP, _CLAUSE, _COPULA
     global _POSSESSIVE, _REQUIRED, _TRAILING, _LIGHT_VERBS, _past_participle, _ready
+    global _ASKED_KNOWLEDGE, _NOT_KNOWLEDGE, _HOW_WELL, _VAGUE, _SETTING_VERBS, _SETTING_WORDS
+    _ASKED_KNOWLEDGE, _NOT_KNOWLEDGE, _HOW_WELL, _VAGUE = asked_knowledge, not_knowledge, how_well, vague
+    _SETTING_VERBS, _SETTING_WORDS = setting_verbs, setting_words
     _COORD, _KNOWLEDGE, _NOT_SKILL_HEAD, _DIPLOMA, _FIELD_HEAD = coord, knowledge, not_skill_head, diploma, field_head
     _DURATION, _LIST_SEP, _CLAUSE, _COPULA, _POSSESSIVE = duration, list_sep, clause, copula, possessive
     _REQUIRED, _TRAILING, _LIGHT_VERBS, _past_participle = required, trailing, light_verbs, past_participle
@@ -76,7 +81,7 @@ def candidates(toks, keys, tok_cls, seg_of, masked, brk, km, job_titles):
     """``SkillExtractor._candidates`` (its ``segments`` and ``model`` enter as ``model.keys`` and the
     extractor's job titles)."""
     cdef Py_ssize_t n = len(toks), t = 0, a, i, j, u, first, end, d, x, y, last, nxt_start
-    cdef bint coord_next, action, known, lone_adj, found, blocked
+    cdef bint coord_next, action, known, asked, lone_adj, found, blocked
     if not _ready:
         raise RuntimeError("_candidates_fast.configure was not called")
     framing = km.framing
@@ -110,6 +115,26 @@ def candidates(toks, keys, tok_cls, seg_of, masked, brk, km, job_titles):
         i, j = span
         action = km.is_action(toks[i][3])
         known = keys[chunk[0]] in _KNOWLEDGE and i > chunk[0]
+        asked = False
+        if not known and j > i:
+            for x in chunk:
+                if x < i and keys[x] in _ASKED_KNOWLEDGE:
+                    asked = True
+                    break
+            if asked:
+                for x in range(i - 1, j + 1):
+                    if toks[x][2] in _NOT_KNOWLEDGE:
+                        asked = False
+                        break
+        if known or asked:
+            # the knowledge asked for, without how well it is known
+            while i < j and (not keys[i] or toks[i][2] in _HOW_WELL):
+                i += 1
+            while j > i and (not keys[j] or toks[j][2] in _HOW_WELL):
+                j -= 1
+            if toks[i][2] in _HOW_WELL:
+                continue
+            known = i < j or toks[i][2] not in _VAGUE or not asked
         if coord_next and j == chunk[-1] and t < n and seg_of[t] == seg and (action or t - 1 > j):
             u = t
             nxt = []
@@ -156,6 +181,16 @@ def candidates(toks, keys, tok_cls, seg_of, masked, brk, km, job_titles):
                 continue
         if i > 0 and norms[i - 1] == "nous" and norm.endswith("ons"):
             continue
+        if keys[i] in _SETTING_VERBS and i < j and toks[i + 1][2] in _SETTING_WORDS:
+            # where the job is done, unless an action follows (it then opens the span)
+            first = -1
+            for x in range(i + 2, j + 1):
+                if keys[x]:
+                    first = x
+                    break
+            if first == -1 or not km.is_action(toks[first][3]):
+                continue
+            i, action = first, True
         if _past_participle(toks[i][3], keys[i]) and km.is_action(toks[i][3]) and not km.is_nominal(toks[i][3]):
             continue
         d = i

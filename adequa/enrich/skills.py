@@ -156,7 +156,8 @@ if _cfast is not None:
     _cfast.configure(coord=_COORD, knowledge=_KNOWLEDGE, not_skill_head=_NOT_SKILL_HEAD, diploma=_DIPLOMA,
                      field_head=_FIELD_HEAD, duration=_DURATION, list_sep=_LIST_SEP, clause=_CLAUSE, copula=_COPULA,
                      possessive=_POSSESSIVE, required=_REQUIRED, trailing=_TRAILING, light_verbs=LIGHT_VERBS,
-                     past_participle=_past_participle)
+                     past_participle=_past_participle, asked_knowledge=_ASKED_KNOWLEDGE, not_knowledge=_NOT_KNOWLEDGE,
+                     how_well=_HOW_WELL, vague=_VAGUE, setting_verbs=_SETTING_VERBS, setting_words=_SETTING_WORDS)
 
 
 class SkillExtractor:
