@@ -1047,7 +1047,9 @@ class SkillExtractor:
         return self._candidates_reference(toks, keys, tok_cls, seg_of, segments, model, masked, brk)
 
     def _candidates_reference(self, toks, keys, tok_cls, seg_of, segments, model, masked, brk):
-        """``_candidates`` in Python (the reference the compiled kernel is tested against)."""
+        """``_candidates`` in Python (the reference the compiled kernel is tested against). A rule
+        changed here must be changed in ``_candidates_fast.pyx`` too (and ``_trim`` in its ``trim``):
+        tests/test_candidates_fast.py fails until both agree."""
         km = model.keys
         framing = km.framing
         trim = self._trim
