@@ -13,9 +13,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from adequa.enrich._native import kernel
 from adequa.normalise.text import fold, lemma
 
+_fast = kernel("_segment_fast")     # compiled ``_parts`` (None: no build, or ADEQUA_PURE_PYTHON=1)
+
 BOILERPLATE = ("company", "offer", "apply", "diversity")
+_CUE_ORDER = ("apply", "diversity", "company", "offer")     # a segment with cues of several classes: the first
+_CUE_RANK = {cls: r for r, cls in enumerate(_CUE_ORDER)}
+_BULLETS = "-–—*•·●▪►✓✔➢→"
+_MISSING = object()
+INLINE_MEMO = 20_000    # distinct texts before a colon whose header class is remembered (cleared when full)
 
 # Lines, bullets and sentence ends. A "-" or "*" counts as a bullet at a line start or after spaces.
 # The leading look-ahead only skips, in one character test, positions where no alternative can start
@@ -34,6 +42,38 @@ class Segment:
     cls: str = "neutral"
     bullet: bool = False
     header: str | None = None     # class of the header this segment is, if it is one
+
+
+def _pieces(text: str) -> list[tuple[int, int, str]]:
+    """[(start, end, separator)]: the stretches of ``text`` between the separators ``_SPLIT`` finds,
+    each with the separator that ends it ("" for the last). ``_segment_fast.pieces`` is the same in C."""
+    out = []
+    pos = 0
+    for m in _SPLIT.finditer(text):
+        out.append((pos, m.start(), m.group()))
+        pos = m.end()
+    out.append((pos, len(text), ""))
+    return out
+
+
+def _parts(text: str) -> tuple[list[tuple[int, int, str, bool]], int]:
+    """([(start, end, separator, bullet)] of the pieces of ``text`` with content, white space
+    stripped, each flagged when the separator before it is a bullet; the number of pieces).
+    ``_segment_fast.parts`` is the same in C."""
+    pieces = _pieces(text)
+    out = []
+    prev_sep = "\n"
+    for start, end, sep in pieces:
+        raw = text[start:end]
+        lead = len(raw) - len(raw.lstrip())
+        trail = len(raw.rstrip())
+        if trail <= lead:
+            prev_sep = sep or prev_sep
+            continue
+        p = prev_sep.strip()
+        out.append((start + lead, start + trail, sep, bool(p) and p[0] in _BULLETS))
+        prev_sep = sep or "\n"
+    return out, len(pieces)
 
 
 def _lemmas(text: str) -> str:
@@ -75,6 +115,26 @@ class Segmenter:
             return self.headers[lem]
         return None
 
+    def _inline_header(self, before: str) -> str | None:
+        """``header_class`` of the text before a line's first colon, remembered by text: the same few
+        hundred openings ("Description du poste", "Profil recherché") recur from ad to ad, and
+        lemmatising them word by word was a sixth of the segmenter's time."""
+        memo = self.__dict__.get("_before_memo")
+        if memo is None:
+            memo = self._before_memo = {}
+        got = memo.get(before, _MISSING)
+        if got is _MISSING:
+            got = self.header_class(before)
+            if len(memo) >= INLINE_MEMO:
+                memo.clear()
+            memo[before] = got
+        return got
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_before_memo", None)     # a run's memo is not part of the compiled taxonomy
+        return state
+
     def cue_class(self, lemmatised: str) -> str | None:
         """The boilerplate class whose cue appears in a segment (first class in BOILERPLATE order)."""
         padded = f" {lemmatised} "
@@ -85,19 +145,18 @@ class Segmenter:
         return None
 
     def fast_cue_class(self, padded: str) -> str | None:
-        """Like ``cue_class`` on an already padded lemma string, in one regex pass."""
+        """Like ``cue_class`` on an already padded lemma string, in one automaton pass: of the classes
+        found, the first in ``cue_class``'s order ("apply" first), None when none is boilerplate."""
         if not len(self._auto):
             return None
-        found = {cls for _, cls in self._auto.iter(padded)}
-        if not found:
-            return None
-        if len(found) == 1:
-            for cls in found:
-                return cls if cls in BOILERPLATE else None
-        for cls in ("apply", "diversity", "company", "offer"):
-            if cls in found:
-                return cls
-        return None
+        best = 9
+        for _, cls in self._auto.iter(padded):
+            r = _CUE_RANK.get(cls, 9)
+            if r < best:
+                best = r
+                if r == 0:
+                    break
+        return _CUE_ORDER[best] if best < 9 else None
 
     def split(self, text: str, toks=None, lemmas=None) -> list[Segment]:
         """Segments of ``text`` (already escape-masked, same length as the original).
@@ -110,25 +169,12 @@ class Segmenter:
         """``split`` that starts in ``section`` (the class set by an earlier header) and also returns
         the section in force at the end: a text can be read line by line, each line on its own."""
         out: list[Segment] = []
-        pos = 0
-        pieces = []
-        for m in _SPLIT.finditer(text):
-            pieces.append((pos, m.start(), m.group()))
-            pos = m.end()
-        pieces.append((pos, len(text), ""))
-        prev_sep = "\n"
+        parts, n_pieces = _fast.parts(text) if _fast is not None else _parts(text)
         ti = 0
-        whole = len(pieces) == 1        # one piece: every token lies inside its one segment
-        for start, end, sep in pieces:
-            raw = text[start:end]
-            lead = len(raw) - len(raw.lstrip())
-            trail = len(raw.rstrip())
-            if trail <= lead:
-                prev_sep = sep or prev_sep
-                continue
-            s, e = start + lead, start + trail
-            seg_text = text[s:e]
-            bullet = bool(prev_sep.strip() and prev_sep.strip()[0] in "-–—*•·●▪►✓✔➢→")
+        whole = n_pieces == 1        # one piece: every token lies inside its one segment
+        headers = self.headers
+        for s, e, sep, bullet in parts:
+            seg_text = text[s:e] if (s != 0 or e != len(text)) else text
             lem = None
             if toks is not None:
                 if whole:
@@ -142,16 +188,18 @@ class Segmenter:
                     lem = " ".join(lemmas[ti:tj])
                 # lengths without a trailing colon: the same whether the colon ends the piece (a line
                 # read alone) or was taken as the separator (": " before an upper-case next line)
-                head = self.headers.get(lem) if len(seg_text.rstrip(" :")) <= 62 else None
+                head = headers.get(lem)
+                if head is not None and len(seg_text.rstrip(" :")) > 62:
+                    head = None
             else:
                 head = self.header_class(seg_text)
-            if head is None and ":" in seg_text[:40]:
+            colon = seg_text.find(":", 0, 40) if head is None else -1
+            if colon >= 0:
                 # "Missions : Sous la responsabilité…": a header glued to its first line.
-                before = seg_text.split(":", 1)[0]
-                head_inline = self.header_class(before)
+                head_inline = self._inline_header(seg_text[:colon])
                 if head_inline is not None:
                     section = head_inline
-            if head is None and sep.strip() == ":" or seg_text.rstrip().endswith(":"):
+            if head is None and sep.strip() == ":" or seg_text[-1] == ":":
                 # "Vos missions seront les suivantes :", "vous participerez aux missions suivantes :"
                 if _INTRO.search(seg_text) and len(seg_text.rstrip(" :")) < 160:
                     section = "job"
@@ -167,5 +215,4 @@ class Segmenter:
                 if cue is not None and not (cls == "job" and cue == "offer" and bullet):
                     cls = cue
                 out.append(Segment(s, e, cls, bullet))
-            prev_sep = sep or "\n"
         return out, section

@@ -56,6 +56,8 @@ _POSSESSIVE = frozenset("tes vos ses leurs nos son sa ton ta mes votre notre leu
 _COORD = frozenset("et ou".split())
 _DETERMINER = frozenset("le la les l un une des du de d".split())
 _OPENER = frozenset("le la les l de d du des a au aux en".split())
+# function words a candidate does not end on (``_trim``)
+_TRAILING = frozenset("de des du d la le les l en a au aux un une et sur par pour dans avec son sa ses leur leurs".split())
 _LIST_SEP = re.compile(r"[,;:\n()•\-–*/]|^\s*$")
 _SOFT_CONTEXT = frozenset("environnement equipe equipes entreprise societe poste postes structure groupe ambiance cadre "
                           "secteur startup agence marche activite activites service mission missions job emploi contrat "
@@ -149,6 +151,16 @@ def _past_participle(word: str, key: str) -> bool:
     return False
 
 
+# compiled ``_candidates`` / ``_trim`` (None: no build, or ADEQUA_PURE_PYTHON=1)
+_cfast = kernel("_candidates_fast")
+if _cfast is not None:
+    _cfast.configure(coord=_COORD, knowledge=_KNOWLEDGE, not_skill_head=_NOT_SKILL_HEAD, diploma=_DIPLOMA,
+                     field_head=_FIELD_HEAD, duration=_DURATION, list_sep=_LIST_SEP, clause=_CLAUSE, copula=_COPULA,
+                     possessive=_POSSESSIVE, required=_REQUIRED, trailing=_TRAILING, light_verbs=LIGHT_VERBS,
+                     past_participle=_past_participle, asked_knowledge=_ASKED_KNOWLEDGE, not_knowledge=_NOT_KNOWLEDGE,
+                     how_well=_HOW_WELL, vague=_VAGUE, setting_verbs=_SETTING_VERBS, setting_words=_SETTING_WORDS)
+
+
 class SkillExtractor:
     """Finds skill mentions; build with ``adequa.pipeline.annotate.load_skill_extractor(settings)``."""
 
@@ -201,8 +213,9 @@ class SkillExtractor:
     def use_reference_paths(self):
         """Switch to the plain code the fast paths are tested against (tests and benchmarks only):
         ``_tokenise_reference`` (no compiled tokeniser), ``SimilarityIndex.best_reference``, the
-        segmenter's separator regex without its look-ahead (process-wide while switched) and no
-        line-token cache. Returns the function that switches back."""
+        segmenter's separator regex without its look-ahead instead of its compiled cutter (process-wide
+        while switched), the Python candidate cutter and no line-token cache. Returns the function that
+        switches back."""
         from adequa.enrich import segment
 
         class _NoStore(dict):
@@ -214,10 +227,12 @@ class SkillExtractor:
             text, end_n, key_idx = ExactMatcher.prepare(seq)
             return toks, keys, brk, lemmas, (text, end_n, [seq_tok[x] for x in key_idx])
 
-        fast_split, lex = segment._SPLIT, self._lex
+        fast_split, lex, seg_kernel = segment._SPLIT, self._lex, segment._fast
         sims = [m.sim for m in self.c.langs.values()]
         self._tokenise = tokenise
         self._lexer_on = False
+        self._candidates = self._candidates_reference
+        segment._fast = None
         self._lex = _NoStore()
         for sim in sims:
             sim.best = sim.best_reference
@@ -226,6 +241,8 @@ class SkillExtractor:
         def restore() -> None:
             del self._tokenise
             self._lexer_on = True
+            del self._candidates
+            segment._fast = seg_kernel
             self._lex = lex
             for sim in sims:
                 del sim.best
@@ -459,7 +476,10 @@ class SkillExtractor:
         for i, j, entries in exact_hits:
             if tok_cls[i] not in ("job", "neutral") or tok_cls[j] != tok_cls[i]:
                 continue
-            n_content = sum(1 for x in range(i, j + 1) if keys[x])
+            n_content = 0
+            for x in range(i, j + 1):
+                if keys[x]:
+                    n_content += 1
             method = self._method(toks, keys, i, j)
             if n_content >= 2 and keys[i] in framing and not model.keys.is_nominal(toks[i][3]):
                 # "utiliser les réseaux sociaux", "maîtriser les outils": the label's framing verb is not
@@ -474,7 +494,7 @@ class SkillExtractor:
         if self.semantic:
             for i0, j0, action, known in self._candidates(toks, keys, tok_cls, seg_of, segments, model, line, brk):
                 i, j = i0, j0
-                if any(taken[x] for x in range(i, j + 1)):
+                if found and any(taken[x] for x in range(i, j + 1)):
                     # a curated mention sits inside: keep the longest free stretch
                     i, j = self._free_stretch(i, j, taken, keys)
                     if i is None:
@@ -484,13 +504,20 @@ class SkillExtractor:
                         continue
                     i, j = span
                     action = model.keys.is_action(toks[i][3])
-                content = tuple(x for x in range(i, j + 1) if keys[x])
+                content = []
+                noted = []      # the content keys that tell which label it is
+                for x in range(i, j + 1):
+                    k = keys[x]
+                    if k:
+                        content.append(x)
+                        if k not in _LINK_NOISE:
+                            noted.append(k)
+                content = tuple(content)
                 is_task = action and (tok_cls[i] == "job" or (seg_of[i] >= 0 and segments[seg_of[i]].bullet)
                                       or (tok_cls[i] == "neutral" and len(content) >= 2)) or known
                 single = len(content) == 1
                 job_bullet = not single and tok_cls[i] == "job" and seg_of[i] >= 0 and segments[seg_of[i]].bullet
-                linked = frozenset(keys[x] for x in content if keys[x] not in _LINK_NOISE) \
-                    or frozenset(keys[x] for x in content)
+                linked = frozenset(noted) or frozenset([keys[x] for x in content])
                 cands.append((i0, j0, i, j, content, linked, is_task, single,
                               is_task and tok_cls[i] == "job" or known, job_bullet))
         return (section, toks, keys, tuple(exact_kept), tuple(cands), tuple(found), line)
@@ -949,7 +976,9 @@ class SkillExtractor:
     def _greedy(matches, taken):
         """Longest / highest priority first, no overlaps; marks ``taken``."""
         out = []
-        for m in sorted(matches, key=lambda m: (-m[5], -(m[1] - m[0]), m[0])):
+        if len(matches) > 1:
+            matches = sorted(matches, key=lambda m: (-m[5], -(m[1] - m[0]), m[0]))
+        for m in matches:
             i, j = m[0], m[1]
             if any(taken[x] for x in range(i, j + 1)):
                 continue
@@ -1014,6 +1043,10 @@ class SkillExtractor:
         n = len(toks)
         if field != "description":
             return ["offer"] * n, [-1] * n
+        if len(segments) == 1 and n:
+            seg = segments[0]
+            if seg.start <= toks[0][0] and toks[n - 1][0] < seg.end:     # one segment holds every token
+                return ["header" if seg.header else seg.cls] * n, [0] * n
         cls = ["neutral"] * n
         seg_of = [-1] * n
         si, ns = 0, len(segments)
@@ -1028,9 +1061,21 @@ class SkillExtractor:
         return cls, seg_of
 
     def _candidates(self, toks, keys, tok_cls, seg_of, segments, model, masked, brk):
-        """(first, last, starts_with_action) candidate phrases in job / neutral segments."""
+        """(first, last, starts_with_action, knowledge asked for) candidate phrases in job / neutral
+        segments: ``_candidates_fast.candidates`` when built, else ``_candidates_reference``."""
+        if _cfast is not None:
+            return _cfast.candidates(toks, keys, tok_cls, seg_of, masked, brk, model.keys, self.c.job_titles)
+        return self._candidates_reference(toks, keys, tok_cls, seg_of, segments, model, masked, brk)
+
+    def _candidates_reference(self, toks, keys, tok_cls, seg_of, segments, model, masked, brk):
+        """``_candidates`` in Python (the reference the compiled kernel is tested against). A rule
+        changed here must be changed in ``_candidates_fast.pyx`` too (and ``_trim`` in its ``trim``):
+        tests/test_candidates_fast.py fails until both agree."""
         km = model.keys
         framing = km.framing
+        trim = self._trim
+        job_titles = self.c.job_titles
+        norms = [tk[2] for tk in toks]
         out = []
         n = len(toks)
         t = 0
@@ -1043,18 +1088,19 @@ class SkillExtractor:
             a = t
             chunk = [a]
             t += 1
-            while t < n and seg_of[t] == seg and not brk[t] and toks[t][2] not in _COORD:
-                gap = masked[toks[t - 1][1]:toks[t][0]]
-                if gap != " " and gap.strip(" ") in ("+", "&", " - ", "–"):
-                    break
+            while t < n and seg_of[t] == seg and not brk[t] and norms[t] not in _COORD:
+                last, nxt_start = toks[t - 1][1], toks[t][0]
+                if (nxt_start - last != 1 or masked[last] != " ") and \
+                        masked[last:nxt_start].strip(" ") in ("+", "&", " - ", "–"):
+                    break       # (a gap of one space, the usual, is never one of those)
                 chunk.append(t)
                 t += 1
-            if t < n and seg_of[t] == seg and toks[t][2] in _COORD:
+            if t < n and seg_of[t] == seg and norms[t] in _COORD:
                 coord_next = True
                 t += 1
             else:
                 coord_next = False
-            span = self._trim(chunk, toks, keys, km, framing)
+            span = trim(chunk, toks, keys, km, framing)
             if span is None:
                 continue
             i, j = span
@@ -1080,13 +1126,13 @@ class SkillExtractor:
             if coord_next and j == chunk[-1] and t < n and seg_of[t] == seg and (action or t - 1 > j):
                 u = t
                 nxt = []
-                while u < n and seg_of[u] == seg and not brk[u] and toks[u][2] not in _COORD:
+                while u < n and seg_of[u] == seg and not brk[u] and norms[u] not in _COORD:
                     nxt.append(u)
                     u += 1
-                if nxt and len(nxt) <= 6 and i < j and toks[nxt[0]][2] not in ("autre", "autres"):
+                if nxt and len(nxt) <= 6 and i < j and norms[nxt[0]] not in ("autre", "autres"):
                     # ("et autres travaux de …" names another item: not a continuation)
                     first = next((x for x in nxt if keys[x]), None)
-                    lone_adj = len(nxt) == 1 and not toks[nxt[0]][2][:1].isdecimal() \
+                    lone_adj = len(nxt) == 1 and not norms[nxt[0]][:1].isdecimal() \
                         and masked[toks[nxt[0]][0]].islower()
                     if first is not None and not km.is_action(toks[first][3]) and \
                             ((action and not masked[toks[first][0]].isupper()) or lone_adj):
@@ -1099,21 +1145,21 @@ class SkillExtractor:
             if coord_next and i == j and action and t < n and seg_of[t] == seg:
                 u = t
                 nxt = []
-                while u < n and seg_of[u] == seg and not brk[u] and toks[u][2] not in _COORD:
+                while u < n and seg_of[u] == seg and not brk[u] and norms[u] not in _COORD:
                     nxt.append(u)
                     u += 1
-                span2 = self._trim(nxt, toks, keys, km, framing) if nxt else None
+                span2 = trim(nxt, toks, keys, km, framing) if nxt else None
                 if span2 and km.is_action(toks[span2[0]][3]) and span2[1] > span2[0]:
                     j = span2[1]
                     t = u
             head = keys[i]
-            norm = toks[i][2]
+            norm = norms[i]
             if head in _NOT_SKILL_HEAD or head in _DIPLOMA or norm in _NOT_SKILL_HEAD or norm in _DIPLOMA \
                     or norm.isdecimal():
                 if not (known and head in _FIELD_HEAD and any(keys[x] and keys[x] not in framing
                                                                 for x in range(i + 1, j + 1))):
                     continue    # but "connaissance du secteur agroalimentaire": knowledge asked for (§4)
-            if i > 0 and toks[i - 1][2] == "nous" and toks[i][2].endswith("ons"):
+            if i > 0 and norms[i - 1] == "nous" and norm.endswith("ons"):
                 continue        # "nous accompagnons…", "nous proposons…": the employer speaking (§4)
             if keys[i] in _SETTING_VERBS and i < j and toks[i + 1][2] in _SETTING_WORDS:
                 # "vous interviendrez sur les chantiers", "travaillez au sein du service": where the job
@@ -1125,20 +1171,23 @@ class SkillExtractor:
             if _past_participle(toks[i][3], keys[i]) and km.is_action(toks[i][3]) and not km.is_nominal(toks[i][3]):
                 continue        # "(objectifs) définis par l'entreprise", "(procédure) établie": what a thing
                                 # undergoes, not a task (tasks are infinitives or nominalised actions)
-            if any(toks[x][2].isdecimal() and toks[x + 1][2] in _DURATION for x in range(i, min(j + 1, n - 1))):
+            d = i
+            while d <= j and d < n - 1 and not (norms[d].isdecimal() and norms[d + 1] in _DURATION):
+                d += 1
+            if d <= j and d < n - 1:
                 continue        # an amount of experience or of time is not a skill
-            if not known and i > 0 and toks[i - 1][2] == "en" and any(
-                    keys[x] in _DIPLOMA or toks[x][2] in _DIPLOMA for x in range(max(0, i - 6), i - 1)
+            if not known and i > 0 and norms[i - 1] == "en" and any(
+                    keys[x] in _DIPLOMA or norms[x] in _DIPLOMA for x in range(max(0, i - 6), i - 1)
                     if seg_of[x] == seg_of[i] and not any(brk[y] for y in range(x + 1, i))):
                 continue        # "bac +2 en assurances", "formation en comptabilité": a diploma's field (§4)
-            if self.c.job_titles and frozenset(filter(None, keys[i:j + 1])) in self.c.job_titles:
+            if job_titles and frozenset(filter(None, keys[i:j + 1])) in job_titles:
                 continue        # a job title is not a skill ("data scientist", "conseiller clientèle")
             if i == j:
                 # a lone word is a skill only as an item of a list ("Ponceuse, rabot, scie")
                 before = masked[toks[i - 1][1]:toks[i][0]] if i > 0 else "\n"
                 after = masked[toks[j][1]:toks[j + 1][0]] if j + 1 < n else "\n"
-                listed = (_LIST_SEP.search(before) or toks[i - 1][2] in _COORD) and \
-                    (_LIST_SEP.search(after) or (j + 1 < n and toks[j + 1][2] in _COORD))
+                listed = (_LIST_SEP.search(before) or norms[i - 1] in _COORD) and \
+                    (_LIST_SEP.search(after) or (j + 1 < n and norms[j + 1] in _COORD))
                 if not listed and not known:
                     continue
             out.append((i, j, action, known))
@@ -1152,7 +1201,8 @@ class SkillExtractor:
         while k < m:
             x = chunk[k]
             key = keys[x]
-            if not key or key in framing or toks[x][2].isdecimal() or len(toks[x][2]) == 1:
+            w = toks[x][2]
+            if not key or key in framing or w.isdecimal() or len(w) == 1:
                 k += 1
                 continue
             if key in LIGHT_VERBS:
@@ -1168,19 +1218,20 @@ class SkillExtractor:
         n_content = 0
         prev = None
         for x in chunk[k:]:
-            if toks[x][2] in _CLAUSE and n_content >= 2:
+            w = toks[x][2]
+            key = keys[x]
+            if n_content >= 2 and w in _CLAUSE:
                 break
-            if n_content >= 1 and x != i and (keys[x] in _COPULA or (prev == "en" and toks[x][2].endswith("ant"))):
+            if n_content >= 1 and x != i and (key in _COPULA or (prev == "en" and w.endswith("ant"))):
                 break
-            if n_content >= 2 and (prev in ("a", "au", "aux") and toks[x][2] in _POSSESSIVE
-                                   or (toks[x][2].endswith("ant") and len(toks[x][2]) > 5 and keys[x] != toks[x][2])):
+            if n_content >= 2 and (prev in ("a", "au", "aux") and w in _POSSESSIVE
+                                   or (w.endswith("ant") and len(w) > 5 and key != w)):
                 break
-            prev = toks[x][2]
-            if keys[x]:
+            prev = w
+            if key:
                 n_content += 1
-                if keys[x] not in _REQUIRED:
+                if key not in _REQUIRED:
                     j = x
-            elif toks[x][2] not in ("de", "des", "du", "d", "la", "le", "les", "l", "en", "a", "au", "aux", "un", "une",
-                                    "et", "sur", "par", "pour", "dans", "avec", "son", "sa", "ses", "leur", "leurs"):
+            elif w not in _TRAILING:
                 j = x
         return (i, j)
