@@ -20,8 +20,7 @@ def main() -> None:
     try:
         app()
     except AdequaError as exc:
-        from rich.console import Console
-        from rich.markup import escape
+        from adequa.cli._apps import print_error
 
-        Console(stderr=True).print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
+        print_error(exc)
         sys.exit(getattr(exc, "exit_code", 1))

@@ -40,6 +40,15 @@ GroupOption = Annotated[str, typer.Option("--group", help="Occupation group id (
 TerritoryOption = Annotated[str, typer.Option("--territory", help="Territory as level:code, e.g. region:28, departement:76, bassin:2801, france.")]
 
 
+def print_error(exc: BaseException) -> None:
+    """"Error: <message>" on stderr, the message as written (Rich would read "[spark]" as markup) and
+    on one line: a file name and its line number are not broken at the terminal's width."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
+
+
 def settings_with(db: Path | None = None):
     """Settings with the CLI's --db applied on top of env and defaults."""
     from adequa.config import get_settings

@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from adequa.cli._apps import DbOption, app, settings_with
+from adequa.cli._apps import DbOption, app, print_error, settings_with
 
 spark_app = typer.Typer(help="Scale-out: the pipeline on Apache Spark, the shared Parquet layout.",
                         no_args_is_help=True)
@@ -43,16 +43,8 @@ def spark_run(
     try:
         run_spark(settings, inputs, master, out, layout=layout, enrich=enrich, warehouse=to_warehouse)
     except MissingExtra as exc:
-        _missing_extra(exc)
-
-
-def _missing_extra(exc) -> None:
-    """Print the install line as written (Rich would read "[spark]" as markup) and exit 1."""
-    from rich.console import Console
-    from rich.markup import escape
-
-    Console(stderr=True).print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
-    raise typer.Exit(1)
+        print_error(exc)
+        raise typer.Exit(1)
 
 
 @spark_app.command("export")
