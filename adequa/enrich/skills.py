@@ -151,16 +151,6 @@ def _past_participle(word: str, key: str) -> bool:
     return False
 
 
-# compiled ``_candidates`` / ``_trim`` (None: no build, or ADEQUA_PURE_PYTHON=1)
-_cfast = kernel("_candidates_fast")
-if _cfast is not None:
-    _cfast.configure(coord=_COORD, knowledge=_KNOWLEDGE, not_skill_head=_NOT_SKILL_HEAD, diploma=_DIPLOMA,
-                     field_head=_FIELD_HEAD, duration=_DURATION, list_sep=_LIST_SEP, clause=_CLAUSE, copula=_COPULA,
-                     possessive=_POSSESSIVE, required=_REQUIRED, trailing=_TRAILING, light_verbs=LIGHT_VERBS,
-                     past_participle=_past_participle, asked_knowledge=_ASKED_KNOWLEDGE, not_knowledge=_NOT_KNOWLEDGE,
-                     how_well=_HOW_WELL, vague=_VAGUE, setting_verbs=_SETTING_VERBS, setting_words=_SETTING_WORDS)
-
-
 class SkillExtractor:
     """Finds skill mentions; build with ``adequa.pipeline.annotate.load_skill_extractor(settings)``."""
 
@@ -214,8 +204,7 @@ class SkillExtractor:
         """Switch to the plain code the fast paths are tested against (tests and benchmarks only):
         ``_tokenise_reference`` (no compiled tokeniser), ``SimilarityIndex.best_reference``, the
         segmenter's separator regex without its look-ahead instead of its compiled cutter (process-wide
-        while switched), the Python candidate cutter and no line-token cache. Returns the function that
-        switches back."""
+        while switched) and no line-token cache. Returns the function that switches back."""
         from adequa.enrich import segment
 
         class _NoStore(dict):
@@ -231,7 +220,6 @@ class SkillExtractor:
         sims = [m.sim for m in self.c.langs.values()]
         self._tokenise = tokenise
         self._lexer_on = False
-        self._candidates = self._candidates_reference
         segment._fast = None
         self._lex = _NoStore()
         for sim in sims:
@@ -241,7 +229,6 @@ class SkillExtractor:
         def restore() -> None:
             del self._tokenise
             self._lexer_on = True
-            del self._candidates
             segment._fast = seg_kernel
             self._lex = lex
             for sim in sims:
@@ -1062,15 +1049,7 @@ class SkillExtractor:
 
     def _candidates(self, toks, keys, tok_cls, seg_of, segments, model, masked, brk):
         """(first, last, starts_with_action, knowledge asked for) candidate phrases in job / neutral
-        segments: ``_candidates_fast.candidates`` when built, else ``_candidates_reference``."""
-        if _cfast is not None:
-            return _cfast.candidates(toks, keys, tok_cls, seg_of, masked, brk, model.keys, self.c.job_titles)
-        return self._candidates_reference(toks, keys, tok_cls, seg_of, segments, model, masked, brk)
-
-    def _candidates_reference(self, toks, keys, tok_cls, seg_of, segments, model, masked, brk):
-        """``_candidates`` in Python (the reference the compiled kernel is tested against). A rule
-        changed here must be changed in ``_candidates_fast.pyx`` too (and ``_trim`` in its ``trim``):
-        tests/test_candidates_fast.py fails until both agree."""
+        segments."""
         km = model.keys
         framing = km.framing
         trim = self._trim
