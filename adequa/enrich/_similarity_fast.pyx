@@ -68,6 +68,7 @@ cdef class Labels:
     cdef vector[double] idf
     cdef vector[int32_t] key_len
     cdef vector[int32_t] key_rank
+    cdef vector[int32_t] key_alpha
     cdef vector[uint8_t] posted
     cdef vector[vector[int32_t]] post
     cdef vector[uint8_t] built
@@ -87,6 +88,7 @@ cdef class Labels:
         self.idf.resize(nk, 0.0)
         self.key_len.resize(nk, 0)
         self.key_rank.resize(nk, 0)
+        self.key_alpha.resize(nk, 0)
         self.posted.resize(nk, 0)
         self.post.resize(nk)
         for i in range(nk):
@@ -97,6 +99,10 @@ cdef class Labels:
         order = sorted(range(nk), key=lambda j: (self.key_len[j], self.key_names[j]))
         for i in range(nk):
             self.key_rank[order[i]] = i
+        # the order ``weight`` adds a key set's weights in: the keys' (code point) order
+        order = sorted(range(nk), key=self.key_names.__getitem__)
+        for i in range(nk):
+            self.key_alpha[order[i]] = i
         self.built.resize(n, 0)
         self.mark.resize(n, 0)
         self.weight.resize(n, 0.0)
@@ -166,8 +172,11 @@ cdef class Labels:
         """Top ``k`` (score, entry) for a candidate key set (``SimilarityIndex.best`` without ``prefer``);
         ``seen`` (a set, or None) receives every scored label's entry; ``shorts`` remembers short lists
         per pair of rare keys; ``limit`` and ``size``: the index's ``MAX_POSTINGS`` and ``SHORTLIST``;
-        ``weight``: the index's ``weight`` (the candidate's key set -> its IDF weight)."""
+        ``weight``: the index's ``weight`` (the candidate's key set -> its IDF weight), called when a key
+        is unknown to the index (when all are known, the same sum is made here: their IDF weights added
+        in the keys' order, from 0.0)."""
         cdef vector[Known] known
+        cdef vector[Known] alpha
         cdef Known kn
         cdef Py_ssize_t m, i, j, p, n, nk = self.key_len.size()
         cdef int32_t k0 = -1, k1 = -1, x, h, lab
@@ -178,7 +187,9 @@ cdef class Labels:
         cdef double sh, sc, wc
         cdef bint found
         cdef dict key_id = self.key_id
+        cdef Py_ssize_t n_keys = 0
         for kk in keys:
+            n_keys += 1
             got = key_id.get(kk)
             if got is not None:
                 kn.kid = got
@@ -210,7 +221,17 @@ cdef class Labels:
         if seen is not None:
             for i in range(n):
                 seen.add(self.entry[s.idx[i]])
-        wc = weight(keys)
+        if n_keys == m:
+            for i in range(m):
+                kn.kid = known[i].kid
+                kn.rank = self.key_alpha[kn.kid]
+                alpha.push_back(kn)
+            sort(alpha.begin(), alpha.end(), _rarer)
+            wc = 0.0
+            for i in range(m):
+                wc = wc + self.idf[alpha[i].kid]
+        else:
+            wc = weight(keys)
         scored.resize(n)
         for i in range(n):
             lab = s.idx[i]

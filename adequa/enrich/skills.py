@@ -842,6 +842,7 @@ class SkillExtractor:
         """(score, entry) of the best link for a candidate, ROME first, or None."""
         if not keyset:
             return None
+        ranked = None
         if prefer or relevant is not None:
             ranked, codes = self._ranked(keyset, model)
             if relevant is not None:
@@ -852,7 +853,7 @@ class SkillExtractor:
         got = self._links.get(link_key, _MISSING)
         if got is not _MISSING:
             return got
-        got = self._link_uncached(keyset, model, prefer)
+        got = self._link_uncached(self._ranked(keyset, model)[0] if ranked is None else ranked, prefer)
         if len(self._links) < CANDIDATE_MEMO:
             self._links[link_key] = got
             if self._new_links is not None:
@@ -866,28 +867,42 @@ class SkillExtractor:
         got = self._memo.get(memo_key)
         if got is None:
             ranked = model.sim.best(keyset, k=12)
-            E = self.c.entries
-            got = (ranked, frozenset(filter(None, map(E.rome.__getitem__, [e for _, e in ranked]))))
+            rome = self.c.entries.rome
+            got = (ranked, frozenset([c for c in [rome[e] for _, e in ranked] if c]))
             if len(self._memo) < CANDIDATE_MEMO:
                 self._memo[memo_key] = got
                 if self._new_ranked is not None:
                     self._new_ranked.append(memo_key)
         return got
 
-    def _link_uncached(self, keyset: frozenset, model, prefer):
-        ranked = self._ranked(keyset, model)[0]
-        E = self.c.entries
+    def _link_uncached(self, ranked: list, prefer):
+        """The link of a candidate from its ranked labels (``_ranked``): the best ROME label at
+        ``T_ROME`` (or an item of the hint's fiche at ``T_FICHE``), else the best other one at ``T_ESCO``,
+        else the best of all."""
+        rome_of = self.c.entries.rome
         if prefer:
-            ranked = sorted(((sc + FICHE_BONUS if E.rome[e] in prefer else sc, e) for sc, e in ranked), reverse=True)
-        rome = [x for x in ranked if E.rome[x[1]]]
-        other = [x for x in ranked if not E.rome[x[1]]]
-        if rome and rome[0][0] >= T_ROME:
-            return rome[0]
-        if rome and prefer and E.rome[rome[0][1]] in prefer and rome[0][0] >= T_FICHE:
-            return (T_ROME, rome[0][1])      # an item of the ad's own fiche, close enough: prefer it
-        if other and other[0][0] >= T_ESCO:
-            return other[0]
-        return ranked[0] if ranked else None
+            ranked = sorted(((sc + FICHE_BONUS if rome_of[e] in prefer else sc, e) for sc, e in ranked), reverse=True)
+        if not ranked:
+            return None
+        rome = other = None     # the first (best) of each kind
+        for x in ranked:
+            if rome_of[x[1]]:
+                if rome is None:
+                    rome = x
+                    if other is not None:
+                        break
+            elif other is None:
+                other = x
+                if rome is not None:
+                    break
+        if rome is not None:
+            if rome[0] >= T_ROME:
+                return rome
+            if prefer and rome_of[rome[1]] in prefer and rome[0] >= T_FICHE:
+                return (T_ROME, rome[1])      # an item of the ad's own fiche, close enough: prefer it
+        if other is not None and other[0] >= T_ESCO:
+            return other
+        return ranked[0]
 
     @staticmethod
     def _greedy(matches, taken):

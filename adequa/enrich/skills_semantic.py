@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from itertools import filterfalse, islice, repeat
+from itertools import filterfalse, islice
 from operator import itemgetter
 
 from adequa.enrich._native import kernel
@@ -88,7 +88,13 @@ class SimilarityIndex:
         return state
 
     def weight(self, keys) -> float:
-        return sum(map(self.idf.get, sorted(keys), repeat(self._default_idf)))
+        """IDF weight of a key set: its keys' weights added in key order, one by one from 0.0 (as the
+        compiled ``best`` adds them; ``sum`` of Python 3.12+ would compensate)."""
+        idf, default = self.idf, self._default_idf
+        w = 0.0
+        for kk in sorted(keys):
+            w += idf.get(kk, default)
+        return w
 
     def clear_memos(self) -> None:
         """Forget the shortlists remembered per pair of rare keys."""
