@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from json import dumps as _dumps
+from math import isfinite as _isfinite
 from json.encoder import encode_basestring as _encode_str
 
 from adequa.enrich.lexical import LIGHT_VERBS
@@ -320,7 +321,20 @@ class SkillExtractor:
 
     def _tail(self, m: tuple, field: str) -> str:
         """The JSON of a mention's fields after "text" (with the closing brace); remembered by
-        ``extract_json`` per field and mention without its offsets."""
+        ``extract_json`` per field and mention without its offsets. Written as ``json.dumps(...,
+        ensure_ascii=False)`` writes it (strings through json's own ``encode_basestring``, None as null,
+        the score by ``float.__repr__``, the flag as true/false), without making an encoder per
+        mention; a value of any other type goes through ``json.dumps`` itself."""
+        _, _, rome, esco, label, kind, score, method, unlisted = m
+        if type(score) is float and _isfinite(score) and type(unlisted) is bool and type(label) is str \
+                and type(kind) is str and type(method) is str and (rome is None or type(rome) is str) \
+                and (esco is None or type(esco) is str):
+            enc = _encode_str
+            t = (f'"rome_ogr": {"null" if rome is None else enc(rome)}, '
+                 f'"esco_uri": {"null" if esco is None else enc(esco)}, "label": {enc(label)}, "kind": {enc(kind)}, '
+                 f'"score": {float.__repr__(score)}, "method": {enc(method)}, '
+                 f'"unlisted": {"true" if unlisted else "false"}')
+            return t + "}" if field == "description" else f'{t}, "field": {enc(field)}}}'
         d = {"rome_ogr": m[2], "esco_uri": m[3], "label": m[4], "kind": m[5], "score": m[6], "method": m[7],
              "unlisted": m[8]}
         if field != "description":
