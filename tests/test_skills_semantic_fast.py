@@ -74,6 +74,25 @@ def test_compiled_best_is_the_python_best_bit_for_bit(seed):
     assert scored > 1000 and ties > 20      # the queries reach labels, and equal scores are ordered alike
 
 
+def test_labels_with_more_keys_than_a_record_holds():
+    """Labels of 8 to 16 keys (a label record holds 10 key ids, the rest goes to its overflow): the
+    same results, whichever of its keys the candidate shares."""
+    rnd = random.Random(11)
+    nouns = [f"n{i}" for i in range(40)]
+    sim = SimilarityIndex(light={"realiser"}, verbs=set(VERBS))
+    sim.SHORTLIST, sim.MAX_POSTINGS = 8, 30
+    for i in range(300):
+        keys = [rnd.choice(VERBS)] + rnd.sample(nouns, rnd.randint(7, 15))
+        sim.add(keys, entry=rnd.randrange(150), preferred=rnd.random() < 0.4)
+    sim.freeze()
+    assert max(map(len, sim.label_keys)) > 12
+    queries = [frozenset(rnd.sample(sorted(ks), rnd.randint(1, len(ks)))) for ks in sim.label_keys]
+    queries += [frozenset(rnd.sample(nouns + VERBS, rnd.randint(1, 8))) for _ in range(300)]
+    for n, q in enumerate(queries):
+        got, want = _both(sim, q, 12, with_seen=n % 2 == 0)
+        assert got == want, sorted(q)
+
+
 def test_every_branch_of_the_short_list_is_reached():
     """Short lists that stop in each part: both rare keys, the rarer key alone, then the other key."""
     sim = _index(4, shortlist=4, max_postings=40)

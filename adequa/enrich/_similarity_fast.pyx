@@ -6,8 +6,8 @@ extension).
 
 ``Labels`` mirrors a frozen index as C arrays: per key, its IDF weight, its number of labels and its rank
 in the order ``best`` sorts a candidate's keys ((number of labels, key): one integer per key, the same
-order), its postings (copied the first time a short list needs them); per label, its weight, head key
-id, entry and key ids (copied the first time a short list holds it). ``Labels.best`` is ``best`` end to
+order), its postings (copied the first time a short list needs them); per label, one record with its
+weight, head key id, entry and key ids (copied the first time a short list holds it). ``Labels.best`` is ``best`` end to
 end: the candidate's known keys in rank order, its one or two rarest keys under the posting limit (or the
 rarest), their short list — labels holding both keys first, in the rarer key's posting order, then those
 with the rarer key only, then those with the other only; the first ``2 × size`` postings for one key —
@@ -38,6 +38,19 @@ cdef inline bint _after(const Scored& a, const Scored& b) noexcept nogil:
     if a.score != b.score:
         return a.score > b.score
     return a.entry > b.entry
+
+
+cdef enum:
+    INLINE_KEYS = 10      # key ids held in a label's own record (64 bytes); more in its overflow vector
+
+
+cdef struct Label:
+    # everything scoring reads of a label, in one place (one or two cache lines, not five arrays)
+    double weight
+    int64_t entry
+    int32_t head
+    int32_t n               # number of keys; -1 until copied from the index
+    int32_t keys[INLINE_KEYS]
 
 
 cdef struct Known:
@@ -71,12 +84,9 @@ cdef class Labels:
     cdef vector[int32_t] key_alpha
     cdef vector[uint8_t] posted
     cdef vector[vector[int32_t]] post
-    cdef vector[uint8_t] built
     cdef vector[uint8_t] mark
-    cdef vector[double] weight
-    cdef vector[int32_t] head
-    cdef vector[int64_t] entry
-    cdef vector[vector[int32_t]] kids
+    cdef vector[Label] labs
+    cdef vector[vector[int32_t]] more
 
     def __init__(self, label_keys, label_weight, label_head, label_entry, dict postings, dict idf):
         cdef Py_ssize_t n = len(label_keys), nk = len(postings), i
@@ -103,23 +113,26 @@ cdef class Labels:
         order = sorted(range(nk), key=self.key_names.__getitem__)
         for i in range(nk):
             self.key_alpha[order[i]] = i
-        self.built.resize(n, 0)
         self.mark.resize(n, 0)
-        self.weight.resize(n, 0.0)
-        self.head.resize(n, -1)
-        self.entry.resize(n, 0)
-        self.kids.resize(n)
+        self.labs.resize(n)
+        for i in range(n):
+            self.labs[i].n = -1
+        self.more.resize(n)
 
     cdef void _build(self, int32_t i) except *:
-        cdef vector[int32_t] ks
+        cdef Label* lab = &self.labs[i]
+        cdef int32_t n = 0
         h = self.label_head[i]
         for key in self.label_keys[i]:
-            ks.push_back(self.key_id[key])
-        self.weight[i] = self.label_weight[i]
-        self.head[i] = -1 if h is None else self.key_id[h]
-        self.entry[i] = self.label_entry[i]
-        self.kids[i] = ks
-        self.built[i] = 1
+            if n < INLINE_KEYS:
+                lab.keys[n] = self.key_id[key]
+            else:
+                self.more[i].push_back(self.key_id[key])
+            n += 1
+        lab.weight = self.label_weight[i]
+        lab.head = -1 if h is None else self.key_id[h]
+        lab.entry = self.label_entry[i]
+        lab.n = n
 
     cdef vector[int32_t]* _postings(self, int32_t kid) except NULL:
         cdef vector[int32_t]* v = &self.post[kid]
@@ -164,7 +177,7 @@ cdef class Labels:
                     self.mark[a[0][i]] = 0
         for i in range(<Py_ssize_t>s.idx.size()):
             j = s.idx[i]
-            if not self.built[j]:
+            if self.labs[j].n < 0:
                 self._build(j)
         return s
 
@@ -183,7 +196,9 @@ cdef class Labels:
         cdef Short s
         cdef vector[Scored] scored
         cdef vector[int64_t] taken
+        cdef Label* lp
         cdef vector[int32_t]* ks
+        cdef Py_ssize_t nin
         cdef double sh, sc, wc
         cdef bint found
         cdef dict key_id = self.key_id
@@ -220,7 +235,7 @@ cdef class Labels:
             return []
         if seen is not None:
             for i in range(n):
-                seen.add(self.entry[s.idx[i]])
+                seen.add(self.labs[s.idx[i]].entry)
         if n_keys == m:
             for i in range(m):
                 kn.kid = known[i].kid
@@ -235,16 +250,26 @@ cdef class Labels:
         scored.resize(n)
         for i in range(n):
             lab = s.idx[i]
-            ks = &self.kids[lab]
+            lp = &self.labs[lab]
+            nin = min(lp.n, <int32_t>INLINE_KEYS)
+            ks = &self.more[lab]
             sh = 0.0
             for j in range(m):
                 x = known[j].kid
-                for p in range(<Py_ssize_t>ks.size()):
-                    if ks[0][p] == x:
-                        sh = sh + self.idf[x]
+                found = False
+                for p in range(nin):
+                    if lp.keys[p] == x:
+                        found = True
                         break
-            sc = (sh / wc) * sqrt(sh / self.weight[lab])
-            h = self.head[lab]
+                if not found:
+                    for p in range(<Py_ssize_t>ks.size()):
+                        if ks[0][p] == x:
+                            found = True
+                            break
+                if found:
+                    sh = sh + self.idf[x]
+            sc = (sh / wc) * sqrt(sh / lp.weight)
+            h = lp.head
             if h >= 0:
                 found = False
                 for j in range(m):
@@ -254,7 +279,7 @@ cdef class Labels:
                 if not found:
                     sc = sc * 0.85
             scored[i].score = sc
-            scored[i].entry = self.entry[lab]
+            scored[i].entry = lp.entry
         sort(scored.begin(), scored.end(), _after)
         out = []
         for i in range(n):
