@@ -181,7 +181,7 @@ cdef class Labels:
                 self._build(j)
         return s
 
-    def best(self, keys, Py_ssize_t k, seen, dict shorts, Py_ssize_t limit, Py_ssize_t size, weight):
+    cpdef list best(self, keys, Py_ssize_t k, seen, dict shorts, Py_ssize_t limit, Py_ssize_t size, weight):
         """Top ``k`` (score, entry) for a candidate key set (``SimilarityIndex.best`` without ``prefer``);
         ``seen`` (a set, or None) receives every scored label's entry; ``shorts`` remembers short lists
         per pair of rare keys; ``limit`` and ``size``: the index's ``MAX_POSTINGS`` and ``SHORTLIST``;
@@ -295,3 +295,19 @@ cdef class Labels:
             if <Py_ssize_t>len(out) >= k:
                 break
         return out
+
+    def ranked(self, keys, Py_ssize_t k, dict shorts, Py_ssize_t limit, Py_ssize_t size, weight, list codes_of):
+        """``best`` (without ``seen``) and the frozenset of the true ``codes_of[entry]`` of the entries it
+        gives (``SimilarityIndex.ranked``)."""
+        cdef list out = self.best(keys, k, None, shorts, limit, size, weight)
+        cdef set codes = set()
+        cdef Py_ssize_t i, n = len(codes_of)
+        cdef Py_ssize_t e
+        for i in range(len(out)):
+            e = (<tuple>out[i])[1]
+            if e < 0 or e >= n:
+                raise IndexError(e)
+            c = codes_of[e]
+            if c:
+                codes.add(c)
+        return out, frozenset(codes)

@@ -864,7 +864,8 @@ class SkillExtractor:
             return None
         ranked = None
         if prefer or relevant is not None:
-            ranked, codes = self._ranked(keyset, model)
+            got = self._memo.get((model.lang, keyset))
+            ranked, codes = got if got is not None else self._ranked(keyset, model)
             if relevant is not None:
                 relevant |= codes
             if prefer and codes.isdisjoint(prefer):
@@ -886,9 +887,7 @@ class SkillExtractor:
         memo_key = (model.lang, keyset)
         got = self._memo.get(memo_key)
         if got is None:
-            ranked = model.sim.best(keyset, k=12)
-            rome = self.c.entries.rome
-            got = (ranked, frozenset([c for c in [rome[e] for _, e in ranked] if c]))
+            got = model.sim.ranked(keyset, self.c.entries.rome, 12)
             if len(self._memo) < CANDIDATE_MEMO:
                 self._memo[memo_key] = got
                 if self._new_ranked is not None:

@@ -134,6 +134,26 @@ class SimilarityIndex:
         get = itemgetter(*short)
         return get(self.label_keys), get(self.label_weight), get(self.label_head), get(self.label_entry), {}
 
+    def _labels(self):
+        """The compiled kernel's copy of the index (``_similarity_fast.Labels``), made on first use."""
+        d = self.__dict__
+        labels = d.get("_clabels")
+        if labels is None:
+            labels = d["_clabels"] = _sfast.Labels(self.label_keys, self.label_weight, self.label_head,
+                                                   self.label_entry, self.postings, self.idf)
+        return labels
+
+    def ranked(self, keys: frozenset[str], codes_of: list, k: int = 12) -> tuple[list[tuple[float, int]], frozenset]:
+        """``best(keys, k=k)`` and the frozenset of the true ``codes_of[entry]`` of its entries (their ROME
+        codes for the skill extractor), in one call of the compiled kernel when it is built and ``best``
+        is not switched for another (``SkillExtractor.use_reference_paths``)."""
+        d = self.__dict__
+        if keys and _sfast is not None and d.get("use_compiled", True) and "best" not in d:
+            return self._labels().ranked(keys, k, _bounded_memo(d, "_cshorts"), self.MAX_POSTINGS, self.SHORTLIST,
+                                         self.weight, codes_of)
+        top = self.best(keys, k=k)
+        return top, frozenset([c for c in [codes_of[e] for _, e in top] if c])
+
     def best(self, keys: frozenset[str], *, prefer: frozenset | set | None = None, bonus: float = 0.05,
              entry_ogr=None, k: int = 3, seen: set | None = None) -> list[tuple[float, int]]:
         """Top ``k`` (score, entry) for a candidate key set; labels of ``prefer`` entries get ``bonus``.
@@ -147,12 +167,8 @@ class SimilarityIndex:
             return []
         d = self.__dict__
         if _sfast is not None and not (prefer and entry_ogr is not None) and d.get("use_compiled", True):
-            labels = d.get("_clabels")
-            if labels is None:
-                labels = d["_clabels"] = _sfast.Labels(self.label_keys, self.label_weight, self.label_head,
-                                                       self.label_entry, self.postings, self.idf)
-            return labels.best(keys, k, seen, _bounded_memo(d, "_cshorts"), self.MAX_POSTINGS, self.SHORTLIST,
-                               self.weight)
+            return self._labels().best(keys, k, seen, _bounded_memo(d, "_cshorts"), self.MAX_POSTINGS,
+                                       self.SHORTLIST, self.weight)
         postings = self.postings
         known = [kk for kk in keys if kk in postings]
         if not known:
