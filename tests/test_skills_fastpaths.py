@@ -129,3 +129,26 @@ def test_extract_json_equals_json_dumps_of_extract(opts):
         assert got == _json_of(ms) and count == len(ms)
         n += count
     assert n > 200 and fast._tails["description"] and fast._tails["title"]
+
+
+_OPT_TEXT = st.one_of(st.none(), st.text(max_size=12))
+_VALUE = st.one_of(st.floats(), st.integers(-5, 5), st.booleans(), st.none(), st.text(max_size=6))
+
+
+@given(st.tuples(st.integers(0, 9), st.integers(0, 9), _OPT_TEXT, _OPT_TEXT, st.text(max_size=12),
+                 st.text(max_size=12), st.one_of(st.floats(), _VALUE), st.text(max_size=8),
+                 st.one_of(st.booleans(), _VALUE)),
+       st.sampled_from(["description", "title", 'a"b\\']))
+@settings(max_examples=400, deadline=None)
+def test_mention_tail_is_json_dumps(m, field):
+    """``_tail`` writes a mention's fields after its text as json.dumps(ensure_ascii=False) does: every
+    string (quotes, backslashes, control and non-BMP characters), None, any float (nan, inf, -0.0),
+    and values of other types than a mention holds (which take json.dumps itself)."""
+    import json
+
+    from adequa.enrich.skills import SkillExtractor
+
+    d = dict(zip(("rome_ogr", "esco_uri", "label", "kind", "score", "method", "unlisted"), m[2:]))
+    if field != "description":
+        d["field"] = field
+    assert object.__new__(SkillExtractor)._tail(m, field) == json.dumps(d, ensure_ascii=False)[1:]

@@ -74,6 +74,44 @@ def test_compiled_best_is_the_python_best_bit_for_bit(seed):
     assert scored > 1000 and ties > 20      # the queries reach labels, and equal scores are ordered alike
 
 
+def test_ranked_gives_best_and_its_codes():
+    """``ranked`` (one kernel call for ``best`` and the codes of its entries) gives what ``best`` and a
+    comprehension over its entries give, codes that are None or empty left out."""
+    sim = _index(12)
+    rnd = random.Random(13)
+    codes = [rnd.choice([None, "", f"c{e % 40}"]) for e in range(400)]
+    n_codes = 0
+    for q in _queries(sim, 14, 400):
+        sim.use_compiled = True
+        got = sim.ranked(q, codes, 12)
+        sim.use_compiled = False
+        top = sim.best(q, k=12)
+        assert got == (top, frozenset(codes[e] for _, e in top if codes[e])) == sim.ranked(q, codes, 12)
+        assert type(got[1]) is frozenset
+        n_codes += len(got[1])
+    sim.use_compiled = True
+    assert n_codes > 500
+
+
+def test_labels_with_more_keys_than_a_record_holds():
+    """Labels of 8 to 16 keys (a label record holds 10 key ids, the rest goes to its overflow): the
+    same results, whichever of its keys the candidate shares."""
+    rnd = random.Random(11)
+    nouns = [f"n{i}" for i in range(40)]
+    sim = SimilarityIndex(light={"realiser"}, verbs=set(VERBS))
+    sim.SHORTLIST, sim.MAX_POSTINGS = 8, 30
+    for i in range(300):
+        keys = [rnd.choice(VERBS)] + rnd.sample(nouns, rnd.randint(7, 15))
+        sim.add(keys, entry=rnd.randrange(150), preferred=rnd.random() < 0.4)
+    sim.freeze()
+    assert max(map(len, sim.label_keys)) > 12
+    queries = [frozenset(rnd.sample(sorted(ks), rnd.randint(1, len(ks)))) for ks in sim.label_keys]
+    queries += [frozenset(rnd.sample(nouns + VERBS, rnd.randint(1, 8))) for _ in range(300)]
+    for n, q in enumerate(queries):
+        got, want = _both(sim, q, 12, with_seen=n % 2 == 0)
+        assert got == want, sorted(q)
+
+
 def test_every_branch_of_the_short_list_is_reached():
     """Short lists that stop in each part: both rare keys, the rarer key alone, then the other key."""
     sim = _index(4, shortlist=4, max_postings=40)

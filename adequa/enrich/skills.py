@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from json import dumps as _dumps
+from math import isfinite as _isfinite
 from json.encoder import encode_basestring as _encode_str
 
 from adequa.enrich._native import kernel
@@ -58,6 +59,7 @@ _DETERMINER = frozenset("le la les l un une des du de d".split())
 _OPENER = frozenset("le la les l de d du des a au aux en".split())
 # function words a candidate does not end on (``_trim``)
 _TRAILING = frozenset("de des du d la le les l en a au aux un une et sur par pour dans avec son sa ses leur leurs".split())
+_OPENER_NOT_COORD = _OPENER - _COORD
 _LIST_SEP = re.compile(r"[,;:\n()•\-–*/]|^\s*$")
 _SOFT_CONTEXT = frozenset("environnement equipe equipes entreprise societe poste postes structure groupe ambiance cadre "
                           "secteur startup agence marche activite activites service mission missions job emploi contrat "
@@ -149,6 +151,11 @@ def _past_participle(word: str, key: str) -> bool:
     if word.endswith(("u", "ue", "us", "ues")):
         return key.endswith(("re", "ir", "oir"))
     return False
+
+
+def _joined(line: str, toks, a: int, b: int) -> bool:
+    """Only spaces between tokens ``a`` and ``b`` of a line."""
+    return not line[toks[a][1]:toks[b][0]].strip()
 
 
 class SkillExtractor:
@@ -350,7 +357,20 @@ class SkillExtractor:
 
     def _tail(self, m: tuple, field: str) -> str:
         """The JSON of a mention's fields after "text" (with the closing brace); remembered by
-        ``extract_json`` per field and mention without its offsets."""
+        ``extract_json`` per field and mention without its offsets. Written as ``json.dumps(...,
+        ensure_ascii=False)`` writes it (strings through json's own ``encode_basestring``, None as null,
+        the score by ``float.__repr__``, the flag as true/false), without making an encoder per
+        mention; a value of any other type goes through ``json.dumps`` itself."""
+        _, _, rome, esco, label, kind, score, method, unlisted = m
+        if type(score) is float and _isfinite(score) and type(unlisted) is bool and type(label) is str \
+                and type(kind) is str and type(method) is str and (rome is None or type(rome) is str) \
+                and (esco is None or type(esco) is str):
+            enc = _encode_str
+            t = (f'"rome_ogr": {"null" if rome is None else enc(rome)}, '
+                 f'"esco_uri": {"null" if esco is None else enc(esco)}, "label": {enc(label)}, "kind": {enc(kind)}, '
+                 f'"score": {float.__repr__(score)}, "method": {enc(method)}, '
+                 f'"unlisted": {"true" if unlisted else "false"}')
+            return t + "}" if field == "description" else f'{t}, "field": {enc(field)}}}'
         d = {"rome_ogr": m[2], "esco_uri": m[3], "label": m[4], "kind": m[5], "score": m[6], "method": m[7],
              "unlisted": m[8]}
         if field != "description":
@@ -680,13 +700,14 @@ class SkillExtractor:
         if not toks:
             return ()
         E = self.c.entries
+        rome_of = E.rome
         found = list(curated)
         exact_kept = []
         for i, j, entries, score, method, prio in exact_plan:
             eid = self._pick(entries, prefer)
             if relevant is not None:
-                relevant.update(E.rome[e] for e in entries if E.rome[e])
-            if not E.rome[eid]:
+                relevant.update([c for c in [rome_of[e] for e in entries] if c])
+            if not rome_of[eid]:
                 swap = self._swap(frozenset(keys[x] for x in range(i, j + 1) if keys[x]), model, prefer, hint, relevant)
                 if swap is not None:
                     eid = swap
@@ -694,10 +715,12 @@ class SkillExtractor:
         # the exact match over each token (they never overlap), and those a candidate replaced: a
         # candidate finds the matches inside it in its own length (a scan of every match per
         # candidate was quadratic: 74 s for a 1 MB one-line description)
-        cover = {x: n for n, m in enumerate(exact_kept) for x in range(m[0], m[1] + 1)}
+        cover = {x: n for n, m in enumerate(exact_kept) for x in range(m[0], m[1] + 1)} if exact_kept else None
         dropped: set = set()
+        inside: set = set()
         for i0, j0, i, j, content, keyset, is_task, single, job_task, job_bullet in cands:
-            inside = {cover[x] for x in range(i0, j0 + 1) if x in cover} - dropped
+            if cover is not None:
+                inside = {cover[x] for x in range(i0, j0 + 1) if x in cover} - dropped
             if inside:
                 covered = {x for n in inside for x in range(exact_kept[n][0], exact_kept[n][1] + 1) if keys[x]}
                 if len(covered.intersection(content)) >= 0.6 * len(content):
@@ -706,31 +729,33 @@ class SkillExtractor:
             score, eid = link if link else (0.0, None)
             if single and score < T_SINGLE and not job_task:
                 continue    # a lone word that only relates to a label ("aluminium" ~ "Travail de l'aluminium")
-            if eid is not None and score >= (T_ROME if E.rome[eid] else T_ESCO):
+            if eid is not None and score >= (T_ROME if rome_of[eid] else T_ESCO):
                 dropped |= inside
                 found.append((i, j, eid, round(min(score, 1.0), 3), "semantic", 1))
             elif (is_task or job_bullet) and 1 <= len(content) <= 14 and score >= T_UNLISTED:
                 dropped |= inside
                 found.append((i, j, -1, round(max(score, 0.3), 3), "semantic", 0))
-        found.extend(m for n, m in enumerate(exact_kept) if n not in dropped)
+        found.extend([m for n, m in enumerate(exact_kept) if n not in dropped] if dropped else exact_kept)
         found.sort()
         out = []
         last_end = -1
         line = plan[6]
         spans = {m[0]: m[1] for m in found}       # first token -> last token (found is sorted: the longest kept)
+        km = model.keys
         for i, j, eid, score, method, _ in found:
             if toks[i][0] < last_end:
                 continue
-            i, j = self._shared_coordination(i, j, toks, keys, line, model.keys, last_end, spans)
-            if (eid < 0 or E.kind[eid] in ("savoir-faire", "savoir")) and model.keys.is_action(toks[i][3]):
-                j = self._shared_objects(i, j, toks, keys, line, model.keys, spans)
+            i, j = self._shared_coordination(i, j, toks, keys, line, km, last_end, spans)
+            kind = E.kind[eid] if eid >= 0 else "savoir-faire"
+            if (kind == "savoir-faire" or kind == "savoir") and km.is_action(toks[i][3]):
+                j = self._shared_objects(i, j, toks, keys, line, km, spans)
             start, end = toks[i][0], toks[j][1]
             g = _GENDER.match(line, end)
             if g and (j + 1 >= len(toks) or toks[j + 1][0] >= g.end() or toks[j + 1][1] <= g.end()):
                 end = g.end()
             elif line.startswith(")", end) and line.count("(", start, end) > line.count(")", start, end):
                 end += 1        # "polyvalent(e)": a gender mark matched as a word keeps its bracket
-            if eid >= 0 and E.kind[eid] == "certification":
+            if kind == "certification":
                 end, j = self._codes_after(toks, line, j, end)
             elif eid >= 0 and E.kind[eid] == "langue" and j + 1 < len(toks) and toks[j + 1][2] in _LEVEL \
                     and not line[end:toks[j + 1][0]].strip() and spans.get(j + 1) is None:
@@ -740,9 +765,9 @@ class SkillExtractor:
             if eid < 0:
                 out.append((start, end, None, None, "", "savoir-faire", score, method, True))
                 continue
-            rome = E.rome[eid]
+            rome = rome_of[eid]
             esco = None if rome else E.esco[eid]
-            out.append((start, end, rome, esco, E.label[eid], E.kind[eid], score, method, not (rome or esco)))
+            out.append((start, end, rome, esco, E.label[eid], kind, score, method, not (rome or esco)))
         return tuple(out)
 
     @staticmethod
@@ -758,25 +783,22 @@ class SkillExtractor:
           "**capacités relationnelles et rédactionnelles**" (same ending as the mention's last word, then
           a break or the end of the line; a mention of that adjective alone is merged in).
         The gaps crossed hold spaces only (punctuation ends a coordination)."""
-        def joined(a: int, b: int) -> bool:
-            return not line[toks[a][1]:toks[b][0]].strip()
-
         k = i - 1
-        if k >= 1 and toks[k][2] in _DETERMINER and joined(k, i):
+        if k >= 1 and toks[k][2] in _DETERMINER and _joined(line, toks, k, i):
             k -= 1
-        if k >= 1 and toks[k][2] in _COORD and joined(k, k + 1):
+        if k >= 1 and toks[k][2] in _COORD and _joined(line, toks, k, k + 1):
             a = k - 1
             b = a - 1       # before the action and its little words ("de la", "en"): what opens it
-            while b >= 0 and toks[b][2] in _OPENER and joined(b, b + 1):
+            while b >= 0 and toks[b][2] in _OPENER and _joined(line, toks, b, b + 1):
                 b -= 1
-            if keys[a] and toks[a][0] >= last_end and joined(a, k) and km.is_action(toks[a][3]) \
-                    and (b < 0 or not joined(b, b + 1) or keys[b] in km.framing or toks[b][1] <= last_end):
+            if keys[a] and toks[a][0] >= last_end and _joined(line, toks, a, k) and km.is_action(toks[a][3]) \
+                    and (b < 0 or not _joined(line, toks, b, b + 1) or keys[b] in km.framing or toks[b][1] <= last_end):
                 i = a
         n = len(toks)
-        if j + 2 < n and toks[j + 1][2] in _COORD and joined(j, j + 1) and joined(j + 1, j + 2) \
-                and spans.get(j + 2, j + 2) == j + 2 and j + 1 not in spans:
+        if j + 2 < n and toks[j + 1][2] in _COORD and _joined(line, toks, j, j + 1) \
+                and _joined(line, toks, j + 1, j + 2) and spans.get(j + 2, j + 2) == j + 2 and j + 1 not in spans:
             last, nxt = toks[j][2], toks[j + 2][2]
-            ends = j + 3 >= n or not joined(j + 2, j + 3)
+            ends = j + 3 >= n or not _joined(line, toks, j + 2, j + 3)
             if ends and len(last) >= 5 and len(nxt) >= 5 and last[-3:] == nxt[-3:] and keys[j + 2] \
                     and line[toks[j + 2][0]].islower() and not km.is_action(toks[j + 2][3]):
                 j += 2
@@ -792,22 +814,19 @@ class SkillExtractor:
         repeats the determiner that follows the action: otherwise commas make a list of skills."""
         n = len(toks)
 
-        def joined(a: int, b: int) -> bool:
-            return not line[toks[a][1]:toks[b][0]].strip()
-
         end = j
         k = j + 1
         while k < n:
             gap = line[toks[k - 1][1]:toks[k][0]].strip()
             if gap == ",":
-                if k + 1 < n and toks[k][2] in _COORD and joined(k, k + 1):
+                if k + 1 < n and toks[k][2] in _COORD and _joined(line, toks, k, k + 1):
                     k += 1          # ", et …"
-            elif not gap and toks[k][2] in _COORD and k + 1 < n and joined(k, k + 1):
+            elif not gap and toks[k][2] in _COORD and k + 1 < n and _joined(line, toks, k, k + 1):
                 k += 1
             else:
                 break
             a = k
-            if toks[a][2] in _OBJECT_DET and a + 1 < n and joined(a, a + 1):
+            if toks[a][2] in _OBJECT_DET and a + 1 < n and _joined(line, toks, a, a + 1):
                 a += 1
             elif gap == ",":
                 break
@@ -820,10 +839,11 @@ class SkillExtractor:
                 if b in spans or not keys[b] or km.is_action(toks[b][3]) or f in _NOT_SKILL_HEAD:
                     break
                 size += 1
-                if b + 2 < n and toks[b + 1][2] in _OPENER - _COORD and joined(b, b + 1) and joined(b + 1, b + 2) \
-                        and keys[b + 2] and toks[b + 2][2] not in _NOT_SKILL_HEAD and b + 2 not in spans:
+                if b + 2 < n and toks[b + 1][2] in _OPENER_NOT_COORD and _joined(line, toks, b, b + 1) \
+                        and _joined(line, toks, b + 1, b + 2) and keys[b + 2] \
+                        and toks[b + 2][2] not in _NOT_SKILL_HEAD and b + 2 not in spans:
                     b += 2          # "flux de production"
-                elif b + 1 < n and joined(b, b + 1) and keys[b + 1] and toks[b + 1][2] not in _COORD:
+                elif b + 1 < n and _joined(line, toks, b, b + 1) and keys[b + 1] and toks[b + 1][2] not in _COORD:
                     b += 1          # "réclamations clients", "flux SI"
                 else:
                     break
@@ -912,8 +932,10 @@ class SkillExtractor:
         """(score, entry) of the best link for a candidate, ROME first, or None."""
         if not keyset:
             return None
+        ranked = None
         if prefer or relevant is not None:
-            ranked, codes = self._ranked(keyset, model)
+            got = self._memo.get((model.lang, keyset))
+            ranked, codes = got if got is not None else self._ranked(keyset, model)
             if relevant is not None:
                 relevant |= codes
             if prefer and codes.isdisjoint(prefer):
@@ -922,7 +944,7 @@ class SkillExtractor:
         got = self._links.get(link_key, _MISSING)
         if got is not _MISSING:
             return got
-        got = self._link_uncached(keyset, model, prefer)
+        got = self._link_uncached(self._ranked(keyset, model)[0] if ranked is None else ranked, prefer)
         if len(self._links) < CANDIDATE_MEMO:
             self._links[link_key] = got
             if self._new_links is not None:
@@ -935,29 +957,41 @@ class SkillExtractor:
         memo_key = (model.lang, keyset)
         got = self._memo.get(memo_key)
         if got is None:
-            ranked = model.sim.best(keyset, k=12)
-            E = self.c.entries
-            got = (ranked, frozenset(filter(None, map(E.rome.__getitem__, [e for _, e in ranked]))))
+            got = model.sim.ranked(keyset, self.c.entries.rome, 12)
             if len(self._memo) < CANDIDATE_MEMO:
                 self._memo[memo_key] = got
                 if self._new_ranked is not None:
                     self._new_ranked.append(memo_key)
         return got
 
-    def _link_uncached(self, keyset: frozenset, model, prefer):
-        ranked = self._ranked(keyset, model)[0]
-        E = self.c.entries
+    def _link_uncached(self, ranked: list, prefer):
+        """The link of a candidate from its ranked labels (``_ranked``): the best ROME label at
+        ``T_ROME`` (or an item of the hint's fiche at ``T_FICHE``), else the best other one at ``T_ESCO``,
+        else the best of all."""
+        rome_of = self.c.entries.rome
         if prefer:
-            ranked = sorted(((sc + FICHE_BONUS if E.rome[e] in prefer else sc, e) for sc, e in ranked), reverse=True)
-        rome = [x for x in ranked if E.rome[x[1]]]
-        other = [x for x in ranked if not E.rome[x[1]]]
-        if rome and rome[0][0] >= T_ROME:
-            return rome[0]
-        if rome and prefer and E.rome[rome[0][1]] in prefer and rome[0][0] >= T_FICHE:
-            return (T_ROME, rome[0][1])      # an item of the ad's own fiche, close enough: prefer it
-        if other and other[0][0] >= T_ESCO:
-            return other[0]
-        return ranked[0] if ranked else None
+            ranked = sorted(((sc + FICHE_BONUS if rome_of[e] in prefer else sc, e) for sc, e in ranked), reverse=True)
+        if not ranked:
+            return None
+        rome = other = None     # the first (best) of each kind
+        for x in ranked:
+            if rome_of[x[1]]:
+                if rome is None:
+                    rome = x
+                    if other is not None:
+                        break
+            elif other is None:
+                other = x
+                if rome is not None:
+                    break
+        if rome is not None:
+            if rome[0] >= T_ROME:
+                return rome
+            if prefer and rome_of[rome[1]] in prefer and rome[0] >= T_FICHE:
+                return (T_ROME, rome[1])      # an item of the ad's own fiche, close enough: prefer it
+        if other is not None and other[0] >= T_ESCO:
+            return other
+        return ranked[0]
 
     @staticmethod
     def _greedy(matches, taken):

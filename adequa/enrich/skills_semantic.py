@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from itertools import filterfalse, islice, repeat
+from itertools import filterfalse, islice
 from operator import itemgetter
 
 from adequa.enrich._native import kernel
@@ -36,7 +36,7 @@ class SimilarityIndex:
     MAX_POSTINGS = 300       # keys in more labels than this are not used to shortlist
     SHORTLIST = 20
     # what is derived from the labels when first needed: dropped by ``finalize`` and never pickled
-    _MEMOS = ("_psets", "_rank", "_shorts", "_key_ids", "_clabels", "_cshorts")
+    _MEMOS = ("_psets", "_rank", "_shorts", "_clabels", "_cshorts")
 
     def __init__(self, light: frozenset = frozenset(), verbs: frozenset | set = frozenset()) -> None:
         self.light = frozenset(light)      # keys that weigh little ("réaliser", "effectuer")
@@ -88,7 +88,13 @@ class SimilarityIndex:
         return state
 
     def weight(self, keys) -> float:
-        return sum(map(self.idf.get, sorted(keys), repeat(self._default_idf)))
+        """IDF weight of a key set: its keys' weights added in key order, one by one from 0.0 (as the
+        compiled ``best`` adds them; ``sum`` of Python 3.12+ would compensate)."""
+        idf, default = self.idf, self._default_idf
+        w = 0.0
+        for kk in sorted(keys):
+            w += idf.get(kk, default)
+        return w
 
     def clear_memos(self) -> None:
         """Forget the shortlists remembered per pair of rare keys."""
@@ -128,6 +134,26 @@ class SimilarityIndex:
         get = itemgetter(*short)
         return get(self.label_keys), get(self.label_weight), get(self.label_head), get(self.label_entry), {}
 
+    def _labels(self):
+        """The compiled kernel's copy of the index (``_similarity_fast.Labels``), made on first use."""
+        d = self.__dict__
+        labels = d.get("_clabels")
+        if labels is None:
+            labels = d["_clabels"] = _sfast.Labels(self.label_keys, self.label_weight, self.label_head,
+                                                   self.label_entry, self.postings, self.idf)
+        return labels
+
+    def ranked(self, keys: frozenset[str], codes_of: list, k: int = 12) -> tuple[list[tuple[float, int]], frozenset]:
+        """``best(keys, k=k)`` and the frozenset of the true ``codes_of[entry]`` of its entries (their ROME
+        codes for the skill extractor), in one call of the compiled kernel when it is built and ``best``
+        is not switched for another (``SkillExtractor.use_reference_paths``)."""
+        d = self.__dict__
+        if keys and _sfast is not None and d.get("use_compiled", True) and "best" not in d:
+            return self._labels().ranked(keys, k, _bounded_memo(d, "_cshorts"), self.MAX_POSTINGS, self.SHORTLIST,
+                                         self.weight, codes_of)
+        top = self.best(keys, k=k)
+        return top, frozenset([c for c in [codes_of[e] for _, e in top] if c])
+
     def best(self, keys: frozenset[str], *, prefer: frozenset | set | None = None, bonus: float = 0.05,
              entry_ogr=None, k: int = 3, seen: set | None = None) -> list[tuple[float, int]]:
         """Top ``k`` (score, entry) for a candidate key set; labels of ``prefer`` entries get ``bonus``.
@@ -136,14 +162,17 @@ class SimilarityIndex:
         The same floats as ``best_reference`` (same sums in the same order), with the per-label
         work done by C-level filters, ``itemgetter`` gathers and comprehensions — or, when the optional
         extension ``_similarity_fast`` is built and no ``prefer`` bonus is asked, by its C loops
-        (``_best_compiled``)."""
+        (``_similarity_fast.Labels.best``)."""
         if not keys:
             return []
+        d = self.__dict__
+        if _sfast is not None and not (prefer and entry_ogr is not None) and d.get("use_compiled", True):
+            return self._labels().best(keys, k, seen, _bounded_memo(d, "_cshorts"), self.MAX_POSTINGS,
+                                       self.SHORTLIST, self.weight)
         postings = self.postings
         known = [kk for kk in keys if kk in postings]
         if not known:
             return []
-        d = self.__dict__
         rank = d.get("_rank")
         if rank is None:
             rank = d["_rank"] = {kk: (len(v), kk) for kk, v in postings.items()}
@@ -152,8 +181,6 @@ class SimilarityIndex:
             known.sort(key=rank.__getitem__)
         limit = self.MAX_POSTINGS
         use = [kk for kk in known if rank[kk][0] <= limit][:2] or known[:1]
-        if _sfast is not None and not (prefer and entry_ogr is not None) and d.get("use_compiled", True):
-            return self._best_compiled(keys, known, use, k, seen)
         # the shortlist depends only on the one or two rarest keys: gathered once per pair
         shorts = _bounded_memo(d, "_shorts")
         skey = tuple(use)
@@ -200,27 +227,6 @@ class SimilarityIndex:
                 if len(out) >= k:
                     break
         return out
-
-    def _best_compiled(self, keys: frozenset[str], known: list[str], use: list[str], k: int,
-                       seen: set | None) -> list[tuple[float, int]]:
-        """``best`` without a ``prefer`` bonus through the compiled kernel (``_similarity_fast``): the same
-        short list (remembered per pair of rare keys), the same floats in the same order."""
-        d = self.__dict__
-        labels = d.get("_clabels")
-        if labels is None:
-            d["_key_ids"] = {kk: i for i, kk in enumerate(self.postings)}
-            labels = d["_clabels"] = _sfast.Labels(self.label_keys, self.label_weight, self.label_head,
-                                                   self.label_entry, d["_key_ids"])
-        shorts = _bounded_memo(d, "_cshorts")
-        skey = tuple(use)
-        short = shorts.get(skey)
-        if short is None:
-            postings = self.postings
-            short = shorts[skey] = labels.shortlist(postings[use[0]], postings[use[1]] if len(use) > 1 else None,
-                                                    self.SHORTLIST)
-        key_ids, idf = d["_key_ids"], self.idf
-        return labels.scores_top(short, [key_ids[x] for x in known], [idf[x] for x in known], self.weight(keys), k,
-                                 seen)
 
     def best_reference(self, keys: frozenset[str], *, prefer: frozenset | set | None = None, bonus: float = 0.05,
              entry_ogr=None, k: int = 3, seen: set | None = None) -> list[tuple[float, int]]:
