@@ -1121,8 +1121,19 @@ class SkillExtractor:
             # "expérience en maçonnerie", "connaissance de la législation": what follows is knowledge
             # the ad asks for (EVALUATION.md §4), a skill even as one word or when no label says it
             known = keys[chunk[0]] in _KNOWLEDGE and i > chunk[0]
-            asked = not known and j > i and any(keys[x] in _ASKED_KNOWLEDGE for x in chunk if x < i) \
-                and not any(toks[x][2] in _NOT_KNOWLEDGE for x in range(i - 1, j + 1))
+            asked = False
+            if not known and j > i and i > chunk[0]:
+                for x in chunk:
+                    if x >= i:
+                        break
+                    if keys[x] in _ASKED_KNOWLEDGE:
+                        asked = True
+                        break
+                if asked:
+                    for x in range(i - 1, j + 1):
+                        if toks[x][2] in _NOT_KNOWLEDGE:
+                            asked = False
+                            break
             if known or asked:
                 # "vous maîtrisez les normes comptables", "une connaissance approfondie des pièces
                 # automobiles": the knowledge asked for, without how well it is known
