@@ -62,7 +62,8 @@ def print_table(measures: list[Measure]) -> None:
         table.add_row(m.bench, m.name, f"{m.value:,.3f}", m.unit,
                       f"{m.baseline:,.3f} ({m.baseline_name})" if m.baseline is not None else "",
                       f"{m.ratio:,.2f}×" if m.ratio is not None else "", m.goal or "")
-    Console().print(table)
+    # written to a log (make bench > file, CI): wide enough that a measure's name stays on one line
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
 
 
 def save(measures: list[Measure], name: str) -> Path:
