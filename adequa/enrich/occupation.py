@@ -28,6 +28,7 @@ import math
 import re
 import threading
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from itertools import accumulate, chain, compress, islice, repeat
@@ -188,17 +189,21 @@ def gender_forms(label: str) -> list[str]:
     return [masc, parts[1]]
 
 
-def _pause_collector() -> bool:
-    """Switch the cyclic garbage collector off for a batch (``rank_many``, ``classify_many``); True when it
-    was on, and the caller then switches it back on (``gc.enable()``) when the batch is done. A batch
-    allocates many containers that live until it returns (per-word postings and title short lists it
-    caches, its results): with the collector on, they set off young-generation passes and, promoted, a
-    full pass over every object of the process; paused, one young pass takes them after the batch
-    (docs/occupations.md, session 8). Garbage cycles the batch makes wait for that pass."""
+@contextmanager
+def _collector_paused():
+    """The cyclic garbage collector off for a batch (``rank_many``, ``classify_many``), then as it was,
+    also when the batch fails. A batch allocates many containers that live until it returns (per-word
+    postings and title short lists it caches, its results): with the collector on, they set off
+    young-generation passes and, promoted, a full pass over every object of the process; paused, one
+    young pass takes them after the batch (docs/occupations.md, session 8). Garbage cycles the batch
+    makes wait for that pass."""
     on = gc.isenabled()
-    if on:
-        gc.disable()
-    return on
+    gc.disable()
+    try:
+        yield
+    finally:
+        if on:
+            gc.enable()
 
 
 def _best_first_cut(ids: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
@@ -648,13 +653,9 @@ class OccupationClassifier:
         each ad's candidate fiches gather their weights."""
         descriptions = list(descriptions) if descriptions is not None else [None] * len(titles)
         out: list = []
-        paused = _pause_collector()
-        try:
+        with _collector_paused():
             for i in range(0, len(titles), self.BATCH):
                 out.extend(self._rank_batch(list(titles[i:i + self.BATCH]), descriptions[i:i + self.BATCH], k, parents))
-        finally:
-            if paused:
-                gc.enable()
         return out
 
     def _rank_batch(self, titles: list, descriptions: list, k: int, parents: bool) -> list:
@@ -779,13 +780,9 @@ class OccupationClassifier:
         description)`` pair; same results (scores equal up to float rounding), through ``rank_many``."""
         pairs = [(a.get("title"), a.get("description")) if isinstance(a, dict) else (a[0], a[1] if len(a) > 1 else None)
                  for a in ads]
-        paused = _pause_collector()
-        try:
+        with _collector_paused():
             ranked = self.rank_many([t for t, _ in pairs], [d for _, d in pairs], 5)
             return [self._result(t, d, c) for (t, d), c in zip(pairs, ranked)]
-        finally:
-            if paused:
-                gc.enable()
 
     def prefetch(self, ads: Sequence) -> None:
         """Classify a batch of ads ahead (``{"title", "description"}`` mappings; ``None`` entries are

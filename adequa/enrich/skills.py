@@ -757,7 +757,7 @@ class SkillExtractor:
                 end += 1        # "polyvalent(e)": a gender mark matched as a word keeps its bracket
             if kind == "certification":
                 end, j = self._codes_after(toks, line, j, end)
-            elif eid >= 0 and E.kind[eid] == "langue" and j + 1 < len(toks) and toks[j + 1][2] in _LEVEL \
+            elif kind == "langue" and j + 1 < len(toks) and toks[j + 1][2] in _LEVEL \
                     and not line[end:toks[j + 1][0]].strip() and spans.get(j + 1) is None:
                 j += 1          # "Français courant", "allemand B2": a language with its level (§2)
                 end = toks[j][1]
@@ -813,7 +813,6 @@ class SkillExtractor:
         the last one ends the clause (punctuation or the end of the line). After a comma, the conjunct
         repeats the determiner that follows the action: otherwise commas make a list of skills."""
         n = len(toks)
-
         end = j
         k = j + 1
         while k < n:
