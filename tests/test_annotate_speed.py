@@ -141,3 +141,24 @@ def test_similarity_ranking_does_not_depend_on_the_hash_seed():
         assert proc.returncode == 0, proc.stderr
         outs.add(proc.stdout.strip())
     assert len(outs) == 1
+
+
+def test_the_stream_runs_on_one_blas_thread_and_restores_the_limit_after(settings):
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from adequa.pipeline.annotate import annotate_stream
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    # a known limit above one, so that the test sees both the stream's limit and its restoration
+    with threadpool_limits(2, user_api="blas"):
+        before = blas_threads()
+        if not before:
+            pytest.skip("numpy is not linked to a BLAS that threadpoolctl can see")
+        stream = annotate_stream(settings, iter(ADS[:2]))
+        during = []
+        for _ in stream:
+            during.append(blas_threads())
+        assert during and all(threads == [1] * len(before) for threads in during)
+        assert blas_threads() == before
