@@ -1,6 +1,8 @@
 """Span and link rules taken from the annotation guidelines (EVALUATION.md §3–§5), on the small
 hand-written taxonomy of tests/fixtures/skills/mirror plus the curated lexicon."""
 
+import html
+import json
 from pathlib import Path
 
 import pytest
@@ -260,3 +262,28 @@ def test_the_employer_growing_or_committing_is_company_text(ex):
     the employer, not the job."""
     assert spans(ex, "Safran s'engage dans des programmes qui préservent les priorités environnementales.") == []
     assert spans(ex, "Pour renforcer ses équipes, la société recherche un comptable.") == []
+
+
+def test_html_in_a_description_is_read_decoded_with_offsets_into_the_text_as_given(ex):
+    plain = "Missions :\n- Vous maîtrisez les règles d'hygiène HACCP\n- préparation des commandes"
+    escaped = ("Missions :&lt;br /&gt;- Vous ma&icirc;trisez les r&egrave;gles d&#39;hygi&egrave;ne HACCP"
+               "<br>- pr&eacute;paration des commandes")
+    want = ex.extract(plain)
+    got = ex.extract(escaped)
+    assert want and len(got) == len(want)
+    for m in got:
+        assert escaped[m.start:m.end] == m.text
+    # the same mentions, linked the same way: only their offsets and surface text differ
+    assert [(m.rome_ogr, m.esco_uri, m.kind, m.label) for m in got] == \
+        [(m.rome_ogr, m.esco_uri, m.kind, m.label) for m in want]
+    assert [html.unescape(m.text) for m in got] == [m.text for m in want]
+    # extract_json (what annotate writes) gives the same offsets
+    body, n = ex.extract_json(escaped)
+    assert n == len(got) and [(d["start"], d["end"]) for d in json.loads(f"[{body}]")] == \
+        [(m.start, m.end) for m in got]
+
+
+def test_a_role_sentence_frames_the_task_it_announces(ex):
+    # "rôle" heads no skill: before, "Votre rôle sera de …" dropped the whole task
+    assert spans(ex, "Votre rôle sera de gérer votre espace de vente.") == ["gérer votre espace de vente"]
+    assert spans(ex, "Avoir un rôle de conseil auprès des clients.") == ["conseil auprès des clients"]

@@ -1,5 +1,7 @@
 """adequa.normalise.text: folding, tokens with offsets into the original string, escape masking."""
 
+import html
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -47,3 +49,38 @@ def test_offsets_always_valid(text):
     for s, e, norm, low in spans(masked):
         assert 0 <= s < e <= len(text)
         assert text[s:e].lower() == low and len(norm) == len(low) and fold(norm) == fold(low)
+
+
+def test_html_readable_decodes_entities_and_tags_and_maps_each_character_back():
+    from adequa.normalise.text import html_readable
+
+    text = "Lead &lt;br /&gt;Vous ma&icirc;trisez<ul><li>SQL &amp; Python</li></ul>l&#39;&eacute;quipe"
+    got, starts, ends = html_readable(text)
+    assert got == "Lead \nVous maîtrisez\n\n- SQL & Python\n\nl'équipe"
+    assert len(starts) == len(ends) == len(got)
+    i = got.index("î")
+    assert text[starts[i]:ends[i]] == "&icirc;"
+    s = got.index("SQL & Python")
+    e = s + len("SQL & Python")
+    assert text[starts[s]:ends[e - 1]] == "SQL &amp; Python"
+    # text that only looks like HTML is left alone
+    assert html_readable("moins de 5 ans < 10 & plus, R&D") is None
+    assert html_readable("rien à lire") is None
+
+
+@given(st.lists(st.sampled_from(["a", "é", " ", "\n", "&amp;", "&icirc;", "&#39;", "&#xa0;", "&foo;", "<br>",
+                                 "&lt;br /&gt;", "<b>", "</b>", "<li>", "<", ">", "&"]), max_size=30))
+def test_html_readable_maps_every_character_to_where_it_was_read(parts):
+    from adequa.normalise.text import html_readable
+
+    text = "".join(parts)
+    got = html_readable(text)
+    if got is None:
+        return
+    out, starts, ends = got
+    assert len(starts) == len(ends) == len(out)
+    for i, c in enumerate(out):
+        src = text[starts[i]:ends[i]]
+        # a character is itself, or the decoded entity / tag it was read from
+        assert src == c or html.unescape(src).replace("<br>", "\n") != src or src.startswith(("<", "&lt;"))
+        assert starts[i] < ends[i] and (i == 0 or starts[i] >= starts[i - 1])

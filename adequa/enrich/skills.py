@@ -29,7 +29,7 @@ from adequa.enrich.lexical import LIGHT_VERBS
 from adequa.enrich.skills_build import Compiled
 from adequa.enrich.skills_exact import BARRIER, _BREAK, ExactMatcher
 from adequa.model import SkillMention
-from adequa.normalise.text import _FOLD_1TO1, _WORD, fold, mask_escapes
+from adequa.normalise.text import _FOLD_1TO1, _WORD, fold, html_readable, mask_escapes
 
 # Clause openers: a candidate is cut before them once it has content.
 _CLAUSE = frozenset("afin pour selon lors dont qui que conformement tout car mais avec sans aupres grace chez "
@@ -403,6 +403,11 @@ class SkillExtractor:
         prefer = self.c.fiche_items.get(rome_hint) if rome_hint else None
         hint = rome_hint if prefer else None        # a hint without a fiche changes nothing
         masked = mask_escapes(text) if _ESCAPE_HINT.search(text) else text
+        # HTML ("ma&icirc;trise", "&lt;br /&gt;") is read decoded, and the mentions' offsets mapped
+        # back into the text as given
+        readable = html_readable(masked) if "&" in masked or "<" in masked else None
+        if readable is not None:
+            masked, starts, ends = readable
         resolved = self._resolved
         section = "neutral"
         pos = 0
@@ -430,7 +435,10 @@ class SkillExtractor:
                         rel = by_hint[hint] = self._resolve(self._line_plan(line, key[1], model, field),
                                                             model, prefer, hint)
                 if rel:
-                    yield pos, rel
+                    if readable is None:
+                        yield pos, rel
+                    else:
+                        yield 0, tuple((starts[pos + m[0]], ends[pos + m[1] - 1]) + m[2:] for m in rel)
             pos += len(line) + 1
 
     def _line_plan(self, line: str, section: str, model, field: str):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from html import unescape as _unescape
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -53,6 +54,55 @@ def mask_escapes(text: str) -> str:
     if "/" not in text and "\\" not in text:
         return text
     return _ESCAPES.sub(lambda m: "\n" * len(m.group()), text)
+
+
+# HTML in a description, escaped or not: "ma&icirc;trise", "&lt;br /&gt;", "<li>". A tag is matched
+# only when it names an HTML element, so "< 5 ans" or "a<b" stay text.
+_HTML_NAMES = r"(?:br|p|div|li|ul|ol|h[1-6]|tr|td|th|table|tbody|thead|strong|b|i|em|u|span|a|font|sup|sub|hr|blockquote|center|small|big)"
+_HTML_BITS = re.compile(
+    r"(?P<tag>(?:<|&lt;)\s*(?P<close>/?)\s*(?P<name>" + _HTML_NAMES + r")\b(?:[^<>&]|&(?!gt;|lt;))*?/?\s*(?:>|&gt;))"
+    r"|(?P<entity>&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)", re.I)
+_HTML_BLOCKS = frozenset(("br", "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
+                          "tbody", "thead", "hr", "blockquote", "center"))
+
+
+def html_readable(text: str) -> tuple[str, list[int], list[int]] | None:
+    """``text`` with its HTML entities decoded and its tags read (a block tag is a line break,
+    an inline one is dropped), and where each character of the result comes from: character ``i``
+    is ``text[starts[i]:ends[i]]``, so a span ``[s, e)`` of the result is ``text[starts[s]:ends[e - 1]]``.
+    None when there is nothing to read (the usual case: no ``&`` and no ``<``)."""
+    if "&" not in text and "<" not in text:
+        return None
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    done = 0
+    for m in _HTML_BITS.finditer(text):
+        a, b = m.span()
+        if m.group("entity"):
+            piece = _unescape(m.group())
+            if piece == m.group():
+                continue            # not an entity HTML knows: left as written
+        else:
+            name = m.group("name").lower()
+            if name == "li" and not m.group("close"):
+                piece = "\n- "     # a list item: a bullet, as the segmenter reads it
+            else:
+                piece = "\n" if name in _HTML_BLOCKS else ""
+        if a > done:
+            out.append(text[done:a])
+            starts.extend(range(done, a))
+            ends.extend(range(done + 1, a + 1))
+        out.append(piece)
+        starts.extend([a] * len(piece))
+        ends.extend([b] * len(piece))
+        done = b
+    if not done:
+        return None
+    out.append(text[done:])
+    starts.extend(range(done, len(text)))
+    ends.extend(range(done + 1, len(text) + 1))
+    return "".join(out), starts, ends
 
 
 def tokenize(text: str) -> list[Token]:
