@@ -287,3 +287,19 @@ def test_a_role_sentence_frames_the_task_it_announces(ex):
     # "rôle" heads no skill: before, "Votre rôle sera de …" dropped the whole task
     assert spans(ex, "Votre rôle sera de gérer votre espace de vente.") == ["gérer votre espace de vente"]
     assert spans(ex, "Avoir un rôle de conseil auprès des clients.") == ["conseil auprès des clients"]
+
+
+def test_a_benefits_header_with_words_of_its_own_opens_a_boilerplate_section(ex):
+    # "Vos avantages chez Dupont :" is the "vos avantages" header followed by the employer's name
+    assert spans(ex, "Vos avantages chez Dupont :\n- accompagnement personnalisé\n- gestion des stocks") == []
+    assert spans(ex, "Vos avantages :\n- gestion des stocks") == []
+    # but a job header does not open a line that way: "Mission en temps plein" says the contract
+    assert spans(ex, "Mission en temps plein : préparation des commandes\n- gestion des stocks") == \
+        ["gestion des stocks"]
+
+
+def test_a_phrase_opening_with_a_number_is_no_skill(ex):
+    # schedules, hours and pay in a task list ("13ème mois", "36h/semaine", "8h-12h/14h-17h")
+    assert spans(ex, "Missions :\n- 13ème mois\n- préparation des commandes") == ["préparation des commandes"]
+    assert spans(ex, "Missions :\n- 36h/semaine avec acquisition de RTT") == []
+    assert spans(ex, "Missions :\n- 8h-12h/14h-17h") == []

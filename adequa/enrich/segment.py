@@ -105,15 +105,27 @@ class Segmenter:
         if len(self._auto):
             self._auto.make_automaton()
 
-    def header_class(self, text: str) -> str | None:
-        """Class of a header line ("Vos missions :", "PROFIL", "Avantages :"), else None."""
+    def header_class(self, text: str, opening: bool = False) -> str | None:
+        """Class of a header line ("Vos missions :", "PROFIL", "Avantages :"), else None.
+
+        ``opening``: the text is what comes before a colon, so a header may also open it, followed
+        by a few words of its own ("Vos avantages à l'ADMR :", "Présentation de notre client :"), when it is
+        boilerplate (company, offer, apply, diversity)."""
         stripped = text.strip().rstrip(":").strip()
         if not stripped or len(stripped) > 60:
             return None
         lem = _lemmas(stripped)
-        if lem in self.headers:
-            return self.headers[lem]
-        return None
+        got = self.headers.get(lem)
+        if got is None and opening:
+            words = lem.split(" ")
+            for k in range(len(words) - 1, 0, -1):
+                got = self.headers.get(" ".join(words[:k]))
+                if got is not None:
+                    # only boilerplate opens that way: "Mission en temps plein :" is no job header
+                    if got == "job":
+                        got = None
+                    break
+        return got
 
     def _inline_header(self, before: str) -> str | None:
         """``header_class`` of the text before a line's first colon, remembered by text: the same few
@@ -124,7 +136,7 @@ class Segmenter:
             memo = self._before_memo = {}
         got = memo.get(before, _MISSING)
         if got is _MISSING:
-            got = self.header_class(before)
+            got = self.header_class(before, opening=True)
             if len(memo) >= INLINE_MEMO:
                 memo.clear()
             memo[before] = got

@@ -1186,7 +1186,7 @@ class SkillExtractor:
             head = keys[i]
             norm = norms[i]
             if head in _NOT_SKILL_HEAD or head in _DIPLOMA or norm in _NOT_SKILL_HEAD or norm in _DIPLOMA \
-                    or norm.isdecimal():
+                    or norm[:1].isdecimal():
                 if not (known and head in _FIELD_HEAD and any(keys[x] and keys[x] not in framing
                                                                 for x in range(i + 1, j + 1))):
                     continue    # but "connaissance du secteur agroalimentaire": knowledge asked for (§4)
