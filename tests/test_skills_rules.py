@@ -303,3 +303,24 @@ def test_a_phrase_opening_with_a_number_is_no_skill(ex):
     assert spans(ex, "Missions :\n- 13ème mois\n- préparation des commandes") == ["préparation des commandes"]
     assert spans(ex, "Missions :\n- 36h/semaine avec acquisition de RTT") == []
     assert spans(ex, "Missions :\n- 8h-12h/14h-17h") == []
+
+
+def test_a_driving_licence_keeps_its_category_and_links_to_it(ex):
+    # "d" and "ce" are function words to the key matcher: the category is read after "permis"
+    got = ex.extract("Profil : permis D exigé, vous avez le permis CE.")
+    assert [(m.text, m.rome_ogr) for m in got] == [("permis D", "810090"), ("permis CE", "810091")]
+    # in lower case, "de" is a word, not the category DE
+    assert [m.text for m in ex.extract("afin d'obtenir les permis de travail")] == ["permis"]
+
+
+def test_permis_after_avoir_is_permettre_not_a_licence(ex):
+    assert spans(ex, "Votre expérience vous a permis de progresser.") == []
+    assert spans(ex, "Nos valeurs nous ont permis de grandir.") == []
+
+
+def test_adapte_says_a_thing_is_suitable_not_that_someone_adapts(ex):
+    # read by its lemma, "adaptées" would be the quality "s'adapter": the soft-skill check refuses it
+    toks = [(0, 9, "solutions", "solutions"), (10, 18, "adaptees", "adaptées")]
+    assert not ex._soft_ok(toks, ["solution", "adapter"], 1, 1, [False, True])
+    toks = [(0, 8, "capacite", "capacité"), (9, 21, "adaptation", "adaptation")]
+    assert ex._soft_ok(toks, ["capacite", "adaptation"], 1, 1, [False, True])

@@ -97,6 +97,16 @@ _SETTING_WORDS = frozenset("sur dans au aux chez aupres pour sein".split())
 _WORD_JOINERS = frozenset("-‐–'’/&+_@")     # after a word, what goes on with the same phrase
 _OBJECT_DET = frozenset("de des du d le la les l un une son sa ses leur leurs vos nos votre notre ce cet cette ces".split())
 _CODE_WORDS = frozenset("cat categorie categories categ".split())
+# "adapté" read by its lemma is "s'adapter" (a quality); written so, it says a thing is suitable
+_SUITABLE = frozenset("adapte adaptee adaptes adaptees".split())
+# "adapté" read by its lemma is "s'adapter" (a quality); written so, it says a thing is suitable
+_SUITABLE = frozenset("adapte adaptee adaptes adaptees".split())
+# "vous a permis de", "nous ont permis": forms of avoir before the past participle of permettre
+_AVOIR = frozenset("a as ai ont avons avez avait avaient aura auront aurait auraient".split())
+_LICENCE_LABEL = re.compile(r"Permis de conduire (?:catégorie )?([A-Z][A-Z0-9]{0,2})$")
+# how ads also write a category: "permis EB" (BE), "EC" (CE), "PL" / "poids (lourd)" (C), "SPL" (CE)
+_LICENCE_ALIASES = {"eb": "be", "ec": "ce", "pl": "c", "poids": "c", "spl": "ce", "remorque": "be", "vl": "b"}
+_LICENCE_WORDS = frozenset(("poids", "remorque"))
 _THING_DET = frozenset("en nos notre leur leurs la le les cet cette son sa ses ces des du au aux".split())
 # qualities that are also common nouns in ads ("le patient", "dossier patient")
 _NOUN_TOO = frozenset("patient patiente patients".split())
@@ -764,6 +774,15 @@ class SkillExtractor:
             elif line.startswith(")", end) and line.count("(", start, end) > line.count(")", start, end):
                 end += 1        # "polyvalent(e)": a gender mark matched as a word keeps its bracket
             if kind == "certification":
+                if i == j and toks[i][2] == "permis":
+                    if i > 0 and toks[i - 1][2] in _AVOIR and not line[toks[i - 1][1]:start].strip():
+                        continue    # "vous a permis de", "nous ont permis": permettre, not a licence
+                    licence = self._licence(toks, line, j)
+                    if licence is not None:
+                        # "permis D", "permis CE": the category, which the key matcher cannot see
+                        # ("d", "ce" are function words), says which licence
+                        j, eid = licence
+                        end = toks[j][1]
                 end, j = self._codes_after(toks, line, j, end)
             elif kind == "langue" and j + 1 < len(toks) and toks[j + 1][2] in _LEVEL \
                     and not line[end:toks[j + 1][0]].strip() and spans.get(j + 1) is None:
@@ -877,6 +896,30 @@ class SkillExtractor:
         if k > j or k == i + 1 or toks[k][2].startswith("analys"):
             return m        # "qualités relationnelles": no "de"/"à", the noun and its adjective stay together
         return (k, j, m[2], m[3], self._method(toks, keys, k, j), *m[5:])
+
+    def _licence(self, toks, line: str, j: int) -> tuple[int, int] | None:
+        """(token of the category, entry) when "permis" at token ``j`` is followed by a driving-licence
+        category ("permis D", "permis CE", "permis EB", "permis remorque"), else None. The categories
+        come from the taxonomy's labels ("Permis de conduire catégorie D")."""
+        k = j + 1
+        if k >= len(toks) or line[toks[j][1]:toks[k][0]] not in (" ", "\u00a0"):
+            return None
+        cats = self.__dict__.get("_licences")
+        if cats is None:
+            cats = self._licences = {}
+            E = self.c.entries
+            for eid, label in enumerate(E.label):
+                m = _LICENCE_LABEL.match(label or "")
+                if m and E.kind[eid] == "certification" and (E.rome[eid] or m.group(1).lower() not in cats):
+                    cats[m.group(1).lower()] = eid
+            for alias, cat in _LICENCE_ALIASES.items():
+                if cat in cats:
+                    cats.setdefault(alias, cats[cat])
+        word = toks[k][2]
+        if not (word in _LICENCE_WORDS or line[toks[k][0]:toks[k][1]].isupper()):
+            return None     # a category is written in capitals: "permis de travail" is no "permis DE"
+        eid = cats.get(word)
+        return None if eid is None else (k, eid)
 
     @staticmethod
     def _codes_after(toks, line: str, j: int, end: int) -> tuple[int, int]:
@@ -1050,6 +1093,8 @@ class SkillExtractor:
             return False        # "organisation des tournées", "adapter les gammes": a task with its object
         if lang == "fr" and i == j and toks[i][2].endswith(("tions", "ites", "ances", "ences")):
             return False        # a quality is not counted: "entreprises et organisations" are things
+        if i == j and toks[i][2] in _SUITABLE:
+            return False        # "les outils les plus adaptés", "solutions adaptées": suitable, not adaptable
         return True
 
     @staticmethod
