@@ -324,3 +324,10 @@ def test_adapte_says_a_thing_is_suitable_not_that_someone_adapts(ex):
     assert not ex._soft_ok(toks, ["solution", "adapter"], 1, 1, [False, True])
     toks = [(0, 8, "capacite", "capacité"), (9, 21, "adaptation", "adaptation")]
     assert ex._soft_ok(toks, ["capacite", "adaptation"], 1, 1, [False, True])
+
+
+def test_each_form_of_an_auto_row_of_the_lexicon_is_linked_on_its_own(ex):
+    # the lexicon's "Golang|Rust|…|Ruby|…|PowerShell  auto" row is a list of tools: before, the first form
+    # found among the labels (Ruby) gave its link to every form of the row
+    got = {m.text: m.rome_ogr for m in ex.extract("Compétences : PowerShell, Ruby.")}
+    assert got == {"PowerShell": None, "Ruby": "810092"}

@@ -20,7 +20,7 @@ from adequa.enrich.taxonomy import Taxonomy, normalise_kind
 from adequa.errors import InputError
 from adequa.normalise.text import fold, spans
 
-BUILD_VERSION = "skills-8"
+BUILD_VERSION = "skills-9"
 
 
 @dataclass
@@ -196,8 +196,11 @@ def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None,
             target = resolve(link, forms, "fr", f"adequa/enrich/data/{name}", line)
             rome, esco = target.get("rome"), (None if target.get("rome") else target.get("esco"))
             lab = target.get("label") or (rome_labels.get(rome) if rome else None) or label or forms[0]
-            # forms of a row are synonyms when it names a concept; an "auto"/"unlisted" row is a list
-            groups = [forms] if (rome or esco or default_kind is not None) else [[f] for f in forms]
+            # forms of a row are synonyms when it names a concept (an explicit link, or a soft skill); an
+            # "auto"/"unlisted" row is a list, each form linked on its own: "Ruby|PowerShell" must not
+            # make PowerShell Ruby because Ruby's label was found first
+            listed = (link or "auto").strip() in ("auto", "unlisted")
+            groups = [[f] for f in forms] if listed and default_kind is None else [forms]
             for group in groups:
                 if len(groups) > 1:
                     target = resolve("auto", group, "fr", name, line)
