@@ -331,3 +331,10 @@ def test_each_form_of_an_auto_row_of_the_lexicon_is_linked_on_its_own(ex):
     # found among the labels (Ruby) gave its link to every form of the row
     got = {m.text: m.rome_ogr for m in ex.extract("Compétences : PowerShell, Ruby.")}
     assert got == {"PowerShell": None, "Ruby": "810092"}
+
+
+def test_a_phrase_with_the_gender_pair_of_a_job_title_is_no_skill(ex):
+    assert spans(ex, "Exploitation familiale recherche un agent de maintenance (H/F).") == []
+    assert spans(ex, "Missions :\n- Conseiller immobilier en transaction H/F") == []
+    # the title's pair does not hide the tasks of the next lines
+    assert spans(ex, "Technicien de maintenance (H/F)\nVos missions :\n- gestion des stocks") == ["gestion des stocks"]

@@ -97,8 +97,12 @@ _SETTING_WORDS = frozenset("sur dans au aux chez aupres pour sein".split())
 _WORD_JOINERS = frozenset("-‐–'’/&+_@")     # after a word, what goes on with the same phrase
 _OBJECT_DET = frozenset("de des du d le la les l un une son sa ses leur leurs vos nos votre notre ce cet cette ces".split())
 _CODE_WORDS = frozenset("cat categorie categories categ".split())
+# the gender pair of a job title: "Technicien de maintenance H/F", "(F/H)", "h/f/x"
+_GENDER_PAIR = re.compile(r"[\s(]*\b(?:H\s?/\s?F|F\s?/\s?H)\b", re.I)
 # "adapté" read by its lemma is "s'adapter" (a quality); written so, it says a thing is suitable
 _SUITABLE = frozenset("adapte adaptee adaptes adaptees".split())
+# the gender pair of a job title: "Technicien de maintenance H/F", "(F/H)", "h/f/x"
+_GENDER_PAIR = re.compile(r"[\s(]*\b(?:H\s?/\s?F|F\s?/\s?H)\b", re.I)
 # "adapté" read by its lemma is "s'adapter" (a quality); written so, it says a thing is suitable
 _SUITABLE = frozenset("adapte adaptee adaptes adaptees".split())
 # "vous a permis de", "nous ont permis": forms of avoir before the past participle of permettre
@@ -1258,6 +1262,9 @@ class SkillExtractor:
                 continue        # "bac +2 en assurances", "formation en comptabilité": a diploma's field (§4)
             if job_titles and frozenset(filter(None, keys[i:j + 1])) in job_titles:
                 continue        # a job title is not a skill ("data scientist", "conseiller clientèle")
+            if "/" in masked and (_GENDER_PAIR.search(masked, toks[i][0], toks[j][1])
+                                  or _GENDER_PAIR.match(masked, toks[j][1])):
+                continue        # "Conseiller immobilier en transaction H/F": a job title (§4)
             if i == j:
                 # a lone word is a skill only as an item of a list ("Ponceuse, rabot, scie")
                 before = masked[toks[i - 1][1]:toks[i][0]] if i > 0 else "\n"
