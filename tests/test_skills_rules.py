@@ -338,3 +338,9 @@ def test_a_phrase_with_the_gender_pair_of_a_job_title_is_no_skill(ex):
     assert spans(ex, "Missions :\n- Conseiller immobilier en transaction H/F") == []
     # the title's pair does not hide the tasks of the next lines
     assert spans(ex, "Technicien de maintenance (H/F)\nVos missions :\n- gestion des stocks") == ["gestion des stocks"]
+
+
+def test_who_recruits_is_no_skill_but_a_search_task_is(ex):
+    assert spans(ex, "Exploitation laitière de 120 vaches recherche un salarié.") == []
+    # "des" has the lemma "un": the rule reads the words as written
+    assert spans(ex, "Missions :\n- recherche des pannes") == ["recherche des pannes"]

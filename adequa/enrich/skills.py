@@ -99,10 +99,16 @@ _OBJECT_DET = frozenset("de des du d le la les l un une son sa ses leur leurs vo
 _CODE_WORDS = frozenset("cat categorie categories categ".split())
 # the gender pair of a job title: "Technicien de maintenance H/F", "(F/H)", "h/f/x"
 _GENDER_PAIR = re.compile(r"[\s(]*\b(?:H\s?/\s?F|F\s?/\s?H)\b", re.I)
+# "recherche un …", "recrutons plusieurs …": read on the words as written ("des" has the lemma "un")
+_RECRUITS = frozenset("recherche recherchons recherchent cherche cherchons recrute recrutons recrutent".split())
+_RECRUITED = frozenset("un une son sa ses plusieurs notre nos votre".split())
 # "adapté" read by its lemma is "s'adapter" (a quality); written so, it says a thing is suitable
 _SUITABLE = frozenset("adapte adaptee adaptes adaptees".split())
 # the gender pair of a job title: "Technicien de maintenance H/F", "(F/H)", "h/f/x"
 _GENDER_PAIR = re.compile(r"[\s(]*\b(?:H\s?/\s?F|F\s?/\s?H)\b", re.I)
+# "recherche un …", "recrutons plusieurs …": read on the words as written ("des" has the lemma "un")
+_RECRUITS = frozenset("recherche recherchons recherchent cherche cherchons recrute recrutons recrutent".split())
+_RECRUITED = frozenset("un une son sa ses plusieurs notre nos votre".split())
 # "adapté" read by its lemma is "s'adapter" (a quality); written so, it says a thing is suitable
 _SUITABLE = frozenset("adapte adaptee adaptes adaptees".split())
 # "vous a permis de", "nous ont permis": forms of avoir before the past participle of permettre
@@ -1265,6 +1271,10 @@ class SkillExtractor:
             if "/" in masked and (_GENDER_PAIR.search(masked, toks[i][0], toks[j][1])
                                   or _GENDER_PAIR.match(masked, toks[j][1])):
                 continue        # "Conseiller immobilier en transaction H/F": a job title (§4)
+            if any(norms[x] in _RECRUITS and (norms[x + 1] in _RECRUITED or norms[x + 1] == "d" and x + 2 <= j
+                                              and norms[x + 2] in ("un", "une")) for x in range(i, j)):
+                continue        # "exploitation laitière recherche un salarié", "recherche d'une alternance":
+                                # who recruits or who is looking (§4); not "recherche des pannes"
             if i == j:
                 # a lone word is a skill only as an item of a list ("Ponceuse, rabot, scie")
                 before = masked[toks[i - 1][1]:toks[i][0]] if i > 0 else "\n"
