@@ -344,3 +344,7 @@ def test_who_recruits_is_no_skill_but_a_search_task_is(ex):
     assert spans(ex, "Exploitation laitière de 120 vaches recherche un salarié.") == []
     # "des" has the lemma "un": the rule reads the words as written
     assert spans(ex, "Missions :\n- recherche des pannes") == ["recherche des pannes"]
+
+
+def test_an_adjective_shared_by_a_noun_holds_before_the_verb_that_asks_for_it(ex):
+    assert spans(ex, "Profil :\n- Les langues française et anglaise sont exigées.") == ["langues française et anglaise"]

@@ -835,7 +835,11 @@ class SkillExtractor:
         if j + 2 < n and toks[j + 1][2] in _COORD and _joined(line, toks, j, j + 1) \
                 and _joined(line, toks, j + 1, j + 2) and spans.get(j + 2, j + 2) == j + 2 and j + 1 not in spans:
             last, nxt = toks[j][2], toks[j + 2][2]
-            ends = j + 3 >= n or not _joined(line, toks, j + 2, j + 3)
+            # the adjective ends the phrase: a break, the end of the line, or, after a noun and its
+            # adjective, a verb that says what is asked of it ("langues française et anglaise **sont**
+            # exigées"; not a list of nouns: "pneumatique et hydraulique appréciées")
+            ends = j + 3 >= n or not _joined(line, toks, j + 2, j + 3) or i < j and (
+                keys[j + 3] in _COPULA or keys[j + 3] in _REQUIRED)
             if ends and len(last) >= 5 and len(nxt) >= 5 and last[-3:] == nxt[-3:] and keys[j + 2] \
                     and line[toks[j + 2][0]].islower() and not km.is_action(toks[j + 2][3]):
                 j += 2
