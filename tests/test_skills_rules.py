@@ -348,3 +348,9 @@ def test_who_recruits_is_no_skill_but_a_search_task_is(ex):
 
 def test_an_adjective_shared_by_a_noun_holds_before_the_verb_that_asks_for_it(ex):
     assert spans(ex, "Profil :\n- Les langues française et anglaise sont exigées.") == ["langues française et anglaise"]
+
+
+def test_a_l_ecoute_is_the_quality_as_ads_say_it_and_methodique_is_rigour(ex):
+    got = ex.extract("Profil : vous êtes à l'écoute, méthodique et rigoureux.")
+    assert [m.text for m in got] == ["à l'écoute", "méthodique", "rigoureux"]
+    assert len({m.rome_ogr for m in got[1:]}) == 1      # EVALUATION.md §7: méthodique is rigueur

@@ -794,6 +794,9 @@ class SkillExtractor:
                         j, eid = licence
                         end = toks[j][1]
                 end, j = self._codes_after(toks, line, j, end)
+            elif kind == "savoir-être" and toks[i][2] == "ecoute" and i >= 2 and toks[i - 1][2] == "l" \
+                    and toks[i - 2][2] == "a" and toks[i - 2][0] >= last_end and _joined(line, toks, i - 2, i - 1):
+                start = toks[i - 2][0]      # "à l'écoute": the quality as ads say it (§7 lists the phrase)
             elif kind == "langue" and j + 1 < len(toks) and toks[j + 1][2] in _LEVEL \
                     and not line[end:toks[j + 1][0]].strip() and spans.get(j + 1) is None:
                 j += 1          # "Français courant", "allemand B2": a language with its level (§2)
