@@ -354,3 +354,8 @@ def test_a_l_ecoute_is_the_quality_as_ads_say_it_and_methodique_is_rigour(ex):
     got = ex.extract("Profil : vous êtes à l'écoute, méthodique et rigoureux.")
     assert [m.text for m in got] == ["à l'écoute", "méthodique", "rigoureux"]
     assert len({m.rome_ogr for m in got[1:]}) == 1      # EVALUATION.md §7: méthodique is rigueur
+
+
+def test_more_qualities_ads_ask_for_are_found(ex):
+    got = {m.text: m.kind for m in ex.extract("Profil : soigneux, débrouillard, sens des priorités, goût du challenge.")}
+    assert got == dict.fromkeys(["soigneux", "débrouillard", "sens des priorités", "goût du challenge"], "savoir-être")
