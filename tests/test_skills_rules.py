@@ -359,3 +359,10 @@ def test_a_l_ecoute_is_the_quality_as_ads_say_it_and_methodique_is_rigour(ex):
 def test_more_qualities_ads_ask_for_are_found(ex):
     got = {m.text: m.kind for m in ex.extract("Profil : soigneux, débrouillard, sens des priorités, goût du challenge.")}
     assert got == dict.fromkeys(["soigneux", "débrouillard", "sens des priorités", "goût du challenge"], "savoir-être")
+
+
+def test_a_lone_word_left_beside_a_tool_is_no_skill(ex):
+    # "les intégrer dans la [GMAO] [SAP]": the tools are the mentions, "intégrer" alone names nothing
+    assert spans(ex, "Missions :\n- Réaliser les avis d'interventions et les intégrer dans la GMAO SAP") == \
+        ["Réaliser les avis d'interventions", "GMAO", "SAP"]
+    assert "appliquer" not in spans(ex, "Missions :\n- Connaître et appliquer les règles HACCP")

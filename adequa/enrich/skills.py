@@ -99,6 +99,8 @@ _OBJECT_DET = frozenset("de des du d le la les l un une son sa ses leur leurs vo
 _CODE_WORDS = frozenset("cat categorie categories categ".split())
 # the gender pair of a job title: "Technicien de maintenance H/F", "(F/H)", "h/f/x"
 _GENDER_PAIR = re.compile(r"[\s(]*\b(?:H\s?/\s?F|F\s?/\s?H)\b", re.I)
+# a word in lower case or with a capital first letter only ("pratiquez", "Respecter"; not "J2EE", "3D")
+_PLAIN_WORD = re.compile(r"[^\W\d_][^\W\d_A-Z]*")
 # "recherche un …", "recrutons plusieurs …": read on the words as written ("des" has the lemma "un")
 _RECRUITS = frozenset("recherche recherchons recherchent cherche cherchons recrute recrutons recrutent".split())
 _RECRUITED = frozenset("un une son sa ses plusieurs notre nos votre".split())
@@ -106,6 +108,8 @@ _RECRUITED = frozenset("un une son sa ses plusieurs notre nos votre".split())
 _SUITABLE = frozenset("adapte adaptee adaptes adaptees".split())
 # the gender pair of a job title: "Technicien de maintenance H/F", "(F/H)", "h/f/x"
 _GENDER_PAIR = re.compile(r"[\s(]*\b(?:H\s?/\s?F|F\s?/\s?H)\b", re.I)
+# a word in lower case or with a capital first letter only ("pratiquez", "Respecter"; not "J2EE", "3D")
+_PLAIN_WORD = re.compile(r"[^\W\d_][^\W\d_A-Z]*")
 # "recherche un …", "recrutons plusieurs …": read on the words as written ("des" has the lemma "un")
 _RECRUITS = frozenset("recherche recherchons recherchent cherche cherchons recrute recrutons recrutent".split())
 _RECRUITED = frozenset("un une son sa ses plusieurs notre nos votre".split())
@@ -538,6 +542,9 @@ class SkillExtractor:
                     if span is None:
                         continue
                     i, j = span
+                    if i == j and _PLAIN_WORD.fullmatch(line, toks[i][0], toks[i][1]):
+                        continue    # "vous pratiquez [Confluence]": a word left beside the tool is no
+                                    # skill; a code or a name in capitals may be one ("Java/[J2EE]")
                     action = model.keys.is_action(toks[i][3])
                 content = []
                 noted = []      # the content keys that tell which label it is
