@@ -366,3 +366,9 @@ def test_a_lone_word_left_beside_a_tool_is_no_skill(ex):
     assert spans(ex, "Missions :\n- Réaliser les avis d'interventions et les intégrer dans la GMAO SAP") == \
         ["Réaliser les avis d'interventions", "GMAO", "SAP"]
     assert "appliquer" not in spans(ex, "Missions :\n- Connaître et appliquer les règles HACCP")
+
+
+def test_integre_is_a_quality_only_as_written(ex):
+    # "intègre" (honest) and "intégration" share the key of the verb "intégrer"
+    assert not ex._soft_ok([(0, 11, "integration", "intégration")], ["integrer"], 0, 0, [False])
+    assert ex._soft_ok([(0, 7, "integre", "intègre")], ["integrer"], 0, 0, [False])

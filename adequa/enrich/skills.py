@@ -115,6 +115,8 @@ _RECRUITS = frozenset("recherche recherchons recherchent cherche cherchons recru
 _RECRUITED = frozenset("un une son sa ses plusieurs notre nos votre".split())
 # "adapté" read by its lemma is "s'adapter" (a quality); written so, it says a thing is suitable
 _SUITABLE = frozenset("adapte adaptee adaptes adaptees".split())
+# a quality whose key is also a verb's: only these written forms are the quality
+_QUALITY_FORMS = {"integrer": frozenset(("integre", "integres"))}
 # "vous a permis de", "nous ont permis": forms of avoir before the past participle of permettre
 _AVOIR = frozenset("a as ai ont avons avez avait avaient aura auront aurait auraient".split())
 _LICENCE_LABEL = re.compile(r"Permis de conduire (?:catégorie )?([A-Z][A-Z0-9]{0,2})$")
@@ -1119,6 +1121,9 @@ class SkillExtractor:
             return False        # a quality is not counted: "entreprises et organisations" are things
         if i == j and toks[i][2] in _SUITABLE:
             return False        # "les outils les plus adaptés", "solutions adaptées": suitable, not adaptable
+        forms = _QUALITY_FORMS.get(keys[i]) if i == j else None
+        if forms is not None and toks[i][2] not in forms:
+            return False        # "intègre" (honest) shares its key with "intégrer", "intégration"
         return True
 
     @staticmethod
