@@ -106,15 +106,6 @@ _RECRUITS = frozenset("recherche recherchons recherchent cherche cherchons recru
 _RECRUITED = frozenset("un une son sa ses plusieurs notre nos votre".split())
 # "adapté" read by its lemma is "s'adapter" (a quality); written so, it says a thing is suitable
 _SUITABLE = frozenset("adapte adaptee adaptes adaptees".split())
-# the gender pair of a job title: "Technicien de maintenance H/F", "(F/H)", "h/f/x"
-_GENDER_PAIR = re.compile(r"[\s(]*\b(?:H\s?/\s?F|F\s?/\s?H)\b", re.I)
-# a word in lower case or with a capital first letter only ("pratiquez", "Respecter"; not "J2EE", "3D")
-_PLAIN_WORD = re.compile(r"[^\W\d_][^\W\d_A-Z]*")
-# "recherche un …", "recrutons plusieurs …": read on the words as written ("des" has the lemma "un")
-_RECRUITS = frozenset("recherche recherchons recherchent cherche cherchons recrute recrutons recrutent".split())
-_RECRUITED = frozenset("un une son sa ses plusieurs notre nos votre".split())
-# "adapté" read by its lemma is "s'adapter" (a quality); written so, it says a thing is suitable
-_SUITABLE = frozenset("adapte adaptee adaptes adaptees".split())
 # a quality whose key is also a verb's: only these written forms are the quality
 _QUALITY_FORMS = {"integrer": frozenset(("integre", "integres"))}
 # "vous a permis de", "nous ont permis": forms of avoir before the past participle of permettre
