@@ -801,11 +801,14 @@ def annotate_stream(settings: Settings, ads: Iterable[dict], *, lang: str = "fr"
     reported before anything is read or written); the lemmas first met are saved when the
     stream is exhausted.
     """
+    import numpy  # noqa: F401 - loads OpenBLAS now: threadpoolctl limits only the libraries already loaded
     from threadpoolctl import threadpool_limits
 
     # One BLAS thread, from loading to the end of the stream: the products here are a few hundred
     # numbers long, so OpenBLAS's extra threads only spin between calls, on the cores the workers
     # need (user CPU 0.85-0.9x on the real ads, outputs identical). Forked workers inherit it.
+    # (`adequa annotate` imports NumPy nowhere before this point: without the import above, the
+    # limit found no BLAS and the run kept OpenBLAS's default threads.)
     blas = threadpool_limits(1, user_api="blas")
     try:
         if extractor is None:
