@@ -30,28 +30,9 @@ def annotate(
 
     Example: adequa annotate --input ads.jsonl --output out.jsonl --lang fr
     """
-    from adequa.errors import InputError
-    from adequa.pipeline.annotate import annotate_file
+    from adequa.cli._fast import annotate_command
 
-    if lang not in ("fr", "en", "auto"):
-        raise InputError(f"unknown language {lang!r}: use fr, en or auto", field="--lang")
-    if str(input) != "-" and not input.exists():
-        raise InputError("input file not found", path=str(input))
-    settings = settings_with(None)
-    if quiet or str(output) == "-":
-        result = annotate_file(settings, input, output, lang=lang, taxonomies=taxonomy, semantic=not exact_only,
-                               workers=workers)
-    else:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        with Progress(TextColumn("annotate"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      transient=True) as bar:
-            task = bar.add_task("annotate", total=None)
-            result = annotate_file(settings, input, output, lang=lang, taxonomies=taxonomy, semantic=not exact_only,
-                                   workers=workers, progress=lambda n: bar.advance(task, n))
-    if not quiet and str(output) != "-":
-        typer.echo(f"{result['ads']} ads, {result['mentions']} skill mentions -> {output} "
-                   f"({result['seconds']:.1f} s)", err=True)
+    annotate_command(input, output, lang=lang, taxonomy=taxonomy, exact_only=exact_only, workers=workers, quiet=quiet)
 
 
 @app.command("enrich")

@@ -23,8 +23,11 @@ nothing here reads the referential files.
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import math
+import os
+import pickle
 import re
 import threading
 from collections import Counter
@@ -288,7 +291,6 @@ class OccupationClassifier:
         self.doc_texts = doc_texts
         self.doc_appellation = doc_appellation
         self.fiche_codes = fiche_codes
-        self.domains = domains
         # description evidence: per fiche, a set of stems; idf over fiches
         if fiche_vocab is None:
             fiche_vocab = self.encode_vocabulary(fiche_stems if fiche_stems is not None else self.fiche_vocabulary(ref))
@@ -317,7 +319,6 @@ class OccupationClassifier:
         ptr = self._fiche_ptr.tolist()
         self._fiche_span = {c: (ptr[i], ptr[i + 1]) for i, c in enumerate(codes) if kept_lengths[i] > 0}
         self._fiche_row = {c: i for i, c in enumerate(codes) if kept_lengths[i] > 0}
-        self._token_stem_id: dict[str, int] = {}     # description token -> stem id (-1: unknown or stop word)
         # fiche-level ESCO fallback: the ESCO occupation most often mapped from its appellations
         self._fiche_esco: dict[str, str] = {}
         # (plain dicts: a Counter per fiche, or per appellation through setdefault, cost 30-40 ms of every
@@ -336,6 +337,14 @@ class OccupationClassifier:
         self._app_parent = {a["code_ogr"]: a["parent"] for a in ref.appellations
                             if a.get("parent") and a["parent"] != a["code_rome"] and a["parent"] in ref.fiches}
         self._fiche_parent = {c: p for c, p in ref.fiche_parent.items() if p != c and p in ref.fiches}
+        self._start(domains)
+
+    # what ``_start`` sets: the process's own members (memos, buffers, settings), never in the saved state
+    _RUNTIME = ("domains", "_token_stem_id", "_title_cache", "_scratch", "use_compiled", "_ready", "_candidate_arrays")
+
+    def _start(self, domains: DomainTagger | None) -> None:
+        self.domains = domains
+        self._token_stem_id: dict[str, int] = {}     # description token -> stem id (-1: unknown or stop word)
         self._title_cache: Callable = _Memo(self._title_uncached, 50000)
         self._scratch = threading.local()       # the compiled kernel's work buffers, one set per thread
         self.use_compiled = True                # the compiled title short list when built (same results)
@@ -423,21 +432,72 @@ class OccupationClassifier:
 
     @classmethod
     def load(cls, folder: Path, domains: DomainTagger | None = None) -> "OccupationClassifier":
+        """The classifier saved in ``folder``: from its start-up state when there is one for this code
+        (``state_path``), else from the saved files, and then that state is written for next time."""
+        # The collector is paused meanwhile: the files make ~100,000 containers, and a full collection
+        # on the way would walk every object of the process (at annotate's start, the skill extractor's
+        # ~230,000 as well: 20-35 ms of the load's ~120 ms)
+        with _collector_paused():
+            state_path = cls.state_path(folder)
+            try:
+                with state_path.open("rb") as fh:
+                    state = pickle.load(fh)
+            except FileNotFoundError:
+                state = None
+            except Exception:   # noqa: BLE001 - a truncated or foreign file: made again below
+                state = None
+            if isinstance(state, dict):
+                clf = cls.__new__(cls)
+                clf.__dict__.update(state)
+                clf._start(domains)
+                return clf
+            clf = cls._load_files(folder, domains)
+            clf._save_state(state_path)
+            return clf
+
+    @classmethod
+    def _load_files(cls, folder: Path, domains: DomainTagger | None = None) -> "OccupationClassifier":
         # orjson: the same values as json.loads, a third of its time at every start; a file it refuses
         # (NaN, a lone surrogate) raises ValueError, and the caller rebuilds the cache.
-        # The collector is paused meanwhile: the file makes ~100,000 containers, and a full collection on
-        # the way would walk every object of the process (at annotate's start, the skill extractor's
-        # ~230,000 as well: 20-35 ms of the load's ~120 ms)
-        collecting = gc.isenabled()
-        gc.disable()
+        meta = orjson.loads((folder / "occupations.json").read_bytes())
+        index = LexicalIndex.load(folder / "title_index.npz")
+        return cls(OccupationReferential(**meta["ref"]), index, meta["doc_texts"], meta["doc_appellation"],
+                   meta["fiche_codes"], domains, None, cls._load_vocabulary(folder / "fiche_vocabulary.npz"))
+
+    @staticmethod
+    def state_path(folder: Path) -> Path:
+        """Where the start-up state of the classifier saved in ``folder`` is kept: what ``__init__``
+        derives from the saved files (the referential, the title index, the fiches' stem weights and
+        the look-up tables made from them), pickled as it is, so that a start is one ``pickle.load``
+        (~half the time of reading the files and deriving it again). Keyed by the source of the modules
+        that derive it (this one and ``ranking.py``): an edit makes a new state, never a stale one."""
+        h = hashlib.sha256()
+        for mod in ("occupation.py", "ranking.py"):
+            try:
+                h.update(Path(__file__).with_name(mod).read_bytes())
+            except OSError:     # installed without its sources: keyed by the compiled module instead
+                h.update(Path(__file__).read_bytes() if Path(__file__).exists() else b"-")
+        return folder / f"state-{h.hexdigest()[:16]}.pickle"
+
+    def _save_state(self, path: Path) -> None:
+        """Write the start-up state (see ``state_path``) of a classifier just loaded: never of one that
+        classified (its memos and caches stay out), atomically; a read-only cache is no error."""
+        state = {k: v for k, v in self.__dict__.items() if k not in self._RUNTIME}
+        tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
         try:
-            meta = orjson.loads((folder / "occupations.json").read_bytes())
-            index = LexicalIndex.load(folder / "title_index.npz")
-            return cls(OccupationReferential(**meta["ref"]), index, meta["doc_texts"], meta["doc_appellation"],
-                       meta["fiche_codes"], domains, None, cls._load_vocabulary(folder / "fiche_vocabulary.npz"))
-        finally:
-            if collecting:
-                gc.enable()
+            with tmp.open("wb") as fh:
+                pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+            # other code versions' states: the two most recent stay (another checkout may use them)
+            others = sorted((p for p in path.parent.glob("state-*.pickle") if p != path and ".tmp" not in p.name),
+                            key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in others[2:]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
 
     @staticmethod
     def _load_vocabulary(path: Path):

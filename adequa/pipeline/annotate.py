@@ -202,13 +202,27 @@ def _extra_paths(taxonomies: list[str | Path] | None) -> list[Path]:
 _LEMMAS_LOADED: set[str] = set()
 
 
-def _lemma_path(settings: Settings) -> Path:
+def _simplemma_version() -> str:
+    """simplemma's installed version, from the name of its metadata folder when it sits next to the
+    package (``importlib.metadata`` alone costs ~15 ms of every start-up), else from
+    ``importlib.metadata``; "?" when neither knows."""
+    import importlib.util
+
     try:
+        spec = importlib.util.find_spec("simplemma")
+        if spec is not None and spec.origin:
+            found = sorted(Path(spec.origin).parent.parent.glob("simplemma-*.dist-info"))
+            if len(found) == 1:
+                return found[0].name[len("simplemma-"):-len(".dist-info")]
         from importlib.metadata import version
 
-        lv = version("simplemma")
+        return version("simplemma")
     except Exception:       # noqa: BLE001 - no version: the key still changes with text.py
-        lv = "?"
+        return "?"
+
+
+def _lemma_path(settings: Settings) -> Path:
+    lv = _simplemma_version()
     return Path(settings.cache_dir) / f"lemmas-{lv}-{code_fingerprint(files=('adequa/normalise/text.py',))}.pickle"
 
 
@@ -407,9 +421,7 @@ def _build_occupations_aside(settings: Settings):
     """A started process that builds and caches the occupation classifier, or None when its cache
     is there already (or it cannot run aside: no fork, one core, no referentials — the caller's
     own load then builds it or reports why)."""
-    import multiprocessing as mp
-
-    if (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
+    if (os.cpu_count() or 1) < 2:
         return None
     try:
         from adequa.pipeline.occupations import classifier_cached
@@ -417,6 +429,10 @@ def _build_occupations_aside(settings: Settings):
         if classifier_cached(settings):
             return None
     except Exception:   # noqa: BLE001 - e.g. no ROME folder: the caller's load says so
+        return None
+    import multiprocessing as mp    # here: a warm start does not import it
+
+    if "fork" not in mp.get_all_start_methods():
         return None
     proc = mp.get_context("fork").Process(target=_build_occupations, args=(settings,), daemon=True)
     proc.start()
@@ -785,13 +801,14 @@ def annotate_stream(settings: Settings, ads: Iterable[dict], *, lang: str = "fr"
     reported before anything is read or written); the lemmas first met are saved when the
     stream is exhausted.
     """
-    import multiprocessing as mp
-
+    import numpy  # noqa: F401 - loads OpenBLAS now: threadpoolctl limits only the libraries already loaded
     from threadpoolctl import threadpool_limits
 
     # One BLAS thread, from loading to the end of the stream: the products here are a few hundred
     # numbers long, so OpenBLAS's extra threads only spin between calls, on the cores the workers
     # need (user CPU 0.85-0.9x on the real ads, outputs identical). Forked workers inherit it.
+    # (`adequa annotate` imports NumPy nowhere before this point: without the import above, the
+    # limit found no BLAS and the run kept OpenBLAS's default threads.)
     blas = threadpool_limits(1, user_api="blas")
     try:
         if extractor is None:
@@ -802,8 +819,11 @@ def annotate_stream(settings: Settings, ads: Iterable[dict], *, lang: str = "fr"
     except BaseException:
         blas.restore_original_limits()
         raise
-    if workers > 1 and "fork" not in mp.get_all_start_methods():
-        workers = 1
+    if workers > 1:
+        import multiprocessing as mp    # here: one process does not need it
+
+        if "fork" not in mp.get_all_start_methods():
+            workers = 1
     _WORKER.update(extractor=extractor, classifier=classifier, lang=lang, forked=workers > 1, encoded=encoded)
     return _stream(settings, ads, workers, blas)
 

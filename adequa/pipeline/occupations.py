@@ -161,7 +161,7 @@ def load_occupation_classifier(settings: Settings, domains_path: Path | None = N
     key, folder = _classifier_folder(settings)
     if key in _loaded:
         return _loaded[key]  # type: ignore[return-value]
-    domains = DomainTagger.from_yaml(domains_path) if domains_path else DomainTagger.from_yaml()
+    domains = _domain_tagger(settings, domains_path)
     clf = None
     if (folder / "occupations.json").exists():
         try:
@@ -173,6 +173,41 @@ def load_occupation_classifier(settings: Settings, domains_path: Path | None = N
         _save_atomically(folder, clf.save)
     _loaded[key] = clf
     return clf
+
+
+def _domain_tagger(settings: Settings, path: Path | None = None) -> DomainTagger:
+    """``DomainTagger.from_yaml(path)``, kept pickled in the cache under a key made of the rules file's
+    content and ``domain.py``'s source: a warm start imports no YAML parser (~15 ms of it)."""
+    import pickle
+
+    from adequa.enrich import domain as domain_module
+
+    src = Path(path) if path else domain_module.DEFAULT_RULES
+    try:
+        h = hashlib.sha256(src.read_bytes())
+        h.update(Path(domain_module.__file__).with_name("domain.py").read_bytes())
+    except OSError:     # unreadable rules: from_yaml says so; no sources: nothing to key on
+        return DomainTagger.from_yaml(src)
+    cache = Path(settings.cache_dir) / "domains" / f"domains-{h.hexdigest()[:16]}.pickle"
+    try:
+        with cache.open("rb") as fh:
+            got = pickle.load(fh)
+        if isinstance(got, DomainTagger):
+            return got
+    except Exception:   # noqa: BLE001 - absent, truncated or foreign: made again
+        pass
+    tagger = DomainTagger.from_yaml(src)
+    tmp = cache.with_name(f"{cache.name}.tmp{os.getpid()}")
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("wb") as fh:
+            pickle.dump(tagger, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+        prune_family(cache, "domains-*.pickle")
+    except OSError:
+        if tmp.parent.is_dir():
+            tmp.unlink(missing_ok=True)
+    return tagger
 
 
 def _save_atomically(folder: Path, save, pattern: str = "*") -> None:
