@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 FIXTURE = Path(__file__).parent / "fixtures" / "skills"
-LEFT_OUT = ("typer", "click", "rich", "pydantic", "yaml", "importlib.metadata", "multiprocessing")
+LEFT_OUT = ("typer", "click", "rich", "yaml", "importlib.metadata", "multiprocessing")
 
 
 def test_simplemma_version_without_importlib_metadata():
