@@ -170,6 +170,21 @@ def _past_participle(word: str, key: str) -> bool:
     return False
 
 
+def _greedy_order(m: tuple) -> tuple:
+    """``SkillExtractor._greedy``'s order: highest priority, then longest, then leftmost first."""
+    return (-m[5], -(m[1] - m[0]), m[0])
+
+
+def _recruiting(norms, i: int, j: int) -> bool:
+    """Tokens ``i``..``j`` say who recruits: "recherche un …", "recrutons plusieurs …", "recherche d'une …"."""
+    for x in range(i, j):
+        if norms[x] in _RECRUITS:
+            nxt = norms[x + 1]
+            if nxt in _RECRUITED or (nxt == "d" and x + 2 <= j and norms[x + 2] in ("un", "une")):
+                return True
+    return False
+
+
 def _joined(line: str, toks, a: int, b: int) -> bool:
     """Only spaces between tokens ``a`` and ``b`` of a line."""
     return not line[toks[a][1]:toks[b][0]].strip()
@@ -484,21 +499,27 @@ class SkillExtractor:
 
         taken = [False] * len(toks)
         found = []
+        method_of = self._method
         # 1. curated lexicon: allowed everywhere but company / apply / diversity text
-        for i, j, entries in cur_hits:
-            if tok_cls[i] in ("company", "apply", "diversity", "header") or tok_cls[j] != tok_cls[i]:
-                continue
-            eid = entries[0]
-            if self.c.entries.soft_single[eid] and not self._soft_ok(toks, keys, i, j, brk, model.lang):
-                continue
-            if i == j and model.lang == "fr" and self.c.entries.kind[eid] == "langue" \
-                    and not self._language_ok(toks, keys, i, brk):
-                continue
-            if i == j and eid in self.c.case_sensitive and not toks[i][2][:1].isupper() and not line[toks[i][0]].isupper():
-                continue        # "tableau" is not Tableau
-            found.append((i, j, eid, 1.0, self._method(toks, keys, i, j), 3))
-        found = self._greedy(found, taken)
-        found = [self._drop_capacity(m, toks, keys) for m in found]
+        if cur_hits:
+            c = self.c
+            soft_single, kind, case_sensitive = c.entries.soft_single, c.entries.kind, c.case_sensitive
+            lang = model.lang
+            for i, j, entries in cur_hits:
+                if tok_cls[i] in ("company", "apply", "diversity", "header") or tok_cls[j] != tok_cls[i]:
+                    continue
+                eid = entries[0]
+                if soft_single[eid] and not self._soft_ok(toks, keys, i, j, brk, lang):
+                    continue
+                if i == j and lang == "fr" and kind[eid] == "langue" \
+                        and not self._language_ok(toks, keys, i, brk):
+                    continue
+                if i == j and eid in case_sensitive and not toks[i][2][:1].isupper() and not line[toks[i][0]].isupper():
+                    continue        # "tableau" is not Tableau
+                found.append((i, j, eid, 1.0, method_of(toks, keys, i, j), 3))
+            if found:
+                found = self._greedy(found, taken)
+                found = [self._drop_capacity(m, toks, keys) for m in found]
         if field != "description":
             return (section, toks, keys, (), (), tuple(found), line)
 
@@ -512,7 +533,7 @@ class SkillExtractor:
             for x in range(i, j + 1):
                 if keys[x]:
                     n_content += 1
-            method = self._method(toks, keys, i, j)
+            method = method_of(toks, keys, i, j)
             if n_content >= 2 and keys[i] in framing and not model.keys.is_nominal(toks[i][3]):
                 # "utiliser les réseaux sociaux", "maîtriser les outils": the label's framing verb is not
                 # part of the span (EVALUATION.md §3), the rest of it names the skill; a nominalised
@@ -520,13 +541,19 @@ class SkillExtractor:
                 while i < j and (not keys[i] or keys[i] in framing):
                     i += 1
             exact.append((i, j, entries, 1.0, method, 2 if n_content >= 2 else 1))
-        exact_kept = self._greedy(exact, list(taken))
+        exact_kept = self._greedy(exact, list(taken)) if exact else exact
         # 3. candidate phrases, with what can be decided without the hint
         cands = []
         if self.semantic:
             for i0, j0, action, known in self._candidates(toks, keys, tok_cls, seg_of, segments, model, line, brk):
                 i, j = i0, j0
-                if found and any(taken[x] for x in range(i, j + 1)):
+                inside = False
+                if found:
+                    for x in range(i, j + 1):
+                        if taken[x]:
+                            inside = True
+                            break
+                if inside:
                     # a curated mention sits inside: keep the longest free stretch
                     i, j = self._free_stretch(i, j, taken, keys)
                     if i is None:
@@ -984,7 +1011,11 @@ class SkillExtractor:
     @staticmethod
     def _method(toks, keys, i, j) -> str:
         """"exact" when the words are the label's own, "lemma" when inflection or derivation was needed."""
-        return "exact" if all(keys[x] == toks[x][2] for x in range(i, j + 1) if keys[x]) else "lemma"
+        for x in range(i, j + 1):
+            k = keys[x]
+            if k and k != toks[x][2]:
+                return "lemma"
+        return "exact"
 
     def _pick(self, entries, prefer) -> int:
         E = self.c.entries
@@ -1065,10 +1096,15 @@ class SkillExtractor:
         """Longest / highest priority first, no overlaps; marks ``taken``."""
         out = []
         if len(matches) > 1:
-            matches = sorted(matches, key=lambda m: (-m[5], -(m[1] - m[0]), m[0]))
+            matches = sorted(matches, key=_greedy_order)
         for m in matches:
             i, j = m[0], m[1]
-            if any(taken[x] for x in range(i, j + 1)):
+            free = True
+            for x in range(i, j + 1):
+                if taken[x]:
+                    free = False
+                    break
+            if not free:
                 continue
             for x in range(i, j + 1):
                 taken[x] = True
@@ -1083,7 +1119,10 @@ class SkillExtractor:
                 cur = None
                 continue
             cur = (cur[0], x) if cur else (x, x)
-            n = sum(1 for y in range(cur[0], cur[1] + 1) if keys[y])
+            n = 0
+            for y in range(cur[0], cur[1] + 1):
+                if keys[y]:
+                    n += 1
             if best is None or n > best[2]:
                 best = (cur[0], cur[1], n)
         if not best or best[2] == 0:
@@ -1123,8 +1162,9 @@ class SkillExtractor:
         courant", "langues française et anglaise"), not a nationality ("partenaire français",
         "clients anglais", "entreprise française", "principalement allemands"): after a noun or an
         adjective, or inflected (feminine, plural), it needs "langue" just before it."""
-        if any(toks[x][2] in _LANGUAGE_WORD for x in range(max(0, i - 3), i)):
-            return True
+        for x in range(max(0, i - 3), i):
+            if toks[x][2] in _LANGUAGE_WORD:
+                return True
         f = toks[i][2]
         if f.endswith(("e", "s")) and f not in _LANGUAGE_BASE:
             return False        # "française", "allemands": an adjective of something else
@@ -1227,7 +1267,11 @@ class SkillExtractor:
                     u += 1
                 if nxt and len(nxt) <= 6 and i < j and norms[nxt[0]] not in ("autre", "autres"):
                     # ("et autres travaux de …" names another item: not a continuation)
-                    first = next((x for x in nxt if keys[x]), None)
+                    first = None
+                    for x in nxt:
+                        if keys[x]:
+                            first = x
+                            break
                     lone_adj = len(nxt) == 1 and not norms[nxt[0]][:1].isdecimal() \
                         and masked[toks[nxt[0]][0]].islower()
                     if first is not None and not km.is_action(toks[first][3]) and \
@@ -1252,15 +1296,24 @@ class SkillExtractor:
             norm = norms[i]
             if head in _NOT_SKILL_HEAD or head in _DIPLOMA or norm in _NOT_SKILL_HEAD or norm in _DIPLOMA \
                     or norm[:1].isdecimal():
-                if not (known and head in _FIELD_HEAD and any(keys[x] and keys[x] not in framing
-                                                                for x in range(i + 1, j + 1))):
+                field_known = False
+                if known and head in _FIELD_HEAD:
+                    for x in range(i + 1, j + 1):
+                        if keys[x] and keys[x] not in framing:
+                            field_known = True
+                            break
+                if not field_known:
                     continue    # but "connaissance du secteur agroalimentaire": knowledge asked for (§4)
             if i > 0 and norms[i - 1] == "nous" and norm.endswith("ons"):
                 continue        # "nous accompagnons…", "nous proposons…": the employer speaking (§4)
             if keys[i] in _SETTING_VERBS and i < j and toks[i + 1][2] in _SETTING_WORDS:
                 # "vous interviendrez sur les chantiers", "travaillez au sein du service": where the job
                 # is done, work context (§4); but "intervenez sur la **conception**": the activity is the skill
-                k = next((x for x in range(i + 2, j + 1) if keys[x]), None)
+                k = None
+                for x in range(i + 2, j + 1):
+                    if keys[x]:
+                        k = x
+                        break
                 if k is None or not km.is_action(toks[k][3]):
                     continue
                 i, action = k, True
@@ -1272,17 +1325,14 @@ class SkillExtractor:
                 d += 1
             if d <= j and d < n - 1:
                 continue        # an amount of experience or of time is not a skill
-            if not known and i > 0 and norms[i - 1] == "en" and any(
-                    keys[x] in _DIPLOMA or norms[x] in _DIPLOMA for x in range(max(0, i - 6), i - 1)
-                    if seg_of[x] == seg_of[i] and not any(brk[y] for y in range(x + 1, i))):
+            if not known and i > 0 and norms[i - 1] == "en" and self._diploma_before(i, keys, norms, seg_of, brk):
                 continue        # "bac +2 en assurances", "formation en comptabilité": a diploma's field (§4)
             if job_titles and frozenset(filter(None, keys[i:j + 1])) in job_titles:
                 continue        # a job title is not a skill ("data scientist", "conseiller clientèle")
             if "/" in masked and (_GENDER_PAIR.search(masked, toks[i][0], toks[j][1])
                                   or _GENDER_PAIR.match(masked, toks[j][1])):
                 continue        # "Conseiller immobilier en transaction H/F": a job title (§4)
-            if any(norms[x] in _RECRUITS and (norms[x + 1] in _RECRUITED or norms[x + 1] == "d" and x + 2 <= j
-                                              and norms[x + 2] in ("un", "une")) for x in range(i, j)):
+            if _recruiting(norms, i, j):
                 continue        # "exploitation laitière recherche un salarié", "recherche d'une alternance":
                                 # who recruits or who is looking (§4); not "recherche des pannes"
             if i == j:
@@ -1297,6 +1347,22 @@ class SkillExtractor:
         return out
 
     @staticmethod
+    def _diploma_before(i, keys, norms, seg_of, brk) -> bool:
+        """A diploma word among the six tokens before token ``i - 1``, in the same segment as ``i``
+        with no punctuation between it and ``i``."""
+        for x in range(max(0, i - 6), i - 1):
+            if seg_of[x] != seg_of[i]:
+                continue
+            cut = False
+            for y in range(x + 1, i):
+                if brk[y]:
+                    cut = True
+                    break
+            if not cut and (keys[x] in _DIPLOMA or norms[x] in _DIPLOMA):
+                return True
+        return False
+
+    @staticmethod
     def _trim(chunk, toks, keys, km, framing):
         """Drop framing words and determiners in front, cut at a clause opener, drop trailing function words."""
         k = 0
@@ -1309,7 +1375,11 @@ class SkillExtractor:
                 k += 1
                 continue
             if key in LIGHT_VERBS:
-                nxt = next((y for y in chunk[k + 1:] if keys[y]), None)
+                nxt = None
+                for y in chunk[k + 1:]:
+                    if keys[y]:
+                        nxt = y
+                        break
                 if nxt is not None and km.is_nominal(toks[nxt][3]):
                     k += 1
                     continue
