@@ -470,7 +470,7 @@ class SkillExtractor:
                     if readable is None:
                         yield pos, rel
                     else:
-                        yield 0, tuple((starts[pos + m[0]], ends[pos + m[1] - 1]) + m[2:] for m in rel)
+                        yield 0, tuple([(starts[pos + m[0]], ends[pos + m[1] - 1]) + m[2:] for m in rel])
             pos += len(line) + 1
 
     def _line_plan(self, line: str, section: str, model, field: str):
