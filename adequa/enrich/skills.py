@@ -134,6 +134,21 @@ T_FICHE = 0.55
 _GENDER = re.compile(r"\s?\((?:e|se|euse|ve|ne|le|te|trice|rice|ère|ice|es)\)|\.(?:e|es|se|ve|ne|le|euse|rice|trice|ère|ive)\b|/(?:e|se|euse|ve|ne)\b|\s?-(?:e|se|ive|euse)\b")
 
 
+_ROUNDED: dict = {}     # score -> round(score, 3): float rounding to digits goes through dtoa (~1-2 µs)
+
+
+def _round3(x: float) -> float:
+    """``round(x, 3)``, remembered for positive scores (a link's score recurs across candidates)."""
+    if not x > 0.0:     # 0.0 and -0.0 are equal keys but round to different signs; NaN is no key
+        return round(x, 3)
+    got = _ROUNDED.get(x)
+    if got is None:
+        if len(_ROUNDED) >= CANDIDATE_MEMO:
+            _ROUNDED.clear()
+        got = _ROUNDED[x] = round(x, 3)
+    return got
+
+
 def _same_determiner(a: str, b: str) -> bool:
     """"des" and "des", "la" and "les": the determiners of two parallel objects."""
     if a not in _OBJECT_DET or b not in _OBJECT_DET:
@@ -731,10 +746,10 @@ class SkillExtractor:
                 continue    # a lone word that only relates to a label ("aluminium" ~ "Travail de l'aluminium")
             if eid is not None and score >= (T_ROME if rome_of[eid] else T_ESCO):
                 dropped |= inside
-                found.append((i, j, eid, round(min(score, 1.0), 3), "semantic", 1))
+                found.append((i, j, eid, _round3(min(score, 1.0)), "semantic", 1))
             elif (is_task or job_bullet) and 1 <= len(content) <= 14 and score >= T_UNLISTED:
                 dropped |= inside
-                found.append((i, j, -1, round(max(score, 0.3), 3), "semantic", 0))
+                found.append((i, j, -1, _round3(max(score, 0.3)), "semantic", 0))
         found.extend([m for n, m in enumerate(exact_kept) if n not in dropped] if dropped else exact_kept)
         found.sort()
         out = []
@@ -750,7 +765,8 @@ class SkillExtractor:
             if (kind == "savoir-faire" or kind == "savoir") and km.is_action(toks[i][3]):
                 j = self._shared_objects(i, j, toks, keys, line, km, spans)
             start, end = toks[i][0], toks[j][1]
-            g = _GENDER.match(line, end)
+            c = line[end:end + 1]     # (every gender mark starts with one of these)
+            g = _GENDER.match(line, end) if c and (c in "(./-" or c.isspace()) else None
             if g and (j + 1 >= len(toks) or toks[j + 1][0] >= g.end() or toks[j + 1][1] <= g.end()):
                 end = g.end()
             elif line.startswith(")", end) and line.count("(", start, end) > line.count(")", start, end):
@@ -933,8 +949,9 @@ class SkillExtractor:
             return None
         ranked = None
         if prefer or relevant is not None:
-            got = self._memo.get((model.lang, keyset))
-            ranked, codes = got if got is not None else self._ranked(keyset, model)
+            memo_key = (model.lang, keyset)
+            got = self._memo.get(memo_key)
+            ranked, codes = got if got is not None else self._rank_new(memo_key, keyset, model)
             if relevant is not None:
                 relevant |= codes
             if prefer and codes.isdisjoint(prefer):
@@ -955,12 +972,15 @@ class SkillExtractor:
         and their ROME codes."""
         memo_key = (model.lang, keyset)
         got = self._memo.get(memo_key)
-        if got is None:
-            got = model.sim.ranked(keyset, self.c.entries.rome, 12)
-            if len(self._memo) < CANDIDATE_MEMO:
-                self._memo[memo_key] = got
-                if self._new_ranked is not None:
-                    self._new_ranked.append(memo_key)
+        return got if got is not None else self._rank_new(memo_key, keyset, model)
+
+    def _rank_new(self, memo_key: tuple, keyset: frozenset, model):
+        """``_ranked`` of a key set not in the memo (``memo_key``), remembered."""
+        got = model.sim.ranked(keyset, self.c.entries.rome, 12)
+        if len(self._memo) < CANDIDATE_MEMO:
+            self._memo[memo_key] = got
+            if self._new_ranked is not None:
+                self._new_ranked.append(memo_key)
         return got
 
     def _link_uncached(self, ranked: list, prefer):
