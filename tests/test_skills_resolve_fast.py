@@ -1,5 +1,5 @@
 """Shortcuts of the resolving stage (``SkillExtractor._resolve``) against what they stand for: the
-remembered rounding of scores is ``round(x, 3)`` (sign of zero, NaN and infinities included), and the
+rounding of scores without dtoa is ``round(x, 3)`` (sign of zero, NaN and infinities included), and the
 test made before the gender-mark regex never skips a position where it would match."""
 
 from __future__ import annotations
@@ -19,18 +19,21 @@ def _same(a: float, b: float) -> bool:
 @settings(max_examples=3000, deadline=None)
 @given(st.floats(allow_nan=True, allow_infinity=True) | st.floats(0.0, 1.5))
 def test_round3_is_round(x):
-    for _ in range(2):      # computed, then remembered
-        assert _same(skills._round3(x), round(x, 3))
+    assert _same(skills._round3(x), round(x, 3))
 
 
-def test_round3_zero_signs_and_memo_bound(monkeypatch):
-    assert _same(skills._round3(0.0), 0.0) and _same(skills._round3(-0.0), -0.0)
-    assert _same(skills._round3(-0.0004), -0.0)
-    monkeypatch.setattr(skills, "CANDIDATE_MEMO", 10)
-    skills._ROUNDED.clear()
-    for i in range(1, 50):
-        assert skills._round3(i / 7) == round(i / 7, 3)
-    assert len(skills._ROUNDED) <= 10
+def test_round3_near_halves_and_edges():
+    """Thousandths ending in 5 (the ties and their neighbours, where ``1000 x`` may round across the
+    half), the ends of the fast range, zeros of both signs."""
+    n = 0
+    for k in range(0, 1_000_000, 7):
+        mid = (k + 0.5) / 1000
+        for x in (mid, math.nextafter(mid, 0.0), math.nextafter(mid, 2.0), k / 1000 + 1e-9, (k + 0.4999995) / 1000):
+            assert _same(skills._round3(x), round(x, 3)), x
+            n += 1
+    for x in (0.0, -0.0, -0.0004, 1e-3, math.nextafter(1e-3, 0.0), 999_999.9995, 1e6, 1e300, 5e-324, 0.0625):
+        assert _same(skills._round3(x), round(x, 3)), x
+    assert n > 500_000
 
 
 def test_gender_mark_starts_with_what_resolve_tests_first():

@@ -134,19 +134,18 @@ T_FICHE = 0.55
 _GENDER = re.compile(r"\s?\((?:e|se|euse|ve|ne|le|te|trice|rice|ère|ice|es)\)|\.(?:e|es|se|ve|ne|le|euse|rice|trice|ère|ive)\b|/(?:e|se|euse|ve|ne)\b|\s?-(?:e|se|ive|euse)\b")
 
 
-_ROUNDED: dict = {}     # score -> round(score, 3): float rounding to digits goes through dtoa (~1-2 µs)
-
-
 def _round3(x: float) -> float:
-    """``round(x, 3)``, remembered for positive scores (a link's score recurs across candidates)."""
-    if not x > 0.0:     # 0.0 and -0.0 are equal keys but round to different signs; NaN is no key
-        return round(x, 3)
-    got = _ROUNDED.get(x)
-    if got is None:
-        if len(_ROUNDED) >= CANDIDATE_MEMO:
-            _ROUNDED.clear()
-        got = _ROUNDED[x] = round(x, 3)
-    return got
+    """``round(x, 3)`` without its decimal conversion (dtoa there and back, ~1-2 µs) for a score of
+    0.001 to 10^6 whose thousandfold is not within 10^-6 of a half: ``round(1000 x) / 1000`` is then the
+    same float — ``1000 x`` is off the exact product by less than 1.2e-7, so both round to the same
+    integer N, and dividing N by 1000 gives the float nearest to N/1000, which is what ``round`` reads
+    back from its digits."""
+    if 1e-3 <= x < 1e6:
+        y = x * 1000.0
+        f = y % 1.0
+        if not 0.499999 < f < 0.500001:
+            return round(y) / 1000.0
+    return round(x, 3)
 
 
 def _same_determiner(a: str, b: str) -> bool:
@@ -193,6 +192,7 @@ class SkillExtractor:
         self._new_ranked: list | None = None    # ``_memo`` keys ranked since then (when sharing)
         self._new_links: list | None = None     # ``_links`` keys linked since then (when sharing)
         self._others: dict[str, "SkillExtractor"] = {}
+        self._rome_flags = b""      # per entry, 1 when it has a ROME code (``_flags``)
         self.semantic = True         # False: exact pass only (curated lexicon + taxonomy labels)
         self._loader = loader        # lang -> Compiled, for languages built on demand
         from adequa.normalise.text import lemma
@@ -716,13 +716,16 @@ class SkillExtractor:
             return ()
         E = self.c.entries
         rome_of = E.rome
+        flags = self._rome_flags
+        if len(flags) != len(rome_of):
+            flags = self._flags()
         found = list(curated)
         exact_kept = []
         for i, j, entries, score, method, prio in exact_plan:
             eid = self._pick(entries, prefer)
             if relevant is not None:
                 relevant.update([c for c in [rome_of[e] for e in entries] if c])
-            if not rome_of[eid]:
+            if not flags[eid]:
                 swap = self._swap(frozenset(keys[x] for x in range(i, j + 1) if keys[x]), model, prefer, hint, relevant)
                 if swap is not None:
                     eid = swap
@@ -744,7 +747,7 @@ class SkillExtractor:
             score, eid = link if link else (0.0, None)
             if single and score < T_SINGLE and not job_task:
                 continue    # a lone word that only relates to a label ("aluminium" ~ "Travail de l'aluminium")
-            if eid is not None and score >= (T_ROME if rome_of[eid] else T_ESCO):
+            if eid is not None and score >= (T_ROME if flags[eid] else T_ESCO):
                 dropped |= inside
                 found.append((i, j, eid, _round3(min(score, 1.0)), "semantic", 1))
             elif (is_task or job_bullet) and 1 <= len(content) <= 14 and score >= T_UNLISTED:
@@ -906,10 +909,13 @@ class SkillExtractor:
         got = self._swaps.get((model.lang, keyset, None))
         if got is None:
             E = self.c.entries
+            flags = self._rome_flags
+            if len(flags) != len(E.rome):
+                flags = self._flags()
             seen: set = set()
             swap = model.sim.best(keyset, entry_ogr=E.rome.__getitem__, k=8, seen=seen)
-            swap = [x for x in swap if E.rome[x[1]]]
-            codes = frozenset(E.rome[e] for e in seen if E.rome[e])
+            swap = [x for x in swap if flags[x[1]]]
+            codes = frozenset([E.rome[e] for e in seen if flags[e]])
             got = (swap[0][1] if swap and swap[0][0] >= T_SWAP else None, codes)
             if len(self._swaps) < CANDIDATE_MEMO:
                 self._swaps[(model.lang, keyset, None)] = got
@@ -956,6 +962,10 @@ class SkillExtractor:
                 relevant |= codes
             if prefer and codes.isdisjoint(prefer):
                 prefer = None       # no ranked label is in the hint's fiche: the same as without
+            if not prefer:
+                # without the fiche bonus the link depends on the ranked labels alone (remembered):
+                # found again in a few steps, cheaper than a look-up in a memo of its own
+                return self._link_uncached(ranked, None)
         link_key = (model.lang, keyset, hint if prefer else None)
         got = self._links.get(link_key, _MISSING)
         if got is not _MISSING:
@@ -983,6 +993,12 @@ class SkillExtractor:
                 self._new_ranked.append(memo_key)
         return got
 
+    def _flags(self) -> bytes:
+        """Per entry, 1 when it has a ROME code: tested without reading the code strings themselves
+        (scattered in memory, a cache miss each)."""
+        self._rome_flags = bytes([1 if c else 0 for c in self.c.entries.rome])
+        return self._rome_flags
+
     def _link_uncached(self, ranked: list, prefer):
         """The link of a candidate from its ranked labels (``_ranked``): the best ROME label at
         ``T_ROME`` (or an item of the hint's fiche at ``T_FICHE``), else the best other one at ``T_ESCO``,
@@ -992,9 +1008,12 @@ class SkillExtractor:
             ranked = sorted(((sc + FICHE_BONUS if rome_of[e] in prefer else sc, e) for sc, e in ranked), reverse=True)
         if not ranked:
             return None
+        flags = self._rome_flags
+        if len(flags) != len(rome_of):
+            flags = self._flags()
         rome = other = None     # the first (best) of each kind
         for x in ranked:
-            if rome_of[x[1]]:
+            if flags[x[1]]:
                 if rome is None:
                     rome = x
                     if other is not None:
