@@ -30,6 +30,14 @@ from libc.stdint cimport int32_t, int64_t, uint8_t
 from libc.stdlib cimport free
 from libcpp.algorithm cimport sort
 from posix.stdlib cimport posix_memalign
+from cpython.list cimport PyList_GET_ITEM
+from cpython.object cimport PyObject
+
+cdef extern from *:
+    """
+    #define ADEQUA_PREFETCH(p) __builtin_prefetch((const void*)(p))
+    """
+    void ADEQUA_PREFETCH(const void* p) noexcept nogil
 from libcpp.vector cimport vector
 
 
@@ -199,7 +207,11 @@ cdef class Labels:
                         s.idx.push_back(P[i])
                 for i in range(a0, a1):
                     mark[P[i]] = 0
+        # every record asked for at once (misses overlap), then read
+        for i in range(<Py_ssize_t>s.idx.size()):
+            ADEQUA_PREFETCH(&self.recs[s.idx[i]])
         s.labs.resize(s.idx.size())
+        s.keys.reserve(s.idx.size() * 8)
         for i in range(<Py_ssize_t>s.idx.size()):
             j = s.idx[i]
             r = &self.recs[j]
@@ -230,6 +242,7 @@ cdef class Labels:
         cdef int64_t taken[64]
         cdef vector[int64_t] taken_more
         cdef Py_ssize_t n_taken = 0
+        cdef vector[Py_ssize_t] picked
         cdef const Label* lp
         cdef const int32_t* lk
         cdef double sh, sc, wc
@@ -308,9 +321,7 @@ cdef class Labels:
             scored[i].score = sc
             scored[i].entry = lp.entry
         sort(scored.begin(), scored.end(), _after)
-        out = []
-        if codes is not None:
-            n_codes = len(codes_of)
+        # the best scored pair of each entry, best first, until ``k`` entries
         for i in range(n):
             e = scored[i].entry
             found = False
@@ -325,15 +336,25 @@ cdef class Labels:
             else:
                 taken_more.push_back(e)
             n_taken += 1
-            out.append((scored[i].score, e))
-            if codes is not None:
+            picked.push_back(i)
+            if n_taken >= k:
+                break
+        if codes is not None:
+            # the code strings are scattered in memory: all asked for before the first is read
+            n_codes = len(codes_of)
+            for i in range(<Py_ssize_t>picked.size()):
+                e = scored[picked[i]].entry
                 if e < 0 or e >= n_codes:
                     raise IndexError(e)
+                ADEQUA_PREFETCH(PyList_GET_ITEM(codes_of, e))
+        out = []
+        for i in range(<Py_ssize_t>picked.size()):
+            e = scored[picked[i]].entry
+            out.append((scored[picked[i]].score, e))
+            if codes is not None:
                 c = codes_of[e]
                 if c:
                     codes.add(c)
-            if n_taken >= k:
-                break
         return out
 
     cpdef list best(self, keys, Py_ssize_t k, seen, dict shorts, Py_ssize_t limit, Py_ssize_t size, weight):
