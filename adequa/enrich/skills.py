@@ -736,6 +736,10 @@ class SkillExtractor:
         cover = {x: n for n, m in enumerate(exact_kept) for x in range(m[0], m[1] + 1)} if exact_kept else None
         dropped: set = set()
         inside: set = set()
+        # the first resolution of a line (no hint, noting the codes): ``_link``'s path, without its call
+        direct = not prefer and relevant is not None
+        memo = self._memo
+        lang = model.lang
         for i0, j0, i, j, content, keyset, is_task, single, job_task, job_bullet in cands:
             if cover is not None:
                 inside = {cover[x] for x in range(i0, j0 + 1) if x in cover} - dropped
@@ -743,7 +747,17 @@ class SkillExtractor:
                 covered = {x for n in inside for x in range(exact_kept[n][0], exact_kept[n][1] + 1) if keys[x]}
                 if len(covered.intersection(content)) >= 0.6 * len(content):
                     continue    # the exact label says it
-            link = self._link(keyset, model, prefer, hint, relevant)
+            if not direct:
+                link = self._link(keyset, model, prefer, hint, relevant)
+            elif keyset:
+                memo_key = (lang, keyset)
+                got = memo.get(memo_key)
+                if got is None:
+                    got = self._rank_new(memo_key, keyset, model)
+                relevant |= got[1]
+                link = self._link_uncached(got[0], None)
+            else:
+                link = None
             score, eid = link if link else (0.0, None)
             if single and score < T_SINGLE and not job_task:
                 continue    # a lone word that only relates to a label ("aluminium" ~ "Travail de l'aluminium")
