@@ -191,3 +191,19 @@ def test_extractor_calls_on_real_offers(mirror, mirror_offers):
         sim.use_compiled = False
         assert got == sim.best(keys, seen=s2, **kw) and s1 == s2
     sim.use_compiled = True
+
+
+def test_packed_arrays_made_when_frozen_or_missing():
+    """``freeze`` packs the index for the kernel (pickled with it); an index without them (frozen by
+    older code) packs itself on first use; either way the same results as the Python path."""
+    sim = _index(15)
+    assert sim.packed is not None and "packed" in sim.__getstate__()
+    queries = _queries(sim, 16, 200)
+    sim.use_compiled = False
+    want = [sim.best(q, k=12) for q in queries]
+    sim.use_compiled = True
+    old = pickle.loads(pickle.dumps(sim))
+    del old.packed
+    old.__dict__.pop("_clabels", None)
+    assert [old.best(q, k=12) for q in queries] == want == [sim.best(q, k=12) for q in queries]
+    assert old.packed is not None

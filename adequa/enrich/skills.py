@@ -151,6 +151,20 @@ T_FICHE = 0.55
 _GENDER = re.compile(r"\s?\((?:e|se|euse|ve|ne|le|te|trice|rice|ère|ice|es)\)|\.(?:e|es|se|ve|ne|le|euse|rice|trice|ère|ive)\b|/(?:e|se|euse|ve|ne)\b|\s?-(?:e|se|ive|euse)\b")
 
 
+def _round3(x: float) -> float:
+    """``round(x, 3)`` without its decimal conversion (dtoa there and back, ~1-2 µs) for a score of
+    0.001 to 10^6 whose thousandfold is not within 10^-6 of a half: ``round(1000 x) / 1000`` is then the
+    same float — ``1000 x`` is off the exact product by less than 1.2e-7, so both round to the same
+    integer N, and dividing N by 1000 gives the float nearest to N/1000, which is what ``round`` reads
+    back from its digits."""
+    if 1e-3 <= x < 1e6:
+        y = x * 1000.0
+        f = y % 1.0
+        if not 0.499999 < f < 0.500001:
+            return round(y) / 1000.0
+    return round(x, 3)
+
+
 def _same_determiner(a: str, b: str) -> bool:
     """"des" and "des", "la" and "les": the determiners of two parallel objects."""
     if a not in _OBJECT_DET or b not in _OBJECT_DET:
@@ -210,6 +224,7 @@ class SkillExtractor:
         self._new_ranked: list | None = None    # ``_memo`` keys ranked since then (when sharing)
         self._new_links: list | None = None     # ``_links`` keys linked since then (when sharing)
         self._others: dict[str, "SkillExtractor"] = {}
+        self._rome_flags = b""      # per entry, 1 when it has a ROME code (``_flags``)
         self.semantic = True         # False: exact pass only (curated lexicon + taxonomy labels)
         self._loader = loader        # lang -> Compiled, for languages built on demand
         from adequa.normalise.text import lemma
@@ -756,13 +771,16 @@ class SkillExtractor:
             return ()
         E = self.c.entries
         rome_of = E.rome
+        flags = self._rome_flags
+        if len(flags) != len(rome_of):
+            flags = self._flags()
         found = list(curated)
         exact_kept = []
         for i, j, entries, score, method, prio in exact_plan:
             eid = self._pick(entries, prefer)
             if relevant is not None:
                 relevant.update([c for c in [rome_of[e] for e in entries] if c])
-            if not rome_of[eid]:
+            if not flags[eid]:
                 swap = self._swap(frozenset(keys[x] for x in range(i, j + 1) if keys[x]), model, prefer, hint, relevant)
                 if swap is not None:
                     eid = swap
@@ -773,6 +791,10 @@ class SkillExtractor:
         cover = {x: n for n, m in enumerate(exact_kept) for x in range(m[0], m[1] + 1)} if exact_kept else None
         dropped: set = set()
         inside: set = set()
+        # the first resolution of a line (no hint, noting the codes): ``_link``'s path, without its call
+        direct = not prefer and relevant is not None
+        memo = self._memo
+        lang = model.lang
         for i0, j0, i, j, content, keyset, is_task, single, job_task, job_bullet in cands:
             if cover is not None:
                 inside = {cover[x] for x in range(i0, j0 + 1) if x in cover} - dropped
@@ -780,16 +802,26 @@ class SkillExtractor:
                 covered = {x for n in inside for x in range(exact_kept[n][0], exact_kept[n][1] + 1) if keys[x]}
                 if len(covered.intersection(content)) >= 0.6 * len(content):
                     continue    # the exact label says it
-            link = self._link(keyset, model, prefer, hint, relevant)
+            if not direct:
+                link = self._link(keyset, model, prefer, hint, relevant)
+            elif keyset:
+                memo_key = (lang, keyset)
+                got = memo.get(memo_key)
+                if got is None:
+                    got = self._rank_new(memo_key, keyset, model)
+                relevant |= got[1]
+                link = self._link_uncached(got[0], None)
+            else:
+                link = None
             score, eid = link if link else (0.0, None)
             if single and score < T_SINGLE and not job_task:
                 continue    # a lone word that only relates to a label ("aluminium" ~ "Travail de l'aluminium")
-            if eid is not None and score >= (T_ROME if rome_of[eid] else T_ESCO):
+            if eid is not None and score >= (T_ROME if flags[eid] else T_ESCO):
                 dropped |= inside
-                found.append((i, j, eid, round(min(score, 1.0), 3), "semantic", 1))
+                found.append((i, j, eid, _round3(min(score, 1.0)), "semantic", 1))
             elif (is_task or job_bullet) and 1 <= len(content) <= 14 and score >= T_UNLISTED:
                 dropped |= inside
-                found.append((i, j, -1, round(max(score, 0.3), 3), "semantic", 0))
+                found.append((i, j, -1, _round3(max(score, 0.3)), "semantic", 0))
         found.extend([m for n, m in enumerate(exact_kept) if n not in dropped] if dropped else exact_kept)
         found.sort()
         out = []
@@ -805,7 +837,8 @@ class SkillExtractor:
             if (kind == "savoir-faire" or kind == "savoir") and km.is_action(toks[i][3]):
                 j = self._shared_objects(i, j, toks, keys, line, km, spans)
             start, end = toks[i][0], toks[j][1]
-            g = _GENDER.match(line, end)
+            c = line[end:end + 1]     # (every gender mark starts with one of these)
+            g = _GENDER.match(line, end) if c and (c in "(./-" or c.isspace()) else None
             if g and (j + 1 >= len(toks) or toks[j + 1][0] >= g.end() or toks[j + 1][1] <= g.end()):
                 end = g.end()
             elif line.startswith(")", end) and line.count("(", start, end) > line.count(")", start, end):
@@ -985,10 +1018,13 @@ class SkillExtractor:
         got = self._swaps.get((model.lang, keyset, None))
         if got is None:
             E = self.c.entries
+            flags = self._rome_flags
+            if len(flags) != len(E.rome):
+                flags = self._flags()
             seen: set = set()
             swap = model.sim.best(keyset, entry_ogr=E.rome.__getitem__, k=8, seen=seen)
-            swap = [x for x in swap if E.rome[x[1]]]
-            codes = frozenset(E.rome[e] for e in seen if E.rome[e])
+            swap = [x for x in swap if flags[x[1]]]
+            codes = frozenset([E.rome[e] for e in seen if flags[e]])
             got = (swap[0][1] if swap and swap[0][0] >= T_SWAP else None, codes)
             if len(self._swaps) < CANDIDATE_MEMO:
                 self._swaps[(model.lang, keyset, None)] = got
@@ -1032,12 +1068,17 @@ class SkillExtractor:
             return None
         ranked = None
         if prefer or relevant is not None:
-            got = self._memo.get((model.lang, keyset))
-            ranked, codes = got if got is not None else self._ranked(keyset, model)
+            memo_key = (model.lang, keyset)
+            got = self._memo.get(memo_key)
+            ranked, codes = got if got is not None else self._rank_new(memo_key, keyset, model)
             if relevant is not None:
                 relevant |= codes
             if prefer and codes.isdisjoint(prefer):
                 prefer = None       # no ranked label is in the hint's fiche: the same as without
+            if not prefer:
+                # without the fiche bonus the link depends on the ranked labels alone (remembered):
+                # found again in a few steps, cheaper than a look-up in a memo of its own
+                return self._link_uncached(ranked, None)
         link_key = (model.lang, keyset, hint if prefer else None)
         got = self._links.get(link_key, _MISSING)
         if got is not _MISSING:
@@ -1054,13 +1095,22 @@ class SkillExtractor:
         and their ROME codes."""
         memo_key = (model.lang, keyset)
         got = self._memo.get(memo_key)
-        if got is None:
-            got = model.sim.ranked(keyset, self.c.entries.rome, 12)
-            if len(self._memo) < CANDIDATE_MEMO:
-                self._memo[memo_key] = got
-                if self._new_ranked is not None:
-                    self._new_ranked.append(memo_key)
+        return got if got is not None else self._rank_new(memo_key, keyset, model)
+
+    def _rank_new(self, memo_key: tuple, keyset: frozenset, model):
+        """``_ranked`` of a key set not in the memo (``memo_key``), remembered."""
+        got = model.sim.ranked(keyset, self.c.entries.rome, 12)
+        if len(self._memo) < CANDIDATE_MEMO:
+            self._memo[memo_key] = got
+            if self._new_ranked is not None:
+                self._new_ranked.append(memo_key)
         return got
+
+    def _flags(self) -> bytes:
+        """Per entry, 1 when it has a ROME code: tested without reading the code strings themselves
+        (scattered in memory, a cache miss each)."""
+        self._rome_flags = bytes([1 if c else 0 for c in self.c.entries.rome])
+        return self._rome_flags
 
     def _link_uncached(self, ranked: list, prefer):
         """The link of a candidate from its ranked labels (``_ranked``): the best ROME label at
@@ -1071,9 +1121,12 @@ class SkillExtractor:
             ranked = sorted(((sc + FICHE_BONUS if rome_of[e] in prefer else sc, e) for sc, e in ranked), reverse=True)
         if not ranked:
             return None
+        flags = self._rome_flags
+        if len(flags) != len(rome_of):
+            flags = self._flags()
         rome = other = None     # the first (best) of each kind
         for x in ranked:
-            if rome_of[x[1]]:
+            if flags[x[1]]:
                 if rome is None:
                     rome = x
                     if other is not None:

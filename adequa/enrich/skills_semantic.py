@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from collections import defaultdict
 from itertools import filterfalse, islice
 from operator import itemgetter
@@ -49,6 +50,7 @@ class SimilarityIndex:
         self.idf: dict[str, float] = {}
         self.postings: dict[str, list[int]] = {}
         self._default_idf = 1.0
+        self.packed: tuple | None = None     # the index as flat arrays for the compiled kernel (``pack``)
         self.use_compiled = True       # the compiled scoring when built (tests switch it off to compare)
 
     def add(self, keys, entry: int, preferred: bool = False) -> None:
@@ -79,7 +81,37 @@ class SimilarityIndex:
         self.postings = {k: sorted(v, key=order.__getitem__) for k, v in postings.items()}
         for memo in self._MEMOS:
             self.__dict__.pop(memo, None)
+        self.packed = self.pack()
         return self
+
+    def pack(self) -> tuple:
+        """The frozen index as flat arrays, what the compiled kernel copies (``_similarity_fast.Labels``;
+        made by ``freeze`` and pickled with the index, so a process does not rebuild them label by label):
+        keys numbered in ``postings`` order; per key its IDF weight, number of labels, rank by (number of
+        labels, key) and rank by key; the postings one after another (key ``i``'s are
+        ``post[post_start[i]:post_start[i + 1]]``); per label its key ids (the same way), head key id
+        (-1 for none), weight and entry."""
+        names = list(self.postings)
+        kid = {k: i for i, k in enumerate(names)}
+        nk = len(names)
+        key_len = array("i", [len(self.postings[k]) for k in names])
+        key_rank = array("i", bytes(4 * nk))
+        for r, i in enumerate(sorted(range(nk), key=lambda j: (key_len[j], names[j]))):
+            key_rank[i] = r
+        key_alpha = array("i", bytes(4 * nk))
+        for r, i in enumerate(sorted(range(nk), key=names.__getitem__)):
+            key_alpha[i] = r
+        post_start, post = array("i", [0]), array("i")
+        for k in names:
+            post.extend(self.postings[k])
+            post_start.append(len(post))
+        lab_start, lab_keys = array("i", [0]), array("i")
+        for ks in self.label_keys:
+            lab_keys.extend(sorted(kid[k] for k in ks))
+            lab_start.append(len(lab_keys))
+        return (array("d", [self.idf[k] for k in names]), key_len, key_rank, key_alpha, post_start, post,
+                lab_start, lab_keys, array("i", [-1 if h is None else kid[h] for h in self.label_head]),
+                array("d", self.label_weight), array("q", self.label_entry))
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -139,8 +171,10 @@ class SimilarityIndex:
         d = self.__dict__
         labels = d.get("_clabels")
         if labels is None:
-            labels = d["_clabels"] = _sfast.Labels(self.label_keys, self.label_weight, self.label_head,
-                                                   self.label_entry, self.postings, self.idf)
+            packed = d.get("packed")
+            if packed is None:       # an index frozen by code that did not pack it
+                packed = d["packed"] = self.pack()
+            labels = d["_clabels"] = _sfast.Labels(list(self.postings), packed)
         return labels
 
     def ranked(self, keys: frozenset[str], codes_of: list, k: int = 12) -> tuple[list[tuple[float, int]], frozenset]:
