@@ -327,3 +327,26 @@ def test_the_key_walk_finds_what_the_character_automaton_found_on_real_labels(mi
     for matcher in (model.curated, model.exact):
         auto = _char_automaton(matcher)
         assert sum(_same_hits(matcher, auto, seq) for seq in seqs) > 1_000
+
+
+def test_the_compiled_walk_is_pickled_with_the_matcher():
+    """The walk's arrays travel in the matcher's pickle (no build per run) and give the same hits."""
+    import pickle
+
+    from adequa.enrich.skills_exact import ExactMatcher
+
+    lexer = _kernel()
+    m = ExactMatcher()
+    for n, keys in enumerate([["a", "b"], ["b", "c", "d"], ["c"], ["d", "#", "e"]]):
+        m.add(keys, n)
+    m.freeze()
+    again = pickle.loads(pickle.dumps(m))
+    assert again._walker is None and again._tails is None
+    for keys in (["a", "b", "c", "d", "#", "e"], ["x", "c", "a", "b"], []):
+        prepared = ExactMatcher.prepare(keys, m.codes)
+        want = m.find(keys)
+        assert again.find(keys) == want
+        assert lexer.KeyTrie(again.table, m._trie or None).find(*prepared) == want
+        assert lexer.KeyTrie(again.table).find(*prepared) == want
+    with pytest.raises(ValueError):
+        lexer.KeyTrie(m.table, (b"", b"\0" * 24, b"", b""))

@@ -10,7 +10,8 @@ own (its *code*, shared by the matchers of a language: ``freeze(codes)``), a lab
 of its keys' codes and a line the string of its keys' codes (``prepare``; a key no label holds
 gets ``UNKNOWN``). ``find`` walks back from each key of a line through the endings of the labels
 (one step per key, most lines stop at the first); the compiled kernel
-(``_lexer_fast.KeyTrie``, built from ``table`` on first use) does the same walk in C. Hits come
+(``_lexer_fast.KeyTrie``, its arrays built with ``table`` and pickled with it) does the same
+walk in C. Hits come
 as the earlier character automaton over " key key " strings gave them: by last key, longest first.
 """
 
@@ -43,6 +44,7 @@ class ExactMatcher:
         self.codes: dict[str, str] = {}
         self.table: dict[str, tuple[int, ...]] = {}     # pattern's code string -> entries (once frozen)
         self._tails: set | None = None      # every ending of a pattern's code string (``find``)
+        self._trie = None                   # the arrays of the compiled walk (``KeyTrie.state``)
         self._walker = None                 # the compiled walk over ``table`` (``walker``)
 
     def add(self, keys: list[str], entry: int) -> None:
@@ -72,6 +74,7 @@ class ExactMatcher:
         self.size = len(self.patterns)
         self.patterns = {}      # the table holds them; keeps the cache small
         self._tails = self._walker = None
+        self._trie = self.walker().state() if _lexer is not None else None    # pickled: no build per run
         return self
 
     def __getstate__(self):
@@ -84,7 +87,7 @@ class ExactMatcher:
         when the kernel is not built."""
         got = self._walker
         if got is None and _lexer is not None:
-            got = self._walker = _lexer.KeyTrie(self.table)
+            got = self._walker = _lexer.KeyTrie(self.table, self._trie)
         return got
 
     @staticmethod
