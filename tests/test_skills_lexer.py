@@ -350,3 +350,46 @@ def test_the_compiled_walk_is_pickled_with_the_matcher():
         assert lexer.KeyTrie(again.table).find(*prepared) == want
     with pytest.raises(ValueError):
         lexer.KeyTrie(m.table, (b"", b"\0" * 24, b"", b""))
+
+
+def _key_reference(km, word):
+    """``KeyMaker._key`` before its one-``endswith`` check ahead of the suffix rules (session 9)."""
+    from adequa.enrich.lexical import _SUFFIX_RULES
+    from adequa.normalise.text import fold, lemma
+
+    norm = fold(word)
+    if norm in km.stop or not norm:
+        return ""
+    lem = lemma(word, km.lang)
+    for form in (norm, lem):
+        if km.derivations.get(form):
+            return km.derivations[form]
+    if lem in km.verbs:
+        return lem
+    for suffix, repl in _SUFFIX_RULES:
+        for form in (lem, norm):
+            if form.endswith(suffix) and len(form) > len(suffix) + 2:
+                cand = form[: -len(suffix)] + repl
+                if cand in km.verbs:
+                    return cand
+    return lem
+
+
+def test_the_key_of_a_word_is_the_suffix_rules_key(fixture_extractor):
+    """Every stem x ending (the rules' suffixes among them), with and without a plural: same key."""
+    from adequa.enrich.lexical import _SUFFIX_RULES, KeyMaker
+    from adequa.normalise.text import fold
+
+    verbs = {"preparer", "organiser", "nettoyer", "facturer", "reparer", "monter", "gerer", "gestir", "mettre"}
+    stems = ["prépar", "organis", "nettoy", "factur", "gest", "mont", "répar", "a", "ti", ""]
+    endings = [sfx for sfx, _ in _SUFFIX_RULES] + ["er", "é", "e", "on", "ation", "ure", "tion", "s"]
+    suffixed = set()
+    for km in (fixture_extractor.c.langs["fr"].keys, KeyMaker("fr", {}, verbs)):
+        for stem in stems:
+            for ending in endings:
+                for plural in ("", "s", "es"):
+                    word = stem + ending + plural
+                    key = km._key(word)
+                    assert key == _key_reference(km, word), word
+                    suffixed.add(key in verbs and fold(word)[:-2] != key[:-2])
+    assert suffixed == {True, False}     # the suffix rules gave keys, and not only them
