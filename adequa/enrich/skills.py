@@ -534,13 +534,13 @@ class SkillExtractor:
         lemmas and the curated / label matches as token index pairs (remembered: a line read under
         several headers, "Profil :" in one ad and "Missions :" in another, is tokenised once). The
         compiled ``_lexer_fast.lexed``, when built, gives the same from one scan of the line and the
-        two automatons' hits (both walk the line's key codes, ``skills_exact``)."""
+        two matchers' hits (both walk the line's key codes, ``skills_exact``)."""
         lkey = (line, with_lemmas, model.lang)
         got = self._lex.get(lkey)
         if got is not None:
             return got
         if _lexer is not None and self._lexer_on:
-            # the compiled tokeniser runs the matchers' automatons itself (no prepared tuple)
+            # the compiled tokeniser walks the matchers' key tries itself (no prepared tuple)
             got = _lexer.lexed(line, self._word_dict(model, with_lemmas), self._word_forms, model, with_lemmas,
                                model.curated.walker(), model.exact.walker() if with_lemmas else None,
                                model.codes[BARRIER])
