@@ -150,13 +150,13 @@ def test_the_tokeniser_finds_the_words_and_breaks_of_spans(opts, text):
         assert toks == want
         assert keys == [model.keys.key(t[3]) for t in want]
         assert brk == [bool(i and _BREAK.search(line, want[i - 1][1], want[i][0])) for i in range(len(want))]
-    # the fast tokeniser == the reference, prepared key string included (ranks mapped to tokens)
+    # the fast tokeniser == the reference, prepared code string included (ranks mapped to tokens)
     for with_lemmas in (True, False):
         toks, keys, brk, seq, seq_tok, lemmas = SkillExtractor._tokenise_reference(ex, line, model, with_lemmas)
         assert len(lemmas) == (len(toks) if with_lemmas else 0) and seq.count("#") == sum(brk)
-        text, end_n, key_idx = ExactMatcher.prepare(seq)
+        text, key_idx = ExactMatcher.prepare(seq, model.codes)
         assert SkillExtractor._tokenise(ex, line, model, with_lemmas) == \
-            (toks, keys, brk, lemmas, (text, end_n, [seq_tok[x] for x in key_idx]))
+            (toks, keys, brk, lemmas, (text, [seq_tok[x] for x in key_idx]))
 
 
 _EX: dict = {}

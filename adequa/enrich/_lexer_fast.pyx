@@ -9,23 +9,29 @@ for which ``str.isalnum()`` holds (``[^\\W_]`` in ``re``; Latin-1 from a table),
 dot followed by such a run unless that dot opens a gender ending alone in its ``\\w`` run ("motivé.e",
 "polyvalent.es": the negative look-ahead), then an optional ``++`` or ``#`` tail; elsewhere ``.NET`` in
 any case when no ``\\w`` character follows. Each word's forms (lower, folded, key, lemma) come from the
-caller's word dictionary, filled by its ``word_forms`` on a miss; the tokens, keys, barrier flags,
-lemmas and the matchers' prepared key string (``ExactMatcher.prepare`` with barriers, ranks mapped to
-token indices) are built in the same pass. ``lexed`` (``SkillExtractor._lexed``) does the same, then
-walks the curated and label automatons over the key string itself, with the key ends and token
-indices in C arrays, and keeps the hits ``_lexed`` keeps. A line holding "İ" (whose lower-case is two
+caller's word dictionary, filled by its ``word_forms`` on a miss (the key's one-character code in the
+matchers' automatons last); the tokens, keys, barrier flags, lemmas and the matchers' prepared code
+string (``ExactMatcher.prepare`` with barriers: one character per key, ranks mapped to token indices)
+are built in the same pass. ``lexed`` (``SkillExtractor._lexed``) does the same, then walks the
+curated and label matchers' ``KeyTrie`` over the codes (one hash look-up per step, back from each
+key through the labels' endings, as ``ExactMatcher.find`` walks), with the token index of each
+code in a C array, and keeps the hits ``_lexed`` keeps. A line holding "İ" (whose lower-case is two
 characters) or a capital sigma (lower-cased by context) returns None: the caller takes its reference
 path, as its Python fast path does. Python stays the reference (tests/test_skills_lexer.py compares
 both on random text and on the mirror's ads) and the fallback (no build, or ``ADEQUA_PURE_PYTHON=1``).
 """
 
 from cpython.unicode cimport Py_UNICODE_ISALNUM
+from libc.stdint cimport int32_t, uint32_t, uint64_t
 from libcpp.vector cimport vector
 
 cdef extern from "Python.h":
     int PyUnicode_KIND(object)
     void* PyUnicode_DATA(object)
+    char* PyBytes_AS_STRING(object)
+    object PyBytes_FromStringAndSize(const char*, Py_ssize_t)
     Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil
+    Py_UCS4 PyUnicode_READ_CHAR(object, Py_ssize_t index)
     object PyUnicode_Substring(object, Py_ssize_t start, Py_ssize_t end)
     object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
     int PyUnicode_4BYTE_KIND
@@ -85,23 +91,20 @@ cdef bint _gender_ending(int kind, void* data, Py_ssize_t p, Py_ssize_t n) noexc
 
 
 cdef int _scan(str line, dict words, object word_forms, object model, bint with_lemmas, list toks, list keys,
-               list brk, list lemmas, vector[Py_UCS4]& buf, vector[Py_ssize_t]& key_end,
+               list brk, list lemmas, Py_UCS4 barrier, vector[Py_UCS4]& buf,
                vector[Py_ssize_t]& key_tok) except -1:
-    """Fills the token lists, the prepared key string's characters (``buf``), each key rank's end
-    position in it and its token index (-1 for a barrier); 0 for a line the reference must read."""
+    """Fills the token lists, the prepared code string's characters (``buf``: one per key, ``barrier``
+    for a barrier) and each one's token index (-1 for a barrier); 0 for a line the reference must read."""
     cdef int kind = PyUnicode_KIND(line)
     cdef void* data = PyUnicode_DATA(line)
     cdef Py_ssize_t n = len(line)
-    cdef Py_ssize_t i = 0, s, j, nk
+    cdef Py_ssize_t i = 0, s
     cdef Py_ssize_t ntok = 0
     cdef Py_UCS4 c
     cdef bint pending = False
-    cdef int kkind
-    cdef void* kdata
     cdef str w, k
     cdef tuple info
-    buf.reserve(n + 16)
-    buf.push_back(32)
+    buf.reserve(n // 4 + 16)
     while i < n:
         c = PyUnicode_READ(kind, data, i)
         if _alnum(c):
@@ -149,88 +152,202 @@ cdef int _scan(str line, dict words, object word_forms, object model, bint with_
         info = <tuple>got
         toks.append((s, i, info[1], info[0]))
         if pending and ntok:
-            buf.push_back(35)
-            key_end.push_back(buf.size())
+            buf.push_back(barrier)
             key_tok.push_back(-1)
-            buf.push_back(32)
             brk.append(True)
         else:
             brk.append(False)
         pending = False
         k = <str>info[2]
         keys.append(k)
-        nk = len(k)
-        if nk:
-            kkind = PyUnicode_KIND(k)
-            kdata = PyUnicode_DATA(k)
-            for j in range(nk):
-                buf.push_back(PyUnicode_READ(kkind, kdata, j))
-            key_end.push_back(buf.size())
+        if len(k):
+            buf.push_back(PyUnicode_READ_CHAR(info[4], 0))
             key_tok.push_back(ntok)
-            buf.push_back(32)
         if with_lemmas:
             lemmas.append(info[3])
         ntok += 1
     return 1
 
 
-def tokenise(str line, dict words, object word_forms, object model, bint with_lemmas):
-    """(tokens, keys, barriers, lemmas, (prepared text, end positions, key ranks -> token indices)),
-    as ``SkillExtractor._tokenise`` returns them, or None for a line its reference path must read."""
+def tokenise(str line, dict words, object word_forms, object model, bint with_lemmas, str barrier):
+    """(tokens, keys, barriers, lemmas, (prepared code string, its ranks -> token indices)), as
+    ``SkillExtractor._tokenise`` returns them (``barrier``: the barrier key's code), or None for a line
+    its reference path must read."""
     cdef list toks = [], keys = [], brk = [], lemmas = [], key_idx = []
-    cdef dict end_n = {}
     cdef vector[Py_UCS4] buf
-    cdef vector[Py_ssize_t] key_end, key_tok
+    cdef vector[Py_ssize_t] key_tok
     cdef Py_ssize_t r
-    if not _scan(line, words, word_forms, model, with_lemmas, toks, keys, brk, lemmas, buf, key_end, key_tok):
+    if not _scan(line, words, word_forms, model, with_lemmas, toks, keys, brk, lemmas, PyUnicode_READ_CHAR(barrier, 0),
+                 buf, key_tok):
         return None
-    for r in range(<Py_ssize_t>key_end.size()):
-        end_n[key_end[r]] = r
+    for r in range(<Py_ssize_t>key_tok.size()):
         key_idx.append(key_tok[r])
-    return toks, keys, brk, lemmas, (PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf.data(), buf.size()),
-                                     end_n, key_idx)
+    return toks, keys, brk, lemmas, (PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf.data(), buf.size()), key_idx)
 
 
-cdef list _hits(object auto, str text, vector[Py_ssize_t]& rank_at, vector[Py_ssize_t]& key_tok):
-    """``ExactMatcher.find`` over the prepared string, then ``_lexed``'s filter (no barrier at either end)."""
+cdef tuple _build(dict table):
+    """``KeyTrie``'s four arrays for a table (see the class)."""
+    cdef vector[int32_t] root, child, out
+    cdef vector[uint64_t] keys
+    cdef str pattern
+    cdef Py_ssize_t j, total = 0, n = 0
+    cdef uint64_t cap = 16, key, i
+    cdef int shift = 60
+    cdef int32_t node, nxt
+    cdef uint32_t c
+    for pattern in table:
+        total += len(pattern)
+    while cap < <uint64_t>(2 * total):
+        cap *= 2
+        shift -= 1
+    keys.assign(cap, 0)
+    child.assign(cap, -1)
+    out.push_back(-1)
+    for pattern in table:
+        node = 0
+        for j in range(len(pattern) - 1, -1, -1):
+            c = <uint32_t>PyUnicode_READ_CHAR(pattern, j)
+            if node == 0:
+                if c >= root.size():
+                    root.resize(c + 1, -1)
+                nxt = root[c]
+                if nxt < 0:
+                    nxt = out.size()
+                    out.push_back(-1)
+                    root[c] = nxt
+            else:
+                key = (<uint64_t>node << 32) | c
+                i = (key * <uint64_t>0x9E3779B97F4A7C15) >> shift
+                while keys[i] != 0 and keys[i] != key:
+                    i = (i + 1) & (cap - 1)
+                if keys[i] == 0:
+                    keys[i] = key
+                    child[i] = out.size()
+                    out.push_back(-1)
+                nxt = child[i]
+            node = nxt
+        out[node] = n
+        n += 1
+    if root.empty():
+        root.push_back(-1)
+    return (PyBytes_FromStringAndSize(<char*>root.data(), root.size() * 4),
+            PyBytes_FromStringAndSize(<char*>keys.data(), keys.size() * 8),
+            PyBytes_FromStringAndSize(<char*>child.data(), child.size() * 4),
+            PyBytes_FromStringAndSize(<char*>out.data(), out.size() * 4))
+
+
+cdef class KeyTrie:
+    """The labels' code strings (``ExactMatcher.table``: code string -> entries) as a trie of their
+    reversed codes: the root's children in an array indexed by code, the other edges in an
+    open-addressing hash table keyed by (node, code) (one probe or two per step), and at a node
+    ending a label the index of its entries in ``table``. The arrays are four ``bytes`` (``state``),
+    pickled with the matcher, so a run maps them instead of building them (~20 ms)."""
+
+    cdef bytes _root_b, _keys_b, _child_b, _out_b
+    cdef const int32_t* root
+    cdef const uint64_t* keys          # (node << 32 | code) of an edge, 0 for an empty slot
+    cdef const int32_t* child
+    cdef const int32_t* out
+    cdef Py_ssize_t nroot, nout
+    cdef uint64_t mask
+    cdef int shift
+    cdef list values
+    cdef readonly Py_ssize_t size
+
+    def __init__(self, dict table, tuple state=None):
+        self.values = list(table.values())
+        self.size = len(self.values)
+        if state is None:
+            state = _build(table)
+        root_b, keys_b, child_b, out_b = state
+        cdef uint64_t cap = len(keys_b) // 8
+        if cap < 16 or cap & (cap - 1) or len(child_b) != cap * 4 or len(root_b) % 4 or len(out_b) % 4:
+            raise ValueError("not a KeyTrie state")
+        self._root_b, self._keys_b, self._child_b, self._out_b = root_b, keys_b, child_b, out_b
+        self.root = <const int32_t*>PyBytes_AS_STRING(root_b)
+        self.keys = <const uint64_t*>PyBytes_AS_STRING(keys_b)
+        self.child = <const int32_t*>PyBytes_AS_STRING(child_b)
+        self.out = <const int32_t*>PyBytes_AS_STRING(out_b)
+        self.nroot = len(root_b) // 4
+        self.nout = len(out_b) // 4
+        self.mask = cap - 1
+        self.shift = 64
+        while cap > 1:
+            cap >>= 1
+            self.shift -= 1
+
+    def state(self) -> tuple:
+        """The arrays, for ``KeyTrie(table, state)``."""
+        return self._root_b, self._keys_b, self._child_b, self._out_b
+
+    cdef inline int32_t _next(self, int32_t node, uint32_t c) noexcept:
+        cdef uint64_t key = (<uint64_t>node << 32) | c
+        cdef uint64_t i = (key * <uint64_t>0x9E3779B97F4A7C15) >> self.shift
+        cdef uint64_t k
+        while True:
+            k = self.keys[i]
+            if k == key:
+                return self.child[i]
+            if k == 0:
+                return -1
+            i = (i + 1) & self.mask
+
+    def find(self, str text, list key_idx):
+        """``ExactMatcher.find(None, (text, key_idx))`` by the compiled walk, hits with a barrier
+        (-1) at either end left out (tests compare both)."""
+        cdef vector[Py_UCS4] buf
+        cdef vector[Py_ssize_t] key_tok
+        cdef Py_ssize_t j
+        for j in range(len(text)):
+            buf.push_back(PyUnicode_READ_CHAR(text, j))
+            key_tok.push_back(key_idx[j])
+        return _hits(self, buf, key_tok)
+
+
+cdef list _hits(KeyTrie trie, vector[Py_UCS4]& buf, vector[Py_ssize_t]& key_tok):
+    """``ExactMatcher.find`` over the prepared codes (back from each code through the labels'
+    endings; by last key, longest first), then ``_lexed``'s filter (no barrier at either end)."""
     cdef list out = []
-    cdef Py_ssize_t end, last, first, a, b
-    cdef tuple value
-    if auto is None or not len(auto):
+    cdef Py_ssize_t e, s, at, a, b
+    cdef Py_ssize_t m = buf.size()
+    cdef uint32_t c
+    cdef int32_t node, o
+    if trie is None or trie.size == 0:
         return out
-    for hit in auto.iter(text):
-        end = (<tuple>hit)[0]
-        value = <tuple>(<tuple>hit)[1]
-        if end < 0 or end >= <Py_ssize_t>rank_at.size():
+    for e in range(m):
+        c = <uint32_t>buf[e]
+        if c >= <uint32_t>trie.nroot:
             continue
-        last = rank_at[end]
-        if last < 0:
-            continue
-        first = last - <Py_ssize_t>value[0] + 1
-        if first < 0:
-            continue
-        a = key_tok[first]
-        b = key_tok[last]
-        if a >= 0 and b >= 0:
-            out.append((a, b, value[1]))
+        node = trie.root[c]
+        s = e
+        at = len(out)
+        while node >= 0:
+            o = trie.out[node]
+            if o >= 0:
+                a = key_tok[s]
+                b = key_tok[e]
+                if a >= 0 and b >= 0:
+                    out.insert(at, (a, b, trie.values[o]))      # the longer first
+            s -= 1
+            if s < 0:
+                break
+            node = trie._next(node, <uint32_t>buf[s])
     return out
 
 
-def lexed(str line, dict words, object word_forms, object model, bint with_lemmas, object curated, object exact):
+def lexed(str line, dict words, object word_forms, object model, bint with_lemmas, KeyTrie curated,
+          KeyTrie exact, str barrier):
     """(tokens, keys, barriers, lemmas, curated hits, label hits) as ``SkillExtractor._lexed`` computes
-    them with ``_tokenise`` and the matchers' ``find`` (``curated`` and ``exact`` are their automatons;
-    ``exact`` None for no label pass), or None for a line the reference path must read."""
+    them with ``_tokenise`` and the matchers' ``find`` (``curated`` and ``exact`` are their ``walker()``;
+    ``exact`` None for no label pass; ``barrier`` the barrier key's code), or None for a line the
+    reference path must read."""
     cdef list toks = [], keys = [], brk = [], lemmas = []
     cdef vector[Py_UCS4] buf
-    cdef vector[Py_ssize_t] key_end, key_tok, rank_at
-    cdef Py_ssize_t r
-    if not _scan(line, words, word_forms, model, with_lemmas, toks, keys, brk, lemmas, buf, key_end, key_tok):
+    cdef vector[Py_ssize_t] key_tok
+    if not _scan(line, words, word_forms, model, with_lemmas, toks, keys, brk, lemmas, PyUnicode_READ_CHAR(barrier, 0),
+                 buf, key_tok):
         return None
-    if not toks:
+    if buf.empty():
         return toks, keys, brk, lemmas, [], []
-    text = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf.data(), buf.size())
-    rank_at.assign(buf.size(), -1)
-    for r in range(<Py_ssize_t>key_end.size()):
-        rank_at[key_end[r]] = r
-    return (toks, keys, brk, lemmas, _hits(curated, text, rank_at, key_tok),
-            _hits(exact, text, rank_at, key_tok) if exact is not None else [])
+    return (toks, keys, brk, lemmas, _hits(curated, buf, key_tok),
+            _hits(exact, buf, key_tok) if exact is not None else [])

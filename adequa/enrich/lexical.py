@@ -46,6 +46,7 @@ LIGHT_VERBS = frozenset("effectuer realiser faire proceder assurer garantir pren
 
 _SUFFIX_RULES = (("ication", "ier"), ("isation", "iser"), ("ation", "er"), ("ement", "er"), ("issage", "ir"),
                  ("age", "er"), ("ure", "er"), ("ssion", "ttre"), ("ition", "ir"))
+_SUFFIXES = tuple(suffix for suffix, _ in _SUFFIX_RULES)     # one ``endswith`` before the rules' loop
 
 
 class KeyMaker:
@@ -83,6 +84,8 @@ class KeyMaker:
                 self._nominal.add(word)
                 return derived
         if lem in self.verbs:
+            return lem
+        if not (lem.endswith(_SUFFIXES) or norm.endswith(_SUFFIXES)):
             return lem
         for suffix, repl in _SUFFIX_RULES:
             for form in (lem, norm):

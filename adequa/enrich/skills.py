@@ -27,7 +27,7 @@ from json.encoder import encode_basestring as _encode_str
 from adequa.enrich._native import kernel
 from adequa.enrich.lexical import LIGHT_VERBS
 from adequa.enrich.skills_build import Compiled
-from adequa.enrich.skills_exact import BARRIER, _BREAK, ExactMatcher
+from adequa.enrich.skills_exact import BARRIER, _BREAK, UNKNOWN, ExactMatcher
 from adequa.model import SkillMention
 from adequa.normalise.text import _FOLD_1TO1, _WORD, fold, html_readable, mask_escapes
 
@@ -216,7 +216,7 @@ class SkillExtractor:
         self._swaps: dict = {}       # (lang, label keys, ROME hint) -> ROME entry replacing an ESCO-only match
         self._plans: dict = {}       # (line, section, field, lang) -> analysis independent of the ROME hint
         self._lex: dict = {}         # (line, with lemmas, lang) -> tokens and label matches, any section
-        self._words: dict = {}       # (lang, with lemmas) -> {word: (lower, folded, key, lemma)}
+        self._words: dict = {}       # (lang, with lemmas) -> {word: (lower, folded, key, lemma, key's code)}
         self._lexer_on = True        # ``_lexed`` may use the compiled ``_lexer_fast.lexed`` (when built)
         self._resolved: dict = {}    # (line, section, field, lang, semantic) -> [mentions, codes, section, by hint]
         self._tails: dict = {}       # field -> {mention without offsets: JSON of its fields after "text"}
@@ -267,8 +267,8 @@ class SkillExtractor:
 
         def tokenise(line, model, with_lemmas):
             toks, keys, brk, seq, seq_tok, lemmas = self._tokenise_reference(line, model, with_lemmas)
-            text, end_n, key_idx = ExactMatcher.prepare(seq)
-            return toks, keys, brk, lemmas, (text, end_n, [seq_tok[x] for x in key_idx])
+            text, key_idx = ExactMatcher.prepare(seq, model.codes)
+            return toks, keys, brk, lemmas, (text, [seq_tok[x] for x in key_idx])
 
         fast_split, lex, seg_kernel = segment._SPLIT, self._lex, segment._fast
         sims = [m.sim for m in self.c.langs.values()]
@@ -604,15 +604,16 @@ class SkillExtractor:
         lemmas and the curated / label matches as token index pairs (remembered: a line read under
         several headers, "Profil :" in one ad and "Missions :" in another, is tokenised once). The
         compiled ``_lexer_fast.lexed``, when built, gives the same from one scan of the line and the
-        two automatons' hits."""
+        two matchers' hits (both walk the line's key codes, ``skills_exact``)."""
         lkey = (line, with_lemmas, model.lang)
         got = self._lex.get(lkey)
         if got is not None:
             return got
         if _lexer is not None and self._lexer_on:
-            # the compiled tokeniser runs the matchers' automatons itself (no prepared tuple)
+            # the compiled tokeniser walks the matchers' key tries itself (no prepared tuple)
             got = _lexer.lexed(line, self._word_dict(model, with_lemmas), self._word_forms, model, with_lemmas,
-                               model.curated._auto, model.exact._auto if with_lemmas else None)
+                               model.curated.walker(), model.exact.walker() if with_lemmas else None,
+                               model.codes[BARRIER])
         if got is None:
             toks, keys, brk, lemmas, prepared = self._tokenise(line, model, with_lemmas)
             if toks:
@@ -630,7 +631,7 @@ class SkillExtractor:
 
     def _tokenise(self, line: str, model, with_lemmas: bool):
         """One pass over a line: tokens as ``spans`` gives them, their keys (and lemmas), whether
-        punctuation precedes each token, and the matchers' prepared key string (``ExactMatcher.prepare``
+        punctuation precedes each token, and the matchers' prepared code string (``ExactMatcher.prepare``
         with barriers, its ranks mapped to token indices, -1 for a barrier).
 
         The words come from one C-level ``findall`` (a break is an empty string) and their offsets
@@ -639,7 +640,8 @@ class SkillExtractor:
         are looked up in one dictionary. Same output as ``_tokenise_reference``; the compiled
         ``_lexer_fast.tokenise`` does the same in one scan of the line's characters when it is built."""
         if _lexer is not None:
-            got = _lexer.tokenise(line, self._word_dict(model, with_lemmas), self._word_forms, model, with_lemmas)
+            got = _lexer.tokenise(line, self._word_dict(model, with_lemmas), self._word_forms, model, with_lemmas,
+                                  model.codes[BARRIER])
             if got is not None:
                 return got
         low = line.lower()
@@ -647,19 +649,18 @@ class SkillExtractor:
             # lower-casing that changes lengths, or Greek capital sigma (lower-cased by context):
             # a word's forms depend on the line, not only the word
             toks, keys, brk, seq, seq_tok, lemmas = self._tokenise_reference(line, model, with_lemmas)
-            text, end_n, key_idx = ExactMatcher.prepare(seq)
-            return toks, keys, brk, lemmas, (text, end_n, [seq_tok[x] for x in key_idx])
+            text, key_idx = ExactMatcher.prepare(seq, model.codes)
+            return toks, keys, brk, lemmas, (text, [seq_tok[x] for x in key_idx])
         words = self._word_dict(model, with_lemmas)
         toks: list = []
         keys: list = []
         brk: list = []
         lemmas: list = []
-        parts: list = [" "]
-        end_n: dict = {}
+        parts: list = []
         key_idx: list = []
+        barrier = model.codes[BARRIER]
         find = line.find
         pos = 0         # in ``line``, after the last word
-        tpos = 1        # in the prepared string, after the last key and its space
         pending = False
         i = 0
         for w in _TOKEN_OR_BREAK.findall(line):
@@ -671,30 +672,23 @@ class SkillExtractor:
             info = words.get(w)
             if info is None:
                 info = words[w] = self._word_forms(w, model, with_lemmas)
-            lw, f, k, lm = info
+            lw, f, k, lm, code = info
             toks.append((s, e, f, lw))
             if pending and i:
-                parts.append("# ")
-                tpos += 1
-                end_n[tpos] = len(key_idx)
+                parts.append(barrier)
                 key_idx.append(-1)
-                tpos += 1
                 brk.append(True)
             else:
                 brk.append(False)
             pending = False
             keys.append(k)
             if k:
-                parts.append(k)
-                parts.append(" ")
-                tpos += len(k)
-                end_n[tpos] = len(key_idx)
+                parts.append(code)
                 key_idx.append(i)
-                tpos += 1
             if with_lemmas:
                 lemmas.append(lm)
             i += 1
-        return toks, keys, brk, lemmas, ("".join(parts), end_n, key_idx)
+        return toks, keys, brk, lemmas, ("".join(parts), key_idx)
 
     def _word_dict(self, model, with_lemmas: bool) -> dict:
         """{word: its ``_word_forms``} for a language and lemma setting (emptied when full)."""
@@ -704,13 +698,14 @@ class SkillExtractor:
         return words
 
     def _word_forms(self, w: str, model, with_lemmas: bool) -> tuple:
-        """(lower, folded, key, lemma or None) of a word as the reference tokeniser computes them."""
+        """(lower, folded, key, lemma or None, the key's code in the matchers or '' for no key) of a
+        word as the reference tokeniser and ``ExactMatcher.prepare`` compute them."""
         lw = w.lower()
         f = lw if lw.isascii() else lw.translate(_FOLD_1TO1)
         k = model.keys._cache.get(lw)
         if k is None:
             k = model.keys.key(lw)
-        return (lw, f, k, self._lemma_of(lw) if with_lemmas else None)
+        return (lw, f, k, self._lemma_of(lw) if with_lemmas else None, model.codes.get(k, UNKNOWN) if k else "")
 
     def _tokenise_reference(self, line: str, model, with_lemmas: bool):
         """The first one-pass tokeniser (match objects, per-token look-ups), kept as the reference

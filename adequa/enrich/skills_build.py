@@ -53,6 +53,7 @@ class LangModel:
     curated: ExactMatcher
     exact: ExactMatcher
     sim: SimilarityIndex         # ROME and ESCO labels together; the linker applies "ROME first"
+    codes: dict = field(default_factory=dict)   # key -> its one-character code in both matchers' automatons
 
 
 @dataclass
@@ -219,8 +220,8 @@ def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None,
                             model.curated.add(ks, eid)
 
     for model in models.values():
-        model.curated.freeze()
-        model.exact.freeze()
+        model.curated.freeze(model.codes)
+        model.exact.freeze(model.codes)
         model.sim.freeze()
 
     titles: set[frozenset] = set()
