@@ -372,3 +372,19 @@ def test_integre_is_a_quality_only_as_written(ex):
     # "intègre" (honest) and "intégration" share the key of the verb "intégrer"
     assert not ex._soft_ok([(0, 11, "integration", "intégration")], ["integrer"], 0, 0, [False])
     assert ex._soft_ok([(0, 7, "integre", "intègre")], ["integrer"], 0, 0, [False])
+
+
+def test_a_plural_adjective_after_a_noun_qualifies_things_or_others(ex):
+    def ok(words, keys):
+        toks = [(0, 1, w, w) for w in words]
+        return ex._soft_ok(toks, keys, len(words) - 1, len(words) - 1, [False] * len(words))
+
+    assert not ok(["donnees", "fiables"], ["donnee", "fiable"])          # "données fiables"
+    assert not ok(["salaries", "engages"], ["salarie", "engager"])        # "salariés engagés"
+    assert not ok(["nous", "engageons"], ["", "engager"])                 # the employer speaking
+    assert ok(["competences", "relationnelles"], ["competence", "relationnel"])
+    assert ok(["rigoureux"], ["rigoureux"])
+
+
+def test_benefits_and_negations_head_no_skill(ex):
+    assert spans(ex, "Missions :\n- Pas de formation particulière\n- Actionnariat salarial possible") == []

@@ -71,7 +71,7 @@ _NOT_SKILL_HEAD = frozenset("""poste postes contrat salaire remuneration entrepr
     preference moins plus besoin raison lequel laquelle domaine secteur ensemble cas mais aussi si entre selon type
     exemple minimum maximum idealement possibilite opportunite poste condition conditions temps
     prime primes mutuelle indemnite indemnites avantage avantages ticket tickets interessement indemnisation
-    tarif tarifs cheque cheques""".split())
+    tarif tarifs cheque cheques actionnariat epargne conge conges rtt cse pas aucun aucune oeuvre""".split())
 # after a number, a duration or a period: "3 ans d'expérience", "au moins 2 ans", "35 heures" (EVALUATION.md §4)
 _DURATION = frozenset("an ans annee annees mois semaine semaines jour jours heure heures h".split())
 
@@ -106,6 +106,8 @@ _RECRUITS = frozenset("recherche recherchons recherchent cherche cherchons recru
 _RECRUITED = frozenset("un une son sa ses plusieurs notre nos votre".split())
 # "adapté" read by its lemma is "s'adapter" (a quality); written so, it says a thing is suitable
 _SUITABLE = frozenset("adapte adaptee adaptes adaptees".split())
+# nouns after which a plural adjective names the person's qualities: "compétences relationnelles"
+_CAPACITIES = frozenset("competences capacites aptitudes qualites facilites dispositions".split())
 # a quality whose key is also a verb's: only these written forms are the quality
 _QUALITY_FORMS = {"integrer": frozenset(("integre", "integres"))}
 # "vous a permis de", "nous ont permis": forms of avoir before the past participle of permettre
@@ -1199,6 +1201,14 @@ class SkillExtractor:
             return False        # a quality is not counted: "entreprises et organisations" are things
         if i == j and toks[i][2] in _SUITABLE:
             return False        # "les outils les plus adaptés", "solutions adaptées": suitable, not adaptable
+        if lang == "fr" and i == j:
+            w = toks[i][2]
+            if w.endswith("ons"):
+                return False    # "nous nous engageons": the employer speaking, a verb
+            if w.endswith("s") and not w.endswith(("ss", "us", "is")) and i > 0 and keys[i - 1] \
+                    and not brk[i] and keys[i - 1] not in _COPULA and toks[i - 1][2] not in _CAPACITIES:
+                return False    # "postes disponibles", "données fiables", "salariés engagés": a plural
+                                # adjective qualifies things or other people, not the person hired
         forms = _QUALITY_FORMS.get(keys[i]) if i == j else None
         if forms is not None and toks[i][2] not in forms:
             return False        # "intègre" (honest) shares its key with "intégrer", "intégration"
