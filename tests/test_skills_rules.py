@@ -388,3 +388,10 @@ def test_a_plural_adjective_after_a_noun_qualifies_things_or_others(ex):
 
 def test_benefits_and_negations_head_no_skill(ex):
     assert spans(ex, "Missions :\n- Pas de formation particulière\n- Actionnariat salarial possible") == []
+
+
+def test_an_action_named_by_a_noun_stays_though_its_verb_frames(ex):
+    # "veiller à" frames a task; "veille technologique" is the task (the same for "chargement": charger)
+    assert spans(ex, "Missions :\n- Veille technologique permanente") == ["Veille technologique permanente"]
+    # "participation" is framing as a noun too, as "participer" is
+    assert spans(ex, "Missions :\n- Participation à la gestion des stocks") == ["gestion des stocks"]

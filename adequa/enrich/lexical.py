@@ -21,7 +21,7 @@ STOP = {
 # Words that frame a skill without being it ("vous serez chargé de", "maîtrise de"…), compared on keys.
 FRAMING = {
     "fr": frozenset("""vous tu il elle nous on je ils elles etre avoir devoir pouvoir savoir assurer charger charge mission
-        missions role
+        missions role participation participations
         principal principalement egalement aussi notamment ainsi maitrise maitriser connaissance connaitre connaissances
         experience experiences capacite capacites aptitude aptitudes capable participer contribuer veiller bon bonne
         excellent excellente solide solides parfait parfaite tres veritable reel reelle idealement imperativement

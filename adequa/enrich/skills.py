@@ -1429,7 +1429,12 @@ class SkillExtractor:
             x = chunk[k]
             key = keys[x]
             w = toks[x][2]
-            if not key or key in framing or w.isdecimal() or len(w) == 1:
+            if not key or w.isdecimal() or len(w) == 1:
+                k += 1
+                continue
+            if key in framing and (w in framing or not km.is_nominal(toks[x][3])):
+                # a framing word ("chargé de", "maîtrise de"), but not an action named by a noun
+                # whose verb frames: "**chargement** des camions" (charger)
                 k += 1
                 continue
             if key in LIGHT_VERBS:
