@@ -395,3 +395,8 @@ def test_an_action_named_by_a_noun_stays_though_its_verb_frames(ex):
     assert spans(ex, "Missions :\n- Veille technologique permanente") == ["Veille technologique permanente"]
     # "participation" is framing as a noun too, as "participer" is
     assert spans(ex, "Missions :\n- Participation à la gestion des stocks") == ["gestion des stocks"]
+
+
+def test_what_follows_en_tant_que_is_a_role(ex):
+    got = spans(ex, "Missions :\n- En tant que référent technique principal du projet, vous coordonnez les équipes.")
+    assert not [t for t in got if "référent" in t]

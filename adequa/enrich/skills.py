@@ -1390,6 +1390,9 @@ class SkillExtractor:
             if "/" in masked and (_GENDER_PAIR.search(masked, toks[i][0], toks[j][1])
                                   or _GENDER_PAIR.match(masked, toks[j][1])):
                 continue        # "Conseiller immobilier en transaction H/F": a job title (§4)
+            if i < j and (norms[i] == "tant" and norms[i + 1] == "que"
+                          or norms[i] == "qualite" and i > 0 and norms[i - 1] == "en"):
+                continue        # "en tant que référent technique", "en qualité de chargé de …": a role (§4)
             if _recruiting(norms, i, j):
                 continue        # "exploitation laitière recherche un salarié", "recherche d'une alternance":
                                 # who recruits or who is looking (§4); not "recherche des pannes"
