@@ -203,21 +203,12 @@ _LEMMAS_LOADED: set[str] = set()
 
 
 def _simplemma_version() -> str:
-    """simplemma's installed version, from the name of its metadata folder when it sits next to the
-    package (``importlib.metadata`` alone costs ~15 ms of every start-up), else from
-    ``importlib.metadata``; "?" when neither knows."""
-    import importlib.util
-
+    """simplemma's installed version ("?" when unknown: the key still changes with text.py)."""
     try:
-        spec = importlib.util.find_spec("simplemma")
-        if spec is not None and spec.origin:
-            found = sorted(Path(spec.origin).parent.parent.glob("simplemma-*.dist-info"))
-            if len(found) == 1:
-                return found[0].name[len("simplemma-"):-len(".dist-info")]
         from importlib.metadata import version
 
         return version("simplemma")
-    except Exception:       # noqa: BLE001 - no version: the key still changes with text.py
+    except Exception:       # noqa: BLE001 - no metadata
         return "?"
 
 
