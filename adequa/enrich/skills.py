@@ -768,9 +768,7 @@ class SkillExtractor:
             return ()
         E = self.c.entries
         rome_of = E.rome
-        flags = self._rome_flags
-        if len(flags) != len(rome_of):
-            flags = self._flags()
+        flags = self._flags()
         found = list(curated)
         exact_kept = []
         for i, j, entries, score, method, prio in exact_plan:
@@ -1015,9 +1013,7 @@ class SkillExtractor:
         got = self._swaps.get((model.lang, keyset, None))
         if got is None:
             E = self.c.entries
-            flags = self._rome_flags
-            if len(flags) != len(E.rome):
-                flags = self._flags()
+            flags = self._flags()
             seen: set = set()
             swap = model.sim.best(keyset, entry_ogr=E.rome.__getitem__, k=8, seen=seen)
             swap = [x for x in swap if flags[x[1]]]
@@ -1105,9 +1101,11 @@ class SkillExtractor:
 
     def _flags(self) -> bytes:
         """Per entry, 1 when it has a ROME code: tested without reading the code strings themselves
-        (scattered in memory, a cache miss each)."""
-        self._rome_flags = bytes([1 if c else 0 for c in self.c.entries.rome])
-        return self._rome_flags
+        (scattered in memory, a cache miss each). Made again when the entries changed."""
+        flags = self._rome_flags
+        if len(flags) != len(self.c.entries.rome):
+            flags = self._rome_flags = bytes([1 if c else 0 for c in self.c.entries.rome])
+        return flags
 
     def _link_uncached(self, ranked: list, prefer):
         """The link of a candidate from its ranked labels (``_ranked``): the best ROME label at
@@ -1118,9 +1116,7 @@ class SkillExtractor:
             ranked = sorted(((sc + FICHE_BONUS if rome_of[e] in prefer else sc, e) for sc, e in ranked), reverse=True)
         if not ranked:
             return None
-        flags = self._rome_flags
-        if len(flags) != len(rome_of):
-            flags = self._flags()
+        flags = self._flags()
         rome = other = None     # the first (best) of each kind
         for x in ranked:
             if flags[x[1]]:

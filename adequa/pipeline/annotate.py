@@ -202,18 +202,13 @@ def _extra_paths(taxonomies: list[str | Path] | None) -> list[Path]:
 _LEMMAS_LOADED: set[str] = set()
 
 
-def _simplemma_version() -> str:
-    """simplemma's installed version ("?" when unknown: the key still changes with text.py)."""
+def _lemma_path(settings: Settings) -> Path:
     try:
         from importlib.metadata import version
 
-        return version("simplemma")
-    except Exception:       # noqa: BLE001 - no metadata
-        return "?"
-
-
-def _lemma_path(settings: Settings) -> Path:
-    lv = _simplemma_version()
+        lv = version("simplemma")
+    except Exception:       # noqa: BLE001 - no version: the key still changes with text.py
+        lv = "?"
     return Path(settings.cache_dir) / f"lemmas-{lv}-{code_fingerprint(files=('adequa/normalise/text.py',))}.pickle"
 
 
