@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
 from pathlib import Path
 
@@ -42,22 +43,31 @@ def _same(a, b, where="") -> None:
 
 
 @pytest.fixture()
-def folder(fixtures, tmp_path) -> Path:
+def saved(fixtures, tmp_path) -> tuple[Settings, Path]:
+    """Settings whose cache holds the classifier's saved files (no start-up state yet), and its folder."""
     occ._loaded.clear()
     settings = Settings(data_dir=fixtures / "occupations", mirror=None, cache_dir=tmp_path / "cache")
-    occ.load_occupation_classifier(settings)        # builds and saves the files (no state yet)
+    occ.load_occupation_classifier(settings)        # builds and saves the files
     occ._loaded.clear()
     _, path = occ._classifier_folder(settings)
-    return path
+    return settings, path
 
 
-def test_the_state_is_what_the_files_give(folder):
+def _load(settings: Settings) -> OccupationClassifier:
+    occ._loaded.clear()
+    return occ.load_occupation_classifier(settings)
+
+
+def test_the_state_is_what_the_files_give(saved):
+    settings, folder = saved
     state = OccupationClassifier.state_path(folder)
     assert not state.exists()
-    from_files = OccupationClassifier.load(folder)          # from the files, then writes the state
+    assert OccupationClassifier.from_state(state) is None
+    from_files = _load(settings)            # from the files, then the pipeline writes the state
     assert state.exists()
-    from_state = OccupationClassifier.load(folder)
-    again = OccupationClassifier._load_files(folder)
+    from_state = OccupationClassifier.from_state(state, from_files.domains)
+    assert from_state is not None
+    again = OccupationClassifier.load(folder, from_files.domains)
     runtime = set(OccupationClassifier._RUNTIME)
     assert set(vars(from_state)) == set(vars(again))
     _same({k: v for k, v in vars(from_state).items() if k not in runtime},
@@ -67,9 +77,14 @@ def test_the_state_is_what_the_files_give(folder):
     assert [json.dumps(r, sort_keys=True) for r in from_state.classify_many(ADS)] == want
     # the state holds none of the members a process makes for itself (memos, buffers)
     assert not any(k in pickle.loads(state.read_bytes()) for k in runtime)
+    # loading from the files writes nothing: the state is the pipeline's cache entry
+    state.unlink()
+    OccupationClassifier.load(folder)
+    assert not state.exists()
 
 
-def test_a_bad_state_is_replaced_and_the_key_follows_the_source(folder):
+def test_a_bad_state_is_replaced_and_the_key_follows_the_source(saved):
+    settings, folder = saved
     state = OccupationClassifier.state_path(folder)
     h = hashlib.sha256()
     for mod in ("occupation.py", "ranking.py"):
@@ -78,10 +93,10 @@ def test_a_bad_state_is_replaced_and_the_key_follows_the_source(folder):
     old = [folder / f"state-{n:016d}.pickle" for n in range(3)]
     for n, p in enumerate(old):
         p.write_bytes(b"old")
-        import os
         os.utime(p, (1_000 + n, 1_000 + n))
     state.write_bytes(b"\x80\x05truncated")
-    clf = OccupationClassifier.load(folder)
+    assert OccupationClassifier.from_state(state) is None
+    clf = _load(settings)
     assert clf.classify("Data engineer", None)["occupation"]["rome"] == "M9001"
     assert isinstance(pickle.loads(state.read_bytes()), dict)
     assert [p.exists() for p in old] == [False, True, True]     # other versions: the two most recent kept

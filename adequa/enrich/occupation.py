@@ -26,7 +26,6 @@ import gc
 import hashlib
 import json
 import math
-import os
 import pickle
 import re
 import threading
@@ -432,45 +431,23 @@ class OccupationClassifier:
 
     @classmethod
     def load(cls, folder: Path, domains: DomainTagger | None = None) -> "OccupationClassifier":
-        """The classifier saved in ``folder``: from its start-up state when there is one for this code
-        (``state_path``), else from the saved files, and then that state is written for next time."""
+        """The classifier saved in ``folder`` (``save``), derived again from its files."""
         # The collector is paused meanwhile: the files make ~100,000 containers, and a full collection
         # on the way would walk every object of the process (at annotate's start, the skill extractor's
         # ~230,000 as well: 20-35 ms of the load's ~120 ms)
         with _collector_paused():
-            state_path = cls.state_path(folder)
-            try:
-                with state_path.open("rb") as fh:
-                    state = pickle.load(fh)
-            except FileNotFoundError:
-                state = None
-            except Exception:   # noqa: BLE001 - a truncated or foreign file: made again below
-                state = None
-            if isinstance(state, dict):
-                clf = cls.__new__(cls)
-                clf.__dict__.update(state)
-                clf._start(domains)
-                return clf
-            clf = cls._load_files(folder, domains)
-            clf._save_state(state_path)
-            return clf
-
-    @classmethod
-    def _load_files(cls, folder: Path, domains: DomainTagger | None = None) -> "OccupationClassifier":
-        # orjson: the same values as json.loads, a third of its time at every start; a file it refuses
-        # (NaN, a lone surrogate) raises ValueError, and the caller rebuilds the cache.
-        meta = orjson.loads((folder / "occupations.json").read_bytes())
-        index = LexicalIndex.load(folder / "title_index.npz")
-        return cls(OccupationReferential(**meta["ref"]), index, meta["doc_texts"], meta["doc_appellation"],
-                   meta["fiche_codes"], domains, None, cls._load_vocabulary(folder / "fiche_vocabulary.npz"))
+            # orjson: the same values as json.loads, a third of its time at every start; a file it
+            # refuses (NaN, a lone surrogate) raises ValueError, and the caller rebuilds the cache.
+            meta = orjson.loads((folder / "occupations.json").read_bytes())
+            index = LexicalIndex.load(folder / "title_index.npz")
+            return cls(OccupationReferential(**meta["ref"]), index, meta["doc_texts"], meta["doc_appellation"],
+                       meta["fiche_codes"], domains, None, cls._load_vocabulary(folder / "fiche_vocabulary.npz"))
 
     @staticmethod
     def state_path(folder: Path) -> Path:
-        """Where the start-up state of the classifier saved in ``folder`` is kept: what ``__init__``
-        derives from the saved files (the referential, the title index, the fiches' stem weights and
-        the look-up tables made from them), pickled as it is, so that a start is one ``pickle.load``
-        (~half the time of reading the files and deriving it again). Keyed by the source of the modules
-        that derive it (this one and ``ranking.py``): an edit makes a new state, never a stale one."""
+        """Where the start-up state (``start_state``) of the classifier saved in ``folder`` is kept.
+        Keyed by the source of the modules that derive it (this one and ``ranking.py``): an edit makes
+        a new state, never a stale one."""
         h = hashlib.sha256()
         for mod in ("occupation.py", "ranking.py"):
             try:
@@ -479,25 +456,29 @@ class OccupationClassifier:
                 h.update(Path(__file__).read_bytes() if Path(__file__).exists() else b"-")
         return folder / f"state-{h.hexdigest()[:16]}.pickle"
 
-    def _save_state(self, path: Path) -> None:
-        """Write the start-up state (see ``state_path``) of a classifier just loaded: never of one that
-        classified (its memos and caches stay out), atomically; a read-only cache is no error."""
-        state = {k: v for k, v in self.__dict__.items() if k not in self._RUNTIME}
-        tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-        try:
-            with tmp.open("wb") as fh:
-                pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-            # other code versions' states: the two most recent stay (another checkout may use them)
-            others = sorted((p for p in path.parent.glob("state-*.pickle") if p != path and ".tmp" not in p.name),
-                            key=lambda p: p.stat().st_mtime, reverse=True)
-            for old in others[2:]:
-                old.unlink(missing_ok=True)
-        except OSError:
+    def start_state(self) -> dict:
+        """What ``__init__`` derived from the saved files (the referential, the title index, the fiches'
+        stem weights and the look-up tables made from them), to be pickled as it is: a start from it
+        (``from_state``) is one ``pickle.load``, ~half the time of ``load``. Only of a classifier just
+        loaded: the members a process makes for itself (memos, buffers) stay out."""
+        return {k: v for k, v in self.__dict__.items() if k not in self._RUNTIME}
+
+    @classmethod
+    def from_state(cls, path: Path, domains: DomainTagger | None = None) -> "OccupationClassifier | None":
+        """The classifier whose ``start_state`` was pickled at ``path``; None when there is none, or
+        the file is truncated or foreign (the caller loads the saved files instead)."""
+        with _collector_paused():
             try:
-                tmp.unlink(missing_ok=True)
-            except OSError:
-                pass
+                with path.open("rb") as fh:
+                    state = pickle.load(fh)
+            except Exception:   # noqa: BLE001 - absent, truncated or foreign
+                return None
+            if not isinstance(state, dict):
+                return None
+            clf = cls.__new__(cls)
+            clf.__dict__.update(state)
+            clf._start(domains)
+            return clf
 
     @staticmethod
     def _load_vocabulary(path: Path):

@@ -164,10 +164,15 @@ def load_occupation_classifier(settings: Settings, domains_path: Path | None = N
     domains = _domain_tagger(settings, domains_path)
     clf = None
     if (folder / "occupations.json").exists():
-        try:
-            clf = OccupationClassifier.load(folder, domains)
-        except (OSError, ValueError, KeyError):
-            clf = None
+        state = OccupationClassifier.state_path(folder)
+        clf = OccupationClassifier.from_state(state, domains)
+        if clf is None:
+            try:
+                clf = OccupationClassifier.load(folder, domains)
+            except (OSError, ValueError, KeyError):
+                clf = None
+            else:   # this code version's start-up state, for the next start
+                _save_pickle(state, clf.start_state(), "state-*.pickle")
     if clf is None:
         clf = OccupationClassifier.build(occupation_referential(settings), domains)
         _save_atomically(folder, clf.save)
@@ -197,17 +202,25 @@ def _domain_tagger(settings: Settings, path: Path | None = None) -> DomainTagger
     except Exception:   # noqa: BLE001 - absent, truncated or foreign: made again
         pass
     tagger = DomainTagger.from_yaml(src)
-    tmp = cache.with_name(f"{cache.name}.tmp{os.getpid()}")
+    _save_pickle(cache, tagger, "domains-*.pickle")
+    return tagger
+
+
+def _save_pickle(path: Path, obj, family: str) -> None:
+    """Pickle ``obj`` at ``path`` atomically, then drop the old entries of its ``family`` (a glob);
+    a read-only cache is no error."""
+    import pickle
+
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
     try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         with tmp.open("wb") as fh:
-            pickle.dump(tagger, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache)
-        prune_family(cache, "domains-*.pickle")
+            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        prune_family(path, family)
     except OSError:
         if tmp.parent.is_dir():
             tmp.unlink(missing_ok=True)
-    return tagger
 
 
 def _save_atomically(folder: Path, save, pattern: str = "*") -> None:
