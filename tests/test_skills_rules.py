@@ -400,3 +400,12 @@ def test_an_action_named_by_a_noun_stays_though_its_verb_frames(ex):
 def test_what_follows_en_tant_que_is_a_role(ex):
     got = spans(ex, "Missions :\n- En tant que référent technique principal du projet, vous coordonnez les équipes.")
     assert not [t for t in got if "référent" in t]
+
+
+def test_infrastructure_acronyms_are_tools(ex):
+    """Network and security acronyms of IT ads are knowledge (lexicon.tsv), each its own mention;
+    the words around them are not."""
+    got = spans(ex, "Profil :\n- maîtrise de DNS, GPO, LDAP/LDAPS et PKI ; supervision Grafana et Zabbix")
+    for tool in ("DNS", "GPO", "LDAP", "LDAPS", "PKI", "Grafana", "Zabbix"):
+        assert tool in got
+    assert not any("maîtrise" in t for t in got)
