@@ -409,3 +409,11 @@ def test_infrastructure_acronyms_are_tools(ex):
     for tool in ("DNS", "GPO", "LDAP", "LDAPS", "PKI", "Grafana", "Zabbix"):
         assert tool in got
     assert not any("maîtrise" in t for t in got)
+
+
+def test_a_quality_after_a_verb_of_having_keeps_its_article(ex):
+    """"la"/"le" before a quality word make it a thing ("nos engagements", "la rigueur de nos
+    process")... except after a verb of having or liking: "acceptez la polyvalence" is the person's."""
+    assert spans(ex, "Profil : vous acceptez la polyvalence.") == ["polyvalence"]
+    assert spans(ex, "Profil : vous aimez le relationnel client.") == ["relationnel"]
+    assert "polyvalence" not in spans(ex, "Profil : vous connaissez la polyvalence de nos ateliers.")

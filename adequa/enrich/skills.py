@@ -117,6 +117,9 @@ _LICENCE_LABEL = re.compile(r"Permis de conduire (?:catégorie )?([A-Z][A-Z0-9]{
 _LICENCE_ALIASES = {"eb": "be", "ec": "ce", "pl": "c", "poids": "c", "spl": "ce", "remorque": "be", "vl": "b"}
 _LICENCE_WORDS = frozenset(("poids", "remorque"))
 _THING_DET = frozenset("en nos notre leur leurs la le les cet cette son sa ses ces des du au aux".split())
+_ARTICLE = frozenset("la le".split())
+# verbs of having or liking a quality: after them "la"/"le" + a quality word is the person's quality
+_HAVING = frozenset("avoir aimer accepter apprecier posseder demontrer montrer disposer".split())
 # qualities that are also common nouns in ads ("le patient", "dossier patient")
 _NOUN_TOO = frozenset("patient patiente patients".split())
 
@@ -1186,8 +1189,10 @@ class SkillExtractor:
         ``brk[t]``: punctuation between tokens t-1 and t."""
         if i > 0 and keys[i - 1] in _SOFT_CONTEXT and not brk[i]:
             return False
-        if i == j and i > 0 and toks[i - 1][2] in _THING_DET and not brk[i]:
+        if i == j and i > 0 and toks[i - 1][2] in _THING_DET and not brk[i] \
+                and not (toks[i - 1][2] in _ARTICLE and i > 1 and keys[i - 2] in _HAVING and not brk[i - 1]):
             return False        # "consultant en organisation", "nos engagements": a thing, not a quality
+                                # (but "vous aimez le contact", "acceptez la polyvalence": the person's)
         if i == j and toks[i][2] in _NOUN_TOO and i > 0 and not brk[i] and keys[i - 1] \
                 and keys[i - 1] not in _COPULA and toks[i - 1][2] not in _COORD:
             return False        # "dossier patient", "satisfaction patient": the noun, not the quality
