@@ -417,3 +417,8 @@ def test_a_quality_after_a_verb_of_having_keeps_its_article(ex):
     assert spans(ex, "Profil : vous acceptez la polyvalence.") == ["polyvalence"]
     assert spans(ex, "Profil : vous aimez le relationnel client.") == ["relationnel"]
     assert "polyvalence" not in spans(ex, "Profil : vous connaissez la polyvalence de nos ateliers.")
+
+
+def test_prise_de_names_the_action(ex):
+    """A light verb in front goes ("effectuer la saisie"); "prise" (prendre) + its object is the action."""
+    assert spans(ex, "Missions :\n- prise de commandes et encaissement") == ["prise de commandes", "encaissement"]

@@ -1441,7 +1441,9 @@ class SkillExtractor:
                 # whose verb frames: "**chargement** des camions" (charger)
                 k += 1
                 continue
-            if key in LIGHT_VERBS:
+            if key in LIGHT_VERBS and not (key == "prendre" and w.startswith("prise")):
+                # "effectuer la saisie", "réalisation des travaux": the light verb goes; but "prise de
+                # commandes", "prise de rendez-vous" name the action themselves (prendre commande)
                 nxt = None
                 for y in chunk[k + 1:]:
                     if keys[y]:
