@@ -152,3 +152,45 @@ def test_mention_tail_is_json_dumps(m, field):
     if field != "description":
         d["field"] = field
     assert object.__new__(SkillExtractor)._tail(m, field) == json.dumps(d, ensure_ascii=False)[1:]
+
+
+def _label_keys_reference(keys, label):
+    """``label_keys`` as first written: one ``spans`` tuple per word, the gap read from the label."""
+    from adequa.enrich.skills_build import BARRIER
+    from adequa.normalise.text import spans
+
+    out, prev_end = [], None
+    for s, e, _norm, low in spans(label):
+        if prev_end is not None and any(c in ".;:!?()[],|" for c in label[prev_end:s]):
+            out.append(BARRIER)
+        k = keys.key(low)
+        if k:
+            out.append(k)
+        prev_end = e
+    return out
+
+
+_LABEL_CHARS = st.sampled_from(list("abcéèàôœÉÈŒ ΣσİIı.,;:()|-/'’+#_ 0123\u00a0\u0307") + ["node.js", "C++", "C#", ".NET",
+                                                                                         "asp.net", "Gérer", "l'équipe"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_LABEL_CHARS, max_size=30).map("".join))
+def test_label_keys_split_equals_the_spans_reference(label):
+    from adequa.enrich.lexical import KeyMaker
+    from adequa.enrich.skills_build import label_keys
+
+    keys = KeyMaker("fr", {}, frozenset())
+    assert label_keys(keys, label) == _label_keys_reference(keys, label)
+
+
+def test_label_keys_on_labels_with_every_separator():
+    """The same on labels with every separator the taxonomies use."""
+    from adequa.enrich.lexical import KeyMaker
+    from adequa.enrich.skills_build import label_keys
+
+    keys = KeyMaker("fr", {}, frozenset())
+    for label in ["Gérer des bases de données (SQL, NoSQL)", "Accueillir, orienter, renseigner un public",
+                  "Langage C++ | C#", "Techniques de vente; négociation: bases", "ΟΔΟΣ.Α", "İstanbul, İzmir",
+                  "Utiliser node.js et ASP.NET", "Règles d'hygiène [HACCP]!"]:
+        assert label_keys(keys, label) == _label_keys_reference(keys, label)

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 # Words: letters/digits, with inner dots (node.js, asp.net), and a C++/C#-style tail.
-_WORD = re.compile(r"[^\W_]+(?:[.](?!(?:e|es|se|ve|ne|le|euse|rice|trice|ere|ère|eur|ive)\b)[^\W_]+)*(?:\+\+|#)?"
-                   r"|[.][Nn][Ee][Tt]\b")
+WORD_PATTERN = (r"[^\W_]+(?:[.](?!(?:e|es|se|ve|ne|le|euse|rice|trice|ere|ère|eur|ive)\b)[^\W_]+)*(?:\+\+|#)?"
+                r"|[.][Nn][Ee][Tt]\b")
+_WORD = re.compile(WORD_PATTERN)
 
 _FOLD_TABLE = {ord("œ"): "oe", ord("Œ"): "oe", ord("æ"): "ae", ord("Æ"): "ae", ord("’"): "'", ord("ß"): "ss"}
 
