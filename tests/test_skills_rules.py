@@ -422,3 +422,13 @@ def test_a_quality_after_a_verb_of_having_keeps_its_article(ex):
 def test_prise_de_names_the_action(ex):
     """A light verb in front goes ("effectuer la saisie"); "prise" (prendre) + its object is the action."""
     assert spans(ex, "Missions :\n- prise de commandes et encaissement") == ["prise de commandes", "encaissement"]
+
+
+def test_a_noun_marked_not_derived_keeps_its_own_key():
+    """The "-age" rule reads "garage" as "garer"; derivations.tsv marks it "=": its own key, no action."""
+    from adequa.enrich.lexical import NOT_DERIVED, KeyMaker
+
+    assert KeyMaker("fr", {}, {"garer"}).key("garage") == "garer"
+    marked = KeyMaker("fr", {"garage": NOT_DERIVED}, {"garer"})
+    assert marked.key("garage") == "garage" and not marked.is_action("garage")
+    assert marked.key("garer") == "garer"

@@ -47,6 +47,8 @@ LIGHT_VERBS = frozenset("effectuer realiser faire proceder assurer garantir pren
 _SUFFIX_RULES = (("ication", "ier"), ("isation", "iser"), ("ation", "er"), ("ement", "er"), ("issage", "ir"),
                  ("age", "er"), ("ure", "er"), ("ssion", "ttre"), ("ition", "ir"))
 _SUFFIXES = tuple(suffix for suffix, _ in _SUFFIX_RULES)     # one ``endswith`` before the rules' loop
+# in derivations.tsv, a word that derives from no verb although a suffix rule would find one
+NOT_DERIVED = "="
 
 
 class KeyMaker:
@@ -80,6 +82,8 @@ class KeyMaker:
             return lem
         for form in (norm, lem):
             derived = self.derivations.get(form)
+            if derived == NOT_DERIVED:
+                return lem      # a noun the suffix rules would misread: "garage" is no "garer"
             if derived:
                 self._nominal.add(word)
                 return derived

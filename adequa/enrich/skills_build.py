@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 
-from adequa.enrich.lexical import LIGHT_VERBS, KeyMaker
+from adequa.enrich.lexical import LIGHT_VERBS, NOT_DERIVED, KeyMaker
 from adequa.enrich.segment import Segmenter
 from adequa.enrich.skills_exact import BARRIER, ExactMatcher
 from adequa.enrich.skills_semantic import SimilarityIndex
@@ -140,7 +140,7 @@ def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None,
                 if len(norm) > 3 and norm[-2:] in ("er", "ir", "re"):
                     verbs.add(lemma(low, "fr"))
                     break
-    verbs.update(derivations.values())
+    verbs.update(v for v in derivations.values() if v != NOT_DERIVED)
     verbs -= {"etre", "avoir", "faire", "savoir"}  # too generic to make a span an action
     verbs_en: set[str] = set()
     if "en" in langs:
