@@ -432,3 +432,14 @@ def test_a_noun_marked_not_derived_keeps_its_own_key():
     marked = KeyMaker("fr", {"garage": NOT_DERIVED}, {"garer"})
     assert marked.key("garage") == "garage" and not marked.is_action("garage")
     assert marked.key("garer") == "garer"
+
+
+def test_lone_actions_listed_before_an_object_share_it(ex):
+    """§3: the verbs of "Accueillir, conseiller et servir la clientèle" share their object: one span.
+    Verbs with no object stay one each, and so do nouns that name actions, and a verb with its own
+    object ("les")."""
+    assert spans(ex, "Missions :\n- Accueillir, conseiller et servir la clientèle") == \
+        ["Accueillir, conseiller et servir la clientèle"]
+    assert "Accueillir, conseiller" not in " ".join(spans(ex, "Missions :\n- accueillir, conseiller, encaisser"))
+    got = spans(ex, "Missions :\n- la vente, la pose ou la fabrication de produits")
+    assert not any(t.startswith("vente,") for t in got)

@@ -209,6 +209,62 @@ def _joined(line: str, toks, a: int, b: int) -> bool:
     return not line[toks[a][1]:toks[b][0]].strip()
 
 
+def _list_gap(line: str, toks, keys, a: int, b: int) -> bool:
+    """Between tokens ``a`` and ``b``, only what separates the items of a list of actions: a comma or
+    "et"/"ou", with determiners and light verbs ("Identifier, analyser et faire la synthèse")."""
+    if b <= a or b - a > 5:
+        return False
+    listed = False
+    light = False
+    pos = toks[a][1]
+    for x in range(a + 1, b + 1):
+        gap = line[pos:toks[x][0]]
+        for c in gap:
+            if c == ",":
+                listed = True
+            elif not c.isspace():
+                return False
+        if x == b:
+            break
+        w = toks[x][2]
+        if w in _COORD:
+            listed = True
+        elif keys[x] in LIGHT_VERBS:
+            light = True
+        elif keys[x] or not (light and w in _DETERMINER):
+            return False    # "accueillir, les écouter": its own object; a determiner only after "faire"
+        pos = toks[x][1]
+    return listed
+
+
+def _action_lists(found: list, toks, keys, line: str, km, kinds) -> list:
+    """EVALUATION.md §3: lone actions listed before a mention with an object share that object, so
+    the list is one span linked as that mention: "**Accueillir, conseiller et servir la clientèle**",
+    "**Identifier, analyser et faire la synthèse des besoins**". A list of actions with no object
+    ("accueillir, vendre, encaisser"), and a noun that names an action ("la vente, la pose ou la
+    fabrication de …", "conception, audits") stay one mention each. ``found`` is sorted."""
+    out = []
+    n = len(found)
+    x = 0
+    while x < n:
+        y = x
+        while y + 1 < n:
+            m, nxt = found[y], found[y + 1]
+            if m[0] != m[1] or nxt[0] <= m[1] or (m[2] >= 0 and kinds[m[2]] not in ("savoir-faire", "savoir")) \
+                    or not km.is_action(toks[m[0]][3]) or km.is_nominal(toks[m[0]][3]) \
+                    or not _list_gap(line, toks, keys, m[1], nxt[0]):
+                break
+            y += 1
+        last = found[y]
+        if y > x and last[1] > last[0]:
+            out.append((found[x][0], last[1], last[2], last[3], last[4], last[5]))
+            x = y + 1
+        else:
+            out.append(found[x])
+            x += 1
+    return out
+
+
 class SkillExtractor:
     """Finds skill mentions; build with ``adequa.pipeline.annotate.load_skill_extractor(settings)``."""
 
@@ -825,8 +881,10 @@ class SkillExtractor:
         out = []
         last_end = -1
         line = plan[6]
-        spans = {m[0]: m[1] for m in found}       # first token -> last token (found is sorted: the longest kept)
         km = model.keys
+        if len(found) > 1:
+            found = _action_lists(found, toks, keys, line, km, E.kind)
+        spans = {m[0]: m[1] for m in found}       # first token -> last token (found is sorted: the longest kept)
         for i, j, eid, score, method, _ in found:
             if toks[i][0] < last_end:
                 continue
