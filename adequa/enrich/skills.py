@@ -129,6 +129,14 @@ _MISSING = object()
 _TOKEN_OR_BREAK = re.compile("(" + _WORD.pattern + ")|" + _BREAK.pattern)
 _ESCAPE_HINT = re.compile(r"[/\\][rnt]")   # every escape that ``mask_escapes`` rewrites starts so
 _lexer = kernel("_lexer_fast")   # ``_tokenise`` and ``_lexed`` in C, or None (not built, ADEQUA_PURE_PYTHON=1)
+# ``_candidates`` and ``_token_classes`` over C arrays, or None (not built, ADEQUA_PURE_PYTHON=1); it reads the
+# word lists above as bits, in the order of its N_ and K_ flags
+_planner = kernel("_planner_fast")
+if _planner is not None:
+    _planner.configure((_COORD, _CLAUSE, _TRAILING, _HOW_WELL, _NOT_KNOWLEDGE, _NOT_SKILL_HEAD, _DIPLOMA, _POSSESSIVE,
+                        _DURATION, _VAGUE, _SETTING_WORDS, _RECRUITS, _RECRUITED),
+                       (_KNOWLEDGE, _ASKED_KNOWLEDGE, LIGHT_VERBS, _COPULA, _REQUIRED, _NOT_SKILL_HEAD, _DIPLOMA,
+                        _FIELD_HEAD, _SETTING_VERBS))
 
 
 def _copy(m: SkillMention) -> SkillMention:
@@ -222,6 +230,7 @@ class SkillExtractor:
         self._plans: dict = {}       # (line, section, field, lang) -> analysis independent of the ROME hint
         self._lex: dict = {}         # (line, with lemmas, lang) -> tokens and label matches, any section
         self._words: dict = {}       # (lang, with lemmas) -> {word: (lower, folded, key, lemma, key's code)}
+        self._word_bits: dict = {}   # lang -> ({word: its bits}, job titles' keys) for the compiled ``_planner``
         self._lexer_on = True        # ``_lexed`` may use the compiled ``_lexer_fast.lexed`` (when built)
         self._resolved: dict = {}    # (line, section, field, lang, semantic) -> [mentions, codes, section, by hint]
         self._tails: dict = {}       # field -> {mention without offsets: JSON of its fields after "text"}
@@ -1232,6 +1241,8 @@ class SkillExtractor:
     @staticmethod
     def _token_classes(toks, segments, field):
         """Class of each token ("header" for header lines) and the index of its segment (-1 if none)."""
+        if _planner is not None:
+            return _planner.token_classes(toks, segments, field)
         n = len(toks)
         if field != "description":
             return ["offer"] * n, [-1] * n
@@ -1255,6 +1266,13 @@ class SkillExtractor:
     def _candidates(self, toks, keys, tok_cls, seg_of, segments, model, masked, brk):
         """(first, last, starts_with_action, knowledge asked for) candidate phrases in job / neutral
         segments."""
+        if _planner is not None:
+            words = self._word_bits.get(model.lang)
+            if words is None or len(words[0]) >= WORD_FORMS:
+                titles = self.c.job_titles
+                words = self._word_bits[model.lang] = ({}, frozenset().union(*titles) if titles else frozenset())
+            return _planner.candidates(toks, keys, tok_cls, seg_of, masked, brk, model.keys, model.keys.framing,
+                                       self.c.job_titles, words[1], _GENDER_PAIR, words[0])
         km = model.keys
         framing = km.framing
         trim = self._trim
