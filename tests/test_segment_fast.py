@@ -77,3 +77,15 @@ def test_inline_header_memo():
     assert "_before_memo" not in again.__dict__
     assert [(s.start, s.end, s.cls) for s in again.split_state("Vos missions : gérer les stocks")[0]] == \
         [(s.start, s.end, s.cls) for s in got]
+
+
+def test_cue_memo():
+    """The cue class remembered by a segment's lemma string is ``fast_cue_class``'s, and the memo
+    stays out of the pickle."""
+    seg = segment.Segmenter([("offer", "salaire"), ("apply", "postuler"), ("company", "notre entreprise")],
+                            [("job", "vos missions")])
+    for lem in ("salaire attractif", "postuler salaire", "notre entreprise", "gérer le stock", "salaire attractif", ""):
+        assert seg._lemma_cue(lem) == seg.fast_cue_class(f" {lem} ")
+    assert seg._cue_memo
+    again = pickle.loads(pickle.dumps(seg))
+    assert "_cue_memo" not in again.__dict__

@@ -180,6 +180,7 @@ cdef struct Line:
     char *open          # the token's class is "job" or "neutral"
     int kind            # the line's characters
     void *data
+    Py_ssize_t length
 
 
 cdef inline Py_UCS4 _char(Line *ln, Py_ssize_t i) noexcept:
@@ -284,6 +285,29 @@ cdef bint _maybe_title(Line *ln, Py_ssize_t i, Py_ssize_t j) noexcept:
     return True
 
 
+cdef frozenset _content_keys(Line *ln, list keys, Py_ssize_t i, Py_ssize_t j):
+    """``frozenset(filter(None, keys[i:j + 1]))``."""
+    cdef Py_ssize_t x
+    got = []
+    for x in range(i, j + 1):
+        if ln.kb[x] & K_CONTENT:
+            got.append(keys[x])
+    return frozenset(got)
+
+
+cdef bint _maybe_gender(Line *ln, Py_ssize_t s, Py_ssize_t e) noexcept:
+    """False when ``skills._GENDER_PAIR`` (``[\\s(]*\\b(?:H\\s?/\\s?F|F\\s?/\\s?H)\\b``) can neither be found in
+    line[s:e] nor match at e: the first needs a "/" before e; the second, after white space and "(" from
+    e, a letter then a "/" one or two characters further."""
+    cdef Py_ssize_t x, q = e
+    for x in range(s, e):
+        if _char(ln, x) == u"/":
+            return True
+    while q < ln.length and (Py_UNICODE_ISSPACE(_char(ln, q)) or _char(ln, q) == u"("):
+        q += 1
+    return (q + 1 < ln.length and _char(ln, q + 1) == u"/") or (q + 2 < ln.length and _char(ln, q + 2) == u"/")
+
+
 cdef bint _recruiting(Line *ln, Py_ssize_t i, Py_ssize_t j) noexcept:
     """``skills._recruiting``."""
     cdef Py_ssize_t x
@@ -310,6 +334,7 @@ def candidates(list toks, list keys, list tok_cls, list seg_of, str masked, list
     ln.n = n
     ln.kind = PyUnicode_KIND(masked)
     ln.data = PyUnicode_DATA(masked)
+    ln.length = len(masked)
     ln.nb = <uint32_t *>malloc(n * sizeof(uint32_t))
     ln.kb = <uint32_t *>malloc(n * sizeof(uint32_t))
     ln.start = <Py_ssize_t *>malloc(n * sizeof(Py_ssize_t))
@@ -438,9 +463,10 @@ def candidates(list toks, list keys, list tok_cls, list seg_of, str masked, list
                 continue        # an amount of experience or of time is not a skill
             if not known and i > 0 and ln.nb[i - 1] & N_EN and _diploma_before(&ln, i):
                 continue        # "bac +2 en assurances": a diploma's field (§4)
-            if job_titles and _maybe_title(&ln, i, j) and frozenset(filter(None, keys[i:j + 1])) in job_titles:
+            if job_titles and _maybe_title(&ln, i, j) and _content_keys(&ln, keys, i, j) in job_titles:
                 continue        # a job title is not a skill
-            if slash and (gender_pair.search(masked, ln.start[i], ln.end[j]) or gender_pair.match(masked, ln.end[j])):
+            if slash and _maybe_gender(&ln, ln.start[i], ln.end[j]) and \
+                    (gender_pair.search(masked, ln.start[i], ln.end[j]) or gender_pair.match(masked, ln.end[j])):
                 continue        # "Conseiller immobilier en transaction H/F": a job title (§4)
             if i < j and (ln.nb[i] & N_TANT and ln.nb[i + 1] & N_QUE
                           or ln.nb[i] & N_QUALITE and i > 0 and ln.nb[i - 1] & N_EN):

@@ -24,6 +24,7 @@ _CUE_RANK = {cls: r for r, cls in enumerate(_CUE_ORDER)}
 _BULLETS = "-–—*•·●▪►✓✔➢→"
 _MISSING = object()
 INLINE_MEMO = 20_000    # distinct texts before a colon whose header class is remembered (cleared when full)
+CUE_MEMO = 50_000       # distinct segment lemma strings whose cue class is remembered (cleared when full)
 
 # Lines, bullets and sentence ends. A "-" or "*" counts as a bullet at a line start or after spaces.
 # The leading look-ahead only skips, in one character test, positions where no alternative can start
@@ -142,9 +143,24 @@ class Segmenter:
             memo[before] = got
         return got
 
+    def _lemma_cue(self, lem: str) -> str | None:
+        """``fast_cue_class`` of a segment's lemma string, remembered by that string: about half of
+        the segments of text never seen before are clauses seen in other lines."""
+        memo = self.__dict__.get("_cue_memo")
+        if memo is None:
+            memo = self._cue_memo = {}
+        got = memo.get(lem, _MISSING)
+        if got is _MISSING:
+            got = self.fast_cue_class(f" {lem} ")
+            if len(memo) >= CUE_MEMO:
+                memo.clear()
+            memo[lem] = got
+        return got
+
     def __getstate__(self):
         state = dict(self.__dict__)
-        state.pop("_before_memo", None)     # a run's memo is not part of the compiled taxonomy
+        state.pop("_before_memo", None)     # a run's memos are not part of the compiled taxonomy
+        state.pop("_cue_memo", None)
         return state
 
     def cue_class(self, lemmatised: str) -> str | None:
@@ -213,7 +229,7 @@ class Segmenter:
                     section = head_inline
             if head is None and sep.strip() == ":" or seg_text[-1] == ":":
                 # "Vos missions seront les suivantes :", "vous participerez aux missions suivantes :"
-                if _INTRO.search(seg_text) and len(seg_text.rstrip(" :")) < 160:
+                if len(seg_text.rstrip(" :")) < 160 and _INTRO.search(seg_text):
                     section = "job"
             if head is not None:
                 section = head
@@ -221,7 +237,7 @@ class Segmenter:
             else:
                 cls = section
                 if lem is not None:
-                    cue = self.fast_cue_class(f" {lem} ") if lem else None
+                    cue = self._lemma_cue(lem) if lem else None
                 else:
                     cue = self.fast_cue_class(f" {_lemmas(seg_text)} ")
                 if cue is not None and not (cls == "job" and cue == "offer" and bullet):
