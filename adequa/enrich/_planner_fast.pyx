@@ -60,14 +60,15 @@ cdef enum:
     K_DIPLOMA = 1 << 6
     K_FIELD_HEAD = 1 << 7
     K_SETTING_VERB = 1 << 8
-    K_SETS = 9
-    K_FRAMING = 1 << 9
-    K_CONTENT = 1 << 10     # not ""
+    K_LINK_NOISE = 1 << 9
+    K_SETS = 10
+    K_FRAMING = 1 << 10
+    K_CONTENT = 1 << 11     # not ""
     # and of the word as written (lower case), the forms above being its folded form and key:
-    K_ACTION = 1 << 11      # ``km.is_action(lower)``
-    K_NOMINAL = 1 << 12     # ``km.is_nominal(lower)``
-    K_PARTICIPLE = 1 << 13  # ``skills._past_participle(lower, key)``
-    K_TITLE = 1 << 14       # the key is one of a job title's (``title_words``)
+    K_ACTION = 1 << 12      # ``km.is_action(lower)``
+    K_NOMINAL = 1 << 13     # ``km.is_nominal(lower)``
+    K_PARTICIPLE = 1 << 14  # ``skills._past_participle(lower, key)``
+    K_TITLE = 1 << 15       # the key is one of a job title's (``title_words``)
 
 cdef tuple _norm_sets = ()
 cdef tuple _key_sets = ()
@@ -319,11 +320,16 @@ cdef bint _recruiting(Line *ln, Py_ssize_t i, Py_ssize_t j) noexcept:
 
 
 def candidates(list toks, list keys, list tok_cls, list seg_of, str masked, list brk, km, framing,
-               job_titles, title_words, gender_pair, dict memo):
+               job_titles, title_words, gender_pair, dict memo, list segments=None):
     """``SkillExtractor._candidates(toks, keys, tok_cls, seg_of, segments, model, masked, brk)`` with
     ``km = model.keys``, ``framing = km.framing``, the extractor's ``c.job_titles`` and
     ``skills._GENDER_PAIR``; ``title_words``: every key of a job title; ``memo``: {word as written:
-    (folded, key, bits)}, one per language and extractor (the bits depend on its job titles)."""
+    (folded, key, bits)}, one per language and extractor (the bits depend on its job titles).
+
+    With ``segments`` (the line's, when no curated mention was kept: every candidate stays whole),
+    each candidate comes as ``SkillExtractor._plan`` records it: (first, last, first, last, content
+    tokens, the keys it is linked by, is a task, single, task in a job segment or knowledge, several
+    words in a job bullet)."""
     cdef Line ln
     cdef Py_ssize_t n = len(toks), t, a, b, i, j, u, x, first, end, d, j2, i2, sg
     cdef bint coord_next, action, known, asked, lone_adj, field_known, listed
@@ -479,10 +485,38 @@ def candidates(list toks, list keys, list tok_cls, list seg_of, str masked, list
                     (j + 1 >= n or _list_gap(&ln, ln.end[j], ln.start[j + 1]) or ln.nb[j + 1] & N_COORD)
                 if not listed and not known:
                     continue
-            out.append((i, j, action, known))
+            if segments is None:
+                out.append((i, j, action, known))
+            else:
+                out.append(_planned(&ln, keys, tok_cls, seg_of, segments, i, j, action, known))
     finally:
         free(ln.nb); free(ln.kb); free(ln.start); free(ln.end); free(ln.seg); free(ln.brk); free(ln.open)
     return out
+
+
+cdef tuple _planned(Line *ln, list keys, list tok_cls, list seg_of, list segments, Py_ssize_t i, Py_ssize_t j,
+                    bint action, bint known):
+    """A candidate as ``SkillExtractor._plan`` records it when no curated mention lies inside."""
+    cdef Py_ssize_t x, sg = ln.seg[i]
+    cdef bint is_task, single, bullet, job
+    content = []
+    noted = []      # the content keys that tell which label it is
+    for x in range(i, j + 1):
+        if ln.kb[x] & K_CONTENT:
+            content.append(x)
+            if not (ln.kb[x] & K_LINK_NOISE):
+                noted.append(keys[x])
+    if noted:
+        linked = frozenset(noted)
+    else:
+        linked = frozenset([keys[x] for x in content])
+    cls = tok_cls[i]
+    job = cls == "job"
+    bullet = sg >= 0 and segments[sg].bullet
+    is_task = action and (job or bullet or (cls == "neutral" and len(content) >= 2)) or known
+    single = len(content) == 1
+    return (i, j, i, j, tuple(content), linked, is_task, single, is_task and job or known,
+            not single and job and bullet)
 
 
 def token_classes(list toks, list segments, str field):

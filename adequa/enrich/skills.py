@@ -136,7 +136,7 @@ if _planner is not None:
     _planner.configure((_COORD, _CLAUSE, _TRAILING, _HOW_WELL, _NOT_KNOWLEDGE, _NOT_SKILL_HEAD, _DIPLOMA, _POSSESSIVE,
                         _DURATION, _VAGUE, _SETTING_WORDS, _RECRUITS, _RECRUITED),
                        (_KNOWLEDGE, _ASKED_KNOWLEDGE, LIGHT_VERBS, _COPULA, _REQUIRED, _NOT_SKILL_HEAD, _DIPLOMA,
-                        _FIELD_HEAD, _SETTING_VERBS))
+                        _FIELD_HEAD, _SETTING_VERBS, _LINK_NOISE))
 
 
 def _copy(m: SkillMention) -> SkillMention:
@@ -573,7 +573,12 @@ class SkillExtractor:
         exact_kept = self._greedy(exact, list(taken)) if exact else exact
         # 3. candidate phrases, with what can be decided without the hint
         cands = []
-        if self.semantic:
+        if self.semantic and not found and _planner is not None:
+            # no curated mention to step around: the kernel records each candidate as the loop below does
+            words, titles = self._planner_words(model)
+            cands = _planner.candidates(toks, keys, tok_cls, seg_of, line, brk, model.keys, model.keys.framing,
+                                        self.c.job_titles, titles, _GENDER_PAIR, words, segments)
+        elif self.semantic:
             for i0, j0, action, known in self._candidates(toks, keys, tok_cls, seg_of, segments, model, line, brk):
                 i, j = i0, j0
                 inside = False
@@ -1267,12 +1272,9 @@ class SkillExtractor:
         """(first, last, starts_with_action, knowledge asked for) candidate phrases in job / neutral
         segments."""
         if _planner is not None:
-            words = self._word_bits.get(model.lang)
-            if words is None or len(words[0]) >= WORD_FORMS:
-                titles = self.c.job_titles
-                words = self._word_bits[model.lang] = ({}, frozenset().union(*titles) if titles else frozenset())
+            words, titles = self._planner_words(model)
             return _planner.candidates(toks, keys, tok_cls, seg_of, masked, brk, model.keys, model.keys.framing,
-                                       self.c.job_titles, words[1], _GENDER_PAIR, words[0])
+                                       self.c.job_titles, titles, _GENDER_PAIR, words)
         km = model.keys
         framing = km.framing
         trim = self._trim
@@ -1425,6 +1427,14 @@ class SkillExtractor:
                     continue
             out.append((i, j, action, known))
         return out
+
+    def _planner_words(self, model) -> tuple:
+        """({word: its bits}, every key of a job title) for the compiled ``_planner`` in ``model``'s language."""
+        got = self._word_bits.get(model.lang)
+        if got is None or len(got[0]) >= WORD_FORMS:
+            titles = self.c.job_titles
+            got = self._word_bits[model.lang] = ({}, frozenset().union(*titles) if titles else frozenset())
+        return got
 
     @staticmethod
     def _diploma_before(i, keys, norms, seg_of, brk) -> bool:
