@@ -72,6 +72,7 @@ cdef enum:
 
 cdef tuple _norm_sets = ()
 cdef tuple _key_sets = ()
+cdef dict _shared_bits = {}     # bit pattern -> the one int object the word memos hold for it
 
 
 def configure(tuple norm_sets, tuple key_sets):
@@ -166,7 +167,12 @@ cdef uint64_t _word_bits(tuple tok, str k, km, framing, title_words, dict memo):
             return known[2]
     cdef uint64_t bits = (<uint64_t>_norm_bits(w, framing)) | ((<uint64_t>_key_bits(k, lower, km, framing, title_words)) << 32)
     if got is None:
-        memo[lower] = (w, k, bits)
+        # the memo's values share one int object per bit pattern (a few hundred in all), which then stay
+        # in the processor's cache: reading a token's bits is one dict look-up and its tuple
+        shared = _shared_bits.get(bits)
+        if shared is None:
+            shared = _shared_bits[bits] = bits
+        memo[lower] = (w, k, shared)
     return bits
 
 
