@@ -271,8 +271,10 @@ class SkillExtractor:
     def use_reference_paths(self):
         """Switch to the plain code the fast paths are tested against (tests and benchmarks only):
         ``_tokenise_reference`` (no compiled tokeniser), ``SimilarityIndex.best_reference``, the
-        segmenter's separator regex without its look-ahead instead of its compiled cutter (process-wide
-        while switched) and no line-token cache. Returns the function that switches back."""
+        segmenter's separator regex without its look-ahead instead of its compiled cutter and the
+        planner's Python loops instead of its kernel (both process-wide while switched) and no
+        line-token cache. Returns the function that switches back."""
+        global _planner
         from adequa.enrich import segment
 
         class _NoStore(dict):
@@ -284,7 +286,8 @@ class SkillExtractor:
             text, key_idx = ExactMatcher.prepare(seq, model.codes)
             return toks, keys, brk, lemmas, (text, [seq_tok[x] for x in key_idx])
 
-        fast_split, lex, seg_kernel = segment._SPLIT, self._lex, segment._fast
+        fast_split, lex, seg_kernel, planner_kernel = segment._SPLIT, self._lex, segment._fast, _planner
+        _planner = None
         sims = [m.sim for m in self.c.langs.values()]
         self._tokenise = tokenise
         self._lexer_on = False
@@ -295,7 +298,9 @@ class SkillExtractor:
         segment._SPLIT = re.compile(segment.SPLIT_ALTERNATIVES)
 
         def restore() -> None:
+            global _planner
             del self._tokenise
+            _planner = planner_kernel
             self._lexer_on = True
             segment._fast = seg_kernel
             self._lex = lex
