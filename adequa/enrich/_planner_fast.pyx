@@ -11,6 +11,7 @@ in ``skills`` (``configure`` receives them). The Python methods stay the referen
 (no build, ``ADEQUA_PURE_PYTHON=1``); tests/test_skills_planner_fast.py compares the two on real text.
 """
 
+from cpython.object cimport PyObject
 from cpython.unicode cimport Py_UNICODE_ISDECIMAL, Py_UNICODE_ISLOWER, Py_UNICODE_ISSPACE, Py_UNICODE_ISUPPER, \
     PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READ
 from libc.stdlib cimport free, malloc
@@ -69,6 +70,7 @@ cdef enum:
     K_NOMINAL = 1 << 13     # ``km.is_nominal(lower)``
     K_PARTICIPLE = 1 << 14  # ``skills._past_participle(lower, key)``
     K_TITLE = 1 << 15       # the key is one of a job title's (``title_words``)
+    K_UNREAD = 1 << 31      # not read yet: a token outside job / neutral segments (see ``_read``)
 
 cdef tuple _norm_sets = ()
 cdef tuple _key_sets = ()
@@ -188,10 +190,30 @@ cdef struct Line:
     int kind            # the line's characters
     void *data
     Py_ssize_t length
+    # what ``_read`` needs to read a token's bits (borrowed from ``candidates``' arguments)
+    PyObject *toks
+    PyObject *keys
+    PyObject *km
+    PyObject *framing
+    PyObject *title_words
+    PyObject *memo
 
 
 cdef inline Py_UCS4 _char(Line *ln, Py_ssize_t i) noexcept:
     return PyUnicode_READ(ln.kind, ln.data, i)
+
+
+cdef int _read(Line *ln, Py_ssize_t x) except -1:
+    """The bits of token ``x``, read on demand: only the tokens of job / neutral segments are read
+    up front, and a candidate looks at most one token beyond each end ("nous", "en", a list mark)."""
+    cdef uint64_t bits
+    if x < 0 or x >= ln.n or not (ln.kb[x] & K_UNREAD):
+        return 0
+    bits = _word_bits(<tuple>(<list>ln.toks)[x], <str>(<list>ln.keys)[x], <object>ln.km, <object>ln.framing,
+                      <object>ln.title_words, <dict>ln.memo)
+    ln.nb[x] = <uint32_t>bits
+    ln.kb[x] = <uint32_t>(bits >> 32)
+    return 0
 
 
 cdef bint _joiner_gap(Line *ln, Py_ssize_t a, Py_ssize_t b) noexcept:
@@ -347,6 +369,8 @@ def candidates(list toks, list keys, list tok_cls, list seg_of, str masked, list
     ln.kind = PyUnicode_KIND(masked)
     ln.data = PyUnicode_DATA(masked)
     ln.length = len(masked)
+    ln.toks, ln.keys, ln.km, ln.framing = <PyObject *>toks, <PyObject *>keys, <PyObject *>km, <PyObject *>framing
+    ln.title_words, ln.memo = <PyObject *>title_words, <PyObject *>memo
     ln.nb = <uint32_t *>malloc(n * sizeof(uint32_t))
     ln.kb = <uint32_t *>malloc(n * sizeof(uint32_t))
     ln.start = <Py_ssize_t *>malloc(n * sizeof(Py_ssize_t))
@@ -360,15 +384,19 @@ def candidates(list toks, list keys, list tok_cls, list seg_of, str masked, list
     try:
         for t in range(n):
             tok = <tuple>toks[t]
-            bits = _word_bits(tok, <str>keys[t], km, framing, title_words, memo)
-            ln.nb[t] = <uint32_t>bits
-            ln.kb[t] = <uint32_t>(bits >> 32)
+            c = tok_cls[t]
+            ln.open[t] = c == "job" or c == "neutral"
+            if ln.open[t]:
+                bits = _word_bits(tok, <str>keys[t], km, framing, title_words, memo)
+                ln.nb[t] = <uint32_t>bits
+                ln.kb[t] = <uint32_t>(bits >> 32)
+            else:
+                ln.nb[t] = 0
+                ln.kb[t] = K_UNREAD
             ln.start[t] = tok[0]
             ln.end[t] = tok[1]
             ln.seg[t] = seg_of[t]
             ln.brk[t] = 1 if brk[t] else 0
-            c = tok_cls[t]
-            ln.open[t] = c == "job" or c == "neutral"
         slash = "/" in masked
         t = 0
         while t < n:
@@ -455,6 +483,10 @@ def candidates(list toks, list keys, list tok_cls, list seg_of, str masked, list
                             break
                 if not field_known:
                     continue    # but "connaissance du secteur agroalimentaire": knowledge asked for (§4)
+            # the rules below look one token beyond the span at most (its span only changes by its first
+            # token moving right, within it)
+            _read(&ln, i - 1)
+            _read(&ln, j + 1)
             if i > 0 and ln.nb[i - 1] & N_NOUS and ln.nb[i] & N_ONS:
                 continue        # "nous accompagnons…": the employer speaking (§4)
             if ln.kb[i] & K_SETTING_VERB and i < j and ln.nb[i + 1] & N_SETTING_WORD:
