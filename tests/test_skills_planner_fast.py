@@ -38,6 +38,7 @@ LINES = [
     "Exploitation laitière recherche un salarié ; recherche d'une alternance ; recherche des pannes",
     "Ponceuse, rabot, scie et perceuse",
     "Effectuer la mise en place du chantier et réaliser le chargement des camions",
+    "Prise de commandes, prise de rendez-vous et assurer la prise en charge des patients",
     "Chargé de la gestion des stocks + suivi des livraisons & inventaires – relation client",
     "Assurer l'accueil, au sein de l'équipe, à vos côtés, en respectant les consignes",
     "et autres travaux de peinture et Décoration",

@@ -70,6 +70,7 @@ cdef enum:
     K_NOMINAL = 1 << 13     # ``km.is_nominal(lower)``
     K_PARTICIPLE = 1 << 14  # ``skills._past_participle(lower, key)``
     K_TITLE = 1 << 15       # the key is one of a job title's (``title_words``)
+    K_LIGHT_NOUN = 1 << 16  # a light verb named by its noun ("prise": prendre), which is the action itself
     K_UNREAD = 1 << 31      # not read yet: a token outside job / neutral segments (see ``_read``)
 
 cdef tuple _norm_sets = ()
@@ -136,7 +137,7 @@ cdef bint _past_participle(str word, str key):
     return False
 
 
-cdef uint32_t _key_bits(str k, str lower, km, framing, title_words):
+cdef uint32_t _key_bits(str k, str lower, str w, km, framing, title_words):
     cdef uint32_t bits = 0
     cdef int b
     for b in range(K_SETS):
@@ -154,6 +155,8 @@ cdef uint32_t _key_bits(str k, str lower, km, framing, title_words):
         bits |= K_PARTICIPLE
     if k in title_words:
         bits |= K_TITLE
+    if k == "prendre" and w.startswith("prise"):
+        bits |= K_LIGHT_NOUN
     return bits
 
 
@@ -167,7 +170,7 @@ cdef uint64_t _word_bits(tuple tok, str k, km, framing, title_words, dict memo):
         known = <tuple>got
         if (known[0] is w or known[0] == w) and (known[1] is k or known[1] == k):
             return known[2]
-    cdef uint64_t bits = (<uint64_t>_norm_bits(w, framing)) | ((<uint64_t>_key_bits(k, lower, km, framing, title_words)) << 32)
+    cdef uint64_t bits = (<uint64_t>_norm_bits(w, framing)) | ((<uint64_t>_key_bits(k, lower, w, km, framing, title_words)) << 32)
     if got is None:
         # the memo's values share one int object per bit pattern (a few hundred in all), which then stay
         # in the processor's cache: reading a token's bits is one dict look-up and its tuple
@@ -255,7 +258,7 @@ cdef Py_ssize_t _trim(Line *ln, Py_ssize_t a, Py_ssize_t b, list toks, list keys
         if kb & K_FRAMING and (nb & N_FRAMING or not (kb & K_NOMINAL)):
             k += 1
             continue
-        if kb & K_LIGHT:
+        if kb & K_LIGHT and not (kb & K_LIGHT_NOUN):
             y = k + 1
             while y <= b and not (ln.kb[y] & K_CONTENT):
                 y += 1
