@@ -77,3 +77,28 @@ def test_inline_header_memo():
     assert "_before_memo" not in again.__dict__
     assert [(s.start, s.end, s.cls) for s in again.split_state("Vos missions : gérer les stocks")[0]] == \
         [(s.start, s.end, s.cls) for s in got]
+
+
+
+CUE_SEG = segment.Segmenter([("offer", "salaire"), ("apply", "postuler"), ("company", "notre entreprise"),
+                             ("offer", "notre entreprise vous offrir"), ("diversity", "handicap"), ("apply", "salaire"),
+                             ("company", "notre"), ("offer", "a pourvoir")], [("job", "vos missions")])
+CUE_WORDS = ["salaire", "postuler", "son", "entreprise", "vous", "offrir", "handicap", "a", "pourvoir", "gérer",
+             "", "son entreprise", " ", "x"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(CUE_WORDS), max_size=10), st.integers(0, 10), st.integers(0, 10))
+def test_cue_trie_reads_what_the_automaton_finds(lemmas, i, j):
+    """``lemmas_cue_class`` (the cue trie over lemmas) gives ``fast_cue_class`` on the joined string,
+    with cues that are prefixes of others, one phrase in two classes, empty lemmas and lemmas
+    holding a space."""
+    i, j = min(i, len(lemmas)), min(j, len(lemmas))     # a segment's tokens lie in the line's
+    assert CUE_SEG.lemmas_cue_class(lemmas, i, j) == CUE_SEG.fast_cue_class(f" {' '.join(lemmas[i:j])} ")
+
+
+def test_cue_trie_stays_out_of_the_pickle():
+    seg = segment.Segmenter([("offer", "salaire")], [("job", "vos missions")])
+    assert seg.lemmas_cue_class(["un", "salaire"], 0, 2) == "offer"
+    assert "_trie" in seg.__dict__
+    assert "_trie" not in pickle.loads(pickle.dumps(seg)).__dict__

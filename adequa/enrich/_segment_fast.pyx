@@ -9,7 +9,8 @@ with the regex's own character tests (``\\s`` is ``Py_UNICODE_ISSPACE``, ``\\w``
 ``Py_UNICODE_ISALNUM`` or "_", as in ``re`` for ``str`` patterns) and its greedy runs; the first
 alternative that matches wins and the scan resumes at its end, as ``finditer`` does. The regex stays
 the reference and the fallback (no build, ``ADEQUA_PURE_PYTHON=1``); tests/test_segment_fast.py
-compares the two on random and real text.
+compares the two on random and real text. ``cue_rank`` walks the segmenter's cue trie over a
+segment's lemmas (``Segmenter.lemmas_cue_class``, whose Python loop is its reference).
 """
 
 from cpython.unicode cimport Py_UNICODE_ISALNUM, Py_UNICODE_ISSPACE, PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READ
@@ -150,3 +151,33 @@ def pieces(str text):
             p += 1
     out.append((pos, n, ""))
     return out
+
+
+def cue_rank(list lemmas, Py_ssize_t i, Py_ssize_t j, dict trie):
+    """``Segmenter.lemmas_cue_class``'s walk of its cue trie over ``lemmas[i:j]``: the best (lowest)
+    rank of a cue found, 9 for none, -1 when a lemma holds a space (the caller then reads the
+    automaton). Stops at rank 0, the first class."""
+    cdef Py_ssize_t x, y
+    cdef long best = 9, rank
+    cdef dict level
+    for x in range(i, j):
+        if u" " in <str>lemmas[x]:
+            return -1
+    x = i
+    while best > 0 and x < j:
+        level = trie
+        y = x
+        while y < j:
+            got = level.get(lemmas[y])
+            if got is None:
+                break
+            rank = (<tuple>got)[0]
+            if rank < best:
+                best = rank
+            nxt = (<tuple>got)[1]
+            if nxt is None:
+                break
+            level = <dict>nxt
+            y += 1
+        x += 1
+    return best

@@ -129,6 +129,14 @@ _MISSING = object()
 _TOKEN_OR_BREAK = re.compile("(" + _WORD.pattern + ")|" + _BREAK.pattern)
 _ESCAPE_HINT = re.compile(r"[/\\][rnt]")   # every escape that ``mask_escapes`` rewrites starts so
 _lexer = kernel("_lexer_fast")   # ``_tokenise`` and ``_lexed`` in C, or None (not built, ADEQUA_PURE_PYTHON=1)
+# ``_candidates`` and ``_token_classes`` over C arrays, or None (not built, ADEQUA_PURE_PYTHON=1); it reads the
+# word lists above as bits, in the order of its N_ and K_ flags
+_planner = kernel("_planner_fast")
+if _planner is not None:
+    _planner.configure((_COORD, _CLAUSE, _TRAILING, _HOW_WELL, _NOT_KNOWLEDGE, _NOT_SKILL_HEAD, _DIPLOMA, _POSSESSIVE,
+                        _DURATION, _VAGUE, _SETTING_WORDS, _RECRUITS, _RECRUITED),
+                       (_KNOWLEDGE, _ASKED_KNOWLEDGE, LIGHT_VERBS, _COPULA, _REQUIRED, _NOT_SKILL_HEAD, _DIPLOMA,
+                        _FIELD_HEAD, _SETTING_VERBS, _LINK_NOISE))
 
 
 def _copy(m: SkillMention) -> SkillMention:
@@ -278,6 +286,7 @@ class SkillExtractor:
         self._plans: dict = {}       # (line, section, field, lang) -> analysis independent of the ROME hint
         self._lex: dict = {}         # (line, with lemmas, lang) -> tokens and label matches, any section
         self._words: dict = {}       # (lang, with lemmas) -> {word: (lower, folded, key, lemma, key's code)}
+        self._word_bits: dict = {}   # lang -> ({word: its bits}, job titles' keys) for the compiled ``_planner``
         self._lexer_on = True        # ``_lexed`` may use the compiled ``_lexer_fast.lexed`` (when built)
         self._resolved: dict = {}    # (line, section, field, lang, semantic) -> [mentions, codes, section, by hint]
         self._tails: dict = {}       # field -> {mention without offsets: JSON of its fields after "text"}
@@ -318,8 +327,10 @@ class SkillExtractor:
     def use_reference_paths(self):
         """Switch to the plain code the fast paths are tested against (tests and benchmarks only):
         ``_tokenise_reference`` (no compiled tokeniser), ``SimilarityIndex.best_reference``, the
-        segmenter's separator regex without its look-ahead instead of its compiled cutter (process-wide
-        while switched) and no line-token cache. Returns the function that switches back."""
+        segmenter's separator regex without its look-ahead instead of its compiled cutter and the
+        planner's Python loops instead of its kernel (both process-wide while switched) and no
+        line-token cache. Returns the function that switches back."""
+        global _planner
         from adequa.enrich import segment
 
         class _NoStore(dict):
@@ -331,7 +342,8 @@ class SkillExtractor:
             text, key_idx = ExactMatcher.prepare(seq, model.codes)
             return toks, keys, brk, lemmas, (text, [seq_tok[x] for x in key_idx])
 
-        fast_split, lex, seg_kernel = segment._SPLIT, self._lex, segment._fast
+        fast_split, lex, seg_kernel, planner_kernel = segment._SPLIT, self._lex, segment._fast, _planner
+        _planner = None
         sims = [m.sim for m in self.c.langs.values()]
         self._tokenise = tokenise
         self._lexer_on = False
@@ -342,7 +354,9 @@ class SkillExtractor:
         segment._SPLIT = re.compile(segment.SPLIT_ALTERNATIVES)
 
         def restore() -> None:
+            global _planner
             del self._tokenise
+            _planner = planner_kernel
             self._lexer_on = True
             segment._fast = seg_kernel
             self._lex = lex
@@ -620,7 +634,12 @@ class SkillExtractor:
         exact_kept = self._greedy(exact, list(taken)) if exact else exact
         # 3. candidate phrases, with what can be decided without the hint
         cands = []
-        if self.semantic:
+        if self.semantic and not found and _planner is not None:
+            # no curated mention to step around: the kernel records each candidate as the loop below does
+            words, titles = self._planner_words(model)
+            cands = _planner.candidates(toks, keys, tok_cls, seg_of, line, brk, model.keys, model.keys.framing,
+                                        self.c.job_titles, titles, _GENDER_PAIR, words, segments)
+        elif self.semantic:
             for i0, j0, action, known in self._candidates(toks, keys, tok_cls, seg_of, segments, model, line, brk):
                 i, j = i0, j0
                 inside = False
@@ -1290,6 +1309,8 @@ class SkillExtractor:
     @staticmethod
     def _token_classes(toks, segments, field):
         """Class of each token ("header" for header lines) and the index of its segment (-1 if none)."""
+        if _planner is not None:
+            return _planner.token_classes(toks, segments, field)
         n = len(toks)
         if field != "description":
             return ["offer"] * n, [-1] * n
@@ -1313,6 +1334,10 @@ class SkillExtractor:
     def _candidates(self, toks, keys, tok_cls, seg_of, segments, model, masked, brk):
         """(first, last, starts_with_action, knowledge asked for) candidate phrases in job / neutral
         segments."""
+        if _planner is not None:
+            words, titles = self._planner_words(model)
+            return _planner.candidates(toks, keys, tok_cls, seg_of, masked, brk, model.keys, model.keys.framing,
+                                       self.c.job_titles, titles, _GENDER_PAIR, words)
         km = model.keys
         framing = km.framing
         trim = self._trim
@@ -1465,6 +1490,14 @@ class SkillExtractor:
                     continue
             out.append((i, j, action, known))
         return out
+
+    def _planner_words(self, model) -> tuple:
+        """({word: its bits}, every key of a job title) for the compiled ``_planner`` in ``model``'s language."""
+        got = self._word_bits.get(model.lang)
+        if got is None or len(got[0]) >= WORD_FORMS:
+            titles = self.c.job_titles
+            got = self._word_bits[model.lang] = ({}, frozenset().union(*titles) if titles else frozenset())
+        return got
 
     @staticmethod
     def _diploma_before(i, keys, norms, seg_of, brk) -> bool:
