@@ -124,7 +124,6 @@ _MISSING = object()
 # A word exactly as ``normalise.text.spans`` finds it (group 1), or a punctuation mark that breaks
 # matches (``skills_exact._BREAK``): one regex pass gives the tokens and the barriers between them.
 _TOKEN_OR_BREAK = re.compile("(" + _WORD.pattern + ")|" + _BREAK.pattern)
-_ESCAPE_HINT = re.compile(r"[/\\][rnt]")   # every escape that ``mask_escapes`` rewrites starts so
 _lexer = kernel("_lexer_fast")   # ``_tokenise`` and ``_lexed`` in C, or None (not built, ADEQUA_PURE_PYTHON=1)
 
 
@@ -451,7 +450,7 @@ class SkillExtractor:
         model = self.c.langs[lang]
         prefer = self.c.fiche_items.get(rome_hint) if rome_hint else None
         hint = rome_hint if prefer else None        # a hint without a fiche changes nothing
-        masked = mask_escapes(text) if _ESCAPE_HINT.search(text) else text
+        masked = mask_escapes(text)     # (the text itself when it holds no escape)
         # HTML ("ma&icirc;trise", "&lt;br /&gt;") is read decoded, and the mentions' offsets mapped
         # back into the text as given
         readable = html_readable(masked) if "&" in masked or "<" in masked else None
