@@ -72,7 +72,9 @@ class KeyMaker:
         return got
 
     def _key(self, word: str) -> str:
-        norm = fold(word)
+        # an ASCII word folds to its lower case (``fold``'s table maps no ASCII character): no look-up
+        # in ``fold``'s LRU cache, whose bookkeeping was half of a new word's key
+        norm = word.lower() if word.isascii() else fold(word)
         if norm in self.stop or not norm:
             return ""
         lem = lemma(word, self.lang) if self.lang in ("fr", "en") else norm
@@ -98,7 +100,12 @@ class KeyMaker:
 
     def is_action(self, norm: str) -> bool:
         """True for a verb form or a nominalised action ("préparer", "préparerez", "préparation")."""
-        return bool(norm) and self.key(norm) in self.verbs
+        if not norm:
+            return False
+        got = self._cache.get(norm)     # ``key``'s own look-up, without its call (the planner asks per word)
+        if got is None:
+            got = self.key(norm)
+        return got in self.verbs
 
     def is_nominal(self, norm: str) -> bool:
         """True for a nominalised action ("préparation", "mise") as opposed to the verb itself."""
