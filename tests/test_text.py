@@ -93,15 +93,15 @@ _MARKUP = ["/", "\\", "r", "n", "t", "R", "N", " ", "\n", "a", "é", "<", ">", "
 @settings(max_examples=2000, deadline=None)
 @given(st.lists(st.sampled_from(_MARKUP), max_size=20))
 def test_escapes_and_html_found_where_their_first_character_stands(parts):
-    """``mask_escapes`` and ``html_readable`` try their patterns only at a '/', '\\', '<' or '&': the
-    same result as the regex engine scanning every position."""
+    """``mask_escapes`` and ``html_readable`` try their patterns only at a '/' or '\\' before 'r', 'n'
+    or 't', and at a '<' or '&': the same result as the regex engine scanning every position."""
     from adequa.normalise.text import _ESCAPES, _HTML_BITS, _html_bits
 
     text = "".join(parts)
     assert mask_escapes(text) == _ESCAPES.sub(lambda m: "\n" * len(m.group()), text)
     assert [m.span() for m in _html_bits(text)] == [m.span() for m in _HTML_BITS.finditer(text)]
     assert all(text[m.start()] in "<&" for m in _HTML_BITS.finditer(text))
-    assert all(text[m.start()] in "/\\" for m in _ESCAPES.finditer(text))
+    assert all(text[m.start()] in "/\\" and text[m.start() + 1] in "rnt" for m in _ESCAPES.finditer(text))
 
 
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=20))

@@ -60,6 +60,7 @@ class KeyMaker:
         self.verbs = set(verbs or ())
         self._cache: dict[str, str] = {}
         self._nominal: set[str] = set()
+        self._actions: dict[str, bool] = {}     # ``is_action``'s answers (not pickled)
 
     def key(self, norm: str) -> str:
         """The matching key of a lower-cased token, accents kept ('' for function words)."""
@@ -100,12 +101,12 @@ class KeyMaker:
 
     def is_action(self, norm: str) -> bool:
         """True for a verb form or a nominalised action ("préparer", "préparerez", "préparation")."""
-        if not norm:
-            return False
-        got = self._cache.get(norm)     # ``key``'s own look-up, without its call (the planner asks per word)
-        if got is None:
-            got = self.key(norm)
-        return got in self.verbs
+        got = self._actions.get(norm)   # the planner asks per word: a dict of the words asked, much
+        if got is None:                 # smaller than the key cache (fewer cache misses)
+            got = bool(norm) and self.key(norm) in self.verbs
+            if len(self._actions) < 1_000_000:
+                self._actions[norm] = got
+        return got
 
     def is_nominal(self, norm: str) -> bool:
         """True for a nominalised action ("préparation", "mise") as opposed to the verb itself."""
@@ -119,8 +120,10 @@ class KeyMaker:
         self.__dict__.update(state)
         # framing words only steer span trimming: take the current list, not the pickled one
         self.framing = FRAMING.get(self.lang, FRAMING["en"])
+        self._actions = {}
 
     def __getstate__(self):
         state = dict(self.__dict__)
+        state.pop("_actions", None)
         state["_cache"] = dict(list(self._cache.items())[:300_000])
         return state
