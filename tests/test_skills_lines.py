@@ -109,7 +109,8 @@ def test_exported_rankings_are_the_ones_another_extractor_would_compute(opts):
     assert one.export_lines() == []
     model = one.c.langs["fr"]
     for key, (top, codes) in ranked[:50]:
-        assert three._ranked(key[1], model) == (top, codes)      # what the other would compute
+        got = three._ranked(key[1], model)       # what the other would compute, and its link without a hint
+        assert got[:2] == (top, codes) and got[2] == one._ranked(key[1], model)[2]
     # links are remembered (and exported) with a hint only: without one, a link is found again from the
     # remembered ranking in a few steps
     links = [(k, v) for k, v in exported if len(v) == 1]

@@ -84,3 +84,27 @@ def test_html_readable_maps_every_character_to_where_it_was_read(parts):
         # a character is itself, or the decoded entity / tag it was read from
         assert src == c or html.unescape(src).replace("<br>", "\n") != src or src.startswith(("<", "&lt;"))
         assert starts[i] < ends[i] and (i == 0 or starts[i] >= starts[i - 1])
+
+
+_MARKUP = ["/", "\\", "r", "n", "t", "R", "N", " ", "\n", "a", "é", "<", ">", "&", "lt;", "gt;", "br", "li", "/r/n",
+           "\\n", "&amp;", "&#39;", "&lt;br /&gt;", "<b>", "</li>", "p"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_MARKUP), max_size=20))
+def test_escapes_and_html_found_where_their_first_character_stands(parts):
+    """``mask_escapes`` and ``html_readable`` try their patterns only at a '/' or '\\' before 'r', 'n'
+    or 't', and at a '<' or '&': the same result as the regex engine scanning every position."""
+    from adequa.normalise.text import _ESCAPES, _HTML_BITS, _html_bits
+
+    text = "".join(parts)
+    assert mask_escapes(text) == _ESCAPES.sub(lambda m: "\n" * len(m.group()), text)
+    assert [m.span() for m in _html_bits(text)] == [m.span() for m in _HTML_BITS.finditer(text)]
+    assert all(text[m.start()] in "<&" for m in _HTML_BITS.finditer(text))
+    assert all(text[m.start()] in "/\\" and text[m.start() + 1] in "rnt" for m in _ESCAPES.finditer(text))
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=20))
+def test_an_ascii_word_folds_to_its_lower_case(word):
+    """``KeyMaker._key`` folds an ASCII word by ``str.lower`` alone (no ``fold`` look-up)."""
+    assert fold(word) == word.lower()

@@ -62,6 +62,7 @@ class KeyMaker:
         self.verbs = set(verbs or ())
         self._cache: dict[str, str] = {}
         self._nominal: set[str] = set()
+        self._actions: dict[str, bool] = {}     # ``is_action``'s answers (not pickled)
 
     def key(self, norm: str) -> str:
         """The matching key of a lower-cased token, accents kept ('' for function words)."""
@@ -74,7 +75,9 @@ class KeyMaker:
         return got
 
     def _key(self, word: str) -> str:
-        norm = fold(word)
+        # an ASCII word folds to its lower case (``fold``'s table maps no ASCII character): no look-up
+        # in ``fold``'s LRU cache, whose bookkeeping was half of a new word's key
+        norm = word.lower() if word.isascii() else fold(word)
         if norm in self.stop or not norm:
             return ""
         lem = lemma(word, self.lang) if self.lang in ("fr", "en") else norm
@@ -102,7 +105,12 @@ class KeyMaker:
 
     def is_action(self, norm: str) -> bool:
         """True for a verb form or a nominalised action ("préparer", "préparerez", "préparation")."""
-        return bool(norm) and self.key(norm) in self.verbs
+        got = self._actions.get(norm)   # the planner asks per word: a dict of the words asked, much
+        if got is None:                 # smaller than the key cache (fewer cache misses)
+            got = bool(norm) and self.key(norm) in self.verbs
+            if len(self._actions) < 1_000_000:
+                self._actions[norm] = got
+        return got
 
     def is_nominal(self, norm: str) -> bool:
         """True for a nominalised action ("préparation", "mise") as opposed to the verb itself."""
@@ -116,8 +124,10 @@ class KeyMaker:
         self.__dict__.update(state)
         # framing words only steer span trimming: take the current list, not the pickled one
         self.framing = FRAMING.get(self.lang, FRAMING["en"])
+        self._actions = {}
 
     def __getstate__(self):
         state = dict(self.__dict__)
+        state.pop("_actions", None)
         state["_cache"] = dict(list(self._cache.items())[:300_000])
         return state

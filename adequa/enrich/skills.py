@@ -127,7 +127,6 @@ _MISSING = object()
 # A word exactly as ``normalise.text.spans`` finds it (group 1), or a punctuation mark that breaks
 # matches (``skills_exact._BREAK``): one regex pass gives the tokens and the barriers between them.
 _TOKEN_OR_BREAK = re.compile("(" + _WORD.pattern + ")|" + _BREAK.pattern)
-_ESCAPE_HINT = re.compile(r"[/\\][rnt]")   # every escape that ``mask_escapes`` rewrites starts so
 _lexer = kernel("_lexer_fast")   # ``_tokenise`` and ``_lexed`` in C, or None (not built, ADEQUA_PURE_PYTHON=1)
 # ``_candidates`` and ``_token_classes`` over C arrays, or None (not built, ADEQUA_PURE_PYTHON=1); it reads the
 # word lists above as bits, in the order of its N_ and K_ flags
@@ -161,6 +160,7 @@ T_SINGLE = 0.95
 T_UNLISTED = 0.0
 T_FICHE = 0.55
 # Gender marks glued to a word stay in the span: "rigoureux(se)", "motivé.e", "organisé/e".
+_MARK_AFTER_SPACE = ("(", "-")     # what a gender mark opening with a space goes on with
 _GENDER = re.compile(r"\s?\((?:e|se|euse|ve|ne|le|te|trice|rice|ère|ice|es)\)|\.(?:e|es|se|ve|ne|le|euse|rice|trice|ère|ive)\b|/(?:e|se|euse|ve|ne)\b|\s?-(?:e|se|ive|euse)\b")
 
 
@@ -195,6 +195,58 @@ def _past_participle(word: str, key: str) -> bool:
     if word.endswith(("u", "ue", "us", "ues")):
         return key.endswith(("re", "ir", "oir"))
     return False
+
+
+def _pick_without_hint(entries, flags: bytes, esco_of) -> int:
+    """``SkillExtractor._pick`` without a ROME hint: the first entry with a ROME code (``flags``), else
+    the first with an ESCO URI, else the first."""
+    for e in entries:
+        if flags[e]:
+            return e
+    for e in entries:
+        if esco_of[e]:
+            return e
+    return entries[0]
+
+
+def _link_without_hint(ranked, flags: bytes):
+    """``SkillExtractor._link_uncached(ranked, None)``: the best ROME label at ``T_ROME``, else the best
+    other one at ``T_ESCO``, else the best of all (None when nothing was ranked)."""
+    if not ranked:
+        return None
+    rome = other = None     # the first (best) of each kind
+    for x in ranked:
+        if flags[x[1]]:
+            if rome is None:
+                rome = x
+                if other is not None:
+                    break
+        elif other is None:
+            other = x
+            if rome is not None:
+                break
+    if rome is not None and rome[0] >= T_ROME:
+        return rome
+    if other is not None and other[0] >= T_ESCO:
+        return other
+    return ranked[0]
+
+
+def _coordinated(toks, i: int, j: int, n: int) -> bool:
+    """Whether ``SkillExtractor._shared_coordination`` can move tokens ``i``..``j``: it reads an "et"/"ou"
+    before them (right before, or before a determiner) or right after them; most mentions have none,
+    and the call is skipped."""
+    if i >= 2:
+        before = toks[i - 1][2]
+        if before in _COORD or i >= 3 and before in _DETERMINER and toks[i - 2][2] in _COORD:
+            return True
+    return j + 2 < n and toks[j + 1][2] in _COORD
+
+
+def _listed_after(toks, line: str, j: int, n: int) -> bool:
+    """Whether ``SkillExtractor._shared_objects`` can extend a mention ending at token ``j``: it goes on
+    only over a comma or an "et"/"ou" right after it."""
+    return j + 1 < n and (toks[j + 1][2] in _COORD or "," in line[toks[j][1]:toks[j + 1][0]])
 
 
 def _greedy_order(m: tuple) -> tuple:
@@ -279,7 +331,7 @@ class SkillExtractor:
     def __init__(self, compiled: Compiled, loader=None):
         self.c = compiled
         self.version = compiled.version
-        self._memo: dict = {}
+        self._memo: dict = {}        # (lang, candidate keys) -> (ranked labels, their ROME codes, link without a hint)
         self._texts: dict = {}       # (text, lang, hint, field, semantic) -> mentions: reposted ads cost nothing
         self._links: dict = {}       # (lang, candidate keys, ROME hint) -> link
         self._swaps: dict = {}       # (lang, label keys, ROME hint) -> ROME entry replacing an ESCO-only match
@@ -385,7 +437,7 @@ class SkillExtractor:
             self._new_lines.clear()
         if self._new_ranked:        # (lang, key set) -> (ranked labels, their ROME codes): 2-tuples
             m = self._memo
-            out += [(k, m[k]) for k in self._new_ranked if k in m]
+            out += [(k, m[k][:2]) for k in self._new_ranked if k in m]
             self._new_ranked.clear()
         if self._new_links:         # (lang, key set, hint) -> (the link,): 1-tuples
             lk = self._links
@@ -397,9 +449,9 @@ class SkillExtractor:
         """Remember lines resolved by another process with the same compiled taxonomy."""
         r, m, lk = self._resolved, self._memo, self._links
         for key, value in entries:
-            if len(value) == 2:     # a ranked candidate (``export_lines``)
+            if len(value) == 2:     # a ranked candidate (``export_lines``), and its link without a hint
                 if key not in m and len(m) < CANDIDATE_MEMO:
-                    m[key] = value
+                    m[key] = (value[0], value[1], _link_without_hint(value[0], self._flags()))
                 continue
             if len(value) == 1:     # a candidate's link
                 if key not in lk and len(lk) < CANDIDATE_MEMO:
@@ -524,7 +576,7 @@ class SkillExtractor:
         model = self.c.langs[lang]
         prefer = self.c.fiche_items.get(rome_hint) if rome_hint else None
         hint = rome_hint if prefer else None        # a hint without a fiche changes nothing
-        masked = mask_escapes(text) if _ESCAPE_HINT.search(text) else text
+        masked = mask_escapes(text)     # (the text itself when it holds no escape)
         # HTML ("ma&icirc;trise", "&lt;br /&gt;") is read decoded, and the mentions' offsets mapped
         # back into the text as given
         readable = html_readable(masked) if "&" in masked or "<" in masked else None
@@ -850,11 +902,15 @@ class SkillExtractor:
         found = list(curated)
         exact_kept = []
         for i, j, entries, score, method, prio in exact_plan:
-            eid = self._pick(entries, prefer)
+            if prefer:
+                eid = self._pick(entries, prefer)
+            else:
+                eid = _pick_without_hint(entries, flags, E.esco)
             if relevant is not None:
-                relevant.update([c for c in [rome_of[e] for e in entries] if c])
+                relevant.update([rome_of[e] for e in entries if flags[e]])
             if not flags[eid]:
-                swap = self._swap(frozenset(keys[x] for x in range(i, j + 1) if keys[x]), model, prefer, hint, relevant)
+                swap = self._swap(frozenset([keys[x] for x in range(i, j + 1) if keys[x]]), model, prefer, hint,
+                                  relevant)
                 if swap is not None:
                     eid = swap
             exact_kept.append((i, j, eid, score, method, prio))
@@ -883,7 +939,7 @@ class SkillExtractor:
                 if got is None:
                     got = self._rank_new(memo_key, keyset, model)
                 relevant |= got[1]
-                link = self._link_uncached(got[0], None)
+                link = got[2]
             else:
                 link = None
             score, eid = link if link else (0.0, None)
@@ -904,16 +960,21 @@ class SkillExtractor:
         if len(found) > 1:
             found = _action_lists(found, toks, keys, line, km, E.kind)
         spans = {m[0]: m[1] for m in found}       # first token -> last token (found is sorted: the longest kept)
+        kind_of = E.kind
+        n_toks = len(toks)
         for i, j, eid, score, method, _ in found:
             if toks[i][0] < last_end:
                 continue
-            i, j = self._shared_coordination(i, j, toks, keys, line, km, last_end, spans)
-            kind = E.kind[eid] if eid >= 0 else "savoir-faire"
-            if (kind == "savoir-faire" or kind == "savoir") and km.is_action(toks[i][3]):
+            if _coordinated(toks, i, j, n_toks):
+                i, j = self._shared_coordination(i, j, toks, keys, line, km, last_end, spans)
+            kind = kind_of[eid] if eid >= 0 else "savoir-faire"
+            if (kind == "savoir-faire" or kind == "savoir") and _listed_after(toks, line, j, n_toks) \
+                    and km.is_action(toks[i][3]):
                 j = self._shared_objects(i, j, toks, keys, line, km, spans)
             start, end = toks[i][0], toks[j][1]
-            c = line[end:end + 1]     # (every gender mark starts with one of these)
-            g = _GENDER.match(line, end) if c and (c in "(./-" or c.isspace()) else None
+            c = line[end:end + 1]     # every gender mark starts with one of "(./-", or a space then "(" or "-"
+            g = _GENDER.match(line, end) if c and (c in "(./-" or c.isspace()
+                                                   and line[end + 1:end + 2] in _MARK_AFTER_SPACE) else None
             if g and (j + 1 >= len(toks) or toks[j + 1][0] >= g.end() or toks[j + 1][1] <= g.end()):
                 end = g.end()
             elif line.startswith(")", end) and line.count("(", start, end) > line.count(")", start, end):
@@ -1143,15 +1204,15 @@ class SkillExtractor:
         if prefer or relevant is not None:
             memo_key = (model.lang, keyset)
             got = self._memo.get(memo_key)
-            ranked, codes = got if got is not None else self._rank_new(memo_key, keyset, model)
+            if got is None:
+                got = self._rank_new(memo_key, keyset, model)
+            ranked, codes = got[0], got[1]
             if relevant is not None:
                 relevant |= codes
             if prefer and codes.isdisjoint(prefer):
                 prefer = None       # no ranked label is in the hint's fiche: the same as without
             if not prefer:
-                # without the fiche bonus the link depends on the ranked labels alone (remembered):
-                # found again in a few steps, cheaper than a look-up in a memo of its own
-                return self._link_uncached(ranked, None)
+                return got[2]       # without the fiche bonus the link depends on the ranked labels alone
         link_key = (model.lang, keyset, hint if prefer else None)
         got = self._links.get(link_key, _MISSING)
         if got is not _MISSING:
@@ -1165,14 +1226,17 @@ class SkillExtractor:
 
     def _ranked(self, keyset: frozenset, model):
         """The top labels of a key set without the fiche bonus (shared by ads of every occupation),
-        and their ROME codes."""
+        their ROME codes and the link they give without a hint: (ranked, codes, link)."""
         memo_key = (model.lang, keyset)
         got = self._memo.get(memo_key)
         return got if got is not None else self._rank_new(memo_key, keyset, model)
 
     def _rank_new(self, memo_key: tuple, keyset: frozenset, model):
-        """``_ranked`` of a key set not in the memo (``memo_key``), remembered."""
-        got = model.sim.ranked(keyset, self.c.entries.rome, 12)
+        """``_ranked`` of a key set not in the memo (``memo_key``), remembered. The link without a hint
+        is remembered with the ranking: found again from it, it read up to 12 scattered (score, entry)
+        pairs per candidate, each a cache miss by then."""
+        ranked, codes = model.sim.ranked(keyset, self.c.entries.rome, 12)
+        got = (ranked, codes, _link_without_hint(ranked, self._flags()))
         if len(self._memo) < CANDIDATE_MEMO:
             self._memo[memo_key] = got
             if self._new_ranked is not None:
@@ -1191,9 +1255,10 @@ class SkillExtractor:
         """The link of a candidate from its ranked labels (``_ranked``): the best ROME label at
         ``T_ROME`` (or an item of the hint's fiche at ``T_FICHE``), else the best other one at ``T_ESCO``,
         else the best of all."""
+        if not prefer:
+            return _link_without_hint(ranked, self._flags())
         rome_of = self.c.entries.rome
-        if prefer:
-            ranked = sorted(((sc + FICHE_BONUS if rome_of[e] in prefer else sc, e) for sc, e in ranked), reverse=True)
+        ranked = sorted([(sc + FICHE_BONUS if rome_of[e] in prefer else sc, e) for sc, e in ranked], reverse=True)
         if not ranked:
             return None
         flags = self._flags()
