@@ -595,10 +595,12 @@ def _encoded(line: str, n: int, frag):
         return escaped(line).encode(), n, None
 
 
-def _worker_loop(tasks, results) -> None:
+def _worker_loop(tasks, results, shares=None) -> None:
     """A forked worker: annotate the chunks it is sent, with the lines other workers resolved
-    since its last chunk, and send back its own new lines with the output."""
+    since its last chunk (read from ``shares`` before each chunk, as soon as the parent relayed
+    them), and send back its own new lines with the output."""
     import gc
+    from queue import Empty
 
     ex = _WORKER["extractor"]
     share = hasattr(ex, "share_lines")
@@ -608,7 +610,7 @@ def _worker_loop(tasks, results) -> None:
         msg = tasks.get()
         if msg is None:
             break
-        chunk, shared_in, recurring = msg
+        chunk, recurring = msg
         if gc.get_count()[0] > 200_000:
             # The collector is off (see _stream). What a worker keeps is its memos, and what
             # annotating an ad allocates is acyclic: young-generation passes here scanned every
@@ -619,8 +621,12 @@ def _worker_loop(tasks, results) -> None:
             gc.freeze()
             gc.unfreeze()
         try:
-            if share:
-                for blob in shared_in:
+            if share and shares is not None:
+                while True:
+                    try:
+                        blob = shares.get_nowait()
+                    except Empty:
+                        break
                     ex.import_lines(pickle.loads(blob))
                 if recurring:
                     ex.mark_recurring(recurring)
@@ -637,7 +643,8 @@ def _worker_loop(tasks, results) -> None:
 
 class _Workers:
     """Forked workers, each sent its share of every chunk (ads routed by title), results put back
-    in input order. Unlike a plain pool, each worker is also sent the lines the others resolved:
+    in input order. Unlike a plain pool, each worker is also sent the lines the others resolved,
+    on a queue of its own that it reads before each chunk:
     a recurring line is analysed once between them (relayed as the pickled bytes the worker made:
     the parent never decodes them; decoding and re-encoding them cost it ~0.3 s per 10,000 ads).
     Only lines whose text comes back are shared (``_read``): the parent reads ``LOOKAHEAD``
@@ -653,11 +660,14 @@ class _Workers:
         ctx = mp.get_context("fork")
         self.tasks = [ctx.Queue() for _ in range(n)]
         self.results = [ctx.Queue() for _ in range(n)]
-        self.procs = [ctx.Process(target=_worker_loop, args=(self.tasks[w], self.results[w]), daemon=True)
+        # the other workers' lines, relayed as soon as the parent has them: attached to the next
+        # chunk sent, they reached a worker three chunks late (``AHEAD``)
+        self.shares = [ctx.Queue() for _ in range(n)]
+        self.procs = [ctx.Process(target=_worker_loop, args=(self.tasks[w], self.results[w], self.shares[w]),
+                                  daemon=True)
                       for w in range(n)]
         for p in self.procs:
             p.start()
-        self.shared: list[list] = [[] for _ in range(n)]
         self.route: dict[str, int] = {}     # title -> the worker that annotated it first
         self.seen_lines: set[int] = set()   # hashes of the description lines read so far
         self.recurring: set[int] = set()    # those read in more than one ad
@@ -707,8 +717,7 @@ class _Workers:
             marks = self.marks
             self.marks = []     # a new list: the queues pickle what they are given later, in their threads
             for w in range(n):
-                self.tasks[w].put((parts[w], self.shared[w], marks))
-                self.shared[w] = []
+                self.tasks[w].put((parts[w], marks))
             order.append(where)
             return True
 
@@ -727,7 +736,7 @@ class _Workers:
                 if new:
                     for other in range(n):
                         if other != w:
-                            self.shared[other].append(new)
+                            self.shares[other].put(new)
                 for pos, line in zip(where[w], lines):
                     by_pos[pos] = line
             send()
@@ -777,6 +786,10 @@ class _Workers:
                 q.put(None)
             except Exception:   # noqa: BLE001
                 pass
+        for q in self.shares:
+            # lines relayed after a worker's last chunk are never read: exiting must not wait for
+            # the queue's thread to push them into a full pipe
+            q.cancel_join_thread()
         for p in self.procs:
             p.join(timeout=2)
             if p.is_alive():
