@@ -652,7 +652,7 @@ class _Workers:
     Queues have feeder threads, so neither side blocks the other on a full pipe."""
 
     AHEAD = 3       # chunks in flight
-    LOOKAHEAD = 12  # chunks read before they are sent (filled four per chunk sent: no wait at start)
+    LOOKAHEAD = 12  # chunks read before they are sent (filled four per chunk sent after the first)
 
     def __init__(self, n: int):
         import multiprocessing as mp
@@ -688,7 +688,7 @@ class _Workers:
         load = [0] * n
 
         def send() -> bool:
-            for _ in range(4):
+            for _ in range(4 if order else 1):     # the first chunk goes out as soon as it is read
                 if len(ahead) > self.LOOKAHEAD:
                     break
                 chunk = next(it, None)
