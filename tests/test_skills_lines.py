@@ -131,6 +131,41 @@ def test_exported_rankings_are_the_ones_another_extractor_would_compute(opts):
     assert {k: v for k, v in fresh if len(v) == 1} == dict(links)
 
 
+def test_only_lines_marked_as_recurring_are_exported(opts):
+    """``share_lines(recurring_only=True)``: a line goes out once its text is marked (by hash),
+    whether it was resolved before the mark or after; what goes out lets another extractor skip it."""
+    one, two = _fresh(opts), _fresh(opts)
+    one.clear_memos()
+    two.clear_memos()
+    one.share_lines(recurring_only=True)
+    ads = _ads(40, seed=11)
+    want = [_as_tuples(one.extract(t, rome_hint=h)) for t, h in ads]
+    assert not [k for k, v in one.export_lines() if len(v) == 3]      # nothing marked: no line
+    early = "- préparation des commandes"
+    one.mark_recurring([hash(early)])
+    lines = [(k, v) for k, v in one.export_lines() if len(v) == 3]
+    assert lines and {k[0] for k, _ in lines} == {early}                # resolved before the mark
+    assert one.export_lines() == []
+    late = "Gestion des stocks et inventaires"
+    one.mark_recurring([hash(late), hash(late)])
+    one.extract(f"Vos missions :\n{late}")
+    again = [k for k, v in one.export_lines() if len(v) == 3]
+    assert [k[0] for k in again] == [late]                               # resolved after it
+    two.import_lines(lines)
+    assert [_as_tuples(two.extract(t, rome_hint=h)) for t, h in ads] == want
+
+
+def test_the_parent_marks_a_line_text_read_a_second_time_once():
+    from adequa.pipeline.annotate import _Workers
+
+    pool = object.__new__(_Workers)         # no processes: only the reading side
+    pool.seen_lines, pool.recurring, pool.marks = set(), set(), []
+    pool._read([{"description": "a\nb"}, None, {"title": "t"}, {"description": "b\nc\nb"}])
+    assert pool.marks == [hash("b")]
+    pool._read([{"description": "a\nb"}, {"description": 3}])
+    assert pool.marks == [hash("b"), hash("a")]
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(list("abcéÉœŒ.,;:!?()-/+#'’ NETnetCÆßİ\tﬁΣσ_") + ["node.js", ".NET", "C++", "motivé.e",
                                                                                    "MOTIVÉ.E", "ΟΔΟΣ"]),

@@ -345,6 +345,8 @@ class SkillExtractor:
         self._new_lines: list | None = None     # keys resolved since the last ``export_lines`` (when sharing)
         self._new_ranked: list | None = None    # ``_memo`` keys ranked since then (when sharing)
         self._new_links: list | None = None     # ``_links`` keys linked since then (when sharing)
+        self._recurring: set | None = None  # hashes of line texts worth sharing (``mark_recurring``); None: all
+        self._unshared: dict = {}           # hash of a line's text -> its keys resolved, not exported yet
         self._others: dict[str, "SkillExtractor"] = {}
         self._rome_flags = b""      # per entry, 1 when it has a ROME code (``_flags``)
         self.semantic = True         # False: exact pass only (curated lexicon + taxonomy labels)
@@ -419,21 +421,59 @@ class SkillExtractor:
         return restore
 
     # -- sharing remembered lines between processes ------------------------------------------
-    def share_lines(self, on: bool = True) -> None:
+    def share_lines(self, on: bool = True, *, recurring_only: bool = False) -> None:
         """Start (or stop) noting the lines resolved here, for ``export_lines`` (and the candidates
         ranked and linked: the similarity ranking of a candidate's key set, shared by ads of every
-        occupation, and its link with or without a ROME hint)."""
+        occupation, and its link with or without a ROME hint).
+
+        ``recurring_only``: a line is exported only once its text is marked as recurring
+        (``mark_recurring``), when it is resolved or later: most lines of new text never come
+        back, and sending them cost more than the few the other worker would have reused."""
         self._new_lines = [] if on else None
         self._new_ranked = [] if on else None
         self._new_links = [] if on else None
+        self._recurring = set() if on and recurring_only else None
+        self._unshared = {}
+
+    def mark_recurring(self, hashes) -> None:
+        """Note line texts (by ``hash``) met more than once in the input: the lines of those texts
+        resolved here, and any resolved later, go out with the next ``export_lines``. A hash
+        collision only exports a line that was not needed: the import is keyed by the whole line."""
+        recurring = self._recurring
+        if recurring is None or self._new_lines is None:
+            return
+        unshared = self._unshared
+        for h in hashes:
+            recurring.add(h)
+            keys = unshared.pop(h, None)
+            if keys is not None:
+                self._new_lines.extend(keys)
 
     def export_lines(self) -> list:
         """The lines resolved since the last call, as plain data another process can ``import_lines``
-        (so that parallel workers analyse a recurring line once between them, not once each)."""
+        (so that parallel workers analyse a recurring line once between them, not once each); with
+        ``share_lines(recurring_only=True)``, only the lines marked as recurring."""
         out = []
         if self._new_lines:
             r = self._resolved
-            out = [(k, tuple(r[k][:3])) for k in self._new_lines if k in r]
+            recurring = self._recurring
+            if recurring is None:
+                out = [(k, tuple(r[k][:3])) for k in self._new_lines if k in r]
+            else:
+                unshared = self._unshared
+                if len(unshared) >= LINE_MEMO:
+                    unshared.clear()        # bounded: a line left out is analysed again, never wrong
+                for k in self._new_lines:
+                    h = hash(k[0])
+                    if h in recurring:
+                        if k in r:
+                            out.append((k, tuple(r[k][:3])))
+                    else:
+                        keys = unshared.get(h)
+                        if keys is None:
+                            unshared[h] = [k]
+                        else:
+                            keys.append(k)
             self._new_lines.clear()
         if self._new_ranked:        # (lang, key set) -> (ranked labels, their ROME codes): 2-tuples
             m = self._memo
