@@ -209,12 +209,9 @@ def _pick_without_hint(entries, flags: bytes, esco_of) -> int:
     return entries[0]
 
 
-def _link_without_hint(ranked, flags: bytes):
-    """``SkillExtractor._link_uncached(ranked, None)``: the best ROME label at ``T_ROME``, else the best
-    other one at ``T_ESCO``, else the best of all (None when nothing was ranked)."""
-    if not ranked:
-        return None
-    rome = other = None     # the first (best) of each kind
+def _firsts(ranked, flags: bytes) -> tuple:
+    """The first (best) (score, entry) pair of ``ranked`` with a ROME code, and the first without."""
+    rome = other = None
     for x in ranked:
         if flags[x[1]]:
             if rome is None:
@@ -225,6 +222,15 @@ def _link_without_hint(ranked, flags: bytes):
             other = x
             if rome is not None:
                 break
+    return rome, other
+
+
+def _link_without_hint(ranked, flags: bytes):
+    """``SkillExtractor._link_uncached(ranked, None)``: the best ROME label at ``T_ROME``, else the best
+    other one at ``T_ESCO``, else the best of all (None when nothing was ranked)."""
+    if not ranked:
+        return None
+    rome, other = _firsts(ranked, flags)
     if rome is not None and rome[0] >= T_ROME:
         return rome
     if other is not None and other[0] >= T_ESCO:
@@ -1301,18 +1307,7 @@ class SkillExtractor:
         ranked = sorted([(sc + FICHE_BONUS if rome_of[e] in prefer else sc, e) for sc, e in ranked], reverse=True)
         if not ranked:
             return None
-        flags = self._flags()
-        rome = other = None     # the first (best) of each kind
-        for x in ranked:
-            if flags[x[1]]:
-                if rome is None:
-                    rome = x
-                    if other is not None:
-                        break
-            elif other is None:
-                other = x
-                if rome is not None:
-                    break
+        rome, other = _firsts(ranked, self._flags())
         if rome is not None:
             if rome[0] >= T_ROME:
                 return rome
