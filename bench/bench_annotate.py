@@ -8,7 +8,8 @@ Speed input: real France Travail descriptions from the mirror (about 1,500 with 
 made into 10,000 ads (1,000 with --quick) two ways: *distinct* (``distinct_ads``: the real ones,
 then real descriptions recombined line-wise across ads — first lines of one, last lines of
 another; a 1–2 line ad cut into sentences — so all 10,000 descriptions differ) and *cycled*
-(unique ids, texts repeat). Baselines measured in the same run: reading + JSON-parsing the same
+(unique ids, texts repeat); and *novel* (``novel_ads``: every line a new recombination of real
+clauses, the cost of text never seen). Baselines measured in the same run: reading + JSON-parsing the same
 file, plain tokenisation, the exact pass alone, one worker, the same command on a single ad
 (start-up), and the compiled hot modules against their Python source (``ADEQUA_PURE_PYTHON=1``).
 CPU is user + sys of all processes (/usr/bin/time), steadier than wall on a shared machine.
@@ -201,6 +202,10 @@ def run(quick: bool) -> list[Measure]:
         real_ads = distinct_ads(ads, len(ads))[: len({a["description"] for a in ads})]
         real.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in real_ads), encoding="utf-8")
         sec_real, cpu_real, _ = _timed_peak(base + ["-i", str(real), "--workers", "2"], env)
+        # text never seen: each line a new recombination of real clauses (``novel_ads``)
+        novel = Path(tmp) / "novel.jsonl"
+        novel.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in novel_ads(ads, n)), encoding="utf-8")
+        sec_new, cpu_new, mem_new = _timed_peak(base + ["-i", str(novel)], env)
         # the compiled hot modules (setup.py) vs their Python source, alternated, best of 2 each
         from adequa.enrich._native import PURE_ENV, status
 
@@ -215,6 +220,10 @@ def run(quick: bool) -> list[Measure]:
             Measure(B, f"adequa annotate, {n} all-distinct real-length ads (lines recombined), wall incl. start-up",
                     n / sec_v, "ads/s", n / sec_r, "python reading + json.loads of the same file (own process)",
                     goal=f"≥ 2,000 ads/s (load average {load:.1f})"),
+            Measure(B, f"adequa annotate, {n} ads of never-seen text (each line new real clauses), wall incl. start-up",
+                    n / sec_new, "ads/s", n / sec_v, "the recombined distinct set", goal="≥ 2,000 ads/s"),
+            Measure(B, f"adequa annotate, {n} ads of never-seen text, CPU ms per ad (all processes)", cpu_new / n * 1000,
+                    "ms", cpu_v / n * 1000, "the recombined distinct set"),
             Measure(B, f"adequa annotate, {n} distinct ads, CPU ms per ad (all processes, incl. occupation, start-up)",
                     cpu_v / n * 1000, "ms", cpu_r / n * 1000, "reading + json.loads of the same file"),
             Measure(B, f"adequa annotate, {n} distinct ads, --workers 1, wall incl. start-up", n / sec_w1, "ads/s",
@@ -340,6 +349,24 @@ def _units(text: str) -> list[str]:
         parts = line.split(". ")
         out += [p + ". " for p in parts[:-1]] + [parts[-1]]
     return [u for u in out if u]
+
+
+def novel_ads(ads: list[dict], n: int, seed: int = 11) -> list[dict]:
+    """``n`` ads of text never seen: each ad keeps a real ad's title and line count, and each line is
+    made of as many clauses (cut after , ; . :) as the real line had, drawn from all the real ads'
+    clauses. Lines are new; clauses, words and phrasing are real. Deterministic."""
+    import random
+
+    rng = random.Random(seed)
+    cut = re.compile(r"(?<=[,;.:])\s+")
+    clauses = [c for a in ads for line in a["description"].split("\n") for c in cut.split(line) if c.strip()]
+    out = []
+    for k in range(n):
+        a = ads[k % len(ads)]
+        lines = [" ".join(rng.choice(clauses) for _ in range(max(1, len(cut.split(line)))))
+                 for line in a["description"].split("\n")]
+        out.append({"id": f"novel-{k}", "title": a["title"], "description": "\n".join(lines)})
+    return out
 
 
 def distinct_ads(ads: list[dict], n: int) -> list[dict]:
