@@ -1246,24 +1246,18 @@ class SkillExtractor:
         """(score, entry) of the best link for a candidate, ROME first, or None."""
         if not keyset:
             return None
-        ranked = None
-        if prefer or relevant is not None:
-            memo_key = (model.lang, keyset)
-            got = self._memo.get(memo_key)
-            if got is None:
-                got = self._rank_new(memo_key, keyset, model)
-            ranked, codes = got[0], got[1]
-            if relevant is not None:
-                relevant |= codes
-            if prefer and codes.isdisjoint(prefer):
-                prefer = None       # no ranked label is in the hint's fiche: the same as without
-            if not prefer:
-                return got[2]       # without the fiche bonus the link depends on the ranked labels alone
-        link_key = (model.lang, keyset, hint if prefer else None)
+        ranked, codes, link = self._ranked(keyset, model)
+        if relevant is not None:
+            relevant |= codes
+        if not prefer or codes.isdisjoint(prefer):
+            # no ranked label in the hint's fiche, or no hint: the link depends on the ranked labels
+            # alone, remembered with them
+            return link
+        link_key = (model.lang, keyset, hint)
         got = self._links.get(link_key, _MISSING)
         if got is not _MISSING:
             return got
-        got = self._link_uncached(self._ranked(keyset, model)[0] if ranked is None else ranked, prefer)
+        got = self._link_uncached(ranked, prefer)
         if len(self._links) < CANDIDATE_MEMO:
             self._links[link_key] = got
             if self._new_links is not None:
