@@ -95,11 +95,14 @@ _MARKUP = ["/", "\\", "r", "n", "t", "R", "N", " ", "\n", "a", "é", "<", ">", "
 def test_escapes_and_html_found_where_their_first_character_stands(parts):
     """``mask_escapes`` and ``html_readable`` try their patterns only at a '/' or '\\' before 'r', 'n'
     or 't', and at a '<' or '&': the same result as the regex engine scanning every position."""
-    from adequa.normalise.text import _ESCAPES, _HTML_BITS, _html_bits
+    from adequa.normalise.text import _ESCAPES, _HTML_BITS, _matches_at
 
     text = "".join(parts)
     assert mask_escapes(text) == _ESCAPES.sub(lambda m: "\n" * len(m.group()), text)
-    assert [m.span() for m in _html_bits(text)] == [m.span() for m in _HTML_BITS.finditer(text)]
+    assert [m.span() for m in _matches_at(text, _HTML_BITS.match, "<", "&")] == \
+        [m.span() for m in _HTML_BITS.finditer(text)]
+    assert [m.span() for m in _matches_at(text, _ESCAPES.match, "/", "\\", "rnt")] == \
+        [m.span() for m in _ESCAPES.finditer(text)]
     assert all(text[m.start()] in "<&" for m in _HTML_BITS.finditer(text))
     assert all(text[m.start()] in "/\\" and text[m.start() + 1] in "rnt" for m in _ESCAPES.finditer(text))
 

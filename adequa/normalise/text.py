@@ -53,40 +53,47 @@ def mask_escapes(text: str) -> str:
 
     Offsets computed on the copy are valid offsets into ``text``.
     """
-    return _masked_at(text, _ESCAPES.match, "/", "\\", "rnt", "\n")
-
-
-def _masked_at(text: str, match, a: str, b: str, then: str, fill: str) -> str:
-    """``pattern.sub(lambda m: fill * len(m.group()), text)`` for a pattern whose every match starts
-    with the character ``a`` or ``b`` followed by one of ``then``: the pattern is tried only where
-    they stand (``str.find``), as ``sub`` would find its matches, left to right without overlap. The
-    regex engine tries every position of the text otherwise (~50 ns a character: 0.1 ms per ad with
-    a '/')."""
-    at_a = text.find(a)
-    at_b = text.find(b)
-    if at_a < 0 and at_b < 0:
+    found = _matches_at(text, _ESCAPES.match, "/", "\\", "rnt")
+    if not found:
         return text
     parts = []
     done = 0
+    for m in found:
+        a, b = m.span()
+        parts.append(text[done:a])
+        parts.append("\n" * (b - a))
+        done = b
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def _matches_at(text: str, match, a: str, b: str, then: str | None = None) -> list:
+    """``pattern.finditer(text)`` as a list, for a pattern whose every match is non-empty and starts
+    with the character ``a`` or ``b`` (followed by one of ``then``, when given): the pattern is tried
+    only where they stand (``str.find``), left to right without overlap, as ``finditer`` finds its
+    matches. The regex engine tries every position of the text otherwise (~50 ns a character: 0.1 ms
+    per ad with a '/')."""
+    out = []
+    at_a = text.find(a)
+    at_b = text.find(b)
     while at_a >= 0 or at_b >= 0:
         p = at_b if at_a < 0 or 0 <= at_b < at_a else at_a
-        c = text[p + 1:p + 2]
-        m = match(text, p) if c and c in then else None     # (most '/' are in "H/F", "PL/SQL"…)
-        if m is None:
-            resume = p + 1
+        m = None
+        if then is None:
+            m = match(text, p)
         else:
+            c = text[p + 1:p + 2]
+            if c and c in then:     # (most '/' are in "H/F", "PL/SQL"…)
+                m = match(text, p)
+        resume = p + 1
+        if m is not None:
+            out.append(m)
             resume = m.end()
-            parts.append(text[done:p])
-            parts.append(fill * (resume - p))
-            done = resume
         if 0 <= at_a < resume:
             at_a = text.find(a, resume)
         if 0 <= at_b < resume:
             at_b = text.find(b, resume)
-    if not parts:
-        return text
-    parts.append(text[done:])
-    return "".join(parts)
+    return out
 
 
 # HTML in a description, escaped or not: "ma&icirc;trise", "&lt;br /&gt;", "<li>". A tag is matched
@@ -97,27 +104,6 @@ _HTML_BITS = re.compile(
     r"|(?P<entity>&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)", re.I)
 _HTML_BLOCKS = frozenset(("br", "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
                           "tbody", "thead", "hr", "blockquote", "center"))
-
-
-def _html_bits(text: str) -> list:
-    """``_HTML_BITS.finditer(text)`` as a list, the pattern tried only where a '<' or an '&' stands
-    (every match starts with one and none is empty; the regex engine would try every position)."""
-    out = []
-    match = _HTML_BITS.match
-    at_lt = text.find("<")
-    at_amp = text.find("&")
-    while at_lt >= 0 or at_amp >= 0:
-        p = at_amp if at_lt < 0 or 0 <= at_amp < at_lt else at_lt
-        m = match(text, p)
-        resume = p + 1
-        if m is not None:
-            out.append(m)
-            resume = m.end()
-        if 0 <= at_lt < resume:
-            at_lt = text.find("<", resume)
-        if 0 <= at_amp < resume:
-            at_amp = text.find("&", resume)
-    return out
 
 
 class ReadFrom:
@@ -159,7 +145,7 @@ def html_readable(text: str) -> tuple[str, ReadFrom, ReadFrom] | None:
     step: list[int] = []
     size = 0
     done = 0
-    for m in _html_bits(text):
+    for m in _matches_at(text, _HTML_BITS.match, "<", "&"):
         a, b = m.span()
         if m.group("entity"):
             piece = _unescape(m.group())
