@@ -26,7 +26,7 @@ from typing import Iterable, Iterator
 from adequa.config import Settings
 from adequa.enrich.taxonomy import Taxonomy
 from adequa.errors import InputError, ReferentialError
-from adequa.pipeline.cache import prune_family
+from adequa.pipeline.cache import save_pickle
 from adequa.pipeline.output import escaped, output_file, write_line
 
 _DIPLOMA = re.compile(r"(?i)^(bac\b|bts|btsa|bp\b|bpa\b|bpjeps|cap\b|capa\b|cqp|dut\b|but\b|deust|du\b|licence|master|"
@@ -255,15 +255,8 @@ def save_lemmas(settings: Settings, new: dict | None = None) -> int:
         known.setdefault(k, v)
     if len(known) == before:
         return 0
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        with tmp.open("wb") as fh:
-            pickle.dump(known, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-    except OSError:
+    if save_pickle(path, known, "lemmas-*.pickle") is not None:
         return 0
-    prune_family(path, "lemmas-*.pickle")
     return len(known) - before
 
 
@@ -351,19 +344,10 @@ def _compiled(settings: Settings, extra: list[Path], lang: str, use_cache: bool)
     taxos, fiche = load_taxonomies(settings, extra)
     compiled = build(taxos, fiche, langs=(lang,), job_titles=_job_titles(settings) if lang == "fr" else None)
     if use_cache:
-        tmp = cache.with_suffix(f".tmp{os.getpid()}")
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            with tmp.open("wb") as fh:
-                pickle.dump(compiled, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(cache)
-        except OSError as exc:      # a read-only or full disk: this run goes on, the next builds again
+        exc = save_pickle(cache, compiled, f"skills-{lang}-*.pickle")
+        if exc is not None:     # a read-only or full disk: this run goes on, the next builds again
             print(f"warning: cannot write the compiled taxonomy cache in {cache.parent} ({exc.strerror or exc}); "
                   "set ADEQUA_CACHE_DIR to a writable folder to start faster next time", file=sys.stderr)
-            if tmp.parent.is_dir():
-                tmp.unlink(missing_ok=True)
-        else:
-            prune_family(cache, f"skills-{lang}-*.pickle")
     return compiled
 
 

@@ -5,6 +5,8 @@ of its family."""
 
 from __future__ import annotations
 
+import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -31,3 +33,21 @@ def prune_family(fresh: Path, pattern: str, keep: int = KEEP) -> list[Path]:
         except OSError:
             pass
     return gone
+
+
+def save_pickle(path: Path, obj, family: str) -> OSError | None:
+    """Pickle ``obj`` at ``path`` atomically (a temporary file beside it, then renamed), then drop the
+    old entries of its ``family`` (``prune_family``). A read-only or full disk is returned, not raised:
+    a cache entry that cannot be written is never fatal, the caller says so or not."""
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("wb") as fh:
+            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError as exc:
+        if tmp.parent.is_dir():
+            tmp.unlink(missing_ok=True)
+        return exc
+    prune_family(path, family)
+    return None

@@ -20,7 +20,7 @@ from adequa.enrich.domain import DomainTagger
 from adequa.enrich.occupation import OccupationClassifier, OccupationReferential, RomeGuidedRanker, gender_forms
 from adequa.enrich.ranking import SKILL_QUERY_STOPWORDS, Item, LexicalIndex, Ranker
 from adequa.errors import ReferentialError
-from adequa.pipeline.cache import prune_family
+from adequa.pipeline.cache import prune_family, save_pickle
 
 __all__ = ["load_occupation_classifier", "esco_occupation_ranker", "rank_file", "occupation_referential", "occupation_ranker", "skill_ranker",
            "rome_occupation_items", "esco_occupation_items", "esco_skill_items", "rome_skill_items"]
@@ -172,7 +172,7 @@ def load_occupation_classifier(settings: Settings, domains_path: Path | None = N
             except (OSError, ValueError, KeyError):
                 clf = None
             else:   # this code version's start-up state, for the next start
-                _save_pickle(state, clf.start_state(), "state-*.pickle")
+                save_pickle(state, clf.start_state(), "state-*.pickle")
     if clf is None:
         clf = OccupationClassifier.build(occupation_referential(settings), domains)
         _save_atomically(folder, clf.save)
@@ -202,25 +202,8 @@ def _domain_tagger(settings: Settings, path: Path | None = None) -> DomainTagger
     except Exception:   # noqa: BLE001 - absent, truncated or foreign: made again
         pass
     tagger = DomainTagger.from_yaml(src)
-    _save_pickle(cache, tagger, "domains-*.pickle")
+    save_pickle(cache, tagger, "domains-*.pickle")
     return tagger
-
-
-def _save_pickle(path: Path, obj, family: str) -> None:
-    """Pickle ``obj`` at ``path`` atomically, then drop the old entries of its ``family`` (a glob);
-    a read-only cache is no error."""
-    import pickle
-
-    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("wb") as fh:
-            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-        prune_family(path, family)
-    except OSError:
-        if tmp.parent.is_dir():
-            tmp.unlink(missing_ok=True)
 
 
 def _save_atomically(folder: Path, save, pattern: str = "*") -> None:
