@@ -443,3 +443,14 @@ def test_lone_actions_listed_before_an_object_share_it(ex):
     assert "Accueillir, conseiller" not in " ".join(spans(ex, "Missions :\n- accueillir, conseiller, encaisser"))
     got = spans(ex, "Missions :\n- la vente, la pose ou la fabrication de produits")
     assert not any(t.startswith("vente,") for t in got)
+
+
+def test_the_clients_served_are_the_job_the_employers_own_client_is_company_talk(ex):
+    # "vos clients", "nos clients" and "notre client" share the lemma "son client": only the employer's
+    # (or agency's) own client makes a segment company talk
+    for served in ("Vous conseillez vos clients et assurez la gestion des stocks.",
+                   "Assurer la gestion des stocks auprès de nos clients."):
+        assert any("gestion des stocks" in span for span in spans(ex, served))
+    assert spans(ex, "Notre client conçoit des bennes et assure la gestion des stocks.") == []
+    assert spans(ex, "Chez l'un de nos clients, gestion des stocks.") == []
+    assert spans(ex, "Pour son client, il assure la gestion des stocks.") == []

@@ -19,8 +19,13 @@ from adequa.normalise.text import fold, lemma
 _fast = kernel("_segment_fast")     # compiled ``_parts`` (None: no build, or ADEQUA_PURE_PYTHON=1)
 
 BOILERPLATE = ("company", "offer", "apply", "diversity")
-_CUE_ORDER = ("apply", "diversity", "company", "offer")     # a segment with cues of several classes: the first
+# A segment with cues of several classes: the first. "client" is the lemma "son client", which is both
+# the employer's client ("notre client", "pour l'un de ses clients": company talk) and the clients the
+# worker serves ("conseiller vos clients", "auprès de nos clients": the job); ``_client_cue`` decides.
+_CUE_ORDER = ("apply", "diversity", "company", "offer", "client")
 _CUE_RANK = {cls: r for r, cls in enumerate(_CUE_ORDER)}
+# The employer's or agency's own client: "notre client", "son client", "ses clients", "l'un de nos clients"
+_OWN_CLIENT = re.compile(r"(?i)\b(?:notre|son|ses|leurs?)\s+clients?\b|\bun\s+de\s+nos\s+clients?\b")
 _BULLETS = "-–—*•·●▪►✓✔➢→"
 _MISSING = object()
 INLINE_MEMO = 20_000    # distinct texts before a colon whose header class is remembered (cleared when full)
@@ -33,6 +38,12 @@ _SPLIT = re.compile(r"(?=[\s*\-–—•·●▪►✓✔➢→:])(?:" + SPLIT_A
 _WORD = re.compile(r"[^\W_]+")
 _INTRO = re.compile(r"(?i)\b(missions?|activit[ée]s|t[âa]ches|comp[ée]tences|profil|qualit[ée]s|responsabilit[ée]s|"
                     r"vous (?:devrez|serez|aurez|assurerez|ferez|interviendrez)|savoir[- ]faire|savoir[- ][êe]tre)\b")
+
+
+def _client_cue(seg_text: str) -> str | None:
+    """A segment whose only cue is the lemma "son client": company talk when it names the employer's
+    own client, else the job ("Vous conseillez vos clients", "Assurer le suivi de nos clients")."""
+    return "company" if _OWN_CLIENT.search(seg_text) else None
 
 
 @dataclass(slots=True)
@@ -219,7 +230,7 @@ class Segmenter:
     def cue_class(self, lemmatised: str) -> str | None:
         """The boilerplate class whose cue appears in a segment (first class in BOILERPLATE order)."""
         padded = f" {lemmatised} "
-        for cls in ("apply", "diversity", "company", "offer"):
+        for cls in _CUE_ORDER:
             rx = self._cue_re.get(cls)
             if rx is not None and rx.search(padded):
                 return cls
@@ -298,6 +309,8 @@ class Segmenter:
                     cue = self.lemmas_cue_class(lemmas, ti, tj) if lem else None
                 else:
                     cue = self.fast_cue_class(f" {_lemmas(seg_text)} ")
+                if cue == "client":
+                    cue = _client_cue(seg_text)
                 if cue is not None and not (cls == "job" and cue == "offer" and bullet):
                     cls = cue
                 out.append(Segment(s, e, cls, bullet))
