@@ -454,3 +454,10 @@ def test_the_clients_served_are_the_job_the_employers_own_client_is_company_talk
     assert spans(ex, "Notre client conçoit des bennes et assure la gestion des stocks.") == []
     assert spans(ex, "Chez l'un de nos clients, gestion des stocks.") == []
     assert spans(ex, "Pour son client, il assure la gestion des stocks.") == []
+
+
+def test_the_candidates_agency_and_values_are_the_job_the_employers_are_company_talk(ex):
+    # "votre agence" and "notre agence" share a lemma too: only "notre"/"nos" is the employer speaking
+    assert any("gestion des stocks" in span for span in spans(ex, "Vous gérez votre agence et la gestion des stocks."))
+    assert spans(ex, "Notre agence assure la gestion des stocks.") == []
+    assert spans(ex, "Nos valeurs : la gestion des stocks.") == []

@@ -19,12 +19,14 @@ from adequa.normalise.text import fold, lemma
 _fast = kernel("_segment_fast")     # compiled ``_parts`` (None: no build, or ADEQUA_PURE_PYTHON=1)
 
 BOILERPLATE = ("company", "offer", "apply", "diversity")
-# A segment with cues of several classes: the first. "client" is the lemma "son client", which is both
-# the employer's client ("notre client", "pour l'un de ses clients": company talk) and the clients the
-# worker serves ("conseiller vos clients", "auprès de nos clients": the job); ``_client_cue`` decides.
-_CUE_ORDER = ("apply", "diversity", "company", "offer", "client")
+# A segment with cues of several classes: the first. The last two are possessive cues, which lemmas
+# cannot tell apart ("notre", "votre", "son" are all "son"): "ours" (notre entreprise, nos valeurs) is
+# company talk only when the text says "notre"/"nos" ("Vous gérez votre agence", "Vos valeurs : vous
+# êtes sérieux" are the job), and "client" only when it names the employer's own client ("notre
+# client", "pour l'un de ses clients"; "conseiller vos clients", "auprès de nos clients" are the job).
+_CUE_ORDER = ("apply", "diversity", "company", "offer", "client", "ours")
 _CUE_RANK = {cls: r for r, cls in enumerate(_CUE_ORDER)}
-# The employer's or agency's own client: "notre client", "son client", "ses clients", "l'un de nos clients"
+_POSSESSIVE = ("client", "ours")
 _OWN_CLIENT = re.compile(r"(?i)\b(?:notre|son|ses|leurs?)\s+clients?\b|\bun\s+de\s+nos\s+clients?\b")
 _BULLETS = "-–—*•·●▪►✓✔➢→"
 _MISSING = object()
@@ -38,12 +40,6 @@ _SPLIT = re.compile(r"(?=[\s*\-–—•·●▪►✓✔➢→:])(?:" + SPLIT_A
 _WORD = re.compile(r"[^\W_]+")
 _INTRO = re.compile(r"(?i)\b(missions?|activit[ée]s|t[âa]ches|comp[ée]tences|profil|qualit[ée]s|responsabilit[ée]s|"
                     r"vous (?:devrez|serez|aurez|assurerez|ferez|interviendrez)|savoir[- ]faire|savoir[- ][êe]tre)\b")
-
-
-def _client_cue(seg_text: str) -> str | None:
-    """A segment whose only cue is the lemma "son client": company talk when it names the employer's
-    own client, else the job ("Vous conseillez vos clients", "Assurer le suivi de nos clients")."""
-    return "company" if _OWN_CLIENT.search(seg_text) else None
 
 
 @dataclass(slots=True)
@@ -110,6 +106,10 @@ class Segmenter:
         self.headers: dict[str, str] = {}
         for cls, phrase in headers:
             self.headers[_lemmas(phrase)] = cls
+        # "ours" cues as written: "notre agence" -> "notre agence" or "nos agences", nothing else
+        nouns = [p.split(" ", 1)[1] for cls, p in cues if cls == "ours" and " " in p]
+        self._ours = re.compile(r"(?i)\b(?:notre|nos)\s+(?:" + "|".join(re.escape(n) for n in nouns) + r")s?\b") \
+            if nouns else None
         self._cue_re = {cls: re.compile("|".join(re.escape(p) for p in sorted(set(ps), key=len, reverse=True)))
                         for cls, ps in self.cues.items()}
         import ahocorasick
@@ -227,6 +227,13 @@ class Segmenter:
         state.pop("_trie", None)            # nor what is rebuilt from the automaton at first use
         return state
 
+    def _possessive_cue(self, seg_text: str) -> str | None:
+        """A segment whose only cues are possessive ones: "company" when the text says the employer's
+        own ("notre agence", "nos valeurs", "pour l'un de ses clients"), else None (the job)."""
+        if _OWN_CLIENT.search(seg_text) or (self._ours is not None and self._ours.search(seg_text)):
+            return "company"
+        return None
+
     def cue_class(self, lemmatised: str) -> str | None:
         """The boilerplate class whose cue appears in a segment (first class in BOILERPLATE order)."""
         padded = f" {lemmatised} "
@@ -309,8 +316,8 @@ class Segmenter:
                     cue = self.lemmas_cue_class(lemmas, ti, tj) if lem else None
                 else:
                     cue = self.fast_cue_class(f" {_lemmas(seg_text)} ")
-                if cue == "client":
-                    cue = _client_cue(seg_text)
+                if cue in _POSSESSIVE:
+                    cue = self._possessive_cue(seg_text)
                 if cue is not None and not (cls == "job" and cue == "offer" and bullet):
                     cls = cue
                 out.append(Segment(s, e, cls, bullet))
