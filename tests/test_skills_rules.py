@@ -461,3 +461,9 @@ def test_the_candidates_agency_and_values_are_the_job_the_employers_are_company_
     assert any("gestion des stocks" in span for span in spans(ex, "Vous gérez votre agence et la gestion des stocks."))
     assert spans(ex, "Notre agence assure la gestion des stocks.") == []
     assert spans(ex, "Nos valeurs : la gestion des stocks.") == []
+
+
+def test_a_recruiting_sentence_is_company_talk_but_in_a_job_section(ex):
+    assert spans(ex, "Nous recherchons une personne rigoureuse et autonome.") == []
+    assert spans(ex, "Profil :\nNous recherchons une personne rigoureuse et autonome.") == ["rigoureuse", "autonome"]
+    assert any("gestion des stocks" in span for span in spans(ex, "Missions :\n- Recruter, former et assurer la gestion des stocks"))

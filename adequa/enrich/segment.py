@@ -24,7 +24,9 @@ BOILERPLATE = ("company", "offer", "apply", "diversity")
 # company talk only when the text says "notre"/"nos" ("Vous gérez votre agence", "Vos valeurs : vous
 # êtes sérieux" are the job), and "client" only when it names the employer's own client ("notre
 # client", "pour l'un de ses clients"; "conseiller vos clients", "auprès de nos clients" are the job).
-_CUE_ORDER = ("apply", "diversity", "company", "offer", "client", "ours")
+# "recruit" (nous recherchons, recrute) is company talk but in a job section, where it opens the profile
+# ("Profil : nous recherchons une personne rigoureuse") or a task ("Encadrer, recruter et former").
+_CUE_ORDER = ("apply", "diversity", "company", "offer", "client", "ours", "recruit")
 _CUE_RANK = {cls: r for r, cls in enumerate(_CUE_ORDER)}
 _POSSESSIVE = ("client", "ours")
 _OWN_CLIENT = re.compile(r"(?i)\b(?:notre|son|ses|leurs?)\s+clients?\b|\bun\s+de\s+nos\s+clients?\b")
@@ -318,6 +320,8 @@ class Segmenter:
                     cue = self.fast_cue_class(f" {_lemmas(seg_text)} ")
                 if cue in _POSSESSIVE:
                     cue = self._possessive_cue(seg_text)
+                elif cue == "recruit":
+                    cue = None if section == "job" else "company"
                 if cue is not None and not (cls == "job" and cue == "offer" and bullet):
                     cls = cue
                 out.append(Segment(s, e, cls, bullet))
