@@ -751,7 +751,7 @@ class SkillExtractor:
                     i, j = self._free_stretch(i, j, taken, keys)
                     if i is None:
                         continue
-                    span = self._trim(list(range(i, j + 1)), toks, keys, model.keys, model.keys.framing)
+                    span = self._trim(list(range(i, j + 1)), toks, keys, model.keys, model.keys.framing, line)
                     if span is None:
                         continue
                     i, j = span
@@ -1461,7 +1461,7 @@ class SkillExtractor:
                 t += 1
             else:
                 coord_next = False
-            span = trim(chunk, toks, keys, km, framing)
+            span = trim(chunk, toks, keys, km, framing, masked)
             if span is None:
                 continue
             i, j = span
@@ -1524,7 +1524,7 @@ class SkillExtractor:
                 while u < n and seg_of[u] == seg and not brk[u] and norms[u] not in _COORD:
                     nxt.append(u)
                     u += 1
-                span2 = trim(nxt, toks, keys, km, framing) if nxt else None
+                span2 = trim(nxt, toks, keys, km, framing, masked) if nxt else None
                 if span2 and km.is_action(toks[span2[0]][3]) and span2[1] > span2[0]:
                     j = span2[1]
                     t = u
@@ -1610,7 +1610,7 @@ class SkillExtractor:
         return False
 
     @staticmethod
-    def _trim(chunk, toks, keys, km, framing):
+    def _trim(chunk, toks, keys, km, framing, line):
         """Drop framing words and determiners in front, cut at a clause opener, drop trailing function words."""
         k = 0
         m = len(chunk)
@@ -1653,6 +1653,10 @@ class SkillExtractor:
                 break
             if n_content >= 2 and (prev in ("a", "au", "aux") and w in _POSSESSIVE
                                    or (w.endswith("ant") and len(w) > 5 and key != w)):
+                break
+            if n_content >= 1 and w in ("vous", "nous") and key and line[toks[x][0] - 1] != "-":
+                # "la gestion administrative vous plaît", "sens de l'analyse vous permet": a subject or
+                # object pronoun opens another clause; "rendez-vous", "imaginez-vous" are words of their own
                 break
             prev = w
             if key:
