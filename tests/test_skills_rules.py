@@ -467,3 +467,17 @@ def test_a_recruiting_sentence_is_company_talk_but_in_a_job_section(ex):
     assert spans(ex, "Nous recherchons une personne rigoureuse et autonome.") == []
     assert spans(ex, "Profil :\nNous recherchons une personne rigoureuse et autonome.") == ["rigoureuse", "autonome"]
     assert any("gestion des stocks" in span for span in spans(ex, "Missions :\n- Recruter, former et assurer la gestion des stocks"))
+
+
+def test_a_pronoun_after_a_skill_opens_another_clause(ex):
+    # "vous plaît", "vous permet": the pronoun starts the verb's clause, which is no part of the skill
+    assert spans(ex, "Missions :\nLa gestion des stocks vous plaît.") == ["gestion des stocks"]
+    assert spans(ex, "Missions :\nLa gestion des stocks nous importe.") == ["gestion des stocks"]
+
+
+def test_a_schedule_in_a_list_of_requirements_is_one_item_not_the_whole_list(ex):
+    # "horaires" is an offer cue: it no longer makes boilerplate of the requirements listed beside it
+    assert spans(ex, "horaires du matin, gestion des stocks, travail le samedi, sens du service") == \
+        ["gestion des stocks", "sens du service"]
+    # a list of benefits stays boilerplate, and so does a short one
+    assert spans(ex, "Salaire attractif, mutuelle, gestion des stocks") == []

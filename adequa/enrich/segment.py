@@ -28,10 +28,11 @@ BOILERPLATE = ("company", "offer", "apply", "diversity")
 # ("Profil : nous recherchons une personne rigoureuse") or a task ("Encadrer, recruter et former").
 _CUE_ORDER = ("apply", "diversity", "company", "offer", "client", "ours", "recruit")
 _CUE_RANK = {cls: r for r, cls in enumerate(_CUE_ORDER)}
-_POSSESSIVE = ("client", "ours")
+_SOFT_CUES = ("client", "ours", "recruit")
 _OWN_CLIENT = re.compile(r"(?i)\b(?:notre|son|ses|leurs?)\s+clients?\b|\bun\s+de\s+nos\s+clients?\b")
 _BULLETS = "-–—*•·●▪►✓✔➢→"
 _MISSING = object()
+LISTED_ITEMS = 4        # items of a comma list whose offer cue (a schedule, a contract) stays in its item
 INLINE_MEMO = 20_000    # distinct texts before a colon whose header class is remembered (cleared when full)
 
 # Lines, bullets and sentence ends. A "-" or "*" counts as a bullet at a line start or after spaces.
@@ -229,11 +230,18 @@ class Segmenter:
         state.pop("_trie", None)            # nor what is rebuilt from the automaton at first use
         return state
 
-    def _possessive_cue(self, seg_text: str) -> str | None:
-        """A segment whose only cues are possessive ones: "company" when the text says the employer's
-        own ("notre agence", "nos valeurs", "pour l'un de ses clients"), else None (the job)."""
+    def _soft_cue(self, seg_text: str, lemmas, ti: int, tj: int, tokens: bool, section: str) -> str | None:
+        """A segment whose cues are all soft ones (``_SOFT_CUES``, the last classes): "company" when the
+        text says the employer's own ("notre agence", "nos valeurs", "pour l'un de ses clients") or
+        recruits outside a job section, else None (the job)."""
         if _OWN_CLIENT.search(seg_text) or (self._ours is not None and self._ours.search(seg_text)):
             return "company"
+        if section != "job":
+            padded = f" {' '.join(lemmas[ti:tj])} " if tokens else f" {_lemmas(seg_text)} "
+            found: list = []
+            self._auto.find_all(padded, found.insert)
+            if "recruit" in found:
+                return "company"
         return None
 
     def cue_class(self, lemmatised: str) -> str | None:
@@ -275,7 +283,7 @@ class Segmenter:
         the section in force at the end: a text can be read line by line, each line on its own."""
         out: list[Segment] = []
         parts, n_pieces = _fast.parts(text) if _fast is not None else _parts(text)
-        ti = 0
+        ti = tj = 0
         whole = n_pieces == 1        # one piece: every token lies inside its one segment
         headers = self.headers
         for s, e, sep, bullet in parts:
@@ -313,16 +321,49 @@ class Segmenter:
                 section = head
                 out.append(Segment(s, e, head, bullet, head))
             else:
-                cls = section
-                if lem is not None:
-                    cue = self.lemmas_cue_class(lemmas, ti, tj) if lem else None
-                else:
-                    cue = self.fast_cue_class(f" {_lemmas(seg_text)} ")
-                if cue in _POSSESSIVE:
-                    cue = self._possessive_cue(seg_text)
-                elif cue == "recruit":
-                    cue = None if section == "job" else "company"
-                if cue is not None and not (cls == "job" and cue == "offer" and bullet):
-                    cls = cue
+                cls = self._cue_class_of(text, s, e, toks, lemmas, ti, tj, section, bullet)
+                if cls == "offer" and section != "offer" and text.count(",", s, e) >= LISTED_ITEMS - 1:
+                    # "horaires matinaux, mettre en rayon, tri sélectif, tenir les rayons propres": the
+                    # schedule is one item of a list of requirements, the others are the job
+                    self._listed_items(out, text, s, e, toks, lemmas, ti, section, bullet)
+                    continue
                 out.append(Segment(s, e, cls, bullet))
         return out, section
+
+    def _cue_class_of(self, text: str, s: int, e: int, toks, lemmas, ti: int, tj: int, section: str,
+                      bullet: bool) -> str:
+        """The class of the segment text[s:e] (tokens ti..tj-1 when ``toks`` is given): the class of its
+        cue, else the section's."""
+        seg_text = text[s:e] if (s != 0 or e != len(text)) else text
+        if toks is not None:
+            cue = self.lemmas_cue_class(lemmas, ti, tj) if tj > ti else None
+        else:
+            cue = self.fast_cue_class(f" {_lemmas(seg_text)} ")
+        if cue in _SOFT_CUES:
+            cue = self._soft_cue(seg_text, lemmas, ti, tj, toks is not None, section)
+        if cue is not None and not (section == "job" and cue == "offer" and bullet):
+            return cue
+        return section
+
+    def _listed_items(self, out: list, text: str, s: int, e: int, toks, lemmas, ti: int, section: str,
+                      bullet: bool) -> None:
+        """Append the comma-separated items of text[s:e] as segments, each classed by its own cues."""
+        a = s
+        while a < e:
+            b = text.find(",", a, e)
+            if b < 0:
+                b = e
+            i, j = a, b
+            while i < j and text[i] == " ":
+                i += 1
+            if i < j:
+                tj = ti
+                if toks is not None:
+                    while ti < len(toks) and toks[ti][0] < i:
+                        ti += 1
+                    tj = ti
+                    while tj < len(toks) and toks[tj][1] <= j:
+                        tj += 1
+                out.append(Segment(i, j, self._cue_class_of(text, i, j, toks, lemmas, ti, tj, section, bullet),
+                                   bullet and a == s))
+            a = b + 1
