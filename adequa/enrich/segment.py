@@ -35,10 +35,12 @@ _MISSING = object()
 LISTED_ITEMS = 4        # items of a comma list whose offer cue (a schedule, a contract) stays in its item
 INLINE_MEMO = 20_000    # distinct texts before a colon whose header class is remembered (cleared when full)
 
-# Lines, bullets and sentence ends. A "-" or "*" counts as a bullet at a line start or after spaces.
+# Lines, bullets and sentence ends. A "-" or "*" counts as a bullet at a line start or after spaces, and
+# a dash glued to a word before a capital ("Travail en équipe- Autonomie- Gestion du stress": bullets
+# whose line breaks were lost).
 # The leading look-ahead only skips, in one character test, positions where no alternative can start
 # (every separator starts with a space, a newline, a bullet, a dash or a colon): same matches, 2-3x faster.
-SPLIT_ALTERNATIVES = r"\n+|\*{2,}|(?:^|(?<=\s))[-–—*•·●▪►✓✔➢→](?=\s|\w)|[•●▪►✓✔➢]|(?<=[.!?;])\s+(?=[^\s])|\s{3,}|(?<=\w)\s*:\s+(?=[A-ZÀ-Ý-])"
+SPLIT_ALTERNATIVES = r"\n+|\*{2,}|(?:^|(?<=\s))[-–—*•·●▪►✓✔➢→](?=\s|\w)|(?<=[^\W\d_])[-–](?= [A-ZÀ-Ý])|[•●▪►✓✔➢]|(?<=[.!?;])\s+(?=[^\s])|\s{3,}|(?<=\w)\s*:\s+(?=[A-ZÀ-Ý-])"
 _SPLIT = re.compile(r"(?=[\s*\-–—•·●▪►✓✔➢→:])(?:" + SPLIT_ALTERNATIVES + ")")
 _WORD = re.compile(r"[^\W_]+")
 _INTRO = re.compile(r"(?i)\b(missions?|activit[ée]s|t[âa]ches|comp[ée]tences|profil|qualit[ée]s|responsabilit[ée]s|"
