@@ -37,11 +37,11 @@ INLINE_MEMO = 20_000    # distinct texts before a colon whose header class is re
 
 # Lines, bullets and sentence ends. A "-" or "*" counts as a bullet at a line start or after spaces, and
 # a dash glued to a word before a capital ("Travail en équipe- Autonomie- Gestion du stress": bullets
-# whose line breaks were lost).
+# whose line breaks were lost), and a sentence end glued to the next ("négociations.Vous êtes").
 # The leading look-ahead only skips, in one character test, positions where no alternative can start
 # (every separator starts with a space, a newline, a bullet, a dash or a colon): same matches, 2-3x faster.
-SPLIT_ALTERNATIVES = r"\n+|\*{2,}|(?:^|(?<=\s))[-–—*•·●▪►✓✔➢→](?=\s|\w)|(?<=[^\W\d_])[-–](?= [A-ZÀ-Ý])|[•●▪►✓✔➢]|(?<=[.!?;])\s+(?=[^\s])|\s{3,}|(?<=\w)\s*:\s+(?=[A-ZÀ-Ý-])"
-_SPLIT = re.compile(r"(?=[\s*\-–—•·●▪►✓✔➢→:])(?:" + SPLIT_ALTERNATIVES + ")")
+SPLIT_ALTERNATIVES = r"\n+|\*{2,}|(?:^|(?<=\s))[-–—*•·●▪►✓✔➢→](?=\s|\w)|(?<=[^\W\d_])[-–](?= [A-ZÀ-Ý])|[•●▪►✓✔➢]|(?<=[.!?;])\s+(?=[^\s])|\s{3,}|(?<=\w)\s*:\s+(?=[A-ZÀ-Ý-])|(?<=[a-zà-ÿ]{2})[.!?;](?=[A-ZÀ-Ý][a-zà-ÿ])"
+_SPLIT = re.compile(r"(?=[\s*\-–—•·●▪►✓✔➢→:.!?;])(?:" + SPLIT_ALTERNATIVES + ")")
 _WORD = re.compile(r"[^\W_]+")
 _INTRO = re.compile(r"(?i)\b(missions?|activit[ée]s|t[âa]ches|comp[ée]tences|profil|qualit[ée]s|responsabilit[ée]s|"
                     r"vous (?:devrez|serez|aurez|assurerez|ferez|interviendrez)|savoir[- ]faire|savoir[- ][êe]tre)\b")
