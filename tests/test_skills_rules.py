@@ -481,3 +481,9 @@ def test_a_schedule_in_a_list_of_requirements_is_one_item_not_the_whole_list(ex)
         ["gestion des stocks", "sens du service"]
     # a list of benefits stays boilerplate, and so does a short one
     assert spans(ex, "Salaire attractif, mutuelle, gestion des stocks") == []
+
+
+def test_a_task_whose_object_is_vague_is_no_mention(ex):
+    # "relever le défi", "réaliser les missions suivantes": no skill named (§4); organising tasks is one
+    assert spans(ex, "Missions :\n- relever le défi\n- réaliser les missions suivantes\n- effectuer d'autres tâches annexes") == []
+    assert spans(ex, "Missions :\n- répartition des tâches") == ["répartition des tâches"]

@@ -42,6 +42,15 @@ _ASKED_KNOWLEDGE = frozenset("maitriser maitrise connaitre connaissance connaiss
 # a new clause, a manner, "maîtrise d'œuvre / d'ouvrage" (a role): not the thing known
 _NOT_KNOWLEDGE = frozenset("vous nous bien tel telle tels telles oeuvre œuvre ouvrage alors".split())
 # alone, these name no knowledge ("la maîtrise de l'outil", "des connaissances techniques")
+# Keys of objects that make no skill of a task by themselves ("relever le défi", "effectuer d'autres
+# tâches annexes", "réaliser les missions suivantes", "accompagner notre croissance", "mener à bien les
+# missions de ce poste"): an unlisted phrase made of a verb and only these is no mention (§4)
+_VAGUE_TASK = frozenset("""defi challenge aventure croissance mission tache suivant annexe autre divers confier poste
+    bien varier quotidien ensemble""".split())
+# but organising them is a skill: "répartition des tâches", "planifier les missions", "étude de postes"
+_ORGANISING = frozenset("""repartir repartition distribuer distribution organiser organisation planifier planification
+    affecter affectation etudier etude preparer preparation coordonner coordination definir definition
+    prioriser priorisation""".split())
 _VAGUE = frozenset("outil outils logiciel logiciels technique techniques produit produits metier metiers base bases "
                    "domaine domaines territoire".split())
 _HOW_WELL = frozenset("""approfondi approfondie approfondis approfondies parfait parfaite parfaitement impeccable
@@ -162,6 +171,17 @@ T_FICHE = 0.55
 # Gender marks glued to a word stay in the span: "rigoureux(se)", "motivé.e", "organisé/e".
 _MARK_AFTER_SPACE = ("(", "-")     # what a gender mark opening with a space goes on with
 _GENDER = re.compile(r"\s?\((?:e|se|euse|ve|ne|le|te|trice|rice|ère|ice|es)\)|\.(?:e|es|se|ve|ne|le|euse|rice|trice|ère|ive)\b|/(?:e|se|euse|ve|ne)\b|\s?-(?:e|se|ive|euse)\b")
+
+
+def _vague_task(content: tuple, keys: list) -> bool:
+    """The content words after the first (a verb, or a vague word itself) are all vague objects
+    (``_VAGUE_TASK``): "relever le défi", "missions suivantes"."""
+    if keys[content[0]] in _ORGANISING:
+        return False
+    for x in content[1:]:
+        if keys[x] not in _VAGUE_TASK:
+            return False
+    return len(content) >= 2 or keys[content[0]] in _VAGUE_TASK
 
 
 def _round3(x: float) -> float:
@@ -994,7 +1014,8 @@ class SkillExtractor:
             if eid is not None and score >= (T_ROME if flags[eid] else T_ESCO):
                 dropped |= inside
                 found.append((i, j, eid, _round3(min(score, 1.0)), "semantic", 1))
-            elif (is_task or job_bullet) and 1 <= len(content) <= 14 and score >= T_UNLISTED:
+            elif (is_task or job_bullet) and 1 <= len(content) <= 14 and score >= T_UNLISTED \
+                    and not _vague_task(content, keys):
                 dropped |= inside
                 found.append((i, j, -1, _round3(max(score, 0.3)), "semantic", 0))
         found.extend([m for n, m in enumerate(exact_kept) if n not in dropped] if dropped else exact_kept)
