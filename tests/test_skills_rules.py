@@ -487,3 +487,8 @@ def test_a_task_whose_object_is_vague_is_no_mention(ex):
     # "relever le défi", "réaliser les missions suivantes": no skill named (§4); organising tasks is one
     assert spans(ex, "Missions :\n- relever le défi\n- réaliser les missions suivantes\n- effectuer d'autres tâches annexes") == []
     assert spans(ex, "Missions :\n- répartition des tâches") == ["répartition des tâches"]
+
+
+def test_tu_es_and_tu_as_frame_a_skill_as_vous_etes_does(ex):
+    # two-letter words are not lemmatised: "es" and "as" are framing words of their own
+    assert spans(ex, "Profil :\nTu as une bonne gestion des stocks.") == ["gestion des stocks"]
