@@ -463,8 +463,9 @@ def test_the_candidates_agency_and_values_are_the_job_the_employers_are_company_
     assert spans(ex, "Nos valeurs : la gestion des stocks.") == []
 
 
-def test_a_recruiting_sentence_is_company_talk_but_in_a_job_section(ex):
-    assert spans(ex, "Nous recherchons une personne rigoureuse et autonome.") == []
+def test_a_recruiting_sentence_asks_for_qualities_and_in_a_job_section_for_tasks(ex):
+    # outside a job section, the qualities a recruiting sentence asks for are read, not its tasks
+    assert spans(ex, "Nous recherchons une personne rigoureuse pour la gestion des stocks.") == ["rigoureuse"]
     assert spans(ex, "Profil :\nNous recherchons une personne rigoureuse et autonome.") == ["rigoureuse", "autonome"]
     assert any("gestion des stocks" in span for span in spans(ex, "Missions :\n- Recruter, former et assurer la gestion des stocks"))
 

@@ -24,8 +24,9 @@ BOILERPLATE = ("company", "offer", "apply", "diversity")
 # company talk only when the text says "notre"/"nos" ("Vous gérez votre agence", "Vos valeurs : vous
 # êtes sérieux" are the job), and "client" only when it names the employer's own client ("notre
 # client", "pour l'un de ses clients"; "conseiller vos clients", "auprès de nos clients" are the job).
-# "recruit" (nous recherchons, recrute) is company talk but in a job section, where it opens the profile
-# ("Profil : nous recherchons une personne rigoureuse") or a task ("Encadrer, recruter et former").
+# "recruit" (nous recherchons, recrute) is a class of its own (the qualities asked for are read there,
+# no task), but in a job section, where it opens the profile ("Profil : nous recherchons une personne
+# rigoureuse") or a task ("Encadrer, recruter et former").
 _CUE_ORDER = ("apply", "diversity", "company", "offer", "client", "ours", "recruit")
 _CUE_RANK = {cls: r for r, cls in enumerate(_CUE_ORDER)}
 _SOFT_CUES = ("client", "ours", "recruit")
@@ -234,8 +235,10 @@ class Segmenter:
 
     def _soft_cue(self, seg_text: str, lemmas, ti: int, tj: int, tokens: bool, section: str) -> str | None:
         """A segment whose cues are all soft ones (``_SOFT_CUES``, the last classes): "company" when the
-        text says the employer's own ("notre agence", "nos valeurs", "pour l'un de ses clients") or
-        recruits outside a job section, else None (the job)."""
+        text says the employer's own ("notre agence", "nos valeurs", "pour l'un de ses clients"),
+        "recruit" when it recruits outside a job section (a class of its own: no task there, but the
+        qualities and licences asked for are requirements, "Nous recherchons un(e) alternant(e)
+        motivé(e)"), else None (the job)."""
         if _OWN_CLIENT.search(seg_text) or (self._ours is not None and self._ours.search(seg_text)):
             return "company"
         if section != "job":
@@ -243,7 +246,7 @@ class Segmenter:
             found: list = []
             self._auto.find_all(padded, found.insert)
             if "recruit" in found:
-                return "company"
+                return "recruit"
         return None
 
     def cue_class(self, lemmatised: str) -> str | None:
