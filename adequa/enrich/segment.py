@@ -3,7 +3,8 @@
 Every segment keeps its offsets in the original description. A segment's class is one
 of ``job`` (missions, profile, skills), ``company`` (who the employer is), ``offer``
 (contract, pay, schedule, benefits), ``apply`` (how to apply), ``diversity``
-(equal-opportunity / accessibility statements) or ``neutral`` (no evidence either way).
+(equal-opportunity / accessibility statements), ``recruit`` (a recruiting sentence outside a job
+section: the qualities it asks for count, not its tasks) or ``neutral`` (no evidence either way).
 Section headers ("Vos missions :", "Avantages") set the class of what follows until
 the next header; cue phrases inside a segment override a ``job``/``neutral`` class.
 """
