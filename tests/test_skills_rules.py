@@ -493,3 +493,13 @@ def test_a_task_whose_object_is_vague_is_no_mention(ex):
 def test_tu_es_and_tu_as_frame_a_skill_as_vous_etes_does(ex):
     # two-letter words are not lemmatised: "es" and "as" are framing words of their own
     assert spans(ex, "Profil :\nTu as une bonne gestion des stocks.") == ["gestion des stocks"]
+
+
+def test_a_name_listed_beside_a_known_tool_is_an_unlisted_tool(ex):
+    got = ex.extract("Compétences : Python, SQL, Webpack, Dagster (Polars).")
+    assert [(m.text, m.kind, m.unlisted) for m in got if m.unlisted] == \
+        [("Webpack", "savoir", True), ("Dagster", "savoir", True), ("Polars", "savoir", True)]
+    # names with no known tool beside them, plain words, and a title's names are no tools
+    assert spans(ex, "Postes à Paris, Lyon, Marseille.") == []
+    assert not [m for m in ex.extract("Compétences : Python, anglais, divers outils.") if m.unlisted]
+    assert [m.text for m in ex.extract("Data Engineer, Python", field="title")] == ["Python"]

@@ -351,6 +351,80 @@ def _action_lists(found: list, toks, keys, line: str, km, kinds) -> list:
     return out
 
 
+# A list's items: what lies between commas, slashes, brackets, bullets, line breaks, " - ", "et", "ou"
+_LIST_ITEM_SEP = re.compile(r"[,;/()\n*•·]|\s[-–]\s|\s(?:et|ou)\s")
+_NAME_WORD = re.compile(r"[A-Z0-9][\w.+#-]*|\w*[A-Z0-9][\w.+#-]*")
+LISTED_NAME_WORDS = 3       # words of a name read from its list ("Ms-project", "Infrastructure as Code")
+LISTED_NAME_SCORE = 0.5
+
+
+def _name_like(item: str) -> bool:
+    """A tool or method named as such: every word capitalised or holding a digit or a capital
+    ("Webpack", "PHP7", "GKE", "Ms-project"), at most ``LISTED_NAME_WORDS`` of them."""
+    words = item.split()
+    if not words or len(words) > LISTED_NAME_WORDS or len(item) > 40:
+        return False
+    for w in words:
+        if not _NAME_WORD.fullmatch(w) or len(w) < 2 and not w.isdigit():
+            return False
+    return True
+
+
+def _tool(m: tuple, toks, line: str, kinds, edge: int) -> bool:
+    """The mention ``m`` is a named tool or method ending at token ``edge`` of an item (its first or
+    last): a knowledge item of at most ``LISTED_NAME_WORDS`` words written as a name."""
+    return (m[0] == edge or m[1] == edge) and m[2] >= 0 and kinds[m[2]] == "savoir" \
+        and m[1] - m[0] < LISTED_NAME_WORDS and _name_like(line[toks[m[0]][0]:toks[m[1]][1]])
+
+
+def _listed_names(found: list, toks, line: str, kinds) -> list:
+    """Names listed beside a known tool that no label knows ("Vue.js, **Webpack**", "(Orchestra,
+    **Sciforma**, Ms-project)", "Kubernetes (**GKE**)"): unlisted knowledge mentions, the new tools an
+    observatory looks for. ``found`` is sorted; the new mentions come back as (i, j, -2, score,
+    "semantic", 0), -2 standing for an unlisted knowledge item."""
+    if not found:
+        return []
+    cover = {}
+    for n, m in enumerate(found):
+        for x in range(m[0], m[1] + 1):
+            cover[x] = n
+    # the line's items: a name no mention covers, or whether a tool's mention ends it on each side
+    items = []
+    pos = 0
+    t = 0
+    n_toks = len(toks)
+    for sep in _LIST_ITEM_SEP.finditer(line + "\n"):
+        a, b = pos, sep.start()
+        pos = sep.end()
+        while t < n_toks and toks[t][0] < a:
+            t += 1
+        u = t
+        while u < n_toks and toks[u][1] <= b:
+            u += 1
+        if u == t:
+            continue        # no word: "), " between two separators
+        first, last = cover.get(t), cover.get(u - 1)
+        if first is None and last is None and _name_like(line[toks[t][0]:toks[u - 1][1]]) \
+                and all(cover.get(x) is None for x in range(t, u)):
+            items.append([True, False, False, t, u - 1])
+        else:
+            items.append([False, _tool(found[first], toks, line, kinds, t) if first is not None else False,
+                          _tool(found[last], toks, line, kinds, u - 1) if last is not None else False, t, u - 1])
+        t = u
+    out = []
+    # a name beside a tool (or beside a name beside one) is a tool too: "Vue.js, Webpack", "(GKE)"
+    for k in range(1, len(items)):
+        if items[k][0] and items[k - 1][2]:
+            items[k][1] = items[k][2] = True
+            out.append((items[k][3], items[k][4], -2, LISTED_NAME_SCORE, "semantic", 0))
+    for k in range(len(items) - 2, -1, -1):
+        if items[k][0] and items[k + 1][1] and not items[k][2]:
+            items[k][1] = items[k][2] = True
+            out.append((items[k][3], items[k][4], -2, LISTED_NAME_SCORE, "semantic", 0))
+    out.sort()
+    return out
+
+
 class SkillExtractor:
     """Finds skill mentions; build with ``adequa.pipeline.annotate.load_skill_extractor(settings)``."""
 
@@ -660,7 +734,7 @@ class SkillExtractor:
                     plan = self._line_plan(line, section, model, field)
                     relevant: set = set()
                     # resolved without a hint, noting every ROME code a hint could have changed
-                    got = [self._resolve(plan, model, None, None, relevant), frozenset(relevant), plan[0], None]
+                    got = [self._resolve(plan, model, None, None, relevant, field), frozenset(relevant), plan[0], None]
                     if len(resolved) >= LINE_MEMO:
                         resolved.clear()
                     resolved[key] = got
@@ -673,7 +747,7 @@ class SkillExtractor:
                     rel = by_hint.get(hint)
                     if rel is None:
                         rel = by_hint[hint] = self._resolve(self._line_plan(line, key[1], model, field),
-                                                            model, prefer, hint)
+                                                            model, prefer, hint, None, field)
                 if rel:
                     if readable is None:
                         yield pos, rel
@@ -955,7 +1029,7 @@ class SkillExtractor:
                 lemmas.append(lm if lm is not None else lem(lw))
         return toks, keys, brk, seq, seq_tok, lemmas
 
-    def _resolve(self, plan, model, prefer, hint, relevant: set | None = None) -> tuple:
+    def _resolve(self, plan, model, prefer, hint, relevant: set | None = None, field: str = "description") -> tuple:
         """Mentions of one analysed line for one ROME hint: (start, end, rome, esco, label, kind,
         score, method, unlisted) with offsets into the line. ``relevant`` (without a hint) receives
         every ROME code whose presence in the hint's fiche could change the result."""
@@ -1026,6 +1100,10 @@ class SkillExtractor:
         km = model.keys
         if len(found) > 1:
             found = _action_lists(found, toks, keys, line, km, E.kind)
+        if found and field == "description":     # a title's names are the job's, not tools
+            listed = _listed_names(found, toks, line, E.kind)
+            if listed:
+                found = sorted(found + listed)
         spans = {m[0]: m[1] for m in found}       # first token -> last token (found is sorted: the longest kept)
         kind_of = E.kind
         n_toks = len(toks)
@@ -1034,7 +1112,7 @@ class SkillExtractor:
                 continue
             if _coordinated(toks, i, j, n_toks):
                 i, j = self._shared_coordination(i, j, toks, keys, line, km, last_end, spans)
-            kind = kind_of[eid] if eid >= 0 else "savoir-faire"
+            kind = kind_of[eid] if eid >= 0 else "savoir" if eid == -2 else "savoir-faire"
             if (kind == "savoir-faire" or kind == "savoir") and _listed_after(toks, line, j, n_toks) \
                     and km.is_action(toks[i][3]):
                 j = self._shared_objects(i, j, toks, keys, line, km, spans)
@@ -1066,7 +1144,7 @@ class SkillExtractor:
                 end = toks[j][1]
             last_end = end
             if eid < 0:
-                out.append((start, end, None, None, "", "savoir-faire", score, method, True))
+                out.append((start, end, None, None, "", kind, score, method, True))
                 continue
             rome = rome_of[eid]
             esco = None if rome else E.esco[eid]
