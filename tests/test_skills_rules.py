@@ -503,3 +503,9 @@ def test_a_name_listed_beside_a_known_tool_is_an_unlisted_tool(ex):
     assert spans(ex, "Postes à Paris, Lyon, Marseille.") == []
     assert not [m for m in ex.extract("Compétences : Python, anglais, divers outils.") if m.unlisted]
     assert [m.text for m in ex.extract("Data Engineer, Python", field="title")] == ["Python"]
+
+
+def test_a_label_found_in_a_phrase_spans_what_makes_it_specific(ex):
+    # §3: keep the object that makes the skill specific; the label's link stays
+    got = ex.extract("Missions :\n- accueillir la clientèle de la boutique")
+    assert [(m.text, m.rome_ogr) for m in got] == [("accueillir la clientèle de la boutique", "800004")]

@@ -42,6 +42,8 @@ _ASKED_KNOWLEDGE = frozenset("maitriser maitrise connaitre connaissance connaiss
 # a new clause, a manner, "maîtrise d'œuvre / d'ouvrage" (a role): not the thing known
 _NOT_KNOWLEDGE = frozenset("vous nous bien tel telle tels telles oeuvre œuvre ouvrage alors".split())
 # alone, these name no knowledge ("la maîtrise de l'outil", "des connaissances techniques")
+# Words that end no phrase grown past its label ("chariots élévateurs type", "une équipe plus")
+_GROW_STOP = frozenset("plus moins type niveau sein cadre ensemble exemple minimum maximum cas".split())
 # Keys of objects that make no skill of a task by themselves ("relever le défi", "effectuer d'autres
 # tâches annexes", "réaliser les missions suivantes", "accompagner notre croissance", "mener à bien les
 # missions de ce poste"): an unlisted phrase made of a verb and only these is no mention (§4)
@@ -1060,6 +1062,7 @@ class SkillExtractor:
         cover = {x: n for n, m in enumerate(exact_kept) for x in range(m[0], m[1] + 1)} if exact_kept else None
         dropped: set = set()
         inside: set = set()
+        grown: dict = {}        # exact match -> the last token of the phrase it is the label of
         # the first resolution of a line (no hint, noting the codes): ``_link``'s path, without its call
         direct = not prefer and relevant is not None
         memo = self._memo
@@ -1070,6 +1073,15 @@ class SkillExtractor:
             if inside:
                 covered = {x for n in inside for x in range(exact_kept[n][0], exact_kept[n][1] + 1) if keys[x]}
                 if len(covered.intersection(content)) >= 0.6 * len(content):
+                    if len(inside) == 1:
+                        n = next(iter(inside))
+                        end = j
+                        while end > exact_kept[n][1] and (not keys[end] or keys[end] in _GROW_STOP):
+                            end -= 1    # not "… de type", "… au niveau", "… une équipe plus"
+                        if exact_kept[n][0] >= i and end > exact_kept[n][1] and n not in grown:
+                            # the label says it, the phrase goes on with what makes it specific (§3):
+                            # "analyser les tendances **de vente**", "accueil des clients **en caisse**"
+                            grown[n] = end
                     continue    # the exact label says it
             if not direct:
                 link = self._link(keyset, model, prefer, hint, relevant)
@@ -1092,6 +1104,9 @@ class SkillExtractor:
                     and not _vague_task(content, keys):
                 dropped |= inside
                 found.append((i, j, -1, _round3(max(score, 0.3)), "semantic", 0))
+        if grown:
+            exact_kept = [(m[0], grown[n], *m[2:]) if n in grown and n not in dropped else m
+                          for n, m in enumerate(exact_kept)]
         found.extend([m for n, m in enumerate(exact_kept) if n not in dropped] if dropped else exact_kept)
         found.sort()
         out = []
