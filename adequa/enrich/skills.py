@@ -384,8 +384,11 @@ def _listed_names(found: list, toks, line: str, kinds) -> list:
     **Sciforma**, Ms-project)", "Kubernetes (**GKE**)"): unlisted knowledge mentions, the new tools an
     observatory looks for. ``found`` is sorted; the new mentions come back as (i, j, -2, score,
     "semantic", 0), -2 standing for an unlisted knowledge item."""
-    if not found:
-        return []
+    for m in found:
+        if m[2] >= 0 and m[1] - m[0] < LISTED_NAME_WORDS and kinds[m[2]] == "savoir":
+            break
+    else:
+        return []       # no knowledge item short enough to be a tool's name: most lines
     cover = {}
     for n, m in enumerate(found):
         for x in range(m[0], m[1] + 1):
