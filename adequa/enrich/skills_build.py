@@ -18,7 +18,7 @@ from adequa.enrich.skills_exact import BARRIER, ExactMatcher
 from adequa.enrich.skills_semantic import SimilarityIndex
 from adequa.enrich.taxonomy import Taxonomy, normalise_kind
 from adequa.errors import InputError
-from adequa.normalise.text import WORD_PATTERN, fold, spans
+from adequa.normalise.text import _FOLD_1TO1, _WORD, WORD_PATTERN, fold, spans
 
 BUILD_VERSION = "skills-9"
 
@@ -124,6 +124,23 @@ def label_keys(keys: KeyMaker, label: str) -> list[str]:
     return out
 
 
+def _first_words(text: str, n: int) -> list[tuple[str, str]]:
+    """(folded, lower) of the first ``n`` words of ``spans(text)``, without making the others (a cold
+    build looks at the first two words of ~28,000 labels)."""
+    low_text = text.lower()
+    out: list[tuple[str, str]] = []
+    if len(low_text) != len(text):
+        for s, e, norm, low in spans(text)[:n]:
+            out.append((norm, low))
+        return out
+    for m in _WORD.finditer(text):
+        if len(out) == n:
+            break
+        low = low_text[m.start():m.end()]
+        out.append((low.translate(_FOLD_1TO1), low))     # ``spans``'s folding: one character for one
+    return out
+
+
 def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None, *,
           langs: tuple[str, ...] = ("fr",), job_titles: list[str] | None = None) -> Compiled:
     """Compile the extractor's data. ``taxonomies`` items carry ``source`` rome / esco / other."""
@@ -136,7 +153,7 @@ def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None,
         for it in tax:
             if it.lang != "fr" or it.kind not in ("savoir-faire", "savoir-être"):
                 continue
-            for s, e, norm, low in spans(it.label)[:2]:
+            for norm, low in _first_words(it.label, 2):
                 if len(norm) > 3 and norm[-2:] in ("er", "ir", "re"):
                     verbs.add(lemma(low, "fr"))
                     break

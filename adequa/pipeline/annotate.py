@@ -341,8 +341,9 @@ def _compiled(settings: Settings, extra: list[Path], lang: str, use_cache: bool)
                 return pickle.load(fh)
         except Exception:       # noqa: BLE001 - a stale or truncated cache is rebuilt, never fatal
             pass
-    taxos, fiche = load_taxonomies(settings, extra)
-    compiled = build(taxos, fiche, langs=(lang,), job_titles=_job_titles(settings) if lang == "fr" else None)
+    with _no_gc():      # millions of new objects, none garbage: the collector's passes were a third of a build
+        taxos, fiche = load_taxonomies(settings, extra)
+        compiled = build(taxos, fiche, langs=(lang,), job_titles=_job_titles(settings) if lang == "fr" else None)
     if use_cache:
         exc = save_pickle(cache, compiled, f"skills-{lang}-*.pickle")
         if exc is not None:     # a read-only or full disk: this run goes on, the next builds again
