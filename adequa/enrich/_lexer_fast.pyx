@@ -101,10 +101,24 @@ cdef bint _gender_ending(int kind, void* data, Py_ssize_t p, Py_ssize_t n) noexc
 
 DEF TABLE_BITS = 15
 
+cdef extern from *:
+    void __builtin_prefetch(const void *addr) nogil
+    PyObject* _item "PyTuple_GET_ITEM"(PyObject *, Py_ssize_t) nogil
+
+
 cdef struct WordSlot:
     uint64_t lo             # characters 0-7, 8 bits each (a word character is never NUL: 0 = empty)
     uint64_t hi             # characters 8-15
     PyObject *info          # the word's forms (a reference of the table's own), NULL when empty
+
+
+cdef struct Found:
+    # a word of the line being scanned
+    Py_ssize_t s, e
+    uint64_t lo, hi         # its packed characters (when ``slot``)
+    WordSlot *slot          # its table slot, NULL for a word the table cannot hold
+    PyObject *info          # its forms (borrowed)
+    bint pending            # a break mark before it
 
 
 cdef class WordTable:
@@ -176,7 +190,9 @@ cdef int _scan(str line, dict words, object word_forms, object model, bint with_
     cdef uint64_t lo, hi, h
     cdef Py_ssize_t j
     cdef PyObject *old
+    cdef vector[Found] found
     buf.reserve(n // 4 + 16)
+    found.reserve(n // 6 + 8)
     while i < n:
         c = PyUnicode_READ(kind, data, i)
         if _alnum(c):
@@ -215,10 +231,10 @@ cdef int _scan(str line, dict words, object word_forms, object model, bint with_
                 pending = True
             i += 1
             continue
-        # a word: line[s:i]
+        # a word: line[s:i], noted; its forms are read once the line is scanned
         slot = NULL
+        lo = hi = 0
         if i - s <= 16:
-            lo = hi = 0
             for j in range(s, i):
                 c = PyUnicode_READ(kind, data, j)
                 if c > 255:
@@ -230,29 +246,53 @@ cdef int _scan(str line, dict words, object word_forms, object model, bint with_
             else:
                 h = ((lo ^ (hi * <uint64_t>0xC2B2AE3D27D4EB4F)) * <uint64_t>0x9E3779B97F4A7C15) >> (64 - TABLE_BITS)
                 slot = &table.slots[h]
-        if slot != NULL and slot.info != NULL and slot.lo == lo and slot.hi == hi:
-            info = <tuple>slot.info
+                __builtin_prefetch(slot)
+        found.push_back(Found(s, i, lo, hi, slot, NULL, pending))
+        pending = False
+    # The words' forms, in three passes over the line's words, so that the memory reads of one word
+    # overlap those of the next instead of waiting one after the other (the forms of a word are
+    # scattered in the heap, seldom in the processor's cache): the table slots (prefetched above),
+    # then the forms tuples, then the strings they hold. The pointers are borrowed: every forms tuple
+    # of the table is also in ``words``, which only grows during a scan.
+    cdef Py_ssize_t nw = found.size(), x
+    cdef Found *fd
+    cdef PyObject *p
+    for x in range(nw):
+        fd = &found[x]
+        slot = fd.slot
+        if slot != NULL and slot.info != NULL and slot.lo == fd.lo and slot.hi == fd.hi:
+            fd.info = slot.info
         else:
-            w = PyUnicode_Substring(line, s, i)
+            w = PyUnicode_Substring(line, fd.s, fd.e)
             got = words.get(w)
             if got is None:
                 got = word_forms(w, model, with_lemmas)
                 words[w] = got
-            info = <tuple>got
+            fd.info = <PyObject *>got
             if slot != NULL:
                 old = slot.info
-                Py_INCREF(info)
-                slot.info = <PyObject *>info
-                slot.lo, slot.hi = lo, hi
+                Py_INCREF(got)
+                slot.info = <PyObject *>got
+                slot.lo, slot.hi = fd.lo, fd.hi
                 Py_XDECREF(old)
-        toks.append((s, i, info[1], info[0]))
-        if pending and ntok:
+        __builtin_prefetch(fd.info)
+        __builtin_prefetch(<char *>fd.info + 64)
+    for x in range(nw):
+        p = found[x].info
+        __builtin_prefetch(_item(p, 0))
+        __builtin_prefetch(_item(p, 1))
+        __builtin_prefetch(_item(p, 2))
+        __builtin_prefetch(_item(p, 4))
+    for x in range(nw):
+        fd = &found[x]
+        info = <tuple>fd.info
+        toks.append((fd.s, fd.e, info[1], info[0]))
+        if fd.pending and ntok:
             buf.push_back(barrier)
             key_tok.push_back(-1)
             brk.append(True)
         else:
             brk.append(False)
-        pending = False
         k = <str>info[2]
         keys.append(k)
         if len(k):

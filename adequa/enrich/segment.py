@@ -260,23 +260,27 @@ class Segmenter:
         headers = self.headers
         for s, e, sep, bullet in parts:
             seg_text = text[s:e] if (s != 0 or e != len(text)) else text
-            lem = None
+            has_lemmas = False
             if toks is not None:
                 if whole:
                     ti, tj = 0, len(lemmas)
-                    lem = " ".join(lemmas)
                 else:
                     while ti < len(toks) and toks[ti][0] < s:
                         ti += 1
                     tj = ti
                     while tj < len(toks) and toks[tj][1] <= e:
                         tj += 1
-                    lem = " ".join(lemmas[ti:tj])
                 # lengths without a trailing colon: the same whether the colon ends the piece (a line
-                # read alone) or was taken as the separator (": " before an upper-case next line)
-                head = headers.get(lem)
-                if head is not None and len(seg_text.rstrip(" :")) > 62:
+                # read alone) or was taken as the separator (": " before an upper-case next line); a
+                # longer piece is no header, and its lemmas are not joined to be looked up
+                if len(seg_text) > 62 and len(seg_text.rstrip(" :")) > 62:
                     head = None
+                    # what ``bool(" ".join(lemmas[ti:tj]))`` would be
+                    has_lemmas = tj - ti > 1 or (tj - ti == 1 and lemmas[ti] != "")
+                else:
+                    lem = " ".join(lemmas) if whole else " ".join(lemmas[ti:tj])
+                    head = headers.get(lem)
+                    has_lemmas = lem != ""
             else:
                 head = self.header_class(seg_text)
             colon = seg_text.find(":", 0, 40) if head is None else -1
@@ -294,8 +298,8 @@ class Segmenter:
                 out.append(Segment(s, e, head, bullet, head))
             else:
                 cls = section
-                if lem is not None:
-                    cue = self.lemmas_cue_class(lemmas, ti, tj) if lem else None
+                if toks is not None:
+                    cue = self.lemmas_cue_class(lemmas, ti, tj) if has_lemmas else None
                 else:
                     cue = self.fast_cue_class(f" {_lemmas(seg_text)} ")
                 if cue is not None and not (cls == "job" and cue == "offer" and bullet):
