@@ -147,6 +147,7 @@ cdef class WordTable:
             self.slots[i].hi = 0
 
 
+cdef vector[Found] _found  # the words of the line being scanned (``_scan`` never runs inside itself)
 cdef list _tables = []      # the WordTables in use, a few (one per language and lemma setting)
 
 
@@ -190,9 +191,9 @@ cdef int _scan(str line, dict words, object word_forms, object model, bint with_
     cdef uint64_t lo, hi, h
     cdef Py_ssize_t j
     cdef PyObject *old
-    cdef vector[Found] found
+    cdef vector[Found]* found_p = &_found      # the module's, reused: no allocation per line
+    found_p.clear()
     buf.reserve(n // 4 + 16)
-    found.reserve(n // 6 + 8)
     while i < n:
         c = PyUnicode_READ(kind, data, i)
         if _alnum(c):
@@ -247,14 +248,15 @@ cdef int _scan(str line, dict words, object word_forms, object model, bint with_
                 h = ((lo ^ (hi * <uint64_t>0xC2B2AE3D27D4EB4F)) * <uint64_t>0x9E3779B97F4A7C15) >> (64 - TABLE_BITS)
                 slot = &table.slots[h]
                 __builtin_prefetch(slot)
-        found.push_back(Found(s, i, lo, hi, slot, NULL, pending))
+        found_p.push_back(Found(s, i, lo, hi, slot, NULL, pending))
         pending = False
     # The words' forms, in three passes over the line's words, so that the memory reads of one word
     # overlap those of the next instead of waiting one after the other (the forms of a word are
     # scattered in the heap, seldom in the processor's cache): the table slots (prefetched above),
     # then the forms tuples, then the strings they hold. The pointers are borrowed: every forms tuple
     # of the table is also in ``words``, which only grows during a scan.
-    cdef Py_ssize_t nw = found.size(), x
+    cdef Py_ssize_t nw = found_p.size(), x
+    cdef Found *found = found_p.data()
     cdef Found *fd
     cdef PyObject *p
     for x in range(nw):
