@@ -104,6 +104,7 @@ DEF TABLE_BITS = 15
 cdef extern from *:
     void __builtin_prefetch(const void *addr) nogil
     PyObject* _item "PyTuple_GET_ITEM"(PyObject *, Py_ssize_t) nogil
+    PyObject* _item_list "PyList_GET_ITEM"(object, Py_ssize_t) nogil
 
 
 cdef struct WordSlot:
@@ -147,6 +148,8 @@ cdef class WordTable:
             self.slots[i].hi = 0
 
 
+DEF OFFSETS = 4096
+cdef list _offsets = list(range(OFFSETS))
 cdef vector[Found] _found  # the words of the line being scanned (``_scan`` never runs inside itself)
 cdef list _tables = []      # the WordTables in use, a few (one per language and lemma setting)
 
@@ -285,10 +288,16 @@ cdef int _scan(str line, dict words, object word_forms, object model, bint with_
         __builtin_prefetch(_item(p, 1))
         __builtin_prefetch(_item(p, 2))
         __builtin_prefetch(_item(p, 4))
+        if with_lemmas:
+            __builtin_prefetch(_item(p, 3))
     for x in range(nw):
         fd = &found[x]
         info = <tuple>fd.info
-        toks.append((fd.s, fd.e, info[1], info[0]))
+        if fd.e < OFFSETS:
+            # offsets from one shared list of ints (those over 256 would each be allocated, then freed)
+            toks.append((<object>_item_list(_offsets, fd.s), <object>_item_list(_offsets, fd.e), info[1], info[0]))
+        else:
+            toks.append((fd.s, fd.e, info[1], info[0]))
         if fd.pending and ntok:
             buf.push_back(barrier)
             key_tok.push_back(-1)
