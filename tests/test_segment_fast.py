@@ -20,12 +20,12 @@ needs_kernel = pytest.mark.skipif(fast is None, reason="adequa.enrich._segment_f
                                   "(no Cython or C compiler at install, or ADEQUA_PURE_PYTHON=1)")
 
 # each alternative of segment.SPLIT_ALTERNATIVES, and near misses of each
-CASES = ["", " ", "a\n\n\nb", "\n", "x ** y", "***", "*a", "- item", "-item", "a -b", "a-b", "• a", "a•b", "·a", "a ·",
+CASES = ["", " ", "ions.Vous êtes", "ab.Cd", "aB.Cd", "ab.CD", "ab.C", "a.Cd", "ab!Éé", "ab;Àa", "ab?xy", "éé.Ùù", "ab. Cd", "équipe- Autonomie", "a- B", "9- B", "_- B", "a– É", "a-  B", "a- b", "²- B", "a -B", "a\n\n\nb", "\n", "x ** y", "***", "*a", "- item", "-item", "a -b", "a-b", "• a", "a•b", "·a", "a ·",
          "→ next", "a→b", "fin. Suite", "fin.  ", "fin. ", "fin.\u00a0Suite", "a ; b", "a   b", "a  b", "a\t\t\tb",
          "Missions : Vous", "Missions: Vous", "Missions :vous", "Missions : vous", "Missions :  - x", "Mission : É",
          "Mission : Þ", "Mission : Ý", "x_ : Y", ". : A", "  : A", "a\u2003:\u2003Z", "C++ ; C# : Z", "➢✓✔▪►●",
          "- ** a", "a ** - b", "** \n", " - ", "\n- a\n\n• b\n"]
-ALPHABET = list(" \t\n\u00a0\u2003\u2028aZ_é9:.!?;,-–—*•·●▪►✓✔➢→ÀÝÞ")
+ALPHABET = list(" \t\n\u00a0\u2003\u2028aZ_é9:.!?;,-–—*•·●▪►✓✔➢→ÀÝÞbÿ÷×")
 
 
 def _same(text: str) -> None:

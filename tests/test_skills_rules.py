@@ -443,3 +443,69 @@ def test_lone_actions_listed_before_an_object_share_it(ex):
     assert "Accueillir, conseiller" not in " ".join(spans(ex, "Missions :\n- accueillir, conseiller, encaisser"))
     got = spans(ex, "Missions :\n- la vente, la pose ou la fabrication de produits")
     assert not any(t.startswith("vente,") for t in got)
+
+
+def test_the_clients_served_are_the_job_the_employers_own_client_is_company_talk(ex):
+    # "vos clients", "nos clients" and "notre client" share the lemma "son client": only the employer's
+    # (or agency's) own client makes a segment company talk
+    for served in ("Vous conseillez vos clients et assurez la gestion des stocks.",
+                   "Assurer la gestion des stocks auprès de nos clients."):
+        assert any("gestion des stocks" in span for span in spans(ex, served))
+    assert spans(ex, "Notre client conçoit des bennes et assure la gestion des stocks.") == []
+    assert spans(ex, "Chez l'un de nos clients, gestion des stocks.") == []
+    assert spans(ex, "Pour son client, il assure la gestion des stocks.") == []
+
+
+def test_the_candidates_agency_and_values_are_the_job_the_employers_are_company_talk(ex):
+    # "votre agence" and "notre agence" share a lemma too: only "notre"/"nos" is the employer speaking
+    assert any("gestion des stocks" in span for span in spans(ex, "Vous gérez votre agence et la gestion des stocks."))
+    assert spans(ex, "Notre agence assure la gestion des stocks.") == []
+    assert spans(ex, "Nos valeurs : la gestion des stocks.") == []
+
+
+def test_a_recruiting_sentence_asks_for_qualities_and_in_a_job_section_for_tasks(ex):
+    # outside a job section, the qualities a recruiting sentence asks for are read, not its tasks
+    assert spans(ex, "Nous recherchons une personne rigoureuse pour la gestion des stocks.") == ["rigoureuse"]
+    assert spans(ex, "Profil :\nNous recherchons une personne rigoureuse et autonome.") == ["rigoureuse", "autonome"]
+    assert any("gestion des stocks" in span for span in spans(ex, "Missions :\n- Recruter, former et assurer la gestion des stocks"))
+
+
+def test_a_pronoun_after_a_skill_opens_another_clause(ex):
+    # "vous plaît", "vous permet": the pronoun starts the verb's clause, which is no part of the skill
+    assert spans(ex, "Missions :\nLa gestion des stocks vous plaît.") == ["gestion des stocks"]
+    assert spans(ex, "Missions :\nLa gestion des stocks nous importe.") == ["gestion des stocks"]
+
+
+def test_a_schedule_in_a_list_of_requirements_is_one_item_not_the_whole_list(ex):
+    # "horaires" is an offer cue: it no longer makes boilerplate of the requirements listed beside it
+    assert spans(ex, "horaires du matin, gestion des stocks, travail le samedi, sens du service") == \
+        ["gestion des stocks", "sens du service"]
+    # a list of benefits stays boilerplate, and so does a short one
+    assert spans(ex, "Salaire attractif, mutuelle, gestion des stocks") == []
+
+
+def test_a_task_whose_object_is_vague_is_no_mention(ex):
+    # "relever le défi", "réaliser les missions suivantes": no skill named (§4); organising tasks is one
+    assert spans(ex, "Missions :\n- relever le défi\n- réaliser les missions suivantes\n- effectuer d'autres tâches annexes") == []
+    assert spans(ex, "Missions :\n- répartition des tâches") == ["répartition des tâches"]
+
+
+def test_tu_es_and_tu_as_frame_a_skill_as_vous_etes_does(ex):
+    # two-letter words are not lemmatised: "es" and "as" are framing words of their own
+    assert spans(ex, "Profil :\nTu as une bonne gestion des stocks.") == ["gestion des stocks"]
+
+
+def test_a_name_listed_beside_a_known_tool_is_an_unlisted_tool(ex):
+    got = ex.extract("Compétences : Python, SQL, Webpack, Dagster (Polars).")
+    assert [(m.text, m.kind, m.unlisted) for m in got if m.unlisted] == \
+        [("Webpack", "savoir", True), ("Dagster", "savoir", True), ("Polars", "savoir", True)]
+    # names with no known tool beside them, plain words, and a title's names are no tools
+    assert spans(ex, "Postes à Paris, Lyon, Marseille.") == []
+    assert not [m for m in ex.extract("Compétences : Python, anglais, divers outils.") if m.unlisted]
+    assert [m.text for m in ex.extract("Data Engineer, Python", field="title")] == ["Python"]
+
+
+def test_a_label_found_in_a_phrase_spans_what_makes_it_specific(ex):
+    # §3: keep the object that makes the skill specific; the label's link stays
+    got = ex.extract("Missions :\n- accueillir la clientèle de la boutique")
+    assert [(m.text, m.rome_ogr) for m in got] == [("accueillir la clientèle de la boutique", "800004")]

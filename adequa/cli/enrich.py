@@ -67,7 +67,7 @@ def enrich(
 @app.command("eval")
 def evaluate(
     what: Annotated[str, typer.Argument(help="gold (our labelled dev ads), weak (recruiters' ROME codes), skillspan (English), or all.")] = "all",
-    split: Annotated[str, typer.Option("--split", help="Gold split: dev (used while tuning), test (held out) or all.")] = "all",
+    split: Annotated[str, typer.Option("--split", help="Gold split: dev (used while tuning), test (held out), fresh (held out, labelled blind later) or all.")] = "all",
     limit: Annotated[Optional[int], typer.Option("--limit", help="At most this many ads/sentences per set.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:

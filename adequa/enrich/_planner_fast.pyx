@@ -50,6 +50,7 @@ cdef enum:
     N_LONG_ANT = 1 << 26    # ends with "ant", more than five characters
     N_D = 1 << 27
     N_UN_UNE = 1 << 28
+    N_VOUS_NOUS = 1 << 29   # "vous", "nous"
 
 # bits of a key (``keys[t]``, "" for a function word): in the order of ``configure``'s ``key_sets``
 cdef enum:
@@ -124,6 +125,8 @@ cdef uint32_t _norm_bits(str w, framing):
         bits |= N_D
     if w == "un" or w == "une":
         bits |= N_UN_UNE
+    if w == "vous" or w == "nous":
+        bits |= N_VOUS_NOUS
     return bits
 
 
@@ -296,6 +299,8 @@ cdef Py_ssize_t _trim(Line *ln, Py_ssize_t a, Py_ssize_t b, list toks, list keys
             break
         if n_content >= 2 and (prev & N_A_AU_AUX and nb & N_POSSESSIVE
                                or (nb & N_LONG_ANT and toks[x][2] != keys[x])):
+            break
+        if n_content >= 1 and nb & N_VOUS_NOUS and kb & K_CONTENT and _char(ln, ln.start[x] - 1) != u"-":
             break
         prev = nb
         if kb & K_CONTENT:

@@ -13,7 +13,8 @@ compares the two on random and real text. ``cue_rank`` walks the segmenter's cue
 segment's lemmas (``Segmenter.lemmas_cue_class``, whose Python loop is its reference).
 """
 
-from cpython.unicode cimport Py_UNICODE_ISALNUM, Py_UNICODE_ISSPACE, PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READ
+from cpython.unicode cimport Py_UNICODE_ISALNUM, Py_UNICODE_ISDECIMAL, Py_UNICODE_ISSPACE, PyUnicode_DATA, \
+    PyUnicode_KIND, PyUnicode_READ
 
 
 cdef inline bint _ws(Py_UCS4 c) noexcept:
@@ -22,6 +23,19 @@ cdef inline bint _ws(Py_UCS4 c) noexcept:
 
 cdef inline bint _word(Py_UCS4 c) noexcept:
     return Py_UNICODE_ISALNUM(c) or c == u"_"
+
+
+cdef inline bint _lower(Py_UCS4 c) noexcept:
+    return (u"a" <= c <= u"z") or (u"à" <= c <= u"ÿ")
+
+
+cdef inline bint _upper(Py_UCS4 c) noexcept:
+    return (u"A" <= c <= u"Z") or (u"À" <= c <= u"Ý")
+
+
+cdef inline bint _letter(Py_UCS4 c) noexcept:
+    """``[^\\W\\d_]``: a word character that is no decimal digit and no underscore."""
+    return Py_UNICODE_ISALNUM(c) and not Py_UNICODE_ISDECIMAL(c) and c != u"_"
 
 
 cdef struct Text:
@@ -47,7 +61,13 @@ cdef Py_ssize_t _match_at(Text text, Py_ssize_t n, Py_ssize_t p) noexcept:
     cdef Py_UCS4 c = _at(text, p)
     cdef Py_ssize_t q, r
     # every alternative starts with one of these (the pattern's leading look-ahead): most characters stop here
-    if not (c in u"*-–—•·●▪►✓✔➢→:" or _ws(c)):
+    if not (c in u"*-–—•·●▪►✓✔➢→:.!?;" or _ws(c)):
+        return -1
+    # (?<=[a-zà-ÿ]{2})[.!?;](?=[A-ZÀ-Ý][a-zà-ÿ])
+    if c in u".!?;":
+        if p >= 2 and p + 2 < n and _lower(_at(text, p - 1)) and _lower(_at(text, p - 2)) \
+                and _upper(_at(text, p + 1)) and _lower(_at(text, p + 2)):
+            return p + 1
         return -1
     # \n+
     if c == u"\n":
@@ -65,6 +85,11 @@ cdef Py_ssize_t _match_at(Text text, Py_ssize_t n, Py_ssize_t p) noexcept:
     if c in u"-–—*•·●▪►✓✔➢→" and (p == 0 or _ws(_at(text, p - 1))) and p + 1 < n \
             and (_ws(_at(text, p + 1)) or _word(_at(text, p + 1))):
         return p + 1
+    # (?<=[^\W\d_])[-–](?= [A-ZÀ-Ý])
+    if (c == u"-" or c == u"–") and p > 0 and p + 2 < n and _letter(_at(text, p - 1)) and _at(text, p + 1) == u" ":
+        q = p + 2
+        if (u"A" <= _at(text, q) <= u"Z") or (u"À" <= _at(text, q) <= u"Ý"):
+            return p + 1
     # [•●▪►✓✔➢]
     if c in u"•●▪►✓✔➢":
         return p + 1

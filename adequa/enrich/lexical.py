@@ -27,7 +27,7 @@ FRAMING = {
         excellent excellente solide solides parfait parfaite tres veritable reel reelle idealement imperativement
         necessaire indispensable exige exiger souhaite souhaiter apprecie apprecier requis maitrisez maitrisant sachant
         demander demande posseder disposer justifier idealement quotidien egalement serez aurez devrez pourrez
-        amener amene venir aller occuper avoir etc
+        amener amene venir aller occuper avoir etc es as
         faire preuve qualite qualites sens doter dote dotee capacite competence competences niveau notion notions
         familiarite familier familiere affinite appetence gout interet fort forte grand grande premier premiere
         contribution

@@ -3,7 +3,8 @@
 Every segment keeps its offsets in the original description. A segment's class is one
 of ``job`` (missions, profile, skills), ``company`` (who the employer is), ``offer``
 (contract, pay, schedule, benefits), ``apply`` (how to apply), ``diversity``
-(equal-opportunity / accessibility statements) or ``neutral`` (no evidence either way).
+(equal-opportunity / accessibility statements), ``recruit`` (a recruiting sentence outside a job
+section: the qualities it asks for count, not its tasks) or ``neutral`` (no evidence either way).
 Section headers ("Vos missions :", "Avantages") set the class of what follows until
 the next header; cue phrases inside a segment override a ``job``/``neutral`` class.
 """
@@ -19,17 +20,30 @@ from adequa.normalise.text import fold, lemma
 _fast = kernel("_segment_fast")     # compiled ``_parts`` (None: no build, or ADEQUA_PURE_PYTHON=1)
 
 BOILERPLATE = ("company", "offer", "apply", "diversity")
-_CUE_ORDER = ("apply", "diversity", "company", "offer")     # a segment with cues of several classes: the first
+# A segment with cues of several classes: the first. The last two are possessive cues, which lemmas
+# cannot tell apart ("notre", "votre", "son" are all "son"): "ours" (notre entreprise, nos valeurs) is
+# company talk only when the text says "notre"/"nos" ("Vous gérez votre agence", "Vos valeurs : vous
+# êtes sérieux" are the job), and "client" only when it names the employer's own client ("notre
+# client", "pour l'un de ses clients"; "conseiller vos clients", "auprès de nos clients" are the job).
+# "recruit" (nous recherchons, recrute) is a class of its own (the qualities asked for are read there,
+# no task), but in a job section, where it opens the profile ("Profil : nous recherchons une personne
+# rigoureuse") or a task ("Encadrer, recruter et former").
+_CUE_ORDER = ("apply", "diversity", "company", "offer", "client", "ours", "recruit")
 _CUE_RANK = {cls: r for r, cls in enumerate(_CUE_ORDER)}
+_SOFT_CUES = ("client", "ours", "recruit")
+_OWN_CLIENT = re.compile(r"(?i)\b(?:notre|son|ses|leurs?)\s+clients?\b|\bun\s+de\s+nos\s+clients?\b")
 _BULLETS = "-–—*•·●▪►✓✔➢→"
 _MISSING = object()
+LISTED_ITEMS = 4        # items of a comma list whose offer cue (a schedule, a contract) stays in its item
 INLINE_MEMO = 20_000    # distinct texts before a colon whose header class is remembered (cleared when full)
 
-# Lines, bullets and sentence ends. A "-" or "*" counts as a bullet at a line start or after spaces.
+# Lines, bullets and sentence ends. A "-" or "*" counts as a bullet at a line start or after spaces, and
+# a dash glued to a word before a capital ("Travail en équipe- Autonomie- Gestion du stress": bullets
+# whose line breaks were lost), and a sentence end glued to the next ("négociations.Vous êtes").
 # The leading look-ahead only skips, in one character test, positions where no alternative can start
 # (every separator starts with a space, a newline, a bullet, a dash or a colon): same matches, 2-3x faster.
-SPLIT_ALTERNATIVES = r"\n+|\*{2,}|(?:^|(?<=\s))[-–—*•·●▪►✓✔➢→](?=\s|\w)|[•●▪►✓✔➢]|(?<=[.!?;])\s+(?=[^\s])|\s{3,}|(?<=\w)\s*:\s+(?=[A-ZÀ-Ý-])"
-_SPLIT = re.compile(r"(?=[\s*\-–—•·●▪►✓✔➢→:])(?:" + SPLIT_ALTERNATIVES + ")")
+SPLIT_ALTERNATIVES = r"\n+|\*{2,}|(?:^|(?<=\s))[-–—*•·●▪►✓✔➢→](?=\s|\w)|(?<=[^\W\d_])[-–](?= [A-ZÀ-Ý])|[•●▪►✓✔➢]|(?<=[.!?;])\s+(?=[^\s])|\s{3,}|(?<=\w)\s*:\s+(?=[A-ZÀ-Ý-])|(?<=[a-zà-ÿ]{2})[.!?;](?=[A-ZÀ-Ý][a-zà-ÿ])"
+_SPLIT = re.compile(r"(?=[\s*\-–—•·●▪►✓✔➢→:.!?;])(?:" + SPLIT_ALTERNATIVES + ")")
 _WORD = re.compile(r"[^\W_]+")
 _INTRO = re.compile(r"(?i)\b(missions?|activit[ée]s|t[âa]ches|comp[ée]tences|profil|qualit[ée]s|responsabilit[ée]s|"
                     r"vous (?:devrez|serez|aurez|assurerez|ferez|interviendrez)|savoir[- ]faire|savoir[- ][êe]tre)\b")
@@ -99,6 +113,10 @@ class Segmenter:
         self.headers: dict[str, str] = {}
         for cls, phrase in headers:
             self.headers[_lemmas(phrase)] = cls
+        # "ours" cues as written: "notre agence" -> "notre agence" or "nos agences", nothing else
+        nouns = [p.split(" ", 1)[1] for cls, p in cues if cls == "ours" and " " in p]
+        self._ours = re.compile(r"(?i)\b(?:notre|nos)\s+(?:" + "|".join(re.escape(n) for n in nouns) + r")s?\b") \
+            if nouns else None
         self._cue_re = {cls: re.compile("|".join(re.escape(p) for p in sorted(set(ps), key=len, reverse=True)))
                         for cls, ps in self.cues.items()}
         import ahocorasick
@@ -216,10 +234,26 @@ class Segmenter:
         state.pop("_trie", None)            # nor what is rebuilt from the automaton at first use
         return state
 
+    def _soft_cue(self, seg_text: str, lemmas, ti: int, tj: int, tokens: bool, section: str) -> str | None:
+        """A segment whose cues are all soft ones (``_SOFT_CUES``, the last classes): "company" when the
+        text says the employer's own ("notre agence", "nos valeurs", "pour l'un de ses clients"),
+        "recruit" when it recruits outside a job section (a class of its own: no task there, but the
+        qualities and licences asked for are requirements, "Nous recherchons un(e) alternant(e)
+        motivé(e)"), else None (the job)."""
+        if _OWN_CLIENT.search(seg_text) or (self._ours is not None and self._ours.search(seg_text)):
+            return "company"
+        if section != "job":
+            padded = f" {' '.join(lemmas[ti:tj])} " if tokens else f" {_lemmas(seg_text)} "
+            found: list = []
+            self._auto.find_all(padded, found.insert)
+            if "recruit" in found:
+                return "recruit"
+        return None
+
     def cue_class(self, lemmatised: str) -> str | None:
         """The boilerplate class whose cue appears in a segment (first class in BOILERPLATE order)."""
         padded = f" {lemmatised} "
-        for cls in ("apply", "diversity", "company", "offer"):
+        for cls in _CUE_ORDER:
             rx = self._cue_re.get(cls)
             if rx is not None and rx.search(padded):
                 return cls
@@ -255,12 +289,11 @@ class Segmenter:
         the section in force at the end: a text can be read line by line, each line on its own."""
         out: list[Segment] = []
         parts, n_pieces = _fast.parts(text) if _fast is not None else _parts(text)
-        ti = 0
+        ti = tj = 0
         whole = n_pieces == 1        # one piece: every token lies inside its one segment
         headers = self.headers
         for s, e, sep, bullet in parts:
             seg_text = text[s:e] if (s != 0 or e != len(text)) else text
-            has_lemmas = False
             if toks is not None:
                 if whole:
                     ti, tj = 0, len(lemmas)
@@ -273,14 +306,9 @@ class Segmenter:
                 # lengths without a trailing colon: the same whether the colon ends the piece (a line
                 # read alone) or was taken as the separator (": " before an upper-case next line); a
                 # longer piece is no header, and its lemmas are not joined to be looked up
-                if len(seg_text) > 62 and len(seg_text.rstrip(" :")) > 62:
-                    head = None
-                    # what ``bool(" ".join(lemmas[ti:tj]))`` would be
-                    has_lemmas = tj - ti > 1 or (tj - ti == 1 and lemmas[ti] != "")
-                else:
-                    lem = " ".join(lemmas) if whole else " ".join(lemmas[ti:tj])
-                    head = headers.get(lem)
-                    has_lemmas = lem != ""
+                head = None
+                if len(seg_text) <= 62 or len(seg_text.rstrip(" :")) <= 62:
+                    head = headers.get(" ".join(lemmas) if whole else " ".join(lemmas[ti:tj]))
             else:
                 head = self.header_class(seg_text)
             colon = seg_text.find(":", 0, 40) if head is None else -1
@@ -297,12 +325,49 @@ class Segmenter:
                 section = head
                 out.append(Segment(s, e, head, bullet, head))
             else:
-                cls = section
-                if toks is not None:
-                    cue = self.lemmas_cue_class(lemmas, ti, tj) if has_lemmas else None
-                else:
-                    cue = self.fast_cue_class(f" {_lemmas(seg_text)} ")
-                if cue is not None and not (cls == "job" and cue == "offer" and bullet):
-                    cls = cue
+                cls = self._cue_class_of(text, s, e, toks, lemmas, ti, tj, section, bullet)
+                if cls == "offer" and section != "offer" and text.count(",", s, e) >= LISTED_ITEMS - 1:
+                    # "horaires matinaux, mettre en rayon, tri sélectif, tenir les rayons propres": the
+                    # schedule is one item of a list of requirements, the others are the job
+                    self._listed_items(out, text, s, e, toks, lemmas, ti, section, bullet)
+                    continue
                 out.append(Segment(s, e, cls, bullet))
         return out, section
+
+    def _cue_class_of(self, text: str, s: int, e: int, toks, lemmas, ti: int, tj: int, section: str,
+                      bullet: bool) -> str:
+        """The class of the segment text[s:e] (tokens ti..tj-1 when ``toks`` is given): the class of its
+        cue, else the section's."""
+        seg_text = text[s:e] if (s != 0 or e != len(text)) else text
+        if toks is not None:
+            cue = self.lemmas_cue_class(lemmas, ti, tj) if tj > ti else None
+        else:
+            cue = self.fast_cue_class(f" {_lemmas(seg_text)} ")
+        if cue in _SOFT_CUES:
+            cue = self._soft_cue(seg_text, lemmas, ti, tj, toks is not None, section)
+        if cue is not None and not (section == "job" and cue == "offer" and bullet):
+            return cue
+        return section
+
+    def _listed_items(self, out: list, text: str, s: int, e: int, toks, lemmas, ti: int, section: str,
+                      bullet: bool) -> None:
+        """Append the comma-separated items of text[s:e] as segments, each classed by its own cues."""
+        a = s
+        while a < e:
+            b = text.find(",", a, e)
+            if b < 0:
+                b = e
+            i, j = a, b
+            while i < j and text[i] == " ":
+                i += 1
+            if i < j:
+                tj = ti
+                if toks is not None:
+                    while ti < len(toks) and toks[ti][0] < i:
+                        ti += 1
+                    tj = ti
+                    while tj < len(toks) and toks[tj][1] <= j:
+                        tj += 1
+                out.append(Segment(i, j, self._cue_class_of(text, i, j, toks, lemmas, ti, tj, section, bullet),
+                                   bullet and a == s))
+            a = b + 1

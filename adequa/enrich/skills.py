@@ -42,6 +42,17 @@ _ASKED_KNOWLEDGE = frozenset("maitriser maitrise connaitre connaissance connaiss
 # a new clause, a manner, "maîtrise d'œuvre / d'ouvrage" (a role): not the thing known
 _NOT_KNOWLEDGE = frozenset("vous nous bien tel telle tels telles oeuvre œuvre ouvrage alors".split())
 # alone, these name no knowledge ("la maîtrise de l'outil", "des connaissances techniques")
+# Words that end no phrase grown past its label ("chariots élévateurs type", "une équipe plus")
+_GROW_STOP = frozenset("plus moins type niveau sein cadre ensemble exemple minimum maximum cas".split())
+# Keys of objects that make no skill of a task by themselves ("relever le défi", "effectuer d'autres
+# tâches annexes", "réaliser les missions suivantes", "accompagner notre croissance", "mener à bien les
+# missions de ce poste"): an unlisted phrase made of a verb and only these is no mention (§4)
+_VAGUE_TASK = frozenset("""defi challenge aventure croissance mission tache suivant annexe autre divers confier poste
+    bien varier quotidien ensemble""".split())
+# but organising them is a skill: "répartition des tâches", "planifier les missions", "étude de postes"
+_ORGANISING = frozenset("""repartir repartition distribuer distribution organiser organisation planifier planification
+    affecter affectation etudier etude preparer preparation coordonner coordination definir definition
+    prioriser priorisation""".split())
 _VAGUE = frozenset("outil outils logiciel logiciels technique techniques produit produits metier metiers base bases "
                    "domaine domaines territoire".split())
 _HOW_WELL = frozenset("""approfondi approfondie approfondis approfondies parfait parfaite parfaitement impeccable
@@ -162,6 +173,17 @@ T_FICHE = 0.55
 # Gender marks glued to a word stay in the span: "rigoureux(se)", "motivé.e", "organisé/e".
 _MARK_AFTER_SPACE = ("(", "-")     # what a gender mark opening with a space goes on with
 _GENDER = re.compile(r"\s?\((?:e|se|euse|ve|ne|le|te|trice|rice|ère|ice|es)\)|\.(?:e|es|se|ve|ne|le|euse|rice|trice|ère|ive)\b|/(?:e|se|euse|ve|ne)\b|\s?-(?:e|se|ive|euse)\b")
+
+
+def _vague_task(content: tuple, keys: list) -> bool:
+    """The content words after the first (a verb, or a vague word itself) are all vague objects
+    (``_VAGUE_TASK``): "relever le défi", "missions suivantes"."""
+    if keys[content[0]] in _ORGANISING:
+        return False
+    for x in content[1:]:
+        if keys[x] not in _VAGUE_TASK:
+            return False
+    return len(content) >= 2 or keys[content[0]] in _VAGUE_TASK
 
 
 def _round3(x: float) -> float:
@@ -328,6 +350,83 @@ def _action_lists(found: list, toks, keys, line: str, km, kinds) -> list:
         else:
             out.append(found[x])
             x += 1
+    return out
+
+
+# A list's items: what lies between commas, slashes, brackets, bullets, line breaks, " - ", "et", "ou"
+_LIST_ITEM_SEP = re.compile(r"[,;/()\n*•·]|\s[-–]\s|\s(?:et|ou)\s")
+_NAME_WORD = re.compile(r"[A-Z0-9][\w.+#-]*|\w*[A-Z0-9][\w.+#-]*")
+LISTED_NAME_WORDS = 3       # words of a name read from its list ("Ms-project", "Infrastructure as Code")
+LISTED_NAME_SCORE = 0.5
+
+
+def _name_like(item: str) -> bool:
+    """A tool or method named as such: every word capitalised or holding a digit or a capital
+    ("Webpack", "PHP7", "GKE", "Ms-project"), at most ``LISTED_NAME_WORDS`` of them."""
+    words = item.split()
+    if not words or len(words) > LISTED_NAME_WORDS or len(item) > 40:
+        return False
+    for w in words:
+        if not _NAME_WORD.fullmatch(w) or len(w) < 2 and not w.isdigit():
+            return False
+    return True
+
+
+def _tool(m: tuple, toks, line: str, kinds, edge: int) -> bool:
+    """The mention ``m`` is a named tool or method ending at token ``edge`` of an item (its first or
+    last): a knowledge item of at most ``LISTED_NAME_WORDS`` words written as a name."""
+    return (m[0] == edge or m[1] == edge) and m[2] >= 0 and kinds[m[2]] == "savoir" \
+        and m[1] - m[0] < LISTED_NAME_WORDS and _name_like(line[toks[m[0]][0]:toks[m[1]][1]])
+
+
+def _listed_names(found: list, toks, line: str, kinds) -> list:
+    """Names listed beside a known tool that no label knows ("Vue.js, **Webpack**", "(Orchestra,
+    **Sciforma**, Ms-project)", "Kubernetes (**GKE**)"): unlisted knowledge mentions, the new tools an
+    observatory looks for. ``found`` is sorted; the new mentions come back as (i, j, -2, score,
+    "semantic", 0), -2 standing for an unlisted knowledge item."""
+    for m in found:
+        if m[2] >= 0 and m[1] - m[0] < LISTED_NAME_WORDS and kinds[m[2]] == "savoir":
+            break
+    else:
+        return []       # no knowledge item short enough to be a tool's name: most lines
+    cover = {}
+    for n, m in enumerate(found):
+        for x in range(m[0], m[1] + 1):
+            cover[x] = n
+    # the line's items: a name no mention covers, or whether a tool's mention ends it on each side
+    items = []
+    pos = 0
+    t = 0
+    n_toks = len(toks)
+    for sep in _LIST_ITEM_SEP.finditer(line + "\n"):
+        a, b = pos, sep.start()
+        pos = sep.end()
+        while t < n_toks and toks[t][0] < a:
+            t += 1
+        u = t
+        while u < n_toks and toks[u][1] <= b:
+            u += 1
+        if u == t:
+            continue        # no word: "), " between two separators
+        first, last = cover.get(t), cover.get(u - 1)
+        if first is None and last is None and _name_like(line[toks[t][0]:toks[u - 1][1]]) \
+                and all(cover.get(x) is None for x in range(t, u)):
+            items.append([True, False, False, t, u - 1])
+        else:
+            items.append([False, _tool(found[first], toks, line, kinds, t) if first is not None else False,
+                          _tool(found[last], toks, line, kinds, u - 1) if last is not None else False, t, u - 1])
+        t = u
+    out = []
+    # a name beside a tool (or beside a name beside one) is a tool too: "Vue.js, Webpack", "(GKE)"
+    for k in range(1, len(items)):
+        if items[k][0] and items[k - 1][2]:
+            items[k][1] = items[k][2] = True
+            out.append((items[k][3], items[k][4], -2, LISTED_NAME_SCORE, "semantic", 0))
+    for k in range(len(items) - 2, -1, -1):
+        if items[k][0] and items[k + 1][1] and not items[k][2]:
+            items[k][1] = items[k][2] = True
+            out.append((items[k][3], items[k][4], -2, LISTED_NAME_SCORE, "semantic", 0))
+    out.sort()
     return out
 
 
@@ -640,7 +739,7 @@ class SkillExtractor:
                     plan = self._line_plan(line, section, model, field)
                     relevant: set = set()
                     # resolved without a hint, noting every ROME code a hint could have changed
-                    got = [self._resolve(plan, model, None, None, relevant), frozenset(relevant), plan[0], None]
+                    got = [self._resolve(plan, model, None, None, relevant, field), frozenset(relevant), plan[0], None]
                     if len(resolved) >= LINE_MEMO:
                         resolved.clear()
                     resolved[key] = got
@@ -653,7 +752,7 @@ class SkillExtractor:
                     rel = by_hint.get(hint)
                     if rel is None:
                         rel = by_hint[hint] = self._resolve(self._line_plan(line, key[1], model, field),
-                                                            model, prefer, hint)
+                                                            model, prefer, hint, None, field)
                 if rel:
                     if readable is None:
                         yield pos, rel
@@ -752,7 +851,7 @@ class SkillExtractor:
                     i, j = self._free_stretch(i, j, taken, keys)
                     if i is None:
                         continue
-                    span = self._trim(list(range(i, j + 1)), toks, keys, model.keys, model.keys.framing)
+                    span = self._trim(list(range(i, j + 1)), toks, keys, model.keys, model.keys.framing, line)
                     if span is None:
                         continue
                     i, j = span
@@ -943,7 +1042,7 @@ class SkillExtractor:
                 lemmas.append(lm if lm is not None else lem(lw))
         return toks, keys, brk, seq, seq_tok, lemmas
 
-    def _resolve(self, plan, model, prefer, hint, relevant: set | None = None) -> tuple:
+    def _resolve(self, plan, model, prefer, hint, relevant: set | None = None, field: str = "description") -> tuple:
         """Mentions of one analysed line for one ROME hint: (start, end, rome, esco, label, kind,
         score, method, unlisted) with offsets into the line. ``relevant`` (without a hint) receives
         every ROME code whose presence in the hint's fiche could change the result."""
@@ -974,6 +1073,7 @@ class SkillExtractor:
         cover = {x: n for n, m in enumerate(exact_kept) for x in range(m[0], m[1] + 1)} if exact_kept else None
         dropped: set = set()
         inside: set = set()
+        grown: dict = {}        # exact match -> the last token of the phrase it is the label of
         # the first resolution of a line (no hint, noting the codes): ``_link``'s path, without its call
         direct = not prefer and relevant is not None
         memo = self._memo
@@ -984,6 +1084,15 @@ class SkillExtractor:
             if inside:
                 covered = {x for n in inside for x in range(exact_kept[n][0], exact_kept[n][1] + 1) if keys[x]}
                 if len(covered.intersection(content)) >= 0.6 * len(content):
+                    if len(inside) == 1:
+                        n = next(iter(inside))
+                        end = j
+                        while end > exact_kept[n][1] and (not keys[end] or keys[end] in _GROW_STOP):
+                            end -= 1    # not "… de type", "… au niveau", "… une équipe plus"
+                        if exact_kept[n][0] >= i and end > exact_kept[n][1] and n not in grown:
+                            # the label says it, the phrase goes on with what makes it specific (§3):
+                            # "analyser les tendances **de vente**", "accueil des clients **en caisse**"
+                            grown[n] = end
                     continue    # the exact label says it
             if not direct:
                 link = self._link(keyset, model, prefer, hint, relevant)
@@ -1002,9 +1111,13 @@ class SkillExtractor:
             if eid is not None and score >= (T_ROME if flags[eid] else T_ESCO):
                 dropped |= inside
                 found.append((i, j, eid, _round3(min(score, 1.0)), "semantic", 1))
-            elif (is_task or job_bullet) and 1 <= len(content) <= 14 and score >= T_UNLISTED:
+            elif (is_task or job_bullet) and 1 <= len(content) <= 14 and score >= T_UNLISTED \
+                    and not _vague_task(content, keys):
                 dropped |= inside
                 found.append((i, j, -1, _round3(max(score, 0.3)), "semantic", 0))
+        if grown:
+            exact_kept = [(m[0], grown[n], *m[2:]) if n in grown and n not in dropped else m
+                          for n, m in enumerate(exact_kept)]
         found.extend([m for n, m in enumerate(exact_kept) if n not in dropped] if dropped else exact_kept)
         found.sort()
         out = []
@@ -1013,6 +1126,10 @@ class SkillExtractor:
         km = model.keys
         if len(found) > 1:
             found = _action_lists(found, toks, keys, line, km, E.kind)
+        if found and field == "description":     # a title's names are the job's, not tools
+            listed = _listed_names(found, toks, line, E.kind)
+            if listed:
+                found = sorted(found + listed)
         spans = {m[0]: m[1] for m in found}       # first token -> last token (found is sorted: the longest kept)
         kind_of = E.kind
         n_toks = len(toks)
@@ -1021,7 +1138,7 @@ class SkillExtractor:
                 continue
             if _coordinated(toks, i, j, n_toks):
                 i, j = self._shared_coordination(i, j, toks, keys, line, km, last_end, spans)
-            kind = kind_of[eid] if eid >= 0 else "savoir-faire"
+            kind = kind_of[eid] if eid >= 0 else "savoir" if eid == -2 else "savoir-faire"
             if (kind == "savoir-faire" or kind == "savoir") and _listed_after(toks, line, j, n_toks) \
                     and km.is_action(toks[i][3]):
                 j = self._shared_objects(i, j, toks, keys, line, km, spans)
@@ -1053,7 +1170,7 @@ class SkillExtractor:
                 end = toks[j][1]
             last_end = end
             if eid < 0:
-                out.append((start, end, None, None, "", "savoir-faire", score, method, True))
+                out.append((start, end, None, None, "", kind, score, method, True))
                 continue
             rome = rome_of[eid]
             esco = None if rome else E.esco[eid]
@@ -1469,7 +1586,7 @@ class SkillExtractor:
                 t += 1
             else:
                 coord_next = False
-            span = trim(chunk, toks, keys, km, framing)
+            span = trim(chunk, toks, keys, km, framing, masked)
             if span is None:
                 continue
             i, j = span
@@ -1532,7 +1649,7 @@ class SkillExtractor:
                 while u < n and seg_of[u] == seg and not brk[u] and norms[u] not in _COORD:
                     nxt.append(u)
                     u += 1
-                span2 = trim(nxt, toks, keys, km, framing) if nxt else None
+                span2 = trim(nxt, toks, keys, km, framing, masked) if nxt else None
                 if span2 and km.is_action(toks[span2[0]][3]) and span2[1] > span2[0]:
                     j = span2[1]
                     t = u
@@ -1618,7 +1735,7 @@ class SkillExtractor:
         return False
 
     @staticmethod
-    def _trim(chunk, toks, keys, km, framing):
+    def _trim(chunk, toks, keys, km, framing, line):
         """Drop framing words and determiners in front, cut at a clause opener, drop trailing function words."""
         k = 0
         m = len(chunk)
@@ -1661,6 +1778,10 @@ class SkillExtractor:
                 break
             if n_content >= 2 and (prev in ("a", "au", "aux") and w in _POSSESSIVE
                                    or (w.endswith("ant") and len(w) > 5 and key != w)):
+                break
+            if n_content >= 1 and w in ("vous", "nous") and key and line[toks[x][0] - 1] != "-":
+                # "la gestion administrative vous plaît", "sens de l'analyse vous permet": a subject or
+                # object pronoun opens another clause; "rendez-vous", "imaginez-vous" are words of their own
                 break
             prev = w
             if key:

@@ -3,7 +3,8 @@
 * ``gold``: our labelled dev ads (bench/gold/skills_gold_fr.jsonl: offsets + ids keyed by the
   offer id and a sha256 of its description; the descriptions are read from the mirror).
   Partial and strict span F1 (one-to-one matching, largest overlap first) and ROME link
-  accuracy, per split (``dev`` was looked at while tuning, ``test`` was not).
+  accuracy, per split (``dev`` was looked at while tuning, ``test`` was not, ``fresh`` was
+  labelled blind in session 11 and measured once before and after that session's changes).
 * ``weak``: the recruiters' ROME codes (``competences`` of France Travail offers) as weak
   labels: micro precision / recall of the ROME ids predicted per ad.
 * ``skillspan``: English SkillSpan dev, span F1 (skill and knowledge spans pooled).
@@ -123,7 +124,8 @@ def eval_gold(settings: Settings, extractor, classifier, split: str = "all", lim
 
     gold = load_gold(settings)
     results = {}
-    for name in (["dev", "test"] if split == "all" else [split]):
+    splits = list(dict.fromkeys(g["split"] for g in gold))     # in file order: dev, test, fresh
+    for name in (splits if split == "all" else [split]):
         items = []
         for rec in [g for g in gold if g["split"] == name][:limit]:
             out = annotate_ad({"id": rec["id"], "title": rec["title"], "description": rec["description"]},
