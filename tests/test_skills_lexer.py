@@ -70,7 +70,7 @@ def _python_lexed(ex, line, model, with_lemmas):
     saved, skills._lexer = skills._lexer, None
     ex._lex.clear()
     try:
-        return ex._lexed(line, model, with_lemmas)
+        return ex._lexed(line, model, with_lemmas)[:6]
     finally:
         skills._lexer = saved
         ex._lex.clear()
@@ -393,3 +393,61 @@ def test_the_key_of_a_word_is_the_suffix_rules_key(fixture_extractor):
                     assert key == _key_reference(km, word), word
                     suffixed.add(key in verbs and fold(word)[:-2] != key[:-2])
     assert suffixed == {True, False}     # the suffix rules gave keys, and not only them
+
+
+def test_word_table_serves_each_dictionary_its_own_words(fixture_extractor):
+    """The kernel's table in front of the word dictionary (words of up to 16 Latin-1 characters found by
+    their packed characters) answers what that dictionary holds: another dictionary has its own table,
+    a dictionary emptied or changed behind the kernel's back is read again, and words longer than the
+    table's keys or outside Latin-1 still go to the dictionary."""
+    lexer = _kernel()
+    model = fixture_extractor.c.langs["fr"]
+    barrier = _barrier(model)
+    line = "Gestion des stocks, anticonstitutionnellement ; naïveté 中文 gestion"
+
+    def forms_tagged(tag):
+        def forms(w, m, with_lemmas):
+            return (tag + w.lower(),) + fixture_extractor._word_forms(w, m, with_lemmas)[1:]
+        return forms
+
+    a: dict = {}
+    b: dict = {}
+    got_a = lexer.tokenise(line, a, forms_tagged("a:"), model, False, barrier)
+    got_b = lexer.tokenise(line, b, forms_tagged("b:"), model, False, barrier)
+    assert {t[3][:2] for t in got_a[0]} == {"a:"} and {t[3][:2] for t in got_b[0]} == {"b:"}
+    assert lexer.tokenise(line, a, forms_tagged("x:"), model, False, barrier) == got_a   # from the table
+    a.clear()       # emptied in place: the table forgets too
+    again = lexer.tokenise(line, a, forms_tagged("c:"), model, False, barrier)
+    assert {t[3][:2] for t in again[0]} == {"c:"}
+    a["stocks"] = ("d:stocks",) + a["stocks"][1:]   # changed behind the kernel's back (size unchanged)
+    del a["des"]    # (size changed: the table is read again)
+    again = lexer.tokenise(line, a, forms_tagged("e:"), model, False, barrier)
+    assert [t[3] for t in again[0]][:3] == ["c:gestion", "e:des", "d:stocks"]
+
+
+def test_lexed_hands_over_the_planner_bits_of_each_token(fixture_extractor):
+    """``lexed(..., with_bits=True)``: the seventh item holds each token's ``_planner_fast.word_bits``
+    (8 bytes a token), None when a word's forms carry none (a title's, without lemmas)."""
+    import struct
+
+    planner = pytest.importorskip("adequa.enrich._planner_fast")
+    from adequa.enrich import skills
+
+    if skills._planner is None:
+        pytest.skip("the planner kernel is off (ADEQUA_PURE_PYTHON=1)")
+    lexer = _kernel()
+    ex = fixture_extractor
+    model = ex.c.langs["fr"]
+    titles = ex._planner_words(model)[1]
+    for line in ("Préparation des commandes et gestion des stocks.", "Nous recherchons un vendeur H/F",
+                 "bac +2 en assurances ; 3 ans d'expérience", "Python"):
+        got = lexer.lexed(line, {}, ex._word_forms, model, True, _trie(lexer, model.curated),
+                          _trie(lexer, model.exact), _barrier(model), True)
+        assert got[:6] == _python_lexed(ex, line, model, True)
+        toks = got[0]
+        bits = struct.unpack(f"{len(toks)}Q", got[6])
+        assert list(bits) == [planner.word_bits(lw, f, k, model.keys, model.keys.framing, titles)
+                              for (_, _, f, lw), k in zip(toks, got[1])], line
+        no_lemmas = lexer.lexed(line, {}, ex._word_forms, model, False, _trie(lexer, model.curated), None,
+                                _barrier(model), True)
+        assert no_lemmas[6] is None and no_lemmas[:6] == _python_lexed(ex, line, model, False)

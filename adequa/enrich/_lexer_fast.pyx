@@ -21,8 +21,11 @@ path, as its Python fast path does. Python stays the reference (tests/test_skill
 both on random text and on the mirror's ads) and the fallback (no build, or ``ADEQUA_PURE_PYTHON=1``).
 """
 
+from cpython.object cimport PyObject
+from cpython.ref cimport Py_INCREF, Py_XDECREF, Py_REFCNT
 from cpython.unicode cimport Py_UNICODE_ISALNUM
 from libc.stdint cimport int32_t, uint32_t, uint64_t
+from libc.stdlib cimport calloc, free
 from libcpp.vector cimport vector
 
 cdef extern from "Python.h":
@@ -90,11 +93,92 @@ cdef bint _gender_ending(int kind, void* data, Py_ssize_t p, Py_ssize_t n) noexc
     return a == u't' and b == u'r' and c == u'i' and d == u'c' and e == u'e'
 
 
+# -- a direct-mapped table in front of the caller's word dictionary --
+# A word of at most 16 Latin-1 characters (most tokens) is found by its characters packed in two
+# integers: no string made for it, no string hash, no key string compared (a cache miss each) — the
+# dictionary look-up cost more than the rest of the scan. Each table serves one dictionary (kept alive,
+# so its identity stays its own) and holds what that dictionary holds: a miss reads the dictionary.
+
+DEF TABLE_BITS = 15
+
+cdef extern from *:
+    void __builtin_prefetch(const void *addr) nogil
+    PyObject* _item "PyTuple_GET_ITEM"(PyObject *, Py_ssize_t) nogil
+    PyObject* _item_list "PyList_GET_ITEM"(object, Py_ssize_t) nogil
+
+
+cdef struct WordSlot:
+    uint64_t lo             # characters 0-7, 8 bits each (a word character is never NUL: 0 = empty)
+    uint64_t hi             # characters 8-15
+    PyObject *info          # the word's forms (a reference of the table's own), NULL when empty
+
+
+cdef struct Found:
+    # a word of the line being scanned
+    Py_ssize_t s, e
+    uint64_t lo, hi         # its packed characters (when ``slot``)
+    WordSlot *slot          # its table slot, NULL for a word the table cannot hold
+    PyObject *info          # its forms (borrowed)
+    bint pending            # a break mark before it
+
+
+cdef class WordTable:
+    cdef WordSlot *slots
+    cdef dict words         # the dictionary this table fronts
+    cdef Py_ssize_t seen    # its size after the last scan: another size means it changed behind our back
+
+    def __cinit__(self, dict words):
+        self.slots = <WordSlot *>calloc(1 << TABLE_BITS, sizeof(WordSlot))
+        if self.slots == NULL:
+            raise MemoryError()
+        self.words = words
+        self.seen = len(words)
+
+    def __dealloc__(self):
+        if self.slots != NULL:
+            self.flush()
+            free(self.slots)
+
+    cdef void flush(self) noexcept:
+        cdef Py_ssize_t i
+        for i in range(1 << TABLE_BITS):
+            Py_XDECREF(self.slots[i].info)
+            self.slots[i].info = NULL
+            self.slots[i].lo = 0
+            self.slots[i].hi = 0
+
+
+DEF OFFSETS = 4096
+cdef list _offsets = list(range(OFFSETS))
+cdef vector[Found] _found  # the words of the line being scanned (``_scan`` never runs inside itself)
+cdef list _tables = []      # the WordTables in use, a few (one per language and lemma setting)
+
+
+cdef WordTable _table_for(dict words):
+    cdef WordTable t
+    cdef Py_ssize_t i
+    for i in range(len(_tables) - 1, -1, -1):
+        t = <WordTable>_tables[i]
+        if t.words is words:
+            if t.seen != len(words):
+                t.flush()
+            return t
+        if Py_REFCNT(t.words) == 1:
+            del _tables[i]      # a dictionary its owner dropped (emptied when full): only we hold it
+    if len(_tables) >= 8:
+        del _tables[0]
+    t = WordTable(words)
+    _tables.append(t)
+    return t
+
+
 cdef int _scan(str line, dict words, object word_forms, object model, bint with_lemmas, list toks, list keys,
                list brk, list lemmas, Py_UCS4 barrier, vector[Py_UCS4]& buf,
-               vector[Py_ssize_t]& key_tok) except -1:
+               vector[Py_ssize_t]& key_tok, vector[uint64_t]* word_bits=NULL) except -1:
     """Fills the token lists, the prepared code string's characters (``buf``: one per key, ``barrier``
-    for a barrier) and each one's token index (-1 for a barrier); 0 for a line the reference must read."""
+    for a barrier) and each one's token index (-1 for a barrier); 0 for a line the reference must read.
+    With ``word_bits``, each token's planner bits (its word forms' sixth item) too, as long as every
+    word has them (the vector is emptied at the first that has none)."""
     cdef int kind = PyUnicode_KIND(line)
     cdef void* data = PyUnicode_DATA(line)
     cdef Py_ssize_t n = len(line)
@@ -104,6 +188,14 @@ cdef int _scan(str line, dict words, object word_forms, object model, bint with_
     cdef bint pending = False
     cdef str w, k
     cdef tuple info
+    cdef bint want_bits = word_bits != NULL
+    cdef WordTable table = _table_for(words)
+    cdef WordSlot *slot
+    cdef uint64_t lo, hi, h
+    cdef Py_ssize_t j
+    cdef PyObject *old
+    cdef vector[Found]* found_p = &_found      # the module's, reused: no allocation per line
+    found_p.clear()
     buf.reserve(n // 4 + 16)
     while i < n:
         c = PyUnicode_READ(kind, data, i)
@@ -143,21 +235,75 @@ cdef int _scan(str line, dict words, object word_forms, object model, bint with_
                 pending = True
             i += 1
             continue
-        # a word: line[s:i]
-        w = PyUnicode_Substring(line, s, i)
-        got = words.get(w)
-        if got is None:
-            got = word_forms(w, model, with_lemmas)
-            words[w] = got
-        info = <tuple>got
-        toks.append((s, i, info[1], info[0]))
-        if pending and ntok:
+        # a word: line[s:i], noted; its forms are read once the line is scanned
+        slot = NULL
+        lo = hi = 0
+        if i - s <= 16:
+            for j in range(s, i):
+                c = PyUnicode_READ(kind, data, j)
+                if c > 255:
+                    break
+                if j - s < 8:
+                    lo |= (<uint64_t>c) << (8 * (j - s))
+                else:
+                    hi |= (<uint64_t>c) << (8 * (j - s - 8))
+            else:
+                h = ((lo ^ (hi * <uint64_t>0xC2B2AE3D27D4EB4F)) * <uint64_t>0x9E3779B97F4A7C15) >> (64 - TABLE_BITS)
+                slot = &table.slots[h]
+                __builtin_prefetch(slot)
+        found_p.push_back(Found(s, i, lo, hi, slot, NULL, pending))
+        pending = False
+    # The words' forms, in three passes over the line's words, so that the memory reads of one word
+    # overlap those of the next instead of waiting one after the other (the forms of a word are
+    # scattered in the heap, seldom in the processor's cache): the table slots (prefetched above),
+    # then the forms tuples, then the strings they hold. The pointers are borrowed: every forms tuple
+    # of the table is also in ``words``, which only grows during a scan.
+    cdef Py_ssize_t nw = found_p.size(), x
+    cdef Found *found = found_p.data()
+    cdef Found *fd
+    cdef PyObject *p
+    for x in range(nw):
+        fd = &found[x]
+        slot = fd.slot
+        if slot != NULL and slot.info != NULL and slot.lo == fd.lo and slot.hi == fd.hi:
+            fd.info = slot.info
+        else:
+            w = PyUnicode_Substring(line, fd.s, fd.e)
+            got = words.get(w)
+            if got is None:
+                got = word_forms(w, model, with_lemmas)
+                words[w] = got
+            fd.info = <PyObject *>got
+            if slot != NULL:
+                old = slot.info
+                Py_INCREF(got)
+                slot.info = <PyObject *>got
+                slot.lo, slot.hi = fd.lo, fd.hi
+                Py_XDECREF(old)
+        __builtin_prefetch(fd.info)
+        __builtin_prefetch(<char *>fd.info + 64)
+    for x in range(nw):
+        p = found[x].info
+        __builtin_prefetch(_item(p, 0))
+        __builtin_prefetch(_item(p, 1))
+        __builtin_prefetch(_item(p, 2))
+        __builtin_prefetch(_item(p, 4))
+        if with_lemmas:
+            __builtin_prefetch(_item(p, 3))
+    for x in range(nw):
+        fd = &found[x]
+        info = <tuple>fd.info
+        if fd.e < OFFSETS:
+            # offsets from one shared list of ints (those over 256 would each be allocated, then freed)
+            toks.append((<object>_item_list(_offsets, fd.s), <object>_item_list(_offsets, fd.e), info[1], info[0]))
+        else:
+            toks.append((fd.s, fd.e, info[1], info[0]))
+        if fd.pending and ntok:
             buf.push_back(barrier)
             key_tok.push_back(-1)
             brk.append(True)
         else:
             brk.append(False)
-        pending = False
         k = <str>info[2]
         keys.append(k)
         if len(k):
@@ -165,7 +311,14 @@ cdef int _scan(str line, dict words, object word_forms, object model, bint with_
             key_tok.push_back(ntok)
         if with_lemmas:
             lemmas.append(info[3])
+        if want_bits:
+            if len(info) > 5:
+                word_bits.push_back(<uint64_t>info[5])
+            else:
+                word_bits.clear()
+                want_bits = False
         ntok += 1
+    table.seen = len(words)
     return 1
 
 
@@ -336,18 +489,29 @@ cdef list _hits(KeyTrie trie, vector[Py_UCS4]& buf, vector[Py_ssize_t]& key_tok)
 
 
 def lexed(str line, dict words, object word_forms, object model, bint with_lemmas, KeyTrie curated,
-          KeyTrie exact, str barrier):
+          KeyTrie exact, str barrier, bint with_bits=False):
     """(tokens, keys, barriers, lemmas, curated hits, label hits) as ``SkillExtractor._lexed`` computes
     them with ``_tokenise`` and the matchers' ``find`` (``curated`` and ``exact`` are their ``walker()``;
     ``exact`` None for no label pass; ``barrier`` the barrier key's code), or None for a line the
-    reference path must read."""
+    reference path must read. ``with_bits``: a seventh item, the tokens' planner bits (the sixth item of
+    their word forms, ``_planner_fast.word_bits``) as 8 bytes a token for ``_planner_fast.candidates``,
+    or None when a word's forms have none."""
     cdef list toks = [], keys = [], brk = [], lemmas = []
     cdef vector[Py_UCS4] buf
     cdef vector[Py_ssize_t] key_tok
+    cdef vector[uint64_t] bits
     if not _scan(line, words, word_forms, model, with_lemmas, toks, keys, brk, lemmas, PyUnicode_READ_CHAR(barrier, 0),
-                 buf, key_tok):
+                 buf, key_tok, &bits if with_bits else NULL):
         return None
+    if not with_bits:
+        if buf.empty():
+            return toks, keys, brk, lemmas, [], []
+        return (toks, keys, brk, lemmas, _hits(curated, buf, key_tok),
+                _hits(exact, buf, key_tok) if exact is not None else [])
+    given = None
+    if toks and bits.size() == <size_t>len(toks):
+        given = PyBytes_FromStringAndSize(<char*>bits.data(), bits.size() * 8)
     if buf.empty():
-        return toks, keys, brk, lemmas, [], []
+        return toks, keys, brk, lemmas, [], [], given
     return (toks, keys, brk, lemmas, _hits(curated, buf, key_tok),
-            _hits(exact, buf, key_tok) if exact is not None else [])
+            _hits(exact, buf, key_tok) if exact is not None else [], given)

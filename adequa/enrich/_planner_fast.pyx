@@ -14,6 +14,7 @@ in ``skills`` (``configure`` receives them). The Python methods stay the referen
 from cpython.object cimport PyObject
 from cpython.unicode cimport Py_UNICODE_ISDECIMAL, Py_UNICODE_ISLOWER, Py_UNICODE_ISSPACE, Py_UNICODE_ISUPPER, \
     PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READ
+from cpython.bytes cimport PyBytes_AS_STRING
 from libc.stdlib cimport free, malloc
 from libc.stdint cimport uint32_t, uint64_t
 
@@ -163,6 +164,18 @@ cdef uint32_t _key_bits(str k, str lower, str w, km, framing, title_words):
     return bits
 
 
+def word_bits(str lower, str folded, str k, km, framing, title_words):
+    """The bits ``candidates`` reads for a word written ``lower`` (its folded form and key given): what
+    its memo would hold, computed once per word by ``SkillExtractor._word_forms`` so that the tokeniser
+    hands them over with the line's tokens (no memo look-up per token)."""
+    cdef uint64_t bits = (<uint64_t>_norm_bits(folded, framing)) | \
+        ((<uint64_t>_key_bits(k, lower, folded, km, framing, title_words)) << 32)
+    shared = _shared_bits.get(bits)
+    if shared is None:
+        shared = _shared_bits[bits] = bits
+    return shared
+
+
 cdef uint64_t _word_bits(tuple tok, str k, km, framing, title_words, dict memo):
     """The bits of a token (start, end, folded, lower) and its key: the folded form's in the low 32,
     the key's and the written word's above; remembered by the written word, with the folded form and
@@ -203,6 +216,7 @@ cdef struct Line:
     PyObject *framing
     PyObject *title_words
     PyObject *memo
+    const uint64_t *given   # each token's bits from the tokeniser (``word_bits``), or NULL: read by ``_word_bits``
 
 
 cdef inline Py_UCS4 _char(Line *ln, Py_ssize_t i) noexcept:
@@ -215,8 +229,11 @@ cdef int _read(Line *ln, Py_ssize_t x) except -1:
     cdef uint64_t bits
     if x < 0 or x >= ln.n or not (ln.kb[x] & K_UNREAD):
         return 0
-    bits = _word_bits(<tuple>(<list>ln.toks)[x], <str>(<list>ln.keys)[x], <object>ln.km, <object>ln.framing,
-                      <object>ln.title_words, <dict>ln.memo)
+    if ln.given != NULL:
+        bits = ln.given[x]
+    else:
+        bits = _word_bits(<tuple>(<list>ln.toks)[x], <str>(<list>ln.keys)[x], <object>ln.km, <object>ln.framing,
+                          <object>ln.title_words, <dict>ln.memo)
     ln.nb[x] = <uint32_t>bits
     ln.kb[x] = <uint32_t>(bits >> 32)
     return 0
@@ -356,7 +373,7 @@ cdef bint _recruiting(Line *ln, Py_ssize_t i, Py_ssize_t j) noexcept:
 
 
 def candidates(list toks, list keys, list tok_cls, list seg_of, str masked, list brk, km, framing,
-               job_titles, title_words, gender_pair, dict memo, list segments=None):
+               job_titles, title_words, gender_pair, dict memo, list segments=None, bytes word_bits=None):
     """``SkillExtractor._candidates(toks, keys, tok_cls, seg_of, segments, model, masked, brk)`` with
     ``km = model.keys``, ``framing = km.framing``, the extractor's ``c.job_titles`` and
     ``skills._GENDER_PAIR``; ``title_words``: every key of a job title; ``memo``: {word as written:
@@ -365,7 +382,8 @@ def candidates(list toks, list keys, list tok_cls, list seg_of, str masked, list
     With ``segments`` (the line's, when no curated mention was kept: every candidate stays whole),
     each candidate comes as ``SkillExtractor._plan`` records it: (first, last, first, last, content
     tokens, the keys it is linked by, is a task, single, task in a job segment or knowledge, several
-    words in a job bullet)."""
+    words in a job bullet). ``word_bits``: each token's ``word_bits`` as the tokeniser gives them (8 bytes a
+    token, native order), read instead of ``memo``."""
     cdef Line ln
     cdef Py_ssize_t n = len(toks), t, a, b, i, j, u, x, first, end, d, j2, i2, sg
     cdef bint coord_next, action, known, asked, lone_adj, field_known, listed
@@ -379,6 +397,9 @@ def candidates(list toks, list keys, list tok_cls, list seg_of, str masked, list
     ln.length = len(masked)
     ln.toks, ln.keys, ln.km, ln.framing = <PyObject *>toks, <PyObject *>keys, <PyObject *>km, <PyObject *>framing
     ln.title_words, ln.memo = <PyObject *>title_words, <PyObject *>memo
+    ln.given = NULL
+    if word_bits is not None and len(word_bits) == n * 8:
+        ln.given = <const uint64_t *>PyBytes_AS_STRING(word_bits)
     ln.nb = <uint32_t *>malloc(n * sizeof(uint32_t))
     ln.kb = <uint32_t *>malloc(n * sizeof(uint32_t))
     ln.start = <Py_ssize_t *>malloc(n * sizeof(Py_ssize_t))
@@ -395,7 +416,10 @@ def candidates(list toks, list keys, list tok_cls, list seg_of, str masked, list
             c = tok_cls[t]
             ln.open[t] = c == "job" or c == "neutral"
             if ln.open[t]:
-                bits = _word_bits(tok, <str>keys[t], km, framing, title_words, memo)
+                if ln.given != NULL:
+                    bits = ln.given[t]
+                else:
+                    bits = _word_bits(tok, <str>keys[t], km, framing, title_words, memo)
                 ln.nb[t] = <uint32_t>bits
                 ln.kb[t] = <uint32_t>(bits >> 32)
             else:

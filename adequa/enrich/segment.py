@@ -294,23 +294,21 @@ class Segmenter:
         headers = self.headers
         for s, e, sep, bullet in parts:
             seg_text = text[s:e] if (s != 0 or e != len(text)) else text
-            lem = None
             if toks is not None:
                 if whole:
                     ti, tj = 0, len(lemmas)
-                    lem = " ".join(lemmas)
                 else:
                     while ti < len(toks) and toks[ti][0] < s:
                         ti += 1
                     tj = ti
                     while tj < len(toks) and toks[tj][1] <= e:
                         tj += 1
-                    lem = " ".join(lemmas[ti:tj])
                 # lengths without a trailing colon: the same whether the colon ends the piece (a line
-                # read alone) or was taken as the separator (": " before an upper-case next line)
-                head = headers.get(lem)
-                if head is not None and len(seg_text.rstrip(" :")) > 62:
-                    head = None
+                # read alone) or was taken as the separator (": " before an upper-case next line); a
+                # longer piece is no header, and its lemmas are not joined to be looked up
+                head = None
+                if len(seg_text) <= 62 or len(seg_text.rstrip(" :")) <= 62:
+                    head = headers.get(" ".join(lemmas) if whole else " ".join(lemmas[ti:tj]))
             else:
                 head = self.header_class(seg_text)
             colon = seg_text.find(":", 0, 40) if head is None else -1

@@ -773,7 +773,7 @@ class SkillExtractor:
     def _plan(self, line: str, section: str, model, field: str):
         """Everything about one line that does not depend on the ad's ROME hint:
         (section at the end, tokens, keys, exact matches kept, candidate phrases, curated matches)."""
-        toks, keys, brk, lemmas, cur_hits, exact_hits = self._lexed(line, model, field == "description")
+        toks, keys, brk, lemmas, cur_hits, exact_hits, word_bits = self._lexed(line, model, field == "description")
         if not toks:
             if field == "description":
                 section = self.c.segmenter.split_state(line, toks, [], section)[1]
@@ -835,9 +835,10 @@ class SkillExtractor:
             # no curated mention to step around: the kernel records each candidate as the loop below does
             words, titles = self._planner_words(model)
             cands = _planner.candidates(toks, keys, tok_cls, seg_of, line, brk, model.keys, model.keys.framing,
-                                        self.c.job_titles, titles, _GENDER_PAIR, words, segments)
+                                        self.c.job_titles, titles, _GENDER_PAIR, words, segments, word_bits)
         elif self.semantic:
-            for i0, j0, action, known in self._candidates(toks, keys, tok_cls, seg_of, segments, model, line, brk):
+            for i0, j0, action, known in self._candidates(toks, keys, tok_cls, seg_of, segments, model, line, brk,
+                                                               word_bits):
                 i, j = i0, j0
                 inside = False
                 if found:
@@ -881,7 +882,8 @@ class SkillExtractor:
         lemmas and the curated / label matches as token index pairs (remembered: a line read under
         several headers, "Profil :" in one ad and "Missions :" in another, is tokenised once). The
         compiled ``_lexer_fast.lexed``, when built, gives the same from one scan of the line and the
-        two matchers' hits (both walk the line's key codes, ``skills_exact``)."""
+        two matchers' hits (both walk the line's key codes, ``skills_exact``), and with lemmas the tokens'
+        planner bits (``_word_forms``' sixth item; None on the Python path)."""
         lkey = (line, with_lemmas, model.lang)
         got = self._lex.get(lkey)
         if got is not None:
@@ -890,7 +892,7 @@ class SkillExtractor:
             # the compiled tokeniser walks the matchers' key tries itself (no prepared tuple)
             got = _lexer.lexed(line, self._word_dict(model, with_lemmas), self._word_forms, model, with_lemmas,
                                model.curated.walker(), model.exact.walker() if with_lemmas else None,
-                               model.codes[BARRIER])
+                               model.codes[BARRIER], True)
         if got is None:
             toks, keys, brk, lemmas, prepared = self._tokenise(line, model, with_lemmas)
             if toks:
@@ -900,7 +902,7 @@ class SkillExtractor:
                 exact = [h for h in exact if h[0] >= 0 and h[1] >= 0]
             else:
                 cur = exact = []
-            got = (toks, keys, brk, lemmas, cur, exact)
+            got = (toks, keys, brk, lemmas, cur, exact, None)
         if len(self._lex) >= LINE_LEX:
             self._lex.clear()
         self._lex[lkey] = got
@@ -949,7 +951,7 @@ class SkillExtractor:
             info = words.get(w)
             if info is None:
                 info = words[w] = self._word_forms(w, model, with_lemmas)
-            lw, f, k, lm, code = info
+            lw, f, k, lm, code = info[0], info[1], info[2], info[3], info[4]
             toks.append((s, e, f, lw))
             if pending and i:
                 parts.append(barrier)
@@ -976,12 +978,18 @@ class SkillExtractor:
 
     def _word_forms(self, w: str, model, with_lemmas: bool) -> tuple:
         """(lower, folded, key, lemma or None, the key's code in the matchers or '' for no key) of a
-        word as the reference tokeniser and ``ExactMatcher.prepare`` compute them."""
+        word as the reference tokeniser and ``ExactMatcher.prepare`` compute them; with lemmas and the
+        planner kernel, a sixth item: the word's bits for the kernel (``_planner_fast.word_bits``), which
+        the compiled tokeniser hands over with the line's tokens."""
         lw = w.lower()
         f = lw if lw.isascii() else lw.translate(_FOLD_1TO1)
         k = model.keys._cache.get(lw)
         if k is None:
             k = model.keys.key(lw)
+        if with_lemmas and _planner is not None and self.semantic:
+            km = model.keys
+            return (lw, f, k, self._lemma_of(lw), model.codes.get(k, UNKNOWN) if k else "",
+                    _planner.word_bits(lw, f, k, km, km.framing, self._planner_words(model)[1]))
         return (lw, f, k, self._lemma_of(lw) if with_lemmas else None, model.codes.get(k, UNKNOWN) if k else "")
 
     def _tokenise_reference(self, line: str, model, with_lemmas: bool):
@@ -1542,13 +1550,13 @@ class SkillExtractor:
                 seg_of[t] = si
         return cls, seg_of
 
-    def _candidates(self, toks, keys, tok_cls, seg_of, segments, model, masked, brk):
+    def _candidates(self, toks, keys, tok_cls, seg_of, segments, model, masked, brk, word_bits=None):
         """(first, last, starts_with_action, knowledge asked for) candidate phrases in job / neutral
-        segments."""
+        segments (``word_bits``: the tokens' bits for the kernel, from ``_lexed``, or None)."""
         if _planner is not None:
             words, titles = self._planner_words(model)
             return _planner.candidates(toks, keys, tok_cls, seg_of, masked, brk, model.keys, model.keys.framing,
-                                       self.c.job_titles, titles, _GENDER_PAIR, words)
+                                       self.c.job_titles, titles, _GENDER_PAIR, words, None, word_bits)
         km = model.keys
         framing = km.framing
         trim = self._trim
