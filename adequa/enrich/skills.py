@@ -386,9 +386,11 @@ def _listed_names(found: list, toks, line: str, kinds) -> list:
     "semantic", 0), -2 standing for an unlisted knowledge item."""
     for m in found:
         if m[2] >= 0 and m[1] - m[0] < LISTED_NAME_WORDS and kinds[m[2]] == "savoir":
-            break
+            name = line[toks[m[0]][0]:toks[m[1]][1]]
+            if not name.islower() and _name_like(name):
+                break
     else:
-        return []       # no knowledge item short enough to be a tool's name: most lines
+        return []       # no tool named on the line: most lines
     cover = {}
     for n, m in enumerate(found):
         for x in range(m[0], m[1] + 1):
