@@ -21,10 +21,11 @@ _fast = kernel("_segment_fast")     # compiled ``_parts`` (None: no build, or AD
 
 BOILERPLATE = ("company", "offer", "apply", "diversity")
 # A segment with cues of several classes: the first. The last three are soft cues (``_soft_cue``).
-# Two are possessive, which lemmas cannot tell apart ("notre", "votre", "son" are all "son"): "ours" (notre entreprise, nos valeurs) is
-# company talk only when the text says "notre"/"nos" ("Vous gérez votre agence", "Vos valeurs : vous
-# êtes sérieux" are the job), and "client" only when it names the employer's own client ("notre
-# client", "pour l'un de ses clients"; "conseiller vos clients", "auprès de nos clients" are the job).
+# Two are possessive, which lemmas cannot tell apart ("notre", "votre", "son" are all "son"): "ours"
+# (notre entreprise, nos valeurs) is company talk only when the text says "notre"/"nos" ("Vous gérez
+# votre agence", "Vos valeurs : vous êtes sérieux" are the job), and "client" only when it names the
+# employer's own client ("notre client", "pour l'un de ses clients"; "conseiller vos clients", "auprès
+# de nos clients" are the job).
 # "recruit" (nous recherchons, recrute) is a class of its own (the qualities asked for are read there,
 # no task), but in a job section, where it opens the profile ("Profil : nous recherchons une personne
 # rigoureuse") or a task ("Encadrer, recruter et former").
