@@ -67,6 +67,22 @@ cdef inline bint _is_word(Py_UCS4 c) noexcept:
     return c == 95 or _alnum(c)
 
 
+cdef inline bint _latin_lower(Py_UCS4 c) noexcept:
+    return (u'a' <= c <= u'z') or (u'à' <= c <= u'ÿ')
+
+
+cdef inline bint _latin_upper(Py_UCS4 c) noexcept:
+    return (u'A' <= c <= u'Z') or (u'À' <= c <= u'Ý')
+
+
+cdef bint _glued_sentence(int kind, void* data, Py_ssize_t i, Py_ssize_t n) noexcept:
+    """The stop at ``i`` ends a sentence glued to the next ("négociations.Vous"): WORD_PATTERN's
+    ``(?<=[a-zà-ÿ]{2}[.])[A-ZÀ-Ý][a-zà-ÿ]``."""
+    return (i >= 2 and i + 2 < n and _latin_lower(PyUnicode_READ(kind, data, i - 1))
+            and _latin_lower(PyUnicode_READ(kind, data, i - 2)) and _latin_upper(PyUnicode_READ(kind, data, i + 1))
+            and _latin_lower(PyUnicode_READ(kind, data, i + 2)))
+
+
 cdef bint _gender_ending(int kind, void* data, Py_ssize_t p, Py_ssize_t n) noexcept:
     """The ``\\w`` run at ``p`` is one of e es se ve ne le euse rice trice ere ère eur ive."""
     cdef Py_ssize_t j = p
@@ -210,10 +226,11 @@ cdef int _scan(str line, dict words, object word_forms, object model, bint with_
                     if c == 0x130 or c == 0x3A3:
                         return 0
                     i += 1
-                # an inner dot, unless a gender ending follows it
+                # an inner dot, unless a gender ending follows it or a sentence ends there
                 if (i + 1 < n and PyUnicode_READ(kind, data, i) == u'.'
                         and _alnum(PyUnicode_READ(kind, data, i + 1))
-                        and not _gender_ending(kind, data, i + 1, n)):
+                        and not _gender_ending(kind, data, i + 1, n)
+                        and not _glued_sentence(kind, data, i, n)):
                     i += 1
                     continue
                 break

@@ -20,7 +20,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 # Words: letters/digits, with inner dots (node.js, asp.net), and a C++/C#-style tail.
-WORD_PATTERN = (r"[^\W_]+(?:[.](?!(?:e|es|se|ve|ne|le|euse|rice|trice|ere|ère|eur|ive)\b)[^\W_]+)*(?:\+\+|#)?"
+# A word may hold dots ("Vue.js", "ASP.NET"), but not before a gender ending ("motivé.e") nor where a
+# sentence ends glued to the next ("négociations.Vous": two lower-case letters, the stop, a capital and a
+# lower-case letter, as the segmenter cuts there)
+WORD_PATTERN = (r"[^\W_]+(?:[.](?!(?:e|es|se|ve|ne|le|euse|rice|trice|ere|ère|eur|ive)\b)"
+                r"(?!(?<=[a-zà-ÿ]{2}[.])[A-ZÀ-Ý][a-zà-ÿ])[^\W_]+)*(?:\+\+|#)?"
                 r"|[.][Nn][Ee][Tt]\b")
 _WORD = re.compile(WORD_PATTERN)
 
