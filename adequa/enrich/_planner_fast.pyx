@@ -87,12 +87,18 @@ def configure(tuple norm_sets, tuple key_sets):
     _norm_sets, _key_sets = norm_sets, key_sets
 
 
-cdef uint32_t _norm_bits(str w, framing):
+cdef inline uint32_t _member_bits(str w, tuple sets, int n):
+    """Bit b set when ``w`` is in ``sets[b]``, for the first ``n`` sets."""
     cdef uint32_t bits = 0
     cdef int b
-    for b in range(N_SETS):
-        if w in <frozenset>_norm_sets[b]:
+    for b in range(n):
+        if w in <frozenset>sets[b]:
             bits |= 1u << b
+    return bits
+
+
+cdef uint32_t _norm_bits(str w, framing):
+    cdef uint32_t bits = _member_bits(w, _norm_sets, N_SETS)
     if w in framing:
         bits |= N_FRAMING
     if w.isdecimal():
@@ -142,11 +148,7 @@ cdef bint _past_participle(str word, str key):
 
 
 cdef uint32_t _key_bits(str k, str lower, str w, km, framing, title_words):
-    cdef uint32_t bits = 0
-    cdef int b
-    for b in range(K_SETS):
-        if k in <frozenset>_key_sets[b]:
-            bits |= 1u << b
+    cdef uint32_t bits = _member_bits(k, _key_sets, K_SETS)
     if k in framing:
         bits |= K_FRAMING
     if k:

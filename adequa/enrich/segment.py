@@ -327,7 +327,7 @@ class Segmenter:
                 section = head
                 out.append(Segment(s, e, head, bullet, head))
             else:
-                cls = self._cue_class_of(text, s, e, toks, lemmas, ti, tj, section, bullet)
+                cls = self._cue_class_of(seg_text, toks, lemmas, ti, tj, section, bullet)
                 if cls == "offer" and section != "offer" and text.count(",", s, e) >= LISTED_ITEMS - 1:
                     # "horaires matinaux, mettre en rayon, tri sélectif, tenir les rayons propres": the
                     # schedule is one item of a list of requirements, the others are the job
@@ -336,11 +336,9 @@ class Segmenter:
                 out.append(Segment(s, e, cls, bullet))
         return out, section
 
-    def _cue_class_of(self, text: str, s: int, e: int, toks, lemmas, ti: int, tj: int, section: str,
-                      bullet: bool) -> str:
-        """The class of the segment text[s:e] (tokens ti..tj-1 when ``toks`` is given): the class of its
+    def _cue_class_of(self, seg_text: str, toks, lemmas, ti: int, tj: int, section: str, bullet: bool) -> str:
+        """The class of the segment ``seg_text`` (tokens ti..tj-1 when ``toks`` is given): the class of its
         cue, else the section's."""
-        seg_text = text[s:e] if (s != 0 or e != len(text)) else text
         if toks is not None:
             cue = self.lemmas_cue_class(lemmas, ti, tj) if tj > ti else None
         else:
@@ -370,6 +368,6 @@ class Segmenter:
                     tj = ti
                     while tj < len(toks) and toks[tj][1] <= j:
                         tj += 1
-                out.append(Segment(i, j, self._cue_class_of(text, i, j, toks, lemmas, ti, tj, section, bullet),
+                out.append(Segment(i, j, self._cue_class_of(text[i:j], toks, lemmas, ti, tj, section, bullet),
                                    bullet and a == s))
             a = b + 1
