@@ -200,6 +200,24 @@ def test_objects_coordinated_after_an_action_join_its_span(ex):
     assert spans(ex, "Missions :\n- Suivi des livrables, des suivis de délais")[0] == "Suivi des livrables"
 
 
+def test_more_coordinated_objects_join_the_action(ex):
+    """EVALUATION.md §3, session 12: the object's determiner is read after the action's particle
+    ("mettre en place **les** …"), elided determiners count ("de l'", "d'"), "ainsi que" coordinates,
+    an action noun that ends its conjunct is an object ("et de l'isolation"), and a conjunct that
+    was an unlisted phrase of its own is absorbed. Not: a verb with a clitic ("les gérer"), an
+    action noun followed by an action with its own object."""
+    assert spans(ex, "Missions :\n- mettre en place les huisseries, les encadrements et les montants") == [
+        "mettre en place les huisseries, les encadrements et les montants"]
+    assert spans(ex, "Missions :\n- Mise en place des rails et de l'isolation") == [
+        "Mise en place des rails et de l'isolation"]
+    assert spans(ex, "Missions :\n- Suivi des livrables ainsi que des budgets") == [
+        "Suivi des livrables ainsi que des budgets"]
+    got = spans(ex, "Missions :\n- Suivre les livrables, les gérer")
+    assert got and got[0] == "Suivre les livrables"
+    got = spans(ex, "Missions :\n- Prendre en charge l'accueil des clients, le conseil et la vente de produits")
+    assert not any(g.endswith("le conseil") for g in got)
+
+
 def test_where_the_work_is_done_is_context_but_an_activity_there_is_a_skill(ex):
     """EVALUATION.md §4: "vous interviendrez sur les chantiers", "travaillez au sein du service" say
     where the job is done (work context, not labelled); when what follows the setting word is an

@@ -105,6 +105,9 @@ _LANGUAGE_CONTEXT = frozenset("""maitrise maitriser pratique pratiquer niveau pa
 # verbs that with a place or a setting say where the work is done, not what it is
 _SETTING_VERBS = frozenset("intervenir travailler exercer evoluer".split())
 _SETTING_WORDS = frozenset("sur dans au aux chez aupres pour sein".split())
+# a conjunct opening with these is no shared object: a new clause ("et vous …"), another item ("et autres …")
+_NOT_CONJUNCT = frozenset("je j tu il elle on nous vous ils elles autre autres".split())
+_ELIDED = ("", "'", "’")      # between a determiner and its noun: a space, or an elision ("l'", "d'")
 _WORD_JOINERS = frozenset("-‐–'’/&+_@")     # after a word, what goes on with the same phrase
 _OBJECT_DET = frozenset("de des du d le la les l un une son sa ses leur leurs vos nos votre notre ce cet cette ces".split())
 _CODE_WORDS = frozenset("cat categorie categories categ".split())
@@ -273,8 +276,9 @@ def _coordinated(toks, i: int, j: int, n: int) -> bool:
 
 def _listed_after(toks, line: str, j: int, n: int) -> bool:
     """Whether ``SkillExtractor._shared_objects`` can extend a mention ending at token ``j``: it goes on
-    only over a comma or an "et"/"ou" right after it."""
-    return j + 1 < n and (toks[j + 1][2] in _COORD or "," in line[toks[j][1]:toks[j + 1][0]])
+    only over a comma, an "et"/"ou" or an "ainsi que" right after it."""
+    return j + 1 < n and (toks[j + 1][2] in _COORD or "," in line[toks[j][1]:toks[j + 1][0]]
+                          or toks[j + 1][2] == "ainsi" and j + 2 < n and toks[j + 2][2] == "que")
 
 
 def _greedy_order(m: tuple) -> tuple:
@@ -1133,6 +1137,7 @@ class SkillExtractor:
             if listed:
                 found = sorted(found + listed)
         spans = {m[0]: m[1] for m in found}       # first token -> last token (found is sorted: the longest kept)
+        loose = {m[0]: m[2] for m in found if m[4] == "semantic" and m[2] != -2}   # what a conjunct may absorb
         kind_of = E.kind
         n_toks = len(toks)
         for i, j, eid, score, method, _ in found:
@@ -1143,7 +1148,7 @@ class SkillExtractor:
             kind = kind_of[eid] if eid >= 0 else "savoir" if eid == -2 else "savoir-faire"
             if (kind == "savoir-faire" or kind == "savoir") and _listed_after(toks, line, j, n_toks) \
                     and km.is_action(toks[i][3]):
-                j = self._shared_objects(i, j, toks, keys, line, km, spans)
+                j = self._shared_objects(i, j, toks, keys, line, km, spans, loose, eid)
             start, end = toks[i][0], toks[j][1]
             c = line[end:end + 1]     # every gender mark starts with one of "(./-", or a space then "(" or "-"
             g = _GENDER.match(line, end) if c and (c in "(./-" or c.isspace()
@@ -1218,16 +1223,31 @@ class SkillExtractor:
         return i, j
 
     @staticmethod
-    def _shared_objects(i: int, j: int, toks, keys, line: str, km, spans: dict) -> int:
+    def _shared_objects(i: int, j: int, toks, keys, line: str, km, spans: dict, loose: dict | None = None,
+                        eid: int = -1) -> int:
         """EVALUATION.md §3: objects coordinated after an action share it and cannot stand alone, so
         they join its span: "**suivi des livrables, des délais et des budgets**", "**accueillir et
-        conseiller les sociétaires et prospects**". Each conjunct after ", " / "et" / "ou" is a short
-        noun phrase (a determiner, nouns, "de" complements) that opens no mention and holds no action;
-        the last one ends the clause (punctuation or the end of the line). After a comma, the conjunct
-        repeats the determiner that follows the action: otherwise commas make a list of skills."""
+        conseiller les sociétaires et prospects**", "**mettre en place les huisseries, les encadrements
+        et les montants**". Each conjunct after ", " / "et" / "ou" / "ainsi que" is a short noun phrase
+        (determiners, nouns, "de" complements) that holds no action and opens no mention — or only an
+        unlisted one, or one linked to the action's own item (``loose``: first token -> item): a bare
+        object is no skill of its own; the last conjunct ends the clause (punctuation or the end of
+        the line). After a comma, the conjunct repeats the object's determiner (the first one after
+        the action: "mettre en place **les** …, **les** …"): otherwise commas make a list of skills
+        ("création paysagère, massifs, pavage" are three)."""
         n = len(toks)
         end = j
+        det = ""        # the object's determiner: right after the action or its particle ("mettre en place les")
+        for x in range(i + 1, min(j, i + 3) + 1):
+            if toks[x][2] in _OBJECT_DET:
+                det = toks[x][2]
+                break
+            if toks[x][2] in _COORD:
+                break
         k = j + 1
+        fallback = -1   # the end before a conjunct that is an action noun ("le conseil"): kept only if
+        # the chain ends there or goes on with objects ("les encadrements et les montants"), not
+        # when an action with its own object follows ("le conseil et la vente de produits")
         while k < n:
             gap = line[toks[k - 1][1]:toks[k][0]].strip()
             if gap == ",":
@@ -1235,36 +1255,55 @@ class SkillExtractor:
                     k += 1          # ", et …"
             elif not gap and toks[k][2] in _COORD and k + 1 < n and _joined(line, toks, k, k + 1):
                 k += 1
+            elif not gap and toks[k][2] == "ainsi" and k + 2 < n and toks[k + 1][2] == "que" \
+                    and _joined(line, toks, k, k + 1) and _joined(line, toks, k + 1, k + 2):
+                k += 2
             else:
                 break
             a = k
-            if toks[a][2] in _OBJECT_DET and a + 1 < n and _joined(line, toks, a, a + 1):
-                a += 1
-            elif gap == ",":
-                break
-            if gap == "," and not _same_determiner(toks[k][2], toks[i + 1][2] if i + 1 <= j else ""):
-                break               # "préparation de commande, la visibilité des prix": a list of skills
+            while a < k + 2 and toks[a][2] in _OBJECT_DET and a + 1 < n \
+                    and line[toks[a][1]:toks[a + 1][0]].strip() in _ELIDED:
+                a += 1      # "des", "de la", "de l'", "d'"
+            if toks[k][2] in _NOT_CONJUNCT or gap == "," and (
+                    a == k or not _same_determiner(toks[k][2], det) or not line[toks[k][0]].islower()):
+                # "préparation de commande, la visibilité des prix": a list of skills
+                return fallback if fallback >= 0 else end
             b = a
             size = 0
+            acts = False
+            reach = a       # a mention absorbed must end inside the conjunct
             while b < n and size < 4:
                 f = toks[b][2]
-                if b in spans or not keys[b] or km.is_action(toks[b][3]) or f in _NOT_SKILL_HEAD:
+                if b in spans:
+                    if loose is None or loose.get(b, -3) not in (-1, eid):
+                        break
+                    reach = max(reach, spans[b])
+                if not keys[b] or f in _NOT_SKILL_HEAD:
                     break
+                if km.is_action(toks[b][3]):
+                    if b == a == k or not km.is_nominal(toks[b][3]) or b + 1 < n and _joined(line, toks, b, b + 1) \
+                            and toks[b + 1][2] not in _COORD:
+                        break   # a verb ("le servir"), an action with its own object ("et la préparation des
+                        # commandes"); not an action noun after its determiner ending the conjunct ("et de l'isolation")
+                    acts = True
                 size += 1
                 if b + 2 < n and toks[b + 1][2] in _OPENER_NOT_COORD and _joined(line, toks, b, b + 1) \
-                        and _joined(line, toks, b + 1, b + 2) and keys[b + 2] \
+                        and line[toks[b + 1][1]:toks[b + 2][0]].strip() in _ELIDED and keys[b + 2] \
                         and toks[b + 2][2] not in _NOT_SKILL_HEAD and b + 2 not in spans:
                     b += 2          # "flux de production"
-                elif b + 1 < n and _joined(line, toks, b, b + 1) and keys[b + 1] and toks[b + 1][2] not in _COORD:
+                elif b + 1 < n and _joined(line, toks, b, b + 1) and keys[b + 1] and toks[b + 1][2] not in _COORD \
+                        and (b + 1 not in spans or loose is not None and loose.get(b + 1, -3) in (-1, eid)):
                     b += 1          # "réclamations clients", "flux SI"
                 else:
                     break
-            if size == 0 or b >= n or b < a:
-                break
+            if size == 0 or b >= n or b < a or b < reach:
+                return fallback if fallback >= 0 else end
             if b + 1 < n:
                 after = line[toks[b][1]:toks[b + 1][0]].strip()
-                if after[:1] in _WORD_JOINERS if after else toks[b + 1][2] not in _COORD:
-                    break           # the phrase goes on ("et les expéditions pour …", "ou co-animer")
+                if after[:1] in _WORD_JOINERS if after else toks[b + 1][2] not in _COORD and toks[b + 1][2] != "ainsi":
+                    # the phrase goes on ("et les expéditions pour …", "ou co-animer")
+                    return fallback if fallback >= 0 else end
+            fallback = end if acts else -1
             end = k = b
             k += 1
         return end
