@@ -18,8 +18,20 @@ from adequa.store.duckdb import Warehouse
 runner = CliRunner()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def own_cache(tmp_path_factory):
+    """Pulls build the enrichment models: into a cache folder of this module's, not the user's."""
+    from adequa.config import get_settings
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ADEQUA_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        get_settings.cache_clear()
+        yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="module")
-def pulled_once(tmp_path_factory):
+def pulled_once(tmp_path_factory, own_cache):
     tmp = tmp_path_factory.mktemp("pulled")
     data, db = tmp / "data", tmp / "w.duckdb"
     source = Path(__file__).parent / "fixtures" / "referentials"
@@ -56,6 +68,29 @@ def test_pull_twice_copies_and_loads_nothing_new(fixtures, pulled):
                                 "--db", str(db)])
     assert again.exit_code == 0
     assert "0 copied" in again.output and "unchanged" in again.output and " loaded " not in again.output
+
+
+def test_pull_builds_the_enrichment_models_once(fixtures, tmp_path, monkeypatch):
+    """After the files, pull compiles the skills taxonomy and the occupation classifier into the cache
+    folder, so the first annotate is warm; a second pull finds them; --no-index skips the step."""
+    from adequa.config import get_settings
+
+    monkeypatch.setenv("ADEQUA_CACHE_DIR", str(tmp_path / "cache"))
+    get_settings.cache_clear()
+    data, db = tmp_path / "data", tmp_path / "w.duckdb"
+    args = ["data", "pull", "--from", str(fixtures / "referentials"), "--data-dir", str(data), "--db", str(db)]
+    skipped = runner.invoke(app, [*args, "--no-index"])
+    assert skipped.exit_code == 0, skipped.output
+    assert "enrichment models" not in skipped.output and not (tmp_path / "cache").exists()
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "enrichment models ready (skills taxonomy and occupation classifier" in first.output
+    assert list((tmp_path / "cache").glob("skills-fr-*.pickle")) and (tmp_path / "cache" / "occupations").is_dir()
+    built = {p: p.stat().st_mtime_ns for p in (tmp_path / "cache").rglob("*") if p.is_file()}
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0 and "enrichment models ready" in again.output
+    assert {p: p.stat().st_mtime_ns for p in built} == built      # loaded, not rebuilt
+    get_settings.cache_clear()
 
 
 def test_pull_only_some_datasets(fixtures, tmp_path):

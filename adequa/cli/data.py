@@ -57,10 +57,12 @@ def pull(
     link: Annotated[bool, typer.Option("--link", help="Symlink the mirror's files instead of copying them.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Reload tables even when version and checksum are unchanged.")] = False,
     no_load: Annotated[bool, typer.Option("--no-load", help="Only fetch the files; do not load the warehouse.")] = False,
+    no_index: Annotated[bool, typer.Option("--no-index", help="Do not build the enrichment models (skills taxonomy, "
+                                           "occupation classifier) now; the first `adequa annotate` or `enrich` will.")] = False,
 ) -> None:
     """Fetch the official files (from --from DIR, ADEQUA_MIRROR, or the publishers) and load the referentials.
 
-    Files go to the data dir with their sha256 in manifest.json; ROME, FAP, ESCO, crosswalks and geography are then loaded into the warehouse, one version beside the other; an unchanged version is skipped.
+    Files go to the data dir with their sha256 in manifest.json; ROME, FAP, ESCO, crosswalks and geography are then loaded into the warehouse, one version beside the other; an unchanged version is skipped. Last, the enrichment models are built from the new files and cached (a few seconds, once per referential version), so that the first `adequa annotate` runs at full speed.
 
     Example: adequa data pull --from ../shared/data --db adequa.duckdb
     """
@@ -113,7 +115,28 @@ def pull(
                 progress.update(task, total=progress.tasks[task].completed)
     _print_rows([{"table": r.table, "version": r.version, "status": r.status, "rows": r.rows,
                   "seconds": f"{r.seconds:.2f}"} for r in loads], "table", f"Referentials in {settings.db}")
+    if not no_index and (wanted is None or {"rome", "esco"} & set(wanted)):
+        _build_enrichment_models(settings.model_copy(update={"data_dir": Path(target)}), console)
     console.print(f"done in {time.perf_counter() - t0:.1f} s")
+
+
+def _build_enrichment_models(settings, console) -> None:
+    """Compile the skills taxonomy and the occupation classifier from the pulled files into the cache
+    folder (``load_models``: both at once on two cores), or load them when they are there already.
+    A failure is a warning: the pull itself is done, and annotate reports the cause again."""
+    import time
+
+    from adequa.pipeline.annotate import load_models
+
+    t0 = time.perf_counter()
+    try:
+        with console.status("building the enrichment models (skills taxonomy, occupation classifier)…"):
+            _, classifier = load_models(settings)
+    except Exception as exc:    # noqa: BLE001 - e.g. a partial pull without ROME
+        console.print(f"[yellow]warning:[/] enrichment models not built ({exc}); `adequa annotate` will try again")
+        return
+    what = "skills taxonomy and occupation classifier" if classifier is not None else "skills taxonomy"
+    console.print(f"enrichment models ready ({what}, {time.perf_counter() - t0:.1f} s) in {settings.cache_dir}")
 
 
 @data_app.command("list")
