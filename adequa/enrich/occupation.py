@@ -43,6 +43,7 @@ import numpy as np
 import orjson
 
 from adequa.enrich._native import kernel
+from adequa.enrich.coded_titles import CodedTitles
 from adequa.enrich.domain import DomainTagger
 from adequa.enrich.ranking import (STEM_SUFFIXES, STOPWORDS, LexicalIndex, fold, fold_char, log_table, stem, tokens,
                                    words)
@@ -280,6 +281,7 @@ class OccupationClassifier:
     DESC_CHARS = 1000       # description characters read (the missions come first; 2,000 or all: same accuracy)
     SEGMENT_DISCOUNT = 0.95  # the first segment of a title alone ("ingenieur - systemes embarques") scores a bit less
     HEAD_BONUS = 0.0        # factor 1 + HEAD_BONUS on labels holding the title's head word (see title_heads)
+    coded: CodedTitles | None = None    # votes of coded offers' titles (coded_titles.py), when there were any
 
     def __init__(self, ref: OccupationReferential, index: LexicalIndex, doc_texts: list[str], doc_appellation: list[str | None],
                  fiche_codes: list[str], domains: DomainTagger | None = None,
@@ -429,6 +431,8 @@ class OccupationClassifier:
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.index.save(folder / "title_index.npz")
+        if self.coded is not None:
+            self.coded.save(folder)
         # its fields as they are (plain data: json.dumps walks them; asdict's deep copy cost ~0.8 s)
         ref = {f.name: getattr(self.ref, f.name) for f in fields(self.ref)}
         ref["fiche_terms"] = {}     # only their stems are needed once built
@@ -451,8 +455,10 @@ class OccupationClassifier:
             # refuses (NaN, a lone surrogate) raises ValueError, and the caller rebuilds the cache.
             meta = orjson.loads((folder / "occupations.json").read_bytes())
             index = LexicalIndex.load(folder / "title_index.npz")
-            return cls(OccupationReferential(**meta["ref"]), index, meta["doc_texts"], meta["doc_appellation"],
-                       meta["fiche_codes"], domains, None, cls._load_vocabulary(folder / "fiche_vocabulary.npz"))
+            clf = cls(OccupationReferential(**meta["ref"]), index, meta["doc_texts"], meta["doc_appellation"],
+                      meta["fiche_codes"], domains, None, cls._load_vocabulary(folder / "fiche_vocabulary.npz"))
+            clf.coded = CodedTitles.load(folder)
+            return clf
 
     @staticmethod
     def state_path(folder: Path) -> Path:
@@ -659,21 +665,35 @@ class OccupationClassifier:
              ) -> list[tuple[str, float, str | None]]:
         """Top-k (code_rome, score, appellation code_ogr or None), best first. With ``parents``, the
         pre-ROME-4.0 parent of each candidate fiche is a candidate too (see the module docstring)."""
-        cands = self._title_cache(clean_title(title or ""))
+        cleaned = clean_title(title or "")
+        cands = self._title_cache(cleaned)
         ds = None
         if description and len(cands) > 1 and self.DESC_WEIGHT:
             ds = self._description_scores(description, [c for c, _, _ in cands[: self.DESC_CANDIDATES]])
-        return self._combine(cands, ds, k, parents)
+        return self._combine(cands, ds, k, parents, self.coded.votes(cleaned) if self.coded is not None else None)
 
-    def _combine(self, cands, ds: dict | None, k: int, parents: bool) -> list[tuple[str, float, str | None]]:
-        """The title's candidates with the description evidence ``ds`` added and the parent fiches
-        proposed (see ``rank``)."""
+    def _combine(self, cands, ds: dict | None, k: int, parents: bool,
+                 votes: dict | None = None) -> list[tuple[str, float, str | None]]:
+        """The title's candidates with the description evidence ``ds`` and the coded titles' ``votes``
+        added, and the parent fiches proposed (see ``rank``)."""
         if ds:
             n = self.DESC_CANDIDATES
             w = self.DESC_WEIGHT
             cands = [(c, s + w * ds[c], a) if c in ds else (c, s, a) for c, s, a in cands[:n]] + list(cands[n:])
             cands.sort(key=_score, reverse=True)     # stable: equal scores keep their order
         cands = list(cands)
+        if votes:
+            # France Travail's coding of the closest coded titles (coded_titles.py): a fiche they name
+            # gains their vote, and enters the candidates when the title's labels did not reach it
+            w = self.coded.WEIGHT
+            at = {c: i for i, (c, _, _) in enumerate(cands)}
+            for c, v in votes.items():
+                i = at.get(c)
+                if i is None:
+                    cands.append((c, w * v, None))
+                else:
+                    cands[i] = (c, cands[i][1] + w * v, cands[i][2])
+            cands.sort(key=_score, reverse=True)
         if parents and self.PARENT_SHARE and cands:
             # a parent scores less than its child: only the top-k children can place theirs in the top k
             codes = [c for c, _, _ in cands]
@@ -721,6 +741,9 @@ class OccupationClassifier:
             for i, got in zip(need, self._description_scores_many([descriptions[i] for i in need],
                                                                    [[c for c, _, _ in cands[i][:n]] for i in need])):
                 ds[i] = got
+        if self.coded is not None:
+            votes = self.coded.votes
+            return [self._combine(c, d, k, parents, votes(t)) for c, d, t in zip(cands, ds, cleaned)]
         return [self._combine(c, d, k, parents) for c, d in zip(cands, ds)]
 
     def _description_scores_many(self, descriptions: list[str], code_lists: list[list[str]]) -> list[dict]:

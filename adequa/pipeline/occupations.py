@@ -145,9 +145,34 @@ def occupation_referential(settings: Settings, include_esco_labels: bool = False
 
 
 def _classifier_folder(settings: Settings) -> tuple[str, Path]:
-    """The classifier's cache key (the referential files' names, sizes and times) and folder."""
-    key = _fingerprint(_inputs(settings))
+    """The classifier's cache key (the referential files' and coded offers' names, sizes and times) and
+    folder."""
+    key = _fingerprint([*_inputs(settings), *_offer_files(settings)])
     return key, Path(settings.cache_dir) / "occupations" / key
+
+
+def _offer_files(settings: Settings) -> list[Path]:
+    """The job-ad files of the data folder (``offers/``, as ``adequa run`` finds them)."""
+    folder = _root(settings) / "offers"
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.suffix in {".csv", ".json", ".jsonl"} and "competences" not in p.name)
+
+
+def coded_offer_titles(settings: Settings):
+    """(title, ROME code) of every offer of the data folder that has both (France Travail dumps and
+    any CSV/JSON of ads with a ROME column). A file that cannot be read as ads is skipped: these
+    pairs only help the classifier."""
+    from adequa.sources.ads_csv import read_mapped
+
+    for path in _offer_files(settings):
+        try:
+            for _, record, _ in read_mapped(path):
+                title, code = record.get("title"), record.get("rome")
+                if isinstance(title, str) and isinstance(code, str) and title and code:
+                    yield title, code
+        except Exception:   # noqa: BLE001 - not a file of ads (or a damaged one): ingest reports those
+            continue
 
 
 def classifier_cached(settings: Settings) -> bool:
@@ -174,7 +199,10 @@ def load_occupation_classifier(settings: Settings, domains_path: Path | None = N
             else:   # this code version's start-up state, for the next start
                 save_pickle(state, clf.start_state(), "state-*.pickle")
     if clf is None:
+        from adequa.enrich.coded_titles import CodedTitles
+
         clf = OccupationClassifier.build(occupation_referential(settings), domains)
+        clf.coded = CodedTitles.build(coded_offer_titles(settings), clf.fiche_codes)
         _save_atomically(folder, clf.save)
     _loaded[key] = clf
     return clf
