@@ -562,3 +562,13 @@ def test_new_soft_skill_phrases_and_their_links(ex):
 def test_two_quality_nouns_in_ite_are_two_mentions(ex):
     """The shared-adjective rule ("langues française et anglaise") does not join two nouns in -ité."""
     assert spans(ex, "Profil : amabilité, rapidité et efficacité.") == ["amabilité", "rapidité", "efficacité"]
+
+
+def test_contact_is_a_quality_when_the_person_likes_it(ex):
+    """"vous aimez le contact (client)" says the person's relational quality; "premier contact avec
+    les clients" is a task, "le contact avec les animaux" no relational quality."""
+    assert "contact client" in spans(ex, "Profil : vous aimez le contact client.")
+    assert "contact" in spans(ex, "Profil : vous aimez le contact et savez conseiller.")
+    assert not any("contact" in s for s in spans(ex, "Profil : vous aimez le contact avec les animaux."))
+    got = ex.extract("Missions :\n- premier contact avec les clients, rigueur")
+    assert not any("contact" in m.text and m.kind == "savoir-être" for m in got)

@@ -304,6 +304,7 @@ _YOUR = frozenset("votre ton ta".split())
 _PERSON_TOO = frozenset(("responsable",))     # "votre responsable" is your manager
 _PRONOUN = frozenset("vous tu nous il elle je on".split())
 _AT_EASE = frozenset(("aise", "ecoute"))
+_LIKED_DET = frozenset("le la l du".split())
 _DEGREE = frozenset("tres plutot particulierement vraiment reellement extremement".split())
 # between two qualities of a list: separators, "et"/"ou", determiners ("rigueur et méthode", "faites
 # preuve de rigueur, d'efficacité", "autonome, rapide")
@@ -320,7 +321,7 @@ def _asked_for(line: str, toks, i: int) -> bool:
     return _ASKED_FOR.search(line, max(0, a - 100), a) is not None
 
 
-def _framed_qualities(line: str, toks, keys, pending: list, found: list, soft_single) -> None:
+def _framed_qualities(line: str, toks, keys, brk, pending: list, found: list, soft_single) -> None:
     """Adds to ``found`` the quality words of ``pending`` that a frame says are the person's: after
     "vous êtes" / "tu es" / "être", after "faire preuve de" / "doté(e) d'", after "esprit", or listed
     beside a quality already found ("autonome, rigoureux, rapide", "rigueur et méthode"), in chains."""
@@ -331,6 +332,8 @@ def _framed_qualities(line: str, toks, keys, pending: list, found: list, soft_si
         if x >= 0 and (toks[x][2] in _PERSON_COPULA or toks[x][2] in _YOUR and toks[i][2] not in _PERSON_TOO
                        or (toks[x][2] == "vous" and x > 0 and toks[x - 1][2] == "etes")):
             return not any(ch in line[toks[x][1]:toks[i][0]] for ch in ".;:!?,\n")
+        if i >= 2 and toks[i - 1][2] in _LIKED_DET and keys[i - 2] in _HAVING and not brk[i] and not brk[i - 1]:
+            return True     # "vous aimez le contact", "a le goût du …": what one likes or has
         x = i - 1
         while x >= 0 and toks[x][2] in _PROOF_GAP and i - x <= 5:
             x -= 1
@@ -338,6 +341,8 @@ def _framed_qualities(line: str, toks, keys, pending: list, found: list, soft_si
 
     def listed_beside(m, spans):
         i, j = m[0], m[1]
+        if j > i and len(toks[j][2]) > 4:
+            return False    # a phrase ("contact avec les clients") is framed by words only, not by a list
         a, b = toks[i][0], toks[j][1]
         for (si, sj) in spans:
             if sj < i:
@@ -356,7 +361,8 @@ def _framed_qualities(line: str, toks, keys, pending: list, found: list, soft_si
     for m in pending:
         i, j = m[0], m[1]
         if j + 1 < n and not line[toks[j][1]:toks[j + 1][0]].strip() and (
-                keys[j + 1] and toks[j + 1][2] not in _PRONOUN or toks[j + 1][2] in _OBJECT_DET):
+                keys[j + 1] and toks[j + 1][2] not in _PRONOUN or toks[j + 1][2] in _OBJECT_DET
+                or toks[j + 1][2] == "avec"):
             continue        # "une rapide adaptation", "méthode HACCP", "responsable du rayon": the word
                             # qualifies or names another thing
         if i > 0 and toks[i - 1][2] == "esprit" and not line[toks[i - 1][1]:toks[i][0]].strip():
@@ -910,7 +916,7 @@ class SkillExtractor:
                     continue        # "tableau" is not Tableau
                 found.append((i, j, eid, 1.0, method_of(toks, keys, i, j), 3))
             if pending:
-                _framed_qualities(line, toks, keys, pending, found, soft_single)
+                _framed_qualities(line, toks, keys, brk, pending, found, soft_single)
             if found:
                 found = self._greedy(found, taken)
                 found = [self._drop_capacity(m, toks, keys) for m in found]
