@@ -527,3 +527,66 @@ def test_a_label_found_in_a_phrase_spans_what_makes_it_specific(ex):
     # §3: keep the object that makes the skill specific; the label's link stays
     got = ex.extract("Missions :\n- accueillir la clientèle de la boutique")
     assert [(m.text, m.rome_ogr) for m in got] == [("accueillir la clientèle de la boutique", "800004")]
+
+
+def test_a_common_word_is_a_quality_only_in_a_frame_about_the_person(ex):
+    """softskills.tsv "framed" rows: "rapide", "méthode", "logique", "efficace" are qualities after
+    "vous êtes" / "tu es", after "faire preuve de", or listed beside another quality; not elsewhere."""
+    assert spans(ex, "Profil : vous êtes autonome, rigoureux, rapide et soigneux.") == \
+        ["autonome", "rigoureux", "rapide", "soigneux"]
+    assert spans(ex, "Profil : tu es très efficace.") == ["efficace"]
+    assert spans(ex, "Profil : tu fais preuve de logique.") == ["logique"]
+    assert spans(ex, "Qualités : rigueur et méthode.") == ["rigueur", "méthode"]
+    assert "rapide" not in spans(ex, "Le service assure une livraison rapide.")
+    assert "méthode" not in spans(ex, "Profil : rigueur, méthode HACCP appliquée en cuisine.")
+    assert "logique" not in spans(ex, "Missions :\n- suivre la logique de production")
+    # a verb sharing the key is not the quality: the written form must be one of the row's forms
+    assert "appliquez" not in spans(ex, "Profil : rigoureux et appliquez les consignes.")
+
+
+def test_a_framed_quality_that_qualifies_the_next_word_is_not_one(ex):
+    """"une rapide adaptation", "responsable du rayon": the word says something of what follows."""
+    assert "rapide" not in spans(ex, "Profil : vous êtes autonome et une rapide adaptation est attendue.")
+    assert "responsable" not in spans(ex, "Profil : vous êtes responsable du rayon.")
+    assert "responsable" in spans(ex, "Profil : vous êtes organisé et responsable.")
+    assert "responsable" not in spans(ex, "Missions :\n- rendre compte à votre responsable")
+
+
+def test_esprit_before_a_framed_quality_is_part_of_it(ex):
+    assert "esprit pragmatique" in spans(ex, "Profil : tu possèdes un esprit pragmatique.")
+
+
+def test_a_quality_asked_for_by_a_recruiting_sentence_counts_before_a_join_us_cue(ex):
+    """"Nous recherchons un vendeur motivé pour intégrer notre équipe": the company cue later in the
+    sentence does not hide the quality the recruiting words ask for; company talk itself stays out."""
+    assert "motivé" in spans(ex, "Nous recherchons un vendeur motivé pour intégrer notre équipe.")
+    assert spans(ex, "Rejoignez notre équipe dynamique et bienveillante.") == []
+
+
+def test_new_soft_skill_phrases_and_their_links(ex):
+    got = {m.text: (m.rome_ogr, m.esco_uri, m.unlisted)
+           for m in ex.extract("Profil : sens de l'observation, sens de l'analyse, goût du commerce, sociable, "
+                               "team player, tempérament de manager.")}
+    assert got["sens de l'observation"] == (None, None, True)
+    assert got["sens de l'analyse"][0] == "492419"
+    assert got["goût du commerce"][0] == "404865"
+    assert got["sociable"][0] == "300463"
+    assert got["team player"][0] == "300465"
+    assert got["tempérament de manager"][0] == "300489"
+    assert "habilité manuelle" in spans(ex, "Profil : habilité manuelle et minutie.")
+    assert "à l'aise avec le contact client" in spans(ex, "Profil : vous êtes à l'aise avec le contact client.")
+
+
+def test_two_quality_nouns_in_ite_are_two_mentions(ex):
+    """The shared-adjective rule ("langues française et anglaise") does not join two nouns in -ité."""
+    assert spans(ex, "Profil : amabilité, rapidité et efficacité.") == ["amabilité", "rapidité", "efficacité"]
+
+
+def test_contact_is_a_quality_when_the_person_likes_it(ex):
+    """"vous aimez le contact (client)" says the person's relational quality; "premier contact avec
+    les clients" is a task, "le contact avec les animaux" no relational quality."""
+    assert "contact client" in spans(ex, "Profil : vous aimez le contact client.")
+    assert "contact" in spans(ex, "Profil : vous aimez le contact et savez conseiller.")
+    assert not any("contact" in s for s in spans(ex, "Profil : vous aimez le contact avec les animaux."))
+    got = ex.extract("Missions :\n- premier contact avec les clients, rigueur")
+    assert not any("contact" in m.text and m.kind == "savoir-être" for m in got)

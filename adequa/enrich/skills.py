@@ -296,6 +296,102 @@ def _recruiting(norms, i: int, j: int) -> bool:
     return False
 
 
+# "faire preuve de", "doté(e) d'": what follows them is a quality of the person's (the words between
+# that may stand there: "fait preuve d'une grande …")
+_PROOF = frozenset("preuve dote dotee dote(e)".split())
+_PROOF_GAP = frozenset("e de d du un une grand grande bon bonne reel reelle vrai vraie veritable excellent excellente "
+                       "tres fort forte certain certaine beaucoup la le l sa son votre ta ton".split())
+# "vous êtes …", "tu es …", "être …", "êtes-vous …" (and an adverb between: "vous êtes très rapide")
+_PERSON_COPULA = frozenset("etes es etre".split())
+# "votre professionnalisme", "ta rapidité": a quality of the person addressed
+_YOUR = frozenset("votre ton ta".split())
+_PERSON_TOO = frozenset(("responsable",))     # "votre responsable" is your manager
+_PRONOUN = frozenset("vous tu nous il elle je on".split())
+_AT_EASE = frozenset(("aise", "ecoute"))
+_LIKED_DET = frozenset("le la l du".split())
+_DEGREE = frozenset("tres plutot particulierement vraiment reellement extremement".split())
+# between two qualities of a list: separators, "et"/"ou", determiners ("rigueur et méthode", "faites
+# preuve de rigueur, d'efficacité", "autonome, rapide")
+_QUALITY_GAP = re.compile(r"(?:[\s,;/&+)]|[-–](?!\w)|\b(?:et|ou|de|du|des|la|le|une?)\b|\bd['’]|\bl['’])*")
+_QUALITY_SEP = re.compile(r"[,;/&+]|\b(?:et|ou)\b")
+# "nous recherchons un(e) alternant(e) motivé(e) pour intégrer notre équipe": the company cue ("intégrer
+# notre") is later in the sentence; the qualities the recruiting words ask for are the person's
+_ASKED_FOR = re.compile(r"(?i)\b(?:recherch\w*|recrut\w*)\s+(?:une?|des|d['’]une?)\b[^.;:!?\n]{0,80}$")
+
+
+def _asked_for(line: str, toks, i: int) -> bool:
+    """A quality at token ``i`` follows, in the same clause, "recherche(ons) un(e) …", "recrutons un …"."""
+    a = toks[i][0]
+    return _ASKED_FOR.search(line, max(0, a - 100), a) is not None
+
+
+def _framed_qualities(line: str, toks, keys, brk, pending: list, found: list, soft_single) -> None:
+    """Adds to ``found`` the quality words of ``pending`` that a frame says are the person's: after
+    "vous êtes" / "tu es" / "être", after "faire preuve de" / "doté(e) d'", after "esprit", or listed
+    beside a quality already found ("autonome, rigoureux, rapide", "rigueur et méthode"), in chains."""
+    def framed_by_words(i):
+        x = i - 1
+        while x >= 0 and toks[x][2] in _DEGREE:
+            x -= 1
+        if x >= 0 and (toks[x][2] in _PERSON_COPULA or toks[x][2] in _YOUR and toks[i][2] not in _PERSON_TOO
+                       or (toks[x][2] == "vous" and x > 0 and toks[x - 1][2] == "etes")):
+            return not any(ch in line[toks[x][1]:toks[i][0]] for ch in ".;:!?,\n")
+        if i >= 2 and toks[i - 1][2] in _LIKED_DET and keys[i - 2] in _HAVING and not brk[i] and not brk[i - 1]:
+            return True     # "vous aimez le contact", "a le goût du …": what one likes or has
+        x = i - 1
+        while x >= 0 and toks[x][2] in _PROOF_GAP and i - x <= 5:
+            x -= 1
+        return x >= 0 and x < i - 1 and toks[x][2] in _PROOF
+
+    def listed_beside(m, spans):
+        i, j = m[0], m[1]
+        if j > i and len(toks[j][2]) > 4:
+            return False    # a phrase ("contact avec les clients") is framed by words only, not by a list
+        a, b = toks[i][0], toks[j][1]
+        for (si, sj) in spans:
+            if sj < i:
+                gap = line[toks[sj][1]:a]
+            elif si > j:
+                gap = line[b:toks[si][0]]
+            else:
+                continue
+            if len(gap) <= 12 and _QUALITY_GAP.fullmatch(gap) and _QUALITY_SEP.search(gap):
+                return True
+        return False
+
+    spans = [(m[0], m[1]) for m in found if soft_single[m[2]]]
+    left = []
+    n = len(toks)
+    for m in pending:
+        i, j = m[0], m[1]
+        if j + 1 < n and not line[toks[j][1]:toks[j + 1][0]].strip() and (
+                keys[j + 1] and toks[j + 1][2] not in _PRONOUN or toks[j + 1][2] in _OBJECT_DET
+                or toks[j + 1][2] == "avec"):
+            continue        # "une rapide adaptation", "méthode HACCP", "responsable du rayon": the word
+                            # qualifies or names another thing
+        if i > 0 and toks[i - 1][2] == "esprit" and not line[toks[i - 1][1]:toks[i][0]].strip():
+            m = (i - 1,) + m[1:]        # "esprit pragmatique": the quality is the whole phrase
+            found.append(m)
+            spans.append((m[0], m[1]))
+        elif framed_by_words(i):
+            found.append(m)
+            spans.append((m[0], m[1]))
+        else:
+            left.append(m)
+    grew = True
+    while left and grew:
+        grew = False
+        rest = []
+        for m in left:
+            if listed_beside(m, spans):
+                found.append(m)
+                spans.append((m[0], m[1]))
+                grew = True
+            else:
+                rest.append(m)
+        left = rest
+
+
 def _joined(line: str, toks, a: int, b: int) -> bool:
     """Only spaces between tokens ``a`` and ``b`` of a line."""
     return not line[toks[a][1]:toks[b][0]].strip()
@@ -798,11 +894,24 @@ class SkillExtractor:
             c = self.c
             soft_single, kind, case_sensitive = c.entries.soft_single, c.entries.kind, c.case_sensitive
             lang = model.lang
+            framed = c.framed
+            pending = None
             for i, j, entries in cur_hits:
-                if tok_cls[i] in ("company", "apply", "diversity", "header") or tok_cls[j] != tok_cls[i]:
-                    continue
                 eid = entries[0]
+                if tok_cls[i] in ("company", "apply", "diversity", "header") or tok_cls[j] != tok_cls[i]:
+                    if not (tok_cls[i] == "company" and tok_cls[j] == "company" and soft_single[eid]
+                            and _asked_for(line, toks, i)):
+                        continue
                 if soft_single[eid] and not self._soft_ok(toks, keys, i, j, brk, lang):
+                    continue
+                if soft_single[eid] and i >= 2 and toks[i][2] in _AT_EASE and toks[i - 1][2] == "l" \
+                        and toks[i - 2][2] == "a" and not brk[i] and not brk[i - 1]:
+                    i -= 2          # "à l'aise avec le contact", "à l'écoute": the phrase names the quality
+                if eid in framed:
+                    if toks[i][2] in framed[eid]:
+                        if pending is None:
+                            pending = []
+                        pending.append((i, j, eid, 1.0, method_of(toks, keys, i, j), 3))
                     continue
                 if i == j and lang == "fr" and kind[eid] == "langue" \
                         and not self._language_ok(toks, keys, i, brk):
@@ -810,6 +919,8 @@ class SkillExtractor:
                 if i == j and eid in case_sensitive and not toks[i][2][:1].isupper() and not line[toks[i][0]].isupper():
                     continue        # "tableau" is not Tableau
                 found.append((i, j, eid, 1.0, method_of(toks, keys, i, j), 3))
+            if pending:
+                _framed_qualities(line, toks, keys, brk, pending, found, soft_single)
             if found:
                 found = self._greedy(found, taken)
                 found = [self._drop_capacity(m, toks, keys) for m in found]
@@ -1217,7 +1328,9 @@ class SkillExtractor:
             # exigées"; not a list of nouns: "pneumatique et hydraulique appréciées")
             ends = j + 3 >= n or not _joined(line, toks, j + 2, j + 3) or i < j and (
                 keys[j + 3] in _COPULA or keys[j + 3] in _REQUIRED)
+            # (a noun in -ité is no adjective: "rapidité et efficacité" are two qualities)
             if ends and len(last) >= 5 and len(nxt) >= 5 and last[-3:] == nxt[-3:] and keys[j + 2] \
+                    and not nxt.endswith(("ite", "ites")) \
                     and line[toks[j + 2][0]].islower() and not km.is_action(toks[j + 2][3]):
                 j += 2
         return i, j

@@ -17,10 +17,11 @@ from adequa.enrich.segment import Segmenter
 from adequa.enrich.skills_exact import BARRIER, ExactMatcher
 from adequa.enrich.skills_semantic import SimilarityIndex
 from adequa.enrich.taxonomy import Taxonomy, normalise_kind
+from adequa.normalise.text import fold
 from adequa.errors import InputError
 from adequa.normalise.text import _FOLD_1TO1, _WORD, WORD_PATTERN, fold, spans
 
-BUILD_VERSION = "skills-9"
+BUILD_VERSION = "skills-10"
 
 
 @dataclass
@@ -66,6 +67,11 @@ class Compiled:
     curated_fingerprint: str
     case_sensitive: frozenset = frozenset()
     job_titles: frozenset = frozenset()        # key sets of job titles (ROME appellations), never skills
+    # soft skills that are one only in a frame about the person (softskills.tsv, 4th column "framed"):
+    # entry -> the folded written forms of the first word ("rapide", "méthode", "logique": a quality in
+    # "vous êtes autonome, rapide", "rigueur et méthode", "faire preuve de logique", not in "livraison
+    # rapide", "méthode HACCP")
+    framed: dict = field(default_factory=dict)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -223,6 +229,7 @@ def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None,
         return {}
 
     case_sensitive: set[int] = set()
+    framed: dict[int, frozenset] = {}
     rome_labels = {entries.rome[i]: entries.label[i] for i in range(len(entries.rome)) if entries.rome[i]}
     for name, default_kind in (("lexicon.tsv", None), ("softskills.tsv", "savoir-être")):
         for line, cols in _rows(name):
@@ -230,7 +237,7 @@ def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None,
                 forms_s, kind, link = (cols + ["", ""])[:3]
                 label = None
             else:
-                forms_s, link, label = (cols + ["", ""])[:3]
+                forms_s, link, label, how = (cols + ["", "", ""])[:4]
                 kind = default_kind
             forms = [f.strip() for f in forms_s.split("|") if f.strip()]
             target = resolve(link, forms, "fr", f"adequa/enrich/data/{name}", line)
@@ -250,6 +257,8 @@ def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None,
                                   unlisted=not (rome or esco))
                 if default_kind is not None:
                     entries.soft_single[eid] = True
+                    if how.strip() == "framed":
+                        framed[eid] = frozenset(fold(re.split(r"[\s(.]", f)[0]) for f in group)
                 elif any(f[:1].isupper() and f[1:].islower() and " " not in f for f in group):
                     case_sensitive.add(eid)     # "Tableau", "Spring", "Word": common words in lower case
                 for model in models.values():
@@ -277,4 +286,4 @@ def build(taxonomies: list[Taxonomy], fiche_items: dict[str, set] | None = None,
     version = hashlib.sha256("|".join([BUILD_VERSION, curated_fingerprint(), *langs] + [t.fingerprint() for t in taxonomies]).encode()).hexdigest()[:12]
     return Compiled(version=version, entries=entries, langs=models, segmenter=Segmenter(cues, headers),
                     fiche_items=fiche, curated_fingerprint=curated_fingerprint(),
-                    case_sensitive=frozenset(case_sensitive), job_titles=frozenset(titles))
+                    case_sensitive=frozenset(case_sensitive), job_titles=frozenset(titles), framed=framed)
