@@ -186,6 +186,61 @@ def _vague_task(content: tuple, keys: list) -> bool:
     return len(content) >= 2 or keys[content[0]] in _VAGUE_TASK
 
 
+# An unlisted phrase opening on who or where the work is done with, not on what is done (§4):
+# "les acteurs de l'industrie", "chaque collaborateur", "une ambiance conviviale", "des perspectives
+# d'évolution", "un centre de formation", "en cabinet comptable", "du point de vue technique"
+_NOT_TASK_HEAD = frozenset("""acteur acteurs prestataire prestataires partenaire partenaires collaborateur collaborateurs
+    collaboratrice collaboratrices ambiance perspective perspectives centre cabinet etablissement plaisir""".split())
+# after "en", a manner, not a task: "en collaboration avec le chef", "en lien avec les équipes"
+_MANNER_HEAD = frozenset("collaboration lien liaison relation".split())
+_EACH = frozenset("chaque tout tous toute toutes".split())
+# "l'agence, qui se situe …", "l'infrastructure, qui supporte nos produits": the verb of a relative
+# clause says what something else does ("dont" may open a list's example: kept)
+_RELATIVE = frozenset("qui que qu".split())
+_RELATIVE_GAP = frozenset("se s vous nous".split())
+# a postal address: "12 rue des Lilas", "29600 Morlaix"
+_ADDRESS = re.compile(r"(?i:\b\d+(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av|bd|boulevard|all[ée]e|chemin|impasse|place"
+                      r"|route|quai|cours)\b)|\b\d{5}\s+[A-Z]")
+# a question on the reader's wishes is a hook, not the job: "Vous souhaitez apprendre un métier ?",
+# "Prêt(e) à relever le défi ?", "Vous vous reconnaissez dans ce profil ?" (a question on what the
+# reader likes or masters lists skills: "Vous aimez préparer les chantiers ?" is kept)
+_WISH = frozenset("""souhaitez souhaites souhaite souhaiteriez souhaitiez veux voulez voudriez voudrais envie pret prete prets
+    pretes recherchez recherches cherchez cherches aspirez aspires revez reves reconnaissez reconnais pensez penses
+    tente tentes tentee""".split())
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[:;]")
+
+
+def _not_a_task(toks, keys, line: str, i: int, j: int) -> bool:
+    """An unlisted phrase that is no skill by where it stands (§4): company, people or place words
+    at its head, the verb of a relative clause, an address, a question put to the reader."""
+    f = i
+    while f < j and (not keys[f] or toks[f][2] in _EACH):
+        f += 1
+    w = toks[f][2]
+    if w in _NOT_TASK_HEAD:
+        return True
+    if w == "point" and f + 2 <= j and toks[f + 2][2] == "vue":
+        return True         # "du point de vue technique"
+    if w in _MANNER_HEAD and f == i and i > 0 and toks[i - 1][2] == "en":
+        return True
+    if i > 0:
+        k = i - 1
+        if toks[k][2] in _RELATIVE_GAP and k > 0:
+            k -= 1
+        if toks[k][2] in _RELATIVE and _BREAK.search(line, toks[k][1], toks[i][0]) is None:
+            return True
+    start, end = toks[i][0], toks[j][1]
+    m = _SENTENCE_END.search(line, end)
+    if _ADDRESS.search(line, start, end):
+        return True
+    if m and line[m.start()] == "?":
+        b = max(line.rfind(c, 0, start) for c in ".!?:;") + 1
+        for t in toks:
+            if b <= t[0] < m.start() and t[2] in _WISH:
+                return True
+    return False
+
+
 def _round3(x: float) -> float:
     """``round(x, 3)`` without its decimal conversion (dtoa there and back, ~1-2 µs) for a score of
     0.001 to 10^6 whose thousandfold is not within 10^-6 of a half: ``round(1000 x) / 1000`` is then the
@@ -1048,7 +1103,7 @@ class SkillExtractor:
         """Mentions of one analysed line for one ROME hint: (start, end, rome, esco, label, kind,
         score, method, unlisted) with offsets into the line. ``relevant`` (without a hint) receives
         every ROME code whose presence in the hint's fiche could change the result."""
-        _, toks, keys, exact_plan, cands, curated, _ = plan
+        _, toks, keys, exact_plan, cands, curated, line = plan
         if not toks:
             return ()
         E = self.c.entries
@@ -1114,7 +1169,7 @@ class SkillExtractor:
                 dropped |= inside
                 found.append((i, j, eid, _round3(min(score, 1.0)), "semantic", 1))
             elif (is_task or job_bullet) and 1 <= len(content) <= 14 and score >= T_UNLISTED \
-                    and not _vague_task(content, keys):
+                    and not _vague_task(content, keys) and not _not_a_task(toks, keys, line, i, j):
                 dropped |= inside
                 found.append((i, j, -1, _round3(max(score, 0.3)), "semantic", 0))
         if grown:
