@@ -198,6 +198,8 @@ _EACH = frozenset("chaque tout tous toute toutes".split())
 # clause says what something else does ("dont" may open a list's example: kept)
 _RELATIVE = frozenset("qui que qu".split())
 _RELATIVE_GAP = frozenset("se s vous nous".split())
+_NOT_RELATIVE = frozenset("ainsi alors bien tant meme plus moins autant tandis".split())    # "ainsi que", "alors que"
+_CLIENT = frozenset("client clients clientele".split())
 # a postal address: "12 rue des Lilas", "29600 Morlaix"
 _ADDRESS = re.compile(r"(?i:\b\d+(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av|bd|boulevard|all[ée]e|chemin|impasse|place"
                       r"|route|quai|cours)\b)|\b\d{5}\s+[A-Z]")
@@ -210,9 +212,10 @@ _WISH = frozenset("""souhaitez souhaites souhaite souhaiteriez souhaitiez veux v
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[:;]")
 
 
-def _not_a_task(toks, keys, line: str, i: int, j: int) -> bool:
-    """An unlisted phrase that is no skill by where it stands (§4): company, people or place words
-    at its head, the verb of a relative clause, an address, a question put to the reader."""
+def _not_a_task(toks, keys, line: str, i: int, j: int, linked: bool = False) -> bool:
+    """A phrase that is no skill by where it stands (§4): company, people or place words at its head,
+    "en lien avec …"; and, unless it was linked to a label, the verb of a relative clause, an
+    address, a question put to the reader."""
     f = i
     while f < j and (not keys[f] or toks[f][2] in _EACH):
         f += 1
@@ -221,13 +224,17 @@ def _not_a_task(toks, keys, line: str, i: int, j: int) -> bool:
         return True
     if w == "point" and f + 2 <= j and toks[f + 2][2] == "vue":
         return True         # "du point de vue technique"
-    if w in _MANNER_HEAD and f == i and i > 0 and toks[i - 1][2] == "en":
-        return True
+    if w in _MANNER_HEAD and f == i and i > 0 and toks[i - 1][2] == "en" \
+            and (i < j and toks[i + 1][2] not in _CLIENT or not linked and i == j):
+        return True         # not "(une expérience) en relation client", "travailler en collaboration"
+    if linked:
+        return False
     if i > 0:
         k = i - 1
         if toks[k][2] in _RELATIVE_GAP and k > 0:
             k -= 1
-        if toks[k][2] in _RELATIVE and _BREAK.search(line, toks[k][1], toks[i][0]) is None:
+        if toks[k][2] in _RELATIVE and _BREAK.search(line, toks[k][1], toks[i][0]) is None \
+                and (k == 0 or toks[k - 1][2] not in _NOT_RELATIVE):
             return True
     start, end = toks[i][0], toks[j][1]
     m = _SENTENCE_END.search(line, end)
@@ -1166,6 +1173,8 @@ class SkillExtractor:
             if single and score < T_SINGLE and not job_task:
                 continue    # a lone word that only relates to a label ("aluminium" ~ "Travail de l'aluminium")
             if eid is not None and score >= (T_ROME if flags[eid] else T_ESCO):
+                if _not_a_task(toks, keys, line, i, j, True):
+                    continue
                 dropped |= inside
                 found.append((i, j, eid, _round3(min(score, 1.0)), "semantic", 1))
             elif (is_task or job_bullet) and 1 <= len(content) <= 14 and score >= T_UNLISTED \
