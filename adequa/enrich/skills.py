@@ -48,7 +48,7 @@ _GROW_STOP = frozenset("plus moins type niveau sein cadre ensemble exemple minim
 # tâches annexes", "réaliser les missions suivantes", "accompagner notre croissance", "mener à bien les
 # missions de ce poste"): an unlisted phrase made of a verb and only these is no mention (§4)
 _VAGUE_TASK = frozenset("""defi challenge aventure croissance mission tache suivant annexe autre divers confier poste
-    bien varier quotidien ensemble""".split())
+    bien varier quotidien ensemble notamment principalement""".split())
 # but organising them is a skill: "répartition des tâches", "planifier les missions", "étude de postes"
 _ORGANISING = frozenset("""repartir repartition distribuer distribution organiser organisation planifier planification
     affecter affectation etudier etude preparer preparation coordonner coordination definir definition
@@ -191,6 +191,11 @@ def _vague_task(content: tuple, keys: list) -> bool:
 # d'évolution", "un centre de formation", "en cabinet comptable", "du point de vue technique"
 _NOT_TASK_HEAD = frozenset("""acteur acteurs prestataire prestataires partenaire partenaires collaborateur collaborateurs
     collaboratrice collaboratrices ambiance perspective perspectives centre cabinet etablissement plaisir""".split())
+# "vous intégrez l'équipe BI", "vous intégrerez le service", "vous trouverez l'aéronautique", "vous
+# bénéficiez d'une expérience réussie": the reader joins or gets something (an infinitive stays a task:
+# "intégrer les maquettes")
+_JOINING = frozenset("integrer rejoindre trouver beneficier evoluer decouvrir profiter epanouir".split())
+_SECOND_PERSON = ("ez", "ras", "es", "ns")
 # after "en", a manner, not a task: "en collaboration avec le chef", "en lien avec les équipes"
 _MANNER_HEAD = frozenset("collaboration lien liaison relation".split())
 _EACH = frozenset("chaque tout tous toute toutes".split())
@@ -229,6 +234,12 @@ def _not_a_task(toks, keys, line: str, i: int, j: int, linked: bool = False) -> 
         return True         # not "(une expérience) en relation client", "travailler en collaboration"
     if linked:
         return False
+    w = toks[i][2]
+    k = keys[i]
+    if k in _JOINING and w != k and w.endswith(_SECOND_PERSON):
+        return True
+    if w.endswith("ent") and k != w and k.endswith(("er", "ir", "re")) and not w.endswith(("ient", "ment")):
+        return True         # "(des équipes qui) définissent l'architecture": what others do
     if i > 0:
         k = i - 1
         if toks[k][2] in _RELATIVE_GAP and k > 0:
