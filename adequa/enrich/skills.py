@@ -248,14 +248,18 @@ def _not_a_task(toks, keys, line: str, i: int, j: int, linked: bool = False) -> 
                 and (k == 0 or toks[k - 1][2] not in _NOT_RELATIVE):
             return True
     start, end = toks[i][0], toks[j][1]
-    m = _SENTENCE_END.search(line, end)
-    if _ADDRESS.search(line, start, end):
-        return True
-    if m and line[m.start()] == "?":
-        b = max(line.rfind(c, 0, start) for c in ".!?:;") + 1
-        for t in toks:
-            if b <= t[0] < m.start() and t[2] in _WISH:
+    for x in range(i, j + 1):
+        if toks[x][2][:1].isdigit():
+            if _ADDRESS.search(line, start, end):
                 return True
+            break
+    if line.find("?", end) >= 0:
+        m = _SENTENCE_END.search(line, end)
+        if m and line[m.start()] == "?":
+            b = max(line.rfind(c, 0, start) for c in ".!?:;") + 1
+            for t in toks:
+                if b <= t[0] < m.start() and t[2] in _WISH:
+                    return True
     return False
 
 
