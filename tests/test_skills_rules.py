@@ -515,6 +515,7 @@ def test_people_place_and_company_heads_and_manners_are_no_task(ex):
     # §4: who the work is done with, where, and what the job offers are no skills
     assert spans(ex, "Missions :\n- travailler en collaboration avec le chef d'équipe\n- des perspectives d'évolution"
                      "\n- une ambiance conviviale") == []
+    assert spans(ex, "Missions :\n- travailler en coordination avec les encadrants") == []
     # a task naming a link, and "relation client" after "en", stay
     assert spans(ex, "Missions :\n- assurer le lien avec les familles\n- une expérience en relation client") == \
         ["lien avec les familles", "relation client"]

@@ -196,8 +196,10 @@ _NOT_TASK_HEAD = frozenset("""acteur acteurs prestataire prestataires partenaire
 # "intégrer les maquettes")
 _JOINING = frozenset("integrer rejoindre trouver beneficier evoluer decouvrir profiter epanouir".split())
 _SECOND_PERSON = ("ez", "ras", "es", "ns")
-# after "en", a manner, not a task: "en collaboration avec le chef", "en lien avec les équipes"
-_MANNER_HEAD = frozenset("collaboration lien liaison relation".split())
+# after "en", a manner, not a task: "en collaboration avec le chef", "en lien avec les équipes", "en
+# cohérence avec la politique", "en fonction des besoins", "en raison de …", "en tant qu'expert"
+_MANNER_HEAD = frozenset("""collaboration lien liaison relation coordination cooperation concertation synergie
+    partenariat binome contact coherence adequation accord fonction raison tant""".split())
 _EACH = frozenset("chaque tout tous toute toutes".split())
 # "l'agence, qui se situe …", "l'infrastructure, qui supporte nos produits": the verb of a relative
 # clause says what something else does ("dont" may open a list's example: kept)
