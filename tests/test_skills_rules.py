@@ -542,3 +542,8 @@ def test_joining_a_team_and_what_other_teams_do_are_no_task(ex):
     assert spans(ex, "Missions :\nNotre équipe support :\n- pilotent les développements applicatifs") == []
     assert spans(ex, "Missions :\n- Les équipes supports définissent et mettent en œuvre les plans de maintenance") == []
     assert spans(ex, "Missions :\nVous réaliserez notamment les missions suivantes :") == []
+
+
+def test_a_listed_benefit_is_no_task(ex):
+    assert spans(ex, "Missions :\n- Restaurant d'entreprise\n- Couverture mutuelle familiale\n- Titres restaurant") == []
+    assert spans(ex, "Missions :\n- Gestion de la mutuelle des salariés") != []

@@ -196,6 +196,11 @@ _NOT_TASK_HEAD = frozenset("""acteur acteurs prestataire prestataires partenaire
 # "intégrer les maquettes")
 _JOINING = frozenset("integrer rejoindre trouver beneficier evoluer decouvrir profiter epanouir".split())
 _SECOND_PERSON = ("ez", "ras", "es", "ns")
+# benefits (what the job gives, §4), and pairs of words that name one
+_BENEFIT = frozenset("mutuelle navigo teletravail rtt interessement".split())
+_BENEFIT_BEFORE = {"restaurant": frozenset(("d", "entreprise")), "comite": frozenset(("d", "entreprise")),
+                   "ticket": frozenset(("restaurant", "resto")), "tickets": frozenset(("restaurant", "resto")),
+                   "titre": frozenset(("restaurant",)), "titres": frozenset(("restaurant",))}
 # after "en", a manner, not a task: "en collaboration avec le chef", "en lien avec les équipes", "en
 # cohérence avec la politique", "en fonction des besoins", "en raison de …", "en tant qu'expert"
 _MANNER_HEAD = frozenset("""collaboration lien liaison relation coordination cooperation concertation synergie
@@ -219,7 +224,19 @@ _WISH = frozenset("""souhaitez souhaites souhaite souhaiteriez souhaitiez veux v
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[:;]")
 
 
-def _not_a_task(toks, keys, line: str, i: int, j: int, linked: bool = False) -> bool:
+def _benefit(toks, i: int, j: int) -> bool:
+    """A benefit named in the phrase (§4): "couverture mutuelle", "carte navigo", "restaurant
+    d'entreprise", "titres restaurant", "télétravail partiel possible"."""
+    for x in range(i, j + 1):
+        w = toks[x][2]
+        if w in _BENEFIT:
+            return True
+        if w in _BENEFIT_BEFORE and x < j and toks[x + 1][2] in _BENEFIT_BEFORE[w]:
+            return True
+    return False
+
+
+def _not_a_task(toks, keys, line: str, i: int, j: int, linked: bool = False, is_action: bool = True) -> bool:
     """A phrase that is no skill by where it stands (§4): company, people or place words at its head,
     "en lien avec …"; and, unless it was linked to a label, the verb of a relative clause, an
     address, a question put to the reader."""
@@ -236,6 +253,8 @@ def _not_a_task(toks, keys, line: str, i: int, j: int, linked: bool = False) -> 
         return True         # not "(une expérience) en relation client", "travailler en collaboration"
     if linked:
         return False
+    if not is_action and _benefit(toks, i, j):
+        return True
     w = toks[i][2]
     k = keys[i]
     if k in _JOINING and w != k and w.endswith(_SECOND_PERSON):
@@ -1195,7 +1214,8 @@ class SkillExtractor:
                 dropped |= inside
                 found.append((i, j, eid, _round3(min(score, 1.0)), "semantic", 1))
             elif (is_task or job_bullet) and 1 <= len(content) <= 14 and score >= T_UNLISTED \
-                    and not _vague_task(content, keys) and not _not_a_task(toks, keys, line, i, j):
+                    and not _vague_task(content, keys) \
+                    and not _not_a_task(toks, keys, line, i, j, False, model.keys.is_action(toks[i][3])):
                 dropped |= inside
                 found.append((i, j, -1, _round3(max(score, 0.3)), "semantic", 0))
         if grown:
