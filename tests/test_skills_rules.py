@@ -547,3 +547,10 @@ def test_joining_a_team_and_what_other_teams_do_are_no_task(ex):
 def test_a_listed_benefit_is_no_task(ex):
     assert spans(ex, "Missions :\n- Restaurant d'entreprise\n- Couverture mutuelle familiale\n- Titres restaurant") == []
     assert spans(ex, "Missions :\n- Gestion de la mutuelle des salariés") != []
+
+
+def test_what_the_employer_does_for_the_reader_is_no_task(ex):
+    # first person plural, and a future whose object is the reader: the company speaks
+    assert spans(ex, "Missions :\n- nous vous accompagnerons durant votre intégration") == []
+    assert spans(ex, "Missions :\n- Parlons chiffres") == []
+    assert spans(ex, "Missions :\n- accompagner les nouveaux arrivants") == ["accompagner les nouveaux arrivants"]

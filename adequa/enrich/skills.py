@@ -196,6 +196,7 @@ _NOT_TASK_HEAD = frozenset("""acteur acteurs prestataire prestataires partenaire
 # "intégrer les maquettes")
 _JOINING = frozenset("integrer rejoindre trouver beneficier evoluer decouvrir profiter epanouir".split())
 _SECOND_PERSON = ("ez", "ras", "es", "ns")
+_OBJECT_PRONOUN = frozenset("vous te t".split())
 # benefits (what the job gives, §4), and pairs of words that name one
 _BENEFIT = frozenset("mutuelle navigo teletravail rtt interessement".split())
 _BENEFIT_BEFORE = {"restaurant": frozenset(("d", "entreprise")), "comite": frozenset(("d", "entreprise")),
@@ -261,6 +262,11 @@ def _not_a_task(toks, keys, line: str, i: int, j: int, linked: bool = False, is_
         return True
     if w.endswith("ent") and k != w and k.endswith(("er", "ir", "re")) and not w.endswith(("ient", "ment")):
         return True         # "(des équipes qui) définissent l'architecture": what others do
+    if w.endswith("ons") and k.endswith(("er", "ir", "re")) and not w.endswith("ions") \
+            and (w == k[:-2] + "ons" or w == k[:-1] + "ons" or w == k + "ons"):
+        return True         # "nous vous accompagnerons", "Parlons chiffres": what the employer does
+    if w == k + "a" and k.endswith(("er", "ir")) and i > 0 and toks[i - 1][2] in _OBJECT_PRONOUN:
+        return True         # "un tuteur vous accompagnera", "il t'aidera"
     if i > 0:
         k = i - 1
         if toks[k][2] in _RELATIVE_GAP and k > 0:
