@@ -553,4 +553,5 @@ def test_what_the_employer_does_for_the_reader_is_no_task(ex):
     # first person plural, and a future whose object is the reader: the company speaks
     assert spans(ex, "Missions :\n- nous vous accompagnerons durant votre intégration") == []
     assert spans(ex, "Missions :\n- Parlons chiffres") == []
+    assert spans(ex, "Missions :\nVous interviendrez :\n- auprès des bovins") == []
     assert spans(ex, "Missions :\n- accompagner les nouveaux arrivants") == ["accompagner les nouveaux arrivants"]

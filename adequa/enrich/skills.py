@@ -197,6 +197,9 @@ _NOT_TASK_HEAD = frozenset("""acteur acteurs prestataire prestataires partenaire
 _JOINING = frozenset("integrer rejoindre trouver beneficier evoluer decouvrir profiter epanouir".split())
 _SECOND_PERSON = ("ez", "ras", "es", "ns")
 _OBJECT_PRONOUN = frozenset("vous te t".split())
+# a phrase opening on these says when, where or for whom, not what ("afin de …" may name the task)
+_CIRCUMSTANCE = frozenset("durant pendant via parmi malgre lors depuis vers envers jusqu outre hormis selon chez aupres "
+                          "grace".split())
 # benefits (what the job gives, §4), and pairs of words that name one
 _BENEFIT = frozenset("mutuelle navigo teletravail rtt interessement".split())
 _BENEFIT_BEFORE = {"restaurant": frozenset(("d", "entreprise")), "comite": frozenset(("d", "entreprise")),
@@ -257,6 +260,8 @@ def _not_a_task(toks, keys, line: str, i: int, j: int, linked: bool = False, is_
     if not is_action and _benefit(toks, i, j):
         return True
     w = toks[i][2]
+    if w in _CIRCUMSTANCE:
+        return True         # "(intervenir) auprès des bovins", "pendant les récoltes", "via un planning"
     k = keys[i]
     if k in _JOINING and w != k and w.endswith(_SECOND_PERSON):
         return True
