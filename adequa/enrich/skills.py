@@ -225,6 +225,7 @@ _ADDRESS = re.compile(r"(?i:\b\d+(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av|bd|bou
 _WISH = frozenset("""souhaitez souhaites souhaite souhaiteriez souhaitiez veux voulez voudriez voudrais envie pret prete prets
     pretes recherchez recherches cherchez cherches aspirez aspires revez reves reconnaissez reconnais pensez penses
     tente tentes tentee""".split())
+_DIGIT = re.compile(r"\d")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[:;]")
 
 
@@ -280,11 +281,8 @@ def _not_a_task(toks, keys, line: str, i: int, j: int, linked: bool = False, is_
                 and (k == 0 or toks[k - 1][2] not in _NOT_RELATIVE):
             return True
     start, end = toks[i][0], toks[j][1]
-    for x in range(i, j + 1):
-        if toks[x][2][:1].isdigit():
-            if _ADDRESS.search(line, start, end):
-                return True
-            break
+    if _DIGIT.search(line, start, end) is not None and _ADDRESS.search(line, start, end):
+        return True
     if line.find("?", end) >= 0:
         m = _SENTENCE_END.search(line, end)
         if m and line[m.start()] == "?":
