@@ -242,9 +242,11 @@ def _benefit(toks, i: int, j: int) -> bool:
 
 
 def _not_a_task(toks, keys, line: str, i: int, j: int, linked: bool = False, is_action: bool = True) -> bool:
-    """A phrase that is no skill by where it stands (§4): company, people or place words at its head,
-    "en lien avec …"; and, unless it was linked to a label, the verb of a relative clause, an
-    address, a question put to the reader."""
+    """A phrase that is no skill by where it stands (§4): people, place or offer words at its head,
+    a manner after "en" ("en lien avec …"); and, unless it was linked to a label: a benefit, a
+    preposition of circumstance first, the reader joining or getting something, what other teams
+    or the employer do (third / first person plural, "vous accompagnera"), the verb of a relative
+    clause, an address, a question on the reader's wishes. (docs/skills.md, session 12)"""
     f = i
     while f < j and (not keys[f] or toks[f][2] in _EACH):
         f += 1
