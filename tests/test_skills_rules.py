@@ -590,3 +590,48 @@ def test_contact_is_a_quality_when_the_person_likes_it(ex):
     assert not any("contact" in s for s in spans(ex, "Profil : vous aimez le contact avec les animaux."))
     got = ex.extract("Missions :\n- premier contact avec les clients, rigueur")
     assert not any("contact" in m.text and m.kind == "savoir-être" for m in got)
+
+def test_people_place_and_company_heads_and_manners_are_no_task(ex):
+    # §4: who the work is done with, where, and what the job offers are no skills
+    assert spans(ex, "Missions :\n- travailler en collaboration avec le chef d'équipe\n- des perspectives d'évolution"
+                     "\n- une ambiance conviviale") == []
+    assert spans(ex, "Missions :\n- travailler en coordination avec les encadrants") == []
+    # a task naming a link, and "relation client" after "en", stay
+    assert spans(ex, "Missions :\n- assurer le lien avec les familles\n- une expérience en relation client") == \
+        ["lien avec les familles", "relation client"]
+
+
+def test_a_relative_clause_verb_and_an_address_are_no_task(ex):
+    assert spans(ex, "Missions :\nLes équipes, qui gèrent les plannings des chauffeurs, vous accueillent.") == \
+        ["accueillent"]
+    assert spans(ex, "Missions :\n- gérer les plannings des chauffeurs") == ["gérer les plannings des chauffeurs"]
+    assert spans(ex, "Missions :\n- venir nous rencontrer au 12 rue des Lilas") == []
+
+
+def test_a_question_on_the_readers_wishes_is_a_hook_not_a_task(ex):
+    assert spans(ex, "Description du poste :\nVous souhaitez apprendre un nouveau métier ?\n"
+                     "Prêt(e) à relever les défis de demain ?") == []
+    # a question on what the reader likes doing lists the job
+    assert spans(ex, "Description du poste :\nVous aimez préparer les commandes ?") == ["préparer les commandes"]
+
+
+def test_joining_a_team_and_what_other_teams_do_are_no_task(ex):
+    assert spans(ex, "Missions :\nVous intégrez l'équipe logistique du site.") == []
+    assert spans(ex, "Missions :\n- vous trouverez la logistique et la vente") == ["vente"]
+    assert spans(ex, "Missions :\n- intégrer les maquettes graphiques") == ["intégrer les maquettes graphiques"]
+    assert spans(ex, "Missions :\nNotre équipe support :\n- pilotent les développements applicatifs") == []
+    assert spans(ex, "Missions :\n- Les équipes supports définissent et mettent en œuvre les plans de maintenance") == []
+    assert spans(ex, "Missions :\nVous réaliserez notamment les missions suivantes :") == []
+
+
+def test_a_listed_benefit_is_no_task(ex):
+    assert spans(ex, "Missions :\n- Restaurant d'entreprise\n- Couverture mutuelle familiale\n- Titres restaurant") == []
+    assert spans(ex, "Missions :\n- Gestion de la mutuelle des salariés") != []
+
+
+def test_what_the_employer_does_for_the_reader_is_no_task(ex):
+    # first person plural, and a future whose object is the reader: the company speaks
+    assert spans(ex, "Missions :\n- nous vous accompagnerons durant votre intégration") == []
+    assert spans(ex, "Missions :\n- Parlons chiffres") == []
+    assert spans(ex, "Missions :\nVous interviendrez :\n- auprès des bovins") == []
+    assert spans(ex, "Missions :\n- accompagner les nouveaux arrivants") == ["accompagner les nouveaux arrivants"]

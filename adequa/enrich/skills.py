@@ -48,7 +48,7 @@ _GROW_STOP = frozenset("plus moins type niveau sein cadre ensemble exemple minim
 # tâches annexes", "réaliser les missions suivantes", "accompagner notre croissance", "mener à bien les
 # missions de ce poste"): an unlisted phrase made of a verb and only these is no mention (§4)
 _VAGUE_TASK = frozenset("""defi challenge aventure croissance mission tache suivant annexe autre divers confier poste
-    bien varier quotidien ensemble""".split())
+    bien varier quotidien ensemble notamment principalement""".split())
 # but organising them is a skill: "répartition des tâches", "planifier les missions", "étude de postes"
 _ORGANISING = frozenset("""repartir repartition distribuer distribution organiser organisation planifier planification
     affecter affectation etudier etude preparer preparation coordonner coordination definir definition
@@ -187,6 +187,115 @@ def _vague_task(content: tuple, keys: list) -> bool:
         if keys[x] not in _VAGUE_TASK:
             return False
     return len(content) >= 2 or keys[content[0]] in _VAGUE_TASK
+
+
+# An unlisted phrase opening on who or where the work is done with, not on what is done (§4):
+# "les acteurs de l'industrie", "chaque collaborateur", "une ambiance conviviale", "des perspectives
+# d'évolution", "un centre de formation", "en cabinet comptable", "du point de vue technique"
+_NOT_TASK_HEAD = frozenset("""acteur acteurs prestataire prestataires partenaire partenaires collaborateur collaborateurs
+    collaboratrice collaboratrices ambiance perspective perspectives centre cabinet etablissement plaisir""".split())
+# "vous intégrez l'équipe BI", "vous intégrerez le service", "vous trouverez l'aéronautique", "vous
+# bénéficiez d'une expérience réussie": the reader joins or gets something (an infinitive stays a task:
+# "intégrer les maquettes")
+_JOINING = frozenset("integrer rejoindre trouver beneficier evoluer decouvrir profiter epanouir".split())
+_SECOND_PERSON = ("ez", "ras", "es", "ns")
+_OBJECT_PRONOUN = frozenset("vous te t".split())
+# a phrase opening on these says when, where or for whom, not what ("afin de …" may name the task)
+_CIRCUMSTANCE = frozenset("durant pendant via parmi malgre lors depuis vers envers jusqu outre hormis selon chez aupres "
+                          "grace".split())
+# benefits (what the job gives, §4), and pairs of words that name one
+_BENEFIT = frozenset("mutuelle navigo teletravail rtt interessement".split())
+_BENEFIT_BEFORE = {"restaurant": frozenset(("d", "entreprise")), "comite": frozenset(("d", "entreprise")),
+                   "ticket": frozenset(("restaurant", "resto")), "tickets": frozenset(("restaurant", "resto")),
+                   "titre": frozenset(("restaurant",)), "titres": frozenset(("restaurant",))}
+# after "en", a manner, not a task: "en collaboration avec le chef", "en lien avec les équipes", "en
+# cohérence avec la politique", "en fonction des besoins", "en raison de …", "en tant qu'expert"
+_MANNER_HEAD = frozenset("""collaboration lien liaison relation coordination cooperation concertation synergie
+    partenariat binome contact coherence adequation accord fonction raison tant""".split())
+_EACH = frozenset("chaque tout tous toute toutes".split())
+# "l'agence, qui se situe …", "l'infrastructure, qui supporte nos produits": the verb of a relative
+# clause says what something else does ("dont" may open a list's example: kept)
+_RELATIVE = frozenset("qui que qu".split())
+_RELATIVE_GAP = frozenset("se s vous nous".split())
+_NOT_RELATIVE = frozenset("ainsi alors bien tant meme plus moins autant tandis".split())    # "ainsi que", "alors que"
+_CLIENT = frozenset("client clients clientele".split())
+# a postal address: "12 rue des Lilas", "29600 Morlaix"
+_ADDRESS = re.compile(r"(?i:\b\d+(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av|bd|boulevard|all[ée]e|chemin|impasse|place"
+                      r"|route|quai|cours)\b)|\b\d{5}\s+[A-Z]")
+# a question on the reader's wishes is a hook, not the job: "Vous souhaitez apprendre un métier ?",
+# "Prêt(e) à relever le défi ?", "Vous vous reconnaissez dans ce profil ?" (a question on what the
+# reader likes or masters lists skills: "Vous aimez préparer les chantiers ?" is kept)
+_WISH = frozenset("""souhaitez souhaites souhaite souhaiteriez souhaitiez veux voulez voudriez voudrais envie pret prete prets
+    pretes recherchez recherches cherchez cherches aspirez aspires revez reves reconnaissez reconnais pensez penses
+    tente tentes tentee""".split())
+_DIGIT = re.compile(r"\d")
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[:;]")
+
+
+def _benefit(toks, i: int, j: int) -> bool:
+    """A benefit named in the phrase (§4): "couverture mutuelle", "carte navigo", "restaurant
+    d'entreprise", "titres restaurant", "télétravail partiel possible"."""
+    for x in range(i, j + 1):
+        w = toks[x][2]
+        if w in _BENEFIT:
+            return True
+        if w in _BENEFIT_BEFORE and x < j and toks[x + 1][2] in _BENEFIT_BEFORE[w]:
+            return True
+    return False
+
+
+def _not_a_task(toks, keys, line: str, i: int, j: int, linked: bool = False, is_action: bool = True) -> bool:
+    """A phrase that is no skill by where it stands (§4): people, place or offer words at its head,
+    a manner after "en" ("en lien avec …"); and, unless it was linked to a label: a benefit, a
+    preposition of circumstance first, the reader joining or getting something, what other teams
+    or the employer do (third / first person plural, "vous accompagnera"), the verb of a relative
+    clause, an address, a question on the reader's wishes. (docs/skills.md, session 12)"""
+    f = i
+    while f < j and (not keys[f] or toks[f][2] in _EACH):
+        f += 1
+    w = toks[f][2]
+    if w in _NOT_TASK_HEAD:
+        return True
+    if w == "point" and f + 2 <= j and toks[f + 2][2] == "vue":
+        return True         # "du point de vue technique"
+    if w in _MANNER_HEAD and f == i and i > 0 and toks[i - 1][2] == "en" \
+            and (i < j and toks[i + 1][2] not in _CLIENT or not linked and i == j):
+        return True         # not "(une expérience) en relation client", "travailler en collaboration"
+    if linked:
+        return False
+    if not is_action and _benefit(toks, i, j):
+        return True
+    w = toks[i][2]
+    if w in _CIRCUMSTANCE:
+        return True         # "(intervenir) auprès des bovins", "pendant les récoltes", "via un planning"
+    k = keys[i]
+    if k in _JOINING and w != k and w.endswith(_SECOND_PERSON):
+        return True
+    if w.endswith("ent") and k != w and k.endswith(("er", "ir", "re")) and not w.endswith(("ient", "ment")):
+        return True         # "(des équipes qui) définissent l'architecture": what others do
+    if w.endswith("ons") and k.endswith(("er", "ir", "re")) and not w.endswith("ions") \
+            and (w == k[:-2] + "ons" or w == k[:-1] + "ons" or w == k + "ons"):
+        return True         # "nous vous accompagnerons", "Parlons chiffres": what the employer does
+    if w == k + "a" and k.endswith(("er", "ir")) and i > 0 and toks[i - 1][2] in _OBJECT_PRONOUN:
+        return True         # "un tuteur vous accompagnera", "il t'aidera"
+    if i > 0:
+        k = i - 1
+        if toks[k][2] in _RELATIVE_GAP and k > 0:
+            k -= 1
+        if toks[k][2] in _RELATIVE and _BREAK.search(line, toks[k][1], toks[i][0]) is None \
+                and (k == 0 or toks[k - 1][2] not in _NOT_RELATIVE):
+            return True
+    start, end = toks[i][0], toks[j][1]
+    if _DIGIT.search(line, start, end) is not None and _ADDRESS.search(line, start, end):
+        return True
+    if line.find("?", end) >= 0:
+        m = _SENTENCE_END.search(line, end)
+        if m and line[m.start()] == "?":
+            b = max(line.rfind(c, 0, start) for c in ".!?:;") + 1
+            for t in toks:
+                if b <= t[0] < m.start() and t[2] in _WISH:
+                    return True
+    return False
 
 
 def _round3(x: float) -> float:
@@ -1163,7 +1272,7 @@ class SkillExtractor:
         """Mentions of one analysed line for one ROME hint: (start, end, rome, esco, label, kind,
         score, method, unlisted) with offsets into the line. ``relevant`` (without a hint) receives
         every ROME code whose presence in the hint's fiche could change the result."""
-        _, toks, keys, exact_plan, cands, curated, _ = plan
+        _, toks, keys, exact_plan, cands, curated, line = plan
         if not toks:
             return ()
         E = self.c.entries
@@ -1226,10 +1335,13 @@ class SkillExtractor:
             if single and score < T_SINGLE and not job_task:
                 continue    # a lone word that only relates to a label ("aluminium" ~ "Travail de l'aluminium")
             if eid is not None and score >= (T_ROME if flags[eid] else T_ESCO):
+                if _not_a_task(toks, keys, line, i, j, True):
+                    continue
                 dropped |= inside
                 found.append((i, j, eid, _round3(min(score, 1.0)), "semantic", 1))
             elif (is_task or job_bullet) and 1 <= len(content) <= 14 and score >= T_UNLISTED \
-                    and not _vague_task(content, keys):
+                    and not _vague_task(content, keys) \
+                    and not _not_a_task(toks, keys, line, i, j, False, model.keys.is_action(toks[i][3])):
                 dropped |= inside
                 found.append((i, j, -1, _round3(max(score, 0.3)), "semantic", 0))
         if grown:
