@@ -591,6 +591,7 @@ def test_contact_is_a_quality_when_the_person_likes_it(ex):
     got = ex.extract("Missions :\n- premier contact avec les clients, rigueur")
     assert not any("contact" in m.text and m.kind == "savoir-être" for m in got)
 
+
 def test_people_place_and_company_heads_and_manners_are_no_task(ex):
     # §4: who the work is done with, where, and what the job offers are no skills
     assert spans(ex, "Missions :\n- travailler en collaboration avec le chef d'équipe\n- des perspectives d'évolution"
