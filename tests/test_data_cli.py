@@ -74,9 +74,11 @@ def test_pull_builds_the_enrichment_models_once(fixtures, tmp_path, monkeypatch)
     """After the files, pull compiles the skills taxonomy and the occupation classifier into the cache
     folder, so the first annotate is warm; a second pull finds them; --no-index skips the step."""
     from adequa.config import get_settings
+    from adequa.pipeline import occupations as occ
 
     monkeypatch.setenv("ADEQUA_CACHE_DIR", str(tmp_path / "cache"))
     get_settings.cache_clear()
+    occ._loaded.clear()     # a classifier another test loaded from files like these would be reused
     data, db = tmp_path / "data", tmp_path / "w.duckdb"
     args = ["data", "pull", "--from", str(fixtures / "referentials"), "--data-dir", str(data), "--db", str(db)]
     skipped = runner.invoke(app, [*args, "--no-index"])
