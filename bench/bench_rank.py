@@ -139,7 +139,8 @@ def coded_cross_validated(clf, rows: list[dict], folds: int = 5, seed: int = 7, 
         if k is not None:
             CodedTitles.K = k
         for f in range(folds):
-            clf.coded = CodedTitles.build([(r["title"], r["rome"]) for r, g in zip(rows, fold) if g != f], clf.fiche_codes)
+            clf.coded = CodedTitles.build([(r["title"], r["rome"], r["description"]) for r, g in zip(rows, fold) if g != f],
+                                          clf.fiche_codes)
             test = [r for r, g in zip(rows, fold) if g == f]
             hits = rome_hits(clf, test, True)
             top1 += sum(h[0] for h in hits)

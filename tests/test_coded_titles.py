@@ -61,6 +61,20 @@ def test_france_travail_coding_of_a_title_moves_the_classifier(settings):
     assert clf.rank("Serveur", None, 1)[0][0] == "G9001"
 
 
+def test_an_ad_never_votes_for_itself(settings):
+    """An offer of the coded set annotated again (same title, same start of description, spacing and
+    case aside) is left out of its own vote: the classifier does not echo the code it was given."""
+    clf = occ.load_occupation_classifier(settings)
+    clf.coded = CodedTitles.build([("Data engineer H/F", "M9002", "Vous concevez des pipelines de données.")],
+                                  clf.fiche_codes)
+    assert clf.rank("Data engineer H/F", "vous concevez des  pipelines de données.", 1)[0][0] == "M9001"
+    assert clf.rank("Data engineer H/F", "Vous administrez des bases.", 1)[0][0] == "M9002"
+    assert clf.rank_many(["Data engineer H/F"] * 2, ["Vous concevez des pipelines de données.", None], 1) == [
+        [clf.rank("Data engineer H/F", "Vous concevez des pipelines de données.", 1)[0]],
+        [clf.rank("Data engineer H/F", None, 1)[0]]]
+    assert clf.rank("Data engineer H/F", None, 1)[0][0] == "M9002"
+
+
 def test_the_classifier_learns_the_coded_offers_of_the_data_folder(fixtures, tmp_path):
     """Offers under <data>/offers with a title and a ROME column are read when the classifier is
     built, the votes are cached with it, and new offer files make a new classifier."""

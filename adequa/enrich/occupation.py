@@ -670,7 +670,8 @@ class OccupationClassifier:
         ds = None
         if description and len(cands) > 1 and self.DESC_WEIGHT:
             ds = self._description_scores(description, [c for c, _, _ in cands[: self.DESC_CANDIDATES]])
-        return self._combine(cands, ds, k, parents, self.coded.votes(cleaned) if self.coded is not None else None)
+        return self._combine(cands, ds, k, parents,
+                             self.coded.votes(cleaned, description) if self.coded is not None else None)
 
     def _combine(self, cands, ds: dict | None, k: int, parents: bool,
                  votes: dict | None = None) -> list[tuple[str, float, str | None]]:
@@ -743,7 +744,8 @@ class OccupationClassifier:
                 ds[i] = got
         if self.coded is not None:
             votes = self.coded.votes
-            return [self._combine(c, d, k, parents, votes(t)) for c, d, t in zip(cands, ds, cleaned)]
+            return [self._combine(c, d, k, parents, votes(t, desc))
+                    for c, d, t, desc in zip(cands, ds, cleaned, descriptions)]
         return [self._combine(c, d, k, parents) for c, d in zip(cands, ds)]
 
     def _description_scores_many(self, descriptions: list[str], code_lists: list[list[str]]) -> list[dict]:

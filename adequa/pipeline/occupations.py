@@ -160,9 +160,9 @@ def _offer_files(settings: Settings) -> list[Path]:
 
 
 def coded_offer_titles(settings: Settings):
-    """(title, ROME code) of every offer of the data folder that has both (France Travail dumps and
-    any CSV/JSON of ads with a ROME column). A file that cannot be read as ads is skipped: these
-    pairs only help the classifier."""
+    """(title, ROME code, description) of every offer of the data folder with a title and a code
+    (France Travail dumps and any CSV/JSON of ads with a ROME column). A file that cannot be read as
+    ads is skipped: these offers only help the classifier."""
     from adequa.sources.ads_csv import read_mapped
 
     for path in _offer_files(settings):
@@ -170,7 +170,8 @@ def coded_offer_titles(settings: Settings):
             for _, record, _ in read_mapped(path):
                 title, code = record.get("title"), record.get("rome")
                 if isinstance(title, str) and isinstance(code, str) and title and code:
-                    yield title, code
+                    description = record.get("description")
+                    yield title, code, description if isinstance(description, str) else None
         except Exception:   # noqa: BLE001 - not a file of ads (or a damaged one): ingest reports those
             continue
 
