@@ -87,17 +87,18 @@ class CodedTitles:
         vote with their similarity; the shares are scaled by the best similarity to the power
         ``POWER`` (a title far from every coded one gets a small vote). The ad's own offer, when it is
         one of the coded set (``ad_key``), does not vote."""
-        got = self._memo.get(cleaned)
         own = None
-        if got is None or self._own:
+        if self._own:
             key = ad_key(cleaned, description)
-            if key and key in self._own:
+            if key in self._own:        # (0, "no description", is never in it)
                 own = key
-        if got is not None and own is None:
-            return got
-        got = self._votes(cleaned, own)
-        if own is None and len(self._memo) < 200_000:
-            self._memo[cleaned] = got
+        if own is not None:
+            return self._votes(cleaned, own)
+        got = self._memo.get(cleaned)
+        if got is None:
+            got = self._votes(cleaned, None)
+            if len(self._memo) < 200_000:
+                self._memo[cleaned] = got
         return got
 
     def _votes(self, cleaned: str, own: int | None) -> dict[str, float]:

@@ -17,7 +17,6 @@ from adequa.enrich.segment import Segmenter
 from adequa.enrich.skills_exact import BARRIER, ExactMatcher
 from adequa.enrich.skills_semantic import SimilarityIndex
 from adequa.enrich.taxonomy import Taxonomy, normalise_kind
-from adequa.normalise.text import fold
 from adequa.errors import InputError
 from adequa.normalise.text import _FOLD_1TO1, _WORD, WORD_PATTERN, fold, spans
 

@@ -153,10 +153,9 @@ def _classifier_folder(settings: Settings) -> tuple[str, Path]:
 
 def _offer_files(settings: Settings) -> list[Path]:
     """The job-ad files of the data folder (``offers/``, as ``adequa run`` finds them)."""
-    folder = _root(settings) / "offers"
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.rglob("*") if p.suffix in {".csv", ".json", ".jsonl"} and "competences" not in p.name)
+    from adequa.sources.readers import ad_files
+
+    return ad_files(_root(settings) / "offers")
 
 
 def coded_offer_titles(settings: Settings):

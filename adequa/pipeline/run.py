@@ -74,10 +74,10 @@ def _referentials(settings: Settings):
 
 def _ingest(settings: Settings, root: Path):
     from adequa.pipeline.ingest import ingest_offers
+    from adequa.sources.readers import ad_files
 
     folder = root / "offers"
-    paths = sorted(p for p in folder.rglob("*") if p.suffix in {".csv", ".json", ".jsonl"}
-                   and "competences" not in p.name) if folder.exists() else []
+    paths = ad_files(folder)
     if not paths:
         console.print(f"[yellow]no job-ad files under {folder}[/]")
         return None

@@ -219,7 +219,11 @@ def run_eval(settings: Settings, what: str = "all", split: str = "all", limit: i
     extractor, classifier = load_models(settings, occupations=what in ("all", "gold", "weak"))
     if classifier is not None:
         # the gold and weak ads are offers of the data folder, whose codes the classifier's votes of
-        # coded titles learned: without them, the fiche hints are what an unseen ad would get
+        # coded titles learned: without them, the fiche hints are what an unseen ad would get (a copy:
+        # the process's shared classifier keeps its votes)
+        import copy
+
+        classifier = copy.copy(classifier)
         classifier.coded = None
     results: dict = {}
     if what in ("all", "gold"):

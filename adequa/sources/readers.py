@@ -23,6 +23,14 @@ from adequa.errors import InputError
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
+def ad_files(folder: Path) -> list[Path]:
+    """The job-ad files below ``folder`` (a data folder's ``offers/``): CSV, JSON and JSONL, not the
+    recruiters' skill tables ("*competences*"), sorted; none when the folder is absent."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.suffix in {".csv", ".json", ".jsonl"} and "competences" not in p.name)
+
+
 def open_text(path: str | Path, encoding: str = "utf-8") -> IO[str]:
     """Open a possibly compressed text file (.gz, .bz2) for streaming."""
     path = Path(path)
